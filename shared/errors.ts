@@ -1,0 +1,98 @@
+/**
+ * Every error Keywarden raises on purpose. Each has a stable string `code` (what other
+ * processes match on, never `instanceof`), the HTTP status the API answers with, and
+ * whether retrying the same operation can help.
+ */
+export interface ErrorDetails {
+  cause?: unknown;
+  /** Structured facts for logs and API bodies: the field, the value, what was expected. */
+  details?: Record<string, unknown>;
+}
+
+export class KeywardenError extends Error {
+  readonly code: string;
+  readonly httpStatus: number;
+  readonly retryable: boolean;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(
+    code: string,
+    message: string,
+    opts: ErrorDetails & { httpStatus?: number; retryable?: boolean } = {},
+  ) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'KeywardenError';
+    this.code = code;
+    this.httpStatus = opts.httpStatus ?? 500;
+    this.retryable = opts.retryable ?? false;
+    this.details = opts.details;
+  }
+
+  toJSON(): {
+    code: string;
+    message: string;
+    retryable: boolean;
+    details?: Record<string, unknown>;
+  } {
+    return {
+      code: this.code,
+      message: this.message,
+      retryable: this.retryable,
+      ...(this.details ? { details: this.details } : {}),
+    };
+  }
+}
+
+const make =
+  (code: string, httpStatus: number, retryable: boolean) =>
+  (message: string, opts: ErrorDetails = {}) =>
+    new KeywardenError(code, message, { ...opts, httpStatus, retryable });
+
+/** Bad input from a user or a caller: names the field, the value and what was expected. */
+export const invalidInput = make('INVALID_INPUT', 400, false);
+export const invalidConfig = make('INVALID_CONFIG', 500, false);
+export const notFound = make('NOT_FOUND', 404, false);
+export const conflict = make('CONFLICT', 409, false);
+export const unauthenticated = make('UNAUTHENTICATED', 401, false);
+export const forbidden = make('FORBIDDEN', 403, false);
+export const unknownJobType = make('UNKNOWN_JOB_TYPE', 404, false);
+/** The store could not be reached or answered with a transient failure. */
+export const storeUnavailable = make('STORE_UNAVAILABLE', 503, true);
+export const storeFailure = make('STORE_FAILURE', 500, false);
+export const jobCancelled = make('JOB_CANCELLED', 409, false);
+export const jobTimedOut = make('JOB_TIMED_OUT', 504, true);
+export const leaseLost = make('LEASE_LOST', 409, false);
+/** A file on a host changed between read and write: nothing was written. */
+export const fileChanged = make('FILE_CHANGED', 409, true);
+export const symlinkRefused = make('SYMLINK_REFUSED', 400, false);
+export const hostUnreachable = make('HOST_UNREACHABLE', 503, true);
+export const credentialRefused = make('CREDENTIAL_REFUSED', 401, false);
+export const hostKeyMismatch = make('HOST_KEY_MISMATCH', 409, false);
+export const commandFailed = make('COMMAND_FAILED', 500, false);
+export const keyBlacklisted = make('KEY_BLACKLISTED', 409, false);
+export const enrollmentRefused = make('ENROLLMENT_REFUSED', 403, false);
+export const internalError = make('INTERNAL', 500, false);
+
+/** Errors that crossed a process boundary arrive as plain objects: recognise them by code. */
+export function errorCode(err: unknown): string | undefined {
+  if (err && typeof err === 'object' && 'code' in err && typeof err.code === 'string') {
+    return err.code;
+  }
+  return undefined;
+}
+
+export function isRetryable(err: unknown): boolean {
+  if (err instanceof KeywardenError) return err.retryable;
+  if (err && typeof err === 'object' && 'retryable' in err) return err.retryable === true;
+  // Unknown failures (a thrown TypeError, a dropped socket) are worth another attempt.
+  return true;
+}
+
+/** Turns anything thrown into the plain `{code, message}` that job records and APIs carry. */
+export function toErrorRecord(err: unknown): { code: string; message: string; retryable: boolean } {
+  if (err instanceof KeywardenError) {
+    return { code: err.code, message: err.message, retryable: err.retryable };
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return { code: errorCode(err) ?? 'INTERNAL', message, retryable: isRetryable(err) };
+}
