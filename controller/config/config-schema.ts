@@ -1,0 +1,156 @@
+/**
+ * The one description of every setting: its environment variable, default and how a
+ * raw string becomes a typed value. `loadConfig()` is the only reader of it.
+ */
+import { invalidConfig } from '../../shared/errors';
+
+export type Parse<T> = (raw: string, name: string) => T;
+
+const fail = (name: string, raw: string, expected: string): never => {
+  throw invalidConfig(`setting ${name}=${JSON.stringify(raw)} is invalid: expected ${expected}`, {
+    details: { setting: name, value: raw, expected },
+  });
+};
+
+export const asString: Parse<string> = (raw, name) =>
+  raw.trim() === '' ? fail(name, raw, 'a non-empty string') : raw.trim();
+
+export const asAddress: Parse<{ host: string; port: number }> = (raw, name) => {
+  const m = /^(\[[0-9a-fA-F:]+\]|[^:\s]+):(\d{1,5})$/.exec(raw.trim());
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || !m[1] || port > 65535) return fail(name, raw, 'HOST:PORT with a port from 0 to 65535');
+  return { host: m[1].replace(/^\[|\]$/g, ''), port };
+};
+
+const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** "500ms", "30s", "5m", "2h", "60d" or a bare number of milliseconds. */
+export const asDurationMs: Parse<number> = (raw, name) => {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(raw.trim());
+  if (!m || !m[1]) return fail(name, raw, 'a duration such as 500ms, 30s, 5m, 2h or 60d');
+  return Math.round(Number(m[1]) * (units[m[2] ?? 'ms'] ?? 1));
+};
+
+export const asPositiveInt: Parse<number> = (raw, name) => {
+  const n = Number(raw.trim());
+  return Number.isInteger(n) && n > 0 ? n : fail(name, raw, 'a whole number greater than 0');
+};
+
+export const asLogLevel: Parse<string> = (raw, name) => {
+  const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+  return levels.includes(raw.trim()) ? raw.trim() : fail(name, raw, `one of ${levels.join(', ')}`);
+};
+
+/** The store is either the embedded SQLite file or a mongodb:// URL. */
+export const asStoreUrl: Parse<string> = (raw, name) => {
+  const v = raw.trim();
+  if (/^mongodb(\+srv)?:\/\/./.test(v) || /^sqlite:./.test(v)) return v;
+  return fail(name, raw, 'a mongodb:// URL or sqlite:PATH');
+};
+
+export const asSyslogTarget: Parse<string> = (raw, name) => {
+  const v = raw.trim();
+  if (/^(udp|tcp):\/\/[^/:]+:\d+$/.test(v) || /^unix:\/\/\/.+/.test(v)) return v;
+  return fail(name, raw, 'udp://HOST:PORT, tcp://HOST:PORT or unix:///PATH');
+};
+
+export interface SettingSpec<T> {
+  env: string;
+  parse: Parse<T>;
+  /** A default as the raw string an operator would write, or undefined when optional. */
+  default?: string;
+  describe: string;
+}
+
+/** Every setting. The key is the name used in the config file (JSON) and in code. */
+export const settings = {
+  dataDir: {
+    env: 'KEYWARDEN_DATA_DIR',
+    parse: asString,
+    default: './data',
+    describe: 'directory for the embedded store, keys and spools',
+  },
+  store: {
+    env: 'KEYWARDEN_STORE',
+    parse: asStoreUrl,
+    describe: 'mongodb:// URL, or sqlite:PATH (default: sqlite in the data directory)',
+  },
+  httpAddr: {
+    env: 'KEYWARDEN_HTTP_ADDR',
+    parse: asAddress,
+    default: '127.0.0.1:8080',
+    describe: 'admin HTTP API listen address',
+  },
+  grpcAddr: {
+    env: 'KEYWARDEN_GRPC_ADDR',
+    parse: asAddress,
+    default: '0.0.0.0:8443',
+    describe: 'agent gRPC listen address',
+  },
+  adminToken: {
+    env: 'KEYWARDEN_ADMIN_TOKEN',
+    parse: asString,
+    describe: 'seeds the first admin token instead of generating one',
+  },
+  logLevel: {
+    env: 'KEYWARDEN_LOG_LEVEL',
+    parse: asLogLevel,
+    default: 'info',
+    describe: 'pino log level',
+  },
+  workerConcurrency: {
+    env: 'KEYWARDEN_WORKER_CONCURRENCY',
+    parse: asPositiveInt,
+    default: '16',
+    describe: 'jobs this controller runs at once',
+  },
+  claimBatch: {
+    env: 'KEYWARDEN_CLAIM_BATCH',
+    parse: asPositiveInt,
+    default: '64',
+    describe: 'most jobs claimed in one store operation',
+  },
+  leaseMs: {
+    env: 'KEYWARDEN_LEASE',
+    parse: asDurationMs,
+    default: '30s',
+    describe: 'how long a claimed job is held before another worker may reclaim it',
+  },
+  pollIntervalMs: {
+    env: 'KEYWARDEN_POLL_INTERVAL',
+    parse: asDurationMs,
+    default: '500ms',
+    describe: 'how often workers look for jobs queued by other processes',
+  },
+  workerHeartbeatMs: {
+    env: 'KEYWARDEN_WORKER_HEARTBEAT',
+    parse: asDurationMs,
+    default: '10s',
+    describe: 'how often a controller reports itself alive',
+  },
+  deadWorkerAfterMs: {
+    env: 'KEYWARDEN_DEAD_WORKER_AFTER',
+    parse: asDurationMs,
+    default: '2m',
+    describe: 'silence after which a worker record is removed',
+  },
+  schedulerTickMs: {
+    env: 'KEYWARDEN_SCHEDULER_TICK',
+    parse: asDurationMs,
+    default: '1s',
+    describe: 'how often the scheduler looks for due work',
+  },
+  syslog: {
+    env: 'KEYWARDEN_SYSLOG',
+    parse: asSyslogTarget,
+    describe: 'where robot changes are sent (RFC 5424)',
+  },
+  masterKey: {
+    env: 'KEYWARDEN_MASTER_KEY',
+    parse: asString,
+    describe: 'encrypts management keys at rest (default: a key file in the data directory)',
+  },
+} satisfies Record<string, SettingSpec<unknown>>;
+
+export type Settings = typeof settings;
+export type SettingName = keyof Settings;

@@ -1,0 +1,145 @@
+/**
+ * The records Keywarden keeps. Glossary:
+ * - host: a machine whose SSH access is managed, reached through an agent or over SSH (agentless).
+ * - account: a local user on a host (from /etc/passwd), who may own keys.
+ * - key: an SSH public key found in an authorized_keys file, or a private key file.
+ * - authorization: the fact that a key may log in as an account on a host (an authorized_keys line).
+ * - job: one unit of asynchronous work of a registered type, queued, claimed by a worker and ended.
+ * - robot: a long-lived kind of work (a job type) with a number of instances, an interval and a window.
+ * - worker: a controller process that claims and runs jobs under a renewed lease.
+ * - agent: the keywarden-agent process on a managed host, connected over mutual TLS.
+ * - ICB: the initial configuration block an agent enrolls with.
+ * Times are milliseconds since the epoch; ids are time-ordered strings.
+ */
+export const JOB_STATES = [
+  'queued',
+  'running',
+  'completed',
+  'failed',
+  'cancelled',
+  'expired',
+] as const;
+export type JobState = (typeof JOB_STATES)[number];
+export const FINAL_JOB_STATES: readonly JobState[] = [
+  'completed',
+  'failed',
+  'cancelled',
+  'expired',
+];
+export const isFinalState = (s: JobState): boolean => FINAL_JOB_STATES.includes(s);
+
+/** Who or what started a job: the seed's "tasks" are admin and event jobs, "processes" all of them. */
+export type JobTrigger = 'admin' | 'event' | 'schedule' | 'parent' | 'system';
+
+export interface JobError {
+  code: string;
+  message: string;
+  retryable: boolean;
+}
+
+export interface JobRecord {
+  id: string;
+  type: string;
+  state: JobState;
+  params: unknown;
+  result: unknown;
+  error: JobError | null;
+  /** Attempts started so far; the running attempt's number while running. */
+  attempts: number;
+  maxAttempts: number;
+  priority: number;
+  runAt: number;
+  deadline: number | null;
+  parentId: string | null;
+  hostId: string | null;
+  createdBy: string;
+  trigger: JobTrigger;
+  dedupeKey: string | null;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  workerId: string | null;
+  leaseUntil: number | null;
+  cancelRequested: boolean;
+  /** A parent whose run has created its children and now waits for them to end. */
+  awaitingChildren: boolean;
+  progress: unknown;
+}
+
+export interface NewJob {
+  type: string;
+  params: unknown;
+  maxAttempts: number;
+  priority?: number;
+  runAt?: number;
+  deadline?: number | null;
+  parentId?: string | null;
+  hostId?: string | null;
+  createdBy: string;
+  trigger: JobTrigger;
+  dedupeKey?: string | null;
+}
+
+export interface WorkerRecord {
+  id: string;
+  hostname: string;
+  pid: number;
+  startedAt: number;
+  heartbeatAt: number;
+}
+
+export interface RobotRecord {
+  /** The job type this robot runs. */
+  type: string;
+  instances: number;
+  /** null for robots that only run on demand or on events. */
+  intervalMs: number | null;
+  /** Daily window in local time "HH:MM"; both null for always. May wrap past midnight. */
+  windowStart: string | null;
+  windowEnd: string | null;
+  enabled: boolean;
+  nextRunAt: number | null;
+  lastStartedAt: number | null;
+  lastJobId: string | null;
+  updatedAt: number;
+  updatedBy: string;
+}
+
+export type Role = 'admin' | 'operator' | 'auditor';
+export const ROLES: readonly Role[] = ['admin', 'operator', 'auditor'];
+
+export interface TokenRecord {
+  id: string;
+  name: string;
+  role: Role;
+  /** sha256 of the secret, hex; the secret itself is never stored. */
+  secretHash: string;
+  createdAt: number;
+  createdBy: string;
+  revokedAt: number | null;
+}
+
+export interface AuditRecord {
+  id: string;
+  at: number;
+  actor: string;
+  action: string;
+  subject: string;
+  details: Record<string, unknown>;
+}
+
+export type AlertState = 'open' | 'dismissed' | 'resolved';
+export type AlertSeverity = 'info' | 'warning' | 'critical';
+
+export interface AlertRecord {
+  id: string;
+  type: string;
+  severity: AlertSeverity;
+  subject: string;
+  message: string;
+  state: AlertState;
+  /** At most one open alert per dedupe key (for example "late:internal-reporting"). */
+  dedupeKey: string;
+  createdAt: number;
+  updatedAt: number;
+}

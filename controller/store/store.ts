@@ -1,0 +1,170 @@
+/**
+ * The one interface the controller keeps its state behind. Two adapters implement it
+ * (sqlite, mongodb) and pass the same contract suite (test/integration/store).
+ * Every job state change is a single-row / single-document conditional write, so no
+ * transaction is needed and a stale worker cannot overwrite a job another one holds.
+ */
+import type {
+  AlertRecord,
+  AlertState,
+  AuditRecord,
+  JobError,
+  JobRecord,
+  JobState,
+  NewJob,
+  RobotRecord,
+  TokenRecord,
+  WorkerRecord,
+} from './records';
+
+export interface JobFilter {
+  state?: JobState[];
+  type?: string[];
+  hostId?: string;
+  parentId?: string;
+  createdSince?: number;
+  createdUntil?: number;
+  trigger?: JobRecord['trigger'][];
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Pass back as `after` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+/** Identifies the attempt a worker holds: writes for an older attempt are refused. */
+export interface JobLease {
+  id: string;
+  attempt: number;
+  workerId: string;
+}
+
+export interface ClaimRequest {
+  workerId: string;
+  /** Claim only these types, each with how many more may start now. */
+  capacity: Record<string, number>;
+  limit: number;
+  leaseMs: number;
+  now: number;
+}
+
+export interface EnqueueResult {
+  job: JobRecord;
+  /** false when an active job with the same dedupe key already existed and is returned. */
+  created: boolean;
+}
+
+export interface JobRepository {
+  enqueue(job: NewJob, now: number): Promise<EnqueueResult>;
+  enqueueMany(jobs: NewJob[], now: number): Promise<EnqueueResult[]>;
+  get(id: string): Promise<JobRecord | null>;
+  list(filter: JobFilter, page: { limit: number; after?: string }): Promise<Page<JobRecord>>;
+  /** Atomically moves due queued jobs to running for this worker, highest priority first. */
+  claim(req: ClaimRequest): Promise<JobRecord[]>;
+  /** Extends the lease; `held: false` means the job is no longer this attempt's. */
+  renewLease(
+    lease: JobLease,
+    leaseUntil: number,
+    progress?: unknown,
+  ): Promise<{ held: boolean; cancelRequested: boolean }>;
+  complete(lease: JobLease, result: unknown, now: number): Promise<boolean>;
+  /** Ends the attempt with an error: back to queued at `retryAt`, or failed when null. */
+  fail(lease: JobLease, error: JobError, retryAt: number | null, now: number): Promise<boolean>;
+  markCancelled(lease: JobLease, now: number): Promise<boolean>;
+  /** The parent has created its children: it stays running without a lease until they end. */
+  awaitChildren(lease: JobLease): Promise<boolean>;
+  /** Completes a parent awaiting children when none is active; its result counts them. */
+  finishParentIfDone(parentId: string, now: number): Promise<JobRecord | null>;
+  countChildren(parentId: string): Promise<Record<JobState, number>>;
+  /** A queued job is cancelled at once; a running one is flagged for its worker. */
+  requestCancel(id: string, now: number): Promise<JobRecord | null>;
+  /** A failed, cancelled or expired job is queued again with fresh attempts. */
+  retry(id: string, now: number): Promise<JobRecord | null>;
+  /** Running jobs whose lease ran out: queued again, or failed when attempts are used up. */
+  reclaimExpiredLeases(now: number): Promise<{ requeued: string[]; failed: string[] }>;
+  /** Queued jobs whose deadline passed become expired. */
+  expireOverdue(now: number): Promise<string[]>;
+  /** Parents awaiting children with none active (a crash between child end and parent check). */
+  listParentsReadyToFinish(limit: number): Promise<string[]>;
+  /** Deletes ended jobs matching the criteria; returns how many. */
+  purgeEnded(criteria: {
+    finishedBefore: number;
+    types?: string[];
+    states?: JobState[];
+  }): Promise<number>;
+  countByTypeAndState(): Promise<Array<{ type: string; state: JobState; count: number }>>;
+}
+
+export interface WorkerRepository {
+  upsert(worker: WorkerRecord): Promise<void>;
+  heartbeat(id: string, now: number): Promise<void>;
+  list(): Promise<WorkerRecord[]>;
+  remove(id: string): Promise<void>;
+  /** Removes workers silent since `before`; returns their ids. */
+  removeStale(before: number): Promise<string[]>;
+}
+
+export type RobotPatch = Partial<
+  Pick<
+    RobotRecord,
+    'instances' | 'intervalMs' | 'windowStart' | 'windowEnd' | 'enabled' | 'nextRunAt'
+  >
+>;
+
+export interface RobotRepository {
+  /** Creates the robot with these defaults if it does not exist; returns the stored record. */
+  ensure(defaults: RobotRecord): Promise<RobotRecord>;
+  get(type: string): Promise<RobotRecord | null>;
+  list(): Promise<RobotRecord[]>;
+  update(type: string, patch: RobotPatch, by: string, now: number): Promise<RobotRecord | null>;
+  /** Moves nextRunAt forward only if it still equals `expectedNextRunAt` (one scheduler wins). */
+  advance(
+    type: string,
+    expectedNextRunAt: number | null,
+    next: { nextRunAt: number | null; lastStartedAt: number; lastJobId: string | null },
+  ): Promise<boolean>;
+}
+
+export interface TokenRepository {
+  create(token: TokenRecord): Promise<void>;
+  findBySecretHash(hash: string): Promise<TokenRecord | null>;
+  get(id: string): Promise<TokenRecord | null>;
+  list(): Promise<TokenRecord[]>;
+  revoke(id: string, now: number): Promise<TokenRecord | null>;
+  count(): Promise<number>;
+}
+
+export interface AuditRepository {
+  append(entry: Omit<AuditRecord, 'id'>): Promise<AuditRecord>;
+  list(
+    filter: { action?: string; subject?: string; since?: number },
+    page: { limit: number; after?: string },
+  ): Promise<Page<AuditRecord>>;
+}
+
+export interface AlertRepository {
+  /** Opens an alert unless one with the same dedupe key is open; returns the open one. */
+  raise(
+    alert: Omit<AlertRecord, 'id' | 'state' | 'createdAt' | 'updatedAt'>,
+    now: number,
+  ): Promise<{ alert: AlertRecord; created: boolean }>;
+  get(id: string): Promise<AlertRecord | null>;
+  list(
+    filter: { state?: AlertState[]; type?: string },
+    page: { limit: number; after?: string },
+  ): Promise<Page<AlertRecord>>;
+  setState(id: string, state: AlertState, now: number): Promise<AlertRecord | null>;
+  purge(criteria: { states: AlertState[]; updatedBefore: number }): Promise<number>;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'mongodb';
+  jobs: JobRepository;
+  workers: WorkerRepository;
+  robots: RobotRepository;
+  tokens: TokenRepository;
+  audit: AuditRepository;
+  alerts: AlertRepository;
+  close(): Promise<void>;
+}

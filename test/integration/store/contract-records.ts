@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import type { RobotRecord } from '../../../controller/store/records';
+import type { ContractContext } from './store-contract';
+
+const T0 = 1_800_000_000_000;
+
+const robot = (type: string): RobotRecord => ({
+  type,
+  instances: 1,
+  intervalMs: 60_000,
+  windowStart: null,
+  windowEnd: null,
+  enabled: true,
+  nextRunAt: T0,
+  lastStartedAt: null,
+  lastJobId: null,
+  updatedAt: T0,
+  updatedBy: 'system',
+});
+
+export function recordsContract(ctx: ContractContext): void {
+  describe('workers, robots, tokens, audit, alerts', () => {
+    it('tracks workers and removes the silent ones', async () => {
+      const { store } = ctx.get();
+      await store.workers.upsert({
+        id: 'wa',
+        hostname: 'h',
+        pid: 1,
+        startedAt: T0,
+        heartbeatAt: T0,
+      });
+      await store.workers.upsert({
+        id: 'wb',
+        hostname: 'h',
+        pid: 2,
+        startedAt: T0,
+        heartbeatAt: T0,
+      });
+      await store.workers.heartbeat('wb', T0 + 5000);
+      expect(await store.workers.removeStale(T0 + 1000)).toEqual(['wa']);
+      expect((await store.workers.list()).map((w) => w.id)).toEqual(['wb']);
+      await store.workers.remove('wb');
+      expect(await store.workers.list()).toEqual([]);
+    });
+
+    it('keeps robot settings across ensure, updates them and advances once', async () => {
+      const { store } = ctx.get();
+      expect(await store.robots.ensure(robot('c-robot'))).toMatchObject({ instances: 1 });
+      const updated = await store.robots.update(
+        'c-robot',
+        { instances: 4, windowStart: '22:00', windowEnd: '02:00' },
+        'alice',
+        T0 + 1,
+      );
+      expect(updated).toMatchObject({
+        instances: 4,
+        windowStart: '22:00',
+        windowEnd: '02:00',
+        updatedBy: 'alice',
+        updatedAt: T0 + 1,
+      });
+      expect(await store.robots.ensure(robot('c-robot'))).toMatchObject({ instances: 4 });
+      expect(await store.robots.update('missing', { instances: 2 }, 'a', T0)).toBeNull();
+      const next = { nextRunAt: T0 + 60_000, lastStartedAt: T0, lastJobId: 'j1' };
+      expect(await store.robots.advance('c-robot', T0, next)).toBe(true);
+      expect(await store.robots.advance('c-robot', T0, next)).toBe(false);
+      expect(await store.robots.get('c-robot')).toMatchObject(next);
+      expect((await store.robots.list()).some((r) => r.type === 'c-robot')).toBe(true);
+    });
+
+    it('finds tokens by secret hash and revokes them', async () => {
+      const { store } = ctx.get();
+      await store.tokens.create({
+        id: 't1',
+        name: 'ci',
+        role: 'operator',
+        secretHash: 'ab'.repeat(32),
+        createdAt: T0,
+        createdBy: 'root',
+        revokedAt: null,
+      });
+      expect(await store.tokens.findBySecretHash('ab'.repeat(32))).toMatchObject({
+        id: 't1',
+        role: 'operator',
+      });
+      expect(await store.tokens.findBySecretHash('cd'.repeat(32))).toBeNull();
+      expect(await store.tokens.revoke('t1', T0 + 1)).toMatchObject({ revokedAt: T0 + 1 });
+      expect(await store.tokens.count()).toBe(1);
+      expect((await store.tokens.list())[0]?.revokedAt).toBe(T0 + 1);
+    });
+
+    it('appends audit entries and lists them newest first', async () => {
+      const { store } = ctx.get();
+      await store.audit.append({
+        at: T0,
+        actor: 'alice',
+        action: 'robot.update',
+        subject: 'r1',
+        details: { instances: 2 },
+      });
+      await store.audit.append({
+        at: T0 + 1,
+        actor: 'bob',
+        action: 'token.create',
+        subject: 't9',
+        details: {},
+      });
+      const all = await store.audit.list({}, { limit: 10 });
+      expect(all.items.map((a) => a.actor)).toEqual(['bob', 'alice']);
+      const robots = await store.audit.list({ action: 'robot.update' }, { limit: 10 });
+      expect(robots.items).toHaveLength(1);
+      expect(robots.items[0]).toMatchObject({ subject: 'r1', details: { instances: 2 } });
+    });
+
+    it('raises one open alert per dedupe key and purges old closed ones', async () => {
+      const { store } = ctx.get();
+      const base = {
+        type: 'late',
+        severity: 'warning' as const,
+        subject: 'robot:x',
+        message: 'late',
+        dedupeKey: 'late:x',
+      };
+      const a = await store.alerts.raise(base, T0);
+      const b = await store.alerts.raise(base, T0 + 1);
+      expect(a.created).toBe(true);
+      expect(b.created).toBe(false);
+      expect(b.alert.id).toBe(a.alert.id);
+      expect(await store.alerts.setState(a.alert.id, 'resolved', T0 + 2)).toMatchObject({
+        state: 'resolved',
+      });
+      const c = await store.alerts.raise(base, T0 + 3);
+      expect(c.created).toBe(true);
+      const open = await store.alerts.list({ state: ['open'] }, { limit: 10 });
+      expect(open.items.map((x) => x.id)).toEqual([c.alert.id]);
+      expect(
+        await store.alerts.purge({ states: ['resolved', 'dismissed'], updatedBefore: T0 + 3 }),
+      ).toBe(1);
+      expect(await store.alerts.get(a.alert.id)).toBeNull();
+    });
+  });
+}

@@ -1,0 +1,57 @@
+/**
+ * The behaviour every Store adapter must show. Each adapter's test file calls
+ * `describeStoreContract` with a factory that gives a fresh, empty store.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Store } from '../../../controller/store/store';
+import type { NewJob } from '../../../controller/store/records';
+import { jobsContract } from './contract-jobs';
+import { parentsAndRecoveryContract } from './contract-recovery';
+import { recordsContract } from './contract-records';
+
+export interface StoreUnderTest {
+  store: Store;
+  /** Opens a second, independent connection to the same data (another controller). */
+  openSecond?: () => Promise<Store>;
+  cleanup: () => Promise<void>;
+}
+
+export type StoreFactory = () => Promise<StoreUnderTest>;
+
+export const newJob = (over: Partial<NewJob> = {}): NewJob => ({
+  type: 'test-noop',
+  params: { n: 1 },
+  maxAttempts: 3,
+  createdBy: 'tester',
+  trigger: 'admin',
+  ...over,
+});
+
+export interface ContractContext {
+  get: () => StoreUnderTest;
+}
+
+export function describeStoreContract(name: string, factory: StoreFactory): void {
+  describe(`Store contract: ${name}`, () => {
+    let current: StoreUnderTest | undefined;
+    const ctx: ContractContext = {
+      get: () => {
+        if (!current) throw new Error('store not started');
+        return current;
+      },
+    };
+    beforeAll(async () => {
+      current = await factory();
+    });
+    afterAll(async () => {
+      await current?.cleanup();
+    });
+    it('starts empty', async () => {
+      const page = await ctx.get().store.jobs.list({}, { limit: 10 });
+      expect(page.items).toEqual([]);
+    });
+    jobsContract(ctx);
+    parentsAndRecoveryContract(ctx);
+    recordsContract(ctx);
+  });
+}
