@@ -1,0 +1,54 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { storeFailure } from '../../../shared/errors';
+import type { Store } from '../store';
+import { migrate } from './migrations';
+import { sqliteJobRepository } from './sqlite-job-repository';
+import { sqliteAlertRepository, sqliteAuditRepository } from './sqlite-log-repositories';
+import {
+  sqliteRobotRepository,
+  sqliteTokenRepository,
+  sqliteWorkerRepository,
+} from './sqlite-record-repositories';
+
+export type SqliteSynchronous = 'FULL' | 'NORMAL';
+
+/**
+ * Opens (and migrates) the embedded store. WAL lets readers run beside the writer.
+ * synchronous=FULL by default: a commit is fsynced to the WAL before it returns, so
+ * a completed job survives a power loss, not only a process crash. NORMAL trades that
+ * for speed (a crash of the process still loses nothing; power loss may lose the last
+ * commits) and can be chosen with `synchronous`.
+ */
+export function openSqliteStore(
+  file: string,
+  opts: { synchronous?: SqliteSynchronous } = {},
+): Store {
+  let db: Database.Database;
+  try {
+    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+    db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
+    db.pragma('busy_timeout = 10000');
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+  } catch (cause) {
+    throw storeFailure(`cannot open the embedded store at ${file}: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+  return {
+    kind: 'sqlite',
+    jobs: sqliteJobRepository(db),
+    workers: sqliteWorkerRepository(db),
+    robots: sqliteRobotRepository(db),
+    tokens: sqliteTokenRepository(db),
+    audit: sqliteAuditRepository(db),
+    alerts: sqliteAlertRepository(db),
+    close: async () => {
+      if (db.open) db.close();
+    },
+  };
+}
