@@ -1,0 +1,156 @@
+/**
+ * Edits of authorized_keys text that change only the targeted lines; every other line is
+ * written back byte for byte. Only lines carrying the Keywarden marker (see
+ * authorized-keys.ts) are ever rewritten; removing an unmanaged key needs `includeUnmanaged`.
+ *
+ * Exports:
+ * - `addAuthorizedKey(text, keyLine, opts?)`: appends a managed line unless the same key blob
+ *   is already present (idempotent); can set options on it.
+ * - `removeAuthorizedKeys(text, sha256s, opts?)`: drops key lines with those fingerprints.
+ * - `setAuthorizedKeyOptions(text, sha256, options)`: rewrites the options of managed lines.
+ * - `AuthorizedKeysEdit`: `{ text, changed, lines, skippedUnmanaged }` result of each.
+ * Bad input from the caller (unparseable key, option sshd would refuse) throws INVALID_INPUT.
+ */
+import { invalidInput } from '../errors';
+import { formatAuthorizedKeyOptions, type AuthorizedKeyOption } from './authorized-key-options';
+import {
+  KEYWARDEN_MARKER,
+  parseAuthorizedKeyLine,
+  parseAuthorizedKeys,
+  serializeAuthorizedKeys,
+  type AuthorizedKeyEntry,
+  type AuthorizedKeysLine,
+} from './authorized-keys';
+import { parsePublicKeyLine } from './public-key';
+import { appendLine, newlineStyle } from './text-lines';
+
+export interface AuthorizedKeysEdit {
+  text: string;
+  changed: boolean;
+  /** 1-based numbers (in the input text) of lines changed or removed; for an add, the new line. */
+  lines: number[];
+  /** Lines that matched but were left alone because Keywarden did not add them. */
+  skippedUnmanaged: number[];
+}
+
+export interface AddKeyOptions {
+  options?: AuthorizedKeyOption[];
+  /** Replaces the key's own comment on the new line. */
+  comment?: string;
+  /** Written as `keywarden-managed:<tag>` (letters, digits, `._-`), e.g. an authorization id. */
+  tag?: string;
+}
+
+const sameOptions = (a: readonly AuthorizedKeyOption[], b: readonly AuthorizedKeyOption[]) =>
+  a.length === b.length &&
+  a.every((o, i) => o.name === b[i]?.name.toLowerCase() && o.value === b[i]?.value);
+
+function rewriteOptions(
+  entry: AuthorizedKeyEntry,
+  options: readonly AuthorizedKeyOption[],
+): string {
+  const field = formatAuthorizedKeyOptions(options);
+  const head = entry.raw.slice(0, entry.optionsOffset);
+  const tail = entry.raw.slice(entry.keyOffset);
+  return field === '' ? head + tail : `${head}${field} ${tail}`;
+}
+
+export function addAuthorizedKey(
+  text: string,
+  keyLine: string,
+  opts: AddKeyOptions = {},
+): AuthorizedKeysEdit {
+  const parsed = parsePublicKeyLine(keyLine);
+  if (!parsed.ok) {
+    throw invalidInput(`cannot add key: ${parsed.reason}`, {
+      details: { field: 'key', value: keyLine.slice(0, 200) },
+    });
+  }
+  if (opts.tag !== undefined && !/^[A-Za-z0-9._-]+$/.test(opts.tag)) {
+    throw invalidInput('tag must be letters, digits, ".", "_" or "-"', {
+      details: { field: 'tag', value: opts.tag },
+    });
+  }
+  const file = parseAuthorizedKeys(text);
+  const existing = file.lines.find(
+    (l): l is AuthorizedKeyEntry => l.kind === 'key' && l.key.base64 === parsed.key.base64,
+  );
+  if (existing) {
+    const none = { text, changed: false, lines: [], skippedUnmanaged: [] };
+    if (!existing.managed) return { ...none, skippedUnmanaged: [existing.lineNumber] };
+    if (opts.options === undefined || sameOptions(existing.options, opts.options)) return none;
+    return setAuthorizedKeyOptions(text, existing.key.sha256, opts.options);
+  }
+  const comment = (opts.comment ?? parsed.comment).replace(/[\r\n]+/g, ' ').trim();
+  const marker = opts.tag === undefined ? KEYWARDEN_MARKER : `${KEYWARDEN_MARKER}:${opts.tag}`;
+  const field = opts.options ? formatAuthorizedKeyOptions(opts.options) : '';
+  const raw = [field, parsed.key.type, parsed.key.base64, comment, marker]
+    .filter(Boolean)
+    .join(' ');
+  const eol = newlineStyle(file.lines);
+  const lineNumber = file.lines.length + 1;
+  const lines = appendLine<AuthorizedKeysLine>(
+    file.lines,
+    parseAuthorizedKeyLine(raw, lineNumber, eol),
+  );
+  return {
+    text: serializeAuthorizedKeys({ lines }),
+    changed: true,
+    lines: [lineNumber],
+    skippedUnmanaged: [],
+  };
+}
+
+export function removeAuthorizedKeys(
+  text: string,
+  sha256s: string | readonly string[],
+  opts: { includeUnmanaged?: boolean } = {},
+): AuthorizedKeysEdit {
+  const targets = new Set(typeof sha256s === 'string' ? [sha256s] : sha256s);
+  const file = parseAuthorizedKeys(text);
+  const removed: number[] = [];
+  const skippedUnmanaged: number[] = [];
+  const kept = file.lines.filter((l) => {
+    if (l.kind !== 'key' || !targets.has(l.key.sha256)) return true;
+    if (!l.managed && !opts.includeUnmanaged) {
+      skippedUnmanaged.push(l.lineNumber);
+      return true;
+    }
+    removed.push(l.lineNumber);
+    return false;
+  });
+  if (removed.length === 0) return { text, changed: false, lines: [], skippedUnmanaged };
+  return {
+    text: serializeAuthorizedKeys({ lines: kept }),
+    changed: true,
+    lines: removed,
+    skippedUnmanaged,
+  };
+}
+
+export function setAuthorizedKeyOptions(
+  text: string,
+  sha256: string,
+  options: readonly AuthorizedKeyOption[],
+): AuthorizedKeysEdit {
+  const file = parseAuthorizedKeys(text);
+  const changedLines: number[] = [];
+  const skippedUnmanaged: number[] = [];
+  const lines = file.lines.map((l) => {
+    if (l.kind !== 'key' || l.key.sha256 !== sha256) return l;
+    if (!l.managed) {
+      skippedUnmanaged.push(l.lineNumber);
+      return l;
+    }
+    if (sameOptions(l.options, options)) return l;
+    changedLines.push(l.lineNumber);
+    return parseAuthorizedKeyLine(rewriteOptions(l, options), l.lineNumber, l.eol);
+  });
+  if (changedLines.length === 0) return { text, changed: false, lines: [], skippedUnmanaged };
+  return {
+    text: serializeAuthorizedKeys({ lines }),
+    changed: true,
+    lines: changedLines,
+    skippedUnmanaged,
+  };
+}
