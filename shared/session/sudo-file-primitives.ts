@@ -1,0 +1,109 @@
+import { posix } from 'node:path';
+import { commandFailed } from '../errors';
+import type { FileOwnership, FilePrimitives } from './file-primitives';
+import { describeMode } from './file-primitives';
+import type { DirEntry, FileStat } from './host-session';
+import type { RawExecResult } from './ssh-exec';
+
+/** Runs `sudo -n sh -c SCRIPT sh ARGS...` on the host and returns raw output. */
+export type SudoShell = (script: string, args: string[], stdin?: Buffer) => Promise<RawExecResult>;
+
+/** Exit status our scripts use for "no such file", distinct from sh and coreutils failures. */
+const MISSING = 3;
+const STAT_FORMAT = '%f %u %g %s %.3Y';
+
+/**
+ * File calls for a non-root management account: SFTP would run as that account, so each
+ * call is one small POSIX shell script run as root through `sudo -n`. Paths travel as
+ * positional arguments, never inside the script text, so no path is ever parsed by a shell.
+ */
+export class SudoFilePrimitives implements FilePrimitives {
+  constructor(
+    private readonly sh: SudoShell,
+    private readonly rootPrefix: string,
+  ) {}
+
+  private real(path: string): string {
+    return this.rootPrefix === '/' ? path : posix.join(this.rootPrefix, path);
+  }
+
+  private async run(what: string, script: string, args: string[], stdin?: Buffer) {
+    const result = await this.sh(script, args, stdin);
+    if (result.code !== 0 && result.code !== MISSING) {
+      throw commandFailed(`${what} failed on the host: ${result.stderr.toString().trim()}`, {
+        details: { args, code: result.code },
+      });
+    }
+    return result;
+  }
+
+  lstat(path: string): Promise<FileStat | null> {
+    return this.statWith('lstat', path, '');
+  }
+
+  stat(path: string): Promise<FileStat | null> {
+    return this.statWith('stat', path, '-L');
+  }
+
+  private async statWith(what: string, path: string, follow: string): Promise<FileStat | null> {
+    // `-e` follows links, so a dangling link is missing for stat but present for lstat.
+    const exists = follow ? '[ -e "$1" ]' : '{ [ -e "$1" ] || [ -L "$1" ]; }';
+    const script = `${exists} || exit ${MISSING}; exec stat ${follow} -c '${STAT_FORMAT}' -- "$1"`;
+    const result = await this.run(what, script, [this.real(path)]);
+    if (result.code === MISSING) return null;
+    const [rawMode, uid, gid, size, mtime] = result.stdout.toString().trim().split(' ');
+    const { type, mode } = describeMode(parseInt(rawMode ?? '0', 16));
+    return {
+      type,
+      mode,
+      uid: Number(uid),
+      gid: Number(gid),
+      size: Number(size),
+      mtimeMs: Math.round(Number(mtime) * 1000),
+    };
+  }
+
+  async read(path: string): Promise<Buffer> {
+    return (await this.run('read', 'exec cat -- "$1"', [this.real(path)])).stdout;
+  }
+
+  async readDir(path: string): Promise<DirEntry[]> {
+    const script = `exec find "$1" -mindepth 1 -maxdepth 1 -printf '%y %f\\0'`;
+    const out = (await this.run('list', script, [this.real(path)])).stdout.toString();
+    const types: Record<string, DirEntry['type']> = { f: 'file', d: 'directory', l: 'symlink' };
+    return out
+      .split('\0')
+      .filter(Boolean)
+      .map((entry) => ({ name: entry.slice(2), type: types[entry[0] ?? ''] ?? 'other' }));
+  }
+
+  async createFile(path: string, content: Buffer, owner: FileOwnership): Promise<void> {
+    // noclobber makes `>` an O_EXCL create: an existing name (or symlink) fails.
+    const script =
+      'set -Ce; umask 077; cat > "$1"; chown "$2:$3" "$1"; chmod "$4" "$1"; sync -- "$1"';
+    const args = [this.real(path), String(owner.uid), String(owner.gid), owner.mode.toString(8)];
+    await this.run('create', script, args, content);
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    await this.run('rename', 'exec mv -fT -- "$1" "$2"', [this.real(from), this.real(to)]);
+  }
+
+  async unlink(path: string): Promise<void> {
+    await this.run('unlink', 'exec rm -f -- "$1"', [this.real(path)]);
+  }
+
+  async rmdir(path: string): Promise<void> {
+    await this.run('rmdir', 'exec rmdir -- "$1"', [this.real(path)]);
+  }
+
+  async mkdir(path: string, owner: FileOwnership): Promise<void> {
+    const script = 'set -e; mkdir -m 700 -- "$1"; chown "$2:$3" "$1"; chmod "$4" "$1"';
+    const args = [this.real(path), String(owner.uid), String(owner.gid), owner.mode.toString(8)];
+    await this.run('mkdir', script, args);
+  }
+
+  async syncDir(path: string): Promise<void> {
+    await this.run('sync', 'sync -- "$1" 2>/dev/null || true', [this.real(path)]);
+  }
+}
