@@ -36,6 +36,13 @@ export const asPositiveInt: Parse<number> = (raw, name) => {
   return Number.isInteger(n) && n > 0 ? n : fail(name, raw, 'a whole number greater than 0');
 };
 
+export const asBoolean: Parse<boolean> = (raw, name) => {
+  const v = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  return fail(name, raw, 'true or false');
+};
+
 export const asLogLevel: Parse<string> = (raw, name) => {
   const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
   return levels.includes(raw.trim()) ? raw.trim() : fail(name, raw, `one of ${levels.join(', ')}`);
@@ -139,6 +146,24 @@ export const settings = {
     parse: asDurationMs,
     default: '1s',
     describe: 'how often the scheduler looks for due work',
+  },
+  purgeJobsAfterMs: {
+    env: 'KEYWARDEN_PURGE_JOBS_AFTER',
+    parse: asDurationMs,
+    default: '60d',
+    describe: 'ended job records older than this are deleted by internal-purge-jobs',
+  },
+  purgeAlertsAfterMs: {
+    env: 'KEYWARDEN_PURGE_ALERTS_AFTER',
+    parse: asDurationMs,
+    default: '60d',
+    describe: 'dismissed and resolved alerts older than this are deleted by internal-purge-alerts',
+  },
+  enableTestJobTypes: {
+    env: 'KEYWARDEN_ENABLE_TEST_JOB_TYPES',
+    parse: asBoolean,
+    default: 'false',
+    describe: 'registers the test-* fixture job types (tests and benchmarks only)',
   },
   syslog: {
     env: 'KEYWARDEN_SYSLOG',

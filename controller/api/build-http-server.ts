@@ -1,0 +1,42 @@
+/**
+ * The admin HTTP server. Errors with a stable code become JSON bodies
+ * `{ error: { code, message, details } }` with the code's HTTP status.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { KeywardenError } from '../../shared/errors';
+import type { ControllerServices } from '../controller-services';
+import { registerHealthRoutes } from './health-routes';
+import { registerApiRoutes } from './register-api-routes';
+
+export async function buildHttpServer(
+  services: ControllerServices,
+  log: Logger,
+): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger,
+  });
+  app.setErrorHandler((err, _req, reply) => {
+    if (err instanceof KeywardenError) {
+      return reply.code(err.httpStatus).send({ error: err.toJSON() });
+    }
+    const e = err as { validation?: unknown; statusCode?: number; message: string };
+    if (e.validation) {
+      return reply
+        .code(400)
+        .send({ error: { code: 'INVALID_INPUT', message: e.message, retryable: false } });
+    }
+    const status = e.statusCode && e.statusCode >= 400 && e.statusCode < 500 ? e.statusCode : 500;
+    if (status === 500) log.error({ err }, 'request failed');
+    return reply.code(status).send({
+      error: {
+        code: status === 500 ? 'INTERNAL' : 'BAD_REQUEST',
+        message: e.message,
+        retryable: status === 500,
+      },
+    });
+  });
+  registerHealthRoutes(app, services.store);
+  await registerApiRoutes(app, services);
+  return app;
+}

@@ -1,0 +1,16 @@
+import type { Logger } from 'pino';
+import type { Config } from './config/load-config';
+import type { Engine } from './engine/engine';
+import type { JobQueue } from './engine/job-queue';
+import type { RobotScheduler } from './engine/robot-scheduler';
+import type { Store } from './store/store';
+
+/** What a running controller is made of; API routes and job types receive parts of it. */
+export interface ControllerServices {
+  config: Config;
+  store: Store;
+  queue: JobQueue;
+  engine: Engine;
+  scheduler: RobotScheduler;
+  log: Logger;
+}

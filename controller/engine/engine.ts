@@ -1,0 +1,180 @@
+/**
+ * The worker pool of one controller process. It claims due jobs in batches (woken at
+ * once when this process queues a job, polling as the fallback for jobs queued by
+ * other processes), runs each with a renewed lease, and reports itself alive in the
+ * workers table so the watchdog can tell a dead controller from a busy one.
+ */
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import { newId } from '../store/ids';
+import type { JobRecord } from '../store/records';
+import type { Store } from '../store/store';
+import type { Config } from '../config/load-config';
+import type { JobQueue } from './job-queue';
+import { runJob } from './run-job';
+
+export interface EngineOptions {
+  config: Config;
+  store: Store;
+  queue: JobQueue;
+  log: Logger;
+  concurrency: number;
+  claimBatch: number;
+  leaseMs: number;
+  pollIntervalMs: number;
+  heartbeatMs: number;
+  /** Job types this engine runs; default: every registered type that runs on the controller. */
+  types?: string[];
+  /** Most jobs of one type running at once in this process (robot instances). */
+  limitFor?: (type: string) => number;
+  clock?: () => number;
+}
+
+export class Engine {
+  readonly workerId = `${hostname()}:${process.pid}:${newId()}`;
+  private readonly running = new Map<
+    string,
+    { job: JobRecord; abort: AbortController; done: Promise<void> }
+  >();
+  private readonly runningByType = new Map<string, number>();
+  private readonly clock: () => number;
+  private readonly types: string[];
+  private timers: NodeJS.Timeout[] = [];
+  private filling = false;
+  private refill = false;
+  private stopped = true;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(private readonly o: EngineOptions) {
+    this.clock = o.clock ?? Date.now;
+    this.types =
+      o.types ??
+      Object.values(o.queue.registry)
+        .filter((d) => d.runsOn === 'controller')
+        .map((d) => d.type);
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    const now = this.clock();
+    await this.o.store.workers.upsert({
+      id: this.workerId,
+      hostname: hostname(),
+      pid: process.pid,
+      startedAt: now,
+      heartbeatAt: now,
+    });
+    this.unsubscribe = this.o.queue.onQueued((job) => {
+      if (this.types.includes(job.type) && job.runAt <= this.clock()) this.wake();
+    });
+    this.timers.push(setInterval(() => this.wake(), this.o.pollIntervalMs));
+    this.timers.push(
+      setInterval(() => {
+        this.o.store.workers
+          .heartbeat(this.workerId, this.clock())
+          .catch((err: unknown) => this.o.log.warn({ err }, 'worker heartbeat failed'));
+      }, this.o.heartbeatMs),
+    );
+    this.wake();
+  }
+
+  /** Jobs this process is running now, for the "in execution" report. */
+  runningJobs(): JobRecord[] {
+    return [...this.running.values()].map((r) => r.job);
+  }
+
+  /** Aborts a job this process runs (the store flag reaches other processes via lease renewal). */
+  abortLocal(jobId: string, reason: Error): boolean {
+    const r = this.running.get(jobId);
+    if (!r) return false;
+    r.abort.abort(reason);
+    return true;
+  }
+
+  wake(): void {
+    if (this.stopped) return;
+    if (this.filling) {
+      this.refill = true;
+      return;
+    }
+    this.filling = true;
+    setImmediate(() => {
+      this.fill()
+        .catch((err: unknown) => this.o.log.error({ err }, 'claiming jobs failed'))
+        .finally(() => {
+          this.filling = false;
+          if (this.refill) {
+            this.refill = false;
+            this.wake();
+          }
+        });
+    });
+  }
+
+  private capacity(): Record<string, number> {
+    const cap: Record<string, number> = {};
+    for (const t of this.types) {
+      const limit = this.o.limitFor ? this.o.limitFor(t) : this.o.concurrency;
+      const free = limit - (this.runningByType.get(t) ?? 0);
+      if (free > 0) cap[t] = free;
+    }
+    return cap;
+  }
+
+  private async fill(): Promise<void> {
+    for (;;) {
+      const free = this.o.concurrency - this.running.size;
+      const capacity = this.capacity();
+      if (this.stopped || free <= 0 || Object.keys(capacity).length === 0) return;
+      const limit = Math.min(free, this.o.claimBatch);
+      const jobs = await this.o.store.jobs.claim({
+        workerId: this.workerId,
+        capacity,
+        limit,
+        leaseMs: this.o.leaseMs,
+        now: this.clock(),
+      });
+      for (const job of jobs) this.launch(job);
+      if (jobs.length < limit) return;
+    }
+  }
+
+  private launch(job: JobRecord): void {
+    const def = this.o.queue.definition(job.type);
+    const abort = new AbortController();
+    this.runningByType.set(job.type, (this.runningByType.get(job.type) ?? 0) + 1);
+    const deps = {
+      store: this.o.store,
+      queue: this.o.queue,
+      log: this.o.log,
+      workerId: this.workerId,
+      leaseMs: this.o.leaseMs,
+      clock: this.clock,
+      config: this.o.config,
+    };
+    const done = runJob(deps, job, def, abort)
+      .catch((err: unknown) =>
+        this.o.log.error({ err, jobId: job.id }, 'recording the end of a job failed'),
+      )
+      .finally(() => {
+        this.running.delete(job.id);
+        this.runningByType.set(job.type, (this.runningByType.get(job.type) ?? 1) - 1);
+        this.wake();
+      });
+    this.running.set(job.id, { job, abort, done });
+  }
+
+  /** Stops claiming, lets running jobs finish for up to `graceMs`, then aborts the rest. */
+  async stop(graceMs = 5000): Promise<void> {
+    this.stopped = true;
+    this.unsubscribe?.();
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    const all = Promise.all([...this.running.values()].map((r) => r.done));
+    const grace = new Promise((r) => setTimeout(r, graceMs).unref());
+    await Promise.race([all, grace]);
+    for (const r of this.running.values()) r.abort.abort(new Error('controller shutting down'));
+    await all;
+    await this.o.store.workers.remove(this.workerId).catch(() => undefined);
+  }
+}

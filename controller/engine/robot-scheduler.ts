@@ -1,0 +1,113 @@
+/**
+ * Starts periodic robots on their interval and inside their window. Each due robot is
+ * advanced with a compare-and-set on its next run time, so with several controllers on
+ * one store exactly one of them starts it. Robot settings are re-read every tick, so a
+ * change of interval, window, instances or enabled flag takes effect without a restart.
+ */
+import type { Logger } from 'pino';
+import type { RobotRecord } from '../store/records';
+import type { Store } from '../store/store';
+import type { JobQueue } from './job-queue';
+import { inWindow, nextWindowOpening } from './robot-window';
+
+export const PROCESS_MANAGER = 'internal-process-manager';
+
+export class RobotScheduler {
+  private robots = new Map<string, RobotRecord>();
+  private timer: NodeJS.Timeout | undefined;
+  private ticking = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly queue: JobQueue,
+    private readonly log: Logger,
+    private readonly tickMs: number,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** Creates the robot records each job type declares, keeping settings already stored. */
+  async ensureRobots(): Promise<void> {
+    const now = this.clock();
+    for (const def of Object.values(this.queue.registry)) {
+      if (!def.robot) continue;
+      await this.store.robots.ensure({
+        type: def.type,
+        instances: def.robot.instances,
+        intervalMs: def.robot.intervalMs,
+        windowStart: def.robot.windowStart ?? null,
+        windowEnd: def.robot.windowEnd ?? null,
+        enabled: def.robot.enabled ?? true,
+        nextRunAt: def.robot.intervalMs === null ? null : now,
+        lastStartedAt: null,
+        lastJobId: null,
+        updatedAt: now,
+        updatedBy: 'system',
+      });
+    }
+    await this.refresh();
+  }
+
+  async refresh(): Promise<void> {
+    this.robots = new Map((await this.store.robots.list()).map((r) => [r.type, r]));
+  }
+
+  /** Instances allowed to run at once (0 for a disabled robot); unlimited for non-robots. */
+  limitFor(type: string, fallback: number): number {
+    const r = this.robots.get(type);
+    if (!r) return fallback;
+    return r.enabled ? r.instances : 0;
+  }
+
+  start(): void {
+    this.timer = setInterval(() => void this.tick(), this.tickMs);
+    void this.tick();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  async tick(): Promise<void> {
+    if (this.ticking) return;
+    this.ticking = true;
+    try {
+      await this.refresh();
+      const now = this.clock();
+      for (const r of this.robots.values()) {
+        if (!r.enabled || r.intervalMs === null || r.nextRunAt === null || r.nextRunAt > now)
+          continue;
+        await this.startRobot(r, now);
+      }
+    } catch (err) {
+      this.log.error({ err }, 'scheduler tick failed');
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private async startRobot(r: RobotRecord, now: number): Promise<void> {
+    if (!inWindow(now, r.windowStart, r.windowEnd)) {
+      const opening = nextWindowOpening(now, r.windowStart, r.windowEnd);
+      await this.store.robots.advance(r.type, r.nextRunAt, {
+        nextRunAt: opening,
+        lastStartedAt: r.lastStartedAt ?? 0,
+        lastJobId: r.lastJobId,
+      });
+      return;
+    }
+    const next = {
+      nextRunAt: now + (r.intervalMs ?? 0),
+      lastStartedAt: now,
+      lastJobId: r.lastJobId,
+    };
+    if (!(await this.store.robots.advance(r.type, r.nextRunAt, next))) return;
+    let res = await this.queue.enqueue(r.type, {}, { createdBy: 'scheduler', trigger: 'schedule' });
+    if (!res.created && r.type === PROCESS_MANAGER && (res.job.leaseUntil ?? Infinity) < now) {
+      // A crashed watchdog cannot reclaim itself: clear its expired lease here so it never blocks the next run.
+      const reclaimed = await this.store.jobs.reclaimExpiredLeases(now);
+      this.log.warn({ reclaimed, jobId: res.job.id }, 'reclaimed a stuck internal-process-manager');
+      res = await this.queue.enqueue(r.type, {}, { createdBy: 'scheduler', trigger: 'schedule' });
+    }
+    await this.store.robots.advance(r.type, next.nextRunAt, { ...next, lastJobId: res.job.id });
+  }
+}

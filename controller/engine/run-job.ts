@@ -1,0 +1,130 @@
+/**
+ * Runs one claimed attempt: renews its lease, enforces the timeout, honours cancel
+ * requests, and records exactly one ending (completed, retried, failed, cancelled or
+ * waiting for children). A write refused by the store means another worker holds the
+ * job now: this attempt then ends quietly.
+ */
+import type { Logger } from 'pino';
+import { jobCancelled, jobTimedOut, leaseLost, toErrorRecord } from '../../shared/errors';
+import type { JobRecord } from '../store/records';
+import type { JobLease, Store } from '../store/store';
+import type { Config } from '../config/load-config';
+import {
+  isAwaitChildren,
+  retryDelayMs,
+  type JobContext,
+  type JobDefinition,
+} from './job-definition';
+import type { JobQueue } from './job-queue';
+import { spawnChildrenOnce } from './spawn-children';
+
+export interface RunJobDeps {
+  store: Store;
+  queue: JobQueue;
+  log: Logger;
+  workerId: string;
+  leaseMs: number;
+  clock: () => number;
+  config: Config;
+}
+
+export async function runJob(
+  deps: RunJobDeps,
+  job: JobRecord,
+  def: JobDefinition,
+  abort: AbortController,
+): Promise<void> {
+  const { store, clock } = deps;
+  const lease: JobLease = { id: job.id, attempt: job.attempts, workerId: deps.workerId };
+  const log = deps.log.child({ jobId: job.id, type: job.type, attempt: job.attempts });
+  let progress: unknown;
+  const renew = async () => {
+    const r = await store.jobs.renewLease(lease, clock() + deps.leaseMs, progress);
+    if (!r.held) abort.abort(leaseLost(`job ${job.id} is no longer held by this worker`));
+    else if (r.cancelRequested) abort.abort(jobCancelled(`job ${job.id} was cancelled`));
+  };
+  const renewEvery = Math.max(50, Math.min(deps.leaseMs / 3, 5000));
+  const renewTimer = setInterval(
+    () => renew().catch((err: unknown) => log.warn({ err }, 'lease renewal failed')),
+    renewEvery,
+  );
+  const timeout = setTimeout(
+    () => abort.abort(jobTimedOut(`job ${job.id} ran longer than its ${def.timeoutMs} ms timeout`)),
+    def.timeoutMs,
+  );
+  const ctx: JobContext = {
+    job,
+    log,
+    signal: abort.signal,
+    store,
+    now: clock,
+    config: deps.config,
+    jobTypes: Object.keys(deps.queue.registry),
+    heartbeat: async (p) => {
+      if (p !== undefined) progress = p;
+      await renew();
+    },
+    enqueue: async (c) =>
+      (
+        await deps.queue.enqueue(c.type, c.params, {
+          createdBy: `job:${job.id}`,
+          trigger: c.trigger ?? 'event',
+          hostId: c.hostId ?? null,
+          priority: c.priority,
+          runAt: c.runAt,
+          deadline: c.deadline,
+          dedupeKey: c.dedupeKey,
+        })
+      ).job,
+    spawnChildren: (children) => spawnChildrenOnce(deps, job, children),
+  };
+  try {
+    const aborted = new Promise<never>((_, reject) => {
+      abort.signal.addEventListener('abort', () => reject(abort.signal.reason as Error), {
+        once: true,
+      });
+    });
+    aborted.catch(() => undefined);
+    if (abort.signal.aborted) throw abort.signal.reason as Error;
+    const result = await Promise.race([def.run(job.params as never, ctx), aborted]);
+    if (isAwaitChildren(result)) {
+      await store.jobs.awaitChildren(lease);
+      await store.jobs.finishParentIfDone(job.id, clock());
+    } else {
+      await store.jobs.complete(lease, result ?? null, clock());
+    }
+  } catch (err) {
+    await recordFailure(deps, log, job, def, lease, abort, err);
+  } finally {
+    clearInterval(renewTimer);
+    clearTimeout(timeout);
+    if (job.parentId) await store.jobs.finishParentIfDone(job.parentId, clock()).catch(() => null);
+  }
+}
+
+async function recordFailure(
+  deps: RunJobDeps,
+  log: Logger,
+  job: JobRecord,
+  def: JobDefinition,
+  lease: JobLease,
+  abort: AbortController,
+  err: unknown,
+): Promise<void> {
+  const now = deps.clock();
+  const e = toErrorRecord(abort.signal.aborted ? abort.signal.reason : err);
+  if (e.code === 'LEASE_LOST') return log.warn('lease lost; another worker owns this job now');
+  if (e.code === 'JOB_CANCELLED') {
+    await deps.store.jobs.markCancelled(lease, now);
+    return log.info('cancelled');
+  }
+  const retryAt =
+    e.retryable && job.attempts < job.maxAttempts
+      ? now + retryDelayMs(def.retry, job.attempts)
+      : null;
+  await deps.store.jobs.fail(lease, e, retryAt, now);
+  log[retryAt ? 'warn' : 'error'](
+    { err: e, retryAt },
+    retryAt ? 'attempt failed; will retry' : 'failed',
+  );
+}

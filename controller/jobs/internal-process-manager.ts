@@ -1,0 +1,40 @@
+import { Type } from '@sinclair/typebox';
+import { defineJob } from '../engine/job-definition';
+
+/**
+ * The once-a-minute watchdog: jobs whose worker stopped renewing the lease go back to
+ * the queue (or fail when out of attempts), queued jobs past their deadline expire,
+ * worker records that stopped reporting are removed, and parents whose children all
+ * ended (a crash between a child's end and its parent's check) are finished.
+ */
+export const internalProcessManager = defineJob({
+  type: 'internal-process-manager',
+  describe: 'Reclaims jobs with expired leases, expires overdue jobs, removes dead worker records',
+  params: Type.Object({}),
+  runsOn: 'controller',
+  timeoutMs: 60_000,
+  retry: { maxAttempts: 1, baseDelayMs: 1000, maxDelayMs: 1000 },
+  singleton: true,
+  adminTriggerable: true,
+  idempotent: true,
+  robot: { instances: 1, intervalMs: 60_000 },
+  async run(_params, ctx) {
+    const now = ctx.now();
+    const reclaimed = await ctx.store.jobs.reclaimExpiredLeases(now);
+    const expired = await ctx.store.jobs.expireOverdue(now);
+    const deadWorkers = await ctx.store.workers.removeStale(now - ctx.config.deadWorkerAfterMs);
+    let parentsFinished = 0;
+    for (const id of await ctx.store.jobs.listParentsReadyToFinish(1000)) {
+      if (await ctx.store.jobs.finishParentIfDone(id, now)) parentsFinished++;
+    }
+    const result = {
+      requeued: reclaimed.requeued.length,
+      failed: reclaimed.failed.length,
+      expired: expired.length,
+      deadWorkers: deadWorkers.length,
+      parentsFinished,
+    };
+    if (Object.values(result).some((n) => n > 0)) ctx.log.info(result, 'watchdog cleaned up');
+    return result;
+  },
+});

@@ -1,0 +1,38 @@
+import { Type } from '@sinclair/typebox';
+import { defineJob } from '../engine/job-definition';
+
+/** Internal jobs whose successful records are noise: removed at every run, whatever their age. */
+const KEEP_SUCCESSFUL = new Set(['internal-reporting', 'internal-applications-update']);
+
+/**
+ * Keeps the job table small: ended jobs older than the purge age (default 60 days) are
+ * deleted, and completed internal-* jobs other than internal-reporting and
+ * internal-applications-update are deleted at every run.
+ */
+export const internalPurgeJobs = defineJob({
+  type: 'internal-purge-jobs',
+  describe: 'Deletes old job records and successful internal job records',
+  params: Type.Object({}),
+  runsOn: 'controller',
+  timeoutMs: 10 * 60_000,
+  retry: { maxAttempts: 3, baseDelayMs: 10_000, maxDelayMs: 60_000 },
+  singleton: true,
+  adminTriggerable: true,
+  idempotent: true,
+  robot: { instances: 1, intervalMs: 60 * 60_000 },
+  async run(_params, ctx) {
+    const now = ctx.now();
+    const old = await ctx.store.jobs.purgeEnded({
+      finishedBefore: now - ctx.config.purgeJobsAfterMs,
+    });
+    const internalTypes = ctx.jobTypes.filter(
+      (t) => t.startsWith('internal-') && !KEEP_SUCCESSFUL.has(t) && t !== ctx.job.type,
+    );
+    const internal = await ctx.store.jobs.purgeEnded({
+      finishedBefore: now,
+      types: internalTypes,
+      states: ['completed'],
+    });
+    return { purgedOld: old, purgedInternal: internal };
+  },
+});

@@ -1,0 +1,31 @@
+/**
+ * The one table of job types. The engine and the API know job types only through it.
+ * Param types are derived from the definitions, so `JobParams<'x'>` is checked at compile time.
+ */
+import type { Static } from '@sinclair/typebox';
+import type { JobRegistry } from '../engine/job-queue';
+import { internalProcessManager } from './internal-process-manager';
+import { internalPurgeJobs } from './internal-purge-jobs';
+import { testEffect } from './testing/test-effect';
+import { testFlaky } from './testing/test-flaky';
+import { testParent } from './testing/test-parent';
+import { testSleep } from './testing/test-sleep';
+
+export const productJobs = [internalProcessManager, internalPurgeJobs] as const;
+
+/** Fixtures for tests and benchmarks, registered only with KEYWARDEN_ENABLE_TEST_JOB_TYPES. */
+export const testJobs = [testSleep, testEffect, testFlaky, testParent] as const;
+
+type AnyJob = (typeof productJobs)[number] | (typeof testJobs)[number];
+export type JobTypeName = AnyJob['type'];
+export type JobParams<T extends JobTypeName> = Static<Extract<AnyJob, { type: T }>['params']>;
+
+export function buildRegistry(opts: { testJobTypes: boolean }): JobRegistry {
+  const defs = opts.testJobTypes ? [...productJobs, ...testJobs] : [...productJobs];
+  const table: Record<string, (typeof defs)[number]> = {};
+  for (const d of defs) {
+    if (table[d.type]) throw new Error(`job type ${d.type} is registered twice`);
+    table[d.type] = d;
+  }
+  return Object.freeze(table) as unknown as JobRegistry;
+}

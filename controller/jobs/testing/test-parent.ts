@@ -1,0 +1,21 @@
+import { Type } from '@sinclair/typebox';
+import { defineJob } from '../../engine/job-definition';
+
+/** Fixture: a parent with one test-flaky child per entry of `children` (its failure count). */
+export const testParent = defineJob({
+  type: 'test-parent',
+  describe: 'Test fixture: spawns children and ends when they have',
+  params: Type.Object({ children: Type.Array(Type.Integer({ minimum: 0 })) }),
+  runsOn: 'controller',
+  timeoutMs: 10_000,
+  retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 100 },
+  adminTriggerable: true,
+  async run(params, ctx) {
+    return ctx.spawnChildren(
+      params.children.map((failures) => ({
+        type: 'test-flaky',
+        params: { failures, retryable: false },
+      })),
+    );
+  },
+});

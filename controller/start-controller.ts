@@ -1,0 +1,74 @@
+/**
+ * Assembles and starts one controller process: store, job registry and queue, the
+ * worker engine, the robot scheduler, and the admin HTTP API. Returns what a caller
+ * (main, tests) needs, including its own stop().
+ */
+import pino, { type Logger } from 'pino';
+import type { Config } from './config/load-config';
+import { bootstrapAdminToken } from './auth/tokens';
+import { buildHttpServer } from './api/build-http-server';
+import type { ControllerServices } from './controller-services';
+import { Engine } from './engine/engine';
+import { JobQueue } from './engine/job-queue';
+import { RobotScheduler } from './engine/robot-scheduler';
+import { buildRegistry } from './jobs/registry';
+import { openStore } from './store/open-store';
+
+export interface RunningController {
+  services: ControllerServices;
+  httpUrl: string;
+  /** The admin secret when this start created one (first start), else null. */
+  bootstrapToken: { secret: string; generated: boolean } | null;
+  stop(): Promise<void>;
+}
+
+export async function startController(
+  config: Config,
+  log: Logger = pino({ level: config.logLevel }),
+): Promise<RunningController> {
+  const store = await openStore(config.storeUrl);
+  const queue = new JobQueue(store, buildRegistry({ testJobTypes: config.enableTestJobTypes }));
+  const scheduler = new RobotScheduler(
+    store,
+    queue,
+    log.child({ component: 'scheduler' }),
+    config.schedulerTickMs,
+  );
+  await scheduler.ensureRobots();
+  const engine = new Engine({
+    config,
+    store,
+    queue,
+    log: log.child({ component: 'engine' }),
+    concurrency: config.workerConcurrency,
+    claimBatch: config.claimBatch,
+    leaseMs: config.leaseMs,
+    pollIntervalMs: config.pollIntervalMs,
+    heartbeatMs: config.workerHeartbeatMs,
+    limitFor: (type) => scheduler.limitFor(type, config.workerConcurrency),
+  });
+  const services: ControllerServices = { config, store, queue, engine, scheduler, log };
+  const bootstrapToken = await bootstrapAdminToken(store, config.adminToken);
+  const http = await buildHttpServer(services, log);
+  await http.listen({ host: config.httpAddr.host, port: config.httpAddr.port });
+  const addr = http.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.httpAddr.port;
+  const host = config.httpAddr.host.includes(':')
+    ? `[${config.httpAddr.host}]`
+    : config.httpAddr.host;
+  await engine.start();
+  scheduler.start();
+  let stopping: Promise<void> | undefined;
+  return {
+    services,
+    httpUrl: `http://${host}:${port}`,
+    bootstrapToken,
+    stop: () =>
+      (stopping ??= (async () => {
+        scheduler.stop();
+        await http.close();
+        await engine.stop();
+        await store.close();
+      })()),
+  };
+}
