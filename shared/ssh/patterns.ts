@@ -1,0 +1,101 @@
+/**
+ * OpenSSH's pattern matching (match.c, addrmatch.c): `*` and `?` wildcards, comma-separated
+ * lists with `!` negation, and address lists with CIDR entries. Used by known_hosts host
+ * fields and sshd_config Match criteria.
+ *
+ * Exports:
+ * - `matchPattern(text, pattern)`: one wildcard pattern, whole-string match.
+ * - `matchPatternList(text, list, lowercase)`: 1 match, 0 no match, -1 negated match.
+ * - `matchAddressList(addr, list)`: 1 / 0 / -1 as above, -2 for a malformed CIDR entry.
+ */
+import { isIP } from 'node:net';
+
+const cache = new Map<string, RegExp>();
+
+export function matchPattern(text: string, pattern: string): boolean {
+  let re = cache.get(pattern);
+  if (!re) {
+    const body = pattern.replace(/[.+^${}()|[\]\\*?]/g, (c) =>
+      c === '*' ? '[\\s\\S]*' : c === '?' ? '[\\s\\S]' : `\\${c}`,
+    );
+    re = new RegExp(`^${body}$`);
+    if (cache.size > 10_000) cache.clear();
+    cache.set(pattern, re);
+  }
+  return re.test(text);
+}
+
+/** As OpenSSH's match_pattern_list: a matching negated entry wins over any positive one. */
+export function matchPatternList(text: string, list: string, lowercase: boolean): 1 | 0 | -1 {
+  const subject = lowercase ? text.toLowerCase() : text;
+  let positive = false;
+  for (const raw of list.split(',')) {
+    const negated = raw.startsWith('!');
+    let pattern = negated ? raw.slice(1) : raw;
+    if (lowercase) pattern = pattern.toLowerCase();
+    if (matchPattern(subject, pattern)) {
+      if (negated) return -1;
+      positive = true;
+    }
+  }
+  return positive ? 1 : 0;
+}
+
+function addressBytes(addr: string): { bytes: number[]; v: 4 | 6 } | undefined {
+  const v = isIP(addr);
+  if (v === 4) return { bytes: addr.split('.').map(Number), v: 4 };
+  if (v !== 6) return undefined;
+  const [head = '', tail] = addr.split('::') as [string, string | undefined];
+  const expand = (s: string): number[] =>
+    s === ''
+      ? []
+      : s.split(':').flatMap((g) => {
+          if (g.includes('.')) return addressBytes(g)?.bytes ?? [];
+          const n = parseInt(g, 16);
+          return [n >> 8, n & 0xff];
+        });
+  const h = expand(head);
+  const t = tail === undefined ? [] : expand(tail);
+  return { bytes: [...h, ...new Array<number>(16 - h.length - t.length).fill(0), ...t], v: 6 };
+}
+
+function inCidr(addr: string, cidr: string): boolean | undefined {
+  const [net = '', lenText = ''] = cidr.split('/');
+  const a = addressBytes(addr);
+  const n = addressBytes(net);
+  if (!n || !/^\d+$/.test(lenText)) return undefined;
+  const len = Number(lenText);
+  if (len > (n.v === 4 ? 32 : 128)) return undefined;
+  // A network address with bits set past the mask is an error in OpenSSH too.
+  for (let bit = len; bit < n.bytes.length * 8; bit++) {
+    if (((n.bytes[bit >> 3] ?? 0) >> (7 - (bit & 7))) & 1) return undefined;
+  }
+  if (!a || a.v !== n.v) return false;
+  for (let bit = 0; bit < len; bit++) {
+    const mask = 1 << (7 - (bit & 7));
+    if (((a.bytes[bit >> 3] ?? 0) & mask) !== ((n.bytes[bit >> 3] ?? 0) & mask)) return false;
+  }
+  return true;
+}
+
+/** As OpenSSH's addr_match_list: entries with `/` are CIDR, others wildcard patterns. */
+export function matchAddressList(addr: string, list: string): 1 | 0 | -1 | -2 {
+  let result: 1 | 0 = 0;
+  for (const raw of list.split(',')) {
+    const negated = raw.startsWith('!');
+    const entry = (negated ? raw.slice(1) : raw).toLowerCase();
+    let hit: boolean;
+    if (entry.includes('/')) {
+      const r = inCidr(addr, entry);
+      if (r === undefined) return -2;
+      hit = r;
+    } else {
+      hit = matchPattern(addr.toLowerCase(), entry);
+    }
+    if (hit) {
+      if (negated) return -1;
+      result = 1;
+    }
+  }
+  return result;
+}
