@@ -1,0 +1,232 @@
+/**
+ * A MongoDB wire-protocol server for integration tests: FerretDB v1.24.2 over SQLite in a
+ * temp dir, built once from its Go module into a cache folder; or, when
+ * KEYWARDEN_TEST_MONGODB_URL is set, a real MongoDB with a database of its own per call.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { constants, createWriteStream } from 'node:fs';
+import {
+  access,
+  chmod,
+  cp,
+  mkdir,
+  mkdtemp,
+  open,
+  readFile,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
+import { connect, createServer } from 'node:net';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { MongoClient } from 'mongodb';
+
+export interface TestMongo {
+  /** A mongodb:// URL whose path names a database nobody else uses. */
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startFerretDb(): Promise<TestMongo> {
+  const external = process.env.KEYWARDEN_TEST_MONGODB_URL;
+  if (external) return useExternalMongo(external);
+  const binary = await ensureFerretDbBinary();
+  const dir = await mkdtemp(join(tmpdir(), 'kwt-ferretdb-'));
+  const port = await freeLoopbackPort();
+  const debugPort = await freeLoopbackPort();
+  const logPath = join(dir, 'ferretdb.log');
+  const log = createWriteStream(logPath);
+  const child = spawn(
+    binary,
+    [
+      '--handler=sqlite',
+      `--sqlite-url=file:${dir}/`,
+      `--listen-addr=127.0.0.1:${port}`,
+      `--debug-addr=127.0.0.1:${debugPort}`,
+      '--telemetry=disable',
+      `--state-dir=${dir}`,
+      '--log-level=WARN',
+    ],
+    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+    log.end();
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitForPort(port, 20_000, () => child.exitCode !== null);
+  } catch (err) {
+    const tail = await readFile(logPath, 'utf8').catch(() => '');
+    await stop();
+    throw new Error(`FerretDB did not start: ${(err as Error).message}\n${tail.slice(-2000)}`, {
+      cause: err,
+    });
+  }
+  const dbName = `kwtest_${randomBytes(4).toString('hex')}`;
+  return { url: `mongodb://127.0.0.1:${port}/${dbName}`, stop };
+}
+
+/** A real MongoDB: each call gets its own database, dropped again by stop(). */
+function useExternalMongo(base: string): TestMongo {
+  const dbName = `kwtest_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  const u = new URL(base);
+  u.pathname = `/${dbName}`;
+  const url = u.toString();
+  return {
+    url,
+    stop: async () => {
+      const client = new MongoClient(url, { serverSelectionTimeoutMS: 5000 });
+      try {
+        await client.db(dbName).dropDatabase();
+      } finally {
+        await client.close();
+      }
+    },
+  };
+}
+
+async function waitForPort(port: number, timeoutMs: number, died: () => boolean): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    if (died()) throw new Error('the process exited');
+    const open = await new Promise<boolean>((resolve) => {
+      const s = connect(port, '127.0.0.1');
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (open) return;
+    if (Date.now() > until)
+      throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const VERSION = 'v1.24.2';
+const run = promisify(execFile);
+const GO = ['/usr/local/go/bin/go', 'go'];
+
+const exists = (p: string) =>
+  access(p, constants.X_OK).then(
+    () => true,
+    () => false,
+  );
+
+/**
+ * The cached binary, built first if missing. A lock file keeps two test files from
+ * building at once; the loser waits for the winner's binary.
+ */
+export async function ensureFerretDbBinary(): Promise<string> {
+  const cache = join(
+    process.env.KEYWARDEN_CACHE_DIR ?? join(homedir(), '.cache', 'keywarden'),
+    `ferretdb-${VERSION}`,
+  );
+  const binary = join(cache, 'ferretdb');
+  if (await exists(binary)) return binary;
+  await mkdir(cache, { recursive: true });
+  const lock = join(cache, 'build.lock');
+  const until = Date.now() + 10 * 60_000;
+  for (;;) {
+    const held = await open(lock, 'wx').catch(() => null);
+    if (held) {
+      try {
+        if (!(await exists(binary))) await buildFerretDb(binary);
+        return binary;
+      } finally {
+        await held.close();
+        await rm(lock, { force: true });
+      }
+    }
+    if (await exists(binary)) return binary;
+    // A build that died leaves its lock behind: a lock older than a build can take is stale.
+    const age = await stat(lock).then(
+      (s) => Date.now() - s.mtimeMs,
+      () => 0,
+    );
+    if (age > 5 * 60_000) await rm(lock, { force: true });
+    if (Date.now() > until)
+      throw new Error(`timed out waiting for the FerretDB build lock ${lock}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/**
+ * `go install ...@v1.24.2` fails here (the proxy refuses the version list it reads), so the
+ * module is downloaded and built from a writable copy: FerretDB panics at start unless
+ * build/version/version.txt names its version, and the module cache has no such file.
+ */
+async function buildFerretDb(binary: string): Promise<void> {
+  const go = await findGo();
+  const env = { ...process.env, GOFLAGS: '-mod=mod', GOSUMDB: 'off', GOTOOLCHAIN: 'local' };
+  const work = await mkdtemp(join(tmpdir(), 'kwt-ferretdb-src-'));
+  try {
+    const { stdout } = await run(
+      go,
+      ['mod', 'download', '-json', `github.com/FerretDB/FerretDB@${VERSION}`],
+      { env, cwd: work, maxBuffer: 16 << 20 },
+    );
+    const dir = (JSON.parse(stdout) as { Dir?: string }).Dir;
+    if (!dir) throw new Error(`go mod download gave no Dir: ${stdout}`);
+    const src = join(work, 'src');
+    await cp(dir, src, { recursive: true });
+    await run('chmod', ['-R', 'u+w', src]);
+    await writeFile(join(src, 'build', 'version', 'version.txt'), `${VERSION}\n`);
+    const tmp = `${binary}.${process.pid}.tmp`;
+    await run(go, ['build', '-buildvcs=false', '-o', tmp, './cmd/ferretdb'], {
+      env,
+      cwd: src,
+      maxBuffer: 16 << 20,
+      timeout: 9 * 60_000,
+    });
+    await chmod(tmp, 0o755);
+    await rename(tmp, binary);
+  } catch (err) {
+    const e = err as Error & { stderr?: string };
+    throw new Error(
+      `cannot build FerretDB ${VERSION} (set KEYWARDEN_TEST_MONGODB_URL to use a MongoDB instead): ${e.message}\n${e.stderr ?? ''}`,
+      { cause: err },
+    );
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+async function findGo(): Promise<string> {
+  for (const go of GO) {
+    const ok = await run(go, ['version']).then(
+      () => true,
+      () => false,
+    );
+    if (ok) return go;
+  }
+  throw new Error(
+    'FerretDB is not built and no Go toolchain was found (looked for /usr/local/go/bin/go and go on PATH); install Go or set KEYWARDEN_TEST_MONGODB_URL',
+  );
+}
