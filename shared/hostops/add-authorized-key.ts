@@ -1,0 +1,50 @@
+import type { HostSession } from '../session/host-session';
+import type { AuthorizedKeyOption } from '../ssh/authorized-keys';
+import { addAuthorizedKey as addKeyToText } from '../ssh/authorized-keys-edit';
+import { expandAuthorizedKeysPath } from './authorized-keys-paths';
+import type { AuthorizedKeysFileEdit } from './edit-authorized-keys-file';
+import { editAuthorizedKeysFile } from './edit-authorized-keys-file';
+import { findAccount } from './list-accounts';
+
+export interface AddAuthorizedKeyParams {
+  account: string;
+  /** A public key line: `type base64 [comment]`. */
+  publicKey: string;
+  /** Options for the line; on an existing managed line they replace its options. */
+  options?: AuthorizedKeyOption[];
+  comment?: string;
+  /** Recorded in the marker (`keywarden-managed:<tag>`), e.g. the authorization id. */
+  tag?: string;
+  /** AuthorizedKeysFile pattern to write to (default `.ssh/authorized_keys`). */
+  authorizedKeysFile?: string;
+}
+
+export type AddAuthorizedKeyResult = Omit<AuthorizedKeysFileEdit, 'text'>;
+
+/**
+ * Adds a key for an account. Idempotent: the same key twice is one line. A key already
+ * present but written by someone else is left exactly as it is (`skippedUnmanaged`).
+ */
+export async function addAuthorizedKey(
+  session: HostSession,
+  params: AddAuthorizedKeyParams,
+): Promise<AddAuthorizedKeyResult> {
+  const account = await findAccount(session, params.account);
+  const file = expandAuthorizedKeysPath(
+    params.authorizedKeysFile ?? '.ssh/authorized_keys',
+    account,
+  );
+  const { text: _text, ...result } = await editAuthorizedKeysFile(
+    session,
+    account,
+    file,
+    (text) =>
+      addKeyToText(text, params.publicKey, {
+        ...(params.options ? { options: params.options } : {}),
+        ...(params.comment !== undefined ? { comment: params.comment } : {}),
+        ...(params.tag !== undefined ? { tag: params.tag } : {}),
+      }),
+    { createIfMissing: true },
+  );
+  return result;
+}

@@ -1,0 +1,60 @@
+import { posix } from 'node:path';
+import type { Account, HostSession } from '../session/host-session';
+import type { AuthorizedKeysEdit } from '../ssh/authorized-keys-edit';
+import { isUnderHome } from './authorized-keys-paths';
+
+export interface AuthorizedKeysFileEdit extends AuthorizedKeysEdit {
+  file: string;
+  /** The file (and perhaps ~/.ssh) did not exist and was created. */
+  created: boolean;
+}
+
+/**
+ * Reads an authorized_keys file, applies a pure text edit, and writes it back only when the
+ * edit changed something, refusing if someone else changed it in between. A missing file is
+ * created (when `createIfMissing`) the way ssh-copy-id does: ~/.ssh 0700 and the file 0600,
+ * both owned by the account; a file outside the home is root's, 0644, like sshd expects.
+ */
+export async function editAuthorizedKeysFile(
+  session: HostSession,
+  account: Account,
+  file: string,
+  edit: (text: string) => AuthorizedKeysEdit,
+  opts: { createIfMissing: boolean },
+): Promise<AuthorizedKeysFileEdit> {
+  const inHome = isUnderHome(file, account);
+  const guard = { noSymlinksBelow: inHome ? account.home : '/' };
+  const existing = await session.lstat(file);
+  if (!existing) {
+    const unchanged = {
+      text: '',
+      changed: false,
+      lines: [],
+      skippedUnmanaged: [],
+      file,
+      created: false,
+    };
+    if (!opts.createIfMissing) return unchanged;
+    const result = edit('');
+    if (!result.changed) return unchanged;
+    const owner = inHome ? { uid: account.uid, gid: account.gid } : { uid: 0, gid: 0 };
+    const dir = posix.dirname(file);
+    if (!(await session.lstat(dir))) {
+      await session.mkdir(dir, { mode: inHome ? 0o700 : 0o755, ...owner, recursive: !inHome });
+    }
+    await session.writeFileAtomic(file, result.text, {
+      ...guard,
+      ...owner,
+      mode: inHome ? 0o600 : 0o644,
+      expectAbsent: true,
+    });
+    return { ...result, file, created: true };
+  }
+  const current = await session.readFile(file);
+  const result = edit(current.content.toString('utf8'));
+  if (result.changed) {
+    // Owner and mode are kept from the file as found; only the content changes.
+    await session.writeFileAtomic(file, result.text, { ...guard, expectedSha256: current.sha256 });
+  }
+  return { ...result, file, created: false };
+}
