@@ -1,0 +1,180 @@
+import { execFileSync } from 'node:child_process';
+import { chmod, lstat, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deploySshdConfig } from '../../../shared/hostops/deploy-sshd-config';
+import { generatePrivateKey } from '../../../shared/hostops/generate-private-key';
+import { removePrivateKey } from '../../../shared/hostops/remove-private-key';
+import { scanAuthorizedKeys } from '../../../shared/hostops/scan-authorized-keys';
+import { scanPrivateKeys } from '../../../shared/hostops/scan-private-keys';
+import { LocalSession } from '../../../shared/session/local-session';
+
+/** Host operations on a "host" that is a directory, judged by ssh-keygen and sshd -t. */
+describe('host operations over a LocalSession with a root prefix', () => {
+  let root = '';
+  let session: LocalSession;
+  const real = (p: string) => join(root, p);
+  const keygenFingerprint = (file: string) =>
+    execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', file], { encoding: 'utf8' }).split(
+      ' ',
+    )[1];
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'kwt-hostops-'));
+    await mkdir(real('/etc/ssh/authorized_keys'), { recursive: true });
+    await mkdir(real('/home/alice'), { recursive: true });
+    await writeFile(
+      real('/etc/passwd'),
+      'root:x:0:0::/root:/bin/sh\nalice:x:1500:1500::/home/alice:/bin/sh\n',
+    );
+    await writeFile(real('/etc/group'), 'alice:x:1500:\n');
+    session = new LocalSession({ rootPrefix: root });
+  });
+  afterAll(() => rm(root, { recursive: true, force: true }));
+
+  it('generates a key pair owned by the account, 0600 and 0644, with the fingerprint ssh-keygen prints', async () => {
+    const key = await generatePrivateKey(session, {
+      account: 'alice',
+      policy: { type: 'ecdsa', bits: 384 },
+      comment: 'alice@test',
+    });
+    expect(key).toMatchObject({ path: '/home/alice/.ssh/id_ecdsa', bits: 384 });
+    const priv = await lstat(real(key.path));
+    const pub = await lstat(real(key.publicKeyPath));
+    const dir = await lstat(real('/home/alice/.ssh'));
+    expect([priv.uid, priv.mode & 0o777, pub.mode & 0o777, dir.uid, dir.mode & 0o777]).toEqual([
+      1500, 0o600, 0o644, 1500, 0o700,
+    ]);
+    expect(key.fingerprint).toBe(keygenFingerprint(real(key.publicKeyPath)));
+    await expect(
+      generatePrivateKey(session, {
+        account: 'alice',
+        policy: { type: 'ecdsa', bits: 384 },
+        comment: 'x',
+      }),
+    ).rejects.toMatchObject({ code: 'CONFLICT' });
+  });
+
+  it('scans private keys: type, encryption and fingerprint without any passphrase', async () => {
+    const ssh = real('/home/alice/.ssh');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'secret', '-f', join(ssh, 'locked')]);
+    await rm(join(ssh, 'locked.pub'));
+    execFileSync('ssh-keygen', [
+      '-q',
+      '-t',
+      'rsa',
+      '-b',
+      '2048',
+      '-m',
+      'PEM',
+      '-N',
+      '',
+      '-f',
+      join(ssh, 'legacy'),
+    ]);
+    const legacyFp = keygenFingerprint(join(ssh, 'legacy.pub'));
+    await rm(join(ssh, 'legacy.pub'));
+    await writeFile(join(ssh, 'known_hosts'), 'not a key\n');
+    const { keys } = await scanPrivateKeys(session);
+    const byName = Object.fromEntries(keys.map((k) => [k.path.split('/').pop(), k]));
+    expect(Object.keys(byName).sort()).toEqual(['id_ecdsa', 'legacy', 'locked']);
+    expect(byName.locked).toMatchObject({
+      format: 'openssh',
+      encrypted: true,
+      type: 'ssh-ed25519',
+      fingerprintFrom: 'key',
+    });
+    expect(byName.legacy).toMatchObject({
+      format: 'pem',
+      encrypted: false,
+      bits: 2048,
+      fingerprint: legacyFp,
+      fingerprintFrom: 'ssh-keygen',
+    });
+    expect(byName.id_ecdsa).toMatchObject({ encrypted: false, bits: 384 });
+  });
+
+  it('removes a private key with its .pub and nothing else', async () => {
+    const { removed } = await removePrivateKey(session, { path: '/home/alice/.ssh/id_ecdsa' });
+    expect(removed).toEqual(['/home/alice/.ssh/id_ecdsa', '/home/alice/.ssh/id_ecdsa.pub']);
+    expect((await session.listDir('/home/alice/.ssh')).map((e) => e.name)).toContain('locked');
+  });
+
+  it('scans authorized keys in every configured file, reporting invalid lines', async () => {
+    // The public half only (ssh-keygen -y appends the key's own comment).
+    const locked = real('/home/alice/.ssh/locked');
+    const pub = execFileSync('ssh-keygen', ['-y', '-P', 'secret', '-f', locked], {
+      encoding: 'utf8',
+    })
+      .split(' ')
+      .slice(0, 2)
+      .join(' ');
+    await writeFile(
+      real('/home/alice/.ssh/authorized_keys'),
+      `# hi\nrestrict,from="10.0.0.0/8" ${pub} laptop\nssh-ed25519 garbage\n`,
+    );
+    await writeFile(real('/etc/ssh/authorized_keys/alice'), `${pub} central\n`);
+    const scan = await scanAuthorizedKeys(session, {
+      authorizedKeysFilesFor: () => ['.ssh/authorized_keys', '/etc/ssh/authorized_keys/%u'],
+    });
+    expect(scan.keys.map((k) => [k.file, k.line, k.comment, k.options.map((o) => o.name)])).toEqual(
+      [
+        ['/home/alice/.ssh/authorized_keys', 2, 'laptop', ['restrict', 'from']],
+        ['/etc/ssh/authorized_keys/alice', 1, 'central', []],
+      ],
+    );
+    expect(scan.keys[0]).toMatchObject({
+      account: 'alice',
+      type: 'ssh-ed25519',
+      bits: 256,
+      managed: false,
+    });
+    expect(scan.invalidLines).toEqual([expect.objectContaining({ account: 'alice', line: 3 })]);
+  });
+
+  describe('deploying an sshd_config', () => {
+    const good = () =>
+      `Port 2222\nHostKey ${real('/etc/ssh/host_key')}\nPubkeyAuthentication yes\n`;
+    beforeAll(async () => {
+      execFileSync('ssh-keygen', [
+        '-q',
+        '-t',
+        'ed25519',
+        '-N',
+        '',
+        '-f',
+        real('/etc/ssh/host_key'),
+      ]);
+      await writeFile(real('/etc/ssh/sshd_config'), good());
+      await chmod(real('/etc/ssh/sshd_config'), 0o640);
+    });
+
+    it('applies a change sshd -t accepts and reloads', async () => {
+      const next = `${good()}PasswordAuthentication no\n`;
+      expect(await deploySshdConfig(session, { content: next, reloadCommand: ['true'] })).toEqual({
+        status: 'applied',
+        reloaded: true,
+      });
+      expect(await readFile(real('/etc/ssh/sshd_config'), 'utf8')).toBe(next);
+      expect((await lstat(real('/etc/ssh/sshd_config'))).mode & 0o777).toBe(0o640);
+    });
+
+    it('rolls back a change sshd -t rejects, and one whose reload fails', async () => {
+      const before = await readFile(real('/etc/ssh/sshd_config'), 'utf8');
+      const bad = await deploySshdConfig(session, { content: `${before}NoSuchKeyword yes\n` });
+      expect(bad).toMatchObject({
+        status: 'rolled-back',
+        stage: 'check',
+        output: expect.stringMatching(/NoSuchKeyword|Bad configuration/i),
+      });
+      expect(await readFile(real('/etc/ssh/sshd_config'), 'utf8')).toBe(before);
+      const reload = await deploySshdConfig(session, {
+        content: `${before}X11Forwarding no\n`,
+        reloadCommand: ['false'],
+      });
+      expect(reload).toMatchObject({ status: 'rolled-back', stage: 'reload' });
+      expect(await readFile(real('/etc/ssh/sshd_config'), 'utf8')).toBe(before);
+    });
+  });
+});
