@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deploySshdConfig } from '../../../shared/hostops/deploy-sshd-config';
 import { generatePrivateKey } from '../../../shared/hostops/generate-private-key';
 import { removePrivateKey } from '../../../shared/hostops/remove-private-key';
+import { relocateUserKeys } from '../../../shared/hostops/relocate-user-keys';
 import { scanAuthorizedKeys } from '../../../shared/hostops/scan-authorized-keys';
 import { scanPrivateKeys } from '../../../shared/hostops/scan-private-keys';
 import { LocalSession } from '../../../shared/session/local-session';
@@ -176,5 +177,51 @@ describe('host operations over a LocalSession with a root prefix', () => {
       expect(reload).toMatchObject({ status: 'rolled-back', stage: 'reload' });
       expect(await readFile(real('/etc/ssh/sshd_config'), 'utf8')).toBe(before);
     });
+  });
+});
+
+describe('relocating user keys to a root-owned directory', () => {
+  it('copies keys byte for byte to root-owned files and switches AuthorizedKeysFile', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'kwt-relocate-'));
+    const real = (p: string) => join(root, p);
+    try {
+      await mkdir(real('/home/bob/.ssh'), { recursive: true });
+      await mkdir(real('/etc/ssh'), { recursive: true });
+      await writeFile(
+        real('/etc/passwd'),
+        'bob:x:1600:1600::/home/bob:/bin/sh\nnobody:x:65534:65534::/nonexistent:/bin/false\n',
+      );
+      await writeFile(real('/etc/group'), '');
+      const keys =
+        '# bob\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl bob';
+      await writeFile(real('/home/bob/.ssh/authorized_keys'), keys);
+      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', real('/etc/ssh/hk')]);
+      await writeFile(
+        real('/etc/ssh/sshd_config'),
+        `HostKey ${real('/etc/ssh/hk')}\nAuthorizedKeysFile .ssh/authorized_keys\nMatch User x\n  AuthorizedKeysFile /x\n`,
+      );
+      const session = new LocalSession({ rootPrefix: root });
+      const result = await relocateUserKeys(session, {
+        target: '/etc/ssh/authorized_keys/%u',
+        reloadCommand: ['true'],
+      });
+      expect(result.copied).toEqual([
+        {
+          account: 'bob',
+          from: ['/home/bob/.ssh/authorized_keys'],
+          to: '/etc/ssh/authorized_keys/bob',
+        },
+      ]);
+      expect(result.config).toEqual({ status: 'applied', reloaded: true });
+      expect(await readFile(real('/etc/ssh/authorized_keys/bob'), 'utf8')).toBe(`${keys}\n`);
+      const st = await lstat(real('/etc/ssh/authorized_keys/bob'));
+      expect([st.uid, st.mode & 0o777]).toEqual([0, 0o644]);
+      expect(await readFile(real('/etc/ssh/sshd_config'), 'utf8')).toContain(
+        'AuthorizedKeysFile /etc/ssh/authorized_keys/%u\nMatch User x\n  AuthorizedKeysFile /x\n',
+      );
+      expect(await readFile(real('/home/bob/.ssh/authorized_keys'), 'utf8')).toBe(keys);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });
