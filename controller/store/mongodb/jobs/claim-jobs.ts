@@ -1,0 +1,117 @@
+import type { JobRecord } from '../../records';
+import type { ClaimRequest } from '../../store';
+import { toJobRecord, type ClaimDoc, type Collections } from '../collections';
+import { insertWinners } from '../insert-winners';
+
+interface Candidate {
+  _id: string;
+  type: string;
+  priority: number;
+  runAt: number;
+  claims: number;
+}
+
+const byPriority = (a: Candidate | JobRecord, b: Candidate | JobRecord) =>
+  b.priority - a.priority || a.runAt - b.runAt || (idOf(a) < idOf(b) ? -1 : 1);
+const idOf = (x: Candidate | JobRecord) => ('_id' in x ? x._id : x.id);
+
+/** Rounds of find-and-claim: losers of a round look further down the queue. */
+const MAX_ROUNDS = 5;
+
+/**
+ * Claims due queued jobs in batches. Which worker gets a job is decided by inserting its
+ * claim document `${jobId}:${claims + 1}` (an `_id` insert is atomic on every server,
+ * where a conditional update is not on FerretDB); only the winners' jobs are updated.
+ * The claim counter never resets, so a stale read can only collide, never win twice.
+ */
+export async function claimJobs(c: Collections, req: ClaimRequest): Promise<JobRecord[]> {
+  const free = new Map(Object.entries(req.capacity).filter(([, n]) => n > 0));
+  const tried: string[] = [];
+  const won: JobRecord[] = [];
+  for (let round = 0; round < MAX_ROUNDS && won.length < req.limit; round++) {
+    const candidates = await findCandidates(c, req, free, tried, req.limit - won.length);
+    if (candidates.length === 0) break;
+    tried.push(...candidates.map((j) => j._id));
+    const claimed = await claimCandidates(c, req, candidates);
+    for (const j of claimed) free.set(j.type, (free.get(j.type) ?? 0) - 1);
+    won.push(...claimed);
+    if (claimed.length === candidates.length) break; // no contention: the queue gave its best
+  }
+  return won.sort(byPriority);
+}
+
+async function findCandidates(
+  c: Collections,
+  req: ClaimRequest,
+  free: Map<string, number>,
+  tried: string[],
+  want: number,
+): Promise<Candidate[]> {
+  const perType = await Promise.all(
+    [...free].map(([type, n]) =>
+      n <= 0
+        ? []
+        : (c.jobs
+            .find(
+              {
+                state: 'queued',
+                type,
+                runAt: { $lte: req.now },
+                $or: [{ deadline: null }, { deadline: { $gt: req.now } }],
+                ...(tried.length ? { _id: { $nin: tried } } : {}),
+              },
+              {
+                sort: { priority: -1, runAt: 1, _id: 1 },
+                limit: Math.min(n, want),
+                projection: { _id: 1, type: 1, priority: 1, runAt: 1, claims: 1 },
+              },
+            )
+            .toArray() as Promise<Candidate[]>),
+    ),
+  );
+  return perType.flat().sort(byPriority).slice(0, want);
+}
+
+async function claimCandidates(
+  c: Collections,
+  req: ClaimRequest,
+  candidates: Candidate[],
+): Promise<JobRecord[]> {
+  const docs: ClaimDoc[] = candidates.map((j) => ({
+    _id: `${j._id}:${j.claims + 1}`,
+    jobId: j._id,
+    workerId: req.workerId,
+    at: req.now,
+  }));
+  const wonIdx = await insertWinners(c.jobClaims, docs);
+  const winners = candidates.filter((_, i) => wonIdx.has(i));
+  if (winners.length === 0) return [];
+  // Candidates nearly always share a claim count (0 for fresh jobs): one update per count.
+  const byClaims = new Map<number, string[]>();
+  for (const w of winners) byClaims.set(w.claims, [...(byClaims.get(w.claims) ?? []), w._id]);
+  for (const [claims, ids] of byClaims) {
+    await c.jobs.updateMany(
+      { _id: { $in: ids }, state: 'queued', claims },
+      {
+        $set: {
+          state: 'running',
+          workerId: req.workerId,
+          leaseUntil: req.now + req.leaseMs,
+          startedAt: req.now,
+          cancelRequested: false,
+          progress: null,
+        },
+        $inc: { attempts: 1, claims: 1 },
+      },
+    );
+  }
+  // A job cancelled or expired between find and update was not moved: leave it out.
+  const expected = new Map(winners.map((w) => [w._id, w.claims + 1]));
+  const rows = await c.jobs.find({ _id: { $in: winners.map((w) => w._id) } }).toArray();
+  return rows
+    .filter(
+      (d) =>
+        d.state === 'running' && d.workerId === req.workerId && d.claims === expected.get(d._id),
+    )
+    .map(toJobRecord);
+}

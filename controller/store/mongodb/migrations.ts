@@ -1,0 +1,77 @@
+/**
+ * Numbered index migrations, recorded in the `migrations` collection. A migration that
+ * has landed is never edited: a change is a new entry. Creating an index that exists is
+ * a no-op, so two controllers starting at once both succeed.
+ *
+ * Every query that runs on every tick has an index. No unique index on an optional field
+ * (FerretDB and MongoDB disagree on missing values), no TTL, partial or sparse indexes:
+ * exclusivity comes from unique `_id`s instead.
+ */
+import type { Db } from 'mongodb';
+import { isDuplicateKey } from './collections';
+
+interface Migration {
+  id: number;
+  name: string;
+  indexes: Record<string, Array<{ name: string; key: Record<string, 1 | -1>; unique?: boolean }>>;
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    id: 1,
+    name: 'indexes for claiming, the watchdog, parents, lists and lookups',
+    indexes: {
+      jobs: [
+        // claim: due queued jobs of one type, best priority first
+        { name: 'claim', key: { state: 1, type: 1, priority: -1, runAt: 1 } },
+        // reclaimExpiredLeases
+        { name: 'lease', key: { state: 1, leaseUntil: 1 } },
+        // expireOverdue
+        { name: 'deadline', key: { state: 1, deadline: 1 } },
+        // countChildren, finishParentIfDone, listParentsReadyToFinish
+        { name: 'parent', key: { parentId: 1, state: 1 } },
+        { name: 'awaiting', key: { awaitingChildren: 1, state: 1 } },
+        // purgeEnded
+        { name: 'finished', key: { state: 1, finishedAt: 1 } },
+        // list filters, newest first
+        { name: 'list_type', key: { type: 1, _id: -1 } },
+        { name: 'list_state', key: { state: 1, _id: -1 } },
+        { name: 'list_host', key: { hostId: 1, _id: -1 } },
+        { name: 'list_created', key: { createdAt: -1 } },
+      ],
+      job_claims: [{ name: 'job', key: { jobId: 1 } }],
+      workers: [{ name: 'heartbeat', key: { heartbeatAt: 1 } }],
+      robot_advances: [{ name: 'type', key: { type: 1 } }],
+      tokens: [{ name: 'secret', key: { secretHash: 1 }, unique: true }],
+      audit: [
+        { name: 'action', key: { action: 1, _id: -1 } },
+        { name: 'subject', key: { subject: 1, _id: -1 } },
+      ],
+      alerts: [
+        { name: 'state', key: { state: 1, _id: -1 } },
+        { name: 'type', key: { type: 1, _id: -1 } },
+        { name: 'purge', key: { state: 1, updatedAt: 1 } },
+      ],
+    },
+  },
+];
+
+export async function migrate(db: Db): Promise<void> {
+  const done = db.collection<{ _id: number; name: string; appliedAt: number }>('migrations');
+  const applied = new Set((await done.find({}).toArray()).map((m) => m._id));
+  for (const m of migrations) {
+    if (applied.has(m.id)) continue;
+    for (const [coll, specs] of Object.entries(m.indexes)) {
+      await db
+        .collection(coll)
+        .createIndexes(
+          specs.map((s) => ({ name: s.name, key: s.key, ...(s.unique ? { unique: true } : {}) })),
+        );
+    }
+    try {
+      await done.insertOne({ _id: m.id, name: m.name, appliedAt: Date.now() });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err; // another controller recorded it first
+    }
+  }
+}

@@ -1,0 +1,49 @@
+import { MongoClient } from 'mongodb';
+import type { Store } from '../store';
+import { collections } from './collections';
+import { migrate } from './migrations';
+import { mongoJobRepository } from './mongo-job-repository';
+import { mongoAlertRepository, mongoAuditRepository } from './mongo-log-repositories';
+import { mongoTokenRepository, mongoWorkerRepository } from './mongo-record-repositories';
+import { mongoRobotRepository } from './mongo-robot-repository';
+import { guarded, translateError } from './translate-errors';
+
+export interface MongoStoreOptions {
+  /** Default: the database named in the URL path, else `keywarden`. */
+  dbName?: string;
+}
+
+/** The database named in a mongodb:// URL's path, if any. */
+export function dbNameFromUrl(url: string): string | undefined {
+  const m = /^mongodb(?:\+srv)?:\/\/[^/]*\/([^?]+)/.exec(url);
+  return m?.[1] ? decodeURIComponent(m[1]) : undefined;
+}
+
+/**
+ * Connects, applies the index migrations and returns the store. Several controllers may
+ * share the database: every decision that must have one winner (claims, dedupe keys,
+ * robot advances) is made by a unique `_id` insert, which is atomic on every
+ * MongoDB-compatible server, and no transaction is used.
+ */
+export async function openMongoStore(url: string, opts: MongoStoreOptions = {}): Promise<Store> {
+  const client = new MongoClient(url, { ignoreUndefined: true });
+  try {
+    await client.connect();
+    const db = client.db(opts.dbName ?? dbNameFromUrl(url) ?? 'keywarden');
+    await migrate(db);
+    const c = collections(db);
+    return {
+      kind: 'mongodb',
+      jobs: guarded('jobs', mongoJobRepository(c)),
+      workers: guarded('workers', mongoWorkerRepository(c)),
+      robots: guarded('robots', mongoRobotRepository(c)),
+      tokens: guarded('tokens', mongoTokenRepository(c)),
+      audit: guarded('audit', mongoAuditRepository(c)),
+      alerts: guarded('alerts', mongoAlertRepository(c)),
+      close: () => client.close(),
+    };
+  } catch (err) {
+    await client.close().catch(() => undefined);
+    throw translateError(err, 'open');
+  }
+}
