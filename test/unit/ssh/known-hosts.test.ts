@@ -9,6 +9,7 @@ import {
   parseKnownHosts,
   serializeKnownHosts,
 } from '../../../shared/ssh/known-hosts';
+import { mutatedInputs } from './fuzz';
 import { generateKey, makeTempDir, type TempDir } from './keygen';
 
 let dir: TempDir;
@@ -110,6 +111,9 @@ describe('known_hosts matching against ssh-keygen -F', () => {
       '@revoked',
       'x'.repeat(70000),
     ]) {
+      expect(serializeKnownHosts(parseKnownHosts(t))).toBe(t);
+    }
+    for (const t of mutatedInputs(7, text.split('\n'), 2000)) {
       expect(serializeKnownHosts(parseKnownHosts(t))).toBe(t);
     }
   });
