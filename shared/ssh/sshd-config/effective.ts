@@ -8,12 +8,13 @@
  * the Match state returns to the including file's after an included file ends.
  *
  * Exports:
- * - `ACCUMULATING_KEYWORDS`, `GLOBAL_ONLY_KEYWORDS`.
+ * - `ACCUMULATING_KEYWORDS` (and `GLOBAL_ONLY_KEYWORDS`, re-exported from keywords.ts).
  * - `SshdDirectiveValue`: `{ args, rest, file, line }` of the line a value came from.
  * - `EffectiveSshdConfig`: `first(keyword)`, `all(keyword)`, `args(keyword)`.
  * - `effectiveSshdConfig(loaded, conn?)`: global values only when `conn` is omitted.
  */
 import type { LoadedSshdConfig } from './load';
+export { GLOBAL_ONLY_KEYWORDS } from './keywords';
 import { matchesConnection, type SshdConnection } from './match';
 
 export const ACCUMULATING_KEYWORDS: ReadonlySet<string> = new Set([
@@ -27,19 +28,6 @@ export const ACCUMULATING_KEYWORDS: ReadonlySet<string> = new Set([
   'listenaddress',
   'port',
   'subsystem',
-]);
-
-/** Keywords sshd refuses inside a Match block (a subset of the common ones). */
-export const GLOBAL_ONLY_KEYWORDS: ReadonlySet<string> = new Set([
-  'hostkey',
-  'hostcertificate',
-  'port',
-  'listenaddress',
-  'addressfamily',
-  'pidfile',
-  'subsystem',
-  'usedns',
-  'usepam',
 ]);
 
 export interface SshdDirectiveValue {

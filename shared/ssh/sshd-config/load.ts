@@ -10,6 +10,7 @@
  *   every Include, in sshd's order (glob results sorted, relative paths under /etc/ssh).
  * - `parseSshdConfigText(text, file)`: one file's entries, Include lines left unresolved.
  */
+import { GLOBAL_ONLY_KEYWORDS } from './keywords';
 import { parseMatchCriteria, type MatchCriterion } from './match';
 import { tokenizeSshdLine } from './tokenize';
 
@@ -50,6 +51,7 @@ export function parseSshdConfigText(
 ): { entries: SshdConfigEntry[]; errors: SshdConfigError[] } {
   const entries: SshdConfigEntry[] = [];
   const errors: SshdConfigError[] = [];
+  let inMatch = false;
   text.split('\n').forEach((raw, index) => {
     const line = index + 1;
     const tokens = tokenizeSshdLine(raw);
@@ -59,6 +61,7 @@ export function parseSshdConfigText(
       return;
     }
     if (tokens.keyword === 'match') {
+      inMatch = true;
       const criteria = parseMatchCriteria(tokens.args);
       if ('error' in criteria) {
         errors.push({ file, line, message: criteria.error });
@@ -66,6 +69,14 @@ export function parseSshdConfigText(
       } else {
         entries.push({ type: 'match', criteria: criteria.criteria, file, line });
       }
+      return;
+    }
+    if (inMatch && GLOBAL_ONLY_KEYWORDS.has(tokens.keyword)) {
+      errors.push({
+        file,
+        line,
+        message: `Directive '${tokens.name}' is not allowed within a Match block`,
+      });
       return;
     }
     entries.push({ type: 'directive', ...tokens, file, line });

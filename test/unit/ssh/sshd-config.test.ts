@@ -189,7 +189,7 @@ describe('effective sshd configuration against sshd -T', () => {
   it('resolves relative Include paths under /etc/ssh and reports unknown or broken lines', async () => {
     const files: Record<string, string> = {
       '/etc/ssh/sshd_config': 'Include sshd_config.d/*.conf\nPort "22\n',
-      '/etc/ssh/sshd_config.d/a.conf': 'Match Bogus x\n',
+      '/etc/ssh/sshd_config.d/a.conf': 'Match Bogus x\nMatch User a\n  Port 2\n',
     };
     const seen: string[] = [];
     const loaded = await loadSshdConfig({
@@ -203,6 +203,7 @@ describe('effective sshd configuration against sshd -T', () => {
     expect(loaded.errors.map((e) => `${e.file}:${e.line} ${e.message}`)).toEqual([
       '/etc/ssh/sshd_config:2 invalid quotes',
       '/etc/ssh/sshd_config.d/a.conf:1 Unsupported Match attribute Bogus',
+      "/etc/ssh/sshd_config.d/a.conf:3 Directive 'Port' is not allowed within a Match block",
     ]);
   });
 
