@@ -8,10 +8,11 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { newId } from '../store/ids';
 import type { JobRecord } from '../store/records';
-import type { Store } from '../store/store';
+import type { JobLease, Store } from '../store/store';
 import type { Config } from '../config/load-config';
 import type { JobQueue } from './job-queue';
 import { runJob } from './run-job';
+import { GroupCommit } from './group-commit';
 
 export interface EngineOptions {
   config: Config;
@@ -38,6 +39,7 @@ export class Engine {
   >();
   private readonly runningByType = new Map<string, number>();
   private readonly clock: () => number;
+  private readonly completions: GroupCommit<{ lease: JobLease; result: unknown }, boolean>;
   private readonly types: string[];
   private timers: NodeJS.Timeout[] = [];
   private filling = false;
@@ -47,6 +49,7 @@ export class Engine {
 
   constructor(private readonly o: EngineOptions) {
     this.clock = o.clock ?? Date.now;
+    this.completions = new GroupCommit((items) => o.store.jobs.completeMany(items, this.clock()));
     this.types =
       o.types ??
       Object.values(o.queue.registry)
@@ -151,6 +154,7 @@ export class Engine {
       leaseMs: this.o.leaseMs,
       clock: this.clock,
       config: this.o.config,
+      complete: (lease: JobLease, result: unknown) => this.completions.submit({ lease, result }),
     };
     const done = runJob(deps, job, def, abort)
       .catch((err: unknown) =>

@@ -4,9 +4,10 @@
  * the local workers so a job queued here starts without waiting for a poll.
  */
 import { unknownJobType } from '../../shared/errors';
-import type { JobRecord, JobTrigger } from '../store/records';
+import type { JobRecord, JobTrigger, NewJob } from '../store/records';
 import type { EnqueueResult, Store } from '../store/store';
 import type { JobDefinition } from './job-definition';
+import { GroupCommit } from './group-commit';
 import { validateParams } from './validate-params';
 
 export type JobRegistry = Readonly<Record<string, JobDefinition>>;
@@ -24,12 +25,15 @@ export interface EnqueueOptions {
 
 export class JobQueue {
   private readonly listeners = new Set<(job: JobRecord) => void>();
+  private readonly inserts: GroupCommit<NewJob, EnqueueResult>;
 
   constructor(
     private readonly store: Pick<Store, 'jobs'>,
     readonly registry: JobRegistry,
     private readonly clock: () => number = Date.now,
-  ) {}
+  ) {
+    this.inserts = new GroupCommit((rows) => this.store.jobs.enqueueMany(rows, this.clock()));
+  }
 
   definition(type: string): JobDefinition {
     const def = Object.hasOwn(this.registry, type) ? this.registry[type] : undefined;

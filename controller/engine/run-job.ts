@@ -26,6 +26,8 @@ export interface RunJobDeps {
   leaseMs: number;
   clock: () => number;
   config: Config;
+  /** Completions are group-committed: see group-commit.ts. */
+  complete: (lease: JobLease, result: unknown) => Promise<boolean>;
 }
 
 export async function runJob(
@@ -91,7 +93,7 @@ export async function runJob(
       await store.jobs.awaitChildren(lease);
       await store.jobs.finishParentIfDone(job.id, clock());
     } else {
-      await store.jobs.complete(lease, result ?? null, clock());
+      await deps.complete(lease, result ?? null);
     }
   } catch (err) {
     await recordFailure(deps, log, job, def, lease, abort, err);

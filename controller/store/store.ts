@@ -69,6 +69,8 @@ export interface JobRepository {
     progress?: unknown,
   ): Promise<{ held: boolean; cancelRequested: boolean }>;
   complete(lease: JobLease, result: unknown, now: number): Promise<boolean>;
+  /** Group commit: several completions in one durable write; one flag per item, in order. */
+  completeMany(items: Array<{ lease: JobLease; result: unknown }>, now: number): Promise<boolean[]>;
   /** Ends the attempt with an error: back to queued at `retryAt`, or failed when null. */
   fail(lease: JobLease, error: JobError, retryAt: number | null, now: number): Promise<boolean>;
   markCancelled(lease: JobLease, now: number): Promise<boolean>;

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { storeFailure } from '../../../shared/errors';
 import type { Store } from '../store';
 import { migrate } from './migrations';
+import { startWalCheckpointer } from './wal-checkpointer';
 import { sqliteJobRepository } from './sqlite-job-repository';
 import { sqliteAlertRepository, sqliteAuditRepository } from './sqlite-log-repositories';
 import {
@@ -39,6 +40,9 @@ export function openSqliteStore(
       cause,
     });
   }
+  // An in-memory database has no WAL to checkpoint.
+  const checkpointer = file === ':memory:' ? null : startWalCheckpointer(file);
+  if (checkpointer) db.pragma('wal_autocheckpoint = 0');
   return {
     kind: 'sqlite',
     jobs: sqliteJobRepository(db),
@@ -48,6 +52,7 @@ export function openSqliteStore(
     audit: sqliteAuditRepository(db),
     alerts: sqliteAlertRepository(db),
     close: async () => {
+      await checkpointer?.stop();
       if (db.open) db.close();
     },
   };

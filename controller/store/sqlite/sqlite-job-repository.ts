@@ -24,6 +24,8 @@ export function sqliteJobRepository(db: Database.Database): JobRepository {
     claim: async (req) => claimJobs(db, req),
     renewLease: async (lease, until, progress) => renewLease(db, lease, until, progress),
     complete: async (lease, result, now) => completeJob(db, lease, result, now),
+    completeMany: async (items, now) =>
+      db.transaction(() => items.map((i) => completeJob(db, i.lease, i.result, now))).immediate(),
     fail: async (lease, error, retryAt, now) => failJob(db, lease, error, retryAt, now),
     markCancelled: async (lease, now) => markCancelled(db, lease, now),
     awaitChildren: async (lease) => awaitChildren(db, lease),
