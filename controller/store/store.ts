@@ -16,6 +16,7 @@ import type {
   TokenRecord,
   WorkerRecord,
 } from './records';
+import type * as H from './host-store';
 
 export interface JobFilter {
   state?: JobState[];
@@ -168,5 +169,10 @@ export interface Store {
   tokens: TokenRepository;
   audit: AuditRepository;
   alerts: AlertRepository;
+  hosts: H.HostRepository;
+  hostGroups: H.HostGroupRepository;
+  scanSchedule: H.ScanScheduleRepository;
+  reportingData: H.ReportingDataRepository;
+  expiringRecords: H.ExpiringRecordRepository;
   close(): Promise<void>;
 }

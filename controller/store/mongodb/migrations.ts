@@ -54,6 +54,29 @@ export const migrations: readonly Migration[] = [
       ],
     },
   },
+  {
+    id: 2,
+    name: 'hosts, host groups, scan schedule, reporting data, expiring records',
+    indexes: {
+      hosts: [
+        { name: 'state', key: { state: 1, _id: 1 } },
+        { name: 'group', key: { groupId: 1 } },
+        // update-job-intervals reads only the hosts marked dirty
+        { name: 'dirty', key: { scheduleDirty: 1, _id: 1 } },
+      ],
+      host_groups: [{ name: 'name', key: { name: 1 } }],
+      // a scheduler tick reads only the due rows of each registered scan type
+      scan_schedule: [
+        { name: 'due', key: { scanType: 1, nextDueAt: 1 } },
+        { name: 'host', key: { hostId: 1 } },
+      ],
+      reporting_data: [
+        { name: 'kind', key: { kind: 1, _id: -1 } },
+        { name: 'created', key: { createdAt: 1 } },
+      ],
+      expiring_records: [{ name: 'schedule', key: { scheduledJobId: 1, expiresAt: 1 } }],
+    },
+  },
 ];
 
 export async function migrate(db: Db): Promise<void> {

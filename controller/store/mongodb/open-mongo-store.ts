@@ -2,6 +2,7 @@ import { MongoClient } from 'mongodb';
 import type { Store } from '../store';
 import { collections } from './collections';
 import { migrate } from './migrations';
+import { mongoHostRepositories } from './mongo-host-repositories';
 import { mongoJobRepository } from './mongo-job-repository';
 import { mongoAlertRepository, mongoAuditRepository } from './mongo-log-repositories';
 import { mongoTokenRepository, mongoWorkerRepository } from './mongo-record-repositories';
@@ -40,6 +41,7 @@ export async function openMongoStore(url: string, opts: MongoStoreOptions = {}):
       tokens: guarded('tokens', mongoTokenRepository(c)),
       audit: guarded('audit', mongoAuditRepository(c)),
       alerts: guarded('alerts', mongoAlertRepository(c)),
+      ...mongoHostRepositories(db),
       close: () => client.close(),
     };
   } catch (err) {

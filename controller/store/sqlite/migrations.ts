@@ -79,6 +79,49 @@ export const migrations: ReadonlyArray<{ id: number; name: string; sql: string }
       CREATE INDEX alerts_state ON alerts(state, id);
     `,
   },
+  {
+    id: 2,
+    name: 'hosts, host groups, scan schedule, reporting data, expiring records',
+    sql: `
+      CREATE TABLE host_groups (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, description TEXT NOT NULL,
+        scan_intervals TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE hosts (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL, address TEXT NOT NULL, port INTEGER NOT NULL,
+        kind TEXT NOT NULL, state TEXT NOT NULL, group_id TEXT, host_key_fingerprint TEXT,
+        management_account TEXT, agent_id TEXT, os TEXT, ssh_product TEXT, last_seen_at INTEGER,
+        scan_intervals TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+        -- update-job-intervals recomputes dirty hosts only; the version guards a concurrent change.
+        schedule_version INTEGER NOT NULL DEFAULT 1,
+        schedule_dirty INTEGER NOT NULL DEFAULT 1
+      );
+      CREATE INDEX hosts_group ON hosts(group_id) WHERE group_id IS NOT NULL;
+      CREATE INDEX hosts_state ON hosts(state, id);
+      CREATE INDEX hosts_dirty ON hosts(id) WHERE schedule_dirty = 1;
+      CREATE TABLE scan_defaults (
+        id INTEGER PRIMARY KEY CHECK (id = 1), intervals TEXT NOT NULL, updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE scan_schedule (
+        host_id TEXT NOT NULL, scan_type TEXT NOT NULL, interval_ms INTEGER NOT NULL,
+        next_due_at INTEGER NOT NULL, last_enqueued_at INTEGER, last_job_id TEXT,
+        PRIMARY KEY (host_id, scan_type)
+      ) WITHOUT ROWID;
+      -- A scheduler tick reads only the due rows of each registered scan type.
+      CREATE INDEX scan_schedule_due ON scan_schedule(scan_type, next_due_at);
+      CREATE TABLE reporting_data (
+        id TEXT PRIMARY KEY, kind TEXT NOT NULL, created_at INTEGER NOT NULL, data TEXT NOT NULL
+      );
+      CREATE INDEX reporting_kind ON reporting_data(kind, id);
+      CREATE INDEX reporting_created ON reporting_data(created_at);
+      CREATE TABLE expiring_records (
+        id TEXT PRIMARY KEY, kind TEXT NOT NULL, subject_id TEXT NOT NULL, host_id TEXT,
+        expires_at INTEGER NOT NULL, action TEXT NOT NULL, scheduled_job_id TEXT
+      );
+      CREATE INDEX expiring_unscheduled ON expiring_records(expires_at) WHERE scheduled_job_id IS NULL;
+      CREATE INDEX expiring_scheduled ON expiring_records(expires_at) WHERE scheduled_job_id IS NOT NULL;
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): void {

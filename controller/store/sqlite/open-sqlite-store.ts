@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { storeFailure } from '../../../shared/errors';
 import type { Store } from '../store';
 import { migrate } from './migrations';
+import { sqliteHostRepositories } from './sqlite-host-repositories';
 import { startWalCheckpointer } from './wal-checkpointer';
 import { sqliteJobRepository } from './sqlite-job-repository';
 import { sqliteAlertRepository, sqliteAuditRepository } from './sqlite-log-repositories';
@@ -51,6 +52,7 @@ export function openSqliteStore(
     tokens: sqliteTokenRepository(db),
     audit: sqliteAuditRepository(db),
     alerts: sqliteAlertRepository(db),
+    ...sqliteHostRepositories(db),
     close: async () => {
       await checkpointer?.stop();
       if (db.open) db.close();

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../../controller/store/store';
 import type { NewJob } from '../../../controller/store/records';
+import { hostsContract } from './contract-hosts';
 import { jobsContract } from './contract-jobs';
 import { parentsAndRecoveryContract } from './contract-recovery';
 import { recordsContract } from './contract-records';
@@ -53,5 +54,6 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     jobsContract(ctx);
     parentsAndRecoveryContract(ctx);
     recordsContract(ctx);
+    hostsContract(ctx);
   });
 }
