@@ -13,6 +13,8 @@ import { JobQueue } from './engine/job-queue';
 import { RobotScheduler } from './engine/robot-scheduler';
 import { buildRegistry } from './jobs/registry';
 import { openStore } from './store/open-store';
+import { HostExecutorRouter } from './hosts/host-executor';
+import { DirectSshExecutor } from './hosts/direct-ssh-executor';
 
 export interface RunningController {
   services: ControllerServices;
@@ -35,8 +37,11 @@ export async function startController(
     config.schedulerTickMs,
   );
   await scheduler.ensureRobots();
+  // Agent and agentless executors register their routes here as they start.
+  const hostExecutor = new HostExecutorRouter(new DirectSshExecutor());
   const engine = new Engine({
     config,
+    hostExecutor,
     store,
     queue,
     log: log.child({ component: 'engine' }),
@@ -47,7 +52,15 @@ export async function startController(
     heartbeatMs: config.workerHeartbeatMs,
     limitFor: (type) => scheduler.limitFor(type, config.workerConcurrency),
   });
-  const services: ControllerServices = { config, store, queue, engine, scheduler, log };
+  const services: ControllerServices = {
+    config,
+    store,
+    queue,
+    engine,
+    scheduler,
+    hostExecutor,
+    log,
+  };
   const bootstrapToken = await bootstrapAdminToken(store, config.adminToken);
   const http = await buildHttpServer(services, log);
   await http.listen({ host: config.httpAddr.host, port: config.httpAddr.port });

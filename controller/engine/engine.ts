@@ -13,9 +13,13 @@ import type { Config } from '../config/load-config';
 import type { JobQueue } from './job-queue';
 import { runJob } from './run-job';
 import { GroupCommit } from './group-commit';
+import type { HostExecutor } from '../hosts/host-executor';
+import { DirectSshExecutor } from '../hosts/direct-ssh-executor';
 
 export interface EngineOptions {
   config: Config;
+  /** Reaches the target host of host jobs (default: SSH from params.connection). */
+  hostExecutor?: HostExecutor;
   store: Store;
   queue: JobQueue;
   log: Logger;
@@ -39,6 +43,7 @@ export class Engine {
   >();
   private readonly runningByType = new Map<string, number>();
   private readonly clock: () => number;
+  readonly hostExecutor: HostExecutor;
   private readonly completions: GroupCommit<{ lease: JobLease; result: unknown }, boolean>;
   private readonly types: string[];
   private timers: NodeJS.Timeout[] = [];
@@ -49,12 +54,9 @@ export class Engine {
 
   constructor(private readonly o: EngineOptions) {
     this.clock = o.clock ?? Date.now;
+    this.hostExecutor = o.hostExecutor ?? new DirectSshExecutor();
     this.completions = new GroupCommit((items) => o.store.jobs.completeMany(items, this.clock()));
-    this.types =
-      o.types ??
-      Object.values(o.queue.registry)
-        .filter((d) => d.runsOn === 'controller')
-        .map((d) => d.type);
+    this.types = o.types ?? Object.values(o.queue.registry).map((d) => d.type);
   }
 
   async start(): Promise<void> {
@@ -154,6 +156,7 @@ export class Engine {
       leaseMs: this.o.leaseMs,
       clock: this.clock,
       config: this.o.config,
+      hostExecutor: this.hostExecutor,
       complete: (lease: JobLease, result: unknown) => this.completions.submit({ lease, result }),
     };
     const done = runJob(deps, job, def, abort)

@@ -51,6 +51,11 @@ export interface JobContext {
    * and returns the value to return from `run` so the job ends when they all have.
    */
   spawnChildren(children: ChildJob[]): Promise<AwaitChildren>;
+  /**
+   * Runs a shared host operation (shared/hostops/operation-registry.ts) on this job's
+   * target host, through whichever transport reaches it, and returns its JSON result.
+   */
+  runOnHost(operation: string, args: unknown): Promise<unknown>;
 }
 
 export const AWAIT_CHILDREN: unique symbol = Symbol('await-children');

@@ -9,6 +9,7 @@ import { jobCancelled, jobTimedOut, leaseLost, toErrorRecord } from '../../share
 import type { JobRecord } from '../store/records';
 import type { JobLease, Store } from '../store/store';
 import type { Config } from '../config/load-config';
+import type { HostExecutor } from '../hosts/host-executor';
 import {
   isAwaitChildren,
   retryDelayMs,
@@ -26,6 +27,7 @@ export interface RunJobDeps {
   leaseMs: number;
   clock: () => number;
   config: Config;
+  hostExecutor: HostExecutor;
   /** Completions are group-committed: see group-commit.ts. */
   complete: (lease: JobLease, result: unknown) => Promise<boolean>;
 }
@@ -79,6 +81,7 @@ export async function runJob(
         })
       ).job,
     spawnChildren: (children) => spawnChildrenOnce(deps, job, children),
+    runOnHost: (operation, args) => deps.hostExecutor.run(job, operation, args, abort.signal),
   };
   try {
     const aborted = new Promise<never>((_, reject) => {

@@ -1,0 +1,62 @@
+/**
+ * The first way to reach a host: an SSH session opened for one job from connection
+ * details in the job's params (`connection`), with the host key pinned. The agentless
+ * executor (a pool over stored hosts and encrypted management keys) replaces it for
+ * registered hosts; this one stays for jobs that name a connection explicitly.
+ */
+import { invalidInput } from '../../shared/errors';
+import { runHostOperation } from '../../shared/hostops/operation-registry';
+import { SshSession } from '../../shared/session/ssh-session';
+import type { JobRecord } from '../store/records';
+import type { HostExecutor } from './host-executor';
+
+export interface DirectConnection {
+  host: string;
+  port?: number;
+  username: string;
+  password?: string;
+  privateKey?: string;
+  hostKeyFingerprint: string;
+  rootPrefix?: string;
+}
+
+export function connectionOf(job: JobRecord): DirectConnection {
+  const c = (job.params as { connection?: DirectConnection } | null)?.connection;
+  if (!c) {
+    throw invalidInput(
+      `job ${job.id} (${job.type}) has no target host: give hostId of a registered host or params.connection`,
+      {
+        details: {
+          field: 'connection',
+          expected: '{host, port, username, password|privateKey, hostKeyFingerprint}',
+        },
+      },
+    );
+  }
+  return c;
+}
+
+export class DirectSshExecutor implements HostExecutor {
+  async run(
+    job: JobRecord,
+    operation: string,
+    args: unknown,
+    signal: AbortSignal,
+  ): Promise<unknown> {
+    const c = connectionOf(job);
+    const session = await SshSession.connect({
+      host: c.host,
+      port: c.port,
+      username: c.username,
+      password: c.password,
+      privateKey: c.privateKey,
+      hostKeyFingerprint: c.hostKeyFingerprint,
+      rootPrefix: c.rootPrefix,
+    });
+    try {
+      return await runHostOperation(session, operation, args, signal);
+    } finally {
+      await session.close();
+    }
+  }
+}
