@@ -39,7 +39,7 @@ export async function startController(
   await scheduler.ensureRobots();
   // Agent and agentless executors register their routes here as they start.
   const hostExecutor = new HostExecutorRouter(new DirectSshExecutor());
-  const engine = new Engine({
+  const engine: Engine = new Engine({
     config,
     hostExecutor,
     store,
@@ -50,7 +50,7 @@ export async function startController(
     leaseMs: config.leaseMs,
     pollIntervalMs: config.pollIntervalMs,
     heartbeatMs: config.workerHeartbeatMs,
-    limitFor: (type) => scheduler.limitFor(type, config.workerConcurrency),
+    limitFor: (type): number => scheduler.limitFor(type, config.workerConcurrency, engine.workerId),
   });
   const services: ControllerServices = {
     config,

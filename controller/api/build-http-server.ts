@@ -8,6 +8,7 @@ import { KeywardenError } from '../../shared/errors';
 import type { ControllerServices } from '../controller-services';
 import { registerHealthRoutes } from './health-routes';
 import { registerApiRoutes } from './register-api-routes';
+import { describeValidationError } from './validation-error';
 
 export async function buildHttpServer(
   services: ControllerServices,
@@ -15,16 +16,28 @@ export async function buildHttpServer(
 ): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger,
+    // An unknown field is an error the caller should see, not something to drop silently.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   });
   app.setErrorHandler((err, _req, reply) => {
     if (err instanceof KeywardenError) {
       return reply.code(err.httpStatus).send({ error: err.toJSON() });
     }
-    const e = err as { validation?: unknown; statusCode?: number; message: string };
+    const e = err as {
+      validation?: unknown;
+      validationContext?: string;
+      statusCode?: number;
+      message: string;
+    };
     if (e.validation) {
+      const { message, details } = describeValidationError(
+        e.validation,
+        e.validationContext,
+        e.message,
+      );
       return reply
         .code(400)
-        .send({ error: { code: 'INVALID_INPUT', message: e.message, retryable: false } });
+        .send({ error: { code: 'INVALID_INPUT', message, retryable: false, details } });
     }
     const status = e.statusCode && e.statusCode >= 400 && e.statusCode < 500 ? e.statusCode : 500;
     if (status === 500) log.error({ err }, 'request failed');

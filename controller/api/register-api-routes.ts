@@ -1,8 +1,47 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import type { ControllerServices } from '../controller-services';
+import { SyslogSender } from '../notify/syslog-sender';
+import { registerAlertsRoutes } from './alerts-routes';
+import { registerAuditRoutes } from './audit-routes';
+import { bearerAuth } from './auth';
+import { registerJobsRoutes } from './jobs-routes';
+import { registerMetricsRoutes } from './metrics-routes';
+import { registerReportsRoutes } from './reports-routes';
+import { registerRobotsRoutes } from './robots-routes';
+import { registerTokensRoutes } from './tokens-routes';
 
-/** Mounts /api/v1. Each area's routes live in their own file beside this one. */
+/**
+ * Mounts /api/v1, /metrics and the API documentation. Each area's routes live in their
+ * own file beside this one. The OpenAPI document and the /docs page need no token: they
+ * describe the API and hold no data, and a browser cannot send a bearer token to them.
+ */
 export async function registerApiRoutes(
-  _app: FastifyInstance,
-  _services: ControllerServices,
-): Promise<void> {}
+  app: FastifyInstance,
+  services: ControllerServices,
+): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Keywarden admin API',
+        version: 'v1',
+        description:
+          'Jobs, robots, reports, alerts, audit and tokens. Send "Authorization: Bearer <token>".',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  const auth = bearerAuth(services.store);
+  const syslog = services.config.syslog ? new SyslogSender(services.config.syslog) : null;
+  registerJobsRoutes(app, services, auth);
+  registerRobotsRoutes(app, services, auth, syslog);
+  registerReportsRoutes(app, services, auth);
+  registerAlertsRoutes(app, services, auth);
+  registerAuditRoutes(app, services, auth);
+  registerTokensRoutes(app, services, auth);
+  registerMetricsRoutes(app, services, auth);
+}

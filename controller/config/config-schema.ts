@@ -159,6 +159,25 @@ export const settings = {
     default: '60d',
     describe: 'dismissed and resolved alerts older than this are deleted by internal-purge-alerts',
   },
+  purgeReportingDataAfterMs: {
+    env: 'KEYWARDEN_PURGE_REPORTING_DATA_AFTER',
+    parse: asDurationMs,
+    default: '90d',
+    describe:
+      'reporting data and statistics older than this are deleted by internal-purge-reporting-data',
+  },
+  scheduleLateAfterMs: {
+    env: 'KEYWARDEN_SCHEDULE_LATE_AFTER',
+    parse: asDurationMs,
+    default: '5m',
+    describe: 'a periodic robot, host scan or timed job this overdue is late (status and alert)',
+  },
+  expiryLookaheadMs: {
+    env: 'KEYWARDEN_EXPIRY_LOOKAHEAD',
+    parse: asDurationMs,
+    default: '1h',
+    describe: 'how far ahead internal-expire-authorizations queues the jobs that run at an expiry',
+  },
   enableTestJobTypes: {
     env: 'KEYWARDEN_ENABLE_TEST_JOB_TYPES',
     parse: asBoolean,

@@ -51,6 +51,7 @@ export class Engine {
   private refill = false;
   private stopped = true;
   private unsubscribe: (() => void) | undefined;
+  private readonly claimListeners = new Set<(jobs: JobRecord[], now: number) => void>();
 
   constructor(private readonly o: EngineOptions) {
     this.clock = o.clock ?? Date.now;
@@ -81,6 +82,12 @@ export class Engine {
       }, this.o.heartbeatMs),
     );
     this.wake();
+  }
+
+  /** Called with every batch this worker claims (the claim-latency metric). */
+  onClaimed(listener: (jobs: JobRecord[], now: number) => void): () => void {
+    this.claimListeners.add(listener);
+    return () => this.claimListeners.delete(listener);
   }
 
   /** Jobs this process is running now, for the "in execution" report. */
@@ -139,6 +146,7 @@ export class Engine {
         leaseMs: this.o.leaseMs,
         now: this.clock(),
       });
+      for (const l of this.claimListeners) l(jobs, this.clock());
       for (const job of jobs) this.launch(job);
       if (jobs.length < limit) return;
     }

@@ -35,7 +35,7 @@ export interface JobContext {
   job: JobRecord;
   log: Logger;
   signal: AbortSignal;
-  store: Pick<Store, 'jobs' | 'workers' | 'robots' | 'audit' | 'alerts' | 'tokens'>;
+  store: Omit<Store, 'kind' | 'close'>;
   now(): number;
   config: Config;
   /** Every registered job type name. */

@@ -11,9 +11,13 @@ import type { JobQueue } from './job-queue';
 import { inWindow, nextWindowOpening } from './robot-window';
 
 export const PROCESS_MANAGER = 'internal-process-manager';
+/** Running robot jobs read per refresh; more than this at once means limits are approximate. */
+const RUNNING_SCAN_LIMIT = 2000;
 
 export class RobotScheduler {
   private robots = new Map<string, RobotRecord>();
+  /** Running jobs of robot types across all controllers: type -> workerId -> count. */
+  private running = new Map<string, Map<string, number>>();
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
 
@@ -47,15 +51,37 @@ export class RobotScheduler {
     await this.refresh();
   }
 
+  /** Re-reads robot settings and who runs what; an API change calls it at once. */
   async refresh(): Promise<void> {
-    this.robots = new Map((await this.store.robots.list()).map((r) => [r.type, r]));
+    const robots = await this.store.robots.list();
+    const page = await this.store.jobs.list(
+      { state: ['running'], type: robots.map((r) => r.type) },
+      { limit: RUNNING_SCAN_LIMIT },
+    );
+    const running = new Map<string, Map<string, number>>();
+    for (const j of page.items) {
+      const byWorker = running.get(j.type) ?? new Map<string, number>();
+      byWorker.set(j.workerId ?? '', (byWorker.get(j.workerId ?? '') ?? 0) + 1);
+      running.set(j.type, byWorker);
+    }
+    this.robots = new Map(robots.map((r) => [r.type, r]));
+    this.running = running;
   }
 
-  /** Instances allowed to run at once (0 for a disabled robot); unlimited for non-robots. */
-  limitFor(type: string, fallback: number): number {
+  /**
+   * Instances of `type` this worker may run at once: 0 while the robot is disabled or
+   * outside its window; otherwise its instances minus those other controllers run (as
+   * of the last refresh, so two controllers can overshoot for one tick); the fallback
+   * for job types that are not robots.
+   */
+  limitFor(type: string, fallback: number, localWorkerId?: string): number {
     const r = this.robots.get(type);
     if (!r) return fallback;
-    return r.enabled ? r.instances : 0;
+    if (!r.enabled || !inWindow(this.clock(), r.windowStart, r.windowEnd)) return 0;
+    let elsewhere = 0;
+    for (const [worker, n] of this.running.get(type) ?? [])
+      if (worker !== localWorkerId) elsewhere += n;
+    return Math.max(0, r.instances - elsewhere);
   }
 
   start(): void {
@@ -76,6 +102,8 @@ export class RobotScheduler {
       for (const r of this.robots.values()) {
         if (!r.enabled || r.intervalMs === null || r.nextRunAt === null || r.nextRunAt > now)
           continue;
+        // A robot of a job type this controller does not register (a fixture, a newer version's type).
+        if (!Object.hasOwn(this.queue.registry, r.type)) continue;
         await this.startRobot(r, now);
       }
     } catch (err) {

@@ -5,16 +5,34 @@
 import type { Static } from '@sinclair/typebox';
 import type { JobRegistry } from '../engine/job-queue';
 import { internalProcessManager } from './internal-process-manager';
+import { internalCalculateStatistics } from './internal-calculate-statistics';
+import { internalExpireAuthorizations } from './internal-expire-authorizations';
+import { internalPurgeAlerts } from './internal-purge-alerts';
 import { internalPurgeJobs } from './internal-purge-jobs';
+import { internalPurgeReportingData } from './internal-purge-reporting-data';
+import { internalReporting } from './internal-reporting';
+import { internalScheduleMonitor } from './internal-schedule-monitor';
+import { internalScheduler } from './internal-scheduler';
 import { testEffect } from './testing/test-effect';
 import { testFlaky } from './testing/test-flaky';
 import { testParent } from './testing/test-parent';
+import { testRobot } from './testing/test-robot';
 import { testSleep } from './testing/test-sleep';
 
-export const productJobs = [internalProcessManager, internalPurgeJobs] as const;
+export const productJobs = [
+  internalProcessManager,
+  internalPurgeJobs,
+  internalScheduler,
+  internalPurgeAlerts,
+  internalPurgeReportingData,
+  internalCalculateStatistics,
+  internalReporting,
+  internalExpireAuthorizations,
+  internalScheduleMonitor,
+] as const;
 
 /** Fixtures for tests and benchmarks, registered only with KEYWARDEN_ENABLE_TEST_JOB_TYPES. */
-export const testJobs = [testSleep, testEffect, testFlaky, testParent] as const;
+export const testJobs = [testSleep, testEffect, testFlaky, testParent, testRobot] as const;
 
 type AnyJob = (typeof productJobs)[number] | (typeof testJobs)[number];
 export type JobTypeName = AnyJob['type'];

@@ -64,7 +64,12 @@ export type NewHost = Omit<
 > &
   Partial<Pick<HostRecord, 'id' | 'scanIntervalsMs' | 'groupId' | 'state'>>;
 
-export type HostPatch = Partial<Omit<HostRecord, 'id' | 'createdAt' | 'updatedAt'>>;
+/** Overrides given in a patch are merged into the stored ones. */
+export type HostPatch = Partial<
+  Omit<HostRecord, 'id' | 'createdAt' | 'updatedAt' | 'scanIntervalsMs'> & {
+    scanIntervalsMs: Partial<ScanIntervalOverrides>;
+  }
+>;
 
 export interface HostGroupRecord {
   id: string;

@@ -56,7 +56,11 @@ export interface HostGroupRepository {
   /** A change of overrides marks the group's hosts schedule-dirty. */
   update(
     id: string,
-    patch: Partial<Pick<HostGroupRecord, 'name' | 'description' | 'scanIntervalsMs'>>,
+    patch: Partial<
+      Pick<HostGroupRecord, 'name' | 'description'> & {
+        scanIntervalsMs: Partial<HostGroupRecord['scanIntervalsMs']>;
+      }
+    >,
     now: number,
   ): Promise<HostGroupRecord | null>;
   /** Its hosts lose the group (and become schedule-dirty). */

@@ -70,7 +70,7 @@ export function mongoHostRepository(c: HostCollections): HostRepository {
       for (const [key, value] of Object.entries(patch) as Array<[keyof HostPatch, unknown]>) {
         if (value === undefined) continue;
         const stored =
-          key === 'scanIntervalsMs' ? { ...NO_OVERRIDES, ...(value as object) } : value;
+          key === 'scanIntervalsMs' ? { ...before.scanIntervalsMs, ...(value as object) } : value;
         if (SCHEDULE_FIELDS.includes(key) && JSON.stringify(before[key]) !== JSON.stringify(stored))
           dirty = true;
         set[key] = stored;

@@ -148,7 +148,9 @@ export function sqliteHostRepository(db: Database.Database): HostRepository {
             const col = COLUMNS[key];
             if (!col || value === undefined) continue;
             const stored =
-              key === 'scanIntervalsMs' ? { ...NO_OVERRIDES, ...(value as object) } : value;
+              key === 'scanIntervalsMs'
+                ? { ...before.scanIntervalsMs, ...(value as object) }
+                : value;
             if (
               SCHEDULE_FIELDS.includes(key) &&
               JSON.stringify(before[key]) !== JSON.stringify(stored)

@@ -1,0 +1,64 @@
+/**
+ * Bearer-token authentication and role checks. A missing, unknown or revoked token is
+ * 401 (with WWW-Authenticate); a valid token whose role is too low is 403. Roles are
+ * ordered: admin may do everything, operator may also run and cancel jobs and change
+ * robots, auditor may only read.
+ */
+import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import { forbidden, unauthenticated } from '../../shared/errors';
+import { hashSecret } from '../auth/tokens';
+import type { Role, TokenRecord } from '../store/records';
+import type { Store } from '../store/store';
+
+const RANK: Record<Role, number> = { auditor: 0, operator: 1, admin: 2 };
+
+export interface Principal {
+  tokenId: string;
+  name: string;
+  role: Role;
+  /** How audit records and created jobs name this caller. */
+  actor: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+export const principalOf = (t: TokenRecord): Principal => ({
+  tokenId: t.id,
+  name: t.name,
+  role: t.role,
+  actor: `token:${t.name}#${t.id}`,
+});
+
+export type RequireRole = (role: Role) => onRequestAsyncHookHandler;
+
+export function bearerAuth(store: Pick<Store, 'tokens'>): RequireRole {
+  return (role) => async (req: FastifyRequest, reply: FastifyReply) => {
+    const header = req.headers.authorization ?? '';
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!m?.[1]) {
+      void reply.header('www-authenticate', 'Bearer');
+      throw unauthenticated('missing bearer token: send "Authorization: Bearer <token>"');
+    }
+    const token = await store.tokens.findBySecretHash(hashSecret(m[1]));
+    if (!token || token.revokedAt !== null) {
+      void reply.header('www-authenticate', 'Bearer error="invalid_token"');
+      throw unauthenticated(token ? 'the token was revoked' : 'unknown token');
+    }
+    req.principal = principalOf(token);
+    if (RANK[token.role] < RANK[role]) {
+      throw forbidden(`this needs the ${role} role; token ${token.name} has ${token.role}`, {
+        details: { required: role, role: token.role },
+      });
+    }
+  };
+}
+
+/** The caller of a route that ran the auth hook. */
+export function caller(req: FastifyRequest): Principal {
+  if (!req.principal) throw unauthenticated('not authenticated');
+  return req.principal;
+}

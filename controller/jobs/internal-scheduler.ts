@@ -1,0 +1,46 @@
+import { Type } from '@sinclair/typebox';
+import { defineJob } from '../engine/job-definition';
+import { enqueueDueScans, updateJobIntervals } from '../engine/host-scan-scheduler';
+
+/** A run stops taking more work after this long and leaves the rest to the next run. */
+const BUDGET_MS = 20_000;
+
+/**
+ * Starts the per-host periodic scans. Periodic robots are started by every controller's
+ * scheduler loop (RobotScheduler, the "master process" of the seed), which starts this
+ * job too. Each run first applies settings changes (update-job-intervals: only hosts
+ * marked schedule-dirty are recomputed), then queues the scans that are due.
+ */
+export const internalScheduler = defineJob({
+  type: 'internal-scheduler',
+  describe: 'Recomputes changed host scan intervals and starts the host scans that are due',
+  params: Type.Object({}),
+  runsOn: 'controller',
+  timeoutMs: 60_000,
+  retry: { maxAttempts: 1, baseDelayMs: 1000, maxDelayMs: 1000 },
+  singleton: true,
+  adminTriggerable: true,
+  idempotent: true,
+  robot: { instances: 1, intervalMs: 15_000 },
+  async run(_params, ctx) {
+    const started = ctx.now();
+    const total = { hostsRecomputed: 0, scansDue: 0, scansQueued: 0, scansFailed: 0 };
+    for (;;) {
+      const r = await updateJobIntervals(ctx.store, ctx.now());
+      total.hostsRecomputed += r.hosts;
+      if (!r.more || ctx.now() - started > BUDGET_MS || ctx.signal.aborted) break;
+    }
+    for (;;) {
+      const r = await enqueueDueScans(
+        { store: ctx.store, jobTypes: ctx.jobTypes, enqueue: (job) => ctx.enqueue(job) },
+        ctx.now(),
+      );
+      total.scansDue += r.due;
+      total.scansQueued += r.queued;
+      total.scansFailed += r.failed;
+      if (!r.more || ctx.now() - started > BUDGET_MS || ctx.signal.aborted) break;
+    }
+    if (total.scansFailed > 0) ctx.log.warn(total, 'some due host scans could not be queued');
+    return total;
+  },
+});
