@@ -174,5 +174,6 @@ export interface Store {
   scanSchedule: H.ScanScheduleRepository;
   reportingData: H.ReportingDataRepository;
   expiringRecords: H.ExpiringRecordRepository;
+  hostCredentials: import('./credential-records').HostCredentialRepository;
   close(): Promise<void>;
 }

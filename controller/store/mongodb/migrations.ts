@@ -9,6 +9,7 @@
  */
 import type { Db } from 'mongodb';
 import { isDuplicateKey } from './collections';
+import { credentialMigrations } from './credential-migrations';
 
 interface Migration {
   id: number;
@@ -77,6 +78,7 @@ export const migrations: readonly Migration[] = [
       expiring_records: [{ name: 'schedule', key: { scheduledJobId: 1, expiresAt: 1 } }],
     },
   },
+  ...credentialMigrations,
 ];
 
 export async function migrate(db: Db): Promise<void> {

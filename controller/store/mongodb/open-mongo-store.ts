@@ -3,6 +3,7 @@ import type { Store } from '../store';
 import { collections } from './collections';
 import { migrate } from './migrations';
 import { mongoHostRepositories } from './mongo-host-repositories';
+import { mongoHostCredentialRepository } from './mongo-credential-repository';
 import { mongoJobRepository } from './mongo-job-repository';
 import { mongoAlertRepository, mongoAuditRepository } from './mongo-log-repositories';
 import { mongoTokenRepository, mongoWorkerRepository } from './mongo-record-repositories';
@@ -42,6 +43,7 @@ export async function openMongoStore(url: string, opts: MongoStoreOptions = {}):
       audit: guarded('audit', mongoAuditRepository(c)),
       alerts: guarded('alerts', mongoAlertRepository(c)),
       ...mongoHostRepositories(db),
+      hostCredentials: mongoHostCredentialRepository(db),
       close: () => client.close(),
     };
   } catch (err) {

@@ -3,6 +3,7 @@
  * is a new entry. Each runs in a transaction and is recorded in schema_migrations.
  */
 import type Database from 'better-sqlite3';
+import { credentialMigrations } from './credential-migrations';
 
 export const migrations: ReadonlyArray<{ id: number; name: string; sql: string }> = [
   {
@@ -122,6 +123,7 @@ export const migrations: ReadonlyArray<{ id: number; name: string; sql: string }
       CREATE INDEX expiring_scheduled ON expiring_records(expires_at) WHERE scheduled_job_id IS NOT NULL;
     `,
   },
+  ...credentialMigrations,
 ];
 
 export function migrate(db: Database.Database): void {

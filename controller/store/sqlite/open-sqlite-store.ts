@@ -5,6 +5,7 @@ import { storeFailure } from '../../../shared/errors';
 import type { Store } from '../store';
 import { migrate } from './migrations';
 import { sqliteHostRepositories } from './sqlite-host-repositories';
+import { sqliteHostCredentialRepository } from './sqlite-credential-repository';
 import { startWalCheckpointer } from './wal-checkpointer';
 import { sqliteJobRepository } from './sqlite-job-repository';
 import { sqliteAlertRepository, sqliteAuditRepository } from './sqlite-log-repositories';
@@ -53,6 +54,7 @@ export function openSqliteStore(
     audit: sqliteAuditRepository(db),
     alerts: sqliteAlertRepository(db),
     ...sqliteHostRepositories(db),
+    hostCredentials: sqliteHostCredentialRepository(db),
     close: async () => {
       await checkpointer?.stop();
       if (db.open) db.close();

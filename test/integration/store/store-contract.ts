@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../../controller/store/store';
 import type { NewJob } from '../../../controller/store/records';
 import { hostsContract } from './contract-hosts';
+import { credentialsContract } from './contract-credentials';
 import { jobsContract } from './contract-jobs';
 import { parentsAndRecoveryContract } from './contract-recovery';
 import { recordsContract } from './contract-records';
@@ -55,5 +56,6 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     parentsAndRecoveryContract(ctx);
     recordsContract(ctx);
     hostsContract(ctx);
+    credentialsContract(ctx);
   });
 }
