@@ -4,7 +4,7 @@ import { addAuthorizedKey as addKeyToText } from '../ssh/authorized-keys-edit';
 import { expandAuthorizedKeysPath } from './authorized-keys-paths';
 import type { AuthorizedKeysFileEdit } from './edit-authorized-keys-file';
 import { editAuthorizedKeysFile } from './edit-authorized-keys-file';
-import { findAccount } from './list-accounts';
+import { sshdViewOfAccount } from './host-sshd-config';
 
 export interface AddAuthorizedKeyParams {
   account: string;
@@ -15,8 +15,13 @@ export interface AddAuthorizedKeyParams {
   comment?: string;
   /** Recorded in the marker (`keywarden-managed:<tag>`), e.g. the authorization id. */
   tag?: string;
-  /** AuthorizedKeysFile pattern to write to (default `.ssh/authorized_keys`). */
+  /**
+   * AuthorizedKeysFile pattern to write to. Default: the first file sshd reads for this
+   * account according to the effective config (so a relocated host gets the key in
+   * /etc/ssh/authorized_keys/%u, not in a home file sshd ignores).
+   */
   authorizedKeysFile?: string;
+  sshdConfigPath?: string;
 }
 
 export type AddAuthorizedKeyResult = Omit<AuthorizedKeysFileEdit, 'text'>;
@@ -29,11 +34,11 @@ export async function addAuthorizedKey(
   session: HostSession,
   params: AddAuthorizedKeyParams,
 ): Promise<AddAuthorizedKeyResult> {
-  const account = await findAccount(session, params.account);
-  const file = expandAuthorizedKeysPath(
-    params.authorizedKeysFile ?? '.ssh/authorized_keys',
-    account,
-  );
+  const view = await sshdViewOfAccount(session, params.account, params.sshdConfigPath);
+  const { account } = view;
+  const file = params.authorizedKeysFile
+    ? expandAuthorizedKeysPath(params.authorizedKeysFile, account)
+    : (view.authorizedKeysFiles[0] ?? expandAuthorizedKeysPath('.ssh/authorized_keys', account));
   const { text: _text, ...result } = await editAuthorizedKeysFile(
     session,
     account,

@@ -1,21 +1,31 @@
+import { posix } from 'node:path';
 import type { HostSession } from '../session/host-session';
-import { DEFAULT_AUTHORIZED_KEYS_FILES, expandAuthorizedKeysPath } from './authorized-keys-paths';
+import { expandAuthorizedKeysPath } from './authorized-keys-paths';
 import type { DeploySshdConfigParams, DeploySshdConfigResult } from './deploy-sshd-config';
 import { deploySshdConfig } from './deploy-sshd-config';
+import type { ConfigReads } from './host-sshd-config';
+import { DEFAULT_SSHD_CONFIG, loadHostSshdConfig, sshdViewByAccount } from './host-sshd-config';
+import { setAuthorizedKeysFile } from './set-authorized-keys-file';
 
 export interface RelocateUserKeysParams {
   /** Root-owned destination pattern (default /etc/ssh/authorized_keys/%u). */
   target?: string;
-  /** Where the keys are read from now (default sshd's default files). */
+  /** Where the keys are read from now (default: the files sshd reads for each account). */
   currentFiles?: string[];
   accounts?: string[];
   sshdConfigPath?: string;
   reloadCommand?: DeploySshdConfigParams['reloadCommand'];
+  sshdBinary?: string;
 }
 
 export interface RelocateUserKeysResult {
   copied: { account: string; from: string[]; to: string }[];
   config: DeploySshdConfigResult;
+  /** The config file and line that now set AuthorizedKeysFile (0: inserted at the top). */
+  configFile: string;
+  configLine: number;
+  /** Match blocks with their own AuthorizedKeysFile: accounts they match are not switched. */
+  overriddenInMatch: { file: string; line: number }[];
 }
 
 /**
@@ -28,62 +38,51 @@ export async function relocateUserKeys(
   params: RelocateUserKeysParams = {},
 ): Promise<RelocateUserKeysResult> {
   const target = params.target ?? '/etc/ssh/authorized_keys/%u';
-  const wanted = params.accounts ? new Set(params.accounts) : undefined;
+  const configPath = params.sshdConfigPath ?? DEFAULT_SSHD_CONFIG;
+  const reads: ConfigReads = new Map();
+  const loaded = await loadHostSshdConfig(session, configPath, reads);
+  const { views } = await sshdViewByAccount(session, {
+    loaded,
+    ...(params.accounts ? { accounts: params.accounts } : {}),
+  });
   const copied: RelocateUserKeysResult['copied'] = [];
-  for (const account of await session.listAccounts()) {
-    if (wanted && !wanted.has(account.name)) continue;
-    const sources = [
-      ...new Set(
-        (params.currentFiles ?? DEFAULT_AUTHORIZED_KEYS_FILES).map((p) =>
-          expandAuthorizedKeysPath(p, account),
-        ),
-      ),
-    ];
+  for (const { account, authorizedKeysFiles } of views) {
+    const to = expandAuthorizedKeysPath(target, account);
+    const sources = params.currentFiles
+      ? params.currentFiles.map((p) => expandAuthorizedKeysPath(p, account))
+      : authorizedKeysFiles;
     const parts: Buffer[] = [];
     const from: string[] = [];
-    for (const file of sources) {
-      if ((await session.stat(file))?.type !== 'file') continue;
+    for (const file of new Set(sources)) {
+      if (file === to || (await session.stat(file))?.type !== 'file') continue;
       const { content } = await session.readFile(file);
-      parts.push(
-        content,
-        content.length && content[content.length - 1] !== 0x0a
-          ? Buffer.from('\n')
-          : Buffer.alloc(0),
-      );
+      parts.push(content);
+      if (content.length && content[content.length - 1] !== 0x0a) parts.push(Buffer.from('\n'));
       from.push(file);
     }
     if (from.length === 0) continue;
-    const to = expandAuthorizedKeysPath(target, account);
-    const dir = to.slice(0, to.lastIndexOf('/')) || '/';
-    await session.mkdir(dir, { mode: 0o755, uid: 0, gid: 0, recursive: true });
+    await session.mkdir(posix.dirname(to), { mode: 0o755, uid: 0, gid: 0, recursive: true });
     await session.writeFileAtomic(to, Buffer.concat(parts), { mode: 0o644, uid: 0, gid: 0 });
     copied.push({ account: account.name, from, to });
   }
-  const configPath = params.sshdConfigPath ?? '/etc/ssh/sshd_config';
-  const current = await session.readFile(configPath);
-  const config = await deploySshdConfig(session, {
-    path: configPath,
-    content: withAuthorizedKeysFile(current.content.toString('utf8'), target),
-    expectedSha256: current.sha256,
-    ...(params.reloadCommand ? { reloadCommand: params.reloadCommand } : {}),
-  });
-  return { copied, config };
-}
 
-/**
- * Sets the global AuthorizedKeysFile: the first one before any Match block is replaced
- * (sshd uses the first value), or one is added at the top. Every other line is kept.
- */
-export function withAuthorizedKeysFile(config: string, value: string): string {
-  const lines = config.split('\n');
-  const line = `AuthorizedKeysFile ${value}`;
-  for (let i = 0; i < lines.length; i++) {
-    const text = lines[i]?.trim() ?? '';
-    if (/^match\s/i.test(text)) break;
-    if (/^authorizedkeysfile[\s=]/i.test(text)) {
-      lines[i] = line + (lines[i]?.endsWith('\r') ? '\r' : '');
-      return lines.join('\n');
-    }
-  }
-  return `${line}\n${config}`;
+  // The edit is computed from the bytes the parser read; the deployment refuses if they changed.
+  const texts = new Map([...reads].map(([file, r]) => [file, r.text]));
+  const change = setAuthorizedKeysFile(loaded, texts, configPath, [target]);
+  const expectedSha256 = reads.get(change.file)?.sha256;
+  const config = await deploySshdConfig(session, {
+    path: change.file,
+    mainConfigPath: configPath,
+    content: change.content,
+    ...(expectedSha256 !== undefined ? { expectedSha256 } : {}),
+    ...(params.reloadCommand ? { reloadCommand: params.reloadCommand } : {}),
+    ...(params.sshdBinary ? { sshdBinary: params.sshdBinary } : {}),
+  });
+  return {
+    copied,
+    config,
+    configFile: change.file,
+    configLine: change.line,
+    overriddenInMatch: change.overriddenInMatch,
+  };
 }

@@ -1,9 +1,9 @@
 import type { HostSession } from '../session/host-session';
 import { removeAuthorizedKeys } from '../ssh/authorized-keys-edit';
-import { DEFAULT_AUTHORIZED_KEYS_FILES, expandAuthorizedKeysPath } from './authorized-keys-paths';
+import { expandAuthorizedKeysPath } from './authorized-keys-paths';
 import type { AuthorizedKeysFileEdit } from './edit-authorized-keys-file';
 import { editAuthorizedKeysFile } from './edit-authorized-keys-file';
-import { findAccount } from './list-accounts';
+import { sshdViewOfAccount } from './host-sshd-config';
 
 export interface RemoveAuthorizedKeyParams {
   account: string;
@@ -14,8 +14,9 @@ export interface RemoveAuthorizedKeyParams {
    * key): by default hand-written keys are never touched.
    */
   includeUnmanaged?: boolean;
-  /** AuthorizedKeysFile patterns to look in (default sshd's: authorized_keys and authorized_keys2). */
+  /** AuthorizedKeysFile patterns to look in (default: the files sshd reads for the account). */
   authorizedKeysFiles?: string[];
+  sshdConfigPath?: string;
 }
 
 export interface RemoveAuthorizedKeyResult {
@@ -29,10 +30,13 @@ export async function removeAuthorizedKey(
   session: HostSession,
   params: RemoveAuthorizedKeyParams,
 ): Promise<RemoveAuthorizedKeyResult> {
-  const account = await findAccount(session, params.account);
-  const patterns = params.authorizedKeysFiles ?? DEFAULT_AUTHORIZED_KEYS_FILES;
+  const view = await sshdViewOfAccount(session, params.account, params.sshdConfigPath);
+  const { account } = view;
   const files: RemoveAuthorizedKeyResult['files'] = [];
-  for (const file of new Set(patterns.map((p) => expandAuthorizedKeysPath(p, account)))) {
+  const targets = params.authorizedKeysFiles
+    ? params.authorizedKeysFiles.map((p) => expandAuthorizedKeysPath(p, account))
+    : view.authorizedKeysFiles;
+  for (const file of new Set(targets)) {
     const { text: _text, ...edit } = await editAuthorizedKeysFile(
       session,
       account,

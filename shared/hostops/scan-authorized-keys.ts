@@ -1,7 +1,7 @@
 import type { HostSession } from '../session/host-session';
 import type { AuthorizedKeyOption } from '../ssh/authorized-keys';
 import { parseAuthorizedKeys } from '../ssh/authorized-keys';
-import { DEFAULT_AUTHORIZED_KEYS_FILES, expandAuthorizedKeysPath } from './authorized-keys-paths';
+import { sshdViewByAccount } from './host-sshd-config';
 
 export interface ScannedAuthorizedKey {
   account: string;
@@ -21,29 +21,38 @@ export interface ScanAuthorizedKeysResult {
   invalidLines: { account: string; file: string; line: number; reason: string }[];
   /** Files sshd would read that exist: with owner and mode, for "who can change this" checks. */
   files: { account: string; file: string; uid: number; mode: number; symlink: boolean }[];
+  /** Per account, AuthorizedKeysFile as the effective config gives it. */
+  patterns: { account: string; patterns: string[] }[];
+  /** Problems sshd would also have with its config (the scan uses what could be read). */
+  configErrors: { file: string; line: number; message: string }[];
 }
 
 export interface ScanAuthorizedKeysParams {
-  /**
-   * AuthorizedKeysFile patterns for an account (from the effective sshd config for that
-   * user); default sshd's own default for everyone.
-   */
-  authorizedKeysFilesFor?: (account: string) => string[];
+  /** The main sshd config (default /etc/ssh/sshd_config); Includes and Match are followed. */
+  sshdConfigPath?: string;
   /** Limit the scan to these accounts. */
   accounts?: string[];
 }
 
-/** Every key in every file sshd would read for each account, with where it is written. */
+/**
+ * Every key in every file sshd would read for each account, with where it is written. The
+ * files come from the effective sshd config on the host for that account (Include, Match
+ * User/Group, AuthorizedKeysFile tokens), so the scan sees what sshd sees.
+ */
 export async function scanAuthorizedKeys(
   session: HostSession,
   params: ScanAuthorizedKeysParams = {},
 ): Promise<ScanAuthorizedKeysResult> {
-  const result: ScanAuthorizedKeysResult = { keys: [], invalidLines: [], files: [] };
-  const wanted = params.accounts ? new Set(params.accounts) : undefined;
-  for (const account of await session.listAccounts()) {
-    if (wanted && !wanted.has(account.name)) continue;
-    const patterns = params.authorizedKeysFilesFor?.(account.name) ?? DEFAULT_AUTHORIZED_KEYS_FILES;
-    for (const file of new Set(patterns.map((p) => expandAuthorizedKeysPath(p, account)))) {
+  const { loaded, views } = await sshdViewByAccount(session, params);
+  const result: ScanAuthorizedKeysResult = {
+    keys: [],
+    invalidLines: [],
+    files: [],
+    patterns: views.map((v) => ({ account: v.account.name, patterns: v.patterns })),
+    configErrors: loaded.errors.map(({ file, line, message }) => ({ file, line, message })),
+  };
+  for (const { account, authorizedKeysFiles } of views) {
+    for (const file of authorizedKeysFiles) {
       const link = await session.lstat(file);
       const st = link && (await session.stat(file)); // sshd follows links: so do we, read-only
       if (st?.type !== 'file') continue;

@@ -1,17 +1,19 @@
 import type { HostSession } from '../session/host-session';
 import type { AuthorizedKeyOption } from '../ssh/authorized-keys';
 import { setAuthorizedKeyOptions as setOptionsInText } from '../ssh/authorized-keys-edit';
-import { DEFAULT_AUTHORIZED_KEYS_FILES, expandAuthorizedKeysPath } from './authorized-keys-paths';
+import { expandAuthorizedKeysPath } from './authorized-keys-paths';
 import type { AuthorizedKeysFileEdit } from './edit-authorized-keys-file';
 import { editAuthorizedKeysFile } from './edit-authorized-keys-file';
-import { findAccount } from './list-accounts';
+import { sshdViewOfAccount } from './host-sshd-config';
 
 export interface SetAuthorizedKeyOptionsParams {
   account: string;
   fingerprint: string;
   /** The complete new options of the line (an empty list removes them all). */
   options: AuthorizedKeyOption[];
+  /** AuthorizedKeysFile patterns to look in (default: the files sshd reads for the account). */
   authorizedKeysFiles?: string[];
+  sshdConfigPath?: string;
 }
 
 export interface SetAuthorizedKeyOptionsResult {
@@ -24,10 +26,13 @@ export async function setAuthorizedKeyOptions(
   session: HostSession,
   params: SetAuthorizedKeyOptionsParams,
 ): Promise<SetAuthorizedKeyOptionsResult> {
-  const account = await findAccount(session, params.account);
-  const patterns = params.authorizedKeysFiles ?? DEFAULT_AUTHORIZED_KEYS_FILES;
+  const view = await sshdViewOfAccount(session, params.account, params.sshdConfigPath);
+  const { account } = view;
   const files: SetAuthorizedKeyOptionsResult['files'] = [];
-  for (const file of new Set(patterns.map((p) => expandAuthorizedKeysPath(p, account)))) {
+  const targets = params.authorizedKeysFiles
+    ? params.authorizedKeysFiles.map((p) => expandAuthorizedKeysPath(p, account))
+    : view.authorizedKeysFiles;
+  for (const file of new Set(targets)) {
     const { text: _text, ...edit } = await editAuthorizedKeysFile(
       session,
       account,

@@ -116,9 +116,18 @@ describe('host operations over a LocalSession with a root prefix', () => {
       `# hi\nrestrict,from="10.0.0.0/8" ${pub} laptop\nssh-ed25519 garbage\n`,
     );
     await writeFile(real('/etc/ssh/authorized_keys/alice'), `${pub} central\n`);
-    const scan = await scanAuthorizedKeys(session, {
-      authorizedKeysFilesFor: () => ['.ssh/authorized_keys', '/etc/ssh/authorized_keys/%u'],
-    });
+    // The files come from the config itself: an Included default, and a Match User override.
+    await mkdir(real('/etc/ssh/scan.d'), { recursive: true });
+    await writeFile(real('/etc/ssh/scan.d/10-keys.conf'), 'AuthorizedKeysFile .ssh/elsewhere\n');
+    await writeFile(
+      real('/etc/ssh/scan_config'),
+      'Include /etc/ssh/scan.d/*.conf\nMatch User alice\n  AuthorizedKeysFile .ssh/authorized_keys /etc/ssh/authorized_keys/%u\n',
+    );
+    const scan = await scanAuthorizedKeys(session, { sshdConfigPath: '/etc/ssh/scan_config' });
+    expect(scan.patterns).toEqual([
+      { account: 'root', patterns: ['.ssh/elsewhere'] },
+      { account: 'alice', patterns: ['.ssh/authorized_keys', '/etc/ssh/authorized_keys/%u'] },
+    ]);
     expect(scan.keys.map((k) => [k.file, k.line, k.comment, k.options.map((o) => o.name)])).toEqual(
       [
         ['/home/alice/.ssh/authorized_keys', 2, 'laptop', ['restrict', 'from']],
@@ -213,6 +222,9 @@ describe('relocating user keys to a root-owned directory', () => {
         },
       ]);
       expect(result.config).toEqual({ status: 'applied', reloaded: true });
+      // The winning line is rewritten; the Match block's own value is reported, not touched.
+      expect(result).toMatchObject({ configFile: '/etc/ssh/sshd_config', configLine: 2 });
+      expect(result.overriddenInMatch).toEqual([{ file: '/etc/ssh/sshd_config', line: 4 }]);
       expect(await readFile(real('/etc/ssh/authorized_keys/bob'), 'utf8')).toBe(`${keys}\n`);
       const st = await lstat(real('/etc/ssh/authorized_keys/bob'));
       expect([st.uid, st.mode & 0o777]).toEqual([0, 0o644]);

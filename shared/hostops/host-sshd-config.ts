@@ -1,0 +1,123 @@
+import { posix } from 'node:path';
+import type { Account, HostSession } from '../session/host-session';
+import {
+  authorizedKeysFilePatterns,
+  authorizedKeysFiles,
+  effectiveSshdConfig,
+  loadSshdConfig,
+  type EffectiveSshdConfig,
+  type LoadedSshdConfig,
+  type SshdConfigSource,
+} from '../ssh/sshd-config';
+import { matchPattern } from '../ssh/patterns';
+import { notFound } from '../errors';
+import { findAccount, listAccounts } from './list-accounts';
+
+export const DEFAULT_SSHD_CONFIG = '/etc/ssh/sshd_config';
+
+/** sshd_config and its Includes, read through the session exactly as sshd would read them. */
+export function loadHostSshdConfig(
+  session: HostSession,
+  path = DEFAULT_SSHD_CONFIG,
+  reads?: ConfigReads,
+): Promise<LoadedSshdConfig> {
+  return loadSshdConfig(sessionConfigSource(session, reads), path);
+}
+
+/** The text and hash of each config file as it was read (for edits that must not race). */
+export type ConfigReads = Map<string, { text: string; sha256: string }>;
+
+export function sessionConfigSource(session: HostSession, reads?: ConfigReads): SshdConfigSource {
+  return {
+    readFile: async (path) => {
+      if ((await session.stat(path))?.type !== 'file') return undefined;
+      const read = await session.readFile(path);
+      const text = read.content.toString('utf8');
+      reads?.set(path, { text, sha256: read.sha256 });
+      return text;
+    },
+    glob: (pattern) => globHostPaths(session, pattern),
+  };
+}
+
+/** glob(3) for `*` and `?` in any path component, over the session (no shell involved). */
+export async function globHostPaths(session: HostSession, pattern: string): Promise<string[]> {
+  if (!pattern.startsWith('/')) return [];
+  let found = ['/'];
+  for (const part of pattern.split('/').filter(Boolean)) {
+    const next: string[] = [];
+    for (const dir of found) {
+      if (!/[*?]/.test(part)) {
+        const path = posix.join(dir, part);
+        if (await session.lstat(path)) next.push(path);
+        continue;
+      }
+      if ((await session.stat(dir))?.type !== 'directory') continue;
+      for (const entry of await session.listDir(dir)) {
+        // As glob(3) without GLOB_PERIOD: a wildcard never matches a leading dot.
+        if (entry.name.startsWith('.') && !part.startsWith('.')) continue;
+        if (matchPattern(entry.name, part)) next.push(posix.join(dir, entry.name));
+      }
+    }
+    found = next;
+  }
+  return found.sort();
+}
+
+export interface AccountSshdView {
+  account: Account & { groups: string[] };
+  /** The effective config for a connection as this account (Match User/Group applied). */
+  config: EffectiveSshdConfig;
+  /** AuthorizedKeysFile as written for this account ('none' kept). */
+  patterns: string[];
+  /** The absolute files sshd reads keys from for this account. */
+  authorizedKeysFiles: string[];
+}
+
+/**
+ * Per account, what sshd would use when that account logs in. Match blocks on Host or
+ * Address cannot be judged without a connection and count as not matching.
+ */
+export async function sshdViewByAccount(
+  session: HostSession,
+  opts: { sshdConfigPath?: string; accounts?: string[]; loaded?: LoadedSshdConfig } = {},
+): Promise<{ loaded: LoadedSshdConfig; views: AccountSshdView[] }> {
+  const loaded = opts.loaded ?? (await loadHostSshdConfig(session, opts.sshdConfigPath));
+  const wanted = opts.accounts ? new Set(opts.accounts) : undefined;
+  const { accounts } = await listAccounts(session);
+  const views: AccountSshdView[] = [];
+  for (const account of accounts) {
+    if (wanted && !wanted.has(account.name)) continue;
+    const config = effectiveSshdConfig(loaded, {
+      user: account.name,
+      host: '',
+      addr: '',
+      groups: account.groups,
+    });
+    const id = { user: account.name, home: account.home, uid: account.uid };
+    views.push({
+      account,
+      config,
+      patterns: authorizedKeysFilePatterns(config),
+      authorizedKeysFiles: [
+        ...new Set(authorizedKeysFiles(config, id).map((p) => posix.normalize(p))),
+      ],
+    });
+  }
+  return { loaded, views };
+}
+
+/** One account's view, or NOT_FOUND naming the account. */
+export async function sshdViewOfAccount(
+  session: HostSession,
+  name: string,
+  sshdConfigPath?: string,
+): Promise<AccountSshdView> {
+  const { views } = await sshdViewByAccount(session, {
+    accounts: [name],
+    ...(sshdConfigPath !== undefined ? { sshdConfigPath } : {}),
+  });
+  if (views[0]) return views[0];
+  await findAccount(session, name); // throws NOT_FOUND with the usual message
+  throw notFound(`no account ${JSON.stringify(name)}`);
+}
