@@ -1,53 +1,82 @@
 import type { HostSession } from '../session/host-session';
-import type { KeyLoginEvent } from './key-activity-log';
-import { parseKeyLoginLine } from './key-activity-log';
-
-export interface KeyActivityCursor {
-  /** Per log file: bytes already read (a file now shorter than that was rotated). */
-  files: Record<string, { offset: number }>;
-}
+import type { AuthLogCursor } from '../ssh/auth-log-files';
+import { readAuthLogEvents } from '../ssh/auth-log-files';
+import { sessionLogAccess } from './session-log-access';
 
 export interface ScanKeyActivityParams {
+  /** Live log files; rotations beside them (`.1`, `.2.gz`, `-20260101.gz`) are read too. */
   logFiles?: string[];
-  cursor?: KeyActivityCursor;
+  /** Per log file, the cursor the previous scan returned. */
+  cursor?: Record<string, AuthLogCursor>;
+  /** The host's local time offset, for traditional syslog lines (they carry none). */
+  utcOffsetMinutes?: number;
+}
+
+export interface KeyLoginEvent {
+  /** ISO-8601, UTC. */
+  time: string;
+  user: string;
+  address: string;
+  port: number;
+  keyType: string;
+  fingerprint: string;
+  certificate?: { keyId: string; serial: string; caKeyType: string; caFingerprint: string };
+  /** The live log the event belongs to. */
+  file: string;
 }
 
 export interface ScanKeyActivityResult {
-  events: (KeyLoginEvent & { file: string })[];
-  /** Hand back on the next scan: nothing is counted twice. */
-  cursor: KeyActivityCursor;
+  events: KeyLoginEvent[];
+  /** Hand back on the next scan: nothing is counted twice, across rotation and gzip. */
+  cursor: Record<string, AuthLogCursor>;
   missingFiles: string[];
 }
 
 const DEFAULT_LOG_FILES = ['/var/log/auth.log', '/var/log/secure'];
 
 /**
- * Key logins since the cursor. Only complete lines are consumed, so a line sshd is still
- * writing is read whole on the next scan.
+ * Key logins (sshd's `Accepted publickey`) since the cursor, from traditional syslog, RFC
+ * 5424 and journald-export lines, including rotated and compressed files.
  */
 export async function scanKeyActivity(
   session: HostSession,
   params: ScanKeyActivityParams = {},
 ): Promise<ScanKeyActivityResult> {
-  const cursor: KeyActivityCursor = { files: { ...params.cursor?.files } };
-  const events: ScanKeyActivityResult['events'] = [];
+  const access = sessionLogAccess(session);
+  const cursor: Record<string, AuthLogCursor> = { ...params.cursor };
+  const events: KeyLoginEvent[] = [];
   const missingFiles: string[] = [];
+  const now = Date.now();
   for (const file of params.logFiles ?? DEFAULT_LOG_FILES) {
-    const st = await session.stat(file);
-    if (!st) {
+    const dir = file.slice(0, file.lastIndexOf('/')) || '/';
+    const base = file.slice(file.lastIndexOf('/') + 1);
+    const names = await access.list(dir);
+    if (!names.some((n) => n === base || n.startsWith(`${base}.`) || n.startsWith(`${base}-`))) {
       missingFiles.push(file);
       continue;
     }
-    const { content } = await session.readFile(file);
-    let offset = cursor.files[file]?.offset ?? 0;
-    if (offset > content.length) offset = 0; // rotated or truncated: start again
-    const end = content.lastIndexOf(0x0a) + 1;
-    if (end <= offset) continue;
-    for (const line of content.subarray(offset, end).toString('utf8').split('\n')) {
-      const event = parseKeyLoginLine(line);
-      if (event) events.push({ ...event, file });
+    const previous = cursor[file];
+    const scan = await readAuthLogEvents(access, {
+      path: file,
+      now,
+      ...(params.utcOffsetMinutes !== undefined
+        ? { utcOffsetMinutes: params.utcOffsetMinutes }
+        : {}),
+      ...(previous ? { cursor: previous } : {}),
+    });
+    cursor[file] = scan.cursor;
+    for (const e of scan.events) {
+      events.push({
+        time: new Date(e.timeMs).toISOString(),
+        user: e.user,
+        address: e.addr,
+        port: e.port,
+        keyType: e.keyType,
+        fingerprint: e.fingerprint,
+        ...(e.certificate ? { certificate: e.certificate } : {}),
+        file,
+      });
     }
-    cursor.files[file] = { offset: end };
   }
   return { events, cursor, missingFiles };
 }
