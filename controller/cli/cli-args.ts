@@ -1,0 +1,71 @@
+/** Command-line parsing for `keywarden`, kept apart from what the commands do. */
+import { parseArgs } from 'node:util';
+
+export class UsageError extends Error {}
+
+export const OPTIONS = {
+  url: { type: 'string' },
+  token: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+  state: { type: 'string' },
+  type: { type: 'string' },
+  host: { type: 'string' },
+  parent: { type: 'string' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  limit: { type: 'string' },
+  cursor: { type: 'string' },
+  params: { type: 'string' },
+  priority: { type: 'string' },
+  at: { type: 'string' },
+  instances: { type: 'string' },
+  interval: { type: 'string' },
+  window: { type: 'string' },
+  enable: { type: 'boolean' },
+  disable: { type: 'boolean' },
+  role: { type: 'string' },
+} as const;
+
+export type Options = ReturnType<typeof parse>['values'];
+
+export function parse(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+export function intOption(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^-?\d+$/.test(value))
+    throw new UsageError(`--${name}: expected a whole number, got ${value}`);
+  return Number(value);
+}
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** "30s", "5m", "2h", "1d" or ms. */
+export function durationOption(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(\d+)(ms|s|m|h|d)?$/.exec(value);
+  if (!m)
+    throw new UsageError(`--${name}: expected a duration such as 30s, 5m, 2h or 1d, got ${value}`);
+  return Number(m[1]) * (UNITS[m[2] ?? 'ms'] ?? 1);
+}
+
+export const USAGE = `usage: keywarden [--url URL] [--token TOKEN] [--json] <command>
+
+  jobs list [--state S[,S]] [--type T] [--host H] [--parent ID] [--since T] [--until T] [--limit N] [--cursor C]
+  jobs show ID
+  jobs run TYPE [--params JSON] [--host H] [--priority N] [--at ISO-TIME]
+  jobs cancel ID | jobs retry ID
+  robots list
+  robots set TYPE [--instances N] [--interval 5m] [--window HH:MM-HH:MM|none] [--enable|--disable]
+  reports tasks|processes [filters as jobs list] | reports running
+  alerts list [--state open,dismissed,resolved] [--type T] | alerts dismiss ID | alerts resolve ID
+  tokens list | tokens create NAME --role admin|operator|auditor | tokens revoke ID
+
+The controller and token come from --url/--token or KEYWARDEN_URL/KEYWARDEN_TOKEN.
+Exit codes: 0 done, 1 refused or failed (4xx/5xx), 2 usage, 3 unauthorised (401/403), 4 not found, 5 unreachable.`;

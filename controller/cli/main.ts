@@ -1,0 +1,68 @@
+/** `keywarden`: a thin client of the admin API. See USAGE for commands and exit codes. */
+import { alertsCommand, robotsCommand, tokensCommand } from './admin-commands';
+import { ApiClient, ApiError } from './api-client';
+import { parse, USAGE, UsageError } from './cli-args';
+import { jobsCommand, reportsCommand, type Output } from './job-commands';
+
+export const EXIT = {
+  ok: 0,
+  failed: 1,
+  usage: 2,
+  unauthorised: 3,
+  notFound: 4,
+  unreachable: 5,
+} as const;
+
+export async function runCli(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  out: (s: string) => void,
+  err: (s: string) => void,
+): Promise<number> {
+  try {
+    const { values: o, positionals } = parse(argv);
+    const [area, sub, ...args] = positionals;
+    if (o.help || !area) {
+      out(USAGE);
+      return o.help ? EXIT.ok : EXIT.usage;
+    }
+    const url = o.url ?? env.KEYWARDEN_URL;
+    const token = o.token ?? env.KEYWARDEN_TOKEN;
+    if (!url) throw new UsageError('no controller: give --url or set KEYWARDEN_URL');
+    if (!token) throw new UsageError('no token: give --token or set KEYWARDEN_TOKEN');
+    const api = new ApiClient(url, token);
+    let res: Output;
+    if (area === 'jobs') res = await jobsCommand(api, sub, args, o);
+    else if (area === 'robots') res = await robotsCommand(api, sub, args, o);
+    else if (area === 'reports') res = await reportsCommand(api, sub, o);
+    else if (area === 'alerts') res = await alertsCommand(api, sub, args, o);
+    else if (area === 'tokens') res = await tokensCommand(api, sub, args, o);
+    else throw new UsageError(`unknown command ${area}`);
+    out(o.json ? JSON.stringify(res.data, null, 2) : res.human);
+    return EXIT.ok;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err(`keywarden: ${e.message}\n\n${USAGE}`);
+      return EXIT.usage;
+    }
+    if (e instanceof ApiError) {
+      err(`keywarden: ${e.code}: ${e.message}`);
+      if (e.status === 0) return EXIT.unreachable;
+      if (e.status === 401 || e.status === 403) return EXIT.unauthorised;
+      if (e.status === 404) return EXIT.notFound;
+      return EXIT.failed;
+    }
+    err(`keywarden: ${e instanceof Error ? e.message : String(e)}`);
+    return EXIT.failed;
+  }
+}
+
+if (process.argv[1] && /keywarden(\.mjs)?$|cli[\\/]main\.ts$/.test(process.argv[1])) {
+  const code = await runCli(
+    process.argv.slice(2),
+    process.env,
+    (s) => process.stdout.write(`${s}\n`),
+    (s) => process.stderr.write(`${s}\n`),
+  );
+  process.exitCode = code;
+}
