@@ -17,6 +17,7 @@ import type {
   WorkerRecord,
 } from './records';
 import type * as H from './host-store';
+import type { AgentFleetRepositories } from './agent-store';
 
 export interface JobFilter {
   state?: JobState[];
@@ -174,6 +175,7 @@ export interface Store {
   scanSchedule: H.ScanScheduleRepository;
   reportingData: H.ReportingDataRepository;
   expiringRecords: H.ExpiringRecordRepository;
+  agentFleet: AgentFleetRepositories;
   hostCredentials: import('./credential-records').HostCredentialRepository;
   close(): Promise<void>;
 }

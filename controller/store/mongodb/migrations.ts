@@ -10,6 +10,7 @@
 import type { Db } from 'mongodb';
 import { isDuplicateKey } from './collections';
 import { credentialMigrations } from './credential-migrations';
+import { agentMigrations } from './agent-migrations';
 
 interface Migration {
   id: number;
@@ -79,6 +80,7 @@ export const migrations: readonly Migration[] = [
     },
   },
   ...credentialMigrations,
+  ...agentMigrations,
 ];
 
 export async function migrate(db: Db): Promise<void> {

@@ -2,6 +2,7 @@ import { MongoClient } from 'mongodb';
 import type { Store } from '../store';
 import { collections } from './collections';
 import { migrate } from './migrations';
+import { mongoAgentRepositories } from './mongo-agent-repositories';
 import { mongoHostRepositories } from './mongo-host-repositories';
 import { mongoHostCredentialRepository } from './mongo-credential-repository';
 import { mongoJobRepository } from './mongo-job-repository';
@@ -43,6 +44,7 @@ export async function openMongoStore(url: string, opts: MongoStoreOptions = {}):
       audit: guarded('audit', mongoAuditRepository(c)),
       alerts: guarded('alerts', mongoAlertRepository(c)),
       ...mongoHostRepositories(db),
+      agentFleet: mongoAgentRepositories(db),
       hostCredentials: mongoHostCredentialRepository(db),
       close: () => client.close(),
     };

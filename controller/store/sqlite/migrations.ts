@@ -4,6 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import { credentialMigrations } from './credential-migrations';
+import { agentMigrations } from './agent-migrations';
 
 export const migrations: ReadonlyArray<{ id: number; name: string; sql: string }> = [
   {
@@ -124,6 +125,7 @@ export const migrations: ReadonlyArray<{ id: number; name: string; sql: string }
     `,
   },
   ...credentialMigrations,
+  ...agentMigrations,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { storeFailure } from '../../../shared/errors';
 import type { Store } from '../store';
 import { migrate } from './migrations';
+import { sqliteAgentRepositories } from './sqlite-agent-repositories';
 import { sqliteHostRepositories } from './sqlite-host-repositories';
 import { sqliteHostCredentialRepository } from './sqlite-credential-repository';
 import { startWalCheckpointer } from './wal-checkpointer';
@@ -54,6 +55,7 @@ export function openSqliteStore(
     audit: sqliteAuditRepository(db),
     alerts: sqliteAlertRepository(db),
     ...sqliteHostRepositories(db),
+    agentFleet: sqliteAgentRepositories(db),
     hostCredentials: sqliteHostCredentialRepository(db),
     close: async () => {
       await checkpointer?.stop();

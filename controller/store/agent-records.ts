@@ -1,0 +1,103 @@
+/**
+ * Agents and what flows between them and the controller. Times are ms since the epoch.
+ *
+ * agent: a keywarden-agent process that enrolled with an ICB and holds a client
+ *   certificate naming its id. It manages one host (bound by discover-agent-host).
+ * enrollment token: the single-use secret in an ICB; only its SHA-256 is stored.
+ * assignment: one attempt of a host job sent to an agent. Its state moves
+ *   pending -> delivered -> ended, or to lost when the connection it was delivered on
+ *   closed, or through cancelling -> cancel-sent -> cancel-acknowledged.
+ * result: what the agent reported for one attempt, stored once.
+ */
+
+export interface AgentSettingsRecord {
+  mode: 'stream' | 'periodic';
+  connectIntervalMs: number;
+  maxConcurrentJobs: number;
+  heartbeatIntervalMs: number;
+}
+
+export interface AgentRecord {
+  id: string;
+  hostId: string | null;
+  groupId: string | null;
+  enrollmentTokenId: string;
+  settings: AgentSettingsRecord;
+  certificateSerial: string;
+  certificateNotAfter: number;
+  version: string;
+  facts: Record<string, unknown>;
+  /** Set while a stream is open; the controller holding it is connectedTo. */
+  connectionId: string | null;
+  connectedTo: string | null;
+  lastConnectedAt: number | null;
+  lastDisconnectedAt: number | null;
+  connections: number;
+  nextConnectionAt: number | null;
+  enrolledAt: number;
+  updatedAt: number;
+}
+
+export type NewAgent = Pick<
+  AgentRecord,
+  | 'id'
+  | 'groupId'
+  | 'enrollmentTokenId'
+  | 'settings'
+  | 'certificateSerial'
+  | 'certificateNotAfter'
+  | 'version'
+  | 'facts'
+>;
+
+export interface EnrollmentTokenRecord {
+  id: string;
+  /** Hex SHA-256 of the secret. */
+  tokenHash: string;
+  icbId: string;
+  groupId: string | null;
+  settings: AgentSettingsRecord;
+  createdBy: string;
+  createdAt: number;
+  expiresAt: number;
+  usedAt: number | null;
+  usedByAgent: string | null;
+}
+
+export type AssignmentState =
+  'pending' | 'delivered' | 'lost' | 'cancelling' | 'cancel-sent' | 'cancel-acknowledged' | 'ended';
+
+export interface AssignmentRecord {
+  jobId: string;
+  attempt: number;
+  hostId: string;
+  jobType: string;
+  operation: string;
+  args: unknown;
+  timeoutMs: number;
+  state: AssignmentState;
+  connectionId: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type NewAssignment = Pick<
+  AssignmentRecord,
+  'jobId' | 'attempt' | 'hostId' | 'jobType' | 'operation' | 'args' | 'timeoutMs'
+>;
+
+export interface AgentResultRecord {
+  jobId: string;
+  attempt: number;
+  hostId: string;
+  agentId: string;
+  ok: boolean;
+  /** The operation's output when ok. */
+  output: unknown;
+  error: { code: string; message: string; retryable: boolean } | null;
+  startedAt: number;
+  finishedAt: number;
+  receivedAt: number;
+  /** The controller process that stored it. */
+  receivedBy: string;
+}

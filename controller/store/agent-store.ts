@@ -1,0 +1,93 @@
+/**
+ * What the controller keeps about agents: enrolled agents, the enrollment tokens ICB
+ * files carry, job assignments waiting for (or delivered to) an agent, and the results
+ * agents send back. Both adapters implement these and pass
+ * test/integration/agents/agent-store-contract.test.ts.
+ *
+ * Every decision that must have one winner is a single conditional write or a unique
+ * insert: a token is consumed once, a result is stored once per (job, attempt).
+ */
+import type * as A from './agent-records';
+
+export interface AgentRepository {
+  create(agent: A.NewAgent, now: number): Promise<A.AgentRecord>;
+  get(id: string): Promise<A.AgentRecord | null>;
+  /** Sets the host once: false when the agent already has one (discovery ran twice). */
+  bindHost(id: string, hostId: string, now: number): Promise<boolean>;
+  /** Records a management connection held by `controllerId`. */
+  recordConnection(
+    id: string,
+    conn: {
+      connectionId: string;
+      controllerId: string;
+      version?: string;
+      facts?: Record<string, unknown>;
+    },
+    now: number,
+  ): Promise<void>;
+  /** Records the end of a connection, unless a newer one has replaced it. */
+  recordDisconnect(id: string, connectionId: string, now: number): Promise<void>;
+  setCertificate(
+    id: string,
+    cert: { serial: string; notAfter: number },
+    now: number,
+  ): Promise<void>;
+  setNextConnection(id: string, at: number | null): Promise<void>;
+  count(): Promise<number>;
+}
+
+export type TokenConsumeOutcome =
+  | { ok: true; token: A.EnrollmentTokenRecord }
+  | { ok: false; reason: 'unknown' | 'used' | 'expired'; token: A.EnrollmentTokenRecord | null };
+
+export interface EnrollmentTokenRepository {
+  create(token: A.EnrollmentTokenRecord): Promise<void>;
+  /** Marks the token used by `agentId` if it is unused and unexpired: exactly one caller wins. */
+  consume(tokenHash: string, agentId: string, now: number): Promise<TokenConsumeOutcome>;
+  get(id: string): Promise<A.EnrollmentTokenRecord | null>;
+}
+
+export interface AssignmentRepository {
+  /** Stores the assignment (pending); an existing one for the same (job, attempt) is kept. */
+  put(a: A.NewAssignment, now: number): Promise<A.AssignmentRecord>;
+  get(jobId: string, attempt: number): Promise<A.AssignmentRecord | null>;
+  /** Pending or cancelling assignments of these hosts (what a gateway must send), oldest first. */
+  listActionable(hostIds: readonly string[], limit: number): Promise<A.AssignmentRecord[]>;
+  /** Every assignment of the host not yet ended (re-sent at each connection; agents dedupe). */
+  listOpenForHost(hostId: string): Promise<A.AssignmentRecord[]>;
+  /** pending -> delivered on this connection. */
+  markDelivered(
+    jobId: string,
+    attempt: number,
+    connectionId: string,
+    now: number,
+  ): Promise<boolean>;
+  /** The run that waits for it is gone or stopped: the agent is told to stop. */
+  requestCancel(jobId: string, attempt: number, now: number): Promise<boolean>;
+  /** cancelling -> cancel-sent, so the poll does not send the cancel twice. */
+  markCancelSent(jobId: string, attempt: number, now: number): Promise<boolean>;
+  markCancelAcknowledged(jobId: string, attempt: number, now: number): Promise<boolean>;
+  /** Delivered on a connection that closed without a result: the waiting run learns it is lost. */
+  markLost(hostId: string, connectionId: string, now: number): Promise<number>;
+  /** A result arrived (or the run gave up): the assignment is over. */
+  markEnded(jobId: string, attempt: number, now: number): Promise<void>;
+  /** Deletes ended assignments older than `before`. */
+  purgeEnded(before: number): Promise<number>;
+}
+
+export interface AgentResultRepository {
+  /** Stores the result unless one exists for (jobId, attempt): `created` says which. */
+  insert(result: A.AgentResultRecord): Promise<{ created: boolean; stored: A.AgentResultRecord }>;
+  get(jobId: string, attempt: number): Promise<A.AgentResultRecord | null>;
+  /** Successful results of earlier attempts (a reclaimed job reuses one instead of re-running). */
+  findSuccessBefore(jobId: string, attempt: number): Promise<A.AgentResultRecord | null>;
+  count(): Promise<number>;
+}
+
+/** One field of Store: `store.agentFleet`. */
+export interface AgentFleetRepositories {
+  agents: AgentRepository;
+  enrollmentTokens: EnrollmentTokenRepository;
+  assignments: AssignmentRepository;
+  results: AgentResultRepository;
+}

@@ -1,0 +1,294 @@
+/**
+ * The agent repositories of the MongoDB store. Where one caller must win (consuming an
+ * enrollment token, binding an agent to its host, storing a result) a unique `_id`
+ * insert decides, since conditional updates are read-then-write on FerretDB. Assignment
+ * state moves are conditional updates: a duplicate move (two controllers delivering the
+ * same assignment) is harmless because agents drop an assignment they already have.
+ */
+import type { Db } from 'mongodb';
+import type * as A from '../agent-records';
+import type {
+  AgentFleetRepositories,
+  AgentRepository,
+  AgentResultRepository,
+  AssignmentRepository,
+  EnrollmentTokenRepository,
+} from '../agent-store';
+import { isDuplicateKey } from './collections';
+import { guarded } from './translate-errors';
+
+type AgentDoc = Omit<A.AgentRecord, 'id' | 'facts'> & { _id: string; facts: string };
+type TokenDoc = Omit<A.EnrollmentTokenRecord, 'id'> & { _id: string };
+type AssignmentDoc = Omit<A.AssignmentRecord, 'args'> & { _id: string; args: string };
+type ResultDoc = Omit<A.AgentResultRecord, 'output'> & { _id: string; output: string };
+interface UseDoc {
+  _id: string;
+  holder: string;
+  at: number;
+}
+
+const key = (jobId: string, attempt: number) => `${jobId}:${attempt}`;
+
+async function wins(insert: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await insert();
+    return true;
+  } catch (err) {
+    if (isDuplicateKey(err)) return false;
+    throw err;
+  }
+}
+
+function agents(db: Db): AgentRepository {
+  const c = db.collection<AgentDoc>('agents');
+  const bindings = db.collection<UseDoc>('agent_host_bindings');
+  const toRecord = ({ _id, facts, ...rest }: AgentDoc): A.AgentRecord => ({
+    id: _id,
+    ...rest,
+    facts: JSON.parse(facts) as Record<string, unknown>,
+  });
+  const get = async (id: string) => {
+    const d = await c.findOne({ _id: id });
+    return d ? toRecord(d) : null;
+  };
+  return {
+    create: async (a, now) => {
+      const { id, facts, ...rest } = a;
+      await c.insertOne({
+        _id: id,
+        ...rest,
+        facts: JSON.stringify(facts),
+        hostId: null,
+        connectionId: null,
+        connectedTo: null,
+        lastConnectedAt: null,
+        lastDisconnectedAt: null,
+        connections: 0,
+        nextConnectionAt: null,
+        enrolledAt: now,
+        updatedAt: now,
+      });
+      return (await get(id)) as A.AgentRecord;
+    },
+    get,
+    bindHost: async (id, hostId, now) => {
+      if (!(await wins(() => bindings.insertOne({ _id: id, holder: hostId, at: now })))) {
+        return false;
+      }
+      await c.updateOne({ _id: id }, { $set: { hostId, updatedAt: now } });
+      return true;
+    },
+    recordConnection: async (id, conn, now) => {
+      await c.updateOne(
+        { _id: id },
+        {
+          $set: {
+            connectionId: conn.connectionId,
+            connectedTo: conn.controllerId,
+            lastConnectedAt: now,
+            updatedAt: now,
+            ...(conn.version ? { version: conn.version } : {}),
+            ...(conn.facts ? { facts: JSON.stringify(conn.facts) } : {}),
+          },
+          $inc: { connections: 1 },
+        },
+      );
+    },
+    recordDisconnect: async (id, connectionId, now) => {
+      await c.updateOne(
+        { _id: id, connectionId },
+        {
+          $set: {
+            connectionId: null,
+            connectedTo: null,
+            lastDisconnectedAt: now,
+            updatedAt: now,
+          },
+        },
+      );
+    },
+    setCertificate: async (id, cert, now) => {
+      await c.updateOne(
+        { _id: id },
+        {
+          $set: {
+            certificateSerial: cert.serial,
+            certificateNotAfter: cert.notAfter,
+            updatedAt: now,
+          },
+        },
+      );
+    },
+    setNextConnection: async (id, at) => {
+      await c.updateOne({ _id: id }, { $set: { nextConnectionAt: at } });
+    },
+    count: () => c.countDocuments({}),
+  };
+}
+
+function tokens(db: Db): EnrollmentTokenRepository {
+  const c = db.collection<TokenDoc>('enrollment_tokens');
+  const uses = db.collection<UseDoc>('enrollment_token_uses');
+  const toRecord = ({ _id, ...rest }: TokenDoc): A.EnrollmentTokenRecord => ({ id: _id, ...rest });
+  return {
+    create: async (t) => {
+      const { id, ...rest } = t;
+      await c.insertOne({ _id: id, ...rest });
+    },
+    consume: async (hash, agentId, now) => {
+      const d = await c.findOne({ tokenHash: hash });
+      if (!d) return { ok: false, reason: 'unknown', token: null };
+      const token = toRecord(d);
+      if (token.usedAt !== null) return { ok: false, reason: 'used', token };
+      if (token.expiresAt <= now) return { ok: false, reason: 'expired', token };
+      if (!(await wins(() => uses.insertOne({ _id: hash, holder: agentId, at: now })))) {
+        return { ok: false, reason: 'used', token };
+      }
+      await c.updateOne({ _id: token.id }, { $set: { usedAt: now, usedByAgent: agentId } });
+      return { ok: true, token: { ...token, usedAt: now, usedByAgent: agentId } };
+    },
+    get: async (id) => {
+      const d = await c.findOne({ _id: id });
+      return d ? toRecord(d) : null;
+    },
+  };
+}
+
+function assignments(db: Db): AssignmentRepository {
+  const c = db.collection<AssignmentDoc>('agent_assignments');
+  const toRecord = ({ _id: _key, args, ...rest }: AssignmentDoc): A.AssignmentRecord => ({
+    ...rest,
+    args: JSON.parse(args) as unknown,
+  });
+  const get = async (jobId: string, attempt: number) => {
+    const d = await c.findOne({ _id: key(jobId, attempt) });
+    return d ? toRecord(d) : null;
+  };
+  const move = async (
+    jobId: string,
+    attempt: number,
+    from: A.AssignmentState[],
+    set: Partial<AssignmentDoc>,
+  ) =>
+    (await c.updateOne({ _id: key(jobId, attempt), state: { $in: from } }, { $set: set }))
+      .modifiedCount === 1;
+  return {
+    put: async (a, now) => {
+      await wins(() =>
+        c.insertOne({
+          _id: key(a.jobId, a.attempt),
+          ...a,
+          args: JSON.stringify(a.args ?? null),
+          state: 'pending',
+          connectionId: null,
+          createdAt: now,
+          updatedAt: now,
+        }),
+      );
+      return (await get(a.jobId, a.attempt)) as A.AssignmentRecord;
+    },
+    get,
+    listActionable: async (hostIds, limit) => {
+      const out: A.AssignmentRecord[] = [];
+      for (let i = 0; i < hostIds.length && out.length < limit; i += 1000) {
+        const docs = await c
+          .find({
+            hostId: { $in: hostIds.slice(i, i + 1000) },
+            state: { $in: ['pending', 'cancelling'] },
+          })
+          .sort({ createdAt: 1 })
+          .limit(limit - out.length)
+          .toArray();
+        out.push(...docs.map(toRecord));
+      }
+      return out;
+    },
+    listOpenForHost: async (hostId) =>
+      (
+        await c
+          .find({ hostId, state: { $ne: 'ended' } })
+          .sort({ createdAt: 1 })
+          .toArray()
+      ).map(toRecord),
+    markDelivered: (jobId, attempt, connectionId, now) =>
+      move(jobId, attempt, ['pending', 'delivered', 'lost'], {
+        state: 'delivered',
+        connectionId,
+        updatedAt: now,
+      }),
+    requestCancel: (jobId, attempt, now) =>
+      move(jobId, attempt, ['pending', 'delivered', 'lost'], {
+        state: 'cancelling',
+        updatedAt: now,
+      }),
+    markCancelSent: (jobId, attempt, now) =>
+      move(jobId, attempt, ['cancelling'], { state: 'cancel-sent', updatedAt: now }),
+    markCancelAcknowledged: (jobId, attempt, now) =>
+      move(jobId, attempt, ['cancelling', 'cancel-sent'], {
+        state: 'cancel-acknowledged',
+        updatedAt: now,
+      }),
+    markLost: async (hostId, connectionId, now) =>
+      (
+        await c.updateMany(
+          { hostId, connectionId, state: 'delivered' },
+          { $set: { state: 'lost', updatedAt: now } },
+        )
+      ).modifiedCount,
+    markEnded: async (jobId, attempt, now) => {
+      await move(jobId, attempt, ['pending', 'delivered', 'lost', 'cancelling', 'cancel-sent'], {
+        state: 'ended',
+        updatedAt: now,
+      });
+    },
+    purgeEnded: async (before) =>
+      (
+        await c.deleteMany({
+          state: { $in: ['ended', 'cancel-acknowledged'] },
+          updatedAt: { $lt: before },
+        })
+      ).deletedCount,
+  };
+}
+
+function results(db: Db): AgentResultRepository {
+  const c = db.collection<ResultDoc>('agent_results');
+  const toRecord = ({ _id: _key, output, ...rest }: ResultDoc): A.AgentResultRecord => ({
+    ...rest,
+    output: JSON.parse(output) as unknown,
+  });
+  const get = async (jobId: string, attempt: number) => {
+    const d = await c.findOne({ _id: key(jobId, attempt) });
+    return d ? toRecord(d) : null;
+  };
+  return {
+    insert: async (r) => {
+      const created = await wins(() =>
+        c.insertOne({
+          _id: key(r.jobId, r.attempt),
+          ...r,
+          output: JSON.stringify(r.output ?? null),
+        }),
+      );
+      return { created, stored: (await get(r.jobId, r.attempt)) as A.AgentResultRecord };
+    },
+    get,
+    findSuccessBefore: async (jobId, attempt) => {
+      const d = await c.findOne(
+        { jobId, attempt: { $lt: attempt }, ok: true },
+        { sort: { attempt: -1 } },
+      );
+      return d ? toRecord(d) : null;
+    },
+    count: () => c.countDocuments({}),
+  };
+}
+
+export function mongoAgentRepositories(db: Db): AgentFleetRepositories {
+  return {
+    agents: guarded('agents', agents(db)),
+    enrollmentTokens: guarded('enrollmentTokens', tokens(db)),
+    assignments: guarded('assignments', assignments(db)),
+    results: guarded('agentResults', results(db)),
+  };
+}

@@ -1,0 +1,199 @@
+/**
+ * The agent repositories on both adapters: a token is consumed once even by racing
+ * stores, a result is stored once per (job, attempt), and assignments move through
+ * their states as the gateway and the executor expect.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openMongoStore } from '../../../controller/store/mongodb/open-mongo-store';
+import { openSqliteStore } from '../../../controller/store/sqlite/open-sqlite-store';
+import type { Store } from '../../../controller/store/store';
+import type { AgentSettingsRecord } from '../../../controller/store/agent-records';
+import { startFerretDb } from '../../helpers/ferretdb';
+
+const T0 = 1_800_000_000_000;
+const settings: AgentSettingsRecord = {
+  mode: 'stream',
+  connectIntervalMs: 60_000,
+  maxConcurrentJobs: 4,
+  heartbeatIntervalMs: 10_000,
+};
+
+interface Fixture {
+  store: Store;
+  second: Store;
+  cleanup(): Promise<void>;
+}
+
+function contract(name: string, open: () => Promise<Fixture>): void {
+  describe(`agent store: ${name}`, () => {
+    let f: Fixture;
+    beforeAll(async () => {
+      f = await open();
+    });
+    afterAll(async () => f.cleanup());
+
+    it('consumes an enrollment token exactly once, even when two stores race', async () => {
+      const a = f.store.agentFleet.enrollmentTokens;
+      await a.create({
+        id: 'tok1',
+        tokenHash: 'h1',
+        icbId: 'icb1',
+        groupId: null,
+        settings,
+        createdBy: 'admin',
+        createdAt: T0,
+        expiresAt: T0 + 1000,
+        usedAt: null,
+        usedByAgent: null,
+      });
+      const outcomes = await Promise.all([
+        a.consume('h1', 'agentA', T0 + 1),
+        f.second.agentFleet.enrollmentTokens.consume('h1', 'agentB', T0 + 1),
+        a.consume('h1', 'agentC', T0 + 1),
+      ]);
+      expect(outcomes.filter((o) => o.ok)).toHaveLength(1);
+      expect(outcomes.filter((o) => !o.ok).map((o) => !o.ok && o.reason)).toEqual(['used', 'used']);
+      expect(await a.consume('nope', 'x', T0)).toEqual({
+        ok: false,
+        reason: 'unknown',
+        token: null,
+      });
+      await a.create({
+        id: 'tok2',
+        tokenHash: 'h2',
+        icbId: 'icb2',
+        groupId: null,
+        settings,
+        createdBy: 'admin',
+        createdAt: T0,
+        expiresAt: T0 + 10,
+        usedAt: null,
+        usedByAgent: null,
+      });
+      const late = await a.consume('h2', 'x', T0 + 10);
+      expect(late.ok ? null : late.reason).toBe('expired');
+    });
+
+    it('stores one result per job attempt and finds earlier successes', async () => {
+      const r = f.store.agentFleet.results;
+      const base = {
+        jobId: 'j1',
+        hostId: 'h',
+        agentId: 'a',
+        error: null,
+        startedAt: T0,
+        finishedAt: T0 + 5,
+        receivedAt: T0 + 6,
+        receivedBy: 'c1',
+      };
+      const [one, two] = await Promise.all([
+        r.insert({ ...base, attempt: 1, ok: true, output: { n: 1 } }),
+        f.second.agentFleet.results.insert({ ...base, attempt: 1, ok: true, output: { n: 2 } }),
+      ]);
+      expect([one!.created, two!.created].sort()).toEqual([false, true]);
+      expect(one!.stored.output).toEqual(two!.stored.output);
+      await r.insert({
+        ...base,
+        attempt: 2,
+        ok: false,
+        output: null,
+        error: { code: 'X', message: 'm', retryable: true },
+      });
+      expect((await r.findSuccessBefore('j1', 3))?.attempt).toBe(1);
+      expect(await r.findSuccessBefore('j1', 1)).toBeNull();
+      expect((await r.get('j1', 2))?.error?.code).toBe('X');
+    });
+
+    it('moves assignments pending -> delivered -> lost, and through cancel states', async () => {
+      const s = f.store.agentFleet.assignments;
+      const a = {
+        jobId: 'j2',
+        attempt: 1,
+        hostId: 'host1',
+        jobType: 't',
+        operation: 'list-accounts',
+        args: { x: 1 },
+        timeoutMs: 1000,
+      };
+      expect((await s.put(a, T0)).state).toBe('pending');
+      expect((await s.put({ ...a, args: { x: 2 } }, T0 + 1)).args).toEqual({ x: 1 });
+      expect((await s.listActionable(['host1', 'other'], 10)).map((x) => x.jobId)).toEqual(['j2']);
+      expect(await s.markDelivered('j2', 1, 'conn1', T0 + 2)).toBe(true);
+      expect(await s.listActionable(['host1'], 10)).toEqual([]);
+      expect(await s.markLost('host1', 'conn1', T0 + 3)).toBe(1);
+      expect((await s.get('j2', 1))?.state).toBe('lost');
+      expect(await s.requestCancel('j2', 1, T0 + 4)).toBe(true);
+      expect((await s.listActionable(['host1'], 10))[0]?.state).toBe('cancelling');
+      expect(await s.markCancelSent('j2', 1, T0 + 5)).toBe(true);
+      expect(await s.markCancelAcknowledged('j2', 1, T0 + 6)).toBe(true);
+      expect((await s.listOpenForHost('host1')).map((x) => x.state)).toEqual([
+        'cancel-acknowledged',
+      ]);
+      await s.put({ ...a, jobId: 'j3' }, T0);
+      await s.markEnded('j3', 1, T0 + 7);
+      expect(await s.purgeEnded(T0 + 100)).toBe(2);
+    });
+
+    it('binds an agent to one host only and tracks its connection', async () => {
+      const g = f.store.agentFleet.agents;
+      await g.create(
+        {
+          id: 'ag1',
+          groupId: null,
+          enrollmentTokenId: 'tok1',
+          settings,
+          certificateSerial: '01',
+          certificateNotAfter: T0 + 1000,
+          version: '1',
+          facts: { hostname: 'h1' },
+        },
+        T0,
+      );
+      const binds = await Promise.all([
+        g.bindHost('ag1', 'hostA', T0),
+        f.second.agentFleet.agents.bindHost('ag1', 'hostB', T0),
+      ]);
+      expect(binds.filter(Boolean)).toHaveLength(1);
+      await g.recordConnection('ag1', { connectionId: 'c1', controllerId: 'ctl' }, T0 + 1);
+      await g.recordDisconnect('ag1', 'other', T0 + 2);
+      expect((await g.get('ag1'))?.connectionId).toBe('c1');
+      await g.recordDisconnect('ag1', 'c1', T0 + 3);
+      const rec = await g.get('ag1');
+      expect(rec).toMatchObject({ connectionId: null, connections: 1, lastDisconnectedAt: T0 + 3 });
+      expect(['hostA', 'hostB']).toContain(rec?.hostId);
+    });
+  });
+}
+
+contract('sqlite', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kw-agent-store-'));
+  const store = openSqliteStore(path.join(dir, 'db.sqlite'));
+  const second = openSqliteStore(path.join(dir, 'db.sqlite'));
+  return {
+    store,
+    second,
+    cleanup: async () => {
+      await store.close();
+      await second.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+contract('mongodb (FerretDB)', async () => {
+  const server = await startFerretDb();
+  const store = await openMongoStore(server.url);
+  const second = await openMongoStore(server.url);
+  return {
+    store,
+    second,
+    cleanup: async () => {
+      await store.close();
+      await second.close();
+      await server.stop();
+    },
+  };
+});
