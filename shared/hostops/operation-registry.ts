@@ -6,8 +6,23 @@
  */
 import type { HostSession } from '../session/host-session';
 import { invalidInput } from '../errors';
+import { addAuthorizedKey, type AddAuthorizedKeyParams } from './add-authorized-key';
+import { deploySshdConfig, type DeploySshdConfigParams } from './deploy-sshd-config';
+import { generatePrivateKey, type GeneratePrivateKeyParams } from './generate-private-key';
 import { listAccounts } from './list-accounts';
-import { scanAuthorizedKeys } from './scan-authorized-keys';
+import { relocateUserKeys, type RelocateUserKeysParams } from './relocate-user-keys';
+import { removeAuthorizedKey, type RemoveAuthorizedKeyParams } from './remove-authorized-key';
+import { removePrivateKey } from './remove-private-key';
+import { revokeAuthorizedKey, type RevokeAuthorizedKeyParams } from './revoke-authorized-key';
+import { scanAuthorizedKeys, type ScanAuthorizedKeysParams } from './scan-authorized-keys';
+import { scanConfigs, type ScanConfigsParams } from './scan-configs';
+import { scanFull, type ScanFullParams } from './scan-full';
+import { scanKeyActivity, type ScanKeyActivityParams } from './scan-key-activity';
+import { scanPrivateKeys, type ScanPrivateKeysParams } from './scan-private-keys';
+import {
+  setAuthorizedKeyOptions,
+  type SetAuthorizedKeyOptionsParams,
+} from './set-authorized-key-options';
 
 export type HostOperationRunner = (
   session: HostSession,
@@ -22,7 +37,21 @@ const op =
 
 export const hostOperations = {
   'list-accounts': op((s) => listAccounts(s)),
-  'scan-authorized-keys': op((s, a: { accounts?: string[] }) => scanAuthorizedKeys(s, a)),
+  'scan-authorized-keys': op((s, a: ScanAuthorizedKeysParams) => scanAuthorizedKeys(s, a)),
+  'scan-private-keys': op((s, a: ScanPrivateKeysParams) => scanPrivateKeys(s, a)),
+  'scan-configs': op((s, a: ScanConfigsParams) => scanConfigs(s, a)),
+  'scan-key-activity': op((s, a: ScanKeyActivityParams) => scanKeyActivity(s, a)),
+  'scan-full': op((s, a: ScanFullParams) => scanFull(s, a)),
+  'add-authorized-key': op((s, a: AddAuthorizedKeyParams) => addAuthorizedKey(s, a)),
+  'remove-authorized-key': op((s, a: RemoveAuthorizedKeyParams) => removeAuthorizedKey(s, a)),
+  'revoke-authorized-key': op((s, a: RevokeAuthorizedKeyParams) => revokeAuthorizedKey(s, a)),
+  'set-authorized-key-options': op((s, a: SetAuthorizedKeyOptionsParams) =>
+    setAuthorizedKeyOptions(s, a),
+  ),
+  'generate-private-key': op((s, a: GeneratePrivateKeyParams) => generatePrivateKey(s, a)),
+  'remove-private-key': op((s, a: { path: string }) => removePrivateKey(s, a)),
+  'deploy-sshd-config': op((s, a: DeploySshdConfigParams) => deploySshdConfig(s, a)),
+  'relocate-user-keys': op((s, a: RelocateUserKeysParams) => relocateUserKeys(s, a)),
 } satisfies Record<string, HostOperationRunner>;
 
 export type HostOperationName = keyof typeof hostOperations;
