@@ -26,14 +26,19 @@ export function mongoScanScheduleRepository(c: HostCollections): ScanScheduleRep
             ? old.nextDueAt
             : old.lastEnqueuedAt + interval
           : now;
-        await c.scanSchedule.updateOne(
-          { _id },
-          {
-            $set: { intervalMs: interval, nextDueAt },
-            $setOnInsert: { hostId, scanType, lastEnqueuedAt: null, lastJobId: null },
-          },
-          { upsert: true },
-        );
+        // Plain insert or $set: FerretDB drops the connection on an upsert with $setOnInsert.
+        if (old)
+          await c.scanSchedule.updateOne({ _id }, { $set: { intervalMs: interval, nextDueAt } });
+        else
+          await c.scanSchedule.insertOne({
+            _id,
+            hostId,
+            scanType,
+            intervalMs: interval,
+            nextDueAt,
+            lastEnqueuedAt: null,
+            lastJobId: null,
+          });
       }
     },
     listForHost: forHost,
