@@ -21,8 +21,6 @@ export type JobDoc = Omit<JobRecord, 'id' | 'params' | 'result' | 'progress'> & 
   progress: string | null;
   /** How many claims were ever made (never reset, unlike attempts): names the next claim document. */
   claims: number;
-  /** Set by a group completion to learn which of its conditional writes went in. */
-  endedBy?: string;
 };
 
 /** One per claim: its unique `_id` `${jobId}:${claimNumber}` lets exactly one worker win. */
@@ -98,7 +96,7 @@ export const json = (v: unknown): string | null =>
 export const unjson = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : null);
 
 export function toJobRecord(d: JobDoc): JobRecord {
-  const { _id, params, result, progress, claims: _claims, endedBy: _endedBy, ...rest } = d;
+  const { _id, params, result, progress, claims: _claims, ...rest } = d;
   return {
     id: _id,
     ...rest,
