@@ -177,5 +177,6 @@ export interface Store {
   expiringRecords: H.ExpiringRecordRepository;
   agentFleet: AgentFleetRepositories;
   hostCredentials: import('./credential-records').HostCredentialRepository;
+  inventory: import('./inventory-store').InventoryStore;
   close(): Promise<void>;
 }

@@ -11,6 +11,7 @@ import type { Db } from 'mongodb';
 import { isDuplicateKey } from './collections';
 import { credentialMigrations } from './credential-migrations';
 import { agentMigrations } from './agent-migrations';
+import { inventoryMigrations } from './inventory-migrations';
 
 interface Migration {
   id: number;
@@ -81,6 +82,7 @@ export const migrations: readonly Migration[] = [
   },
   ...credentialMigrations,
   ...agentMigrations,
+  ...inventoryMigrations,
 ];
 
 export async function migrate(db: Db): Promise<void> {

@@ -4,6 +4,7 @@ import { collections } from './collections';
 import { migrate } from './migrations';
 import { mongoAgentRepositories } from './mongo-agent-repositories';
 import { mongoHostRepositories } from './mongo-host-repositories';
+import { mongoInventory } from './mongo-inventory';
 import { mongoHostCredentialRepository } from './mongo-credential-repository';
 import { mongoJobRepository } from './mongo-job-repository';
 import { mongoAlertRepository, mongoAuditRepository } from './mongo-log-repositories';
@@ -46,6 +47,7 @@ export async function openMongoStore(url: string, opts: MongoStoreOptions = {}):
       ...mongoHostRepositories(db),
       agentFleet: mongoAgentRepositories(db),
       hostCredentials: mongoHostCredentialRepository(db),
+      inventory: mongoInventory(db),
       close: () => client.close(),
     };
   } catch (err) {

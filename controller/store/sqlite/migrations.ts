@@ -5,6 +5,7 @@
 import type Database from 'better-sqlite3';
 import { credentialMigrations } from './credential-migrations';
 import { agentMigrations } from './agent-migrations';
+import { inventoryMigrations } from './inventory-migrations';
 
 export const migrations: ReadonlyArray<{ id: number; name: string; sql: string }> = [
   {
@@ -126,6 +127,7 @@ export const migrations: ReadonlyArray<{ id: number; name: string; sql: string }
   },
   ...credentialMigrations,
   ...agentMigrations,
+  ...inventoryMigrations,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -6,6 +6,7 @@ import type { Store } from '../store';
 import { migrate } from './migrations';
 import { sqliteAgentRepositories } from './sqlite-agent-repositories';
 import { sqliteHostRepositories } from './sqlite-host-repositories';
+import { sqliteInventory } from './sqlite-inventory';
 import { sqliteHostCredentialRepository } from './sqlite-credential-repository';
 import { startWalCheckpointer } from './wal-checkpointer';
 import { sqliteJobRepository } from './sqlite-job-repository';
@@ -57,6 +58,7 @@ export function openSqliteStore(
     ...sqliteHostRepositories(db),
     agentFleet: sqliteAgentRepositories(db),
     hostCredentials: sqliteHostCredentialRepository(db),
+    inventory: sqliteInventory(db),
     close: async () => {
       await checkpointer?.stop();
       if (db.open) db.close();

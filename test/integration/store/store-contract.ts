@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../../controller/store/store';
 import type { NewJob } from '../../../controller/store/records';
 import { hostsContract } from './contract-hosts';
+import { inventoryContract } from './contract-inventory';
 import { credentialsContract } from './contract-credentials';
 import { jobsContract } from './contract-jobs';
 import { parentsAndRecoveryContract } from './contract-recovery';
@@ -56,6 +57,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     parentsAndRecoveryContract(ctx);
     recordsContract(ctx);
     hostsContract(ctx);
+    inventoryContract(ctx);
     credentialsContract(ctx);
   });
 }

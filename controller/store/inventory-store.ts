@@ -1,0 +1,85 @@
+/**
+ * Repositories of the inventory (see inventory-records.ts). Both adapters implement them
+ * and pass test/integration/store/contract-inventory.ts.
+ */
+import type {
+  BlacklistRecord,
+  HostConfigRecord,
+  InventoryItem,
+  InventoryKind,
+  KeyUsageRecord,
+  KeyUse,
+  NewInventoryItem,
+} from './inventory-records';
+
+export interface InventoryFilter {
+  hostId?: string;
+  account?: string;
+  fingerprint?: string;
+  /** Include items marked removed (default: only those present). */
+  includeRemoved?: boolean;
+}
+
+export interface SyncResult {
+  /** New, or back after having been removed. */
+  added: number;
+  kept: number;
+  removed: number;
+}
+
+export interface InventoryItemRepository {
+  /**
+   * A scan's complete answer for one host and kind: these items are present (first seen
+   * kept, last seen now), and present items of that host and kind (within `accounts`, when
+   * the scan was limited to them) not among them are marked removed.
+   */
+  sync<K extends InventoryKind>(
+    kind: K,
+    hostId: string,
+    items: NewInventoryItem<K>[],
+    now: number,
+    scope?: { accounts?: string[] },
+  ): Promise<SyncResult>;
+  /** One item seen (an edit added it): present, without touching the others. */
+  upsert(item: NewInventoryItem, now: number): Promise<void>;
+  /** Items an edit took away; returns how many were present. */
+  markRemoved(kind: InventoryKind, hostId: string, keys: string[], now: number): Promise<number>;
+  /** Served by (kind, host) and (kind, fingerprint) indexes; ordered by host, then key. */
+  list<K extends InventoryKind>(kind: K, filter: InventoryFilter): Promise<InventoryItem<K>[]>;
+}
+
+export interface KeyUsageRepository {
+  /** Adds logins: last used only moves forward, the count adds up. */
+  record(hostId: string, uses: KeyUse[]): Promise<void>;
+  list(filter: {
+    hostId?: string;
+    fingerprint?: string;
+    account?: string;
+  }): Promise<KeyUsageRecord[]>;
+  /** Where the host's next key-activity scan resumes (opaque JSON); null before the first. */
+  getCursor(hostId: string): Promise<unknown>;
+  setCursor(hostId: string, cursor: unknown, now: number): Promise<void>;
+}
+
+export interface BlacklistRepository {
+  /** Records the fingerprint unless it is already there (then the existing entry wins). */
+  add(
+    entry: Omit<BlacklistRecord, 'createdAt'>,
+    now: number,
+  ): Promise<{ entry: BlacklistRecord; created: boolean }>;
+  get(fingerprint: string): Promise<BlacklistRecord | null>;
+  list(): Promise<BlacklistRecord[]>;
+}
+
+export interface HostConfigRepository {
+  /** Replaces the host's last configuration scan. */
+  put(rec: HostConfigRecord): Promise<void>;
+  get(hostId: string): Promise<HostConfigRecord | null>;
+}
+
+export interface InventoryStore {
+  items: InventoryItemRepository;
+  keyUsage: KeyUsageRepository;
+  blacklist: BlacklistRepository;
+  hostConfigs: HostConfigRepository;
+}

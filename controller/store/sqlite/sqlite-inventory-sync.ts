@@ -1,0 +1,46 @@
+/**
+ * A scan's complete answer for one host and kind, in one transaction: the items found are
+ * present, the present ones not found (within the scanned accounts) are marked removed.
+ */
+import type Database from 'better-sqlite3';
+import { inventoryItemId, type InventoryKind, type NewInventoryItem } from '../inventory-records';
+import type { SyncResult } from '../inventory-store';
+import { UPSERT_ITEM, upsertArgs } from './sqlite-inventory-rows';
+import { stmt } from './statements';
+
+export function sqliteSyncInventory<K extends InventoryKind>(
+  db: Database.Database,
+  kind: K,
+  hostId: string,
+  items: NewInventoryItem<K>[],
+  now: number,
+  scope: { accounts?: string[] } = {},
+): SyncResult {
+  return db
+    .transaction((): SyncResult => {
+      const present = stmt(
+        db,
+        'SELECT id, account FROM inventory_items WHERE kind = ? AND host_id = ? AND removed_at IS NULL',
+      ).all(kind, hostId) as Array<{ id: string; account: string | null }>;
+      const inScope = scope.accounts ? new Set(scope.accounts) : undefined;
+      const before = new Set(
+        present.filter((r) => !inScope || inScope.has(r.account ?? '')).map((r) => r.id),
+      );
+      const upsert = stmt(db, UPSERT_ITEM);
+      const markRemoved = stmt(
+        db,
+        'UPDATE inventory_items SET removed_at = ? WHERE id = ? AND removed_at IS NULL',
+      );
+      let added = 0;
+      let kept = 0;
+      for (const item of items) {
+        const id = inventoryItemId(hostId, kind, item.key);
+        if (before.delete(id)) kept++;
+        else added++;
+        upsert.run(...upsertArgs({ ...item, kind, hostId }, now));
+      }
+      for (const id of before) markRemoved.run(now, id);
+      return { added, kept, removed: before.size };
+    })
+    .immediate();
+}
