@@ -15,6 +15,7 @@ import { buildRegistry } from './jobs/registry';
 import { openStore } from './store/open-store';
 import { HostExecutorRouter } from './hosts/host-executor';
 import { DirectSshExecutor } from './hosts/direct-ssh-executor';
+import { startAgentlessExecutor } from './agentless/start-agentless-executor';
 
 export interface RunningController {
   services: ControllerServices;
@@ -61,6 +62,8 @@ export async function startController(
     hostExecutor,
     log,
   };
+  // Jobs of agentless hosts go through the SSH session pool (before the engine starts).
+  const stopAgentless = startAgentlessExecutor(services);
   const bootstrapToken = await bootstrapAdminToken(store, config.adminToken);
   const http = await buildHttpServer(services, log);
   await http.listen({ host: config.httpAddr.host, port: config.httpAddr.port });
@@ -81,6 +84,7 @@ export async function startController(
         scheduler.stop();
         await http.close();
         await engine.stop();
+        await stopAgentless();
         await store.close();
       })()),
   };

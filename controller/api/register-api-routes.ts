@@ -6,6 +6,7 @@ import { SyslogSender } from '../notify/syslog-sender';
 import { registerAlertsRoutes } from './alerts-routes';
 import { registerAuditRoutes } from './audit-routes';
 import { bearerAuth } from './auth';
+import { registerHostsRoutes } from './hosts-routes';
 import { registerJobsRoutes } from './jobs-routes';
 import { registerMetricsRoutes } from './metrics-routes';
 import { registerReportsRoutes } from './reports-routes';
@@ -38,6 +39,7 @@ export async function registerApiRoutes(
   const auth = bearerAuth(services.store);
   const syslog = services.config.syslog ? new SyslogSender(services.config.syslog) : null;
   registerJobsRoutes(app, services, auth);
+  registerHostsRoutes(app, services, auth);
   registerRobotsRoutes(app, services, auth, syslog);
   registerReportsRoutes(app, services, auth);
   registerAlertsRoutes(app, services, auth);

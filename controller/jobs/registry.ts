@@ -13,6 +13,15 @@ import { internalPurgeReportingData } from './internal-purge-reporting-data';
 import { internalReporting } from './internal-reporting';
 import { internalScheduleMonitor } from './internal-schedule-monitor';
 import { internalScheduler } from './internal-scheduler';
+import { batchActionJob } from './batch-action-job';
+import { batchImportProcessing } from './batch-import-processing';
+import { connectivityTest } from './connectivity-test';
+import { deviceDiscovery } from './device-discovery';
+import { discover } from './discover';
+import { discoverHost } from './discover-host';
+import { renewMgmtKey } from './renew-mgmt-key';
+import { toManagedStateHost } from './to-managed-state-host';
+import { toMonitoredStateHost } from './to-monitored-state-host';
 import { testEffect } from './testing/test-effect';
 import { testFlaky } from './testing/test-flaky';
 import { testParent } from './testing/test-parent';
@@ -29,6 +38,15 @@ export const productJobs = [
   internalReporting,
   internalExpireAuthorizations,
   internalScheduleMonitor,
+  discover,
+  discoverHost,
+  toMonitoredStateHost,
+  toManagedStateHost,
+  renewMgmtKey,
+  batchActionJob,
+  deviceDiscovery,
+  connectivityTest,
+  batchImportProcessing,
 ] as const;
 
 /** Fixtures for tests and benchmarks, registered only with KEYWARDEN_ENABLE_TEST_JOB_TYPES. */

@@ -1,0 +1,156 @@
+/**
+ * The executor for agentless hosts: every host job whose host is agentless runs here,
+ * through the session pool, with the host's management key (or its initial credential
+ * until discovery replaced it). Connection failures change the host as
+ * host-state-effects.ts describes; a host whose key changed gets no work at all.
+ * Operations named `agentless.*` are the management-key lifecycle (management-ops.ts);
+ * every other name is a shared host operation.
+ */
+import type { Logger } from 'pino';
+import { errorCode, hostKeyMismatch, KeywardenError, notFound } from '../../shared/errors';
+import type { HostSession } from '../../shared/session/host-session';
+import { runHostOperation } from '../../shared/hostops/operation-registry';
+import type { HostExecutor } from '../hosts/host-executor';
+import type { HostRecord } from '../store/host-records';
+import type { JobRecord } from '../store/records';
+import type { Store } from '../store/store';
+import { connectHost, type ConnectTimeouts } from './connect-host';
+import type { CredentialVault, OpenedCredential } from './credential-vault';
+import {
+  markCredentialRefused,
+  markHostKeyMismatch,
+  markReachable,
+  markUnreachable,
+} from './host-state-effects';
+import { managementOperations, type ManagementOpContext, type RenewFaults } from './management-ops';
+import type { SessionPool } from './session-pool';
+
+export interface AgentlessExecutorDeps {
+  store: Pick<Store, 'hosts' | 'audit' | 'alerts' | 'hostCredentials'>;
+  vault: CredentialVault;
+  pool: SessionPool;
+  log: Logger;
+  timeouts: ConnectTimeouts;
+  clock?: () => number;
+}
+
+export class AgentlessExecutor implements HostExecutor {
+  /** Test hooks: fail a management-key renewal before a chosen step. */
+  faults: RenewFaults = {};
+  private readonly clock: () => number;
+
+  constructor(private readonly deps: AgentlessExecutorDeps) {
+    this.clock = deps.clock ?? Date.now;
+  }
+
+  async run(
+    job: JobRecord,
+    operation: string,
+    args: unknown,
+    signal: AbortSignal,
+  ): Promise<unknown> {
+    const host = await this.hostOf(job);
+    const management = Object.hasOwn(managementOperations, operation)
+      ? managementOperations[operation as keyof typeof managementOperations]
+      : undefined;
+    if (management) return management(this.opContext(host, signal), args);
+    return this.withSession(host, signal, (s) => runHostOperation(s, operation, args, signal));
+  }
+
+  /** The host of a job, refusing one whose host key no longer matches. */
+  async hostOf(job: Pick<JobRecord, 'id' | 'hostId'>): Promise<HostRecord> {
+    const host = job.hostId ? await this.deps.store.hosts.get(job.hostId) : null;
+    if (!host)
+      throw notFound(`job ${job.id}: host ${job.hostId ?? '(none)'} does not exist`, {
+        details: { field: 'hostId', value: job.hostId },
+      });
+    if (host.state === 'host-key-mismatch')
+      throw hostKeyMismatch(
+        `work on host ${host.name} is stopped: its host key changed; an admin must accept the new key (keywarden hosts accept-key ${host.id})`,
+        { details: { hostId: host.id, pinned: host.hostKeyFingerprint } },
+      );
+    return host;
+  }
+
+  /** Runs `fn` on a pooled session with the host's current credential. */
+  async withSession<T>(
+    host: HostRecord,
+    signal: AbortSignal,
+    fn: (s: HostSession) => Promise<T>,
+    cred?: OpenedCredential,
+  ): Promise<T> {
+    const c = cred ?? (await this.deps.vault.current(host.id));
+    if (!c)
+      throw new KeywardenError(
+        'NO_CREDENTIAL',
+        `host ${host.name} has no credential to log in with`,
+        {
+          httpStatus: 409,
+          details: { hostId: host.id },
+        },
+      );
+    const lease = await this.deps.pool.acquire(host.id, c.key, () => this.connect(host, c), signal);
+    try {
+      const out = await fn(lease.session);
+      lease.release(true);
+      await markReachable(this.deps.store, host, this.clock());
+      return out;
+    } catch (err) {
+      // A domain error (file changed, unknown account) leaves the session sound; anything
+      // else may mean the connection died under us.
+      lease.release(err instanceof KeywardenError && err.code !== 'HOST_UNREACHABLE');
+      throw err;
+    }
+  }
+
+  /** Opens a session, turning each kind of failure into its effect on the host. */
+  async connect(host: HostRecord, cred: OpenedCredential): Promise<HostSession> {
+    try {
+      return await connectHost(host, cred, this.deps.timeouts);
+    } catch (err) {
+      await this.onConnectError(
+        host,
+        err,
+        cred.slot === 'initial' ? 'initial credential' : 'management key',
+      );
+      throw err;
+    }
+  }
+
+  async onConnectError(host: HostRecord, err: unknown, which: string): Promise<void> {
+    const now = this.clock();
+    const code = errorCode(err);
+    const log = this.deps.log.child({ hostId: host.id, code });
+    if (code === 'HOST_UNREACHABLE') {
+      await markUnreachable(this.deps.store, host, (err as Error).message, now);
+    } else if (code === 'HOST_KEY_MISMATCH') {
+      const presented = (err as KeywardenError).details?.presented;
+      this.deps.pool.invalidateHost(host.id);
+      await markHostKeyMismatch(
+        this.deps.store,
+        host,
+        typeof presented === 'string' ? presented : undefined,
+        now,
+      );
+      log.error('host key mismatch: work on the host is stopped');
+    } else if (code === 'CREDENTIAL_REFUSED') {
+      await markCredentialRefused(this.deps.store, host, which, now);
+      log.warn(`host refused the ${which}`);
+    }
+  }
+
+  private opContext(host: HostRecord, signal: AbortSignal): ManagementOpContext {
+    return {
+      host,
+      signal,
+      store: this.deps.store,
+      vault: this.deps.vault,
+      pool: this.deps.pool,
+      timeouts: this.deps.timeouts,
+      faults: this.faults,
+      now: this.clock,
+      withSession: (h, fn, cred) => this.withSession(h, signal, fn, cred),
+      onConnectError: (h, err, which) => this.onConnectError(h, err, which),
+    };
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * Finds SSH servers in an IPv4 range by their identification banner, with a cap on
+ * connections in flight and on new connections per second, so a scan never floods a network.
+ */
+import { invalidInput } from '../../shared/errors';
+import { readSshBanner, type SshBanner } from './ssh-banner';
+
+export const MAX_RANGE_ADDRESSES = 65_536;
+
+export function ipv4ToInt(ip: string): number | null {
+  const parts = ip.split('.');
+  if (parts.length !== 4) return null;
+  let n = 0;
+  for (const p of parts) {
+    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return null;
+    n = n * 256 + Number(p);
+  }
+  return n;
+}
+
+export const intToIpv4 = (n: number): string =>
+  [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+
+/** Every address of `a.b.c.d/len` (or a single address); /31 and /32 keep all, larger drop network and broadcast. */
+export function expandCidr(cidr: string): string[] {
+  const m = /^([\d.]+)(?:\/(\d{1,2}))?$/.exec(cidr.trim());
+  const base = m?.[1] ? ipv4ToInt(m[1]) : null;
+  const len = m?.[2] === undefined ? 32 : Number(m[2]);
+  if (!m || base === null || len > 32)
+    throw invalidInput(`range ${JSON.stringify(cidr)} is not an IPv4 CIDR such as 10.0.0.0/24`, {
+      details: { field: 'cidr', value: cidr, expected: 'a.b.c.d/len' },
+    });
+  const size = 2 ** (32 - len);
+  if (size > MAX_RANGE_ADDRESSES)
+    throw invalidInput(
+      `range ${cidr} has ${size} addresses; at most ${MAX_RANGE_ADDRESSES} (/16) per scan`,
+      {
+        details: { field: 'cidr', value: cidr, expected: `/16 or smaller` },
+      },
+    );
+  const start = (base & (size === 2 ** 32 ? 0 : ~(size - 1))) >>> 0;
+  const all = Array.from({ length: size }, (_, i) => intToIpv4(start + i));
+  return size > 2 ? all.slice(1, -1) : all;
+}
+
+export interface ScanLimits {
+  concurrency: number;
+  /** New connections per second. */
+  ratePerSecond: number;
+  timeoutMs: number;
+}
+
+export interface FoundSshServer {
+  address: string;
+  port: number;
+  banner: SshBanner;
+}
+
+export interface RangeScanResult {
+  scanned: number;
+  found: FoundSshServer[];
+  /** Answered but not with an SSH banner. */
+  notSsh: number;
+  /** Refused, timed out or unreachable. */
+  silent: number;
+}
+
+export async function scanRange(
+  addresses: string[],
+  ports: number[],
+  limits: ScanLimits,
+  signal: AbortSignal,
+  onProgress?: (done: number, total: number) => void,
+): Promise<RangeScanResult> {
+  const targets = addresses.flatMap((address) => ports.map((port) => ({ address, port })));
+  const result: RangeScanResult = { scanned: 0, found: [], notSsh: 0, silent: 0 };
+  const interval = 1000 / Math.max(1, limits.ratePerSecond);
+  let nextStartAt = Date.now();
+  let cursor = 0;
+  const worker = async () => {
+    for (;;) {
+      signal.throwIfAborted();
+      const t = targets[cursor++];
+      if (!t) return;
+      // Token pacing: each start takes the next slot of 1/rate seconds.
+      const startAt = nextStartAt;
+      nextStartAt = Math.max(Date.now(), nextStartAt) + interval;
+      const wait = startAt - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      try {
+        const banner = await readSshBanner(t.address, t.port, limits.timeoutMs, signal);
+        if (banner) result.found.push({ ...t, banner });
+        else result.notSsh += 1;
+      } catch (err) {
+        if (signal.aborted) throw err;
+        result.silent += 1;
+      }
+      result.scanned += 1;
+      onProgress?.(result.scanned, targets.length);
+    }
+  };
+  await Promise.all(
+    Array.from({ length: Math.max(1, Math.min(limits.concurrency, targets.length)) }, worker),
+  );
+  result.found.sort(
+    (a, b) => (ipv4ToInt(a.address) ?? 0) - (ipv4ToInt(b.address) ?? 0) || a.port - b.port,
+  );
+  return result;
+}

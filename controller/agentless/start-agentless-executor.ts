@@ -1,0 +1,76 @@
+/**
+ * Starts the agentless path of a controller: the sealed-credential vault, the session pool
+ * and the executor, registered on the host-executor router for jobs whose host is
+ * agentless. Returns its stop().
+ */
+import type { ControllerServices } from '../controller-services';
+import type { Config } from '../config/load-config';
+import { loadMasterKey } from '../secrets/master-key';
+import { SecretBox } from '../secrets/secret-box';
+import type { Store } from '../store/store';
+import { AgentlessExecutor } from './agentless-executor';
+import { CredentialVault } from './credential-vault';
+import { SessionPool, type SessionPoolLimits } from './session-pool';
+
+export interface AgentlessRuntime {
+  executor: AgentlessExecutor;
+  pool: SessionPool;
+  vault: CredentialVault;
+}
+
+export const DEFAULT_POOL_LIMITS: SessionPoolLimits = {
+  maxSessions: 64,
+  maxSessionsPerHost: 4,
+  idleMs: 5_000,
+};
+
+const runtimes = new WeakMap<object, AgentlessRuntime>();
+
+/** The running agentless path of the controller that uses this store (tests, benchmarks). */
+export function agentlessRuntimeOf(store: object): AgentlessRuntime | undefined {
+  return runtimes.get(store);
+}
+
+type KeyConfig = Pick<Config, 'dataDir' | 'masterKey'>;
+
+export function secretBoxFor(config: KeyConfig): SecretBox {
+  return new SecretBox(loadMasterKey(config));
+}
+
+/** The vault for code outside the executor that seals credentials (API, imports). */
+export function vaultFor(
+  config: KeyConfig,
+  store: Pick<Store, 'hostCredentials'>,
+): CredentialVault {
+  return new CredentialVault(store, secretBoxFor(config));
+}
+
+/** Context strings for values sealed into job params (the job opens them with the same). */
+export const SEALED_IMPORT_CONTEXT = 'job:batch-import-processing:csv';
+export const SEALED_DISCOVERY_CONTEXT = 'job:device-discovery:credential';
+
+export function startAgentlessExecutor(
+  services: ControllerServices,
+  limits: Partial<SessionPoolLimits> = {},
+): () => Promise<void> {
+  const { store, config } = services;
+  const vault = vaultFor(config, store);
+  const pool = new SessionPool({ ...DEFAULT_POOL_LIMITS, ...limits });
+  const executor = new AgentlessExecutor({
+    store,
+    vault,
+    pool,
+    log: services.log.child({ component: 'agentless' }),
+    timeouts: { connectTimeoutMs: 10_000, keepaliveIntervalMs: 15_000 },
+  });
+  services.hostExecutor.register(async (job) => {
+    if (!job.hostId) return false;
+    const host = await store.hosts.get(job.hostId);
+    return host?.kind === 'agentless';
+  }, executor);
+  runtimes.set(store, { executor, pool, vault });
+  return async () => {
+    runtimes.delete(store);
+    await pool.stop();
+  };
+}
