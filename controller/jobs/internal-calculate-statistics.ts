@@ -1,5 +1,4 @@
-import { Type } from '@sinclair/typebox';
-import { defineJob } from '../engine/job-definition';
+import { defineInternalRobot } from './define-internal-robot';
 
 const sumBy = <T>(rows: T[], key: (r: T) => string, n: (r: T) => number) => {
   const out: Record<string, number> = {};
@@ -12,18 +11,13 @@ const sumBy = <T>(rows: T[], key: (r: T) => string, n: (r: T) => number) => {
  * state and failures by type, open alerts by severity. Keys and their usage are added by
  * the issues that bring them. Stored as a "statistics" reporting record.
  */
-export const internalCalculateStatistics = defineJob({
+export const internalCalculateStatistics = defineInternalRobot({
   type: 'internal-calculate-statistics',
   describe: 'Calculates fleet and job statistics for the dashboards',
-  params: Type.Object({}),
-  runsOn: 'controller',
+  intervalMs: 3_600_000,
   timeoutMs: 10 * 60_000,
   retry: { maxAttempts: 3, baseDelayMs: 10_000, maxDelayMs: 60_000 },
-  singleton: true,
-  adminTriggerable: true,
-  idempotent: true,
-  robot: { instances: 1, intervalMs: 3_600_000 },
-  async run(_params, ctx) {
+  async run(ctx) {
     const hosts = await ctx.store.hosts.countByStateAndKind();
     const jobs = await ctx.store.jobs.countByTypeAndState();
     const alerts = [];

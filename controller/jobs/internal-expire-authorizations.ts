@@ -1,5 +1,4 @@
-import { Type } from '@sinclair/typebox';
-import { defineJob } from '../engine/job-definition';
+import { defineInternalRobot } from './define-internal-robot';
 
 /**
  * Jobs that must run exactly when something expires: every run looks one hour ahead
@@ -12,18 +11,13 @@ import { defineJob } from '../engine/job-definition';
  * them (action remove-authorization) once that issue lands; until then any writer can.
  * A record whose action job type is not registered is left for a later run.
  */
-export const internalExpireAuthorizations = defineJob({
+export const internalExpireAuthorizations = defineInternalRobot({
   type: 'internal-expire-authorizations',
   describe: 'Queues the jobs that run exactly at an authorization expiry, an hour ahead',
-  params: Type.Object({}),
-  runsOn: 'controller',
+  intervalMs: 5 * 60_000,
   timeoutMs: 5 * 60_000,
   retry: { maxAttempts: 3, baseDelayMs: 5_000, maxDelayMs: 60_000 },
-  singleton: true,
-  adminTriggerable: true,
-  idempotent: true,
-  robot: { instances: 1, intervalMs: 5 * 60_000 },
-  async run(_params, ctx) {
+  async run(ctx) {
     const until = ctx.now() + ctx.config.expiryLookaheadMs;
     const due = await ctx.store.expiringRecords.listUnscheduled(until, 1000);
     let scheduled = 0;

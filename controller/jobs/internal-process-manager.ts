@@ -1,5 +1,4 @@
-import { Type } from '@sinclair/typebox';
-import { defineJob } from '../engine/job-definition';
+import { defineInternalRobot } from './define-internal-robot';
 
 /**
  * The once-a-minute watchdog: jobs whose worker stopped renewing the lease go back to
@@ -7,18 +6,12 @@ import { defineJob } from '../engine/job-definition';
  * worker records that stopped reporting are removed, and parents whose children all
  * ended (a crash between a child's end and its parent's check) are finished.
  */
-export const internalProcessManager = defineJob({
+export const internalProcessManager = defineInternalRobot({
   type: 'internal-process-manager',
   describe: 'Reclaims jobs with expired leases, expires overdue jobs, removes dead worker records',
-  params: Type.Object({}),
-  runsOn: 'controller',
+  intervalMs: 60_000,
   timeoutMs: 60_000,
-  retry: { maxAttempts: 1, baseDelayMs: 1000, maxDelayMs: 1000 },
-  singleton: true,
-  adminTriggerable: true,
-  idempotent: true,
-  robot: { instances: 1, intervalMs: 60_000 },
-  async run(_params, ctx) {
+  async run(ctx) {
     const now = ctx.now();
     const reclaimed = await ctx.store.jobs.reclaimExpiredLeases(now);
     const expired = await ctx.store.jobs.expireOverdue(now);

@@ -1,19 +1,13 @@
-import { Type } from '@sinclair/typebox';
-import { defineJob } from '../engine/job-definition';
+import { defineInternalRobot } from './define-internal-robot';
 
 /** Deletes dismissed and resolved alerts older than the purge age (default 60 days). */
-export const internalPurgeAlerts = defineJob({
+export const internalPurgeAlerts = defineInternalRobot({
   type: 'internal-purge-alerts',
   describe: 'Deletes dismissed and resolved alerts older than the purge age',
-  params: Type.Object({}),
-  runsOn: 'controller',
+  intervalMs: 24 * 3_600_000,
   timeoutMs: 10 * 60_000,
   retry: { maxAttempts: 3, baseDelayMs: 10_000, maxDelayMs: 60_000 },
-  singleton: true,
-  adminTriggerable: true,
-  idempotent: true,
-  robot: { instances: 1, intervalMs: 24 * 3_600_000 },
-  async run(_params, ctx) {
+  async run(ctx) {
     const purged = await ctx.store.alerts.purge({
       states: ['dismissed', 'resolved'],
       updatedBefore: ctx.now() - ctx.config.purgeAlertsAfterMs,

@@ -1,5 +1,4 @@
-import { Type } from '@sinclair/typebox';
-import { defineJob } from '../engine/job-definition';
+import { defineInternalRobot } from './define-internal-robot';
 
 /** Internal jobs whose successful records are noise: removed at every run, whatever their age. */
 const KEEP_SUCCESSFUL = new Set(['internal-reporting', 'internal-applications-update']);
@@ -9,18 +8,13 @@ const KEEP_SUCCESSFUL = new Set(['internal-reporting', 'internal-applications-up
  * deleted, and completed internal-* jobs other than internal-reporting and
  * internal-applications-update are deleted at every run.
  */
-export const internalPurgeJobs = defineJob({
+export const internalPurgeJobs = defineInternalRobot({
   type: 'internal-purge-jobs',
   describe: 'Deletes old job records and successful internal job records',
-  params: Type.Object({}),
-  runsOn: 'controller',
+  intervalMs: 60 * 60_000,
   timeoutMs: 10 * 60_000,
   retry: { maxAttempts: 3, baseDelayMs: 10_000, maxDelayMs: 60_000 },
-  singleton: true,
-  adminTriggerable: true,
-  idempotent: true,
-  robot: { instances: 1, intervalMs: 60 * 60_000 },
-  async run(_params, ctx) {
+  async run(ctx) {
     const now = ctx.now();
     const old = await ctx.store.jobs.purgeEnded({
       finishedBefore: now - ctx.config.purgeJobsAfterMs,

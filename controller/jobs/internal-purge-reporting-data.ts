@@ -1,19 +1,13 @@
-import { Type } from '@sinclair/typebox';
-import { defineJob } from '../engine/job-definition';
+import { defineInternalRobot } from './define-internal-robot';
 
 /** Deletes reporting data and statistics older than the configured age (default 90 days). */
-export const internalPurgeReportingData = defineJob({
+export const internalPurgeReportingData = defineInternalRobot({
   type: 'internal-purge-reporting-data',
   describe: 'Deletes reporting data older than the purge age',
-  params: Type.Object({}),
-  runsOn: 'controller',
+  intervalMs: 24 * 3_600_000,
   timeoutMs: 10 * 60_000,
   retry: { maxAttempts: 3, baseDelayMs: 10_000, maxDelayMs: 60_000 },
-  singleton: true,
-  adminTriggerable: true,
-  idempotent: true,
-  robot: { instances: 1, intervalMs: 24 * 3_600_000 },
-  async run(_params, ctx) {
+  async run(ctx) {
     const purged = await ctx.store.reportingData.purge(
       ctx.now() - ctx.config.purgeReportingDataAfterMs,
     );

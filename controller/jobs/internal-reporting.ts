@@ -1,5 +1,4 @@
-import { Type } from '@sinclair/typebox';
-import { defineJob } from '../engine/job-definition';
+import { defineInternalRobot } from './define-internal-robot';
 import type { HostRecord } from '../store/host-records';
 
 const DAY = 86_400_000;
@@ -19,18 +18,13 @@ const bump = (m: Record<string, number>, k: string) => (m[k] = (m[k] ?? 0) + 1);
  * The once-a-day reporting block: walks every host (in pages, renewing its lease) and
  * counts per host group. Keys, accounts and policy violations join as those issues land.
  */
-export const internalReporting = defineJob({
+export const internalReporting = defineInternalRobot({
   type: 'internal-reporting',
   describe: 'Builds the daily reporting data block by walking the fleet',
-  params: Type.Object({}),
-  runsOn: 'controller',
+  intervalMs: DAY,
   timeoutMs: 60 * 60_000,
   retry: { maxAttempts: 3, baseDelayMs: 60_000, maxDelayMs: 10 * 60_000 },
-  singleton: true,
-  adminTriggerable: true,
-  idempotent: true,
-  robot: { instances: 1, intervalMs: DAY },
-  async run(_params, ctx) {
+  async run(ctx) {
     const now = ctx.now();
     const groups: Record<string, GroupReport> = {};
     const add = (h: HostRecord) => {

@@ -1,5 +1,5 @@
-import { Type } from '@sinclair/typebox';
-import { defineJob, type JobContext } from '../engine/job-definition';
+import type { JobContext } from '../engine/job-definition';
+import { defineInternalRobot } from './define-internal-robot';
 import { registeredScanTypes } from '../engine/host-scan-scheduler';
 import { robotLateness } from '../reports/robot-status';
 
@@ -56,18 +56,12 @@ async function lateTimedJobs(ctx: JobContext, now: number, lateAfter: number): P
  * that is late, for timed jobs (expiry actions) that did not run at their time, and
  * for host scans overdue; resolves those alerts once the lateness is gone.
  */
-export const internalScheduleMonitor = defineJob({
+export const internalScheduleMonitor = defineInternalRobot({
   type: 'internal-schedule-monitor',
   describe: 'Raises alerts for late periodic robots, timed jobs and host scans',
-  params: Type.Object({}),
-  runsOn: 'controller',
+  intervalMs: 60_000,
   timeoutMs: 60_000,
-  retry: { maxAttempts: 1, baseDelayMs: 1000, maxDelayMs: 1000 },
-  singleton: true,
-  adminTriggerable: true,
-  idempotent: true,
-  robot: { instances: 1, intervalMs: 60_000 },
-  async run(_params, ctx) {
+  async run(ctx) {
     const now = ctx.now();
     const lateAfter = ctx.config.scheduleLateAfterMs;
     const findings = [

@@ -1,5 +1,4 @@
-import { Type } from '@sinclair/typebox';
-import { defineJob } from '../engine/job-definition';
+import { defineInternalRobot } from './define-internal-robot';
 import { enqueueDueScans, updateJobIntervals } from '../engine/host-scan-scheduler';
 
 /** A run stops taking more work after this long and leaves the rest to the next run. */
@@ -11,18 +10,12 @@ const BUDGET_MS = 20_000;
  * job too. Each run first applies settings changes (update-job-intervals: only hosts
  * marked schedule-dirty are recomputed), then queues the scans that are due.
  */
-export const internalScheduler = defineJob({
+export const internalScheduler = defineInternalRobot({
   type: 'internal-scheduler',
   describe: 'Recomputes changed host scan intervals and starts the host scans that are due',
-  params: Type.Object({}),
-  runsOn: 'controller',
+  intervalMs: 15_000,
   timeoutMs: 60_000,
-  retry: { maxAttempts: 1, baseDelayMs: 1000, maxDelayMs: 1000 },
-  singleton: true,
-  adminTriggerable: true,
-  idempotent: true,
-  robot: { instances: 1, intervalMs: 15_000 },
-  async run(_params, ctx) {
+  async run(ctx) {
     const started = ctx.now();
     const total = { hostsRecomputed: 0, scansDue: 0, scansQueued: 0, scansFailed: 0 };
     for (;;) {
