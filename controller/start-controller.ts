@@ -15,6 +15,7 @@ import { buildRegistry } from './jobs/registry';
 import { openStore } from './store/open-store';
 import { HostExecutorRouter } from './hosts/host-executor';
 import { DirectSshExecutor } from './hosts/direct-ssh-executor';
+import { startAgentGateway } from './agents/start-agent-gateway';
 import { startAgentlessExecutor } from './agentless/start-agentless-executor';
 
 export interface RunningController {
@@ -72,6 +73,8 @@ export async function startController(
   const host = config.httpAddr.host.includes(':')
     ? `[${config.httpAddr.host}]`
     : config.httpAddr.host;
+  // Agents: CA, enrollment and agent ports, and the agent route for host jobs.
+  const agentGateway = await startAgentGateway(services);
   await engine.start();
   scheduler.start();
   let stopping: Promise<void> | undefined;
@@ -83,6 +86,7 @@ export async function startController(
       (stopping ??= (async () => {
         scheduler.stop();
         await http.close();
+        await agentGateway.stop();
         await engine.stop();
         await stopAgentless();
         await store.close();

@@ -7,6 +7,7 @@ import { registerAlertsRoutes } from './alerts-routes';
 import { registerAuditRoutes } from './audit-routes';
 import { bearerAuth } from './auth';
 import { registerHostsRoutes } from './hosts-routes';
+import { registerIcbRoutes } from './icb-routes';
 import { registerJobsRoutes } from './jobs-routes';
 import { registerMetricsRoutes } from './metrics-routes';
 import { registerReportsRoutes } from './reports-routes';
@@ -46,4 +47,5 @@ export async function registerApiRoutes(
   registerAuditRoutes(app, services, auth);
   registerTokensRoutes(app, services, auth);
   registerMetricsRoutes(app, services, auth);
+  registerIcbRoutes(app, services, auth);
 }

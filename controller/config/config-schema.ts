@@ -94,6 +94,42 @@ export const settings = {
     default: '0.0.0.0:8443',
     describe: 'agent gRPC listen address',
   },
+  enrollAddr: {
+    env: 'KEYWARDEN_ENROLL_ADDR',
+    parse: asAddress,
+    default: '0.0.0.0:8444',
+    describe: 'agent enrollment listen address (TLS without client certificates; Enroll only)',
+  },
+  agentAdvertise: {
+    env: 'KEYWARDEN_AGENT_ADVERTISE',
+    parse: asString,
+    describe:
+      'comma-separated host names agents dial, written into ICBs and the gateway certificate (default: this host name)',
+  },
+  caDir: {
+    env: 'KEYWARDEN_CA_DIR',
+    parse: asString,
+    describe:
+      'directory of the agent CA key and certificate (default: DATA_DIR/ca); share it between controllers',
+  },
+  agentCertValidityMs: {
+    env: 'KEYWARDEN_AGENT_CERT_VALIDITY',
+    parse: asDurationMs,
+    default: '30d',
+    describe: 'lifetime of agent client certificates (agents renew after two thirds of it)',
+  },
+  icbValidityMs: {
+    env: 'KEYWARDEN_ICB_VALIDITY',
+    parse: asDurationMs,
+    default: '7d',
+    describe: 'how long the enrollment token of a new ICB can be used',
+  },
+  agentConnectIntervalMs: {
+    env: 'KEYWARDEN_AGENT_CONNECT_INTERVAL',
+    parse: asDurationMs,
+    default: '1h',
+    describe: 'time between management connections of periodic agents (ICB default)',
+  },
   adminToken: {
     env: 'KEYWARDEN_ADMIN_TOKEN',
     parse: asString,

@@ -22,6 +22,10 @@ import { discoverHost } from './discover-host';
 import { renewMgmtKey } from './renew-mgmt-key';
 import { toManagedStateHost } from './to-managed-state-host';
 import { toMonitoredStateHost } from './to-monitored-state-host';
+import { createIcb } from './create-icb';
+import { discoverAgentHost } from './discover-agent-host';
+import { handleAgentHost } from './handle-agent-host';
+import { testHostOperation } from './testing/test-host-operation';
 import { testEffect } from './testing/test-effect';
 import { testFlaky } from './testing/test-flaky';
 import { testParent } from './testing/test-parent';
@@ -47,10 +51,13 @@ export const productJobs = [
   deviceDiscovery,
   connectivityTest,
   batchImportProcessing,
+  createIcb,
+  discoverAgentHost,
+  handleAgentHost,
 ] as const;
 
 /** Fixtures for tests and benchmarks, registered only with KEYWARDEN_ENABLE_TEST_JOB_TYPES. */
-export const testJobs = [testSleep, testEffect, testFlaky, testParent, testRobot] as const;
+export const testJobs = [testSleep, testEffect, testFlaky, testParent, testRobot, testHostOperation] as const;
 
 type AnyJob = (typeof productJobs)[number] | (typeof testJobs)[number];
 export type JobTypeName = AnyJob['type'];

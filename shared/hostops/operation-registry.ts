@@ -52,6 +52,15 @@ export const hostOperations = {
   'remove-private-key': op((s, a: { path: string }) => removePrivateKey(s, a)),
   'deploy-sshd-config': op((s, a: DeploySshdConfigParams) => deploySshdConfig(s, a)),
   'relocate-user-keys': op((s, a: RelocateUserKeysParams) => relocateUserKeys(s, a)),
+  /** Test-only: a slow operation, so tests can kill an agent or cancel a job mid-run. */
+  'test-slow-list-accounts': (s: HostSession, a: { delayMs?: number }, signal: AbortSignal) =>
+    new Promise<void>((resolve, reject) => {
+      const t = setTimeout(resolve, a.delayMs ?? 0);
+      signal.addEventListener('abort', () => {
+        clearTimeout(t);
+        reject(signal.reason as Error);
+      });
+    }).then(() => listAccounts(s)),
 } satisfies Record<string, HostOperationRunner>;
 
 export type HostOperationName = keyof typeof hostOperations;

@@ -170,7 +170,7 @@ function assignments(db: Database.Database): AssignmentRepository {
     ) as Row | undefined;
     return r ? toAssignment(r) : null;
   };
-  const move = (from: A.AssignmentState[], to: A.AssignmentState) =>
+  const move = (from: A.AssignmentState[]) =>
     stmt(
       db,
       `UPDATE agent_assignments SET state = ?, updated_at = ?
@@ -226,17 +226,12 @@ function assignments(db: Database.Database): AssignmentRepository {
         WHERE job_id = ? AND attempt = ? AND state IN ('pending', 'delivered', 'lost')`,
       ).run(connectionId, now, jobId, attempt).changes === 1,
     requestCancel: async (jobId, attempt, now) =>
-      move(['pending', 'delivered', 'lost'], 'cancelling').run('cancelling', now, jobId, attempt)
-        .changes === 1,
+      move(['pending', 'delivered', 'lost']).run('cancelling', now, jobId, attempt).changes === 1,
     markCancelSent: async (jobId, attempt, now) =>
-      move(['cancelling'], 'cancel-sent').run('cancel-sent', now, jobId, attempt).changes === 1,
+      move(['cancelling']).run('cancel-sent', now, jobId, attempt).changes === 1,
     markCancelAcknowledged: async (jobId, attempt, now) =>
-      move(['cancelling', 'cancel-sent'], 'cancel-acknowledged').run(
-        'cancel-acknowledged',
-        now,
-        jobId,
-        attempt,
-      ).changes === 1,
+      move(['cancelling', 'cancel-sent']).run('cancel-acknowledged', now, jobId, attempt)
+        .changes === 1,
     markLost: async (hostId, connectionId, now) =>
       stmt(
         db,

@@ -216,6 +216,10 @@ export interface JobAssignment {
     | { $case: "listAccounts"; value: ListAccounts }
     | { $case: "scanAuthorizedKeys"; value: ScanAuthorizedKeys }
     | { $case: "testSlowListAccounts"; value: TestSlowListAccounts }
+    | { $case: "scanFull"; value: ScanFull }
+    | { $case: "scanConfigs"; value: ScanConfigs }
+    | { $case: "scanPrivateKeys"; value: ScanPrivateKeys }
+    | { $case: "scanKeyActivity"; value: ScanKeyActivity }
     | undefined;
 }
 
@@ -225,6 +229,27 @@ export interface ListAccounts {
 export interface ScanAuthorizedKeys {
   /** Only these accounts; all accounts when empty. */
   accounts: string[];
+}
+
+/**
+ * The scans below take their shared operation's parameter object as it is defined in
+ * shared/hostops (paths, cursors, limits); the message names the operation so the agent
+ * can refuse one it does not know.
+ */
+export interface ScanFull {
+  params?: { [key: string]: any } | undefined;
+}
+
+export interface ScanConfigs {
+  params?: { [key: string]: any } | undefined;
+}
+
+export interface ScanPrivateKeys {
+  params?: { [key: string]: any } | undefined;
+}
+
+export interface ScanKeyActivity {
+  params?: { [key: string]: any } | undefined;
 }
 
 /** Test-only: waits `delay_ms` (cancellable), then lists accounts. */
@@ -2431,6 +2456,18 @@ export const JobAssignment: MessageFns<JobAssignment> = {
       case "testSlowListAccounts":
         TestSlowListAccounts.encode(message.operation.value, writer.uint32(98).fork()).join();
         break;
+      case "scanFull":
+        ScanFull.encode(message.operation.value, writer.uint32(106).fork()).join();
+        break;
+      case "scanConfigs":
+        ScanConfigs.encode(message.operation.value, writer.uint32(114).fork()).join();
+        break;
+      case "scanPrivateKeys":
+        ScanPrivateKeys.encode(message.operation.value, writer.uint32(122).fork()).join();
+        break;
+      case "scanKeyActivity":
+        ScanKeyActivity.encode(message.operation.value, writer.uint32(130).fork()).join();
+        break;
     }
     return writer;
   },
@@ -2502,6 +2539,38 @@ export const JobAssignment: MessageFns<JobAssignment> = {
             };
             continue;
           }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.operation = { $case: "scanFull", value: ScanFull.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.operation = { $case: "scanConfigs", value: ScanConfigs.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.operation = { $case: "scanPrivateKeys", value: ScanPrivateKeys.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.operation = { $case: "scanKeyActivity", value: ScanKeyActivity.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2539,6 +2608,22 @@ export const JobAssignment: MessageFns<JobAssignment> = {
         ? { $case: "testSlowListAccounts", value: TestSlowListAccounts.fromJSON(object.testSlowListAccounts) }
         : isSet(object.test_slow_list_accounts)
         ? { $case: "testSlowListAccounts", value: TestSlowListAccounts.fromJSON(object.test_slow_list_accounts) }
+        : isSet(object.scanFull)
+        ? { $case: "scanFull", value: ScanFull.fromJSON(object.scanFull) }
+        : isSet(object.scan_full)
+        ? { $case: "scanFull", value: ScanFull.fromJSON(object.scan_full) }
+        : isSet(object.scanConfigs)
+        ? { $case: "scanConfigs", value: ScanConfigs.fromJSON(object.scanConfigs) }
+        : isSet(object.scan_configs)
+        ? { $case: "scanConfigs", value: ScanConfigs.fromJSON(object.scan_configs) }
+        : isSet(object.scanPrivateKeys)
+        ? { $case: "scanPrivateKeys", value: ScanPrivateKeys.fromJSON(object.scanPrivateKeys) }
+        : isSet(object.scan_private_keys)
+        ? { $case: "scanPrivateKeys", value: ScanPrivateKeys.fromJSON(object.scan_private_keys) }
+        : isSet(object.scanKeyActivity)
+        ? { $case: "scanKeyActivity", value: ScanKeyActivity.fromJSON(object.scanKeyActivity) }
+        : isSet(object.scan_key_activity)
+        ? { $case: "scanKeyActivity", value: ScanKeyActivity.fromJSON(object.scan_key_activity) }
         : undefined,
     };
   },
@@ -2560,6 +2645,14 @@ export const JobAssignment: MessageFns<JobAssignment> = {
       obj.scanAuthorizedKeys = ScanAuthorizedKeys.toJSON(message.operation.value);
     } else if (message.operation?.$case === "testSlowListAccounts") {
       obj.testSlowListAccounts = TestSlowListAccounts.toJSON(message.operation.value);
+    } else if (message.operation?.$case === "scanFull") {
+      obj.scanFull = ScanFull.toJSON(message.operation.value);
+    } else if (message.operation?.$case === "scanConfigs") {
+      obj.scanConfigs = ScanConfigs.toJSON(message.operation.value);
+    } else if (message.operation?.$case === "scanPrivateKeys") {
+      obj.scanPrivateKeys = ScanPrivateKeys.toJSON(message.operation.value);
+    } else if (message.operation?.$case === "scanKeyActivity") {
+      obj.scanKeyActivity = ScanKeyActivity.toJSON(message.operation.value);
     }
     return obj;
   },
@@ -2594,6 +2687,30 @@ export const JobAssignment: MessageFns<JobAssignment> = {
             $case: "testSlowListAccounts",
             value: TestSlowListAccounts.fromPartial(object.operation.value),
           };
+        }
+        break;
+      }
+      case "scanFull": {
+        if (object.operation?.value !== undefined && object.operation?.value !== null) {
+          message.operation = { $case: "scanFull", value: ScanFull.fromPartial(object.operation.value) };
+        }
+        break;
+      }
+      case "scanConfigs": {
+        if (object.operation?.value !== undefined && object.operation?.value !== null) {
+          message.operation = { $case: "scanConfigs", value: ScanConfigs.fromPartial(object.operation.value) };
+        }
+        break;
+      }
+      case "scanPrivateKeys": {
+        if (object.operation?.value !== undefined && object.operation?.value !== null) {
+          message.operation = { $case: "scanPrivateKeys", value: ScanPrivateKeys.fromPartial(object.operation.value) };
+        }
+        break;
+      }
+      case "scanKeyActivity": {
+        if (object.operation?.value !== undefined && object.operation?.value !== null) {
+          message.operation = { $case: "scanKeyActivity", value: ScanKeyActivity.fromPartial(object.operation.value) };
         }
         break;
       }
@@ -2719,6 +2836,274 @@ export const ScanAuthorizedKeys: MessageFns<ScanAuthorizedKeys> = {
   fromPartial<I extends Exact<DeepPartial<ScanAuthorizedKeys>, I>>(object: I): ScanAuthorizedKeys {
     const message = createBaseScanAuthorizedKeys();
     message.accounts = object.accounts?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseScanFull(): ScanFull {
+  return { params: undefined };
+}
+
+export const ScanFull: MessageFns<ScanFull> = {
+  encode(message: ScanFull, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.params !== undefined) {
+      Struct.encode(Struct.wrap(message.params), writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ScanFull {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseScanFull();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.params = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ScanFull {
+    return { params: isObject(object.params) ? object.params : undefined };
+  },
+
+  toJSON(message: ScanFull): unknown {
+    const obj: any = {};
+    if (message.params !== undefined) {
+      obj.params = message.params;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ScanFull>, I>>(base?: I): ScanFull {
+    return ScanFull.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ScanFull>, I>>(object: I): ScanFull {
+    const message = createBaseScanFull();
+    message.params = object.params ?? undefined;
+    return message;
+  },
+};
+
+function createBaseScanConfigs(): ScanConfigs {
+  return { params: undefined };
+}
+
+export const ScanConfigs: MessageFns<ScanConfigs> = {
+  encode(message: ScanConfigs, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.params !== undefined) {
+      Struct.encode(Struct.wrap(message.params), writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ScanConfigs {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseScanConfigs();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.params = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ScanConfigs {
+    return { params: isObject(object.params) ? object.params : undefined };
+  },
+
+  toJSON(message: ScanConfigs): unknown {
+    const obj: any = {};
+    if (message.params !== undefined) {
+      obj.params = message.params;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ScanConfigs>, I>>(base?: I): ScanConfigs {
+    return ScanConfigs.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ScanConfigs>, I>>(object: I): ScanConfigs {
+    const message = createBaseScanConfigs();
+    message.params = object.params ?? undefined;
+    return message;
+  },
+};
+
+function createBaseScanPrivateKeys(): ScanPrivateKeys {
+  return { params: undefined };
+}
+
+export const ScanPrivateKeys: MessageFns<ScanPrivateKeys> = {
+  encode(message: ScanPrivateKeys, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.params !== undefined) {
+      Struct.encode(Struct.wrap(message.params), writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ScanPrivateKeys {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseScanPrivateKeys();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.params = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ScanPrivateKeys {
+    return { params: isObject(object.params) ? object.params : undefined };
+  },
+
+  toJSON(message: ScanPrivateKeys): unknown {
+    const obj: any = {};
+    if (message.params !== undefined) {
+      obj.params = message.params;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ScanPrivateKeys>, I>>(base?: I): ScanPrivateKeys {
+    return ScanPrivateKeys.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ScanPrivateKeys>, I>>(object: I): ScanPrivateKeys {
+    const message = createBaseScanPrivateKeys();
+    message.params = object.params ?? undefined;
+    return message;
+  },
+};
+
+function createBaseScanKeyActivity(): ScanKeyActivity {
+  return { params: undefined };
+}
+
+export const ScanKeyActivity: MessageFns<ScanKeyActivity> = {
+  encode(message: ScanKeyActivity, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.params !== undefined) {
+      Struct.encode(Struct.wrap(message.params), writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ScanKeyActivity {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseScanKeyActivity();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.params = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ScanKeyActivity {
+    return { params: isObject(object.params) ? object.params : undefined };
+  },
+
+  toJSON(message: ScanKeyActivity): unknown {
+    const obj: any = {};
+    if (message.params !== undefined) {
+      obj.params = message.params;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ScanKeyActivity>, I>>(base?: I): ScanKeyActivity {
+    return ScanKeyActivity.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ScanKeyActivity>, I>>(object: I): ScanKeyActivity {
+    const message = createBaseScanKeyActivity();
+    message.params = object.params ?? undefined;
     return message;
   },
 };

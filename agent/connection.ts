@@ -1,0 +1,242 @@
+/**
+ * The management connection: mutual TLS with the agent's own certificate, a hello with
+ * what is running and spooled, then assignments in and results out. Results leave the
+ * spool only when the controller acknowledges them. Reconnects with exponential backoff
+ * and full jitter; a periodic agent disconnects once drained and returns when told.
+ */
+import * as grpc from '@grpc/grpc-js';
+import {
+  AgentServiceClient,
+  ConnectionMode,
+  JobResult,
+  type AgentMessage,
+  type ControllerMessage,
+} from '../shared/proto/gen/keywarden/agent/v1/agent';
+import { fromGrpcError } from '../shared/proto/grpc-errors';
+import { createCsr, generateKeyPair, privateKeyToPem, x509 } from '../shared/proto/pem-keys';
+import { collectHostFacts } from './host-facts';
+import { jobKey, type JobRunner } from './job-runner';
+import type { AgentLog } from './log';
+import type { StateDir } from './state-dir';
+import { AGENT_VERSION } from './version';
+
+export interface ConnectionOptions {
+  rootPrefix: string;
+  maxBackoffMs: number;
+}
+
+export class AgentConnection {
+  private stopping = false;
+  private call: grpc.ClientDuplexStream<AgentMessage, ControllerMessage> | null = null;
+  private nextAtMs = 0;
+  private disconnectWhenDrained = false;
+  private wake: (() => void) | null = null;
+
+  constructor(
+    private readonly state: StateDir,
+    private readonly runner: JobRunner,
+    private readonly log: AgentLog,
+    private readonly o: ConnectionOptions,
+  ) {
+    runner.onResult = (r) => this.sendResult(r);
+    runner.onIdle = () => this.maybeDrained();
+  }
+
+  private credentials(): grpc.ChannelCredentials {
+    return grpc.credentials.createSsl(
+      Buffer.from(this.state.read('ca.crt')),
+      Buffer.from(this.state.read('agent.key')),
+      Buffer.from(this.state.read('agent.crt')),
+    );
+  }
+
+  async runForever(): Promise<void> {
+    let failures = 0;
+    let target = 0;
+    while (!this.stopping) {
+      const controllers = this.state.identity().controllers;
+      const addr = controllers[target % controllers.length]!;
+      let connected = false;
+      try {
+        await this.renewIfDue(addr);
+        connected = await this.connectOnce(addr);
+      } catch (err) {
+        this.log('warn', 'connection failed', { controller: addr, error: (err as Error).message });
+      }
+      if (this.stopping) break;
+      let delay: number;
+      if (connected && this.disconnectWhenDrained) {
+        failures = 0;
+        delay = Math.max(0, this.nextAtMs - Date.now());
+        this.log('info', 'drained; next management connection scheduled', {
+          at: new Date(this.nextAtMs).toISOString(),
+        });
+      } else {
+        failures = connected ? 1 : failures + 1;
+        target += connected ? 0 : 1;
+        delay = Math.random() * Math.min(this.o.maxBackoffMs, 500 * 2 ** Math.min(failures, 10));
+        this.log('info', 'reconnecting', { inMs: Math.round(delay), failures });
+      }
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, delay);
+        this.wake = () => {
+          clearTimeout(t);
+          r();
+        };
+      });
+    }
+  }
+
+  stop(): void {
+    this.stopping = true;
+    this.call?.end();
+    this.wake?.();
+  }
+
+  /** Resolves when the stream ends; true when the controller welcomed us. */
+  private connectOnce(addr: string): Promise<boolean> {
+    const client = new AgentServiceClient(addr, this.credentials(), {
+      'grpc.keepalive_time_ms': 30_000,
+      'grpc.keepalive_timeout_ms': 10_000,
+    });
+    const identity = this.state.identity();
+    const call = client.connect();
+    this.call = call;
+    let welcomed = false;
+    let heartbeat: NodeJS.Timeout | undefined;
+    this.disconnectWhenDrained = false;
+    return new Promise<boolean>((resolve, reject) => {
+      const done = (err?: Error) => {
+        clearInterval(heartbeat);
+        this.call = null;
+        client.close();
+        if (err && !welcomed) reject(err);
+        else resolve(welcomed);
+      };
+      call.on('data', (m: ControllerMessage) => this.onMessage(m, () => (welcomed = true)));
+      call.on('error', (err) => {
+        const e = fromGrpcError(err);
+        this.log(welcomed ? 'warn' : 'error', 'stream ended with an error', {
+          code: e.code,
+          error: e.message,
+        });
+        done(e);
+      });
+      call.on('end', () => done());
+      call.write({
+        kind: {
+          $case: 'hello',
+          value: {
+            agentVersion: AGENT_VERSION,
+            facts: collectHostFacts(this.o.rootPrefix),
+            mode:
+              identity.settings.mode === 'periodic'
+                ? ConnectionMode.CONNECTION_MODE_PERIODIC
+                : ConnectionMode.CONNECTION_MODE_STREAM,
+            running: this.runner.runningKeys(),
+            spooledResults: this.state.list('spool').length,
+          },
+        },
+      });
+      for (const s of this.state.list<unknown>('spool'))
+        call.write({ kind: { $case: 'result', value: JobResult.fromJSON(s.value) } });
+      heartbeat = setInterval(
+        () =>
+          call.write({
+            kind: {
+              $case: 'heartbeat',
+              value: { sentAtMs: Date.now(), runningJobs: this.runner.runningKeys().length },
+            },
+          }),
+        identity.settings.heartbeatIntervalMs,
+      );
+    });
+  }
+
+  private onMessage(m: ControllerMessage, welcomed: () => void): void {
+    const k = m.kind;
+    if (!k) return;
+    switch (k.$case) {
+      case 'welcome':
+        welcomed();
+        this.log('info', 'connected', {
+          agentId: k.value.agentId,
+          hostId: k.value.hostId,
+          controller: k.value.controllerId,
+        });
+        if (k.value.settings?.maxConcurrentJobs)
+          this.runner.limit = k.value.settings.maxConcurrentJobs;
+        return;
+      case 'assignment':
+        if (this.runner.accept(k.value))
+          this.call?.write({ kind: { $case: 'accepted', value: { job: k.value.job } } });
+        return;
+      case 'resultAck': {
+        const j = k.value.job;
+        if (!j) return;
+        if (!k.value.accepted)
+          this.log('warn', 'controller refused a result', {
+            jobId: j.jobId,
+            refusal: k.value.refusal,
+          });
+        this.state.remove('spool', jobKey(j));
+        this.maybeDrained();
+        return;
+      }
+      case 'cancel': {
+        const j = k.value.job;
+        if (!j) return;
+        const wasRunning = this.runner.cancel(j);
+        this.log('info', 'cancel received', { jobId: j.jobId, attempt: j.attempt, wasRunning });
+        this.call?.write({ kind: { $case: 'cancelAck', value: { job: j, wasRunning } } });
+        return;
+      }
+      case 'nextConnection':
+        this.nextAtMs = k.value.atMs;
+        this.disconnectWhenDrained = k.value.disconnectWhenDrained;
+        setTimeout(() => this.maybeDrained(), 1000);
+        return;
+    }
+  }
+
+  private sendResult(r: JobResult): void {
+    this.call?.write({ kind: { $case: 'result', value: r } });
+    if (process.env.KEYWARDEN_AGENT_TEST_EXIT_AFTER_RESULT === '1') {
+      // Test fixture: die before the acknowledgement can arrive.
+      setImmediate(() => process.exit(3));
+    }
+  }
+
+  private maybeDrained(): void {
+    if (!this.disconnectWhenDrained || !this.call || this.runner.busy()) return;
+    if (this.state.list('spool').length > 0) return;
+    this.call.write({ kind: { $case: 'drained', value: {} } });
+    this.call.end();
+  }
+
+  /** Renews the client certificate once two thirds of its lifetime have passed. */
+  private async renewIfDue(addr: string): Promise<void> {
+    const cert = new x509.X509Certificate(this.state.read('agent.crt'));
+    const from = cert.notBefore.getTime();
+    const to = cert.notAfter.getTime();
+    if (Date.now() < from + ((to - from) * 2) / 3) return;
+    const keys = await generateKeyPair();
+    const csrPem = await createCsr(keys, 'keywarden-agent');
+    const client = new AgentServiceClient(addr, this.credentials());
+    try {
+      const res = await new Promise<{ certificatePem: string; certificateNotAfterMs: number }>(
+        (resolve, reject) =>
+          client.renewCertificate({ csrPem }, (err, r) =>
+            err ? reject(fromGrpcError(err)) : resolve(r),
+          ),
+      );
+      this.state.write('agent.key', await privateKeyToPem(keys.privateKey), 0o600);
+      this.state.write('agent.crt', res.certificatePem, 0o644);
+      this.log('info', 'client certificate renewed', {
+        notAfter: new Date(res.certificateNotAfterMs).toISOString(),
+      });
+    } finally {
+      client.close();
+    }
+  }
+}

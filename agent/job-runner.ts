@@ -1,0 +1,165 @@
+/**
+ * Runs assignments on this host through LocalSession: at most `limit` at once, each
+ * with its timeout and cancellable. Accepted assignments are journaled and results are
+ * spooled on disk before they are sent, so a crash loses neither: at start an assignment
+ * journaled without a result is reported as interrupted (the controller retries it).
+ */
+import { runHostOperation } from '../shared/hostops/operation-registry';
+import { toErrorRecord } from '../shared/errors';
+import { decodeOperation, toStructValue } from '../shared/proto/operation-messages';
+import { JobAssignment, JobResult } from '../shared/proto/gen/keywarden/agent/v1/agent';
+import { LocalSession } from '../shared/session/local-session';
+import type { AgentLog } from './log';
+import type { StateDir } from './state-dir';
+
+export const jobKey = (j: { jobId: string; attempt: number }): string => `${j.jobId}_${j.attempt}`;
+
+export class JobRunner {
+  private readonly running = new Map<string, AbortController>();
+  private readonly waiting: JobAssignment[] = [];
+  private readonly session: LocalSession;
+  onResult: (r: JobResult) => void = () => undefined;
+  onIdle: () => void = () => undefined;
+
+  constructor(
+    private readonly state: StateDir,
+    private readonly log: AgentLog,
+    rootPrefix: string,
+    public limit: number,
+  ) {
+    this.session = new LocalSession({ rootPrefix });
+    for (const { key, value } of state.list<unknown>('journal')) {
+      if (state.list('spool').some((s) => s.key === key)) continue;
+      const a = JobAssignment.fromJSON(value);
+      this.spool(a, Date.now(), {
+        code: 'AGENT_RESTARTED',
+        message: 'the agent restarted while running the job',
+        retryable: true,
+      });
+      state.remove('journal', key);
+    }
+  }
+
+  runningKeys(): Array<{ jobId: string; attempt: number }> {
+    return [...this.running.keys(), ...this.waiting.map((w) => jobKey(w.job!))].map((k) => {
+      const i = k.lastIndexOf('_');
+      return { jobId: k.slice(0, i), attempt: Number(k.slice(i + 1)) };
+    });
+  }
+
+  busy(): boolean {
+    return this.running.size > 0 || this.waiting.length > 0;
+  }
+
+  /** false when it is already running, waiting or spooled (a re-delivery). */
+  accept(a: JobAssignment): boolean {
+    const key = jobKey(a.job!);
+    if (this.running.has(key) || this.waiting.some((w) => jobKey(w.job!) === key)) return false;
+    const spooled = this.state.list<unknown>('spool').find((s) => s.key === key);
+    if (spooled) {
+      this.onResult(JobResult.fromJSON(spooled.value));
+      return false;
+    }
+    this.state.put('journal', key, JobAssignment.toJSON(a));
+    this.waiting.push(a);
+    this.pump();
+    return true;
+  }
+
+  cancel(j: { jobId: string; attempt: number }): boolean {
+    const key = jobKey(j);
+    const i = this.waiting.findIndex((w) => jobKey(w.job!) === key);
+    if (i >= 0) {
+      const [a] = this.waiting.splice(i, 1);
+      this.spool(a!, Date.now(), {
+        code: 'JOB_CANCELLED',
+        message: 'cancelled before it started',
+        retryable: false,
+      });
+      return true;
+    }
+    const abort = this.running.get(key);
+    abort?.abort(
+      Object.assign(new Error('cancelled by the controller'), {
+        code: 'JOB_CANCELLED',
+        retryable: false,
+      }),
+    );
+    return !!abort;
+  }
+
+  private pump(): void {
+    while (this.running.size < this.limit && this.waiting.length > 0) {
+      const a = this.waiting.shift()!;
+      const abort = new AbortController();
+      this.running.set(jobKey(a.job!), abort);
+      void this.execute(a, abort);
+    }
+  }
+
+  private async execute(a: JobAssignment, abort: AbortController): Promise<void> {
+    const key = jobKey(a.job!);
+    const started = Date.now();
+    const timer = setTimeout(
+      () =>
+        abort.abort(
+          Object.assign(new Error(`timed out after ${a.timeoutMs} ms on the agent`), {
+            code: 'JOB_TIMED_OUT',
+            retryable: true,
+          }),
+        ),
+      a.timeoutMs || 60_000,
+    );
+    try {
+      const { operation, args } = decodeOperation(a.operation!);
+      this.log('info', 'job started', { jobId: a.job!.jobId, attempt: a.job!.attempt, operation });
+      const aborted = new Promise<never>((_, reject) =>
+        abort.signal.addEventListener('abort', () => reject(abort.signal.reason as Error), {
+          once: true,
+        }),
+      );
+      const output = await Promise.race([
+        runHostOperation(this.session, operation, args, abort.signal),
+        aborted,
+      ]);
+      this.spool(a, started, null, output);
+    } catch (err) {
+      this.spool(a, started, toErrorRecord(abort.signal.aborted ? abort.signal.reason : err));
+    } finally {
+      clearTimeout(timer);
+      this.running.delete(key);
+      this.state.remove('journal', key);
+      this.pump();
+      if (!this.busy()) this.onIdle();
+    }
+  }
+
+  private spool(
+    a: JobAssignment,
+    startedAt: number,
+    error: { code: string; message: string; retryable: boolean } | null,
+    output?: unknown,
+  ): void {
+    const r: JobResult = {
+      job: a.job,
+      startedAtMs: startedAt,
+      finishedAtMs: Date.now(),
+      outcome: error
+        ? { $case: 'error', value: error }
+        : {
+            $case: 'output',
+            value: {
+              operation: decodeOperation(a.operation!).operation,
+              value: toStructValue(output),
+            },
+          },
+    };
+    this.state.put('spool', jobKey(a.job!), JobResult.toJSON(r));
+    this.log(error ? 'warn' : 'info', error ? 'job failed' : 'job finished', {
+      jobId: a.job!.jobId,
+      attempt: a.job!.attempt,
+      ...(error ? { error } : {}),
+    });
+    this.onResult(r);
+  }
+}

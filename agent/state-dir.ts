@@ -1,0 +1,85 @@
+/**
+ * The agent's state directory: its identity (key 0600, certificate, CA, controllers,
+ * settings), the journal of accepted assignments, and the spool of results the
+ * controller has not acknowledged yet. Every write is a temp file + rename, so a
+ * crash leaves either the old or the new file.
+ */
+import {
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  existsSync,
+} from 'node:fs';
+import path from 'node:path';
+import type { IcbPayload } from '../shared/proto/icb-format';
+
+export interface Identity {
+  agentId: string;
+  controllers: string[];
+  settings: IcbPayload['settings'];
+  certificateNotAfter: number;
+}
+
+export class StateDir {
+  constructor(readonly dir: string) {
+    for (const d of [dir, this.spoolDir, this.journalDir])
+      mkdirSync(d, { recursive: true, mode: 0o700 });
+  }
+
+  get spoolDir(): string {
+    return path.join(this.dir, 'spool');
+  }
+  get journalDir(): string {
+    return path.join(this.dir, 'journal');
+  }
+
+  write(name: string, content: string, mode = 0o600): void {
+    const file = path.join(this.dir, name);
+    const tmp = `${file}.tmp-${process.pid}`;
+    writeFileSync(tmp, content, { mode });
+    renameSync(tmp, file);
+  }
+
+  read(name: string): string {
+    return readFileSync(path.join(this.dir, name), 'utf8');
+  }
+
+  enrolled(): boolean {
+    return existsSync(path.join(this.dir, 'identity.json'));
+  }
+
+  identity(): Identity {
+    return JSON.parse(this.read('identity.json')) as Identity;
+  }
+
+  /** Stores one JSON record per key in a subdirectory (spool, journal). */
+  put(sub: 'spool' | 'journal', key: string, value: unknown): void {
+    this.write(path.join(sub, `${key}.json`), JSON.stringify(value));
+  }
+
+  remove(sub: 'spool' | 'journal', key: string): void {
+    rmSync(path.join(this.dir, sub, `${key}.json`), { force: true });
+  }
+
+  list<T>(sub: 'spool' | 'journal'): Array<{ key: string; value: T }> {
+    const dir = path.join(this.dir, sub);
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+      .flatMap((f) => {
+        try {
+          return [
+            {
+              key: f.slice(0, -5),
+              value: JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as T,
+            },
+          ];
+        } catch {
+          return []; // a torn temp file is never named .json; anything else unreadable is skipped
+        }
+      });
+  }
+}

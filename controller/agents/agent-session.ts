@@ -1,0 +1,301 @@
+/**
+ * One agent's management connection (a Connect stream) on this controller: the hello,
+ * delivery of assignments and cancels, and ingestion of results, each acknowledged.
+ * A result is stored once per (job, attempt) whatever the number of times it is sent,
+ * and only for a job of the host this agent manages.
+ */
+import type { ServerDuplexStream } from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import { encodeOperation, STRUCT_SCALAR_KEY } from '../../shared/proto/operation-messages';
+import {
+  ConnectionMode,
+  type AgentMessage,
+  type ControllerMessage,
+  type Hello,
+  type JobResult,
+} from '../../shared/proto/gen/keywarden/agent/v1/agent';
+import type { JobQueue } from '../engine/job-queue';
+import type { AgentRecord, AssignmentRecord } from '../store/agent-records';
+import { newId } from '../store/ids';
+import type { Store } from '../store/store';
+import type { AgentEvents } from './agent-events';
+import { planNextConnection } from './next-connection';
+
+export interface SessionContext {
+  store: Store;
+  queue: JobQueue;
+  events: AgentEvents;
+  log: Logger;
+  controllerId: string;
+  jobTypes: readonly string[];
+}
+
+const key = (jobId: string, attempt: number) => `${jobId}:${attempt}`;
+
+export class AgentSession {
+  readonly connectionId = newId();
+  hostId: string | null;
+  lastHeardAt = Date.now();
+  helloDone = false;
+  closed = false;
+  private readonly running = new Set<string>();
+  private readonly log: Logger;
+
+  constructor(
+    private readonly ctx: SessionContext,
+    readonly agent: AgentRecord,
+    private readonly call: ServerDuplexStream<AgentMessage, ControllerMessage>,
+  ) {
+    this.hostId = agent.hostId;
+    this.log = ctx.log.child({ agentId: agent.id, connectionId: this.connectionId });
+  }
+
+  send(msg: ControllerMessage): void {
+    if (!this.closed) this.call.write(msg);
+  }
+
+  async onMessage(msg: AgentMessage): Promise<void> {
+    this.lastHeardAt = Date.now();
+    const k = msg.kind;
+    if (!k) return;
+    switch (k.$case) {
+      case 'hello':
+        return this.onHello(k.value);
+      case 'heartbeat':
+        return;
+      case 'accepted':
+        return;
+      case 'progress':
+        return;
+      case 'result':
+        return this.ingestResult(k.value);
+      case 'cancelAck': {
+        const j = k.value.job;
+        if (!j) return;
+        await this.ctx.store.agentFleet.assignments.markCancelAcknowledged(
+          j.jobId,
+          j.attempt,
+          Date.now(),
+        );
+        this.log.info(
+          { jobId: j.jobId, attempt: j.attempt, wasRunning: k.value.wasRunning },
+          'agent acknowledged a cancel',
+        );
+        return;
+      }
+      case 'drained':
+        return;
+    }
+  }
+
+  private async onHello(hello: Hello): Promise<void> {
+    const { store, queue } = this.ctx;
+    const now = Date.now();
+    for (const j of hello.running) this.running.add(key(j.jobId, j.attempt));
+    const facts = (hello.facts ?? {}) as unknown as Record<string, unknown>;
+    await store.agentFleet.agents.recordConnection(
+      this.agent.id,
+      {
+        connectionId: this.connectionId,
+        controllerId: this.ctx.controllerId,
+        version: hello.agentVersion,
+        facts,
+      },
+      now,
+    );
+    const fresh = await store.agentFleet.agents.get(this.agent.id);
+    this.hostId = fresh?.hostId ?? null;
+    const mode = hello.mode === ConnectionMode.CONNECTION_MODE_PERIODIC ? 'periodic' : 'stream';
+    if (!this.hostId) {
+      // First connection: discovery creates the host from these facts (once per agent).
+      await queue.enqueue(
+        'discover-agent-host',
+        { agentId: this.agent.id },
+        {
+          createdBy: `agent:${this.agent.id}`,
+          trigger: 'event',
+          dedupeKey: `discover-agent-host:${this.agent.id}`,
+        },
+      );
+    } else if (this.ctx.jobTypes.includes('handle-agent-host')) {
+      await queue.enqueue(
+        'handle-agent-host',
+        {
+          agentId: this.agent.id,
+          connectionId: this.connectionId,
+          controllerId: this.ctx.controllerId,
+          mode,
+        },
+        { createdBy: `agent:${this.agent.id}`, trigger: 'event', hostId: this.hostId },
+      );
+    }
+    const settings = { ...this.agent.settings, mode } as AgentRecord['settings'];
+    this.send({
+      kind: {
+        $case: 'welcome',
+        value: {
+          agentId: this.agent.id,
+          hostId: this.hostId ?? '',
+          controllerId: this.ctx.controllerId,
+          settings: {
+            mode: hello.mode || ConnectionMode.CONNECTION_MODE_STREAM,
+            connectIntervalMs: settings.connectIntervalMs,
+            maxConcurrentJobs: settings.maxConcurrentJobs,
+            heartbeatIntervalMs: settings.heartbeatIntervalMs,
+          },
+        },
+      },
+    });
+    const next = planNextConnection(settings, now);
+    await store.agentFleet.agents.setNextConnection(this.agent.id, next.atMs);
+    this.send({ kind: { $case: 'nextConnection', value: next } });
+    this.helloDone = true;
+    this.log.info({ hostId: this.hostId, mode, version: hello.agentVersion }, 'agent connected');
+    if (this.hostId) await this.redeliverOpen();
+  }
+
+  /** At (re)connection every open assignment is sent again; the agent drops ones it has. */
+  async redeliverOpen(): Promise<void> {
+    if (!this.hostId) return;
+    const open = await this.ctx.store.agentFleet.assignments.listOpenForHost(this.hostId);
+    await this.deliver(open.filter((a) => a.state !== 'cancel-acknowledged'));
+  }
+
+  async deliver(list: AssignmentRecord[]): Promise<void> {
+    const { assignments } = this.ctx.store.agentFleet;
+    for (const a of list) {
+      if (this.closed) return;
+      const now = Date.now();
+      if (a.state === 'cancelling' || a.state === 'cancel-sent') {
+        this.send({
+          kind: {
+            $case: 'cancel',
+            value: {
+              job: { jobId: a.jobId, attempt: a.attempt },
+              reason: 'cancelled by the controller',
+            },
+          },
+        });
+        await assignments.markCancelSent(a.jobId, a.attempt, now);
+        continue;
+      }
+      if (this.running.has(key(a.jobId, a.attempt)) && a.connectionId === this.connectionId)
+        continue;
+      let operation;
+      try {
+        operation = encodeOperation(a.operation, a.args);
+      } catch (err) {
+        this.log.error({ err, jobId: a.jobId }, 'assignment cannot be encoded');
+        continue;
+      }
+      this.send({
+        kind: {
+          $case: 'assignment',
+          value: {
+            job: { jobId: a.jobId, attempt: a.attempt },
+            timeoutMs: a.timeoutMs,
+            jobType: a.jobType,
+            operation,
+          },
+        },
+      });
+      this.running.add(key(a.jobId, a.attempt));
+      await assignments.markDelivered(a.jobId, a.attempt, this.connectionId, now);
+    }
+  }
+
+  private async ingestResult(r: JobResult): Promise<void> {
+    const { store, events } = this.ctx;
+    const j = r.job;
+    if (!j) return;
+    const now = Date.now();
+    this.running.delete(key(j.jobId, j.attempt));
+    const ack = (accepted: boolean, refusal = '') =>
+      this.send({ kind: { $case: 'resultAck', value: { job: j, accepted, refusal } } });
+    const a = await store.agentFleet.assignments.get(j.jobId, j.attempt);
+    const owner = a?.hostId ?? (await store.jobs.get(j.jobId))?.hostId ?? null;
+    if (!this.hostId || owner !== this.hostId) {
+      const refusal = owner
+        ? `job ${j.jobId} belongs to another host; agent ${this.agent.id} manages ${this.hostId ?? 'no host yet'}`
+        : `job ${j.jobId} attempt ${j.attempt} is not known to the controller`;
+      await store.audit.append({
+        at: now,
+        actor: `agent:${this.agent.id}`,
+        action: 'agent.result-refused',
+        subject: j.jobId,
+        details: { attempt: j.attempt, agentHost: this.hostId, jobHost: owner, reason: refusal },
+      });
+      this.log.warn({ jobId: j.jobId, jobHost: owner }, 'refused a result: ' + refusal);
+      return ack(false, refusal);
+    }
+    const out = r.outcome;
+    const stored = await store.agentFleet.results.insert({
+      jobId: j.jobId,
+      attempt: j.attempt,
+      hostId: owner,
+      agentId: this.agent.id,
+      ok: out?.$case === 'output',
+      output: out?.$case === 'output' ? unwrap(out.value.value) : null,
+      error:
+        out?.$case === 'error'
+          ? {
+              code: out.value.code || 'INTERNAL',
+              message: out.value.message,
+              retryable: out.value.retryable,
+            }
+          : out
+            ? null
+            : {
+                code: 'INTERNAL',
+                message: 'the agent sent a result without an outcome',
+                retryable: true,
+              },
+      startedAt: r.startedAtMs,
+      finishedAt: r.finishedAtMs,
+      receivedAt: now,
+      receivedBy: this.ctx.controllerId,
+    });
+    await store.agentFleet.assignments.markEnded(j.jobId, j.attempt, now);
+    if (stored.created) events.attemptSettled(j.jobId, j.attempt, { kind: 'result' });
+    else
+      this.log.info(
+        { jobId: j.jobId, attempt: j.attempt },
+        'duplicate result acknowledged, not stored again',
+      );
+    ack(true);
+  }
+
+  /** The stream ended: what was delivered on it and has no result is lost. */
+  async closeSession(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const now = Date.now();
+    const { store, events } = this.ctx;
+    await store.agentFleet.agents.recordDisconnect(this.agent.id, this.connectionId, now);
+    if (this.hostId) {
+      const open = await store.agentFleet.assignments.listOpenForHost(this.hostId);
+      const lost = open.filter(
+        (a) => a.state === 'delivered' && a.connectionId === this.connectionId,
+      );
+      await store.agentFleet.assignments.markLost(this.hostId, this.connectionId, now);
+      for (const a of lost) {
+        events.attemptSettled(a.jobId, a.attempt, {
+          kind: 'lost',
+          reason: 'the agent disconnected while running the job',
+        });
+      }
+    }
+    this.log.info('agent disconnected');
+  }
+
+  end(): void {
+    if (!this.closed) this.call.end();
+  }
+}
+
+/** A Struct that wraps a non-object result comes back as that value. */
+function unwrap(v: Record<string, unknown> | undefined): unknown {
+  if (!v) return null;
+  const keys = Object.keys(v);
+  return keys.length === 1 && keys[0] === STRUCT_SCALAR_KEY ? v[STRUCT_SCALAR_KEY] : v;
+}

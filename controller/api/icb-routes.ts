@@ -1,0 +1,71 @@
+/**
+ * POST /api/v1/icb: an admin creates an ICB file. The work is a create-icb job (so it is
+ * in the processes report like every other job); the route waits for it and answers
+ * with the signed ICB, to be written to /etc/keywarden/agent.icb on new hosts.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { KeywardenError, internalError } from '../../shared/errors';
+import type { ControllerServices } from '../controller-services';
+import { IcbParams } from '../jobs/create-icb';
+import { caller, type RequireRole } from './auth';
+import { errors } from './schemas';
+
+export function registerIcbRoutes(
+  app: FastifyInstance,
+  s: ControllerServices,
+  auth: RequireRole,
+): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  r.post(
+    '/api/v1/icb',
+    {
+      onRequest: auth('admin'),
+      schema: {
+        tags: ['agents'],
+        summary: 'Create an ICB file for enrolling agents (its token is single use and expires)',
+        body: IcbParams,
+        response: {
+          201: Type.Object({
+            jobId: Type.String(),
+            icbId: Type.String(),
+            expiresAt: Type.Integer(),
+            icb: Type.Unknown(),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (req, reply) => {
+      const { job } = await s.queue.enqueue('create-icb', req.body, {
+        createdBy: caller(req).actor,
+        trigger: 'admin',
+      });
+      const until = Date.now() + 30_000;
+      for (;;) {
+        const j = await s.store.jobs.get(job.id);
+        if (j?.state === 'completed') {
+          const res = j.result as { icbId: string; expiresAt: number; icb: unknown };
+          return reply.code(201).send({ jobId: job.id, ...res });
+        }
+        if (j && ['failed', 'cancelled', 'expired'].includes(j.state)) {
+          const e = j.error ?? {
+            code: 'INTERNAL',
+            message: `create-icb job ${j.state}`,
+            retryable: false,
+          };
+          throw new KeywardenError(e.code, e.message, {
+            httpStatus: e.code === 'INVALID_INPUT' ? 400 : 500,
+          });
+        }
+        if (Date.now() > until)
+          throw internalError(
+            `create-icb job ${job.id} did not finish in 30 s; see GET /api/v1/jobs/${job.id}`,
+          );
+        await sleep(50);
+      }
+    },
+  );
+}

@@ -1,0 +1,84 @@
+import { Type } from '@sinclair/typebox';
+import { defineJob } from '../engine/job-definition';
+
+/**
+ * Discovery of an agent host at its agent's first connection: the host record from the
+ * agent's facts, the monitored state, and a full scan when that job type exists.
+ */
+export const discoverAgentHost = defineJob({
+  type: 'discover-agent-host',
+  describe: 'Discovers an agent-based host from its agent facts and starts monitoring it',
+  params: Type.Object({ agentId: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+  runsOn: 'controller',
+  timeoutMs: 60_000,
+  retry: { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 60_000 },
+  idempotent: true,
+  async run(params, ctx) {
+    const { agents } = ctx.store.agentFleet;
+    const agent = await agents.get(params.agentId);
+    if (!agent)
+      throw Object.assign(new Error(`agent ${params.agentId} is not enrolled`), {
+        code: 'NOT_FOUND',
+        retryable: false,
+      });
+    const f = agent.facts as {
+      hostname?: string;
+      addresses?: string[];
+      os?: string;
+      osRelease?: string;
+      sshProduct?: string;
+      hostKeyFingerprint?: string;
+    };
+    let hostId = agent.hostId;
+    let created = false;
+    if (!hostId) {
+      const now = ctx.now();
+      const host = await ctx.store.hosts.create(
+        {
+          name: f.hostname || agent.id,
+          address: f.addresses?.[0] ?? f.hostname ?? agent.id,
+          port: 22,
+          kind: 'agent',
+          state: 'discovered',
+          groupId: agent.groupId,
+          hostKeyFingerprint: f.hostKeyFingerprint || null,
+          managementAccount: null,
+          agentId: agent.id,
+          os: [f.os, f.osRelease].filter(Boolean).join(' ') || null,
+          sshProduct: f.sshProduct || null,
+          lastSeenAt: agent.lastConnectedAt ?? now,
+        },
+        now,
+      );
+      if (await agents.bindHost(agent.id, host.id, now)) {
+        hostId = host.id;
+        created = true;
+      } else {
+        // Another discovery bound the agent first: this host record is not needed.
+        await ctx.store.hosts.remove(host.id);
+        hostId = (await agents.get(agent.id))?.hostId ?? null;
+      }
+    }
+    if (!hostId) throw new Error(`agent ${agent.id} has no host after discovery`);
+    await ctx.store.hosts.update(hostId, { state: 'monitored', lastSeenAt: ctx.now() }, ctx.now());
+    let scanJobId: string | null = null;
+    if (ctx.jobTypes.includes('scan-full')) {
+      scanJobId = (
+        await ctx.enqueue({
+          type: 'scan-full',
+          params: {},
+          hostId,
+          dedupeKey: `scan-full:${hostId}:discovery`,
+        })
+      ).id;
+    }
+    await ctx.store.audit.append({
+      at: ctx.now(),
+      actor: `job:${ctx.job.id}`,
+      action: 'host.discovered',
+      subject: hostId,
+      details: { agentId: agent.id, created, hostname: f.hostname ?? null, scanJobId },
+    });
+    return { hostId, created, state: 'monitored', scanJobId };
+  },
+});

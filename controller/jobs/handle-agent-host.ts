@@ -1,0 +1,53 @@
+import { Type } from '@sinclair/typebox';
+import { defineJob } from '../engine/job-definition';
+import { planNextConnection } from '../agents/next-connection';
+
+/**
+ * Runs at each management connection of an agent host: records the connection on the
+ * host, counts the jobs waiting for it (the gateway holding the stream delivers them),
+ * and records when the agent is told to connect next. Other jobs for the host run as
+ * their own jobs.
+ */
+export const handleAgentHost = defineJob({
+  type: 'handle-agent-host',
+  describe: 'Handles one management connection of an agent-based host',
+  params: Type.Object(
+    {
+      agentId: Type.String({ minLength: 1 }),
+      connectionId: Type.String({ minLength: 1 }),
+      controllerId: Type.String(),
+      mode: Type.Union([Type.Literal('stream'), Type.Literal('periodic')]),
+    },
+    { additionalProperties: false },
+  ),
+  runsOn: 'controller',
+  timeoutMs: 60_000,
+  retry: { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 30_000 },
+  idempotent: true,
+  async run(params, ctx) {
+    const hostId = ctx.job.hostId;
+    const agent = await ctx.store.agentFleet.agents.get(params.agentId);
+    if (!agent || !hostId || agent.hostId !== hostId) {
+      throw Object.assign(new Error(`agent ${params.agentId} does not manage host ${hostId}`), {
+        code: 'INVALID_INPUT',
+        retryable: false,
+      });
+    }
+    const now = ctx.now();
+    const host = await ctx.store.hosts.get(hostId);
+    // A host marked unreachable is reachable again: its agent just connected.
+    const state = host?.state === 'unreachable' ? 'monitored' : host?.state;
+    await ctx.store.hosts.update(hostId, { lastSeenAt: now, ...(state ? { state } : {}) }, now);
+    const next = planNextConnection({ ...agent.settings, mode: params.mode }, now);
+    await ctx.store.agentFleet.agents.setNextConnection(agent.id, next.atMs);
+    const open = await ctx.store.agentFleet.assignments.listOpenForHost(hostId);
+    return {
+      hostId,
+      connectionId: params.connectionId,
+      controllerId: params.controllerId,
+      pendingJobs: open.filter((a) => a.state === 'pending' || a.state === 'lost').length,
+      runningJobs: open.filter((a) => a.state === 'delivered').length,
+      nextConnectionAt: params.mode === 'periodic' ? next.atMs : null,
+    };
+  },
+});

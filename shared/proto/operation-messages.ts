@@ -1,0 +1,74 @@
+/**
+ * Host operations as typed protocol messages: each operation the agent can run has its
+ * own message in JobAssignment's `operation` oneof. The controller encodes
+ * (operation name, JSON args) into it; the agent decodes it back and runs the same
+ * shared operation. An operation without a message cannot be sent to an agent, which
+ * the controller reports as a clear error before anything is written.
+ */
+import { invalidInput } from '../errors';
+// The proto package path keywarden/agent/v1 is not the agent/ folder the boundary rule means.
+// eslint-disable-next-line no-restricted-imports
+import type { JobAssignment } from './gen/keywarden/agent/v1/agent';
+
+export type AssignmentOperation = NonNullable<JobAssignment['operation']>;
+
+const toMessage: Record<string, (args: Record<string, unknown>) => AssignmentOperation> = {
+  'list-accounts': () => ({ $case: 'listAccounts', value: {} }),
+  'scan-authorized-keys': (a) => ({
+    $case: 'scanAuthorizedKeys',
+    value: { accounts: Array.isArray(a.accounts) ? a.accounts.map(String) : [] },
+  }),
+  'scan-full': (a) => ({ $case: 'scanFull', value: { params: toStructValue(a) } }),
+  'scan-configs': (a) => ({ $case: 'scanConfigs', value: { params: toStructValue(a) } }),
+  'scan-private-keys': (a) => ({ $case: 'scanPrivateKeys', value: { params: toStructValue(a) } }),
+  'scan-key-activity': (a) => ({ $case: 'scanKeyActivity', value: { params: toStructValue(a) } }),
+  'test-slow-list-accounts': (a) => ({
+    $case: 'testSlowListAccounts',
+    value: { delayMs: Number(a.delayMs ?? 0) },
+  }),
+};
+
+export const AGENT_OPERATIONS = Object.keys(toMessage);
+
+export function encodeOperation(operation: string, args: unknown): AssignmentOperation {
+  const make = Object.hasOwn(toMessage, operation) ? toMessage[operation] : undefined;
+  if (!make) {
+    throw invalidInput(`host operation "${operation}" has no agent protocol message`, {
+      details: { field: 'operation', value: operation, expected: AGENT_OPERATIONS },
+    });
+  }
+  return make((args ?? {}) as Record<string, unknown>);
+}
+
+export function decodeOperation(op: AssignmentOperation): { operation: string; args: unknown } {
+  switch (op.$case) {
+    case 'listAccounts':
+      return { operation: 'list-accounts', args: {} };
+    case 'scanAuthorizedKeys':
+      return {
+        operation: 'scan-authorized-keys',
+        args: op.value.accounts.length ? { accounts: op.value.accounts } : {},
+      };
+    case 'scanFull':
+      return { operation: 'scan-full', args: op.value.params ?? {} };
+    case 'scanConfigs':
+      return { operation: 'scan-configs', args: op.value.params ?? {} };
+    case 'scanPrivateKeys':
+      return { operation: 'scan-private-keys', args: op.value.params ?? {} };
+    case 'scanKeyActivity':
+      return { operation: 'scan-key-activity', args: op.value.params ?? {} };
+    case 'testSlowListAccounts':
+      return { operation: 'test-slow-list-accounts', args: { delayMs: op.value.delayMs } };
+  }
+}
+
+/** Key under which a non-object result travels inside a Struct. */
+export const STRUCT_SCALAR_KEY = '$value';
+
+/** Results cross as a protobuf Struct: JSON-safe values only (undefined keys are dropped). */
+export function toStructValue(v: unknown): Record<string, unknown> {
+  const plain = JSON.parse(JSON.stringify(v ?? null)) as unknown;
+  return plain && typeof plain === 'object' && !Array.isArray(plain)
+    ? (plain as Record<string, unknown>)
+    : { [STRUCT_SCALAR_KEY]: plain };
+}
