@@ -23,6 +23,7 @@ export const internalProcessManager = defineInternalRobot({
     const result = {
       requeued: reclaimed.requeued.length,
       failed: reclaimed.failed.length,
+      cancelled: reclaimed.cancelled.length,
       expired: expired.length,
       deadWorkers: deadWorkers.length,
       parentsFinished,

@@ -85,8 +85,13 @@ export interface JobRepository {
   requestCancel(id: string, now: number): Promise<JobRecord | null>;
   /** A failed, cancelled or expired job is queued again with fresh attempts. */
   retry(id: string, now: number): Promise<JobRecord | null>;
-  /** Running jobs whose lease ran out: queued again, or failed when attempts are used up. */
-  reclaimExpiredLeases(now: number): Promise<{ requeued: string[]; failed: string[] }>;
+  /**
+   * Running jobs whose lease ran out: cancelled when a cancel was requested (it must not
+   * run again), else queued again, or failed when attempts are used up.
+   */
+  reclaimExpiredLeases(
+    now: number,
+  ): Promise<{ requeued: string[]; failed: string[]; cancelled: string[] }>;
   /** Queued jobs whose deadline passed become expired. */
   expireOverdue(now: number): Promise<string[]>;
   /** Parents awaiting children with none active (a crash between child end and parent check). */

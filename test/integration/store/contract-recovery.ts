@@ -102,6 +102,27 @@ export function parentsAndRecoveryContract(ctx: ContractContext): void {
       expect(again).toMatchObject({ id: a.job.id, attempts: 2, workerId: 'alive' });
     });
 
+    it('ends a reclaimed job cancelled when its cancel was requested, instead of rerunning it', async () => {
+      const { store } = ctx.get();
+      const j = await store.jobs.enqueue(newJob({ type: 'c-reclaim-cancel', maxAttempts: 5 }), T0);
+      await store.jobs.claim({
+        workerId: 'dead',
+        capacity: { 'c-reclaim-cancel': 1 },
+        limit: 1,
+        leaseMs: 1000,
+        now: T0,
+      });
+      await store.jobs.requestCancel(j.job.id, T0 + 1);
+      const res = await store.jobs.reclaimExpiredLeases(T0 + 1001);
+      expect(res.cancelled).toContain(j.job.id);
+      expect(res.requeued).not.toContain(j.job.id);
+      expect(await store.jobs.get(j.job.id)).toMatchObject({
+        state: 'cancelled',
+        finishedAt: T0 + 1001,
+        workerId: null,
+      });
+    });
+
     it('expires queued jobs whose deadline passed and never claims them', async () => {
       const { store } = ctx.get();
       const j = await store.jobs.enqueue(newJob({ type: 'c-deadline', deadline: T0 + 10 }), T0);

@@ -16,17 +16,24 @@ const LEASE_EXPIRED: JobError = {
 export async function reclaimExpiredLeases(
   c: Collections,
   now: number,
-): Promise<{ requeued: string[]; failed: string[] }> {
+): Promise<{ requeued: string[]; failed: string[]; cancelled: string[] }> {
   const expired = { state: 'running' as const, leaseUntil: { $ne: null, $lt: now } };
   const found = await c.jobs
     .find(expired, {
-      projection: { _id: 1, attempts: 1, maxAttempts: 1, dedupeKey: 1 },
+      projection: { _id: 1, attempts: 1, maxAttempts: 1, dedupeKey: 1, cancelRequested: 1 },
       sort: { _id: 1 },
     })
     .toArray();
-  if (found.length === 0) return { requeued: [], failed: [] };
-  const out = found.filter((j) => j.attempts >= j.maxAttempts);
-  const again = found.filter((j) => j.attempts < j.maxAttempts);
+  if (found.length === 0) return { requeued: [], failed: [], cancelled: [] };
+  // A job whose cancel was requested must not run again, whatever attempts it has left.
+  const stop = found.filter((j) => j.cancelRequested);
+  const out = found.filter((j) => !j.cancelRequested && j.attempts >= j.maxAttempts);
+  const again = found.filter((j) => !j.cancelRequested && j.attempts < j.maxAttempts);
+  if (stop.length)
+    await c.jobs.updateMany(
+      { ...expired, _id: { $in: stop.map((j) => j._id) } },
+      { $set: { state: 'cancelled', finishedAt: now, workerId: null, leaseUntil: null } },
+    );
   if (out.length)
     await c.jobs.updateMany(
       { ...expired, _id: { $in: out.map((j) => j._id) } },
@@ -59,6 +66,13 @@ export async function reclaimExpiredLeases(
     (j) => after.get(j._id)?.state === 'failed' && after.get(j._id)?.finishedAt === now,
   );
   const requeued = again.filter((j) => after.get(j._id)?.runAt === now);
-  await releaseJobKeys(c, failed);
-  return { requeued: requeued.map((j) => j._id), failed: failed.map((j) => j._id) };
+  const cancelled = stop.filter(
+    (j) => after.get(j._id)?.state === 'cancelled' && after.get(j._id)?.finishedAt === now,
+  );
+  await releaseJobKeys(c, [...failed, ...cancelled]);
+  return {
+    requeued: requeued.map((j) => j._id),
+    failed: failed.map((j) => j._id),
+    cancelled: cancelled.map((j) => j._id),
+  };
 }

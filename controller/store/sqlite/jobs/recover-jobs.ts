@@ -12,10 +12,16 @@ const LEASE_EXPIRED = JSON.stringify({
 export function reclaimExpiredLeases(
   db: Database.Database,
   now: number,
-): { requeued: string[]; failed: string[] } {
+): { requeued: string[]; failed: string[]; cancelled: string[] } {
   return db
     .transaction(() => {
       const ids = (r: Array<{ id: string }>) => r.map((x) => x.id).sort();
+      const cancelled = stmt(
+        db,
+        `UPDATE jobs SET state = 'cancelled', finished_at = ?, worker_id = NULL, lease_until = NULL
+         WHERE state = 'running' AND lease_until IS NOT NULL AND lease_until < ? AND cancel_requested = 1
+         RETURNING id`,
+      ).all(now, now) as Array<{ id: string }>;
       const failed = stmt(
         db,
         `UPDATE jobs SET state = 'failed', error = ?, finished_at = ?, worker_id = NULL, lease_until = NULL
@@ -27,7 +33,7 @@ export function reclaimExpiredLeases(
         `UPDATE jobs SET state = 'queued', worker_id = NULL, lease_until = NULL, run_at = ?
          WHERE state = 'running' AND lease_until IS NOT NULL AND lease_until < ? RETURNING id`,
       ).all(now, now) as Array<{ id: string }>;
-      return { requeued: ids(requeued), failed: ids(failed) };
+      return { requeued: ids(requeued), failed: ids(failed), cancelled: ids(cancelled) };
     })
     .immediate();
 }
