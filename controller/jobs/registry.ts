@@ -26,6 +26,21 @@ import { createIcb } from './create-icb';
 import { discoverAgentHost } from './discover-agent-host';
 import { handleAgentHost } from './handle-agent-host';
 import { testHostOperation } from './testing/test-host-operation';
+import { addAuthorizedKey } from './add-authorized-key';
+import { blacklistKeys } from './blacklist-keys';
+import { confDeploy } from './conf-deploy';
+import { confDeployHost } from './conf-deploy-host';
+import { generatePrivateKey } from './generate-private-key';
+import { relocateUserKeys } from './relocate-user-keys';
+import { relocateUserKeysHost } from './relocate-user-keys-host';
+import { removeAuthorizedKey } from './remove-authorized-key';
+import { removePrivateKey } from './remove-private-key';
+import { renewPrivateKey } from './renew-private-key';
+import { scanAuthorizedKeys } from './scan-authorized-keys';
+import { scanConfigs } from './scan-configs';
+import { scanFull } from './scan-full';
+import { scanHostKeyActivity } from './scan-host-key-activity';
+import { setAuthorizedKeyOptions } from './set-authorized-key-options';
 import { testEffect } from './testing/test-effect';
 import { testFlaky } from './testing/test-flaky';
 import { testParent } from './testing/test-parent';
@@ -54,6 +69,21 @@ export const productJobs = [
   createIcb,
   discoverAgentHost,
   handleAgentHost,
+  addAuthorizedKey,
+  blacklistKeys,
+  confDeploy,
+  confDeployHost,
+  generatePrivateKey,
+  relocateUserKeys,
+  relocateUserKeysHost,
+  removeAuthorizedKey,
+  removePrivateKey,
+  renewPrivateKey,
+  scanAuthorizedKeys,
+  scanConfigs,
+  scanFull,
+  scanHostKeyActivity,
+  setAuthorizedKeyOptions,
 ] as const;
 
 /** Fixtures for tests and benchmarks, registered only with KEYWARDEN_ENABLE_TEST_JOB_TYPES. */

@@ -1,6 +1,7 @@
 import type { HostSession } from '../session/host-session';
 import type { AuthorizedKeyOption } from '../ssh/authorized-keys';
 import { parseAuthorizedKeys } from '../ssh/authorized-keys';
+import { existingPaths } from './existing-paths';
 import { sshdViewByAccount } from './host-sshd-config';
 
 export interface ScannedAuthorizedKey {
@@ -51,8 +52,13 @@ export async function scanAuthorizedKeys(
     patterns: views.map((v) => ({ account: v.account.name, patterns: v.patterns })),
     configErrors: loaded.errors.map(({ file, line, message }) => ({ file, line, message })),
   };
+  const present = await existingPaths(
+    session,
+    views.flatMap((v) => v.authorizedKeysFiles),
+  );
   for (const { account, authorizedKeysFiles } of views) {
     for (const file of authorizedKeysFiles) {
+      if (!present.has(file)) continue;
       const link = await session.lstat(file);
       const st = link && (await session.stat(file)); // sshd follows links: so do we, read-only
       if (st?.type !== 'file') continue;

@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import type { Account, HostSession } from '../session/host-session';
 import { parsePublicKeyBlob, parsePublicKeyLine } from '../ssh/public-key';
+import { existingPaths } from './existing-paths';
 import { readOpensshPrivateKeyHeader } from './openssh-private-key';
 
 export interface ScannedPrivateKey {
@@ -30,9 +31,14 @@ export async function scanPrivateKeys(
   params: ScanPrivateKeysParams = {},
 ): Promise<{ keys: ScannedPrivateKey[] }> {
   const keys: ScannedPrivateKey[] = [];
-  for (const account of await session.listAccounts()) {
+  const accounts = await session.listAccounts();
+  const present = await existingPaths(
+    session,
+    accounts.map((a) => posix.join(a.home, '.ssh')),
+  );
+  for (const account of accounts) {
     const dir = posix.join(account.home, '.ssh');
-    if ((await session.lstat(dir))?.type !== 'directory') continue;
+    if (!present.has(dir) || (await session.lstat(dir))?.type !== 'directory') continue;
     for (const entry of await session.listDir(dir)) {
       if (entry.type !== 'file' || entry.name.endsWith('.pub')) continue;
       const key = await inspect(session, posix.join(dir, entry.name), account);

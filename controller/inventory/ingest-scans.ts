@@ -1,0 +1,184 @@
+/**
+ * Scan results into the inventory. Each function takes one operation's JSON result and
+ * makes the store say what the host said: found items present, vanished ones removed.
+ */
+import type { AccountInventory } from '../../shared/hostops/list-accounts';
+import type { ScanAuthorizedKeysResult } from '../../shared/hostops/scan-authorized-keys';
+import type { ScanConfigsResult } from '../../shared/hostops/scan-configs';
+import type { ScannedPrivateKey } from '../../shared/hostops/scan-private-keys';
+import { inventoryItemKey, type NewInventoryItem } from '../store/inventory-records';
+import type { SyncResult } from '../store/inventory-store';
+import type { Store } from '../store/store';
+
+type InventoryDeps = Pick<Store, 'inventory' | 'hosts'>;
+
+export function ingestAccounts(
+  store: InventoryDeps,
+  hostId: string,
+  scan: AccountInventory,
+  now: number,
+): Promise<SyncResult> {
+  const items: NewInventoryItem<'account'>[] = scan.accounts.map((a) => ({
+    kind: 'account',
+    hostId,
+    key: inventoryItemKey('account', { account: a.name }),
+    account: a.name,
+    fingerprint: null,
+    data: {
+      uid: a.uid,
+      gid: a.gid,
+      home: a.home,
+      shell: a.shell,
+      gecos: a.gecos,
+      groups: a.groups,
+    },
+  }));
+  return store.inventory.items.sync('account', hostId, items, now);
+}
+
+export function authorizedKeyItem(
+  hostId: string,
+  k: ScanAuthorizedKeysResult['keys'][number],
+): NewInventoryItem<'authorized-key'> {
+  return {
+    kind: 'authorized-key',
+    hostId,
+    key: inventoryItemKey('authorized-key', k),
+    account: k.account,
+    fingerprint: k.fingerprint,
+    data: {
+      file: k.file,
+      line: k.line,
+      options: k.options,
+      type: k.type,
+      bits: k.bits,
+      comment: k.comment,
+      managed: k.managed,
+    },
+  };
+}
+
+export function ingestAuthorizedKeys(
+  store: InventoryDeps,
+  hostId: string,
+  scan: ScanAuthorizedKeysResult,
+  now: number,
+  accounts?: string[],
+): Promise<SyncResult> {
+  // The same key twice in one file is one item (its first line).
+  const byKey = new Map<string, NewInventoryItem<'authorized-key'>>();
+  for (const k of scan.keys) {
+    const item = authorizedKeyItem(hostId, k);
+    if (!byKey.has(item.key)) byKey.set(item.key, item);
+  }
+  return store.inventory.items.sync(
+    'authorized-key',
+    hostId,
+    [...byKey.values()],
+    now,
+    accounts ? { accounts } : {},
+  );
+}
+
+export function privateKeyItem(
+  hostId: string,
+  k: ScannedPrivateKey,
+): NewInventoryItem<'private-key'> {
+  return {
+    kind: 'private-key',
+    hostId,
+    key: inventoryItemKey('private-key', { path: k.path }),
+    account: k.account || null,
+    fingerprint: k.fingerprint ?? null,
+    data: {
+      path: k.path,
+      format: k.format,
+      encrypted: k.encrypted,
+      type: k.type ?? null,
+      bits: k.bits ?? null,
+      mode: k.mode,
+      uid: k.uid,
+    },
+  };
+}
+
+export function ingestPrivateKeys(
+  store: InventoryDeps,
+  hostId: string,
+  scan: { keys: ScannedPrivateKey[] },
+  now: number,
+): Promise<SyncResult> {
+  const items = scan.keys.map((k) => privateKeyItem(hostId, k));
+  return store.inventory.items.sync('private-key', hostId, items, now);
+}
+
+/** Host keys as items, the config scan as the host's record, OS and SSH on the host itself. */
+export async function ingestConfigs(
+  store: InventoryDeps,
+  hostId: string,
+  scan: ScanConfigsResult,
+  now: number,
+): Promise<SyncResult> {
+  await store.inventory.hostConfigs.put({
+    hostId,
+    scannedAt: now,
+    os: scan.os && { id: scan.os.id, versionId: scan.os.versionId, prettyName: scan.os.prettyName },
+    ssh: scan.ssh,
+    sshdConfigPath: scan.sshdConfig.path,
+    files: scan.sshdConfig.files,
+    errors: scan.sshdConfig.errors,
+    settings: scan.sshdConfig.settings,
+  });
+  const items: NewInventoryItem<'host-key'>[] = scan.hostKeys.map((k) => ({
+    kind: 'host-key',
+    hostId,
+    key: inventoryItemKey('host-key', { path: k.path }),
+    account: null,
+    fingerprint: k.fingerprint ?? null,
+    data: {
+      path: k.path,
+      type: k.type ?? null,
+      bits: k.bits ?? null,
+      md5: k.md5 ?? null,
+      error: k.error ?? null,
+    },
+  }));
+  const synced = await store.inventory.items.sync('host-key', hostId, items, now);
+  if (await store.hosts.get(hostId)) {
+    await store.hosts.update(
+      hostId,
+      {
+        os: scan.os?.prettyName || null,
+        sshProduct: scan.ssh.serverVersion ?? scan.ssh.clientVersion,
+        lastSeenAt: now,
+      },
+      now,
+    );
+  }
+  return synced;
+}
+
+/** A key pair an edit just wrote, as the inventory keeps private keys. */
+export function generatedKeyItem(
+  hostId: string,
+  account: string,
+  key: { path: string; fingerprint: string; bits: number; type: string },
+  uid: number,
+): NewInventoryItem<'private-key'> {
+  return {
+    kind: 'private-key',
+    hostId,
+    key: inventoryItemKey('private-key', { path: key.path }),
+    account,
+    fingerprint: key.fingerprint,
+    data: {
+      path: key.path,
+      format: 'openssh',
+      encrypted: false,
+      type: key.type,
+      bits: key.bits,
+      mode: 0o600,
+      uid,
+    },
+  };
+}

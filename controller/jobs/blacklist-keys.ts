@@ -1,0 +1,74 @@
+import { Type } from '@sinclair/typebox';
+import { defineJob } from '../engine/job-definition';
+import { childFor, TargetSchema, targetHostId, type Target } from '../inventory/host-target';
+
+/**
+ * Blacklists a key: the fingerprint is recorded (later add-authorized-key jobs refuse it
+ * with KEY_BLACKLISTED), and the key is revoked from every account of every host that has
+ * it, hand-written lines included: a remove-authorized-key child per host. Hosts come from
+ * the inventory, plus any `targets` named (hosts not scanned yet); an inventory host that is
+ * neither registered nor named cannot be reached and is raised as an alert.
+ */
+export const blacklistKeys = defineJob({
+  type: 'blacklist-keys',
+  describe: 'Blacklist a key fingerprint and remove the key wherever it is found',
+  params: Type.Object(
+    {
+      fingerprint: Type.String({ pattern: '^SHA256:[A-Za-z0-9+/]{43}$' }),
+      reason: Type.String({ minLength: 1 }),
+      targets: Type.Optional(Type.Array(TargetSchema)),
+      sshdConfigPath: Type.Optional(Type.String({ pattern: '^/' })),
+    },
+    { additionalProperties: false },
+  ),
+  runsOn: 'controller',
+  timeoutMs: 5 * 60_000,
+  retry: { maxAttempts: 3, baseDelayMs: 1_000, maxDelayMs: 30_000 },
+  adminTriggerable: true,
+  idempotent: true,
+  async run(params, ctx) {
+    const now = ctx.now();
+    const { fingerprint } = params;
+    const { created } = await ctx.store.inventory.blacklist.add(
+      { fingerprint, reason: params.reason, createdBy: ctx.job.createdBy },
+      now,
+    );
+    if (created) {
+      await ctx.store.audit.append({
+        at: now,
+        actor: ctx.job.createdBy,
+        action: 'key.blacklisted',
+        subject: fingerprint,
+        details: { reason: params.reason, jobId: ctx.job.id },
+      });
+    }
+    const targets = new Map<string, Target>();
+    for (const t of params.targets ?? []) targets.set(targetHostId(t) ?? '', t);
+    targets.delete(''); // a target naming no host cannot be reached
+    const found = await ctx.store.inventory.items.list('authorized-key', { fingerprint });
+    for (const hostId of new Set(found.map((i) => i.hostId))) {
+      if (targets.has(hostId)) continue;
+      if (await ctx.store.hosts.get(hostId)) targets.set(hostId, { hostId });
+      else {
+        await ctx.store.alerts.raise(
+          {
+            type: 'blacklisted-key-unreachable',
+            severity: 'critical',
+            subject: hostId,
+            message: `blacklisted key ${fingerprint} is on ${hostId}, which is not a registered host: remove it there by hand or name the host in targets`,
+            dedupeKey: `blacklisted-key-unreachable:${fingerprint}:${hostId}`,
+          },
+          now,
+        );
+      }
+    }
+    const remove = {
+      fingerprint,
+      includeUnmanaged: true,
+      ...(params.sshdConfigPath ? { sshdConfigPath: params.sshdConfigPath } : {}),
+    };
+    return ctx.spawnChildren(
+      [...targets.values()].map((t) => childFor('remove-authorized-key', t, remove)),
+    );
+  },
+});

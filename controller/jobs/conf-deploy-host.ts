@@ -1,0 +1,54 @@
+import { Type } from '@sinclair/typebox';
+import { commandFailed } from '../../shared/errors';
+import type { DeploySshdConfigResult } from '../../shared/hostops/deploy-sshd-config';
+import type { ScanConfigsResult } from '../../shared/hostops/scan-configs';
+import { defineJob } from '../engine/job-definition';
+import { hostJobParams, inventoryHostId } from '../inventory/host-target';
+import { ingestConfigs } from '../inventory/ingest-scans';
+
+export const DeployFields = {
+  content: Type.String({ minLength: 1 }),
+  /** The file to replace (default /etc/ssh/sshd_config); may be an Included file. */
+  path: Type.Optional(Type.String({ pattern: '^/' })),
+  /** The main config sshd -t checks, when `path` is an Included file. */
+  mainConfigPath: Type.Optional(Type.String({ pattern: '^/' })),
+  /** Refuse (FILE_CHANGED) unless the file is still what the change was prepared against. */
+  expectedSha256: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$' })),
+  reloadCommand: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })),
+  sshdBinary: Type.Optional(Type.String({ pattern: '^/' })),
+};
+
+/**
+ * Deploys an sshd configuration on one host: sshd -t judges it, then the reload; when
+ * either fails the previous file is back in place and the job fails saying why. Deploying
+ * the same content again is a no-op, so a retry is safe. The host's config inventory is
+ * refreshed from what is on disk afterwards.
+ */
+export const confDeployHost = defineJob({
+  type: 'conf-deploy-host',
+  describe: 'Deploy an sshd configuration to one host, rolled back if sshd rejects it',
+  params: hostJobParams(DeployFields),
+  runsOn: 'host',
+  timeoutMs: 3 * 60_000,
+  retry: { maxAttempts: 2, baseDelayMs: 5_000, maxDelayMs: 60_000 },
+  adminTriggerable: true,
+  idempotent: true,
+  async run(params, ctx) {
+    const hostId = inventoryHostId(ctx, params);
+    const { hostId: _h, connection: _c, ...args } = params;
+    const r = (await ctx.runOnHost('deploy-sshd-config', args)) as DeploySshdConfigResult;
+    if (r.status === 'rolled-back') {
+      throw commandFailed(
+        `sshd refused the new configuration at the ${r.stage} stage; the previous file was put back: ${r.output}`,
+        { details: { hostId, stage: r.stage, output: r.output } },
+      );
+    }
+    const mainConfig = params.mainConfigPath ?? params.path;
+    const scan = (await ctx.runOnHost('scan-configs', {
+      ...(mainConfig ? { sshdConfigPath: mainConfig } : {}),
+      ...(params.sshdBinary ? { sshdBinary: params.sshdBinary } : {}),
+    })) as ScanConfigsResult;
+    await ingestConfigs(ctx.store, hostId, scan, ctx.now());
+    return { hostId, ...r };
+  },
+});

@@ -1,0 +1,50 @@
+import { Type } from '@sinclair/typebox';
+import type { GeneratePrivateKeyResult } from '../../shared/hostops/generate-private-key';
+import { defineJob } from '../engine/job-definition';
+import { hostJobParams, inventoryHostId } from '../inventory/host-target';
+import { recordGeneratedKey } from '../inventory/record-generated-key';
+
+export const PolicySchema = Type.Union([
+  Type.Object({ type: Type.Literal('ed25519') }, { additionalProperties: false }),
+  Type.Object(
+    {
+      type: Type.Literal('ecdsa'),
+      bits: Type.Union([Type.Literal(256), Type.Literal(384), Type.Literal(521)]),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { type: Type.Literal('rsa'), bits: Type.Integer({ minimum: 2048, maximum: 16384 }) },
+    { additionalProperties: false },
+  ),
+]);
+
+export const KeyPairFields = {
+  account: Type.String({ minLength: 1 }),
+  policy: PolicySchema,
+  comment: Type.String({ default: 'keywarden' }),
+  /** Default ~/.ssh/id_<type>. */
+  path: Type.Optional(Type.String({ pattern: '^/' })),
+};
+
+/**
+ * Generates a key pair for an account (type and size from policy; 0600, owned by the
+ * account, with its .pub). An existing key at the path is a CONFLICT: renew-private-key
+ * replaces one on purpose. Not retried blindly: a second attempt would meet its own key.
+ */
+export const generatePrivateKey = defineJob({
+  type: 'generate-private-key',
+  describe: 'Generate a private key (with its .pub) for an account',
+  params: hostJobParams(KeyPairFields),
+  runsOn: 'host',
+  timeoutMs: 3 * 60_000,
+  retry: { maxAttempts: 1, baseDelayMs: 1_000, maxDelayMs: 1_000 },
+  adminTriggerable: true,
+  async run(params, ctx) {
+    const hostId = inventoryHostId(ctx, params);
+    const { hostId: _h, connection: _c, ...args } = params;
+    const key = (await ctx.runOnHost('generate-private-key', args)) as GeneratePrivateKeyResult;
+    await recordGeneratedKey(ctx.store, hostId, params.account, key, ctx.now());
+    return { hostId, ...key };
+  },
+});

@@ -1,0 +1,43 @@
+import { Type } from '@sinclair/typebox';
+import { commandFailed } from '../../shared/errors';
+import type { RelocateUserKeysResult } from '../../shared/hostops/relocate-user-keys';
+import { defineJob } from '../engine/job-definition';
+import { hostJobParams, inventoryHostId } from '../inventory/host-target';
+import { rescanAccounts } from '../inventory/rescan-accounts';
+
+export const RelocateFields = {
+  /** Root-owned destination pattern (default /etc/ssh/authorized_keys/%u). */
+  target: Type.Optional(Type.String({ pattern: '^/' })),
+  accounts: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+  sshdConfigPath: Type.Optional(Type.String({ pattern: '^/' })),
+  reloadCommand: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })),
+  sshdBinary: Type.Optional(Type.String({ pattern: '^/' })),
+};
+
+/**
+ * Moves one host's user keys to root-owned files and switches AuthorizedKeysFile through
+ * the checked deployment; then the inventory is read again from the files sshd now uses.
+ */
+export const relocateUserKeysHost = defineJob({
+  type: 'relocate-user-keys-host',
+  describe: "Relocate one host's user keys to root-owned files",
+  params: hostJobParams(RelocateFields),
+  runsOn: 'host',
+  timeoutMs: 10 * 60_000,
+  retry: { maxAttempts: 2, baseDelayMs: 5_000, maxDelayMs: 60_000 },
+  adminTriggerable: true,
+  idempotent: true,
+  async run(params, ctx) {
+    const hostId = inventoryHostId(ctx, params);
+    const { hostId: _h, connection: _c, ...args } = params;
+    const r = (await ctx.runOnHost('relocate-user-keys', args)) as RelocateUserKeysResult;
+    if (r.config.status === 'rolled-back') {
+      throw commandFailed(
+        `sshd refused AuthorizedKeysFile ${params.target ?? '/etc/ssh/authorized_keys/%u'} at the ${r.config.stage} stage; the previous config was put back: ${r.config.output}`,
+        { details: { hostId, stage: r.config.stage, output: r.config.output } },
+      );
+    }
+    await rescanAccounts(ctx, hostId, params.accounts, params.sshdConfigPath);
+    return { hostId, ...r };
+  },
+});

@@ -1,0 +1,73 @@
+import { Type } from '@sinclair/typebox';
+import { invalidInput } from '../../shared/errors';
+import type { RemoveAuthorizedKeyResult } from '../../shared/hostops/remove-authorized-key';
+import type { RevokeAuthorizedKeyResult } from '../../shared/hostops/revoke-authorized-key';
+import { defineJob } from '../engine/job-definition';
+import { hostJobParams, inventoryHostId } from '../inventory/host-target';
+import { inventoryItemKey } from '../store/inventory-records';
+
+/**
+ * Removes a key by fingerprint: from one account (only lines Keywarden added, unless
+ * `includeUnmanaged`), or, without an account, from every account whoever wrote the line
+ * (a revocation: blacklist-keys runs it on each host that has the key).
+ */
+export const removeAuthorizedKey = defineJob({
+  type: 'remove-authorized-key',
+  describe: 'Remove an authorized key by fingerprint from an account, or revoke it from all',
+  params: hostJobParams({
+    account: Type.Optional(Type.String({ minLength: 1 })),
+    fingerprint: Type.String({ pattern: '^SHA256:[A-Za-z0-9+/]{43}$' }),
+    includeUnmanaged: Type.Optional(Type.Boolean()),
+    authorizedKeysFiles: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    sshdConfigPath: Type.Optional(Type.String({ pattern: '^/' })),
+  }),
+  runsOn: 'host',
+  timeoutMs: 5 * 60_000,
+  retry: { maxAttempts: 3, baseDelayMs: 2_000, maxDelayMs: 60_000 },
+  adminTriggerable: true,
+  idempotent: true,
+  async run(params, ctx) {
+    const hostId = inventoryHostId(ctx, params);
+    const config = params.sshdConfigPath ? { sshdConfigPath: params.sshdConfigPath } : {};
+    let files: { account: string; file: string; lines: number[] }[];
+    let skippedUnmanaged: { file: string; lines: number[] }[] = [];
+    if (params.account === undefined) {
+      if (params.includeUnmanaged !== true) {
+        throw invalidInput(
+          'without account the key is revoked from every account, hand-written lines included: set includeUnmanaged to true',
+          { details: { field: 'includeUnmanaged', value: params.includeUnmanaged ?? null } },
+        );
+      }
+      const r = (await ctx.runOnHost('revoke-authorized-key', {
+        fingerprint: params.fingerprint,
+        ...config,
+      })) as RevokeAuthorizedKeyResult;
+      files = r.files;
+    } else {
+      const account = params.account;
+      const r = (await ctx.runOnHost('remove-authorized-key', {
+        account,
+        fingerprint: params.fingerprint,
+        ...(params.includeUnmanaged ? { includeUnmanaged: true } : {}),
+        ...(params.authorizedKeysFiles ? { authorizedKeysFiles: params.authorizedKeysFiles } : {}),
+        ...config,
+      })) as RemoveAuthorizedKeyResult;
+      files = r.files
+        .filter((f) => f.lines.length)
+        .map((f) => ({ account, file: f.file, lines: f.lines }));
+      skippedUnmanaged = r.files
+        .filter((f) => f.skippedUnmanaged.length)
+        .map((f) => ({ file: f.file, lines: f.skippedUnmanaged }));
+    }
+    const keys = files.map((f) =>
+      inventoryItemKey('authorized-key', { ...f, fingerprint: params.fingerprint }),
+    );
+    await ctx.store.inventory.items.markRemoved('authorized-key', hostId, keys, ctx.now());
+    return {
+      hostId,
+      removed: files.reduce((n, f) => n + f.lines.length, 0),
+      files,
+      skippedUnmanaged,
+    };
+  },
+});

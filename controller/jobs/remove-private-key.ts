@@ -1,0 +1,26 @@
+import { Type } from '@sinclair/typebox';
+import type { RemovePrivateKeyResult } from '../../shared/hostops/remove-private-key';
+import { defineJob } from '../engine/job-definition';
+import { hostJobParams, inventoryHostId } from '../inventory/host-target';
+import { inventoryItemKey } from '../store/inventory-records';
+
+/** Removes a private key file, its .pub and the backups Keywarden's writes left. */
+export const removePrivateKey = defineJob({
+  type: 'remove-private-key',
+  describe: 'Remove a private key (and its .pub) from a host',
+  params: hostJobParams({ path: Type.String({ pattern: '^/' }) }),
+  runsOn: 'host',
+  timeoutMs: 2 * 60_000,
+  retry: { maxAttempts: 3, baseDelayMs: 2_000, maxDelayMs: 60_000 },
+  adminTriggerable: true,
+  idempotent: true,
+  async run(params, ctx) {
+    const hostId = inventoryHostId(ctx, params);
+    const r = (await ctx.runOnHost('remove-private-key', {
+      path: params.path,
+    })) as RemovePrivateKeyResult;
+    const key = inventoryItemKey('private-key', { path: params.path });
+    await ctx.store.inventory.items.markRemoved('private-key', hostId, [key], ctx.now());
+    return { hostId, ...r };
+  },
+});

@@ -1,0 +1,35 @@
+import { Type } from '@sinclair/typebox';
+import type { ScanAuthorizedKeysResult } from '../../shared/hostops/scan-authorized-keys';
+import { defineJob } from '../engine/job-definition';
+import { hostJobParams, inventoryHostId } from '../inventory/host-target';
+import { ingestAuthorizedKeys } from '../inventory/ingest-scans';
+
+/** Reads every authorized key sshd would accept on the host into the inventory. */
+export const scanAuthorizedKeys = defineJob({
+  type: 'scan-authorized-keys',
+  describe: 'Scan the authorized keys of every account (the files sshd reads) into the inventory',
+  params: hostJobParams({
+    accounts: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    sshdConfigPath: Type.Optional(Type.String({ pattern: '^/' })),
+  }),
+  runsOn: 'host',
+  timeoutMs: 10 * 60_000,
+  retry: { maxAttempts: 3, baseDelayMs: 5_000, maxDelayMs: 5 * 60_000 },
+  adminTriggerable: true,
+  idempotent: true,
+  async run(params, ctx) {
+    const hostId = inventoryHostId(ctx, params);
+    const scan = (await ctx.runOnHost('scan-authorized-keys', {
+      ...(params.accounts ? { accounts: params.accounts } : {}),
+      ...(params.sshdConfigPath ? { sshdConfigPath: params.sshdConfigPath } : {}),
+    })) as ScanAuthorizedKeysResult;
+    const synced = await ingestAuthorizedKeys(ctx.store, hostId, scan, ctx.now(), params.accounts);
+    return {
+      hostId,
+      keys: scan.keys.length,
+      ...synced,
+      invalidLines: scan.invalidLines,
+      configErrors: scan.configErrors,
+    };
+  },
+});

@@ -1,0 +1,53 @@
+import { Type } from '@sinclair/typebox';
+import type { ScanFullResult } from '../../shared/hostops/scan-full';
+import type { AuthLogCursor } from '../../shared/ssh/auth-log-files';
+import { defineJob } from '../engine/job-definition';
+import { hostJobParams, inventoryHostId } from '../inventory/host-target';
+import { ingestKeyActivity } from '../inventory/ingest-key-activity';
+import {
+  ingestAccounts,
+  ingestAuthorizedKeys,
+  ingestConfigs,
+  ingestPrivateKeys,
+} from '../inventory/ingest-scans';
+import { ScanConfigsFields } from './scan-configs';
+import { KeyActivityFields } from './scan-host-key-activity';
+
+/** Accounts, authorized keys, private keys, configs and key activity in one visit. */
+export const scanFull = defineJob({
+  type: 'scan-full',
+  describe: 'Full scan: accounts, authorized and private keys, configs, key activity',
+  params: hostJobParams({
+    ...ScanConfigsFields,
+    ...KeyActivityFields,
+    extraPrivateKeyPaths: Type.Optional(Type.Array(Type.String({ pattern: '^/' }))),
+  }),
+  runsOn: 'host',
+  timeoutMs: 20 * 60_000,
+  retry: { maxAttempts: 3, baseDelayMs: 5_000, maxDelayMs: 5 * 60_000 },
+  adminTriggerable: true,
+  idempotent: true,
+  async run(params, ctx) {
+    const hostId = inventoryHostId(ctx, params);
+    const cursor = (await ctx.store.inventory.keyUsage.getCursor(hostId)) as Record<
+      string,
+      AuthLogCursor
+    > | null;
+    const { hostId: _h, connection: _c, ...args } = params;
+    const scan = (await ctx.runOnHost('scan-full', {
+      ...args,
+      ...(cursor ? { cursor } : {}),
+    })) as ScanFullResult;
+    const now = ctx.now();
+    return {
+      hostId,
+      accounts: await ingestAccounts(ctx.store, hostId, scan.accounts, now),
+      authorizedKeys: await ingestAuthorizedKeys(ctx.store, hostId, scan.authorizedKeys, now),
+      privateKeys: await ingestPrivateKeys(ctx.store, hostId, scan.privateKeys, now),
+      hostKeys: await ingestConfigs(ctx.store, hostId, scan.configs, now),
+      keyActivity: await ingestKeyActivity(ctx.store, hostId, scan.keyActivity, now),
+      invalidLines: scan.authorizedKeys.invalidLines,
+      configErrors: scan.configs.sshdConfig.errors,
+    };
+  },
+});

@@ -1,0 +1,43 @@
+import { Type } from '@sinclair/typebox';
+import type { ScanKeyActivityResult } from '../../shared/hostops/scan-key-activity';
+import type { AuthLogCursor } from '../../shared/ssh/auth-log-files';
+import { defineJob } from '../engine/job-definition';
+import { hostJobParams, inventoryHostId } from '../inventory/host-target';
+import { ingestKeyActivity } from '../inventory/ingest-key-activity';
+
+export const KeyActivityFields = {
+  /** Live auth logs (default /var/log/auth.log and /var/log/secure); rotations are read too. */
+  logFiles: Type.Optional(Type.Array(Type.String({ pattern: '^/' }), { minItems: 1 })),
+  utcOffsetMinutes: Type.Optional(Type.Integer({ minimum: -900, maximum: 900 })),
+};
+
+/**
+ * Key logins since the host's stored cursor into key usage (last used, from where). The
+ * cursor is kept per host, so a login is counted once however often the scan runs.
+ */
+export const scanHostKeyActivity = defineJob({
+  type: 'scan-host-key-activity',
+  describe: 'Scan auth logs for key logins since the last scan into key usage',
+  params: hostJobParams(KeyActivityFields),
+  runsOn: 'host',
+  timeoutMs: 10 * 60_000,
+  retry: { maxAttempts: 3, baseDelayMs: 5_000, maxDelayMs: 5 * 60_000 },
+  adminTriggerable: true,
+  idempotent: true,
+  async run(params, ctx) {
+    const hostId = inventoryHostId(ctx, params);
+    const cursor = (await ctx.store.inventory.keyUsage.getCursor(hostId)) as Record<
+      string,
+      AuthLogCursor
+    > | null;
+    const scan = (await ctx.runOnHost('scan-key-activity', {
+      ...(params.logFiles ? { logFiles: params.logFiles } : {}),
+      ...(params.utcOffsetMinutes !== undefined
+        ? { utcOffsetMinutes: params.utcOffsetMinutes }
+        : {}),
+      ...(cursor ? { cursor } : {}),
+    })) as ScanKeyActivityResult;
+    const { logins } = await ingestKeyActivity(ctx.store, hostId, scan, ctx.now());
+    return { hostId, logins, missingFiles: scan.missingFiles };
+  },
+});
