@@ -147,7 +147,6 @@ export class AgentSession {
       },
     });
     const next = planNextConnection(settings, now);
-    await store.agentFleet.agents.setNextConnection(this.agent.id, next.atMs);
     this.send({ kind: { $case: 'nextConnection', value: next } });
     this.helloDone = true;
     this.log.info({ hostId: this.hostId, mode, version: hello.agentVersion }, 'agent connected');
