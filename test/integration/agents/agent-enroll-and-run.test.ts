@@ -78,7 +78,14 @@ describe('agents: enroll, discover, run a job', () => {
       (a) => a.name,
     );
     expect(names).toEqual(expect.arrayContaining(['alice', 'bob']));
-    expect(await ctl.services.store.agentFleet.results.count()).toBe(1);
+    const stored = await ctl.services.store.agentFleet.results.get(job.id, done.attempts);
+    expect(stored).toMatchObject({ ok: true, hostId: host.id, agentId });
+    // Discovery queued the host's first full scan (scan-full is registered).
+    const scans = await ctl.services.store.jobs.list(
+      { type: ['scan-full'], hostId: host.id },
+      { limit: 5 },
+    );
+    expect(scans.items).toHaveLength(1);
 
     // The same ICB again: its token is spent.
     const again = spawnAgent([
