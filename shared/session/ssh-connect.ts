@@ -102,6 +102,8 @@ function ready(client: Client, config: ConnectConfig): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (err: Error) => {
       client.removeListener('ready', onReady);
+      // ssh2 may emit a second error (e.g. "Connection lost before handshake") after the first.
+      client.on('error', () => undefined);
       reject(err);
     };
     const onReady = () => {
