@@ -1,7 +1,10 @@
 /** A fresh per-host management key: ed25519, in the OpenSSH format ssh2 and ssh read. */
-import { utils } from 'ssh2';
+import ssh2 from 'ssh2';
 import { parsePublicKeyLine } from '../../shared/ssh/public-key';
 import type { GeneratedKey } from './credential-vault';
+
+// ssh2 is CommonJS: under plain Node ESM only its default export is reliable.
+const { utils } = ssh2;
 
 export function generateManagementKey(hostId: string, now = Date.now()): GeneratedKey {
   const comment = `keywarden-management@${hostId}-${new Date(now).toISOString().slice(0, 10)}`;

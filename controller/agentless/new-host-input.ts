@@ -3,8 +3,11 @@
  * checked field by field so a report can say exactly what is wrong with which value.
  */
 import { isIP } from 'node:net';
-import { utils } from 'ssh2';
+import ssh2 from 'ssh2';
 import type { InitialCredential } from './credential-vault';
+
+// ssh2 is CommonJS: under plain Node ESM only its default export is reliable.
+const { utils } = ssh2;
 
 export interface NewAgentlessHostInput {
   address: string;

@@ -1,5 +1,6 @@
 /** Command-line parsing for `keywarden`, kept apart from what the commands do. */
 import { parseArgs } from 'node:util';
+import { HOSTS_OPTIONS, HOSTS_USAGE } from './hosts-command';
 
 export class UsageError extends Error {}
 
@@ -25,6 +26,7 @@ export const OPTIONS = {
   enable: { type: 'boolean' },
   disable: { type: 'boolean' },
   role: { type: 'string' },
+  ...HOSTS_OPTIONS,
 } as const;
 
 export type Options = ReturnType<typeof parse>['values'];
@@ -66,6 +68,7 @@ export const USAGE = `usage: keywarden [--url URL] [--token TOKEN] [--json] <com
   reports tasks|processes [filters as jobs list] | reports running
   alerts list [--state open,dismissed,resolved] [--type T] | alerts dismiss ID | alerts resolve ID
   tokens list | tokens create NAME --role admin|operator|auditor | tokens revoke ID
+${HOSTS_USAGE}
 
 The controller and token come from --url/--token or KEYWARDEN_URL/KEYWARDEN_TOKEN.
 Exit codes: 0 done, 1 refused or failed (4xx/5xx), 2 usage, 3 unauthorised (401/403), 4 not found, 5 unreachable.`;
