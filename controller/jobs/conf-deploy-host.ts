@@ -22,7 +22,8 @@ export const DeployFields = {
  * Deploys an sshd configuration on one host: sshd -t judges it, then the reload; when
  * either fails the previous file is back in place and the job fails saying why. Deploying
  * the same content again is a no-op, so a retry is safe. The host's config inventory is
- * refreshed from what is on disk afterwards.
+ * refreshed from what is on disk afterwards, read over the same connection (a reload can
+ * briefly refuse new ones).
  */
 export const confDeployHost = defineJob({
   type: 'conf-deploy-host',
@@ -36,19 +37,18 @@ export const confDeployHost = defineJob({
   async run(params, ctx) {
     const hostId = inventoryHostId(ctx, params);
     const { hostId: _h, connection: _c, ...args } = params;
-    const r = (await ctx.runOnHost('deploy-sshd-config', args)) as DeploySshdConfigResult;
+    const { deploy: r, configs } = (await ctx.runOnHost('deploy-sshd-config-then-scan', args)) as {
+      deploy: DeploySshdConfigResult;
+      configs: ScanConfigsResult;
+    };
+    // What is on disk now (the old file again after a rollback) is what the inventory keeps.
+    await ingestConfigs(ctx.store, hostId, configs, ctx.now());
     if (r.status === 'rolled-back') {
       throw commandFailed(
         `sshd refused the new configuration at the ${r.stage} stage; the previous file was put back: ${r.output}`,
         { details: { hostId, stage: r.stage, output: r.output } },
       );
     }
-    const mainConfig = params.mainConfigPath ?? params.path;
-    const scan = (await ctx.runOnHost('scan-configs', {
-      ...(mainConfig ? { sshdConfigPath: mainConfig } : {}),
-      ...(params.sshdBinary ? { sshdBinary: params.sshdBinary } : {}),
-    })) as ScanConfigsResult;
-    await ingestConfigs(ctx.store, hostId, scan, ctx.now());
     return { hostId, ...r };
   },
 });

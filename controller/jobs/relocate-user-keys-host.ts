@@ -3,7 +3,8 @@ import { commandFailed } from '../../shared/errors';
 import type { RelocateUserKeysResult } from '../../shared/hostops/relocate-user-keys';
 import { defineJob } from '../engine/job-definition';
 import { hostJobParams, inventoryHostId } from '../inventory/host-target';
-import { rescanAccounts } from '../inventory/rescan-accounts';
+import { ingestAuthorizedKeys } from '../inventory/ingest-scans';
+import type { ScanAuthorizedKeysResult } from '../../shared/hostops/scan-authorized-keys';
 
 export const RelocateFields = {
   /** Root-owned destination pattern (default /etc/ssh/authorized_keys/%u). */
@@ -30,14 +31,17 @@ export const relocateUserKeysHost = defineJob({
   async run(params, ctx) {
     const hostId = inventoryHostId(ctx, params);
     const { hostId: _h, connection: _c, ...args } = params;
-    const r = (await ctx.runOnHost('relocate-user-keys', args)) as RelocateUserKeysResult;
+    const { relocation: r, authorizedKeys } = (await ctx.runOnHost(
+      'relocate-user-keys-then-scan',
+      args,
+    )) as { relocation: RelocateUserKeysResult; authorizedKeys: ScanAuthorizedKeysResult };
+    await ingestAuthorizedKeys(ctx.store, hostId, authorizedKeys, ctx.now(), params.accounts);
     if (r.config.status === 'rolled-back') {
       throw commandFailed(
         `sshd refused AuthorizedKeysFile ${params.target ?? '/etc/ssh/authorized_keys/%u'} at the ${r.config.stage} stage; the previous config was put back: ${r.config.output}`,
         { details: { hostId, stage: r.config.stage, output: r.config.output } },
       );
     }
-    await rescanAccounts(ctx, hostId, params.accounts, params.sshdConfigPath);
     return { hostId, ...r };
   },
 });

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { invalidInput } from '../../shared/errors';
+import { commandFailed, invalidInput } from '../../shared/errors';
 import type { RemoveAuthorizedKeyResult } from '../../shared/hostops/remove-authorized-key';
 import type { RevokeAuthorizedKeyResult } from '../../shared/hostops/revoke-authorized-key';
 import { defineJob } from '../engine/job-definition';
@@ -31,6 +31,7 @@ export const removeAuthorizedKey = defineJob({
     const config = params.sshdConfigPath ? { sshdConfigPath: params.sshdConfigPath } : {};
     let files: { account: string; file: string; lines: number[] }[];
     let skippedUnmanaged: { file: string; lines: number[] }[] = [];
+    let failed: RevokeAuthorizedKeyResult['failed'] = [];
     if (params.account === undefined) {
       if (params.includeUnmanaged !== true) {
         throw invalidInput(
@@ -43,6 +44,7 @@ export const removeAuthorizedKey = defineJob({
         ...config,
       })) as RevokeAuthorizedKeyResult;
       files = r.files;
+      failed = r.failed;
     } else {
       const account = params.account;
       const r = (await ctx.runOnHost('remove-authorized-key', {
@@ -63,6 +65,12 @@ export const removeAuthorizedKey = defineJob({
       inventoryItemKey('authorized-key', { ...f, fingerprint: params.fingerprint }),
     );
     await ctx.store.inventory.items.markRemoved('authorized-key', hostId, keys, ctx.now());
+    if (failed.length) {
+      throw commandFailed(
+        `key ${params.fingerprint} could not be removed from ${failed.map((f) => `${f.file} (${f.code}: ${f.message})`).join(', ')}`,
+        { details: { hostId, removedFrom: files, failed } },
+      );
+    }
     return {
       hostId,
       removed: files.reduce((n, f) => n + f.lines.length, 0),

@@ -8,6 +8,7 @@ import type { HostSession } from '../session/host-session';
 import { invalidInput } from '../errors';
 import { addAuthorizedKey, type AddAuthorizedKeyParams } from './add-authorized-key';
 import { deploySshdConfig, type DeploySshdConfigParams } from './deploy-sshd-config';
+import { deploySshdConfigThenScan, relocateUserKeysThenScan } from './edit-then-scan';
 import { generatePrivateKey, type GeneratePrivateKeyParams } from './generate-private-key';
 import { listAccounts } from './list-accounts';
 import { relocateUserKeys, type RelocateUserKeysParams } from './relocate-user-keys';
@@ -52,6 +53,12 @@ export const hostOperations = {
   'remove-private-key': op((s, a: { path: string }) => removePrivateKey(s, a)),
   'deploy-sshd-config': op((s, a: DeploySshdConfigParams) => deploySshdConfig(s, a)),
   'relocate-user-keys': op((s, a: RelocateUserKeysParams) => relocateUserKeys(s, a)),
+  'deploy-sshd-config-then-scan': op((s, a: DeploySshdConfigParams) =>
+    deploySshdConfigThenScan(s, a),
+  ),
+  'relocate-user-keys-then-scan': op((s, a: RelocateUserKeysParams) =>
+    relocateUserKeysThenScan(s, a),
+  ),
   /** Test-only: a slow operation, so tests can kill an agent or cancel a job mid-run. */
   'test-slow-list-accounts': (s: HostSession, a: { delayMs?: number }, signal: AbortSignal) =>
     new Promise<void>((resolve, reject) => {

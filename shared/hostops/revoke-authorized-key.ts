@@ -1,6 +1,8 @@
+import { toErrorRecord } from '../errors';
 import type { HostSession } from '../session/host-session';
 import { removeAuthorizedKeys } from '../ssh/authorized-keys-edit';
 import { editAuthorizedKeysFile } from './edit-authorized-keys-file';
+import { existingPaths } from './existing-paths';
 import { sshdViewByAccount } from './host-sshd-config';
 
 export interface RevokeAuthorizedKeyParams {
@@ -12,6 +14,8 @@ export interface RevokeAuthorizedKeyParams {
 export interface RevokeAuthorizedKeyResult {
   files: { account: string; file: string; lines: number[] }[];
   removed: number;
+  /** Files that could not be edited (a symlink out of home, a concurrent change): the key may still be there. */
+  failed: { account: string; file: string; code: string; message: string }[];
 }
 
 /**
@@ -25,20 +29,32 @@ export async function revokeAuthorizedKey(
 ): Promise<RevokeAuthorizedKeyResult> {
   const { views } = await sshdViewByAccount(session, params);
   const files: RevokeAuthorizedKeyResult['files'] = [];
+  const failed: RevokeAuthorizedKeyResult['failed'] = [];
+  const present = await existingPaths(
+    session,
+    views.flatMap((v) => v.authorizedKeysFiles),
+  );
   const done = new Set<string>();
   for (const { account, authorizedKeysFiles } of views) {
     for (const file of authorizedKeysFiles) {
-      if (done.has(file)) continue; // a shared file (AuthorizedKeysFile /etc/keys) once
+      // A shared file (AuthorizedKeysFile /etc/keys) is edited once.
+      if (done.has(file) || !present.has(file)) continue;
       done.add(file);
-      const edit = await editAuthorizedKeysFile(
-        session,
-        account,
-        file,
-        (text) => removeAuthorizedKeys(text, params.fingerprint, { includeUnmanaged: true }),
-        { createIfMissing: false },
-      );
-      if (edit.lines.length) files.push({ account: account.name, file, lines: edit.lines });
+      try {
+        const edit = await editAuthorizedKeysFile(
+          session,
+          account,
+          file,
+          (text) => removeAuthorizedKeys(text, params.fingerprint, { includeUnmanaged: true }),
+          { createIfMissing: false },
+        );
+        if (edit.lines.length) files.push({ account: account.name, file, lines: edit.lines });
+      } catch (err) {
+        // One file that cannot be edited must not leave the key in every file after it.
+        const { code, message } = toErrorRecord(err);
+        failed.push({ account: account.name, file, code, message });
+      }
     }
   }
-  return { files, removed: files.reduce((n, f) => n + f.lines.length, 0) };
+  return { files, removed: files.reduce((n, f) => n + f.lines.length, 0), failed };
 }
