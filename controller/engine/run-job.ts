@@ -18,6 +18,7 @@ import {
 } from './job-definition';
 import type { JobQueue } from './job-queue';
 import { spawnChildrenOnce } from './spawn-children';
+import { finishParentsUpward } from './finish-parents';
 
 export interface RunJobDeps {
   store: Store;
@@ -94,7 +95,7 @@ export async function runJob(
     const result = await Promise.race([def.run(job.params as never, ctx), aborted]);
     if (isAwaitChildren(result)) {
       await store.jobs.awaitChildren(lease);
-      await store.jobs.finishParentIfDone(job.id, clock());
+      await finishParentsUpward(store, job.id, clock());
     } else {
       await deps.complete(lease, result ?? null);
     }
@@ -103,7 +104,8 @@ export async function runJob(
   } finally {
     clearInterval(renewTimer);
     clearTimeout(timeout);
-    if (job.parentId) await store.jobs.finishParentIfDone(job.parentId, clock()).catch(() => null);
+    // A failure here is not lost: the watchdog finishes parents whose children all ended.
+    await finishParentsUpward(store, job.parentId, clock()).catch(() => 0);
   }
 }
 

@@ -1,3 +1,4 @@
+import { finishParentsUpward } from '../engine/finish-parents';
 import { defineInternalRobot } from './define-internal-robot';
 
 /**
@@ -18,7 +19,7 @@ export const internalProcessManager = defineInternalRobot({
     const deadWorkers = await ctx.store.workers.removeStale(now - ctx.config.deadWorkerAfterMs);
     let parentsFinished = 0;
     for (const id of await ctx.store.jobs.listParentsReadyToFinish(1000)) {
-      if (await ctx.store.jobs.finishParentIfDone(id, now)) parentsFinished++;
+      parentsFinished += await finishParentsUpward(ctx.store, id, now);
     }
     const result = {
       requeued: reclaimed.requeued.length,

@@ -1,21 +1,28 @@
 import { Type } from '@sinclair/typebox';
 import { defineJob } from '../../engine/job-definition';
 
-/** Fixture: a parent with one test-flaky child per entry of `children` (its failure count). */
+/**
+ * Fixture: a parent with one test-flaky child per entry of `children` (its failure count),
+ * and one nested test-parent per entry of `nested` (that child's own children).
+ */
 export const testParent = defineJob({
   type: 'test-parent',
   describe: 'Test fixture: spawns children and ends when they have',
-  params: Type.Object({ children: Type.Array(Type.Integer({ minimum: 0 })) }),
+  params: Type.Object({
+    children: Type.Array(Type.Integer({ minimum: 0 })),
+    nested: Type.Array(Type.Array(Type.Integer({ minimum: 0 })), { default: [] }),
+  }),
   runsOn: 'controller',
   timeoutMs: 10_000,
   retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 100 },
   adminTriggerable: true,
   async run(params, ctx) {
-    return ctx.spawnChildren(
-      params.children.map((failures) => ({
+    return ctx.spawnChildren([
+      ...params.children.map((failures) => ({
         type: 'test-flaky',
         params: { failures, retryable: false },
       })),
-    );
+      ...params.nested.map((children) => ({ type: 'test-parent', params: { children } })),
+    ]);
   },
 });

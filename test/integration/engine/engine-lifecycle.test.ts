@@ -81,6 +81,24 @@ describe('engine: a job from queued to its end', () => {
     expect(kids.items.every((k) => k.trigger === 'parent')).toBe(true);
   });
 
+  it('finishes a grandparent as soon as its last child, itself a parent, ends', async () => {
+    // No watchdog runs in this engine: only the engine itself can finish the tree.
+    const { job } = await t.queue.enqueue(
+      'test-parent',
+      { children: [0], nested: [[0, 0], [1]] },
+      admin,
+    );
+    const done = await t.waitForState(job.id, ['completed', 'failed'], 5000);
+    expect(done.result).toMatchObject({ children: { completed: 3, total: 3 } });
+    const middle = await t.store.jobs.list(
+      { parentId: job.id, type: ['test-parent'] },
+      { limit: 10 },
+    );
+    expect(middle.items.map((m) => m.state)).toEqual(['completed', 'completed']);
+    const counts = await Promise.all(middle.items.map((m) => t.store.jobs.countChildren(m.id)));
+    expect(counts.map((c) => c.completed + c.failed).sort()).toEqual([1, 2]);
+  });
+
   it('rejects unknown types and bad params, naming the field, and queues nothing', async () => {
     await expect(t.queue.enqueue('no-such-type', {}, admin)).rejects.toMatchObject({
       code: 'UNKNOWN_JOB_TYPE',
