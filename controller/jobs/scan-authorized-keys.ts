@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { ScanAuthorizedKeysResult } from '../../shared/hostops/scan-authorized-keys';
 import { defineJob } from '../engine/job-definition';
 import { hostJobParams, inventoryHostId } from '../inventory/host-target';
+import { flagBlacklistedKeys } from '../inventory/flag-blacklisted';
 import { ingestAuthorizedKeys } from '../inventory/ingest-scans';
 
 /** Reads every authorized key sshd would accept on the host into the inventory. */
@@ -24,10 +25,12 @@ export const scanAuthorizedKeys = defineJob({
       ...(params.sshdConfigPath ? { sshdConfigPath: params.sshdConfigPath } : {}),
     })) as ScanAuthorizedKeysResult;
     const synced = await ingestAuthorizedKeys(ctx.store, hostId, scan, ctx.now(), params.accounts);
+    const blacklisted = await flagBlacklistedKeys(ctx.store, hostId, scan.keys, ctx.now());
     return {
       hostId,
       keys: scan.keys.length,
       ...synced,
+      blacklisted,
       invalidLines: scan.invalidLines,
       configErrors: scan.configErrors,
     };

@@ -3,6 +3,7 @@ import type { ScanFullResult } from '../../shared/hostops/scan-full';
 import type { AuthLogCursor } from '../../shared/ssh/auth-log-files';
 import { defineJob } from '../engine/job-definition';
 import { hostJobParams, inventoryHostId } from '../inventory/host-target';
+import { flagBlacklistedKeys } from '../inventory/flag-blacklisted';
 import { ingestKeyActivity } from '../inventory/ingest-key-activity';
 import {
   ingestAccounts,
@@ -46,6 +47,7 @@ export const scanFull = defineJob({
       privateKeys: await ingestPrivateKeys(ctx.store, hostId, scan.privateKeys, now),
       hostKeys: await ingestConfigs(ctx.store, hostId, scan.configs, now),
       keyActivity: await ingestKeyActivity(ctx.store, hostId, scan.keyActivity, now),
+      blacklisted: await flagBlacklistedKeys(ctx.store, hostId, scan.authorizedKeys.keys, now),
       invalidLines: scan.authorizedKeys.invalidLines,
       configErrors: scan.configs.sshdConfig.errors,
     };

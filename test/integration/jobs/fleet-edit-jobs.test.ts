@@ -115,6 +115,16 @@ describe('fleet edit jobs against a real sshd, through a real engine', () => {
     expect(refused).toMatchObject({ state: 'failed', error: { code: 'KEY_BLACKLISTED' } });
     expect(await readFile(carolKeys, 'utf8')).toBe(before);
     expect((await login(carol, leaked)).code).not.toBe(0);
+
+    // Bob writes it back by hand: the next scan raises a critical alert.
+    await writeFile(bobKeys, `${otherLine()}${leaked.publicKey}\n`);
+    const scan = await runJob(eng, 'scan-authorized-keys', { ...config, accounts: [bob] });
+    expect(scan.result).toMatchObject({ blacklisted: [leaked.fingerprint] });
+    const alerts = await eng.store.alerts.list({ type: 'blacklisted-key-found' }, { limit: 5 });
+    expect(alerts.items).toEqual([
+      expect.objectContaining({ severity: 'critical', subject: hostId, state: 'open' }),
+    ]);
+    await writeFile(bobKeys, otherLine());
   });
 
   it('rolls back a configuration sshd -t rejects; applies and reloads a good one', async () => {
