@@ -15,7 +15,6 @@ import { addAgentlessHost } from '../controller/agentless/add-agentless-host';
 import { checkNewHost } from '../controller/agentless/new-host-input';
 import {
   agentlessRuntimeOf,
-  DEFAULT_POOL_LIMITS,
   startAgentlessExecutor,
   vaultFor,
 } from '../controller/agentless/start-agentless-executor';
@@ -195,7 +194,12 @@ async function main(): Promise<void> {
           seconds: Number(discoverySeconds.toFixed(2)),
           peakConcurrentSessions: discoveryStats.peakOpen,
         },
-        limits: { workers: WORKERS, ...DEFAULT_POOL_LIMITS },
+        limits: {
+          workers: WORKERS,
+          maxSessions: config.sshMaxSessions,
+          maxSessionsPerHost: config.sshMaxSessionsPerHost,
+          idleMs: config.sshIdleMs,
+        },
       })}\n`,
     );
   } finally {

@@ -18,12 +18,6 @@ export interface AgentlessRuntime {
   vault: CredentialVault;
 }
 
-export const DEFAULT_POOL_LIMITS: SessionPoolLimits = {
-  maxSessions: 64,
-  maxSessionsPerHost: 4,
-  idleMs: 5_000,
-};
-
 const runtimes = new WeakMap<object, AgentlessRuntime>();
 
 /** The running agentless path of the controller that uses this store (tests, benchmarks). */
@@ -55,7 +49,12 @@ export function startAgentlessExecutor(
 ): () => Promise<void> {
   const { store, config } = services;
   const vault = vaultFor(config, store);
-  const pool = new SessionPool({ ...DEFAULT_POOL_LIMITS, ...limits });
+  const pool = new SessionPool({
+    maxSessions: config.sshMaxSessions,
+    maxSessionsPerHost: config.sshMaxSessionsPerHost,
+    idleMs: config.sshIdleMs,
+    ...limits,
+  });
   const executor = new AgentlessExecutor({
     store,
     vault,

@@ -220,6 +220,24 @@ export const settings = {
     default: 'false',
     describe: 'registers the test-* fixture job types (tests and benchmarks only)',
   },
+  sshMaxSessions: {
+    env: 'KEYWARDEN_SSH_MAX_SESSIONS',
+    parse: asPositiveInt,
+    default: '64',
+    describe: 'agentless executor: SSH sessions open at once across all hosts',
+  },
+  sshMaxSessionsPerHost: {
+    env: 'KEYWARDEN_SSH_MAX_SESSIONS_PER_HOST',
+    parse: asPositiveInt,
+    default: '4',
+    describe: 'agentless executor: SSH sessions open at once to one host',
+  },
+  sshIdleMs: {
+    env: 'KEYWARDEN_SSH_IDLE',
+    parse: asDurationMs,
+    default: '5s',
+    describe: 'agentless executor: how long an idle session is kept for reuse',
+  },
   syslog: {
     env: 'KEYWARDEN_SYSLOG',
     parse: asSyslogTarget,
