@@ -65,6 +65,7 @@ describe('authorized key lifecycle against a real sshd', () => {
   it('adds a from= restricted key that sshd honours, leaving the hand-written lines alone', async () => {
     const added = await addAuthorizedKey(session, {
       account: alice,
+      sshdConfigPath: sshd.configPath,
       publicKey: managed.publicKey,
       options: [{ name: 'from', value: '127.0.0.2' }],
     });
@@ -83,6 +84,7 @@ describe('authorized key lifecycle against a real sshd', () => {
 
     const again = await addAuthorizedKey(session, {
       account: alice,
+      sshdConfigPath: sshd.configPath,
       publicKey: managed.publicKey,
       options: [{ name: 'from', value: '127.0.0.2' }],
     });
@@ -93,6 +95,7 @@ describe('authorized key lifecycle against a real sshd', () => {
   it('never removes a hand-written key unless asked to revoke it', async () => {
     const kept = await removeAuthorizedKey(session, {
       account: alice,
+      sshdConfigPath: sshd.configPath,
       fingerprint: handA.fingerprint,
     });
     expect(kept.removed).toBe(0);
@@ -103,6 +106,7 @@ describe('authorized key lifecycle against a real sshd', () => {
   it('removes the managed key: only its line goes, and its login is refused', async () => {
     const removed = await removeAuthorizedKey(session, {
       account: alice,
+      sshdConfigPath: sshd.configPath,
       fingerprint: managed.fingerprint,
     });
     expect(removed).toMatchObject({ removed: 1, files: [{ file: keysFile, lines: [5] }] });
