@@ -200,11 +200,15 @@ export class AgentConnection {
   }
 
   private sendResult(r: JobResult): void {
-    this.call?.write({ kind: { $case: 'result', value: r } });
-    if (process.env.KEYWARDEN_AGENT_TEST_EXIT_AFTER_RESULT === '1') {
-      // Test fixture: die before the acknowledgement can arrive.
-      setImmediate(() => process.exit(3));
+    const fault = process.env.KEYWARDEN_AGENT_TEST_EXIT_AFTER_RESULT;
+    const operation = r.outcome?.$case === 'output' ? r.outcome.value.operation : '';
+    if (fault && (fault === '1' || fault === operation)) {
+      // Test fault ('1' or an operation name): die with the result spooled but not sent,
+      // so the controller has certainly not seen it (exiting after the write would race
+      // the socket flush).
+      process.exit(3);
     }
+    this.call?.write({ kind: { $case: 'result', value: r } });
   }
 
   private maybeDrained(): void {

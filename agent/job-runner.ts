@@ -51,15 +51,14 @@ export class JobRunner {
     return this.running.size > 0 || this.waiting.length > 0;
   }
 
-  /** false when it is already running, waiting or spooled (a re-delivery). */
+  /**
+   * false when it is already running, waiting or spooled (a re-delivery). A spooled
+   * result is not sent again here: every connection starts by sending the whole spool.
+   */
   accept(a: JobAssignment): boolean {
     const key = jobKey(a.job!);
     if (this.running.has(key) || this.waiting.some((w) => jobKey(w.job!) === key)) return false;
-    const spooled = this.state.list<unknown>('spool').find((s) => s.key === key);
-    if (spooled) {
-      this.onResult(JobResult.fromJSON(spooled.value));
-      return false;
-    }
+    if (this.state.has('spool', key)) return false;
     this.state.put('journal', key, JobAssignment.toJSON(a));
     this.waiting.push(a);
     this.pump();

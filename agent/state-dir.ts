@@ -60,6 +60,10 @@ export class StateDir {
     this.write(path.join(sub, `${key}.json`), JSON.stringify(value));
   }
 
+  has(sub: 'spool' | 'journal', key: string): boolean {
+    return existsSync(path.join(this.dir, sub, `${key}.json`));
+  }
+
   remove(sub: 'spool' | 'journal', key: string): void {
     rmSync(path.join(this.dir, sub, `${key}.json`), { force: true });
   }

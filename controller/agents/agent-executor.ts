@@ -117,6 +117,20 @@ export class AgentExecutor implements HostExecutor {
           });
           return;
         }
+        // A retry after a lost attempt: the agent may send the earlier attempt's result
+        // from its spool when it is back; that result answers the job, this attempt stops.
+        const earlier =
+          job.attempts > 1 ? await results.findSuccessBefore(job.id, job.attempts) : null;
+        if (earlier) {
+          this.log.info(
+            { jobId: job.id, attempt: job.attempts, from: earlier.attempt },
+            'an earlier attempt of this job succeeded on the agent: using its result',
+          );
+          await assignments.requestCancel(job.id, job.attempts, Date.now());
+          this.events.assignmentWritten(hostId);
+          finish(() => resolve(resultValue(earlier)));
+          return;
+        }
         const a = await assignments.get(job.id, job.attempts);
         if (a?.state === 'lost') lost('the agent disconnected while running the job');
       };

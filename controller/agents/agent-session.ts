@@ -153,11 +153,15 @@ export class AgentSession {
     if (this.hostId) await this.redeliverOpen();
   }
 
-  /** At (re)connection every open assignment is sent again; the agent drops ones it has. */
+  /**
+   * At (re)connection every open assignment is sent again; the agent drops ones it has.
+   * A lost one is not: its attempt already failed and the engine retries it as a new
+   * attempt, so running it again would do the work twice.
+   */
   async redeliverOpen(): Promise<void> {
     if (!this.hostId) return;
     const open = await this.ctx.store.agentFleet.assignments.listOpenForHost(this.hostId);
-    await this.deliver(open.filter((a) => a.state !== 'cancel-acknowledged'));
+    await this.deliver(open.filter((a) => a.state !== 'cancel-acknowledged' && a.state !== 'lost'));
   }
 
   async deliver(list: AssignmentRecord[]): Promise<void> {

@@ -78,7 +78,7 @@ export function spawnAgent(
 }
 
 export async function waitFor<T>(
-  what: string | (() => string),
+  what: string | (() => string | Promise<string>),
   fn: () => Promise<T | null | undefined | false>,
   timeoutMs = 20_000,
 ): Promise<T> {
@@ -87,7 +87,7 @@ export async function waitFor<T>(
     const v = await fn();
     if (v) return v;
     if (Date.now() > until)
-      throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
+      throw new Error(`timed out waiting for ${typeof what === 'string' ? what : await what()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
