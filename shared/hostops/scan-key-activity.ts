@@ -42,7 +42,6 @@ export async function scanKeyActivity(
   session: HostSession,
   params: ScanKeyActivityParams = {},
 ): Promise<ScanKeyActivityResult> {
-  const access = sessionLogAccess(session);
   const cursor: Record<string, AuthLogCursor> = { ...params.cursor };
   const events: KeyLoginEvent[] = [];
   const missingFiles: string[] = [];
@@ -50,6 +49,7 @@ export async function scanKeyActivity(
   for (const file of params.logFiles ?? DEFAULT_LOG_FILES) {
     const dir = file.slice(0, file.lastIndexOf('/')) || '/';
     const base = file.slice(file.lastIndexOf('/') + 1);
+    const access = sessionLogAccess(session, base);
     const names = await access.list(dir);
     if (!names.some((n) => n === base || n.startsWith(`${base}.`) || n.startsWith(`${base}-`))) {
       missingFiles.push(file);

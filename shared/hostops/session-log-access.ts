@@ -11,23 +11,32 @@ import type { LogFileAccess } from '../ssh/auth-log-files';
  * the host for the tail only (base64, so no byte is lost in transit) and fall back to
  * reading the whole file.
  */
-export function sessionLogAccess(session: HostSession): LogFileAccess {
+export function sessionLogAccess(session: HostSession, baseName?: string): LogFileAccess {
   const identities = new Map<string, string>();
+  const listed = new Map<string, Promise<string[]>>();
+  const list = async (dir: string): Promise<string[]> => {
+    if ((await session.stat(dir))?.type !== 'directory') return [];
+    const names = (await session.listDir(dir)).map((e) => e.name);
+    // Only the log's own files: /var/log holds many others not worth a stat.
+    const ours = names.filter((n) => baseName === undefined || n.startsWith(baseName));
+    const byCommandPath = new Map(
+      ours.map((n) => [session.commandPath(posix.join(dir, n)), posix.join(dir, n)]),
+    );
+    if (byCommandPath.size === 0) return names;
+    // One line per file that still exists (a file rotated away meanwhile is just missing).
+    const out = await session.exec('stat', ['-L', '-c', '%d:%i %n', '--', ...byCommandPath.keys()]);
+    for (const line of out.stdout.split('\n')) {
+      const space = line.indexOf(' ');
+      const path = byCommandPath.get(line.slice(space + 1));
+      if (space > 0 && path !== undefined) identities.set(path, line.slice(0, space));
+    }
+    return names;
+  };
   return {
-    list: async (dir) => {
-      if ((await session.stat(dir))?.type !== 'directory') return [];
-      const names = (await session.listDir(dir)).map((e) => e.name);
-      const paths = names.map((n) => posix.join(dir, n));
-      const out = await session.exec('stat', [
-        '-L',
-        '-c',
-        '%d:%i',
-        '--',
-        ...paths.map((p) => session.commandPath(p)),
-      ]);
-      const ids = out.stdout.trim().split('\n');
-      if (out.code === 0 && ids.length === paths.length)
-        paths.forEach((p, i) => identities.set(p, ids[i] ?? ''));
+    // Listed once per directory and access: the caller checks presence, the reader lists again.
+    list: (dir) => {
+      let names = listed.get(dir);
+      if (!names) listed.set(dir, (names = list(dir)));
       return names;
     },
     stat: async (path) => {
