@@ -9,7 +9,9 @@ import type { ScanAuthorizedKeysResult } from '../../shared/hostops/scan-authori
 export const RelocateFields = {
   /** Root-owned destination pattern (default /etc/ssh/authorized_keys/%u). */
   target: Type.Optional(Type.String({ pattern: '^/' })),
+  /** Only these accounts; others with keys would be locked out, so that needs the flag below. */
   accounts: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+  othersMayLoseAccess: Type.Optional(Type.Boolean()),
   sshdConfigPath: Type.Optional(Type.String({ pattern: '^/' })),
   reloadCommand: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })),
   sshdBinary: Type.Optional(Type.String({ pattern: '^/' })),

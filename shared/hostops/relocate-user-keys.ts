@@ -1,8 +1,11 @@
 import { posix } from 'node:path';
+import { conflict } from '../errors';
 import type { HostSession } from '../session/host-session';
+import { effectiveSshdConfig, type LoadedSshdConfig } from '../ssh/sshd-config';
 import { expandAuthorizedKeysPath } from './authorized-keys-paths';
 import type { DeploySshdConfigParams, DeploySshdConfigResult } from './deploy-sshd-config';
 import { deploySshdConfig } from './deploy-sshd-config';
+import { existingPaths } from './existing-paths';
 import type { ConfigReads } from './host-sshd-config';
 import { DEFAULT_SSHD_CONFIG, loadHostSshdConfig, sshdViewByAccount } from './host-sshd-config';
 import { setAuthorizedKeysFile } from './set-authorized-keys-file';
@@ -12,7 +15,13 @@ export interface RelocateUserKeysParams {
   target?: string;
   /** Where the keys are read from now (default: the files sshd reads for each account). */
   currentFiles?: string[];
+  /**
+   * Relocate only these accounts. AuthorizedKeysFile is switched for everyone, so an account
+   * left out that has keys would be locked out: that is refused (CONFLICT) unless
+   * `othersMayLoseAccess` says it is intended.
+   */
   accounts?: string[];
+  othersMayLoseAccess?: boolean;
   sshdConfigPath?: string;
   reloadCommand?: DeploySshdConfigParams['reloadCommand'];
   sshdBinary?: string;
@@ -45,7 +54,18 @@ export async function relocateUserKeys(
     loaded,
     ...(params.accounts ? { accounts: params.accounts } : {}),
   });
+  if (params.accounts && !params.othersMayLoseAccess) {
+    await refuseLockout(session, loaded, new Set(params.accounts));
+  }
   const copied: RelocateUserKeysResult['copied'] = [];
+  const present = await existingPaths(
+    session,
+    views.flatMap((v) =>
+      params.currentFiles
+        ? params.currentFiles.map((p) => expandAuthorizedKeysPath(p, v.account))
+        : v.authorizedKeysFiles,
+    ),
+  );
   for (const { account, authorizedKeysFiles } of views) {
     const to = expandAuthorizedKeysPath(target, account);
     const sources = params.currentFiles
@@ -54,7 +74,8 @@ export async function relocateUserKeys(
     const parts: Buffer[] = [];
     const from: string[] = [];
     for (const file of new Set(sources)) {
-      if (file === to || (await session.stat(file))?.type !== 'file') continue;
+      if (file === to || !present.has(file) || (await session.stat(file))?.type !== 'file')
+        continue;
       const { content } = await session.readFile(file);
       parts.push(content);
       if (content.length && content[content.length - 1] !== 0x0a) parts.push(Buffer.from('\n'));
@@ -85,4 +106,31 @@ export async function relocateUserKeys(
     configLine: change.line,
     overriddenInMatch: change.overriddenInMatch,
   };
+}
+
+/** Accounts the global switch would move to a file they have no keys in. */
+async function refuseLockout(
+  session: HostSession,
+  loaded: LoadedSshdConfig,
+  listed: ReadonlySet<string>,
+): Promise<void> {
+  const global = effectiveSshdConfig(loaded).first('AuthorizedKeysFile');
+  const { views } = await sshdViewByAccount(session, { loaded });
+  // An account whose AuthorizedKeysFile comes from a Match block keeps it: not affected.
+  const affected = views.filter((v) => {
+    const own = v.config.first('AuthorizedKeysFile');
+    return !listed.has(v.account.name) && own?.file === global?.file && own?.line === global?.line;
+  });
+  const withKeys = await existingPaths(
+    session,
+    affected.flatMap((v) => v.authorizedKeysFiles),
+  );
+  const losing = affected
+    .filter((v) => v.authorizedKeysFiles.some((f) => withKeys.has(f)))
+    .map((v) => v.account.name);
+  if (losing.length === 0) return;
+  throw conflict(
+    `relocating only the listed accounts would lock out ${losing.length} other account(s) with keys (${losing.slice(0, 10).join(', ')}${losing.length > 10 ? ', ...' : ''}): list them too, or set othersMayLoseAccess`,
+    { details: { field: 'accounts', losing } },
+  );
 }

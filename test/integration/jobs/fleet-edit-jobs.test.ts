@@ -167,7 +167,9 @@ describe('fleet edit jobs against a real sshd, through a real engine', () => {
     const parent = await runJob(eng, 'relocate-user-keys', {
       targets: [{ connection }],
       target,
+      // Other accounts of this machine are not this sshd's users: they may lose access here.
       accounts: [bob, carol],
+      othersMayLoseAccess: true,
       sshdConfigPath: sshd.configPath,
       reloadCommand: reload(),
     });

@@ -210,6 +210,15 @@ describe('relocating user keys to a root-owned directory', () => {
         `HostKey ${real('/etc/ssh/hk')}\nAuthorizedKeysFile .ssh/authorized_keys\nMatch User x\n  AuthorizedKeysFile /x\n`,
       );
       const session = new LocalSession({ rootPrefix: root });
+      const config = await readFile(real('/etc/ssh/sshd_config'), 'utf8');
+      // Relocating someone else only would lock bob out: refused, nothing written.
+      await expect(
+        relocateUserKeys(session, { accounts: ['nobody'], reloadCommand: ['true'] }),
+      ).rejects.toMatchObject({ code: 'CONFLICT', details: { losing: ['bob'] } });
+      expect(await readFile(real('/etc/ssh/sshd_config'), 'utf8')).toBe(config);
+      await expect(lstat(real('/etc/ssh/authorized_keys'))).rejects.toMatchObject({
+        code: 'ENOENT',
+      });
       const result = await relocateUserKeys(session, {
         target: '/etc/ssh/authorized_keys/%u',
         reloadCommand: ['true'],
