@@ -39,6 +39,8 @@ export class AgentSession {
   helloDone = false;
   closed = false;
   private readonly running = new Set<string>();
+  /** Spooled results the hello announced and that have not been ingested yet. */
+  private spoolLeft = 0;
   private readonly log: Logger;
 
   constructor(
@@ -92,6 +94,17 @@ export class AgentSession {
     const { store, queue } = this.ctx;
     const now = Date.now();
     for (const j of hello.running) this.running.add(key(j.jobId, j.attempt));
+    this.spoolLeft = hello.spooledResults;
+    if (this.spoolLeft > 0) {
+      // Should a spooled result never come (unreadable on the agent), deliver anyway.
+      setTimeout(() => {
+        if (this.spoolLeft === 0 || this.closed) return;
+        this.spoolLeft = 0;
+        this.redeliverOpen().catch((err: unknown) =>
+          this.log.warn({ err }, 'redelivering assignments failed'),
+        );
+      }, 10_000).unref();
+    }
     const facts = (hello.facts ?? {}) as unknown as Record<string, unknown>;
     await store.agentFleet.agents.recordConnection(
       this.agent.id,
@@ -150,7 +163,9 @@ export class AgentSession {
     this.send({ kind: { $case: 'nextConnection', value: next } });
     this.helloDone = true;
     this.log.info({ hostId: this.hostId, mode, version: hello.agentVersion }, 'agent connected');
-    if (this.hostId) await this.redeliverOpen();
+    // Assignments wait for the spooled results that follow the hello: a result of an
+    // earlier attempt makes its retry unnecessary (see deliver).
+    if (this.hostId && this.spoolLeft === 0) await this.redeliverOpen();
   }
 
   /**
@@ -165,11 +180,18 @@ export class AgentSession {
   }
 
   async deliver(list: AssignmentRecord[]): Promise<void> {
-    const { assignments } = this.ctx.store.agentFleet;
+    const { assignments, results } = this.ctx.store.agentFleet;
     for (const a of list) {
       if (this.closed) return;
+      const isCancel = a.state === 'cancelling' || a.state === 'cancel-sent';
+      if (!isCancel && this.spoolLeft > 0) continue; // sent once the spool is in
+      if (!isCancel && a.attempt > 1 && (await results.findSuccessBefore(a.jobId, a.attempt))) {
+        // The agent already did this job (its result arrived after the attempt was lost):
+        // the waiting executor takes that result and withdraws this attempt.
+        continue;
+      }
       const now = Date.now();
-      if (a.state === 'cancelling' || a.state === 'cancel-sent') {
+      if (isCancel) {
         this.send({
           kind: {
             $case: 'cancel',
@@ -229,7 +251,8 @@ export class AgentSession {
         details: { attempt: j.attempt, agentHost: this.hostId, jobHost: owner, reason: refusal },
       });
       this.log.warn({ jobId: j.jobId, jobHost: owner }, 'refused a result: ' + refusal);
-      return ack(false, refusal);
+      ack(false, refusal);
+      return this.spooledResultIngested();
     }
     const out = r.outcome;
     const stored = await store.agentFleet.results.insert({
@@ -266,6 +289,13 @@ export class AgentSession {
         'duplicate result acknowledged, not stored again',
       );
     ack(true);
+    await this.spooledResultIngested();
+  }
+
+  private async spooledResultIngested(): Promise<void> {
+    if (this.spoolLeft === 0) return;
+    this.spoolLeft -= 1;
+    if (this.spoolLeft === 0) await this.redeliverOpen();
   }
 
   /** The stream ended: what was delivered on it and has no result is lost. */
