@@ -112,6 +112,26 @@ describe('authorized-key jobs against a real sshd, through a real engine', () =>
     expect(await readFile(keysFile, 'utf8')).toBe(text);
   });
 
+  it('moves the key to another source address through set-authorized-key-options', async () => {
+    const before = await readFile(keysFile, 'utf8');
+    const job = await runJob(eng, 'set-authorized-key-options', {
+      ...target(),
+      account: alice,
+      fingerprint: managed.fingerprint,
+      options: [{ name: 'from', value: '127.0.0.1' }, { name: 'no-pty' }],
+    });
+    expect(job).toMatchObject({ state: 'completed', result: { changed: 1 } });
+    const text = await readFile(keysFile, 'utf8');
+    expect(text.startsWith(handWritten)).toBe(true);
+    expect(text.slice(handWritten.length)).toBe(
+      before.slice(handWritten.length).replace('from="127.0.0.2"', 'from="127.0.0.1",no-pty'),
+    );
+    expect((await login(managed, '127.0.0.1')).code).toBe(0);
+    expect((await login(managed, '127.0.0.2')).code).not.toBe(0);
+    const [access] = await whoCanLogInWith(eng.store, managed.fingerprint);
+    expect(access?.options).toEqual([{ name: 'from', value: '127.0.0.1' }, { name: 'no-pty' }]);
+  });
+
   it('removes it through remove-authorized-key: only its line goes, the login is refused', async () => {
     const job = await runJob(eng, 'remove-authorized-key', {
       ...target(),
@@ -120,7 +140,7 @@ describe('authorized-key jobs against a real sshd, through a real engine', () =>
     });
     expect(job).toMatchObject({ state: 'completed', result: { removed: 1 } });
     expect(await readFile(keysFile, 'utf8')).toBe(handWritten);
-    expect((await login(managed, '127.0.0.2')).code).not.toBe(0);
+    expect((await login(managed, '127.0.0.1')).code).not.toBe(0);
     expect((await login(handA, '127.0.0.1')).code).toBe(0);
     expect(await whoCanLogInWith(eng.store, managed.fingerprint)).toEqual([]);
     const [gone] = await eng.store.inventory.items.list('authorized-key', {
@@ -132,11 +152,17 @@ describe('authorized-key jobs against a real sshd, through a real engine', () =>
 
   it('stores the earlier login from the key-activity scan, counted once across scans', async () => {
     await sshd.waitForLog(new RegExp(`Accepted publickey for ${alice} from 127\\.0\\.0\\.2`));
+    const esc = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    await sshd.waitForLog(
+      new RegExp(`from 127\\.0\\.0\\.1 port \\d+ ssh2: ED25519 ${esc(managed.fingerprint)}`),
+    );
     const params = { connection, logFiles: [sshd.logPath] };
     const job = await runJob(eng, 'scan-host-key-activity', params);
     expect(job.state).toBe('completed');
     const uses = await eng.store.inventory.keyUsage.list({ fingerprint: managed.fingerprint });
+    // One login from each address the key was allowed from in turn.
     expect(uses).toEqual([
+      expect.objectContaining({ hostId, account: alice, from: '127.0.0.1', count: 1 }),
       expect.objectContaining({ hostId, account: alice, from: '127.0.0.2', count: 1 }),
     ]);
     expect(Math.abs(uses[0]!.lastUsedAt - Date.now())).toBeLessThan(5 * 60_000);
