@@ -191,6 +191,18 @@ describe('fleet edit jobs against a real sshd, through a real engine', () => {
     expect((await loginSoon(bob, other)).code).toBe(0);
     const bobsKeys = (await keysOnHost(eng.store, hostId)).filter((k) => k.account === bob);
     expect(bobsKeys.map((k) => [k.file, k.fingerprint])).toEqual([[relocated, other.fingerprint]]);
+
+    // A key added now goes where sshd reads it: the relocated file, root's, not ~/.ssh.
+    const added = await runJob(eng, 'add-authorized-key', {
+      connection,
+      sshdConfigPath: sshd.configPath,
+      account: carol,
+      publicKey: other.publicKey,
+    });
+    expect(added.result).toMatchObject({ file: join(sshd.dir, 'keys', carol), changed: true });
+    const carolFile = await stat(join(sshd.dir, 'keys', carol));
+    expect([carolFile.uid, carolFile.mode & 0o777]).toEqual([0, 0o644]);
+    expect((await login(carol, other)).code).toBe(0);
   });
 
   it('generates, renews and removes a private key with the right owner, mode and fingerprint', async () => {
