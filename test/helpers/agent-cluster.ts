@@ -60,6 +60,8 @@ export interface ClusterOptions {
   controllers?: number;
   env?: Record<string, string>;
   agentEnv?: Record<string, string>;
+  /** The agent program (default: agent/main.ts through tsx). */
+  agentCommand?: string[];
 }
 
 export async function startAgentCluster(o: ClusterOptions = {}): Promise<AgentCluster> {
@@ -162,7 +164,11 @@ export async function startAgentCluster(o: ClusterOptions = {}): Promise<AgentCl
       const icbFile = path.join(dir, `${name}.icb`);
       writeFileSync(icbFile, JSON.stringify(res.body.icb));
       const stateDir = path.join(dir, `state-${name}`);
-      const enroll = spawnAgent(['enroll', '--icb', icbFile, '--state-dir', stateDir]);
+      const enroll = spawnAgent(
+        ['enroll', '--icb', icbFile, '--state-dir', stateDir],
+        {},
+        o.agentCommand,
+      );
       const code = await enroll.exited;
       const agentId = /enrolled as (agt_\w+)/.exec(enroll.output())?.[1];
       if (code !== 0 || !agentId) throw new Error(`enroll ${name} failed:\n${enroll.output()}`);
@@ -174,12 +180,16 @@ export async function startAgentCluster(o: ClusterOptions = {}): Promise<AgentCl
         hostRoot,
         proc: null,
         start(env = {}) {
-          agent.proc = spawnAgent(['run', '--state-dir', stateDir, '--root-prefix', hostRoot], {
-            KEYWARDEN_AGENT_HOSTNAME: name,
-            KEYWARDEN_AGENT_MAX_BACKOFF_MS: '1000',
-            ...o.agentEnv,
-            ...env,
-          });
+          agent.proc = spawnAgent(
+            ['run', '--state-dir', stateDir, '--root-prefix', hostRoot],
+            {
+              KEYWARDEN_AGENT_HOSTNAME: name,
+              KEYWARDEN_AGENT_MAX_BACKOFF_MS: '1000',
+              ...o.agentEnv,
+              ...env,
+            },
+            o.agentCommand,
+          );
           return agent.proc;
         },
         async hostId() {
