@@ -1,6 +1,7 @@
 /** Command-line parsing for `keywarden`, kept apart from what the commands do. */
 import { parseArgs } from 'node:util';
 import { HOSTS_OPTIONS, HOSTS_USAGE } from './hosts-command';
+import { ICB_OPTIONS, ICB_USAGE } from './icb-command';
 
 export class UsageError extends Error {}
 
@@ -27,6 +28,7 @@ export const OPTIONS = {
   disable: { type: 'boolean' },
   role: { type: 'string' },
   ...HOSTS_OPTIONS,
+  ...ICB_OPTIONS,
 } as const;
 
 export type Options = ReturnType<typeof parse>['values'];
@@ -69,6 +71,7 @@ export const USAGE = `usage: keywarden [--url URL] [--token TOKEN] [--json] <com
   alerts list [--state open,dismissed,resolved] [--type T] | alerts dismiss ID | alerts resolve ID
   tokens list | tokens create NAME --role admin|operator|auditor | tokens revoke ID
 ${HOSTS_USAGE}
+${ICB_USAGE}
 
 The controller and token come from --url/--token or KEYWARDEN_URL/KEYWARDEN_TOKEN.
 Exit codes: 0 done, 1 refused or failed (4xx/5xx), 2 usage, 3 unauthorised (401/403), 4 not found, 5 unreachable.`;

@@ -4,6 +4,7 @@ import { ApiClient, ApiError } from './api-client';
 import { parse, USAGE, UsageError } from './cli-args';
 import { jobsCommand, reportsCommand, type Output } from './job-commands';
 import { hostsCommand } from './hosts-command';
+import { icbCommand } from './icb-command';
 
 export const EXIT = {
   ok: 0,
@@ -39,6 +40,7 @@ export async function runCli(
     else if (area === 'alerts') res = await alertsCommand(api, sub, args, o);
     else if (area === 'tokens') res = await tokensCommand(api, sub, args, o);
     else if (area === 'hosts') res = await hostsCommand(api, sub, args, o);
+    else if (area === 'icb') res = await icbCommand(api, sub, args, o);
     else throw new UsageError(`unknown command ${area}`);
     out(o.json ? JSON.stringify(res.data, null, 2) : res.human);
     return EXIT.ok;

@@ -1,0 +1,108 @@
+/**
+ * `keywarden icb create` (the real bin/keywarden.mjs) against a real controller: the
+ * file it writes is a signed ICB a new agent enrolls with, in the host group and with
+ * the expiry asked for; bad input and an existing file are refused.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NO_OVERRIDES } from '../../../controller/store/host-records';
+import { readIcb } from '../../../shared/proto/icb-format';
+import { freePort, spawnAgent } from '../../helpers/agent-processes';
+import { startTestController, type TestController } from '../../helpers/test-controller';
+
+const BIN = path.resolve(import.meta.dirname, '../../../bin/keywarden.mjs');
+
+function keywarden(args: string[], env: Record<string, string>) {
+  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { PATH: process.env.PATH ?? '', ...env } },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('keywarden icb create', () => {
+  let ctl: TestController;
+  let env: Record<string, string>;
+  let work: string;
+  beforeAll(async () => {
+    work = mkdtempSync(path.join(tmpdir(), 'kw-icb-cli-'));
+    ctl = await startTestController({
+      env: {
+        KEYWARDEN_GRPC_ADDR: `127.0.0.1:${await freePort()}`,
+        KEYWARDEN_ENROLL_ADDR: `127.0.0.1:${await freePort()}`,
+        KEYWARDEN_AGENT_ADVERTISE: '127.0.0.1',
+      },
+    });
+    env = { KEYWARDEN_URL: ctl.url, KEYWARDEN_TOKEN: ctl.adminToken };
+    await ctl.services.store.hostGroups.create(
+      { id: 'web', name: 'web', description: '', scanIntervalsMs: NO_OVERRIDES },
+      Date.now(),
+    );
+  });
+  afterAll(async () => {
+    await ctl?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('writes a signed ICB (owner-only file) that enrolls an agent into the host group', async () => {
+    const file = path.join(work, 'agent.icb');
+    const before = Date.now();
+    const res = await keywarden(
+      ['icb', 'create', '--out', file, '--host-group', 'web', '--expires-in', '2h'],
+      env,
+    );
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toMatch(/^ICB icb_\w+ written to .*agent\.icb \(single use, expires /);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const payload = await readIcb(readFileSync(file, 'utf8'));
+    expect(payload.groupId).toBe('web');
+    expect(payload.expiresAt).toBeGreaterThanOrEqual(before + 2 * 3_600_000);
+    expect(payload.expiresAt).toBeLessThan(Date.now() + 2 * 3_600_000 + 1000);
+
+    const enroll = spawnAgent(['enroll', '--icb', file, '--state-dir', path.join(work, 'st')]);
+    expect(await enroll.exited, enroll.output()).toBe(0);
+    const agentId = /enrolled as (agt_\w+)/.exec(enroll.output())?.[1];
+    const agent = await ctl.services.store.agentFleet.agents.get(agentId!);
+    expect(agent?.groupId).toBe('web');
+  });
+
+  it('prints JSON with --json', async () => {
+    const file = path.join(work, 'json.icb');
+    const res = await keywarden(['--json', 'icb', 'create', '--out', file], env);
+    expect(res.code, res.stderr).toBe(0);
+    const data = JSON.parse(res.stdout) as { icbId: string; file: string; expiresAt: number };
+    expect(data).toMatchObject({ icbId: expect.stringMatching(/^icb_/), file });
+    expect((await readIcb(readFileSync(file, 'utf8'))).icbId).toBe(data.icbId);
+  });
+
+  it('refuses a missing --out, a bad duration, an unknown group and an existing file', async () => {
+    const noOut = await keywarden(['icb', 'create'], env);
+    expect(noOut.code).toBe(2);
+    expect(noOut.stderr).toMatch(/--out FILE is required/);
+    const badDuration = await keywarden(
+      ['icb', 'create', '--out', path.join(work, 'x.icb'), '--expires-in', 'soon'],
+      env,
+    );
+    expect(badDuration.code).toBe(2);
+    expect(badDuration.stderr).toMatch(/--expires-in: expected a duration/);
+    const noGroup = await keywarden(
+      ['icb', 'create', '--out', path.join(work, 'y.icb'), '--host-group', 'nope'],
+      env,
+    );
+    expect(noGroup.code).toBe(1);
+    expect(noGroup.stderr).toMatch(/host group nope does not exist/);
+    const existing = path.join(work, 'existing.icb');
+    writeFileSync(existing, 'keep me');
+    const clobber = await keywarden(['icb', 'create', '--out', existing], env);
+    expect(clobber.code).toBe(1);
+    expect(clobber.stderr).toMatch(/already exists; not overwritten/);
+    expect(readFileSync(existing, 'utf8')).toBe('keep me');
+  });
+});
