@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { ScanFullResult } from '../../shared/hostops/scan-full';
-import type { AuthLogCursor } from '../../shared/ssh/auth-log-files';
+import type { KeyActivityCursor } from '../../shared/hostops/scan-key-activity';
 import { defineJob } from '../engine/job-definition';
 import { hostJobParams, inventoryHostId } from '../inventory/host-target';
 import { flagBlacklistedKeys } from '../inventory/flag-blacklisted';
@@ -30,10 +30,9 @@ export const scanFull = defineJob({
   idempotent: true,
   async run(params, ctx) {
     const hostId = inventoryHostId(ctx, params);
-    const cursor = (await ctx.store.inventory.keyUsage.getCursor(hostId)) as Record<
-      string,
-      AuthLogCursor
-    > | null;
+    const cursor = (await ctx.store.inventory.keyUsage.getCursor(
+      hostId,
+    )) as KeyActivityCursor | null;
     const { hostId: _h, connection: _c, ...args } = params;
     const scan = (await ctx.runOnHost('scan-full', {
       ...args,

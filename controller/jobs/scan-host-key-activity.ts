@@ -1,6 +1,8 @@
 import { Type } from '@sinclair/typebox';
-import type { ScanKeyActivityResult } from '../../shared/hostops/scan-key-activity';
-import type { AuthLogCursor } from '../../shared/ssh/auth-log-files';
+import type {
+  KeyActivityCursor,
+  ScanKeyActivityResult,
+} from '../../shared/hostops/scan-key-activity';
 import { defineJob } from '../engine/job-definition';
 import { hostJobParams, inventoryHostId } from '../inventory/host-target';
 import { ingestKeyActivity } from '../inventory/ingest-key-activity';
@@ -9,6 +11,10 @@ export const KeyActivityFields = {
   /** Live auth logs (default /var/log/auth.log and /var/log/secure); rotations are read too. */
   logFiles: Type.Optional(Type.Array(Type.String({ pattern: '^/' }), { minItems: 1 })),
   utcOffsetMinutes: Type.Optional(Type.Integer({ minimum: -900, maximum: 900 })),
+  /** The systemd journal: `auto` reads it when none of the log files exists. */
+  journal: Type.Optional(
+    Type.Union([Type.Literal('auto'), Type.Literal('always'), Type.Literal('never')]),
+  ),
 };
 
 /**
@@ -26,18 +32,18 @@ export const scanHostKeyActivity = defineJob({
   idempotent: true,
   async run(params, ctx) {
     const hostId = inventoryHostId(ctx, params);
-    const cursor = (await ctx.store.inventory.keyUsage.getCursor(hostId)) as Record<
-      string,
-      AuthLogCursor
-    > | null;
+    const cursor = (await ctx.store.inventory.keyUsage.getCursor(
+      hostId,
+    )) as KeyActivityCursor | null;
     const scan = (await ctx.runOnHost('scan-key-activity', {
       ...(params.logFiles ? { logFiles: params.logFiles } : {}),
       ...(params.utcOffsetMinutes !== undefined
         ? { utcOffsetMinutes: params.utcOffsetMinutes }
         : {}),
+      ...(params.journal ? { journal: params.journal } : {}),
       ...(cursor ? { cursor } : {}),
     })) as ScanKeyActivityResult;
     const { logins } = await ingestKeyActivity(ctx.store, hostId, scan, ctx.now());
-    return { hostId, logins, missingFiles: scan.missingFiles };
+    return { hostId, logins, missingFiles: scan.missingFiles, journal: scan.journal };
   },
 });

@@ -64,7 +64,76 @@ describe('scanning key activity through a session', () => {
 
   it('names the logs that do not exist', async () => {
     const session = new LocalSession({ rootPrefix: root });
-    const r = await scanKeyActivity(session, { logFiles: ['/var/log/secure'] });
-    expect(r).toMatchObject({ events: [], missingFiles: ['/var/log/secure'] });
+    const r = await scanKeyActivity(session, { logFiles: ['/var/log/secure'], journal: 'never' });
+    expect(r).toMatchObject({ events: [], missingFiles: ['/var/log/secure'], journal: false });
+  });
+
+  // No journald runs here: a stand-in journalctl replays entries after --after-cursor as the
+  // real one does, so what is proven is the cursor hand-over and the filter arguments.
+  it('reads the journal after its own cursor when the host keeps no auth log', async () => {
+    const bin = real('/fake-bin');
+    await mkdir(bin);
+    const entries = real('/journal.json');
+    const argsFile = real('/journalctl-args');
+    await writeFile(
+      join(bin, 'journalctl'),
+      [
+        '#!/bin/sh',
+        'after=""',
+        'for a; do case "$a" in --after-cursor=*) after="${a#--after-cursor=}";; esac; done',
+        `echo "$@" > '${argsFile}'`,
+        'emit=0; [ -z "$after" ] && emit=1',
+        'while IFS= read -r line; do',
+        '  [ $emit = 1 ] && printf "%s\\n" "$line"',
+        '  case "$line" in *"\\"__CURSOR\\":\\"$after\\""*) emit=1;; esac',
+        `done < '${entries}'`,
+        '',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+    const entry = (cursor: string, sec: number, message: string) =>
+      `${JSON.stringify({
+        __CURSOR: cursor,
+        __REALTIME_TIMESTAMP: String(Date.UTC(2026, 10, 23, 10, 0, sec) * 1000),
+        SYSLOG_IDENTIFIER: 'sshd-session',
+        _PID: '4242',
+        MESSAGE: message,
+      })}\n`;
+    const accepted = (user: string, addr: string) =>
+      `Accepted publickey for ${user} from ${addr} port 50022 ssh2: ED25519 ${FP}`;
+    await writeFile(
+      entries,
+      entry('s=1;i=1', 1, accepted('ann', '10.1.0.1')) +
+        entry('s=1;i=2', 2, 'Connection closed by 10.1.0.9 port 1 [preauth]'),
+    );
+    const path = process.env['PATH'];
+    process.env['PATH'] = `${bin}:${path ?? ''}`;
+    try {
+      const session = new LocalSession({ rootPrefix: root });
+      const opts = { logFiles: ['/var/log/none.log'] };
+      const first = await scanKeyActivity(session, opts);
+      expect(first).toMatchObject({ journal: true, cursor: { journal: 's=1;i=2' } });
+      expect(first.events).toEqual([
+        expect.objectContaining({
+          user: 'ann',
+          address: '10.1.0.1',
+          file: 'journal',
+          time: '2026-11-23T10:00:01.000Z',
+        }),
+      ]);
+      expect(await readFile(argsFile, 'utf8')).toContain(
+        'SYSLOG_IDENTIFIER=sshd SYSLOG_IDENTIFIER=sshd-session',
+      );
+
+      await appendFile(entries, entry('s=1;i=3', 3, accepted('ben', '10.1.0.2')));
+      const second = await scanKeyActivity(session, { ...opts, cursor: first.cursor });
+      expect(second.events.map((e) => e.user)).toEqual(['ben']);
+      expect(await readFile(argsFile, 'utf8')).toContain('--after-cursor=s=1;i=2');
+      expect((await scanKeyActivity(session, { ...opts, cursor: second.cursor })).events).toEqual(
+        [],
+      );
+    } finally {
+      process.env['PATH'] = path;
+    }
   });
 });
