@@ -87,7 +87,14 @@ export const productJobs = [
 ] as const;
 
 /** Fixtures for tests and benchmarks, registered only with KEYWARDEN_ENABLE_TEST_JOB_TYPES. */
-export const testJobs = [testSleep, testEffect, testFlaky, testParent, testRobot, testHostOperation] as const;
+export const testJobs = [
+  testSleep,
+  testEffect,
+  testFlaky,
+  testParent,
+  testRobot,
+  testHostOperation,
+] as const;
 
 type AnyJob = (typeof productJobs)[number] | (typeof testJobs)[number];
 export type JobTypeName = AnyJob['type'];
