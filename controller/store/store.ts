@@ -18,6 +18,8 @@ import type {
 } from './records';
 import type * as H from './host-store';
 import type { AgentFleetRepositories } from './agent-store';
+import type { HostCredentialRepository } from './credential-records';
+import type { InventoryStore } from './inventory-store';
 
 export interface JobFilter {
   state?: JobState[];
@@ -181,7 +183,7 @@ export interface Store {
   reportingData: H.ReportingDataRepository;
   expiringRecords: H.ExpiringRecordRepository;
   agentFleet: AgentFleetRepositories;
-  hostCredentials: import('./credential-records').HostCredentialRepository;
-  inventory: import('./inventory-store').InventoryStore;
+  hostCredentials: HostCredentialRepository;
+  inventory: InventoryStore;
   close(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { defineJob } from '../../engine/job-definition';
 
@@ -23,12 +23,7 @@ export const testEffect = defineJob({
   idempotent: true,
   async run(params, ctx) {
     if (params.ms > 0) await sleep(params.ms, undefined, { signal: ctx.signal });
-    let seen = '';
-    try {
-      seen = readFileSync(params.file, 'utf8');
-    } catch {
-      seen = '';
-    }
+    const seen = existsSync(params.file) ? readFileSync(params.file, 'utf8') : '';
     const already = seen.split('\n').includes(params.key);
     if (!already) appendFileSync(params.file, `${params.key}\n`);
     return { written: !already };
