@@ -1,12 +1,14 @@
 import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { invalidInput } from '../../shared/errors';
+import { strictSchema } from './strict-schema';
 
 /**
  * Checks job params against the type's schema and says which field is wrong, what it
  * held and what was expected. Defaults declared in the schema are filled in.
  */
-export function validateParams(type: string, schema: TSchema, params: unknown): unknown {
+export function validateParams(type: string, declared: TSchema, params: unknown): unknown {
+  const schema = strictSchema(declared);
   const value = Value.Default(schema, Value.Clone(params ?? {}));
   if (Value.Check(schema, value)) return value;
   const first = Value.Errors(schema, value).First();

@@ -114,6 +114,10 @@ describe('engine: a job from queued to its end', () => {
         { type: 'test-sleep', params: { ms: 'x' }, opts: admin },
       ]),
     ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(t.queue.enqueue('test-sleep', { ms: 1, msx: 2 }, admin)).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringContaining('msx'),
+    });
     expect((await t.store.jobs.list({ type: ['test-sleep'] }, { limit: 10 })).items).toEqual([]);
   });
 
