@@ -1,115 +1,39 @@
 /**
- * bench:fleet: N simulated agents (real grpc-js clients with their own client
- * certificates, in several processes) hold streams to one controller; one scan job is
- * queued per agent; we time until every result is stored and watch controller memory.
- * Prints one JSON line. FLEET_AGENTS (default 10000), FLEET_PROCESSES (default 4).
+ * bench:fleet: N simulated agents (real grpc-js clients, each with its own key and client
+ * certificate, in several processes: bench/fleet-simulator.ts) hold mutual-TLS streams to
+ * one controller; one scan job is queued per agent; we time until every result is stored
+ * and watch the controller's memory and CPU. Certificates are made once and cached
+ * (bench/fleet-certs.ts). Prints one JSON line.
+ *
+ * FLEET_AGENTS (10000), FLEET_PROCESSES (simulator processes, 4), FLEET_INFLIGHT
+ * (handshakes pending per simulator, 32), FLEET_RATE (new connections per second, all
+ * simulators together, 1000), FLEET_CONNECT_TIMEOUT_MS (120000), FLEET_ROUND_TIMEOUT_MS
+ * (90000), FLEET_CACHE_DIR (certificate cache, TMPDIR/keywarden-bench-fleet).
  */
 import { fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import * as grpc from '@grpc/grpc-js';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pino from 'pino';
 import { loadConfig } from '../controller/config/load-config';
 import { startController } from '../controller/start-controller';
-import { issueAgentCertificate, loadOrCreateCa } from '../controller/agents/certificate-authority';
-import { runHostOperation } from '../shared/hostops/operation-registry';
-import { decodeOperation, toStructValue } from '../shared/proto/operation-messages';
-import {
-  AgentServiceClient,
-  ConnectionMode,
-  type ControllerMessage,
-} from '../shared/proto/gen/keywarden/agent/v1/agent';
-import { createCsr, generateKeyPair, privateKeyToPem } from '../shared/proto/pem-keys';
-import { LocalSession } from '../shared/session/local-session';
+import { agentId, ensureFleetCertificates, fleetCacheDir } from './fleet-certs';
+import type { SimulatorStats } from './fleet-simulator';
 
-const agentId = (i: number) => `agt_${(0x100000 + i).toString(16)}`;
-
-async function simulate(): Promise<void> {
-  const [, , , caDir, target, fromS, toS, hostRoot] = process.argv;
-  const from = Number(fromS);
-  const to = Number(toS);
-  const ca = await loadOrCreateCa(caDir!);
-  const session = new LocalSession({ rootPrefix: hostRoot });
-  let connected = 0;
-  let answered = 0;
-  const keys = await generateKeyPair(); // one key pair, a certificate per agent: cheaper, same TLS work
-  const keyPem = Buffer.from(await privateKeyToPem(keys.privateKey));
-  for (let i = from; i < to; i++) {
-    const cert = await issueAgentCertificate(
-      ca,
-      await createCsr(keys, 'sim'),
-      agentId(i),
-      86_400_000,
-    );
-    const client = new AgentServiceClient(
-      target!,
-      grpc.credentials.createSsl(Buffer.from(ca.certPem), keyPem, Buffer.from(cert.certPem)),
-      {
-        'grpc.keepalive_time_ms': 120_000,
-      },
-    );
-    const call = client.connect();
-    call.on('error', () => undefined);
-    call.on('data', (m: ControllerMessage) => {
-      const k = m.kind;
-      if (k?.$case === 'welcome') connected++;
-      if (k?.$case !== 'assignment') return;
-      const a = k.value;
-      const { operation, args } = decodeOperation(a.operation!);
-      const started = Date.now();
-      runHostOperation(session, operation, args, new AbortController().signal).then(
-        (out) => {
-          answered++;
-          call.write({
-            kind: {
-              $case: 'result',
-              value: {
-                job: a.job,
-                startedAtMs: started,
-                finishedAtMs: Date.now(),
-                outcome: { $case: 'output', value: { operation, value: toStructValue(out) } },
-              },
-            },
-          });
-        },
-        (err: Error) =>
-          call.write({
-            kind: {
-              $case: 'result',
-              value: {
-                job: a.job,
-                startedAtMs: started,
-                finishedAtMs: Date.now(),
-                outcome: {
-                  $case: 'error',
-                  value: { code: 'INTERNAL', message: err.message, retryable: false },
-                },
-              },
-            },
-          }),
-      );
-    });
-    call.write({
-      kind: {
-        $case: 'hello',
-        value: {
-          agentVersion: 'sim',
-          mode: ConnectionMode.CONNECTION_MODE_STREAM,
-          running: [],
-          spooledResults: 0,
-        },
-      },
-    });
-    if (i % 200 === 0) await new Promise((r) => setTimeout(r, 20));
-  }
-  setInterval(() => process.send?.({ connected, answered }), 500);
-}
+const env = (name: string, dflt: number) => Number(process.env[name] ?? dflt);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const progress = (o: Record<string, unknown>) =>
+  process.stderr.write(`${JSON.stringify({ progress: 'fleet', ...o })}\n`);
 
 async function main(): Promise<void> {
-  const n = Number(process.env.FLEET_AGENTS ?? 10_000);
-  const procs = Number(process.env.FLEET_PROCESSES ?? 4);
+  const n = env('FLEET_AGENTS', 10_000);
+  const procs = env('FLEET_PROCESSES', 4);
+  const inflight = env('FLEET_INFLIGHT', 32);
+  const rate = env('FLEET_RATE', 1000);
+  const cacheDir = fleetCacheDir();
+  const certs = await ensureFleetCertificates(cacheDir, n, 2);
   const dir = mkdtempSync(path.join(tmpdir(), 'kw-fleet-'));
   const hostRoot = path.join(dir, 'host');
   mkdirSync(path.join(hostRoot, 'etc'), { recursive: true });
@@ -121,6 +45,7 @@ async function main(): Promise<void> {
   const gw = await freePort();
   const config = loadConfig({
     KEYWARDEN_DATA_DIR: dir,
+    KEYWARDEN_CA_DIR: certs.caDir,
     KEYWARDEN_HTTP_ADDR: '127.0.0.1:0',
     KEYWARDEN_GRPC_ADDR: `127.0.0.1:${gw}`,
     KEYWARDEN_ENROLL_ADDR: '127.0.0.1:0',
@@ -138,6 +63,7 @@ async function main(): Promise<void> {
     maxConcurrentJobs: 4,
     heartbeatIntervalMs: 600_000,
   };
+  const setupStart = Date.now();
   const now = Date.now();
   for (let i = 0; i < n; i += 1000) {
     const ids = Array.from({ length: Math.min(1000, n - i) }, (_, k) => i + k);
@@ -175,26 +101,66 @@ async function main(): Promise<void> {
       await store.agentFleet.agents.bindHost(agentId(j), `h${j}`, now);
     }
   }
-  const stats = new Map<number, { connected: number; answered: number }>();
+  const setupMs = Date.now() - setupStart;
+  const stats = new Map<number, SimulatorStats>();
+  const welcomeMs: number[] = [];
   const children = Array.from({ length: procs }, (_, p) => {
     const from = Math.floor((n * p) / procs);
     const to = Math.floor((n * (p + 1)) / procs);
     const c = fork(
-      import.meta.filename,
-      ['simulate', path.join(dir, 'ca'), `127.0.0.1:${gw}`, String(from), String(to), hostRoot],
+      path.join(import.meta.dirname, 'fleet-simulator.ts'),
+      [
+        'simulate',
+        cacheDir,
+        `127.0.0.1:${gw}`,
+        String(from),
+        String(to),
+        hostRoot,
+        String(inflight),
+        String(rate / procs),
+      ],
       { execArgv: ['--import', 'tsx', '--max-old-space-size=4096'] },
     );
-    c.on('message', (m) => stats.set(p, m as { connected: number; answered: number }));
+    c.on('exit', (code) => {
+      if (code !== null) progress({ simulatorExited: p, code });
+    });
+    c.on('message', (m: SimulatorStats) => {
+      stats.set(p, m);
+      welcomeMs.push(...m.welcomeMs);
+    });
     return c;
   });
   let peakRss = 0;
   const sample = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 250);
+  const eld = monitorEventLoopDelay({ resolution: 20 });
+  eld.enable();
+  const sum = (k: 'connected' | 'answered' | 'failures') =>
+    [...stats.values()].reduce((a, s) => a + s[k], 0);
   const connectStart = Date.now();
-  const sum = (k: 'connected' | 'answered') => [...stats.values()].reduce((a, s) => a + s[k], 0);
-  while (sum('connected') < n && Date.now() - connectStart < 300_000)
-    await new Promise((r) => setTimeout(r, 250));
+  const cpu0 = process.cpuUsage();
+  let lastLog = 0;
+  while (
+    sum('connected') < n &&
+    Date.now() - connectStart < env('FLEET_CONNECT_TIMEOUT_MS', 120_000)
+  ) {
+    await sleep(250);
+    if (Date.now() - lastLog >= 5000) {
+      lastLog = Date.now();
+      progress({
+        s: Math.round((Date.now() - connectStart) / 1000),
+        connected: sum('connected'),
+        failures: sum('failures'),
+        loopDelayP99Ms: Math.round(eld.percentile(99) / 1e6),
+        rssMb: Math.round(process.memoryUsage().rss / 2 ** 20),
+      });
+      eld.reset();
+    }
+  }
   const connectMs = Date.now() - connectStart;
+  const cpu = process.cpuUsage(cpu0);
   const connected = sum('connected');
+  welcomeMs.sort((a, b) => a - b);
+  const pct = (q: number) => welcomeMs[Math.floor((welcomeMs.length - 1) * q)] ?? null;
   const t0 = Date.now();
   for (let i = 0; i < n; i += 1000) {
     await queue.enqueueMany(
@@ -207,20 +173,47 @@ async function main(): Promise<void> {
   }
   let completed = 0;
   let failed = 0;
-  while (Date.now() - t0 < 300_000) {
+  while (Date.now() - t0 < env('FLEET_ROUND_TIMEOUT_MS', 90_000)) {
     const counts = await store.jobs.countByTypeAndState();
     completed =
       counts.find((c) => c.type === 'test-host-operation' && c.state === 'completed')?.count ?? 0;
     failed =
       counts.find((c) => c.type === 'test-host-operation' && c.state === 'failed')?.count ?? 0;
     if (completed + failed >= n) break;
-    await new Promise((r) => setTimeout(r, 250));
+    await sleep(250);
   }
   const roundMs = Date.now() - t0;
   clearInterval(sample);
   const results = await store.agentFleet.results.count();
   process.stdout.write(
-    `${JSON.stringify({ bench: 'fleet', agents: n, processes: procs, connected, connectMs, jobs: n, completed, failed, resultsStored: results, roundMs, controllerPeakRssMb: Math.round(peakRss / 2 ** 20), controllerHeapMb: Math.round(process.memoryUsage().heapUsed / 2 ** 20), store: store.kind })}\n`,
+    `${JSON.stringify({
+      bench: 'fleet',
+      agents: n,
+      processes: procs,
+      inflight,
+      rate,
+      setupMs,
+      certsGenerated: certs.generated,
+      connected,
+      connectMs,
+      connectionsPerS: Math.round((connected / connectMs) * 1000),
+      controllerCpuMsPerConnection: +(
+        (cpu.user + cpu.system) /
+        1000 /
+        Math.max(connected, 1)
+      ).toFixed(2),
+      welcomeMsP50: pct(0.5),
+      welcomeMsP99: pct(0.99),
+      reconnects: sum('failures'),
+      jobs: n,
+      completed,
+      failed,
+      resultsStored: results,
+      roundMs,
+      controllerPeakRssMb: Math.round(peakRss / 2 ** 20),
+      controllerHeapMb: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
+      store: store.kind,
+    })}\n`,
   );
   for (const c of children) c.kill('SIGKILL');
   await ctl.stop();
@@ -240,5 +233,4 @@ async function freePort(): Promise<number> {
   });
 }
 
-if (process.argv[2] === 'simulate') void simulate();
-else void main();
+void main();
