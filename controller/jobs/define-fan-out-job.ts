@@ -1,0 +1,36 @@
+import { Type, type TProperties } from '@sinclair/typebox';
+import { defineJob } from '../engine/job-definition';
+import { childFor, TargetSchema, type Target } from '../inventory/host-target';
+
+/**
+ * A parent that does one thing on many hosts: its params are `targets` plus the child's
+ * own fields, and it spawns one `childType` job per target, ending when they all have.
+ */
+export function defineFanOutJob<const T extends string, F extends TProperties>(def: {
+  type: T;
+  describe: string;
+  childType: string;
+  fields: F;
+}) {
+  return defineJob({
+    type: def.type,
+    describe: def.describe,
+    params: Type.Object(
+      { targets: Type.Array(TargetSchema, { minItems: 1 }), ...def.fields },
+      { additionalProperties: false },
+    ),
+    runsOn: 'controller',
+    timeoutMs: 60_000,
+    retry: { maxAttempts: 3, baseDelayMs: 1_000, maxDelayMs: 30_000 },
+    adminTriggerable: true,
+    idempotent: true,
+    async run(params, ctx) {
+      // Generic TypeBox statics do not narrow here; the schema above has checked the shape.
+      const { targets, ...fields } = params as unknown as { targets: Target[] } & Record<
+        string,
+        unknown
+      >;
+      return ctx.spawnChildren(targets.map((t) => childFor(def.childType, t, fields)));
+    },
+  });
+}
