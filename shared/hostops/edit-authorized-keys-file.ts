@@ -1,7 +1,8 @@
 import { posix } from 'node:path';
 import type { Account, HostSession } from '../session/host-session';
 import type { AuthorizedKeysEdit } from '../ssh/authorized-keys-edit';
-import { isUnderHome } from './authorized-keys-paths';
+import { expandAuthorizedKeysPath, isUnderHome } from './authorized-keys-paths';
+import { sshdViewOfAccount } from './host-sshd-config';
 
 export interface AuthorizedKeysFileEdit extends AuthorizedKeysEdit {
   file: string;
@@ -57,4 +58,34 @@ export async function editAuthorizedKeysFile(
     await session.writeFileAtomic(file, result.text, { ...guard, expectedSha256: current.sha256 });
   }
   return { ...result, file, created: false };
+}
+
+/**
+ * Applies one text edit to every existing authorized_keys file of an account: the files
+ * sshd reads for it (from the host's sshd_config), or the patterns given. Returns the
+ * files the edit touched or refused to touch; files without the key are left out.
+ */
+export async function editAccountKeyFiles(
+  session: HostSession,
+  target: { account: string; authorizedKeysFiles?: string[]; sshdConfigPath?: string },
+  edit: (text: string) => AuthorizedKeysEdit,
+): Promise<Omit<AuthorizedKeysFileEdit, 'text'>[]> {
+  const view = await sshdViewOfAccount(session, target.account, target.sshdConfigPath);
+  const files = target.authorizedKeysFiles
+    ? target.authorizedKeysFiles.map((p) => expandAuthorizedKeysPath(p, view.account))
+    : view.authorizedKeysFiles;
+  const touched: Omit<AuthorizedKeysFileEdit, 'text'>[] = [];
+  for (const file of new Set(files)) {
+    const { text: _text, ...result } = await editAuthorizedKeysFile(
+      session,
+      view.account,
+      file,
+      edit,
+      {
+        createIfMissing: false,
+      },
+    );
+    if (result.lines.length || result.skippedUnmanaged.length) touched.push(result);
+  }
+  return touched;
 }

@@ -1,9 +1,7 @@
 import type { HostSession } from '../session/host-session';
 import { removeAuthorizedKeys } from '../ssh/authorized-keys-edit';
-import { expandAuthorizedKeysPath } from './authorized-keys-paths';
 import type { AuthorizedKeysFileEdit } from './edit-authorized-keys-file';
-import { editAuthorizedKeysFile } from './edit-authorized-keys-file';
-import { sshdViewOfAccount } from './host-sshd-config';
+import { editAccountKeyFiles } from './edit-authorized-keys-file';
 
 export interface RemoveAuthorizedKeyParams {
   account: string;
@@ -30,24 +28,10 @@ export async function removeAuthorizedKey(
   session: HostSession,
   params: RemoveAuthorizedKeyParams,
 ): Promise<RemoveAuthorizedKeyResult> {
-  const view = await sshdViewOfAccount(session, params.account, params.sshdConfigPath);
-  const { account } = view;
-  const files: RemoveAuthorizedKeyResult['files'] = [];
-  const targets = params.authorizedKeysFiles
-    ? params.authorizedKeysFiles.map((p) => expandAuthorizedKeysPath(p, account))
-    : view.authorizedKeysFiles;
-  for (const file of new Set(targets)) {
-    const { text: _text, ...edit } = await editAuthorizedKeysFile(
-      session,
-      account,
-      file,
-      (text) =>
-        removeAuthorizedKeys(text, params.fingerprint, {
-          includeUnmanaged: params.includeUnmanaged ?? false,
-        }),
-      { createIfMissing: false },
-    );
-    if (edit.lines.length || edit.skippedUnmanaged.length) files.push(edit);
-  }
+  const files = await editAccountKeyFiles(session, params, (text) =>
+    removeAuthorizedKeys(text, params.fingerprint, {
+      includeUnmanaged: params.includeUnmanaged ?? false,
+    }),
+  );
   return { files, removed: files.reduce((n, f) => n + f.lines.length, 0) };
 }
