@@ -25,6 +25,11 @@ export interface AgentRepository {
     },
     now: number,
   ): Promise<void>;
+  /** recordConnection for several agents in one write (the gateway group-commits hellos). */
+  recordConnections(
+    items: Array<{ id: string; conn: Parameters<AgentRepository['recordConnection']>[1] }>,
+    now: number,
+  ): Promise<void>;
   /** Records the end of a connection, unless a newer one has replaced it. */
   recordDisconnect(id: string, connectionId: string, now: number): Promise<void>;
   setCertificate(

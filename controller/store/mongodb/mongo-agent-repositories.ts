@@ -79,19 +79,15 @@ function agents(db: Db): AgentRepository {
       return true;
     },
     recordConnection: async (id, conn, now) => {
-      await c.updateOne(
-        { _id: id },
-        {
-          $set: {
-            connectionId: conn.connectionId,
-            connectedTo: conn.controllerId,
-            lastConnectedAt: now,
-            updatedAt: now,
-            ...(conn.version ? { version: conn.version } : {}),
-            ...(conn.facts ? { facts: JSON.stringify(conn.facts) } : {}),
-          },
-          $inc: { connections: 1 },
-        },
+      await c.updateOne({ _id: id }, connectionUpdate(conn, now));
+    },
+    recordConnections: async (items, now) => {
+      if (items.length === 0) return;
+      await c.bulkWrite(
+        items.map((i) => ({
+          updateOne: { filter: { _id: i.id }, update: connectionUpdate(i.conn, now) },
+        })),
+        { ordered: true },
       );
     },
     recordDisconnect: async (id, connectionId, now) => {
@@ -290,5 +286,23 @@ export function mongoAgentRepositories(db: Db): AgentFleetRepositories {
     enrollmentTokens: guarded('enrollmentTokens', tokens(db)),
     assignments: guarded('assignments', assignments(db)),
     results: guarded('agentResults', results(db)),
+  };
+}
+
+/** The update recordConnection makes: this connection holds the agent, one more connection. */
+function connectionUpdate(
+  conn: { connectionId: string; controllerId: string; version?: string; facts?: object },
+  now: number,
+) {
+  return {
+    $set: {
+      connectionId: conn.connectionId,
+      connectedTo: conn.controllerId,
+      lastConnectedAt: now,
+      updatedAt: now,
+      ...(conn.version ? { version: conn.version } : {}),
+      ...(conn.facts ? { facts: JSON.stringify(conn.facts) } : {}),
+    },
+    $inc: { connections: 1 },
   };
 }

@@ -38,6 +38,17 @@ function agents(db: Database.Database): AgentRepository {
     const r = stmt(db, 'SELECT * FROM agents WHERE id = ?').get(id) as Row | undefined;
     return r ? toAgent(r) : null;
   };
+  const recordConnection = (
+    id: string,
+    c: Parameters<AgentRepository['recordConnection']>[1],
+    now: number,
+  ) =>
+    stmt(
+      db,
+      `UPDATE agents SET connection_id = ?, connected_to = ?, last_connected_at = ?,
+        connections = connections + 1, version = COALESCE(?, version),
+        facts = COALESCE(?, facts), updated_at = ? WHERE id = ?`,
+    ).run(c.connectionId, c.controllerId, now, c.version ?? null, json(c.facts), now, id);
   return {
     create: async (a, now) => {
       stmt(
@@ -66,13 +77,10 @@ function agents(db: Database.Database): AgentRepository {
         'UPDATE agents SET host_id = ?, updated_at = ? WHERE id = ? AND host_id IS NULL',
       ).run(hostId, now, id).changes === 1,
     recordConnection: async (id, c, now) => {
-      stmt(
-        db,
-        `UPDATE agents SET connection_id = ?, connected_to = ?, last_connected_at = ?,
-          connections = connections + 1, version = COALESCE(?, version),
-          facts = COALESCE(?, facts), updated_at = ? WHERE id = ?`,
-      ).run(c.connectionId, c.controllerId, now, c.version ?? null, json(c.facts), now, id);
+      recordConnection(id, c, now);
     },
+    recordConnections: async (items, now) =>
+      db.transaction(() => items.forEach((i) => recordConnection(i.id, i.conn, now))).immediate(),
     recordDisconnect: async (id, connectionId, now) => {
       stmt(
         db,

@@ -164,6 +164,21 @@ function contract(name: string, open: () => Promise<Fixture>): void {
       const rec = await g.get('ag1');
       expect(rec).toMatchObject({ connectionId: null, connections: 1, lastDisconnectedAt: T0 + 3 });
       expect(['hostA', 'hostB']).toContain(rec?.hostId);
+      // The batched form (the gateway group-commits hellos): same update, in order per agent.
+      await g.recordConnections(
+        [
+          { id: 'ag1', conn: { connectionId: 'c2', controllerId: 'ctl', version: '2' } },
+          { id: 'ag1', conn: { connectionId: 'c3', controllerId: 'ctl2' } },
+        ],
+        T0 + 4,
+      );
+      expect(await g.get('ag1')).toMatchObject({
+        connectionId: 'c3',
+        connectedTo: 'ctl2',
+        connections: 3,
+        version: '2',
+        lastConnectedAt: T0 + 4,
+      });
     });
   });
 }
