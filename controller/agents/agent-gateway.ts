@@ -18,9 +18,10 @@ import {
   type ControllerMessage,
 } from '../../shared/proto/gen/keywarden/agent/v1/agent';
 import { toGrpcStatus } from '../../shared/proto/grpc-errors';
+import type { AgentRecord } from '../store/agent-records';
 import type { Store } from '../store/store';
 import { agentIdOfSubject, type CertificateAuthority } from './certificate-authority';
-import { AgentSession, type SessionContext } from './agent-session';
+import { AgentSession, helloWriter, type HelloWriter, type SessionContext } from './agent-session';
 import { enroll, renewCertificate, type EnrollmentDeps } from './enrollment-service';
 import { staticCertificates } from './static-certificates';
 
@@ -43,9 +44,11 @@ export class AgentGateway {
   private readonly offAssignment: () => void;
   private readonly enrollment: EnrollmentDeps;
   private readonly log: Logger;
+  private readonly writes: HelloWriter;
 
   constructor(private readonly o: GatewayOptions) {
     this.log = o.log;
+    this.writes = helloWriter(o.store, o.queue);
     this.enrollment = { store: o.store, ca: o.ca, certValidityMs: o.certValidityMs, log: o.log };
     this.offAssignment = o.events.onAssignment((hostId) => {
       if (!this.byHost.has(hostId)) return;
@@ -87,7 +90,7 @@ export class AgentGateway {
       connect: (call) => this.onConnect(call),
       renewCertificate: (call, cb) => {
         this.authenticate(call)
-          .then((agentId) => renewCertificate(this.enrollment, agentId, call.request))
+          .then((agent) => renewCertificate(this.enrollment, agent.id, call.request))
           .then(
             (res) => cb(null, res),
             (err: unknown) => cb(toGrpcStatus(err)),
@@ -133,15 +136,15 @@ export class AgentGateway {
     return { agentPort, enrollPort };
   }
 
-  /** The agent id from a verified client certificate of an enrolled agent, or a refusal. */
+  /** The enrolled agent a verified client certificate names, or a refusal. */
   private async authenticate(call: {
     getAuthContext(): { sslPeerCertificate?: { subject?: unknown } } | null;
     getPeer(): string;
-  }): Promise<string> {
+  }): Promise<AgentRecord> {
     const cert = call.getAuthContext()?.sslPeerCertificate;
     const agentId = agentIdOfSubject(cert?.subject as { CN?: string } | undefined);
     const agent = agentId ? await this.o.store.agentFleet.agents.get(agentId) : null;
-    if (agent && agentId) return agentId;
+    if (agent) return agent;
     const reason = !cert
       ? 'no valid client certificate (missing, expired or not signed by the Keywarden CA): enroll the agent with an ICB first'
       : `the client certificate names ${agentId ?? 'no agent id'}, which is not an enrolled agent`;
@@ -184,10 +187,9 @@ export class AgentGateway {
     call.on('close', finish);
     call.on('cancelled', finish);
     this.authenticate(call).then(
-      async (agentId) => {
-        const agent = await this.o.store.agentFleet.agents.get(agentId);
-        if (!agent) return;
-        session = new AgentSession(this.o, agent, call);
+      async (agent) => {
+        const agentId = agent.id;
+        session = new AgentSession(this.o, this.writes, agent, call);
         const previous = this.sessions.get(agentId);
         this.sessions.set(agentId, session);
         if (previous) previous.end();

@@ -14,7 +14,8 @@ import {
   type Hello,
   type JobResult,
 } from '../../shared/proto/gen/keywarden/agent/v1/agent';
-import type { JobQueue } from '../engine/job-queue';
+import { GroupCommit } from '../engine/group-commit';
+import type { EnqueueOptions, JobQueue } from '../engine/job-queue';
 import type { AgentRecord, AssignmentRecord } from '../store/agent-records';
 import { newId } from '../store/ids';
 import type { Store } from '../store/store';
@@ -28,6 +29,36 @@ export interface SessionContext {
   log: Logger;
   controllerId: string;
   jobTypes: readonly string[];
+}
+
+/**
+ * The writes every hello makes, group-committed across the sessions of one gateway: a
+ * thousand agents connecting in a second cost a few durable commits, not two thousand
+ * (each one an fsync that blocked the event loop). A hello still waits for its own
+ * writes to be durable before the agent is welcomed.
+ */
+export interface HelloWriter {
+  recordConnection(
+    agentId: string,
+    conn: Parameters<Store['agentFleet']['agents']['recordConnection']>[1],
+  ): Promise<void>;
+  enqueue(type: string, params: unknown, opts: EnqueueOptions): Promise<unknown>;
+}
+
+/** A HelloWriter over `store` and `queue`: one write per turn of the event loop for each kind. */
+export function helloWriter(store: Store, queue: JobQueue): HelloWriter {
+  type Conn = Parameters<HelloWriter['recordConnection']>[1];
+  const connections = new GroupCommit<{ id: string; conn: Conn }, void>(async (items) => {
+    await store.agentFleet.agents.recordConnections(items, Date.now());
+    return items.map(() => undefined);
+  });
+  const jobs = new GroupCommit<{ type: string; params: unknown; opts: EnqueueOptions }, unknown>(
+    (items) => queue.enqueueMany(items),
+  );
+  return {
+    recordConnection: (id, conn) => connections.submit({ id, conn }),
+    enqueue: (type, params, opts) => jobs.submit({ type, params, opts }),
+  };
 }
 
 const key = (jobId: string, attempt: number) => `${jobId}:${attempt}`;
@@ -45,6 +76,7 @@ export class AgentSession {
 
   constructor(
     private readonly ctx: SessionContext,
+    private readonly writes: HelloWriter,
     readonly agent: AgentRecord,
     private readonly call: ServerDuplexStream<AgentMessage, ControllerMessage>,
   ) {
@@ -91,7 +123,7 @@ export class AgentSession {
   }
 
   private async onHello(hello: Hello): Promise<void> {
-    const { store, queue } = this.ctx;
+    const { store } = this.ctx;
     const now = Date.now();
     for (const j of hello.running) this.running.add(key(j.jobId, j.attempt));
     this.spoolLeft = hello.spooledResults;
@@ -106,22 +138,18 @@ export class AgentSession {
       }, 10_000).unref();
     }
     const facts = (hello.facts ?? {}) as unknown as Record<string, unknown>;
-    await store.agentFleet.agents.recordConnection(
-      this.agent.id,
-      {
-        connectionId: this.connectionId,
-        controllerId: this.ctx.controllerId,
-        version: hello.agentVersion,
-        facts,
-      },
-      now,
-    );
+    await this.writes.recordConnection(this.agent.id, {
+      connectionId: this.connectionId,
+      controllerId: this.ctx.controllerId,
+      version: hello.agentVersion,
+      facts,
+    });
     const fresh = await store.agentFleet.agents.get(this.agent.id);
     this.hostId = fresh?.hostId ?? null;
     const mode = hello.mode === ConnectionMode.CONNECTION_MODE_PERIODIC ? 'periodic' : 'stream';
     if (!this.hostId) {
       // First connection: discovery creates the host from these facts (once per agent).
-      await queue.enqueue(
+      await this.writes.enqueue(
         'discover-agent-host',
         { agentId: this.agent.id },
         {
@@ -131,7 +159,7 @@ export class AgentSession {
         },
       );
     } else if (this.ctx.jobTypes.includes('handle-agent-host')) {
-      await queue.enqueue(
+      await this.writes.enqueue(
         'handle-agent-host',
         {
           agentId: this.agent.id,
