@@ -22,6 +22,8 @@ export interface SimulatorStats {
   connected: number;
   answered: number;
   failures: number;
+  /** CPU milliseconds this process used so far. */
+  cpuMs: number;
   /** Milliseconds from opening a stream to its welcome, for the last window. */
   welcomeMs: number[];
 }
@@ -35,7 +37,14 @@ async function simulate(): Promise<void> {
   const { caCertPem, agents } = await loadFleetCertificates(cacheDir!, from, to);
   const session = new LocalSession({ rootPrefix: hostRoot });
   const ca = Buffer.from(caCertPem);
-  const stats: SimulatorStats = { connected: 0, answered: 0, failures: 0, welcomeMs: [] };
+  const stats: SimulatorStats = {
+    connected: 0,
+    answered: 0,
+    failures: 0,
+    cpuMs: 0,
+    welcomeMs: [],
+  };
+  const cpu0 = process.cpuUsage();
   const waiting: number[] = [];
   let inflight = 0;
   let tokens = 0;
@@ -130,6 +139,8 @@ async function simulate(): Promise<void> {
     }
   }, 10);
   setInterval(() => {
+    const cpu = process.cpuUsage(cpu0);
+    stats.cpuMs = (cpu.user + cpu.system) / 1000;
     process.send?.(stats);
     stats.welcomeMs = [];
   }, 500);

@@ -134,7 +134,7 @@ async function main(): Promise<void> {
   const sample = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 250);
   const eld = monitorEventLoopDelay({ resolution: 20 });
   eld.enable();
-  const sum = (k: 'connected' | 'answered' | 'failures') =>
+  const sum = (k: 'connected' | 'answered' | 'failures' | 'cpuMs') =>
     [...stats.values()].reduce((a, s) => a + s[k], 0);
   const connectStart = Date.now();
   const cpu0 = process.cpuUsage();
@@ -159,6 +159,7 @@ async function main(): Promise<void> {
   const connectMs = Date.now() - connectStart;
   const cpu = process.cpuUsage(cpu0);
   const connected = sum('connected');
+  const simulatorCpuMs = sum('cpuMs');
   welcomeMs.sort((a, b) => a - b);
   const pct = (q: number) => welcomeMs[Math.floor((welcomeMs.length - 1) * q)] ?? null;
   const t0 = Date.now();
@@ -202,6 +203,7 @@ async function main(): Promise<void> {
         1000 /
         Math.max(connected, 1)
       ).toFixed(2),
+      simulatorCpuMsPerConnection: +(simulatorCpuMs / Math.max(connected, 1)).toFixed(2),
       welcomeMsP50: pct(0.5),
       welcomeMsP99: pct(0.99),
       reconnects: sum('failures'),
