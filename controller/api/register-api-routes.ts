@@ -6,6 +6,7 @@ import { SyslogSender } from '../notify/syslog-sender';
 import { registerAlertsRoutes } from './alerts-routes';
 import { registerAuditRoutes } from './audit-routes';
 import { bearerAuth } from './auth';
+import { registerHostIntakeRoutes } from './host-intake-routes';
 import { registerHostsRoutes } from './hosts-routes';
 import { registerIcbRoutes } from './icb-routes';
 import { registerJobsRoutes } from './jobs-routes';
@@ -41,6 +42,7 @@ export async function registerApiRoutes(
   const syslog = services.config.syslog ? new SyslogSender(services.config.syslog) : null;
   registerJobsRoutes(app, services, auth);
   registerHostsRoutes(app, services, auth);
+  registerHostIntakeRoutes(app, services, auth);
   registerRobotsRoutes(app, services, auth, syslog);
   registerReportsRoutes(app, services, auth);
   registerAlertsRoutes(app, services, auth);
