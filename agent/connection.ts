@@ -13,7 +13,7 @@ import {
   type ControllerMessage,
 } from '../shared/proto/gen/keywarden/agent/v1/agent';
 import { fromGrpcError } from '../shared/proto/grpc-errors';
-import { createCsr, generateKeyPair, privateKeyToPem, x509 } from '../shared/proto/pem-keys';
+import { renewCertificateIfDue } from './certificate-renewal';
 import { collectHostFacts } from './host-facts';
 import { jobKey, type JobRunner } from './job-runner';
 import type { AgentLog } from './log';
@@ -218,29 +218,8 @@ export class AgentConnection {
     this.call.end();
   }
 
-  /** Renews the client certificate once two thirds of its lifetime have passed. */
+  /** Renews the client certificate if it is due (see certificate-renewal.ts). */
   private async renewIfDue(addr: string): Promise<void> {
-    const cert = new x509.X509Certificate(this.state.read('agent.crt'));
-    const from = cert.notBefore.getTime();
-    const to = cert.notAfter.getTime();
-    if (Date.now() < from + ((to - from) * 2) / 3) return;
-    const keys = await generateKeyPair();
-    const csrPem = await createCsr(keys, 'keywarden-agent');
-    const client = new AgentServiceClient(addr, this.credentials());
-    try {
-      const res = await new Promise<{ certificatePem: string; certificateNotAfterMs: number }>(
-        (resolve, reject) =>
-          client.renewCertificate({ csrPem }, (err, r) =>
-            err ? reject(fromGrpcError(err)) : resolve(r),
-          ),
-      );
-      this.state.write('agent.key', await privateKeyToPem(keys.privateKey), 0o600);
-      this.state.write('agent.crt', res.certificatePem, 0o644);
-      this.log('info', 'client certificate renewed', {
-        notAfter: new Date(res.certificateNotAfterMs).toISOString(),
-      });
-    } finally {
-      client.close();
-    }
+    await renewCertificateIfDue(this.state, this.log, [addr]);
   }
 }

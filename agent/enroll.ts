@@ -44,9 +44,8 @@ export async function enrollAgent(
           (err, r) => (err ? reject(fromGrpcError(err)) : resolve(r)),
         ),
       );
-      state.write('agent.key', await privateKeyToPem(keys.privateKey), 0o600);
-      state.write('agent.crt', res.certificatePem, 0o644);
       state.write('ca.crt', res.caCertificatePem, 0o644);
+      state.writeCredentials(await privateKeyToPem(keys.privateKey), res.certificatePem);
       state.write(
         'identity.json',
         JSON.stringify(

@@ -5,6 +5,7 @@
  * Environment: KEYWARDEN_AGENT_STATE_DIR, KEYWARDEN_AGENT_ROOT_PREFIX.
  */
 import { errorCode } from '../shared/errors';
+import { certificateTimes, keepCertificateRenewed } from './certificate-renewal';
 import { AgentConnection } from './connection';
 import { enrollAgent } from './enroll';
 import { JobRunner } from './job-runner';
@@ -49,17 +50,26 @@ async function main(argv: string[]): Promise<number> {
       );
       return 2;
     }
+    state.completeCredentials();
     const identity = state.identity();
     const runner = new JobRunner(state, log, rootPrefix, identity.settings.maxConcurrentJobs);
     const conn = new AgentConnection(state, runner, log, {
       rootPrefix,
       maxBackoffMs: Number(process.env.KEYWARDEN_AGENT_MAX_BACKOFF_MS ?? 60_000),
     });
-    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => conn.stop());
+    const renewal = keepCertificateRenewed(state, log);
+    for (const sig of ['SIGINT', 'SIGTERM'] as const)
+      process.once(sig, () => {
+        renewal.stop();
+        conn.stop();
+      });
+    const cert = certificateTimes(state);
     log('info', 'agent starting', {
       agentId: identity.agentId,
       controllers: identity.controllers,
       rootPrefix,
+      certificateNotAfter: new Date(cert.notAfter).toISOString(),
+      certificateRenewalDue: new Date(cert.dueAt).toISOString(),
     });
     await conn.runForever();
     return 0;

@@ -10,6 +10,7 @@ import {
   readdirSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
   existsSync,
 } from 'node:fs';
@@ -45,6 +46,36 @@ export class StateDir {
 
   read(name: string): string {
     return readFileSync(path.join(this.dir, name), 'utf8');
+  }
+
+  /** When a file of the state directory was last written (ms). */
+  writtenAt(name: string): number {
+    return statSync(path.join(this.dir, name)).mtimeMs;
+  }
+
+  /**
+   * Installs a new key pair and certificate. Both are written in full beside the old ones
+   * before either is moved into place, so a crash at any point leaves a pair that
+   * matches once completeCredentials() has run (a key that does not match its
+   * certificate would lock the agent out for good: it could neither connect nor renew).
+   */
+  writeCredentials(keyPem: string, certPem: string): void {
+    this.write('agent.key.next', keyPem, 0o600);
+    this.write('agent.crt.next', certPem, 0o644);
+    this.completeCredentials();
+  }
+
+  /** Finishes a writeCredentials() that a crash interrupted (run at start). */
+  completeCredentials(): void {
+    const file = (n: string) => path.join(this.dir, n);
+    const key = existsSync(file('agent.key.next'));
+    const crt = existsSync(file('agent.crt.next'));
+    if (key && !crt) {
+      rmSync(file('agent.key.next'), { force: true }); // the old pair is intact
+      return;
+    }
+    if (key) renameSync(file('agent.key.next'), file('agent.key'));
+    if (crt) renameSync(file('agent.crt.next'), file('agent.crt'));
   }
 
   enrolled(): boolean {
