@@ -147,6 +147,9 @@ export class AgentSession {
     const fresh = await store.agentFleet.agents.get(this.agent.id);
     this.hostId = fresh?.hostId ?? null;
     const mode = hello.mode === ConnectionMode.CONNECTION_MODE_PERIODIC ? 'periodic' : 'stream';
+    const settings = { ...this.agent.settings, mode } as AgentRecord['settings'];
+    // Told to the agent below; the controller records this very time.
+    const next = planNextConnection(settings, now);
     if (!this.hostId) {
       // First connection: discovery creates the host from these facts (once per agent).
       await this.writes.enqueue(
@@ -158,6 +161,9 @@ export class AgentSession {
           dedupeKey: `discover-agent-host:${this.agent.id}`,
         },
       );
+      // No handle-agent-host without a host to record it: when a periodic agent returns.
+      if (mode === 'periodic')
+        await store.agentFleet.agents.setNextConnection(this.agent.id, next.atMs);
     } else if (this.ctx.jobTypes.includes('handle-agent-host')) {
       await this.writes.enqueue(
         'handle-agent-host',
@@ -166,11 +172,11 @@ export class AgentSession {
           connectionId: this.connectionId,
           controllerId: this.ctx.controllerId,
           mode,
+          nextConnectionAt: next.atMs,
         },
         { createdBy: `agent:${this.agent.id}`, trigger: 'event', hostId: this.hostId },
       );
     }
-    const settings = { ...this.agent.settings, mode } as AgentRecord['settings'];
     this.send({
       kind: {
         $case: 'welcome',
@@ -187,7 +193,6 @@ export class AgentSession {
         },
       },
     });
-    const next = planNextConnection(settings, now);
     this.send({ kind: { $case: 'nextConnection', value: next } });
     this.helloDone = true;
     this.log.info({ hostId: this.hostId, mode, version: hello.agentVersion }, 'agent connected');

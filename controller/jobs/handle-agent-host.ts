@@ -5,7 +5,7 @@ import { planNextConnection } from '../agents/next-connection';
 /**
  * Runs at each management connection of an agent host: records the connection on the
  * host, counts the jobs waiting for it (the gateway holding the stream delivers them),
- * and records when the agent is told to connect next. Other jobs for the host run as
+ * and records when the agent was told to connect next. Other jobs for the host run as
  * their own jobs.
  */
 export const handleAgentHost = defineJob({
@@ -17,6 +17,8 @@ export const handleAgentHost = defineJob({
       connectionId: Type.String({ minLength: 1 }),
       controllerId: Type.String(),
       mode: Type.Union([Type.Literal('stream'), Type.Literal('periodic')]),
+      /** When the agent was told to connect next (absent: planned here). */
+      nextConnectionAt: Type.Optional(Type.Integer({ minimum: 0 })),
     },
     { additionalProperties: false },
   ),
@@ -38,7 +40,12 @@ export const handleAgentHost = defineJob({
     // A host marked unreachable is reachable again: its agent just connected.
     const state = host?.state === 'unreachable' ? 'monitored' : host?.state;
     await ctx.store.hosts.update(hostId, { lastSeenAt: now, ...(state ? { state } : {}) }, now);
-    const next = planNextConnection({ ...agent.settings, mode: params.mode }, now);
+    // The time the agent was given at the hello, not one planned later by this job (which
+    // may run seconds after the hello), so the record says when the agent really returns.
+    const next =
+      params.nextConnectionAt === undefined
+        ? planNextConnection({ ...agent.settings, mode: params.mode }, now)
+        : { atMs: params.nextConnectionAt };
     await ctx.store.agentFleet.agents.setNextConnection(agent.id, next.atMs);
     const open = await ctx.store.agentFleet.assignments.listOpenForHost(hostId);
     return {
