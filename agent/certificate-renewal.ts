@@ -118,21 +118,19 @@ export function keepCertificateRenewed(state: StateDir, log: AgentLog): { stop()
   let failures = 0;
   const schedule = (waitMs: number) => {
     if (stopped) return;
-    timer = setTimeout(tick, Math.min(MAX_WAIT_MS, Math.max(1000, waitMs)));
+    timer = setTimeout(() => void tick(), Math.min(MAX_WAIT_MS, Math.max(1000, waitMs)));
   };
-  const tick = () => {
-    renewCertificateIfDue(state, log, state.identity().controllers).then(
-      () => {
-        failures = 0;
-        schedule(certificateTimes(state).dueAt - Date.now());
-      },
-      (err: unknown) => {
-        failures += 1;
-        const e = err as Error & { code?: string };
-        log('error', 'client certificate renewal failed', { code: e.code, error: e.message });
-        schedule(Math.min(300_000, 1000 * 2 ** Math.min(failures, 9)));
-      },
-    );
+  const tick = async () => {
+    try {
+      await renewCertificateIfDue(state, log, state.identity().controllers);
+      failures = 0;
+      schedule(certificateTimes(state).dueAt - Date.now());
+    } catch (err) {
+      failures += 1;
+      const e = err as Error & { code?: string };
+      log('error', 'client certificate renewal failed', { code: e.code, error: e.message });
+      schedule(Math.min(300_000, 1000 * 2 ** Math.min(failures, 9)));
+    }
   };
   schedule(certificateTimes(state).dueAt - Date.now());
   return {
