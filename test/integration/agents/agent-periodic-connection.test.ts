@@ -67,12 +67,12 @@ describe('periodic agents', () => {
       expect(connected, out()).toHaveLength(n);
       const connectedAt = at(connected[n - 1]!);
       // Back at the time it was given (the wait is exact; a TLS handshake and hello follow).
-      expect(connectedAt).toBeGreaterThanOrEqual(nextAt);
-      expect(connectedAt).toBeLessThan(nextAt + 3000);
+      expect(connectedAt, out()).toBeGreaterThanOrEqual(nextAt);
+      expect(connectedAt, out()).toBeLessThan(nextAt + 3000);
       for (const job of jobs) {
         const started = logLines(out(), 'job started').find((l) => l.jobId === job.id);
         expect(started, out()).toBeDefined();
-        expect(at(started!)).toBeGreaterThanOrEqual(connectedAt);
+        expect(at(started!), out()).toBeGreaterThanOrEqual(connectedAt);
       }
     };
 
