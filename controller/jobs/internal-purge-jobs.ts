@@ -1,12 +1,18 @@
 import { defineInternalRobot } from './define-internal-robot';
 
-/** Internal jobs whose successful records are noise: removed at every run, whatever their age. */
+/** Internal jobs whose successful records are kept like any other job's. */
 const KEEP_SUCCESSFUL = new Set(['internal-reporting', 'internal-applications-update']);
+
+/**
+ * Successful internal runs younger than this survive a purge, so an operator who just
+ * started one can still read its result; everything older goes at every run.
+ */
+export const INTERNAL_RESULT_GRACE_MS = 15 * 60_000;
 
 /**
  * Keeps the job table small: ended jobs older than the purge age (default 60 days) are
  * deleted, and completed internal-* jobs other than internal-reporting and
- * internal-applications-update are deleted at every run.
+ * internal-applications-update are deleted at every run once they are past a short grace.
  */
 export const internalPurgeJobs = defineInternalRobot({
   type: 'internal-purge-jobs',
@@ -23,7 +29,7 @@ export const internalPurgeJobs = defineInternalRobot({
       (t) => t.startsWith('internal-') && !KEEP_SUCCESSFUL.has(t) && t !== ctx.job.type,
     );
     const internal = await ctx.store.jobs.purgeEnded({
-      finishedBefore: now,
+      finishedBefore: now - INTERNAL_RESULT_GRACE_MS,
       types: internalTypes,
       states: ['completed'],
     });
