@@ -77,9 +77,10 @@ export class JobQueue {
         dedupeKey: opts.dedupeKey ?? (def.singleton ? type : null),
       };
     });
+    // A single job joins the group commit; a list is its own all-or-nothing write.
     const results =
       rows.length === 1
-        ? [await this.store.jobs.enqueue(rows[0]!, now)]
+        ? [await this.inserts.submit(rows[0]!)]
         : await this.store.jobs.enqueueMany(rows, now);
     for (const r of results) if (r.created) for (const l of this.listeners) l(r.job);
     return results;
