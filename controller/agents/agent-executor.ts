@@ -27,6 +27,7 @@ export function resultValue(r: AgentResultRecord): unknown {
 }
 
 export class AgentExecutor implements HostExecutor {
+  private readonly operationOf = new WeakMap<AbortSignal, string>();
   private readonly kinds = new Map<string, boolean>();
 
   constructor(
@@ -56,6 +57,21 @@ export class AgentExecutor implements HostExecutor {
     signal: AbortSignal,
   ): Promise<unknown> {
     const hostId = job.hostId as string;
+    // Results are stored per job attempt, so one attempt can carry one operation: a second
+    // would be answered with the first one's result. Refuse it clearly instead.
+    const first = this.operationOf.get(signal);
+    if (first !== undefined) {
+      throw new KeywardenError(
+        'AGENT_ONE_OPERATION_PER_ATTEMPT',
+        `${job.type} asked agent host ${hostId} for "${operation}" after "${first}" in the same attempt; agent hosts run one host operation per job attempt`,
+        {
+          httpStatus: 409,
+          retryable: false,
+          details: { jobType: job.type, first, second: operation },
+        },
+      );
+    }
+    this.operationOf.set(signal, operation);
     const { assignments, results } = this.store.agentFleet;
     const earlier = await results.findSuccessBefore(job.id, job.attempts);
     if (earlier) {

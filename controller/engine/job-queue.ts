@@ -63,15 +63,18 @@ export class JobQueue {
     const now = this.clock();
     const rows = jobs.map(({ type, params, opts }) => {
       const def = this.definition(type);
+      const valid = validateParams(type, def.params, params);
+      // A host job names its host in its params; the record carries it for routing and filters.
+      const paramsHost = (valid as { hostId?: unknown } | null)?.hostId;
       return {
         type,
-        params: validateParams(type, def.params, params),
+        params: valid,
         maxAttempts: def.retry.maxAttempts,
         priority: opts.priority ?? 0,
         runAt: opts.runAt ?? now,
         deadline: opts.deadline ?? null,
         parentId: opts.parentId ?? null,
-        hostId: opts.hostId ?? null,
+        hostId: opts.hostId ?? (typeof paramsHost === 'string' ? paramsHost : null),
         createdBy: opts.createdBy,
         trigger: opts.trigger,
         dedupeKey: opts.dedupeKey ?? (def.singleton ? type : null),

@@ -22,6 +22,34 @@ const toMessage: Record<string, (args: Record<string, unknown>) => AssignmentOpe
   'scan-configs': (a) => ({ $case: 'scanConfigs', value: { params: toStructValue(a) } }),
   'scan-private-keys': (a) => ({ $case: 'scanPrivateKeys', value: { params: toStructValue(a) } }),
   'scan-key-activity': (a) => ({ $case: 'scanKeyActivity', value: { params: toStructValue(a) } }),
+  'add-authorized-key': (a) => ({ $case: 'addAuthorizedKey', value: { params: toStructValue(a) } }),
+  'remove-authorized-key': (a) => ({
+    $case: 'removeAuthorizedKey',
+    value: { params: toStructValue(a) },
+  }),
+  'revoke-authorized-key': (a) => ({
+    $case: 'revokeAuthorizedKey',
+    value: { params: toStructValue(a) },
+  }),
+  'set-authorized-key-options': (a) => ({
+    $case: 'setAuthorizedKeyOptions',
+    value: { params: toStructValue(a) },
+  }),
+  'generate-private-key': (a) => ({
+    $case: 'generatePrivateKey',
+    value: { params: toStructValue(a) },
+  }),
+  'remove-private-key': (a) => ({ $case: 'removePrivateKey', value: { params: toStructValue(a) } }),
+  'deploy-sshd-config': (a) => ({ $case: 'deploySshdConfig', value: { params: toStructValue(a) } }),
+  'relocate-user-keys': (a) => ({ $case: 'relocateUserKeys', value: { params: toStructValue(a) } }),
+  'deploy-sshd-config-then-scan': (a) => ({
+    $case: 'deploySshdConfigThenScan',
+    value: { params: toStructValue(a) },
+  }),
+  'relocate-user-keys-then-scan': (a) => ({
+    $case: 'relocateUserKeysThenScan',
+    value: { params: toStructValue(a) },
+  }),
   'test-slow-list-accounts': (a) => ({
     $case: 'testSlowListAccounts',
     value: { delayMs: Number(a.delayMs ?? 0) },
@@ -57,6 +85,26 @@ export function decodeOperation(op: AssignmentOperation): { operation: string; a
       return { operation: 'scan-private-keys', args: op.value.params ?? {} };
     case 'scanKeyActivity':
       return { operation: 'scan-key-activity', args: op.value.params ?? {} };
+    case 'addAuthorizedKey':
+      return { operation: 'add-authorized-key', args: op.value.params ?? {} };
+    case 'removeAuthorizedKey':
+      return { operation: 'remove-authorized-key', args: op.value.params ?? {} };
+    case 'revokeAuthorizedKey':
+      return { operation: 'revoke-authorized-key', args: op.value.params ?? {} };
+    case 'setAuthorizedKeyOptions':
+      return { operation: 'set-authorized-key-options', args: op.value.params ?? {} };
+    case 'generatePrivateKey':
+      return { operation: 'generate-private-key', args: op.value.params ?? {} };
+    case 'removePrivateKey':
+      return { operation: 'remove-private-key', args: op.value.params ?? {} };
+    case 'deploySshdConfig':
+      return { operation: 'deploy-sshd-config', args: op.value.params ?? {} };
+    case 'relocateUserKeys':
+      return { operation: 'relocate-user-keys', args: op.value.params ?? {} };
+    case 'deploySshdConfigThenScan':
+      return { operation: 'deploy-sshd-config-then-scan', args: op.value.params ?? {} };
+    case 'relocateUserKeysThenScan':
+      return { operation: 'relocate-user-keys-then-scan', args: op.value.params ?? {} };
     case 'testSlowListAccounts':
       return { operation: 'test-slow-list-accounts', args: { delayMs: op.value.delayMs } };
   }

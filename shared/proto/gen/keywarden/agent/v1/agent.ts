@@ -220,6 +220,16 @@ export interface JobAssignment {
     | { $case: "scanConfigs"; value: ScanConfigs }
     | { $case: "scanPrivateKeys"; value: ScanPrivateKeys }
     | { $case: "scanKeyActivity"; value: ScanKeyActivity }
+    | { $case: "addAuthorizedKey"; value: AddAuthorizedKey }
+    | { $case: "removeAuthorizedKey"; value: RemoveAuthorizedKey }
+    | { $case: "revokeAuthorizedKey"; value: RevokeAuthorizedKey }
+    | { $case: "setAuthorizedKeyOptions"; value: SetAuthorizedKeyOptions }
+    | { $case: "generatePrivateKey"; value: GeneratePrivateKey }
+    | { $case: "removePrivateKey"; value: RemovePrivateKey }
+    | { $case: "deploySshdConfig"; value: DeploySshdConfig }
+    | { $case: "relocateUserKeys"; value: RelocateUserKeys }
+    | { $case: "deploySshdConfigThenScan"; value: DeploySshdConfigThenScan }
+    | { $case: "relocateUserKeysThenScan"; value: RelocateUserKeysThenScan }
     | undefined;
 }
 
@@ -249,6 +259,50 @@ export interface ScanPrivateKeys {
 }
 
 export interface ScanKeyActivity {
+  params?: { [key: string]: any } | undefined;
+}
+
+/**
+ * Edits: each takes its shared operation's parameter object (shared/hostops), as the
+ * scans do; the message names the operation so an agent refuses one it does not know.
+ */
+export interface AddAuthorizedKey {
+  params?: { [key: string]: any } | undefined;
+}
+
+export interface RemoveAuthorizedKey {
+  params?: { [key: string]: any } | undefined;
+}
+
+export interface RevokeAuthorizedKey {
+  params?: { [key: string]: any } | undefined;
+}
+
+export interface SetAuthorizedKeyOptions {
+  params?: { [key: string]: any } | undefined;
+}
+
+export interface GeneratePrivateKey {
+  params?: { [key: string]: any } | undefined;
+}
+
+export interface RemovePrivateKey {
+  params?: { [key: string]: any } | undefined;
+}
+
+export interface DeploySshdConfig {
+  params?: { [key: string]: any } | undefined;
+}
+
+export interface RelocateUserKeys {
+  params?: { [key: string]: any } | undefined;
+}
+
+export interface DeploySshdConfigThenScan {
+  params?: { [key: string]: any } | undefined;
+}
+
+export interface RelocateUserKeysThenScan {
   params?: { [key: string]: any } | undefined;
 }
 
@@ -2468,6 +2522,36 @@ export const JobAssignment: MessageFns<JobAssignment> = {
       case "scanKeyActivity":
         ScanKeyActivity.encode(message.operation.value, writer.uint32(130).fork()).join();
         break;
+      case "addAuthorizedKey":
+        AddAuthorizedKey.encode(message.operation.value, writer.uint32(138).fork()).join();
+        break;
+      case "removeAuthorizedKey":
+        RemoveAuthorizedKey.encode(message.operation.value, writer.uint32(146).fork()).join();
+        break;
+      case "revokeAuthorizedKey":
+        RevokeAuthorizedKey.encode(message.operation.value, writer.uint32(154).fork()).join();
+        break;
+      case "setAuthorizedKeyOptions":
+        SetAuthorizedKeyOptions.encode(message.operation.value, writer.uint32(162).fork()).join();
+        break;
+      case "generatePrivateKey":
+        GeneratePrivateKey.encode(message.operation.value, writer.uint32(170).fork()).join();
+        break;
+      case "removePrivateKey":
+        RemovePrivateKey.encode(message.operation.value, writer.uint32(178).fork()).join();
+        break;
+      case "deploySshdConfig":
+        DeploySshdConfig.encode(message.operation.value, writer.uint32(186).fork()).join();
+        break;
+      case "relocateUserKeys":
+        RelocateUserKeys.encode(message.operation.value, writer.uint32(194).fork()).join();
+        break;
+      case "deploySshdConfigThenScan":
+        DeploySshdConfigThenScan.encode(message.operation.value, writer.uint32(202).fork()).join();
+        break;
+      case "relocateUserKeysThenScan":
+        RelocateUserKeysThenScan.encode(message.operation.value, writer.uint32(210).fork()).join();
+        break;
     }
     return writer;
   },
@@ -2571,6 +2655,104 @@ export const JobAssignment: MessageFns<JobAssignment> = {
             message.operation = { $case: "scanKeyActivity", value: ScanKeyActivity.decode(reader, reader.uint32()) };
             continue;
           }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.operation = { $case: "addAuthorizedKey", value: AddAuthorizedKey.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 18: {
+            if (tag !== 146) {
+              break;
+            }
+
+            message.operation = {
+              $case: "removeAuthorizedKey",
+              value: RemoveAuthorizedKey.decode(reader, reader.uint32()),
+            };
+            continue;
+          }
+          case 19: {
+            if (tag !== 154) {
+              break;
+            }
+
+            message.operation = {
+              $case: "revokeAuthorizedKey",
+              value: RevokeAuthorizedKey.decode(reader, reader.uint32()),
+            };
+            continue;
+          }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.operation = {
+              $case: "setAuthorizedKeyOptions",
+              value: SetAuthorizedKeyOptions.decode(reader, reader.uint32()),
+            };
+            continue;
+          }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.operation = {
+              $case: "generatePrivateKey",
+              value: GeneratePrivateKey.decode(reader, reader.uint32()),
+            };
+            continue;
+          }
+          case 22: {
+            if (tag !== 178) {
+              break;
+            }
+
+            message.operation = { $case: "removePrivateKey", value: RemovePrivateKey.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 23: {
+            if (tag !== 186) {
+              break;
+            }
+
+            message.operation = { $case: "deploySshdConfig", value: DeploySshdConfig.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 24: {
+            if (tag !== 194) {
+              break;
+            }
+
+            message.operation = { $case: "relocateUserKeys", value: RelocateUserKeys.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 25: {
+            if (tag !== 202) {
+              break;
+            }
+
+            message.operation = {
+              $case: "deploySshdConfigThenScan",
+              value: DeploySshdConfigThenScan.decode(reader, reader.uint32()),
+            };
+            continue;
+          }
+          case 26: {
+            if (tag !== 210) {
+              break;
+            }
+
+            message.operation = {
+              $case: "relocateUserKeysThenScan",
+              value: RelocateUserKeysThenScan.decode(reader, reader.uint32()),
+            };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2624,6 +2806,61 @@ export const JobAssignment: MessageFns<JobAssignment> = {
         ? { $case: "scanKeyActivity", value: ScanKeyActivity.fromJSON(object.scanKeyActivity) }
         : isSet(object.scan_key_activity)
         ? { $case: "scanKeyActivity", value: ScanKeyActivity.fromJSON(object.scan_key_activity) }
+        : isSet(object.addAuthorizedKey)
+        ? { $case: "addAuthorizedKey", value: AddAuthorizedKey.fromJSON(object.addAuthorizedKey) }
+        : isSet(object.add_authorized_key)
+        ? { $case: "addAuthorizedKey", value: AddAuthorizedKey.fromJSON(object.add_authorized_key) }
+        : isSet(object.removeAuthorizedKey)
+        ? { $case: "removeAuthorizedKey", value: RemoveAuthorizedKey.fromJSON(object.removeAuthorizedKey) }
+        : isSet(object.remove_authorized_key)
+        ? { $case: "removeAuthorizedKey", value: RemoveAuthorizedKey.fromJSON(object.remove_authorized_key) }
+        : isSet(object.revokeAuthorizedKey)
+        ? { $case: "revokeAuthorizedKey", value: RevokeAuthorizedKey.fromJSON(object.revokeAuthorizedKey) }
+        : isSet(object.revoke_authorized_key)
+        ? { $case: "revokeAuthorizedKey", value: RevokeAuthorizedKey.fromJSON(object.revoke_authorized_key) }
+        : isSet(object.setAuthorizedKeyOptions)
+        ? { $case: "setAuthorizedKeyOptions", value: SetAuthorizedKeyOptions.fromJSON(object.setAuthorizedKeyOptions) }
+        : isSet(object.set_authorized_key_options)
+        ? {
+          $case: "setAuthorizedKeyOptions",
+          value: SetAuthorizedKeyOptions.fromJSON(object.set_authorized_key_options),
+        }
+        : isSet(object.generatePrivateKey)
+        ? { $case: "generatePrivateKey", value: GeneratePrivateKey.fromJSON(object.generatePrivateKey) }
+        : isSet(object.generate_private_key)
+        ? { $case: "generatePrivateKey", value: GeneratePrivateKey.fromJSON(object.generate_private_key) }
+        : isSet(object.removePrivateKey)
+        ? { $case: "removePrivateKey", value: RemovePrivateKey.fromJSON(object.removePrivateKey) }
+        : isSet(object.remove_private_key)
+        ? { $case: "removePrivateKey", value: RemovePrivateKey.fromJSON(object.remove_private_key) }
+        : isSet(object.deploySshdConfig)
+        ? { $case: "deploySshdConfig", value: DeploySshdConfig.fromJSON(object.deploySshdConfig) }
+        : isSet(object.deploy_sshd_config)
+        ? { $case: "deploySshdConfig", value: DeploySshdConfig.fromJSON(object.deploy_sshd_config) }
+        : isSet(object.relocateUserKeys)
+        ? { $case: "relocateUserKeys", value: RelocateUserKeys.fromJSON(object.relocateUserKeys) }
+        : isSet(object.relocate_user_keys)
+        ? { $case: "relocateUserKeys", value: RelocateUserKeys.fromJSON(object.relocate_user_keys) }
+        : isSet(object.deploySshdConfigThenScan)
+        ? {
+          $case: "deploySshdConfigThenScan",
+          value: DeploySshdConfigThenScan.fromJSON(object.deploySshdConfigThenScan),
+        }
+        : isSet(object.deploy_sshd_config_then_scan)
+        ? {
+          $case: "deploySshdConfigThenScan",
+          value: DeploySshdConfigThenScan.fromJSON(object.deploy_sshd_config_then_scan),
+        }
+        : isSet(object.relocateUserKeysThenScan)
+        ? {
+          $case: "relocateUserKeysThenScan",
+          value: RelocateUserKeysThenScan.fromJSON(object.relocateUserKeysThenScan),
+        }
+        : isSet(object.relocate_user_keys_then_scan)
+        ? {
+          $case: "relocateUserKeysThenScan",
+          value: RelocateUserKeysThenScan.fromJSON(object.relocate_user_keys_then_scan),
+        }
         : undefined,
     };
   },
@@ -2653,6 +2890,26 @@ export const JobAssignment: MessageFns<JobAssignment> = {
       obj.scanPrivateKeys = ScanPrivateKeys.toJSON(message.operation.value);
     } else if (message.operation?.$case === "scanKeyActivity") {
       obj.scanKeyActivity = ScanKeyActivity.toJSON(message.operation.value);
+    } else if (message.operation?.$case === "addAuthorizedKey") {
+      obj.addAuthorizedKey = AddAuthorizedKey.toJSON(message.operation.value);
+    } else if (message.operation?.$case === "removeAuthorizedKey") {
+      obj.removeAuthorizedKey = RemoveAuthorizedKey.toJSON(message.operation.value);
+    } else if (message.operation?.$case === "revokeAuthorizedKey") {
+      obj.revokeAuthorizedKey = RevokeAuthorizedKey.toJSON(message.operation.value);
+    } else if (message.operation?.$case === "setAuthorizedKeyOptions") {
+      obj.setAuthorizedKeyOptions = SetAuthorizedKeyOptions.toJSON(message.operation.value);
+    } else if (message.operation?.$case === "generatePrivateKey") {
+      obj.generatePrivateKey = GeneratePrivateKey.toJSON(message.operation.value);
+    } else if (message.operation?.$case === "removePrivateKey") {
+      obj.removePrivateKey = RemovePrivateKey.toJSON(message.operation.value);
+    } else if (message.operation?.$case === "deploySshdConfig") {
+      obj.deploySshdConfig = DeploySshdConfig.toJSON(message.operation.value);
+    } else if (message.operation?.$case === "relocateUserKeys") {
+      obj.relocateUserKeys = RelocateUserKeys.toJSON(message.operation.value);
+    } else if (message.operation?.$case === "deploySshdConfigThenScan") {
+      obj.deploySshdConfigThenScan = DeploySshdConfigThenScan.toJSON(message.operation.value);
+    } else if (message.operation?.$case === "relocateUserKeysThenScan") {
+      obj.relocateUserKeysThenScan = RelocateUserKeysThenScan.toJSON(message.operation.value);
     }
     return obj;
   },
@@ -2711,6 +2968,96 @@ export const JobAssignment: MessageFns<JobAssignment> = {
       case "scanKeyActivity": {
         if (object.operation?.value !== undefined && object.operation?.value !== null) {
           message.operation = { $case: "scanKeyActivity", value: ScanKeyActivity.fromPartial(object.operation.value) };
+        }
+        break;
+      }
+      case "addAuthorizedKey": {
+        if (object.operation?.value !== undefined && object.operation?.value !== null) {
+          message.operation = {
+            $case: "addAuthorizedKey",
+            value: AddAuthorizedKey.fromPartial(object.operation.value),
+          };
+        }
+        break;
+      }
+      case "removeAuthorizedKey": {
+        if (object.operation?.value !== undefined && object.operation?.value !== null) {
+          message.operation = {
+            $case: "removeAuthorizedKey",
+            value: RemoveAuthorizedKey.fromPartial(object.operation.value),
+          };
+        }
+        break;
+      }
+      case "revokeAuthorizedKey": {
+        if (object.operation?.value !== undefined && object.operation?.value !== null) {
+          message.operation = {
+            $case: "revokeAuthorizedKey",
+            value: RevokeAuthorizedKey.fromPartial(object.operation.value),
+          };
+        }
+        break;
+      }
+      case "setAuthorizedKeyOptions": {
+        if (object.operation?.value !== undefined && object.operation?.value !== null) {
+          message.operation = {
+            $case: "setAuthorizedKeyOptions",
+            value: SetAuthorizedKeyOptions.fromPartial(object.operation.value),
+          };
+        }
+        break;
+      }
+      case "generatePrivateKey": {
+        if (object.operation?.value !== undefined && object.operation?.value !== null) {
+          message.operation = {
+            $case: "generatePrivateKey",
+            value: GeneratePrivateKey.fromPartial(object.operation.value),
+          };
+        }
+        break;
+      }
+      case "removePrivateKey": {
+        if (object.operation?.value !== undefined && object.operation?.value !== null) {
+          message.operation = {
+            $case: "removePrivateKey",
+            value: RemovePrivateKey.fromPartial(object.operation.value),
+          };
+        }
+        break;
+      }
+      case "deploySshdConfig": {
+        if (object.operation?.value !== undefined && object.operation?.value !== null) {
+          message.operation = {
+            $case: "deploySshdConfig",
+            value: DeploySshdConfig.fromPartial(object.operation.value),
+          };
+        }
+        break;
+      }
+      case "relocateUserKeys": {
+        if (object.operation?.value !== undefined && object.operation?.value !== null) {
+          message.operation = {
+            $case: "relocateUserKeys",
+            value: RelocateUserKeys.fromPartial(object.operation.value),
+          };
+        }
+        break;
+      }
+      case "deploySshdConfigThenScan": {
+        if (object.operation?.value !== undefined && object.operation?.value !== null) {
+          message.operation = {
+            $case: "deploySshdConfigThenScan",
+            value: DeploySshdConfigThenScan.fromPartial(object.operation.value),
+          };
+        }
+        break;
+      }
+      case "relocateUserKeysThenScan": {
+        if (object.operation?.value !== undefined && object.operation?.value !== null) {
+          message.operation = {
+            $case: "relocateUserKeysThenScan",
+            value: RelocateUserKeysThenScan.fromPartial(object.operation.value),
+          };
         }
         break;
       }
@@ -3103,6 +3450,676 @@ export const ScanKeyActivity: MessageFns<ScanKeyActivity> = {
   },
   fromPartial<I extends Exact<DeepPartial<ScanKeyActivity>, I>>(object: I): ScanKeyActivity {
     const message = createBaseScanKeyActivity();
+    message.params = object.params ?? undefined;
+    return message;
+  },
+};
+
+function createBaseAddAuthorizedKey(): AddAuthorizedKey {
+  return { params: undefined };
+}
+
+export const AddAuthorizedKey: MessageFns<AddAuthorizedKey> = {
+  encode(message: AddAuthorizedKey, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.params !== undefined) {
+      Struct.encode(Struct.wrap(message.params), writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddAuthorizedKey {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddAuthorizedKey();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.params = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AddAuthorizedKey {
+    return { params: isObject(object.params) ? object.params : undefined };
+  },
+
+  toJSON(message: AddAuthorizedKey): unknown {
+    const obj: any = {};
+    if (message.params !== undefined) {
+      obj.params = message.params;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AddAuthorizedKey>, I>>(base?: I): AddAuthorizedKey {
+    return AddAuthorizedKey.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AddAuthorizedKey>, I>>(object: I): AddAuthorizedKey {
+    const message = createBaseAddAuthorizedKey();
+    message.params = object.params ?? undefined;
+    return message;
+  },
+};
+
+function createBaseRemoveAuthorizedKey(): RemoveAuthorizedKey {
+  return { params: undefined };
+}
+
+export const RemoveAuthorizedKey: MessageFns<RemoveAuthorizedKey> = {
+  encode(message: RemoveAuthorizedKey, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.params !== undefined) {
+      Struct.encode(Struct.wrap(message.params), writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemoveAuthorizedKey {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemoveAuthorizedKey();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.params = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RemoveAuthorizedKey {
+    return { params: isObject(object.params) ? object.params : undefined };
+  },
+
+  toJSON(message: RemoveAuthorizedKey): unknown {
+    const obj: any = {};
+    if (message.params !== undefined) {
+      obj.params = message.params;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RemoveAuthorizedKey>, I>>(base?: I): RemoveAuthorizedKey {
+    return RemoveAuthorizedKey.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RemoveAuthorizedKey>, I>>(object: I): RemoveAuthorizedKey {
+    const message = createBaseRemoveAuthorizedKey();
+    message.params = object.params ?? undefined;
+    return message;
+  },
+};
+
+function createBaseRevokeAuthorizedKey(): RevokeAuthorizedKey {
+  return { params: undefined };
+}
+
+export const RevokeAuthorizedKey: MessageFns<RevokeAuthorizedKey> = {
+  encode(message: RevokeAuthorizedKey, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.params !== undefined) {
+      Struct.encode(Struct.wrap(message.params), writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RevokeAuthorizedKey {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevokeAuthorizedKey();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.params = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RevokeAuthorizedKey {
+    return { params: isObject(object.params) ? object.params : undefined };
+  },
+
+  toJSON(message: RevokeAuthorizedKey): unknown {
+    const obj: any = {};
+    if (message.params !== undefined) {
+      obj.params = message.params;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RevokeAuthorizedKey>, I>>(base?: I): RevokeAuthorizedKey {
+    return RevokeAuthorizedKey.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RevokeAuthorizedKey>, I>>(object: I): RevokeAuthorizedKey {
+    const message = createBaseRevokeAuthorizedKey();
+    message.params = object.params ?? undefined;
+    return message;
+  },
+};
+
+function createBaseSetAuthorizedKeyOptions(): SetAuthorizedKeyOptions {
+  return { params: undefined };
+}
+
+export const SetAuthorizedKeyOptions: MessageFns<SetAuthorizedKeyOptions> = {
+  encode(message: SetAuthorizedKeyOptions, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.params !== undefined) {
+      Struct.encode(Struct.wrap(message.params), writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetAuthorizedKeyOptions {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetAuthorizedKeyOptions();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.params = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetAuthorizedKeyOptions {
+    return { params: isObject(object.params) ? object.params : undefined };
+  },
+
+  toJSON(message: SetAuthorizedKeyOptions): unknown {
+    const obj: any = {};
+    if (message.params !== undefined) {
+      obj.params = message.params;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetAuthorizedKeyOptions>, I>>(base?: I): SetAuthorizedKeyOptions {
+    return SetAuthorizedKeyOptions.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetAuthorizedKeyOptions>, I>>(object: I): SetAuthorizedKeyOptions {
+    const message = createBaseSetAuthorizedKeyOptions();
+    message.params = object.params ?? undefined;
+    return message;
+  },
+};
+
+function createBaseGeneratePrivateKey(): GeneratePrivateKey {
+  return { params: undefined };
+}
+
+export const GeneratePrivateKey: MessageFns<GeneratePrivateKey> = {
+  encode(message: GeneratePrivateKey, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.params !== undefined) {
+      Struct.encode(Struct.wrap(message.params), writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GeneratePrivateKey {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGeneratePrivateKey();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.params = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GeneratePrivateKey {
+    return { params: isObject(object.params) ? object.params : undefined };
+  },
+
+  toJSON(message: GeneratePrivateKey): unknown {
+    const obj: any = {};
+    if (message.params !== undefined) {
+      obj.params = message.params;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GeneratePrivateKey>, I>>(base?: I): GeneratePrivateKey {
+    return GeneratePrivateKey.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GeneratePrivateKey>, I>>(object: I): GeneratePrivateKey {
+    const message = createBaseGeneratePrivateKey();
+    message.params = object.params ?? undefined;
+    return message;
+  },
+};
+
+function createBaseRemovePrivateKey(): RemovePrivateKey {
+  return { params: undefined };
+}
+
+export const RemovePrivateKey: MessageFns<RemovePrivateKey> = {
+  encode(message: RemovePrivateKey, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.params !== undefined) {
+      Struct.encode(Struct.wrap(message.params), writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RemovePrivateKey {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRemovePrivateKey();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.params = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RemovePrivateKey {
+    return { params: isObject(object.params) ? object.params : undefined };
+  },
+
+  toJSON(message: RemovePrivateKey): unknown {
+    const obj: any = {};
+    if (message.params !== undefined) {
+      obj.params = message.params;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RemovePrivateKey>, I>>(base?: I): RemovePrivateKey {
+    return RemovePrivateKey.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RemovePrivateKey>, I>>(object: I): RemovePrivateKey {
+    const message = createBaseRemovePrivateKey();
+    message.params = object.params ?? undefined;
+    return message;
+  },
+};
+
+function createBaseDeploySshdConfig(): DeploySshdConfig {
+  return { params: undefined };
+}
+
+export const DeploySshdConfig: MessageFns<DeploySshdConfig> = {
+  encode(message: DeploySshdConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.params !== undefined) {
+      Struct.encode(Struct.wrap(message.params), writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeploySshdConfig {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeploySshdConfig();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.params = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeploySshdConfig {
+    return { params: isObject(object.params) ? object.params : undefined };
+  },
+
+  toJSON(message: DeploySshdConfig): unknown {
+    const obj: any = {};
+    if (message.params !== undefined) {
+      obj.params = message.params;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeploySshdConfig>, I>>(base?: I): DeploySshdConfig {
+    return DeploySshdConfig.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeploySshdConfig>, I>>(object: I): DeploySshdConfig {
+    const message = createBaseDeploySshdConfig();
+    message.params = object.params ?? undefined;
+    return message;
+  },
+};
+
+function createBaseRelocateUserKeys(): RelocateUserKeys {
+  return { params: undefined };
+}
+
+export const RelocateUserKeys: MessageFns<RelocateUserKeys> = {
+  encode(message: RelocateUserKeys, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.params !== undefined) {
+      Struct.encode(Struct.wrap(message.params), writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RelocateUserKeys {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRelocateUserKeys();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.params = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RelocateUserKeys {
+    return { params: isObject(object.params) ? object.params : undefined };
+  },
+
+  toJSON(message: RelocateUserKeys): unknown {
+    const obj: any = {};
+    if (message.params !== undefined) {
+      obj.params = message.params;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RelocateUserKeys>, I>>(base?: I): RelocateUserKeys {
+    return RelocateUserKeys.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RelocateUserKeys>, I>>(object: I): RelocateUserKeys {
+    const message = createBaseRelocateUserKeys();
+    message.params = object.params ?? undefined;
+    return message;
+  },
+};
+
+function createBaseDeploySshdConfigThenScan(): DeploySshdConfigThenScan {
+  return { params: undefined };
+}
+
+export const DeploySshdConfigThenScan: MessageFns<DeploySshdConfigThenScan> = {
+  encode(message: DeploySshdConfigThenScan, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.params !== undefined) {
+      Struct.encode(Struct.wrap(message.params), writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeploySshdConfigThenScan {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeploySshdConfigThenScan();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.params = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeploySshdConfigThenScan {
+    return { params: isObject(object.params) ? object.params : undefined };
+  },
+
+  toJSON(message: DeploySshdConfigThenScan): unknown {
+    const obj: any = {};
+    if (message.params !== undefined) {
+      obj.params = message.params;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeploySshdConfigThenScan>, I>>(base?: I): DeploySshdConfigThenScan {
+    return DeploySshdConfigThenScan.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeploySshdConfigThenScan>, I>>(object: I): DeploySshdConfigThenScan {
+    const message = createBaseDeploySshdConfigThenScan();
+    message.params = object.params ?? undefined;
+    return message;
+  },
+};
+
+function createBaseRelocateUserKeysThenScan(): RelocateUserKeysThenScan {
+  return { params: undefined };
+}
+
+export const RelocateUserKeysThenScan: MessageFns<RelocateUserKeysThenScan> = {
+  encode(message: RelocateUserKeysThenScan, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.params !== undefined) {
+      Struct.encode(Struct.wrap(message.params), writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RelocateUserKeysThenScan {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRelocateUserKeysThenScan();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.params = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RelocateUserKeysThenScan {
+    return { params: isObject(object.params) ? object.params : undefined };
+  },
+
+  toJSON(message: RelocateUserKeysThenScan): unknown {
+    const obj: any = {};
+    if (message.params !== undefined) {
+      obj.params = message.params;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RelocateUserKeysThenScan>, I>>(base?: I): RelocateUserKeysThenScan {
+    return RelocateUserKeysThenScan.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RelocateUserKeysThenScan>, I>>(object: I): RelocateUserKeysThenScan {
+    const message = createBaseRelocateUserKeysThenScan();
     message.params = object.params ?? undefined;
     return message;
   },
