@@ -72,11 +72,19 @@ describe('agents that fail: real controller and agent processes', () => {
     // operation, before sending it (the discovery's scan-full goes through normally).
     const first = agent.start({ KEYWARDEN_AGENT_TEST_EXIT_AFTER_RESULT: 'list-accounts' });
     const hostId = await agent.hostId();
+    const store = await cluster.store();
+    // Let the discovery's scan-full finish and be acknowledged first, so the only result
+    // left in the spool when the agent exits is the one this test is about.
+    await waitFor('the discovery scan to complete', async () => {
+      const scans = await store.jobs.list({ type: ['scan-full'], hostId }, { limit: 5 });
+      return scans.items.length > 0 && scans.items.every((j) => j.state === 'completed')
+        ? true
+        : null;
+    });
     const job = await cluster.enqueueHostOperation(hostId, 'list-accounts');
     expect(await first.exited).toBe(3);
     const spool = readdirSync(path.join(agent.stateDir, 'spool'));
     expect(spool).toEqual([`${job.id}_1.json`]);
-    const store = await cluster.store();
     expect(await store.agentFleet.results.get(job.id, 1)).toBeNull();
 
     const restartedAt = Date.now();
