@@ -1,8 +1,8 @@
 import { posix } from 'node:path';
 import type { Account, HostSession } from '../session/host-session';
 import type { AuthorizedKeysEdit } from '../ssh/authorized-keys-edit';
-import { expandAuthorizedKeysPath, isUnderHome } from './authorized-keys-paths';
-import { sshdViewOfAccount } from './host-sshd-config';
+import { isUnderHome } from './authorized-keys-paths';
+import { keyFilesOf, sshdViewOfAccount } from './host-sshd-config';
 
 export interface AuthorizedKeysFileEdit extends AuthorizedKeysEdit {
   file: string;
@@ -71,9 +71,7 @@ export async function editAccountKeyFiles(
   edit: (text: string) => AuthorizedKeysEdit,
 ): Promise<Omit<AuthorizedKeysFileEdit, 'text'>[]> {
   const view = await sshdViewOfAccount(session, target.account, target.sshdConfigPath);
-  const files = target.authorizedKeysFiles
-    ? target.authorizedKeysFiles.map((p) => expandAuthorizedKeysPath(p, view.account))
-    : view.authorizedKeysFiles;
+  const files = keyFilesOf(view, target.authorizedKeysFiles);
   const touched: Omit<AuthorizedKeysFileEdit, 'text'>[] = [];
   for (const file of new Set(files)) {
     const { text: _text, ...result } = await editAuthorizedKeysFile(

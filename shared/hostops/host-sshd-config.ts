@@ -12,6 +12,7 @@ import {
 import { matchPattern } from '../ssh/patterns';
 import { notFound } from '../errors';
 import { findAccount, listAccounts } from './list-accounts';
+import { expandAuthorizedKeysPath } from './authorized-keys-paths';
 
 export const DEFAULT_SSHD_CONFIG = '/etc/ssh/sshd_config';
 
@@ -72,6 +73,16 @@ export interface AccountSshdView {
   patterns: string[];
   /** The absolute files sshd reads keys from for this account. */
   authorizedKeysFiles: string[];
+}
+
+/**
+ * The key files to work on for an account: the AuthorizedKeysFile patterns a caller
+ * gave, expanded for it, or else the files sshd reads for it.
+ */
+export function keyFilesOf(view: AccountSshdView, patterns?: string[]): string[] {
+  return patterns
+    ? patterns.map((p) => expandAuthorizedKeysPath(p, view.account))
+    : view.authorizedKeysFiles;
 }
 
 /**

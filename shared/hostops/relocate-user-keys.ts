@@ -7,7 +7,12 @@ import type { DeploySshdConfigParams, DeploySshdConfigResult } from './deploy-ss
 import { deploySshdConfig } from './deploy-sshd-config';
 import { existingPaths } from './existing-paths';
 import type { ConfigReads } from './host-sshd-config';
-import { DEFAULT_SSHD_CONFIG, loadHostSshdConfig, sshdViewByAccount } from './host-sshd-config';
+import {
+  DEFAULT_SSHD_CONFIG,
+  keyFilesOf,
+  loadHostSshdConfig,
+  sshdViewByAccount,
+} from './host-sshd-config';
 import { setAuthorizedKeysFile } from './set-authorized-keys-file';
 
 export interface RelocateUserKeysParams {
@@ -60,17 +65,12 @@ export async function relocateUserKeys(
   const copied: RelocateUserKeysResult['copied'] = [];
   const present = await existingPaths(
     session,
-    views.flatMap((v) =>
-      params.currentFiles
-        ? params.currentFiles.map((p) => expandAuthorizedKeysPath(p, v.account))
-        : v.authorizedKeysFiles,
-    ),
+    views.flatMap((v) => keyFilesOf(v, params.currentFiles)),
   );
-  for (const { account, authorizedKeysFiles } of views) {
+  for (const view of views) {
+    const { account } = view;
     const to = expandAuthorizedKeysPath(target, account);
-    const sources = params.currentFiles
-      ? params.currentFiles.map((p) => expandAuthorizedKeysPath(p, account))
-      : authorizedKeysFiles;
+    const sources = keyFilesOf(view, params.currentFiles);
     const parts: Buffer[] = [];
     const from: string[] = [];
     for (const file of new Set(sources)) {
