@@ -2,40 +2,9 @@
 import type Database from 'better-sqlite3';
 import { newId } from '../ids';
 import type { AlertRecord, AlertSeverity, AlertState, AuditRecord } from '../records';
-import type { AlertRepository, AuditRepository, Page } from '../store';
+import type { AlertRepository, AuditRepository } from '../store';
 import { placeholders, stmt } from './statements';
-
-/** Adds `sql` with its arguments when the filter value is given. */
-function addWhere(
-  where: string[],
-  args: unknown[],
-  value: unknown,
-  sql: string,
-  ...values: unknown[]
-): void {
-  if (value === undefined) return;
-  where.push(sql);
-  args.push(...values);
-}
-
-function page<R extends { id: string }, T>(
-  db: Database.Database,
-  table: string,
-  where: string[],
-  args: unknown[],
-  p: { limit: number; after?: string },
-  map: (r: R) => T & { id: string },
-): Page<T> {
-  if (p.after !== undefined) {
-    where.push('id < ?');
-    args.push(p.after);
-  }
-  const sql = `SELECT * FROM ${table} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
-  const rows = db.prepare(sql).all(...args, p.limit + 1) as R[];
-  const items = rows.slice(0, p.limit).map(map);
-  const last = items[items.length - 1];
-  return { items, nextCursor: rows.length > p.limit && last ? last.id : null };
-}
+import { addWhere, page } from './page-query';
 
 interface AuditRow {
   id: string;

@@ -2,13 +2,14 @@ import type Database from 'better-sqlite3';
 import type { JobRecord } from '../../records';
 import type { JobFilter, Page } from '../../store';
 import { toJobRecord, type JobRow } from '../job-rows';
+import { page } from '../page-query';
 import { placeholders } from '../statements';
 
-/** Newest first; the cursor is the last id returned (ids sort by creation time). */
+/** Jobs matching a filter, newest first, a page at a time. */
 export function listJobs(
   db: Database.Database,
   f: JobFilter,
-  page: { limit: number; after?: string },
+  p: { limit: number; after?: string },
 ): Page<JobRecord> {
   const where: string[] = [];
   const args: unknown[] = [];
@@ -35,14 +36,5 @@ export function listJobs(
     where.push('created_at <= ?');
     args.push(f.createdUntil);
   }
-  if (page.after !== undefined) {
-    where.push('id < ?');
-    args.push(page.after);
-  }
-  const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-    ORDER BY id DESC LIMIT ?`;
-  const rows = db.prepare(sql).all(...args, page.limit + 1) as JobRow[];
-  const items = rows.slice(0, page.limit).map(toJobRecord);
-  const last = items[items.length - 1];
-  return { items, nextCursor: rows.length > page.limit && last ? last.id : null };
+  return page<JobRow, JobRecord>(db, 'jobs', where, args, p, toJobRecord);
 }
