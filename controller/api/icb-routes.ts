@@ -9,7 +9,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { KeywardenError, internalError } from '../../shared/errors';
 import type { ControllerServices } from '../controller-services';
-import { IcbParams } from '../jobs/create-icb';
+import { secretBoxFor } from '../agentless/start-agentless-executor';
+import { IcbParams, icbSealContext, type CreateIcbResult } from '../jobs/create-icb';
 import { caller, type RequireRole } from './auth';
 import { errors } from './schemas';
 
@@ -47,8 +48,13 @@ export function registerIcbRoutes(
       for (;;) {
         const j = await s.store.jobs.get(job.id);
         if (j?.state === 'completed') {
-          const res = j.result as { icbId: string; expiresAt: number; icb: unknown };
-          return reply.code(201).send({ jobId: job.id, ...res });
+          const { icbId, expiresAt, sealedIcb } = j.result as CreateIcbResult;
+          // The sealed ICB stays in the job result: the store has no way to rewrite a
+          // finished job's result, and without the master key it is of no use.
+          const icb: unknown = JSON.parse(
+            secretBoxFor(s.config).open(sealedIcb, icbSealContext(icbId)),
+          );
+          return reply.code(201).send({ jobId: job.id, icbId, expiresAt, icb });
         }
         if (j && ['failed', 'cancelled', 'expired'].includes(j.state)) {
           const e = j.error ?? {

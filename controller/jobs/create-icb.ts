@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { defineJob } from '../engine/job-definition';
 import { createIcbFile } from '../agents/create-icb-file';
+import { secretBoxFor } from '../agentless/start-agentless-executor';
 
 export const IcbParams = Type.Object(
   {
@@ -15,8 +16,25 @@ export const IcbParams = Type.Object(
 );
 
 /**
- * Creates an ICB file for configuring agent hosts. The result is the signed ICB; its
- * enrollment token is single use and expires, and only its hash is kept in the store.
+ * What a create-icb job stores as its result. Job results are readable by auditors
+ * (GET /api/v1/jobs/:id) and kept in plain text, and the ICB carries its enrollment token
+ * in clear, so the ICB is kept only sealed with the master key; POST /api/v1/icb opens it.
+ */
+export interface CreateIcbResult {
+  icbId: string;
+  expiresAt: number;
+  /** JSON of the signed ICB file, sealed under {@link icbSealContext}(icbId). */
+  sealedIcb: string;
+}
+
+/** Binds a sealed ICB to its id, so it does not open when copied into another job's result. */
+export function icbSealContext(icbId: string): string {
+  return `icb:${icbId}`;
+}
+
+/**
+ * Creates an ICB file for configuring agent hosts. Its enrollment token is single use and
+ * expires; the store keeps only the token's hash and the ICB sealed (see CreateIcbResult).
  */
 export const createIcb = defineJob({
   type: 'create-icb',
@@ -27,7 +45,7 @@ export const createIcb = defineJob({
   // A retry would mint a second token: fail instead and let the admin ask again.
   retry: { maxAttempts: 1, baseDelayMs: 1000, maxDelayMs: 1000 },
   adminTriggerable: true,
-  async run(params, ctx) {
+  async run(params, ctx): Promise<CreateIcbResult> {
     if (params.groupId && !(await ctx.store.hostGroups.get(params.groupId))) {
       throw Object.assign(new Error(`host group ${params.groupId} does not exist`), {
         code: 'INVALID_INPUT',
@@ -47,6 +65,8 @@ export const createIcb = defineJob({
         mode: icb.payload.settings.mode,
       },
     });
-    return { icbId: icb.payload.icbId, expiresAt: icb.payload.expiresAt, icb };
+    const { icbId, expiresAt } = icb.payload;
+    const sealedIcb = secretBoxFor(ctx.config).seal(JSON.stringify(icb), icbSealContext(icbId));
+    return { icbId, expiresAt, sealedIcb };
   },
 });

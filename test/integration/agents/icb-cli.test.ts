@@ -1,7 +1,8 @@
 /**
  * `keywarden icb create` (the real bin/keywarden.mjs) against a real controller: the
  * file it writes is a signed ICB a new agent enrolls with, in the host group and with
- * the expiry asked for; bad input and an existing file are refused.
+ * the expiry asked for, and the job record auditors can read holds neither its
+ * enrollment token nor its signature; bad input and an existing file are refused.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NO_OVERRIDES } from '../../../controller/store/host-records';
-import { readIcb } from '../../../shared/proto/icb-format';
+import { readIcb, type IcbFile } from '../../../shared/proto/icb-format';
 import { freePort, spawnAgent } from '../../helpers/agent-processes';
 import { startTestController, type TestController } from '../../helpers/test-controller';
 
@@ -51,7 +52,7 @@ describe('keywarden icb create', () => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it('writes a signed ICB (owner-only file) that enrolls an agent into the host group', async () => {
+  it('writes a signed ICB (owner-only file) that enrolls an agent into the host group, and keeps its token out of the job record auditors read', async () => {
     const file = path.join(work, 'agent.icb');
     const before = Date.now();
     const res = await keywarden(
@@ -71,6 +72,37 @@ describe('keywarden icb create', () => {
     const agentId = /enrolled as (agt_\w+)/.exec(enroll.output())?.[1];
     const agent = await ctl.services.store.agentFleet.agents.get(agentId!);
     expect(agent?.groupId).toBe('web');
+
+    // Job records are plain text in the store and readable by auditors; the ICB's
+    // enrollment token (and the signed ICB as a whole) must not be in them.
+    const icb = JSON.parse(readFileSync(file, 'utf8')) as IcbFile;
+    expect(icb.payload.enrollmentToken.length).toBeGreaterThan(20);
+    const minted = await ctl.api<{ secret: string }>('POST', '/api/v1/tokens', {
+      body: { name: 'icb-auditor', role: 'auditor' },
+    });
+    expect(minted.status).toBe(201);
+    const asAuditor = async (p: string) => {
+      const r = await fetch(`${ctl.url}${p}`, {
+        headers: { authorization: `Bearer ${minted.body.secret}` },
+      });
+      expect(r.status, p).toBe(200);
+      return r.text();
+    };
+    const list = await asAuditor('/api/v1/jobs?type=create-icb&limit=500');
+    const job = (
+      JSON.parse(list) as { items: Array<{ id: string; result: { icbId?: string } | null }> }
+    ).items.find((j) => j.result?.icbId === payload.icbId);
+    expect(job, 'the create-icb job of this ICB').toBeDefined();
+    const shown = await asAuditor(`/api/v1/jobs/${job!.id}`);
+    expect((JSON.parse(shown) as { result: unknown }).result).toMatchObject({
+      icbId: payload.icbId,
+      expiresAt: payload.expiresAt,
+    });
+    const stored = JSON.stringify(await ctl.services.store.jobs.get(job!.id));
+    for (const text of [shown, list, stored]) {
+      expect(text).not.toContain(icb.payload.enrollmentToken);
+      expect(text).not.toContain(icb.signature);
+    }
   });
 
   it('prints JSON with --json', async () => {
