@@ -187,7 +187,7 @@ export class AgentConnection {
         const j = k.value.job;
         if (!j) return;
         const wasRunning = this.runner.cancel(j);
-        this.log('info', 'cancel received', { jobId: j.jobId, attempt: j.attempt, wasRunning });
+        this.log('info', 'cancel received', { ...j, wasRunning });
         this.call?.write({ kind: { $case: 'cancelAck', value: { job: j, wasRunning } } });
         return;
       }

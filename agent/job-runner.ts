@@ -7,15 +7,25 @@
 import { runHostOperation } from '../shared/hostops/operation-registry';
 import { toErrorRecord } from '../shared/errors';
 import { decodeOperation, toStructValue } from '../shared/proto/operation-messages';
-import { JobAssignment, JobResult } from '../shared/proto/gen/keywarden/agent/v1/agent';
+import {
+  JobAssignment,
+  JobResult,
+  type JobKey,
+} from '../shared/proto/gen/keywarden/agent/v1/agent';
 import { LocalSession } from '../shared/session/local-session';
 import type { AgentLog } from './log';
 import type { StateDir } from './state-dir';
 
-export const jobKey = (j: { jobId: string; attempt: number }): string => `${j.jobId}_${j.attempt}`;
+/**
+ * The file name of an assignment's journal entry and of its result in the spool. Step 0
+ * keeps the name it had before an attempt could run several operations, so a spool written
+ * by an older agent is still acknowledged and removed.
+ */
+export const jobKey = (j: JobKey): string =>
+  j.step === 0 ? `${j.jobId}_${j.attempt}` : `${j.jobId}_${j.attempt}_${j.step}`;
 
 export class JobRunner {
-  private readonly running = new Map<string, AbortController>();
+  private readonly running = new Map<string, { job: JobKey; abort: AbortController }>();
   private readonly waiting: JobAssignment[] = [];
   private readonly session: LocalSession;
   onResult: (r: JobResult) => void = () => undefined;
@@ -40,11 +50,8 @@ export class JobRunner {
     }
   }
 
-  runningKeys(): Array<{ jobId: string; attempt: number }> {
-    return [...this.running.keys(), ...this.waiting.map((w) => jobKey(w.job!))].map((k) => {
-      const i = k.lastIndexOf('_');
-      return { jobId: k.slice(0, i), attempt: Number(k.slice(i + 1)) };
-    });
+  runningKeys(): JobKey[] {
+    return [...[...this.running.values()].map((r) => r.job), ...this.waiting.map((w) => w.job!)];
   }
 
   busy(): boolean {
@@ -65,7 +72,7 @@ export class JobRunner {
     return true;
   }
 
-  cancel(j: { jobId: string; attempt: number }): boolean {
+  cancel(j: JobKey): boolean {
     const key = jobKey(j);
     const i = this.waiting.findIndex((w) => jobKey(w.job!) === key);
     if (i >= 0) {
@@ -77,7 +84,7 @@ export class JobRunner {
       });
       return true;
     }
-    const abort = this.running.get(key);
+    const abort = this.running.get(key)?.abort;
     abort?.abort(
       Object.assign(new Error('cancelled by the controller'), {
         code: 'JOB_CANCELLED',
@@ -91,7 +98,7 @@ export class JobRunner {
     while (this.running.size < this.limit && this.waiting.length > 0) {
       const a = this.waiting.shift()!;
       const abort = new AbortController();
-      this.running.set(jobKey(a.job!), abort);
+      this.running.set(jobKey(a.job!), { job: a.job!, abort });
       void this.execute(a, abort);
     }
   }
@@ -111,7 +118,7 @@ export class JobRunner {
     );
     try {
       const { operation, args } = decodeOperation(a.operation!);
-      this.log('info', 'job started', { jobId: a.job!.jobId, attempt: a.job!.attempt, operation });
+      this.log('info', 'job started', { ...a.job!, operation });
       const aborted = new Promise<never>((_, reject) =>
         abort.signal.addEventListener('abort', () => reject(abort.signal.reason as Error), {
           once: true,
@@ -155,8 +162,7 @@ export class JobRunner {
     };
     this.state.put('spool', jobKey(a.job!), JobResult.toJSON(r));
     this.log(error ? 'warn' : 'info', error ? 'job failed' : 'job finished', {
-      jobId: a.job!.jobId,
-      attempt: a.job!.attempt,
+      ...a.job!,
       ...(error ? { error } : {}),
     });
     this.onResult(r);

@@ -1,9 +1,10 @@
 /**
  * In-process signals between the agent executor (which waits for results) and the
  * gateway (which holds streams): an assignment was written for a host, a result or a
- * loss arrived for an attempt. Other controllers learn the same facts by polling the store.
+ * loss arrived for one operation of a job attempt. Other controllers learn the same facts by polling the store.
  */
 import { EventEmitter } from 'node:events';
+import type { OperationKey } from '../store/agent-records';
 
 export type AttemptOutcome = { kind: 'result' } | { kind: 'lost'; reason: string };
 
@@ -23,13 +24,15 @@ export class AgentEvents {
     return () => this.emitter.off('assignment', listener);
   }
 
-  attemptSettled(jobId: string, attempt: number, outcome: AttemptOutcome): void {
-    this.emitter.emit(`attempt:${jobId}:${attempt}`, outcome);
+  operationSettled(k: OperationKey, outcome: AttemptOutcome): void {
+    this.emitter.emit(eventName(k), outcome);
   }
 
-  onAttempt(jobId: string, attempt: number, listener: (o: AttemptOutcome) => void): () => void {
-    const name = `attempt:${jobId}:${attempt}`;
+  onOperation(k: OperationKey, listener: (o: AttemptOutcome) => void): () => void {
+    const name = eventName(k);
     this.emitter.on(name, listener);
     return () => this.emitter.off(name, listener);
   }
 }
+
+const eventName = (k: OperationKey) => `operation:${k.jobId}:${k.attempt}:${k.step}`;

@@ -1,20 +1,23 @@
 /**
  * Runs host jobs of agent hosts. It does not talk to the agent: it writes an assignment
- * for the job's attempt to the store and waits for the result, so whichever controller
- * holds the host's stream delivers it (woken in-process, polling otherwise), and a host
- * whose stream moves keeps getting its jobs.
+ * for each host operation the job's attempt asks for to the store and waits for its
+ * result, so whichever controller holds the host's stream delivers it (woken in-process,
+ * polling otherwise), and a host whose stream moves keeps getting its jobs.
  *
- * A reclaimed job (its controller died) first looks for a successful result of an
- * earlier attempt: the agent may have finished it and sent it after the restart.
+ * The operations of one attempt are its steps, numbered from 0 in the order the job asks
+ * for them (an edit, then the scan that reads the file back). A reclaimed job (its
+ * controller died) first looks for a successful result of the same step in an earlier
+ * attempt: the agent may have finished it and sent it after the restart.
  */
 import type { Logger } from 'pino';
 import { hostUnreachable, KeywardenError } from '../../shared/errors';
 import { encodeOperation } from '../../shared/proto/operation-messages';
 import type { HostExecutor } from '../hosts/host-executor';
-import type { AgentResultRecord } from '../store/agent-records';
+import type { AgentResultRecord, OperationKey } from '../store/agent-records';
 import type { JobRecord } from '../store/records';
 import type { Store } from '../store/store';
 import type { AgentEvents } from './agent-events';
+import { reusableResult } from './reusable-result';
 
 export function resultValue(r: AgentResultRecord): unknown {
   if (r.ok) return r.output;
@@ -27,7 +30,8 @@ export function resultValue(r: AgentResultRecord): unknown {
 }
 
 export class AgentExecutor implements HostExecutor {
-  private readonly operationOf = new WeakMap<AbortSignal, string>();
+  /** Operations asked for so far by each running attempt (its signal is its own). */
+  private readonly stepsTaken = new WeakMap<AbortSignal, number>();
   private readonly kinds = new Map<string, boolean>();
 
   constructor(
@@ -57,50 +61,35 @@ export class AgentExecutor implements HostExecutor {
     signal: AbortSignal,
   ): Promise<unknown> {
     const hostId = job.hostId as string;
-    // Results are stored per job attempt, so one attempt can carry one operation: a second
-    // would be answered with the first one's result. Refuse it clearly instead.
-    const first = this.operationOf.get(signal);
-    if (first !== undefined) {
-      throw new KeywardenError(
-        'AGENT_ONE_OPERATION_PER_ATTEMPT',
-        `${job.type} asked agent host ${hostId} for "${operation}" after "${first}" in the same attempt; agent hosts run one host operation per job attempt`,
-        {
-          httpStatus: 409,
-          retryable: false,
-          details: { jobType: job.type, first, second: operation },
-        },
-      );
-    }
-    this.operationOf.set(signal, operation);
+    const step = this.stepsTaken.get(signal) ?? 0;
+    this.stepsTaken.set(signal, step + 1);
+    const k: OperationKey = { jobId: job.id, attempt: job.attempts, step };
     const { assignments, results } = this.store.agentFleet;
-    const earlier = await results.findSuccessBefore(job.id, job.attempts);
+    const earlier = await reusableResult(results, k, operation);
     if (earlier) {
       this.log.info(
-        { jobId: job.id, attempt: job.attempts, from: earlier.attempt },
+        { jobId: job.id, attempt: job.attempts, step, from: earlier.attempt },
         'using the result an agent sent for an earlier attempt',
       );
       return resultValue(earlier);
     }
-    const existing = await results.get(job.id, job.attempts);
+    const existing = await results.get(k);
     if (existing) return resultValue(existing);
     encodeOperation(operation, args); // refuses an operation agents cannot run, before any write
     await assignments.put(
-      {
-        jobId: job.id,
-        attempt: job.attempts,
-        hostId,
-        jobType: job.type,
-        operation,
-        args,
-        timeoutMs: this.timeoutFor(job.type),
-      },
+      { ...k, hostId, jobType: job.type, operation, args, timeoutMs: this.timeoutFor(job.type) },
       Date.now(),
     );
     this.events.assignmentWritten(hostId);
-    return this.waitForResult(job, hostId, signal);
+    return this.waitForResult(k, operation, hostId, signal);
   }
 
-  private waitForResult(job: JobRecord, hostId: string, signal: AbortSignal): Promise<unknown> {
+  private waitForResult(
+    k: OperationKey,
+    operation: string,
+    hostId: string,
+    signal: AbortSignal,
+  ): Promise<unknown> {
     const { assignments, results } = this.store.agentFleet;
     return new Promise<unknown>((resolve, reject) => {
       let done = false;
@@ -117,12 +106,12 @@ export class AgentExecutor implements HostExecutor {
         finish(() =>
           reject(
             hostUnreachable(`host ${hostId}: ${reason}; the job will be retried by its policy`, {
-              details: { hostId, jobId: job.id, attempt: job.attempts },
+              details: { hostId, jobId: k.jobId, attempt: k.attempt, step: k.step },
             }),
           ),
         );
       const check = async () => {
-        const r = await results.get(job.id, job.attempts);
+        const r = await results.get(k);
         if (r) {
           finish(() => {
             try {
@@ -135,32 +124,29 @@ export class AgentExecutor implements HostExecutor {
         }
         // A retry after a lost attempt: the agent may send the earlier attempt's result
         // from its spool when it is back; that result answers the job, this attempt stops.
-        const earlier =
-          job.attempts > 1 ? await results.findSuccessBefore(job.id, job.attempts) : null;
+        const earlier = await reusableResult(results, k, operation);
         if (earlier) {
           this.log.info(
-            { jobId: job.id, attempt: job.attempts, from: earlier.attempt },
+            { ...k, from: earlier.attempt },
             'an earlier attempt of this job succeeded on the agent: using its result',
           );
-          await assignments.requestCancel(job.id, job.attempts, Date.now());
+          await assignments.requestCancel(k, Date.now());
           this.events.assignmentWritten(hostId);
           finish(() => resolve(resultValue(earlier)));
           return;
         }
-        const a = await assignments.get(job.id, job.attempts);
+        const a = await assignments.get(k);
         if (a?.state === 'lost') lost('the agent disconnected while running the job');
       };
       const poll = () => {
         if (done) return;
         check()
-          .catch((err: unknown) =>
-            this.log.warn({ err, jobId: job.id }, 'checking for a result failed'),
-          )
+          .catch((err: unknown) => this.log.warn({ err, ...k }, 'checking for a result failed'))
           .finally(() => {
             if (!done) timer = setTimeout(poll, this.pollMs * (0.8 + 0.4 * Math.random()));
           });
       };
-      const off = this.events.onAttempt(job.id, job.attempts, (o) => {
+      const off = this.events.onOperation(k, (o) => {
         if (o.kind === 'lost') lost(o.reason);
         else void check().catch(() => undefined);
       });
@@ -168,11 +154,9 @@ export class AgentExecutor implements HostExecutor {
         finish(() => {
           // Tell the agent to stop; the gateway holding its stream sends the cancel.
           assignments
-            .requestCancel(job.id, job.attempts, Date.now())
+            .requestCancel(k, Date.now())
             .then(() => this.events.assignmentWritten(hostId))
-            .catch((err: unknown) =>
-              this.log.warn({ err, jobId: job.id }, 'recording a cancel failed'),
-            );
+            .catch((err: unknown) => this.log.warn({ err, ...k }, 'recording a cancel failed'));
           reject(signal.reason as Error);
         });
       if (signal.aborted) return onAbort();

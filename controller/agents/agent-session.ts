@@ -1,8 +1,8 @@
 /**
  * One agent's management connection (a Connect stream) on this controller: the hello,
  * delivery of assignments and cancels, and ingestion of results, each acknowledged.
- * A result is stored once per (job, attempt) whatever the number of times it is sent,
- * and only for a job of the host this agent manages.
+ * A result is stored once per operation of a job attempt (job, attempt, step) whatever
+ * the number of times it is sent, and only for a job of the host this agent manages.
  */
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
@@ -12,15 +12,17 @@ import {
   type AgentMessage,
   type ControllerMessage,
   type Hello,
+  type JobKey,
   type JobResult,
 } from '../../shared/proto/gen/keywarden/agent/v1/agent';
 import { GroupCommit } from '../engine/group-commit';
 import type { EnqueueOptions, JobQueue } from '../engine/job-queue';
-import type { AgentRecord, AssignmentRecord } from '../store/agent-records';
+import type { AgentRecord, AssignmentRecord, OperationKey } from '../store/agent-records';
 import { newId } from '../store/ids';
 import type { Store } from '../store/store';
 import type { AgentEvents } from './agent-events';
 import { planNextConnection } from './next-connection';
+import { reusableResult } from './reusable-result';
 
 export interface SessionContext {
   store: Store;
@@ -61,7 +63,9 @@ export function helloWriter(store: Store, queue: JobQueue): HelloWriter {
   };
 }
 
-const key = (jobId: string, attempt: number) => `${jobId}:${attempt}`;
+const key = (k: OperationKey) => `${k.jobId}:${k.attempt}:${k.step}`;
+/** The key as the protocol carries it (an assignment record has more fields). */
+const jobKey = (k: OperationKey): JobKey => ({ jobId: k.jobId, attempt: k.attempt, step: k.step });
 
 export class AgentSession {
   readonly connectionId = newId();
@@ -106,15 +110,8 @@ export class AgentSession {
       case 'cancelAck': {
         const j = k.value.job;
         if (!j) return;
-        await this.ctx.store.agentFleet.assignments.markCancelAcknowledged(
-          j.jobId,
-          j.attempt,
-          Date.now(),
-        );
-        this.log.info(
-          { jobId: j.jobId, attempt: j.attempt, wasRunning: k.value.wasRunning },
-          'agent acknowledged a cancel',
-        );
+        await this.ctx.store.agentFleet.assignments.markCancelAcknowledged(j, Date.now());
+        this.log.info({ ...j, wasRunning: k.value.wasRunning }, 'agent acknowledged a cancel');
         return;
       }
       case 'drained':
@@ -125,7 +122,7 @@ export class AgentSession {
   private async onHello(hello: Hello): Promise<void> {
     const { store } = this.ctx;
     const now = Date.now();
-    for (const j of hello.running) this.running.add(key(j.jobId, j.attempt));
+    for (const j of hello.running) this.running.add(key(j));
     this.spoolLeft = hello.spooledResults;
     if (this.spoolLeft > 0) {
       // Should a spooled result never come (unreadable on the agent), deliver anyway.
@@ -218,7 +215,7 @@ export class AgentSession {
       if (this.closed) return;
       const isCancel = a.state === 'cancelling' || a.state === 'cancel-sent';
       if (!isCancel && this.spoolLeft > 0) continue; // sent once the spool is in
-      if (!isCancel && a.attempt > 1 && (await results.findSuccessBefore(a.jobId, a.attempt))) {
+      if (!isCancel && (await reusableResult(results, a, a.operation))) {
         // The agent already did this job (its result arrived after the attempt was lost):
         // the waiting executor takes that result and withdraws this attempt.
         continue;
@@ -229,16 +226,15 @@ export class AgentSession {
           kind: {
             $case: 'cancel',
             value: {
-              job: { jobId: a.jobId, attempt: a.attempt },
+              job: jobKey(a),
               reason: 'cancelled by the controller',
             },
           },
         });
-        await assignments.markCancelSent(a.jobId, a.attempt, now);
+        await assignments.markCancelSent(a, now);
         continue;
       }
-      if (this.running.has(key(a.jobId, a.attempt)) && a.connectionId === this.connectionId)
-        continue;
+      if (this.running.has(key(a)) && a.connectionId === this.connectionId) continue;
       let operation;
       try {
         operation = encodeOperation(a.operation, a.args);
@@ -250,15 +246,15 @@ export class AgentSession {
         kind: {
           $case: 'assignment',
           value: {
-            job: { jobId: a.jobId, attempt: a.attempt },
+            job: jobKey(a),
             timeoutMs: a.timeoutMs,
             jobType: a.jobType,
             operation,
           },
         },
       });
-      this.running.add(key(a.jobId, a.attempt));
-      await assignments.markDelivered(a.jobId, a.attempt, this.connectionId, now);
+      this.running.add(key(a));
+      await assignments.markDelivered(a, this.connectionId, now);
     }
   }
 
@@ -267,10 +263,10 @@ export class AgentSession {
     const j = r.job;
     if (!j) return;
     const now = Date.now();
-    this.running.delete(key(j.jobId, j.attempt));
+    this.running.delete(key(j));
     const ack = (accepted: boolean, refusal = '') =>
       this.send({ kind: { $case: 'resultAck', value: { job: j, accepted, refusal } } });
-    const a = await store.agentFleet.assignments.get(j.jobId, j.attempt);
+    const a = await store.agentFleet.assignments.get(j);
     const owner = a?.hostId ?? (await store.jobs.get(j.jobId))?.hostId ?? null;
     if (!this.hostId || owner !== this.hostId) {
       const refusal = owner
@@ -281,7 +277,13 @@ export class AgentSession {
         actor: `agent:${this.agent.id}`,
         action: 'agent.result-refused',
         subject: j.jobId,
-        details: { attempt: j.attempt, agentHost: this.hostId, jobHost: owner, reason: refusal },
+        details: {
+          attempt: j.attempt,
+          step: j.step,
+          agentHost: this.hostId,
+          jobHost: owner,
+          reason: refusal,
+        },
       });
       this.log.warn({ jobId: j.jobId, jobHost: owner }, 'refused a result: ' + refusal);
       ack(false, refusal);
@@ -289,10 +291,10 @@ export class AgentSession {
     }
     const out = r.outcome;
     const stored = await store.agentFleet.results.insert({
-      jobId: j.jobId,
-      attempt: j.attempt,
+      ...jobKey(j),
       hostId: owner,
       agentId: this.agent.id,
+      operation: a?.operation ?? (out?.$case === 'output' ? out.value.operation : ''),
       ok: out?.$case === 'output',
       output: out?.$case === 'output' ? unwrap(out.value.value) : null,
       error:
@@ -314,13 +316,9 @@ export class AgentSession {
       receivedAt: now,
       receivedBy: this.ctx.controllerId,
     });
-    await store.agentFleet.assignments.markEnded(j.jobId, j.attempt, now);
-    if (stored.created) events.attemptSettled(j.jobId, j.attempt, { kind: 'result' });
-    else
-      this.log.info(
-        { jobId: j.jobId, attempt: j.attempt },
-        'duplicate result acknowledged, not stored again',
-      );
+    await store.agentFleet.assignments.markEnded(j, now);
+    if (stored.created) events.operationSettled(j, { kind: 'result' });
+    else this.log.info({ ...j }, 'duplicate result acknowledged, not stored again');
     ack(true);
     await this.spooledResultIngested();
   }
@@ -345,7 +343,7 @@ export class AgentSession {
       );
       await store.agentFleet.assignments.markLost(this.hostId, this.connectionId, now);
       for (const a of lost) {
-        events.attemptSettled(a.jobId, a.attempt, {
+        events.operationSettled(a, {
           kind: 'lost',
           reason: 'the agent disconnected while running the job',
         });

@@ -4,10 +4,10 @@
  * agent: a keywarden-agent process that enrolled with an ICB and holds a client
  *   certificate naming its id. It manages one host (bound by discover-agent-host).
  * enrollment token: the single-use secret in an ICB; only its SHA-256 is stored.
- * assignment: one attempt of a host job sent to an agent. Its state moves
- *   pending -> delivered -> ended, or to lost when the connection it was delivered on
- *   closed, or through cancelling -> cancel-sent -> cancel-acknowledged.
- * result: what the agent reported for one attempt, stored once.
+ * assignment: one host operation of one attempt of a host job, sent to an agent. Its
+ *   state moves pending -> delivered -> ended, or to lost when the connection it was
+ *   delivered on closed, or through cancelling -> cancel-sent -> cancel-acknowledged.
+ * result: what the agent reported for one operation of one attempt, stored once.
  */
 
 export interface AgentSettingsRecord {
@@ -64,12 +64,21 @@ export interface EnrollmentTokenRecord {
   usedByAgent: string | null;
 }
 
+/**
+ * One host operation of one job attempt. An attempt may ask its host for several
+ * operations one after another (an edit, then a scan reading the file back); `step`
+ * numbers them from 0 in the order the job asks for them.
+ */
+export interface OperationKey {
+  jobId: string;
+  attempt: number;
+  step: number;
+}
+
 export type AssignmentState =
   'pending' | 'delivered' | 'lost' | 'cancelling' | 'cancel-sent' | 'cancel-acknowledged' | 'ended';
 
-export interface AssignmentRecord {
-  jobId: string;
-  attempt: number;
+export interface AssignmentRecord extends OperationKey {
   hostId: string;
   jobType: string;
   operation: string;
@@ -83,14 +92,14 @@ export interface AssignmentRecord {
 
 export type NewAssignment = Pick<
   AssignmentRecord,
-  'jobId' | 'attempt' | 'hostId' | 'jobType' | 'operation' | 'args' | 'timeoutMs'
+  'jobId' | 'attempt' | 'step' | 'hostId' | 'jobType' | 'operation' | 'args' | 'timeoutMs'
 >;
 
-export interface AgentResultRecord {
-  jobId: string;
-  attempt: number;
+export interface AgentResultRecord extends OperationKey {
   hostId: string;
   agentId: string;
+  /** The operation the agent ran ('' for a result stored before operations were recorded). */
+  operation: string;
   ok: boolean;
   /** The operation's output when ok. */
   output: unknown;

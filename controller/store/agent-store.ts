@@ -5,7 +5,7 @@
  * test/integration/agents/agent-store-contract.test.ts.
  *
  * Every decision that must have one winner is a single conditional write or a unique
- * insert: a token is consumed once, a result is stored once per (job, attempt).
+ * insert: a token is consumed once, a result is stored once per operation of a job attempt (A.OperationKey).
  */
 import type * as A from './agent-records';
 
@@ -53,39 +53,37 @@ export interface EnrollmentTokenRepository {
 }
 
 export interface AssignmentRepository {
-  /** Stores the assignment (pending); an existing one for the same (job, attempt) is kept. */
+  /** Stores the assignment (pending); an existing one with the same key is kept. */
   put(a: A.NewAssignment, now: number): Promise<A.AssignmentRecord>;
-  get(jobId: string, attempt: number): Promise<A.AssignmentRecord | null>;
+  get(k: A.OperationKey): Promise<A.AssignmentRecord | null>;
   /** Pending or cancelling assignments of these hosts (what a gateway must send), oldest first. */
   listActionable(hostIds: readonly string[], limit: number): Promise<A.AssignmentRecord[]>;
   /** Every assignment of the host not yet ended (re-sent at each connection; agents dedupe). */
   listOpenForHost(hostId: string): Promise<A.AssignmentRecord[]>;
   /** pending -> delivered on this connection. */
-  markDelivered(
-    jobId: string,
-    attempt: number,
-    connectionId: string,
-    now: number,
-  ): Promise<boolean>;
+  markDelivered(k: A.OperationKey, connectionId: string, now: number): Promise<boolean>;
   /** The run that waits for it is gone or stopped: the agent is told to stop. */
-  requestCancel(jobId: string, attempt: number, now: number): Promise<boolean>;
+  requestCancel(k: A.OperationKey, now: number): Promise<boolean>;
   /** cancelling -> cancel-sent, so the poll does not send the cancel twice. */
-  markCancelSent(jobId: string, attempt: number, now: number): Promise<boolean>;
-  markCancelAcknowledged(jobId: string, attempt: number, now: number): Promise<boolean>;
+  markCancelSent(k: A.OperationKey, now: number): Promise<boolean>;
+  markCancelAcknowledged(k: A.OperationKey, now: number): Promise<boolean>;
   /** Delivered on a connection that closed without a result: the waiting run learns it is lost. */
   markLost(hostId: string, connectionId: string, now: number): Promise<number>;
   /** A result arrived (or the run gave up): the assignment is over. */
-  markEnded(jobId: string, attempt: number, now: number): Promise<void>;
+  markEnded(k: A.OperationKey, now: number): Promise<void>;
   /** Deletes ended assignments older than `before`. */
   purgeEnded(before: number): Promise<number>;
 }
 
 export interface AgentResultRepository {
-  /** Stores the result unless one exists for (jobId, attempt): `created` says which. */
+  /** Stores the result unless one exists for its key: `created` says which. */
   insert(result: A.AgentResultRecord): Promise<{ created: boolean; stored: A.AgentResultRecord }>;
-  get(jobId: string, attempt: number): Promise<A.AgentResultRecord | null>;
-  /** Successful results of earlier attempts (a reclaimed job reuses one instead of re-running). */
-  findSuccessBefore(jobId: string, attempt: number): Promise<A.AgentResultRecord | null>;
+  get(k: A.OperationKey): Promise<A.AgentResultRecord | null>;
+  /**
+   * The latest successful result of the same step in an earlier attempt (a reclaimed job
+   * reuses it instead of running the operation again).
+   */
+  findSuccessBefore(k: A.OperationKey): Promise<A.AgentResultRecord | null>;
   count(): Promise<number>;
 }
 

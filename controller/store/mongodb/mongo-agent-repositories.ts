@@ -19,15 +19,27 @@ import { guarded } from './translate-errors';
 
 type AgentDoc = Omit<A.AgentRecord, 'id' | 'facts'> & { _id: string; facts: string };
 type TokenDoc = Omit<A.EnrollmentTokenRecord, 'id'> & { _id: string };
-type AssignmentDoc = Omit<A.AssignmentRecord, 'args'> & { _id: string; args: string };
-type ResultDoc = Omit<A.AgentResultRecord, 'output'> & { _id: string; output: string };
+/** Documents written before steps existed have no `step` (it was 0) and no `operation`. */
+type AssignmentDoc = Omit<A.AssignmentRecord, 'args' | 'step'> & {
+  _id: string;
+  args: string;
+  step?: number;
+};
+type ResultDoc = Omit<A.AgentResultRecord, 'output' | 'step' | 'operation'> & {
+  _id: string;
+  output: string;
+  step?: number;
+  operation?: string;
+};
 interface UseDoc {
   _id: string;
   holder: string;
   at: number;
 }
 
-const key = (jobId: string, attempt: number) => `${jobId}:${attempt}`;
+/** The `_id` of an operation's assignment and result; step 0 keeps the id it had before steps. */
+const key = (k: A.OperationKey) =>
+  k.step === 0 ? `${k.jobId}:${k.attempt}` : `${k.jobId}:${k.attempt}:${k.step}`;
 
 async function wins(insert: () => Promise<unknown>): Promise<boolean> {
   try {
@@ -152,27 +164,22 @@ function tokens(db: Db): EnrollmentTokenRepository {
 
 function assignments(db: Db): AssignmentRepository {
   const c = db.collection<AssignmentDoc>('agent_assignments');
-  const toRecord = ({ _id: _key, args, ...rest }: AssignmentDoc): A.AssignmentRecord => ({
+  const toRecord = ({ _id: _key, args, step, ...rest }: AssignmentDoc): A.AssignmentRecord => ({
     ...rest,
+    step: step ?? 0,
     args: JSON.parse(args) as unknown,
   });
-  const get = async (jobId: string, attempt: number) => {
-    const d = await c.findOne({ _id: key(jobId, attempt) });
+  const get = async (k: A.OperationKey) => {
+    const d = await c.findOne({ _id: key(k) });
     return d ? toRecord(d) : null;
   };
-  const move = async (
-    jobId: string,
-    attempt: number,
-    from: A.AssignmentState[],
-    set: Partial<AssignmentDoc>,
-  ) =>
-    (await c.updateOne({ _id: key(jobId, attempt), state: { $in: from } }, { $set: set }))
-      .modifiedCount === 1;
+  const move = async (k: A.OperationKey, from: A.AssignmentState[], set: Partial<AssignmentDoc>) =>
+    (await c.updateOne({ _id: key(k), state: { $in: from } }, { $set: set })).modifiedCount === 1;
   return {
     put: async (a, now) => {
       await wins(() =>
         c.insertOne({
-          _id: key(a.jobId, a.attempt),
+          _id: key(a),
           ...a,
           args: JSON.stringify(a.args ?? null),
           state: 'pending',
@@ -181,7 +188,7 @@ function assignments(db: Db): AssignmentRepository {
           updatedAt: now,
         }),
       );
-      return (await get(a.jobId, a.attempt)) as A.AssignmentRecord;
+      return (await get(a)) as A.AssignmentRecord;
     },
     get,
     listActionable: async (hostIds, limit) => {
@@ -206,21 +213,20 @@ function assignments(db: Db): AssignmentRepository {
           .sort({ createdAt: 1 })
           .toArray()
       ).map(toRecord),
-    markDelivered: (jobId, attempt, connectionId, now) =>
-      move(jobId, attempt, ['pending', 'delivered', 'lost'], {
+    markDelivered: (k, connectionId, now) =>
+      move(k, ['pending', 'delivered', 'lost'], {
         state: 'delivered',
         connectionId,
         updatedAt: now,
       }),
-    requestCancel: (jobId, attempt, now) =>
-      move(jobId, attempt, ['pending', 'delivered', 'lost'], {
+    requestCancel: (k, now) =>
+      move(k, ['pending', 'delivered', 'lost'], {
         state: 'cancelling',
         updatedAt: now,
       }),
-    markCancelSent: (jobId, attempt, now) =>
-      move(jobId, attempt, ['cancelling'], { state: 'cancel-sent', updatedAt: now }),
-    markCancelAcknowledged: (jobId, attempt, now) =>
-      move(jobId, attempt, ['cancelling', 'cancel-sent'], {
+    markCancelSent: (k, now) => move(k, ['cancelling'], { state: 'cancel-sent', updatedAt: now }),
+    markCancelAcknowledged: (k, now) =>
+      move(k, ['cancelling', 'cancel-sent'], {
         state: 'cancel-acknowledged',
         updatedAt: now,
       }),
@@ -231,8 +237,8 @@ function assignments(db: Db): AssignmentRepository {
           { $set: { state: 'lost', updatedAt: now } },
         )
       ).modifiedCount,
-    markEnded: async (jobId, attempt, now) => {
-      await move(jobId, attempt, ['pending', 'delivered', 'lost', 'cancelling', 'cancel-sent'], {
+    markEnded: async (k, now) => {
+      await move(k, ['pending', 'delivered', 'lost', 'cancelling', 'cancel-sent'], {
         state: 'ended',
         updatedAt: now,
       });
@@ -249,31 +255,42 @@ function assignments(db: Db): AssignmentRepository {
 
 function results(db: Db): AgentResultRepository {
   const c = db.collection<ResultDoc>('agent_results');
-  const toRecord = ({ _id: _key, output, ...rest }: ResultDoc): A.AgentResultRecord => ({
+  const toRecord = ({
+    _id: _key,
+    output,
+    step,
+    operation,
+    ...rest
+  }: ResultDoc): A.AgentResultRecord => ({
     ...rest,
+    step: step ?? 0,
+    operation: operation ?? '',
     output: JSON.parse(output) as unknown,
   });
-  const get = async (jobId: string, attempt: number) => {
-    const d = await c.findOne({ _id: key(jobId, attempt) });
+  const get = async (k: A.OperationKey) => {
+    const d = await c.findOne({ _id: key(k) });
     return d ? toRecord(d) : null;
   };
   return {
     insert: async (r) => {
       const created = await wins(() =>
         c.insertOne({
-          _id: key(r.jobId, r.attempt),
+          _id: key(r),
           ...r,
           output: JSON.stringify(r.output ?? null),
         }),
       );
-      return { created, stored: (await get(r.jobId, r.attempt)) as A.AgentResultRecord };
+      return { created, stored: (await get(r)) as A.AgentResultRecord };
     },
     get,
-    findSuccessBefore: async (jobId, attempt) => {
-      const d = await c.findOne(
-        { jobId, attempt: { $lt: attempt }, ok: true },
-        { sort: { attempt: -1 } },
-      );
+    findSuccessBefore: async (k) => {
+      // A job has a few results; the step is matched here because documents from before
+      // steps have none, and servers disagree on how a query matches a missing field.
+      const docs = await c
+        .find({ jobId: k.jobId, attempt: { $lt: k.attempt }, ok: true })
+        .sort({ attempt: -1 })
+        .toArray();
+      const d = docs.find((x) => (x.step ?? 0) === k.step);
       return d ? toRecord(d) : null;
     },
     count: () => c.countDocuments({}),

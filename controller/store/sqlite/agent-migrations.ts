@@ -41,4 +41,42 @@ export const agentMigrations: ReadonlyArray<{ id: number; name: string; sql: str
       ) WITHOUT ROWID;
     `,
   },
+  {
+    id: 31,
+    name: 'agent assignments and results per host operation of an attempt (step)',
+    sql: `
+      CREATE TABLE agent_assignments_next (
+        job_id TEXT NOT NULL, attempt INTEGER NOT NULL, step INTEGER NOT NULL,
+        host_id TEXT NOT NULL, job_type TEXT NOT NULL, operation TEXT NOT NULL, args TEXT,
+        timeout_ms INTEGER NOT NULL, state TEXT NOT NULL, connection_id TEXT,
+        created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+        PRIMARY KEY (job_id, attempt, step)
+      ) WITHOUT ROWID;
+      INSERT INTO agent_assignments_next
+        SELECT job_id, attempt, 0, host_id, job_type, operation, args, timeout_ms, state,
+          connection_id, created_at, updated_at FROM agent_assignments;
+      CREATE TABLE agent_results_next (
+        job_id TEXT NOT NULL, attempt INTEGER NOT NULL, step INTEGER NOT NULL,
+        host_id TEXT NOT NULL, agent_id TEXT NOT NULL, operation TEXT NOT NULL,
+        ok INTEGER NOT NULL, output TEXT, error TEXT,
+        started_at INTEGER NOT NULL, finished_at INTEGER NOT NULL,
+        received_at INTEGER NOT NULL, received_by TEXT NOT NULL,
+        PRIMARY KEY (job_id, attempt, step)
+      ) WITHOUT ROWID;
+      INSERT INTO agent_results_next
+        SELECT r.job_id, r.attempt, 0, r.host_id, r.agent_id, COALESCE(a.operation, ''), r.ok,
+          r.output, r.error, r.started_at, r.finished_at, r.received_at, r.received_by
+        FROM agent_results r
+        LEFT JOIN agent_assignments a ON a.job_id = r.job_id AND a.attempt = r.attempt;
+      DROP TABLE agent_assignments;
+      DROP TABLE agent_results;
+      ALTER TABLE agent_assignments_next RENAME TO agent_assignments;
+      ALTER TABLE agent_results_next RENAME TO agent_results;
+      CREATE INDEX agent_assignments_actionable ON agent_assignments(host_id, created_at)
+        WHERE state IN ('pending', 'cancelling');
+      CREATE INDEX agent_assignments_open ON agent_assignments(host_id, state)
+        WHERE state <> 'ended';
+      CREATE INDEX agent_assignments_ended ON agent_assignments(updated_at) WHERE state = 'ended';
+    `,
+  },
 ];

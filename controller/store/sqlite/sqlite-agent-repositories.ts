@@ -156,9 +156,14 @@ function tokens(db: Database.Database): EnrollmentTokenRepository {
   };
 }
 
+/** The WHERE clause naming one operation of one attempt, and its values. */
+const BY_KEY = 'job_id = ? AND attempt = ? AND step = ?';
+const keyValues = (k: A.OperationKey) => [k.jobId, k.attempt, k.step] as const;
+
 const toAssignment = (r: Row): A.AssignmentRecord => ({
   jobId: r.job_id as string,
   attempt: Number(r.attempt),
+  step: Number(r.step),
   hostId: r.host_id as string,
   jobType: r.job_type as string,
   operation: r.operation as string,
@@ -171,40 +176,29 @@ const toAssignment = (r: Row): A.AssignmentRecord => ({
 });
 
 function assignments(db: Database.Database): AssignmentRepository {
-  const get = (jobId: string, attempt: number) => {
-    const r = stmt(db, 'SELECT * FROM agent_assignments WHERE job_id = ? AND attempt = ?').get(
-      jobId,
-      attempt,
-    ) as Row | undefined;
+  const get = (k: A.OperationKey) => {
+    const r = stmt(db, `SELECT * FROM agent_assignments WHERE ${BY_KEY}`).get(...keyValues(k)) as
+      Row | undefined;
     return r ? toAssignment(r) : null;
   };
   const move = (from: A.AssignmentState[]) =>
     stmt(
       db,
       `UPDATE agent_assignments SET state = ?, updated_at = ?
-      WHERE job_id = ? AND attempt = ? AND state IN (${from.map((s) => `'${s}'`).join(',')})`,
+      WHERE ${BY_KEY} AND state IN (${from.map((s) => `'${s}'`).join(',')})`,
     );
   return {
     put: async (a, now) => {
       stmt(
         db,
-        `INSERT INTO agent_assignments (job_id, attempt, host_id, job_type, operation, args,
-          timeout_ms, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)
-        ON CONFLICT (job_id, attempt) DO NOTHING`,
-      ).run(
-        a.jobId,
-        a.attempt,
-        a.hostId,
-        a.jobType,
-        a.operation,
-        json(a.args),
-        a.timeoutMs,
-        now,
-        now,
-      );
-      return get(a.jobId, a.attempt) as A.AssignmentRecord;
+        `INSERT INTO agent_assignments (job_id, attempt, step, host_id, job_type, operation,
+          args, timeout_ms, state, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)
+        ON CONFLICT (job_id, attempt, step) DO NOTHING`,
+      ).run(...keyValues(a), a.hostId, a.jobType, a.operation, json(a.args), a.timeoutMs, now, now);
+      return get(a) as A.AssignmentRecord;
     },
-    get: async (jobId, attempt) => get(jobId, attempt),
+    get: async (k) => get(k),
     listActionable: async (hostIds, limit) => {
       const out: A.AssignmentRecord[] = [];
       // Chunks keep the statement under SQLite's variable limit for large gateways.
@@ -227,18 +221,18 @@ function assignments(db: Database.Database): AssignmentRepository {
           `SELECT * FROM agent_assignments WHERE host_id = ? AND state <> 'ended' ORDER BY created_at`,
         ).all(hostId) as Row[]
       ).map(toAssignment),
-    markDelivered: async (jobId, attempt, connectionId, now) =>
+    markDelivered: async (k, connectionId, now) =>
       stmt(
         db,
         `UPDATE agent_assignments SET state = 'delivered', connection_id = ?, updated_at = ?
-        WHERE job_id = ? AND attempt = ? AND state IN ('pending', 'delivered', 'lost')`,
-      ).run(connectionId, now, jobId, attempt).changes === 1,
-    requestCancel: async (jobId, attempt, now) =>
-      move(['pending', 'delivered', 'lost']).run('cancelling', now, jobId, attempt).changes === 1,
-    markCancelSent: async (jobId, attempt, now) =>
-      move(['cancelling']).run('cancel-sent', now, jobId, attempt).changes === 1,
-    markCancelAcknowledged: async (jobId, attempt, now) =>
-      move(['cancelling', 'cancel-sent']).run('cancel-acknowledged', now, jobId, attempt)
+        WHERE ${BY_KEY} AND state IN ('pending', 'delivered', 'lost')`,
+      ).run(connectionId, now, ...keyValues(k)).changes === 1,
+    requestCancel: async (k, now) =>
+      move(['pending', 'delivered', 'lost']).run('cancelling', now, ...keyValues(k)).changes === 1,
+    markCancelSent: async (k, now) =>
+      move(['cancelling']).run('cancel-sent', now, ...keyValues(k)).changes === 1,
+    markCancelAcknowledged: async (k, now) =>
+      move(['cancelling', 'cancel-sent']).run('cancel-acknowledged', now, ...keyValues(k))
         .changes === 1,
     markLost: async (hostId, connectionId, now) =>
       stmt(
@@ -246,12 +240,12 @@ function assignments(db: Database.Database): AssignmentRepository {
         `UPDATE agent_assignments SET state = 'lost', updated_at = ?
         WHERE host_id = ? AND connection_id = ? AND state = 'delivered'`,
       ).run(now, hostId, connectionId).changes,
-    markEnded: async (jobId, attempt, now) => {
+    markEnded: async (k, now) => {
       stmt(
         db,
         `UPDATE agent_assignments SET state = 'ended', updated_at = ?
-        WHERE job_id = ? AND attempt = ? AND state NOT IN ('ended', 'cancel-acknowledged')`,
-      ).run(now, jobId, attempt);
+        WHERE ${BY_KEY} AND state NOT IN ('ended', 'cancel-acknowledged')`,
+      ).run(now, ...keyValues(k));
     },
     purgeEnded: async (before) =>
       stmt(
@@ -264,8 +258,10 @@ function assignments(db: Database.Database): AssignmentRepository {
 const toResult = (r: Row): A.AgentResultRecord => ({
   jobId: r.job_id as string,
   attempt: Number(r.attempt),
+  step: Number(r.step),
   hostId: r.host_id as string,
   agentId: r.agent_id as string,
+  operation: r.operation as string,
   ok: r.ok === 1,
   output: unjson(r.output),
   error: unjson(r.error) as A.AgentResultRecord['error'],
@@ -276,11 +272,9 @@ const toResult = (r: Row): A.AgentResultRecord => ({
 });
 
 function results(db: Database.Database): AgentResultRepository {
-  const get = (jobId: string, attempt: number) => {
-    const r = stmt(db, 'SELECT * FROM agent_results WHERE job_id = ? AND attempt = ?').get(
-      jobId,
-      attempt,
-    ) as Row | undefined;
+  const get = (k: A.OperationKey) => {
+    const r = stmt(db, `SELECT * FROM agent_results WHERE ${BY_KEY}`).get(...keyValues(k)) as
+      Row | undefined;
     return r ? toResult(r) : null;
   };
   return {
@@ -288,14 +282,15 @@ function results(db: Database.Database): AgentResultRepository {
       const created =
         stmt(
           db,
-          `INSERT INTO agent_results (job_id, attempt, host_id, agent_id, ok, output, error,
-            started_at, finished_at, received_at, received_by)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (job_id, attempt) DO NOTHING`,
+          `INSERT INTO agent_results (job_id, attempt, step, host_id, agent_id, operation, ok,
+            output, error, started_at, finished_at, received_at, received_by)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          ON CONFLICT (job_id, attempt, step) DO NOTHING`,
         ).run(
-          r.jobId,
-          r.attempt,
+          ...keyValues(r),
           r.hostId,
           r.agentId,
+          r.operation,
           r.ok ? 1 : 0,
           json(r.output),
           json(r.error),
@@ -304,15 +299,15 @@ function results(db: Database.Database): AgentResultRepository {
           r.receivedAt,
           r.receivedBy,
         ).changes === 1;
-      return { created, stored: get(r.jobId, r.attempt) as A.AgentResultRecord };
+      return { created, stored: get(r) as A.AgentResultRecord };
     },
-    get: async (jobId, attempt) => get(jobId, attempt),
-    findSuccessBefore: async (jobId, attempt) => {
+    get: async (k) => get(k),
+    findSuccessBefore: async (k) => {
       const r = stmt(
         db,
-        `SELECT * FROM agent_results WHERE job_id = ? AND attempt < ? AND ok = 1
+        `SELECT * FROM agent_results WHERE job_id = ? AND step = ? AND attempt < ? AND ok = 1
         ORDER BY attempt DESC LIMIT 1`,
-      ).get(jobId, attempt) as Row | undefined;
+      ).get(k.jobId, k.step, k.attempt) as Row | undefined;
       return r ? toResult(r) : null;
     },
     count: async () => Number((stmt(db, 'SELECT COUNT(*) AS n FROM agent_results').get() as Row).n),

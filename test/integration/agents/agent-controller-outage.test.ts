@@ -55,7 +55,9 @@ describe('controller outages under real agents', () => {
     const store = await c.store();
     for (const job of jobs) {
       // Exactly one stored result for the job: the one the agent spooled during the outage.
-      const rows = await Promise.all([1, 2, 3].map((n) => store.agentFleet.results.get(job.id, n)));
+      const rows = await Promise.all(
+        [1, 2, 3].map((n) => store.agentFleet.results.get({ jobId: job.id, attempt: n, step: 0 })),
+      );
       const stored = rows.filter((r) => r !== null);
       expect(stored, JSON.stringify(stored)).toHaveLength(1);
       expect(stored[0]).toMatchObject({ attempt: 1, ok: true, receivedBy: expect.any(String) });
@@ -109,7 +111,9 @@ describe('controller outages under real agents', () => {
       });
       const store = await c.store();
       const results = await Promise.all(
-        done.map((j) => store.agentFleet.results.get(j.id, j.attempts)),
+        done.map((j) =>
+          store.agentFleet.results.get({ jobId: j.id, attempt: j.attempts, step: 0 }),
+        ),
       );
       return { done, results, claimers };
     };

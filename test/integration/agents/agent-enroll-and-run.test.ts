@@ -78,7 +78,11 @@ describe('agents: enroll, discover, run a job', () => {
       (a) => a.name,
     );
     expect(names).toEqual(expect.arrayContaining(['alice', 'bob']));
-    const stored = await ctl.services.store.agentFleet.results.get(job.id, done.attempts);
+    const stored = await ctl.services.store.agentFleet.results.get({
+      jobId: job.id,
+      attempt: done.attempts,
+      step: 0,
+    });
     expect(stored).toMatchObject({ ok: true, hostId: host.id, agentId });
     // Discovery queued the host's first full scan (scan-full is registered).
     const scans = await ctl.services.store.jobs.list(

@@ -56,11 +56,15 @@ describe('agents that fail: real controller and agent processes', () => {
     ).toEqual(expect.arrayContaining(['alice', 'bob']));
     // The agent reported the attempt it lost in the crash from its journal; it ran once more.
     const store = await cluster.store();
-    expect(await store.agentFleet.results.get(job.id, 1)).toMatchObject({
+    expect(
+      await store.agentFleet.results.get({ jobId: job.id, attempt: 1, step: 0 }),
+    ).toMatchObject({
       ok: false,
       error: { code: 'AGENT_RESTARTED' },
     });
-    expect(await store.agentFleet.results.get(job.id, 2)).toMatchObject({ ok: true });
+    expect(
+      await store.agentFleet.results.get({ jobId: job.id, attempt: 2, step: 0 }),
+    ).toMatchObject({ ok: true });
     expect(logLines(restarted.output(), 'job started').filter((l) => l.jobId === job.id)).toEqual([
       expect.objectContaining({ attempt: 2 }),
     ]);
@@ -85,13 +89,13 @@ describe('agents that fail: real controller and agent processes', () => {
     expect(await first.exited).toBe(3);
     const spool = readdirSync(path.join(agent.stateDir, 'spool'));
     expect(spool).toEqual([`${job.id}_1.json`]);
-    expect(await store.agentFleet.results.get(job.id, 1)).toBeNull();
+    expect(await store.agentFleet.results.get({ jobId: job.id, attempt: 1, step: 0 })).toBeNull();
 
     const restartedAt = Date.now();
     agent.start();
     const done = await cluster.waitForJob(job.id, ['completed', 'failed']);
     expect(done.state, JSON.stringify(done.error)).toBe('completed');
-    const r1 = await store.agentFleet.results.get(job.id, 1);
+    const r1 = await store.agentFleet.results.get({ jobId: job.id, attempt: 1, step: 0 });
     expect(r1).toMatchObject({ ok: true, hostId });
     expect(r1!.finishedAt).toBeLessThan(restartedAt);
     await waitFor('the spool to be emptied by the acknowledgement', async () =>
@@ -126,7 +130,7 @@ describe('agents that fail: real controller and agent processes', () => {
     );
     const store = await cluster.store();
     const a = await waitFor('the cancel to be acknowledged', async () => {
-      const x = await store.agentFleet.assignments.get(job.id, 1);
+      const x = await store.agentFleet.assignments.get({ jobId: job.id, attempt: 1, step: 0 });
       return x?.state === 'cancel-acknowledged' || x?.state === 'ended' ? x : null;
     });
     expect(a.state).toBe('cancel-acknowledged');

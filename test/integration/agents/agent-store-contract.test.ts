@@ -77,12 +77,14 @@ function contract(name: string, open: () => Promise<Fixture>): void {
       expect(late.ok ? null : late.reason).toBe('expired');
     });
 
-    it('stores one result per job attempt and finds earlier successes', async () => {
+    it('stores one result per operation of a job attempt and finds earlier successes of the same step', async () => {
       const r = f.store.agentFleet.results;
       const base = {
         jobId: 'j1',
+        step: 0,
         hostId: 'h',
         agentId: 'a',
+        operation: 'add-authorized-key',
         error: null,
         startedAt: T0,
         finishedAt: T0 + 5,
@@ -95,6 +97,19 @@ function contract(name: string, open: () => Promise<Fixture>): void {
       ]);
       expect([one!.created, two!.created].sort()).toEqual([false, true]);
       expect(one!.stored.output).toEqual(two!.stored.output);
+      // The attempt's second operation is a result of its own, not a duplicate of the first.
+      const scan = { ...base, step: 1, operation: 'scan-authorized-keys' };
+      const second = await r.insert({ ...scan, attempt: 1, ok: true, output: { n: 3 } });
+      expect(second.created).toBe(true);
+      const winner = one!.stored.output; // either racer's: the point is that it is one
+      expect(await r.get({ jobId: 'j1', attempt: 1, step: 0 })).toMatchObject({
+        operation: 'add-authorized-key',
+        output: winner,
+      });
+      expect(await r.get({ jobId: 'j1', attempt: 1, step: 1 })).toMatchObject({
+        operation: 'scan-authorized-keys',
+        output: { n: 3 },
+      });
       await r.insert({
         ...base,
         attempt: 2,
@@ -102,9 +117,19 @@ function contract(name: string, open: () => Promise<Fixture>): void {
         output: null,
         error: { code: 'X', message: 'm', retryable: true },
       });
-      expect((await r.findSuccessBefore('j1', 3))?.attempt).toBe(1);
-      expect(await r.findSuccessBefore('j1', 1)).toBeNull();
-      expect((await r.get('j1', 2))?.error?.code).toBe('X');
+      expect(await r.findSuccessBefore({ jobId: 'j1', attempt: 3, step: 0 })).toMatchObject({
+        attempt: 1,
+        step: 0,
+        output: winner,
+      });
+      expect(await r.findSuccessBefore({ jobId: 'j1', attempt: 3, step: 1 })).toMatchObject({
+        attempt: 1,
+        step: 1,
+        output: { n: 3 },
+      });
+      expect(await r.findSuccessBefore({ jobId: 'j1', attempt: 3, step: 2 })).toBeNull();
+      expect(await r.findSuccessBefore({ jobId: 'j1', attempt: 1, step: 0 })).toBeNull();
+      expect((await r.get({ jobId: 'j1', attempt: 2, step: 0 }))?.error?.code).toBe('X');
     });
 
     it('moves assignments pending -> delivered -> lost, and through cancel states', async () => {
@@ -112,29 +137,38 @@ function contract(name: string, open: () => Promise<Fixture>): void {
       const a = {
         jobId: 'j2',
         attempt: 1,
+        step: 0,
         hostId: 'host1',
         jobType: 't',
         operation: 'list-accounts',
         args: { x: 1 },
         timeoutMs: 1000,
       };
+      const k = { jobId: 'j2', attempt: 1, step: 0 };
       expect((await s.put(a, T0)).state).toBe('pending');
       expect((await s.put({ ...a, args: { x: 2 } }, T0 + 1)).args).toEqual({ x: 1 });
-      expect((await s.listActionable(['host1', 'other'], 10)).map((x) => x.jobId)).toEqual(['j2']);
-      expect(await s.markDelivered('j2', 1, 'conn1', T0 + 2)).toBe(true);
-      expect(await s.listActionable(['host1'], 10)).toEqual([]);
+      // A second operation of the same attempt is an assignment of its own.
+      const next = await s.put({ ...a, step: 1, operation: 'scan-authorized-keys' }, T0 + 1);
+      expect(next).toMatchObject({ step: 1, operation: 'scan-authorized-keys', state: 'pending' });
+      expect(
+        (await s.listActionable(['host1', 'other'], 10)).map((x) => `${x.jobId}/${x.step}`),
+      ).toEqual(['j2/0', 'j2/1']);
+      expect(await s.markDelivered(k, 'conn1', T0 + 2)).toBe(true);
+      expect((await s.listActionable(['host1'], 10)).map((x) => x.step)).toEqual([1]);
+      await s.markEnded({ ...k, step: 1 }, T0 + 2);
       expect(await s.markLost('host1', 'conn1', T0 + 3)).toBe(1);
-      expect((await s.get('j2', 1))?.state).toBe('lost');
-      expect(await s.requestCancel('j2', 1, T0 + 4)).toBe(true);
+      expect((await s.get(k))?.state).toBe('lost');
+      expect((await s.get({ ...k, step: 1 }))?.state).toBe('ended');
+      expect(await s.requestCancel(k, T0 + 4)).toBe(true);
       expect((await s.listActionable(['host1'], 10))[0]?.state).toBe('cancelling');
-      expect(await s.markCancelSent('j2', 1, T0 + 5)).toBe(true);
-      expect(await s.markCancelAcknowledged('j2', 1, T0 + 6)).toBe(true);
+      expect(await s.markCancelSent(k, T0 + 5)).toBe(true);
+      expect(await s.markCancelAcknowledged(k, T0 + 6)).toBe(true);
       expect((await s.listOpenForHost('host1')).map((x) => x.state)).toEqual([
         'cancel-acknowledged',
       ]);
       await s.put({ ...a, jobId: 'j3' }, T0);
-      await s.markEnded('j3', 1, T0 + 7);
-      expect(await s.purgeEnded(T0 + 100)).toBe(2);
+      await s.markEnded({ ...k, jobId: 'j3' }, T0 + 7);
+      expect(await s.purgeEnded(T0 + 100)).toBe(3);
     });
 
     it('binds an agent to one host only and tracks its connection', async () => {

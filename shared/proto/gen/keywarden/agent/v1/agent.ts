@@ -135,9 +135,15 @@ export interface AgentMessage {
     | undefined;
 }
 
+/**
+ * One host operation of one job attempt. An attempt may ask its host for several
+ * operations one after another (an edit, then a scan that reads the file back); `step`
+ * numbers them from 0 in the order the job asks, so each has its own assignment and result.
+ */
 export interface JobKey {
   jobId: string;
   attempt: number;
+  step: number;
 }
 
 export interface Hello {
@@ -1311,7 +1317,7 @@ export const AgentMessage: MessageFns<AgentMessage> = {
 };
 
 function createBaseJobKey(): JobKey {
-  return { jobId: "", attempt: 0 };
+  return { jobId: "", attempt: 0, step: 0 };
 }
 
 export const JobKey: MessageFns<JobKey> = {
@@ -1321,6 +1327,9 @@ export const JobKey: MessageFns<JobKey> = {
     }
     if (message.attempt !== 0) {
       writer.uint32(16).int32(message.attempt);
+    }
+    if (message.step !== 0) {
+      writer.uint32(24).int32(message.step);
     }
     return writer;
   },
@@ -1354,6 +1363,14 @@ export const JobKey: MessageFns<JobKey> = {
             message.attempt = reader.int32();
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.step = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1374,6 +1391,7 @@ export const JobKey: MessageFns<JobKey> = {
         ? globalThis.String(object.job_id)
         : "",
       attempt: isSet(object.attempt) ? globalThis.Number(object.attempt) : 0,
+      step: isSet(object.step) ? globalThis.Number(object.step) : 0,
     };
   },
 
@@ -1385,6 +1403,9 @@ export const JobKey: MessageFns<JobKey> = {
     if (message.attempt !== 0) {
       obj.attempt = Math.round(message.attempt);
     }
+    if (message.step !== 0) {
+      obj.step = Math.round(message.step);
+    }
     return obj;
   },
 
@@ -1395,6 +1416,7 @@ export const JobKey: MessageFns<JobKey> = {
     const message = createBaseJobKey();
     message.jobId = object.jobId ?? "";
     message.attempt = object.attempt ?? 0;
+    message.step = object.step ?? 0;
     return message;
   },
 };
