@@ -66,6 +66,12 @@ export const leaseLost = make('LEASE_LOST', 409, false);
 export const fileChanged = make('FILE_CHANGED', 409, true);
 export const symlinkRefused = make('SYMLINK_REFUSED', 400, false);
 export const hostUnreachable = make('HOST_UNREACHABLE', 503, true);
+/**
+ * The host cannot be reached before `details.runAt` by design (a periodic agent is away
+ * until its next connection): the engine queues the job again for then without counting
+ * an attempt.
+ */
+export const waitingForHost = make('WAITING_FOR_HOST', 503, true);
 export const credentialRefused = make('CREDENTIAL_REFUSED', 401, false);
 export const hostKeyMismatch = make('HOST_KEY_MISMATCH', 409, false);
 export const commandFailed = make('COMMAND_FAILED', 500, false);

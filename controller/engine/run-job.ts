@@ -5,7 +5,13 @@
  * job now: this attempt then ends quietly.
  */
 import type { Logger } from 'pino';
-import { jobCancelled, jobTimedOut, leaseLost, toErrorRecord } from '../../shared/errors';
+import {
+  jobCancelled,
+  jobTimedOut,
+  KeywardenError,
+  leaseLost,
+  toErrorRecord,
+} from '../../shared/errors';
 import type { JobRecord } from '../store/records';
 import type { JobLease, Store } from '../store/store';
 import type { Config } from '../config/load-config';
@@ -125,6 +131,11 @@ async function recordFailure(
     await deps.store.jobs.markCancelled(lease, now);
     return log.info('cancelled');
   }
+  const runAt = abort.signal.aborted ? null : deferredUntil(err);
+  if (runAt !== null) {
+    await deps.store.jobs.defer(lease, runAt, e);
+    return log.info({ runAt, reason: e.message }, 'deferred; the attempt is given back');
+  }
   const retryAt =
     e.retryable && job.attempts < job.maxAttempts
       ? now + retryDelayMs(def.retry, job.attempts)
@@ -134,4 +145,11 @@ async function recordFailure(
     { err: e, retryAt },
     retryAt ? 'attempt failed; will retry' : 'failed',
   );
+}
+
+/** When a WAITING_FOR_HOST error says the job can run again (see shared/errors.ts). */
+function deferredUntil(err: unknown): number | null {
+  if (!(err instanceof KeywardenError) || err.code !== 'WAITING_FOR_HOST') return null;
+  const runAt = err.details?.runAt;
+  return typeof runAt === 'number' ? runAt : null;
 }

@@ -77,6 +77,12 @@ export interface JobRepository {
   completeMany(items: Array<{ lease: JobLease; result: unknown }>, now: number): Promise<boolean[]>;
   /** Ends the attempt with an error: back to queued at `retryAt`, or failed when null. */
   fail(lease: JobLease, error: JobError, retryAt: number | null, now: number): Promise<boolean>;
+  /**
+   * Gives the attempt back: the job is queued again for `runAt` and its attempt count is
+   * as before the claim, because it could not start (its host is away until then), not
+   * because it failed. `note` (the job's error while it waits) says why.
+   */
+  defer(lease: JobLease, runAt: number, note: JobError): Promise<boolean>;
   markCancelled(lease: JobLease, now: number): Promise<boolean>;
   /** The parent has created its children: it stays running without a lease until they end. */
   awaitChildren(lease: JobLease): Promise<boolean>;

@@ -5,7 +5,7 @@ import { claimJobs } from './jobs/claim-jobs';
 import { completeJobs } from './jobs/complete-many';
 import { enqueueJob, enqueueJobs } from './jobs/enqueue-job';
 import { expireOverdue } from './jobs/expire-overdue';
-import { awaitChildren, completeJob, failJob, markCancelled } from './jobs/finish-job';
+import { awaitChildren, completeJob, deferJob, failJob, markCancelled } from './jobs/finish-job';
 import { listJobs } from './jobs/list-jobs';
 import { countChildren, finishParentIfDone, listParentsReadyToFinish } from './jobs/parent-jobs';
 import { purgeEnded } from './jobs/purge-ended';
@@ -27,6 +27,7 @@ export function mongoJobRepository(c: Collections): JobRepository {
     complete: (lease, result, now) => completeJob(c, lease, result, now),
     completeMany: (items, now) => completeJobs(c, items, now),
     fail: (lease, error, retryAt, now) => failJob(c, lease, error, retryAt, now),
+    defer: (lease, runAt, note) => deferJob(c, lease, runAt, note),
     markCancelled: (lease, now) => markCancelled(c, lease, now),
     awaitChildren: (lease) => awaitChildren(c, lease),
     finishParentIfDone: (parentId, now) => finishParentIfDone(c, parentId, now),

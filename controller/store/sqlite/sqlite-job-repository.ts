@@ -6,7 +6,14 @@ import { stmt } from './statements';
 import { requestCancel, retryJob } from './jobs/cancel-and-retry';
 import { claimJobs } from './jobs/claim-jobs';
 import { enqueueJob, enqueueJobs } from './jobs/enqueue-job';
-import { awaitChildren, completeJob, failJob, markCancelled, renewLease } from './jobs/finish-job';
+import {
+  awaitChildren,
+  completeJob,
+  deferJob,
+  failJob,
+  markCancelled,
+  renewLease,
+} from './jobs/finish-job';
 import { listJobs } from './jobs/list-jobs';
 import { countChildren, finishParentIfDone, listParentsReadyToFinish } from './jobs/parent-jobs';
 import { expireOverdue, purgeEnded, reclaimExpiredLeases } from './jobs/recover-jobs';
@@ -27,6 +34,7 @@ export function sqliteJobRepository(db: Database.Database): JobRepository {
     completeMany: async (items, now) =>
       db.transaction(() => items.map((i) => completeJob(db, i.lease, i.result, now))).immediate(),
     fail: async (lease, error, retryAt, now) => failJob(db, lease, error, retryAt, now),
+    defer: async (lease, runAt, note) => deferJob(db, lease, runAt, note),
     markCancelled: async (lease, now) => markCancelled(db, lease, now),
     awaitChildren: async (lease) => awaitChildren(db, lease),
     finishParentIfDone: async (id, now): Promise<JobRecord | null> =>

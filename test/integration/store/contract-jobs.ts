@@ -182,6 +182,43 @@ export function jobsContract(ctx: ContractContext): void {
       ).toBe(false);
     });
 
+    it('gives a deferred attempt back: queued for later with its attempts as before', async () => {
+      const { store } = ctx.get();
+      const { job } = await store.jobs.enqueue(newJob({ type: 'c-defer', maxAttempts: 1 }), T0);
+      const claim = (now: number, workerId = 'w1') =>
+        store.jobs.claim({ workerId, capacity: { 'c-defer': 1 }, limit: 1, leaseMs: 1000, now });
+      expect(await claim(T0)).toHaveLength(1);
+      const note = { code: 'WAITING_FOR_HOST', message: 'away until T0+5000', retryable: true };
+      // Only the holder of the attempt can defer it.
+      expect(
+        await store.jobs.defer({ id: job.id, attempt: 1, workerId: 'w2' }, T0 + 5000, note),
+      ).toBe(false);
+      expect(
+        await store.jobs.defer({ id: job.id, attempt: 1, workerId: 'w1' }, T0 + 5000, note),
+      ).toBe(true);
+      expect(await store.jobs.get(job.id)).toMatchObject({
+        state: 'queued',
+        runAt: T0 + 5000,
+        error: note,
+        attempts: 0,
+        workerId: null,
+        leaseUntil: null,
+      });
+      expect(await claim(T0 + 100)).toEqual([]);
+      // Deferred twice, then run: a job allowed one attempt still gets it.
+      const [again] = await claim(T0 + 5000);
+      expect(again).toMatchObject({ id: job.id, attempts: 1 });
+      expect(
+        await store.jobs.defer({ id: job.id, attempt: 1, workerId: 'w1' }, T0 + 9000, note),
+      ).toBe(true);
+      const [third] = await claim(T0 + 9000);
+      expect(third).toMatchObject({ id: job.id, attempts: 1 });
+      expect(
+        await store.jobs.complete({ id: job.id, attempt: 1, workerId: 'w1' }, { ok: 1 }, T0 + 9500),
+      ).toBe(true);
+      expect(await store.jobs.get(job.id)).toMatchObject({ state: 'completed', attempts: 1 });
+    });
+
     it('requeues a failed attempt for retry, and fails it for good when told', async () => {
       const { store } = ctx.get();
       const { job } = await store.jobs.enqueue(newJob({ type: 'c-fail' }), T0);

@@ -39,6 +39,16 @@ export const failJob = (
       : { state: 'queued', error, runAt: retryAt, workerId: null, leaseUntil: null },
   );
 
+export const deferJob = (c: Collections, l: JobLease, runAt: number, note: JobError) =>
+  endAttempt(c, l, {
+    state: 'queued',
+    error: note,
+    runAt,
+    attempts: l.attempt - 1,
+    workerId: null,
+    leaseUntil: null,
+  });
+
 export const markCancelled = (c: Collections, l: JobLease, now: number) =>
   endAttempt(c, l, {
     state: 'cancelled',

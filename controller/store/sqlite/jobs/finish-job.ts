@@ -53,6 +53,21 @@ export function failJob(
   return stmt(db, sql).run({ ...lease(l), error: json(error), retryAt, now }).changes === 1;
 }
 
+export function deferJob(
+  db: Database.Database,
+  l: JobLease,
+  runAt: number,
+  note: JobError,
+): boolean {
+  return (
+    stmt(
+      db,
+      `UPDATE jobs SET state = 'queued', error = @note, run_at = @runAt, attempts = attempts - 1,
+       worker_id = NULL, lease_until = NULL WHERE ${HELD}`,
+    ).run({ ...lease(l), note: json(note), runAt }).changes === 1
+  );
+}
+
 export function markCancelled(db: Database.Database, l: JobLease, now: number): boolean {
   return (
     stmt(
