@@ -20,6 +20,13 @@ import type { AgentLog } from './log';
 import type { StateDir } from './state-dir';
 import { AGENT_VERSION } from './version';
 
+/**
+ * How long a periodic agent stays once drained before it leaves: a job that runs several
+ * operations gets its next one moments after the previous result, and should not wait a
+ * whole connection interval for it.
+ */
+const DRAINED_QUIET_MS = 2000;
+
 export interface ConnectionOptions {
   rootPrefix: string;
   maxBackoffMs: number;
@@ -31,6 +38,7 @@ export class AgentConnection {
   private nextAtMs = 0;
   private disconnectWhenDrained = false;
   private wake: (() => void) | null = null;
+  private quiet: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly state: StateDir,
@@ -108,6 +116,8 @@ export class AgentConnection {
     return new Promise<boolean>((resolve, reject) => {
       const done = (err?: Error) => {
         clearInterval(heartbeat);
+        clearTimeout(this.quiet);
+        this.quiet = undefined;
         this.call = null;
         client.close();
         if (err && !welcomed) reject(err);
@@ -211,11 +221,22 @@ export class AgentConnection {
     this.call?.write({ kind: { $case: 'result', value: r } });
   }
 
+  private drained(): boolean {
+    if (!this.disconnectWhenDrained || !this.call || this.runner.busy()) return false;
+    return this.state.list('spool').length === 0;
+  }
+
+  /** Periodic mode: leaves once drained for DRAINED_QUIET_MS since the last job ended. */
   private maybeDrained(): void {
-    if (!this.disconnectWhenDrained || !this.call || this.runner.busy()) return;
-    if (this.state.list('spool').length > 0) return;
-    this.call.write({ kind: { $case: 'drained', value: {} } });
-    this.call.end();
+    clearTimeout(this.quiet);
+    this.quiet = undefined;
+    if (!this.drained()) return;
+    this.quiet = setTimeout(() => {
+      this.quiet = undefined;
+      if (!this.drained()) return;
+      this.call!.write({ kind: { $case: 'drained', value: {} } });
+      this.call!.end();
+    }, DRAINED_QUIET_MS);
   }
 
   /** Renews the client certificate if it is due (see certificate-renewal.ts). */

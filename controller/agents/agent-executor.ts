@@ -8,9 +8,14 @@
  * for them (an edit, then the scan that reads the file back). A reclaimed job (its
  * controller died) first looks for a successful result of the same step in an earlier
  * attempt: the agent may have finished it and sent it after the restart.
+ *
+ * A periodic agent is away between its management connections. A job for its host leaves
+ * its assignment in the store (delivered at the next connection) and gives its attempt
+ * back until the agent is due (WAITING_FOR_HOST), instead of holding a worker and timing
+ * out; when it runs again it finds the result, or waits for it while the agent is there.
  */
 import type { Logger } from 'pino';
-import { hostUnreachable, KeywardenError } from '../../shared/errors';
+import { hostUnreachable, KeywardenError, waitingForHost } from '../../shared/errors';
 import { encodeOperation } from '../../shared/proto/operation-messages';
 import type { HostExecutor } from '../hosts/host-executor';
 import type { AgentResultRecord, OperationKey } from '../store/agent-records';
@@ -32,7 +37,8 @@ export function resultValue(r: AgentResultRecord): unknown {
 export class AgentExecutor implements HostExecutor {
   /** Operations asked for so far by each running attempt (its signal is its own). */
   private readonly stepsTaken = new WeakMap<AbortSignal, number>();
-  private readonly kinds = new Map<string, boolean>();
+  /** The agent managing each host seen, or null for a host without one. */
+  private readonly agentOf = new Map<string, string | null>();
 
   constructor(
     private readonly store: Store,
@@ -45,13 +51,34 @@ export class AgentExecutor implements HostExecutor {
   /** The router's test: is the job's target an agent host? */
   async accepts(job: JobRecord): Promise<boolean> {
     if (!job.hostId) return false;
-    let isAgent = this.kinds.get(job.hostId);
-    if (isAgent === undefined) {
-      const host = await this.store.hosts.get(job.hostId);
-      isAgent = host?.kind === 'agent';
-      if (host) this.kinds.set(job.hostId, isAgent);
+    return (await this.agentOfHost(job.hostId)) !== null;
+  }
+
+  private async agentOfHost(hostId: string): Promise<string | null> {
+    let agentId = this.agentOf.get(hostId);
+    if (agentId === undefined) {
+      const host = await this.store.hosts.get(hostId);
+      agentId = host?.kind === 'agent' ? (host.agentId ?? null) : null;
+      if (host) this.agentOf.set(hostId, agentId);
     }
-    return isAgent;
+    return agentId;
+  }
+
+  /**
+   * A WAITING_FOR_HOST error when the host's agent connects periodically and is away
+   * until a time still to come; null when it is connected, streams, or is late (then
+   * the job waits for it as for any agent, under its timeout).
+   */
+  private async awayError(k: OperationKey, hostId: string): Promise<KeywardenError | null> {
+    const agentId = await this.agentOfHost(hostId);
+    const agent = agentId ? await this.store.agentFleet.agents.get(agentId) : null;
+    if (!agent || agent.settings.mode !== 'periodic' || agent.connectionId !== null) return null;
+    const runAt = agent.nextConnectionAt;
+    if (runAt === null || runAt <= Date.now()) return null;
+    return waitingForHost(
+      `agent host ${hostId} connects periodically and is away; the job waits for its next management connection at ${new Date(runAt).toISOString()}`,
+      { details: { hostId, agentId: agent.id, runAt, ...k } },
+    );
   }
 
   async run(
@@ -81,6 +108,8 @@ export class AgentExecutor implements HostExecutor {
       Date.now(),
     );
     this.events.assignmentWritten(hostId);
+    const away = await this.awayError(k, hostId);
+    if (away) throw away;
     return this.waitForResult(k, operation, hostId, signal);
   }
 
@@ -137,6 +166,9 @@ export class AgentExecutor implements HostExecutor {
         }
         const a = await assignments.get(k);
         if (a?.state === 'lost') lost('the agent disconnected while running the job');
+        // A periodic agent that left before it got this assignment: wait for its return.
+        const away = a?.state === 'pending' ? await this.awayError(k, hostId) : null;
+        if (away) finish(() => reject(away));
       };
       const poll = () => {
         if (done) return;

@@ -19,6 +19,7 @@ import { GroupCommit } from '../engine/group-commit';
 import type { EnqueueOptions, JobQueue } from '../engine/job-queue';
 import type { AgentRecord, AssignmentRecord, OperationKey } from '../store/agent-records';
 import { newId } from '../store/ids';
+import { isFinalState } from '../store/records';
 import type { Store } from '../store/store';
 import type { AgentEvents } from './agent-events';
 import { planNextConnection } from './next-connection';
@@ -215,6 +216,7 @@ export class AgentSession {
       if (this.closed) return;
       const isCancel = a.state === 'cancelling' || a.state === 'cancel-sent';
       if (!isCancel && this.spoolLeft > 0) continue; // sent once the spool is in
+      if (!isCancel && (await this.jobEnded(a))) continue;
       if (!isCancel && (await reusableResult(results, a, a.operation))) {
         // The agent already did this job (its result arrived after the attempt was lost):
         // the waiting executor takes that result and withdraws this attempt.
@@ -256,6 +258,21 @@ export class AgentSession {
       this.running.add(key(a));
       await assignments.markDelivered(a, this.connectionId, now);
     }
+  }
+
+  /**
+   * A job that ended while its assignment waited (cancelled or expired while its periodic
+   * agent was away) is not sent: the assignment ends with it.
+   */
+  private async jobEnded(a: AssignmentRecord): Promise<boolean> {
+    const job = await this.ctx.store.jobs.get(a.jobId);
+    if (job && !isFinalState(job.state)) return false;
+    await this.ctx.store.agentFleet.assignments.markEnded(a, Date.now());
+    this.log.info(
+      { ...jobKey(a), jobState: job?.state ?? 'gone' },
+      'assignment of an ended job withdrawn',
+    );
+    return true;
   }
 
   private async ingestResult(r: JobResult): Promise<void> {
