@@ -44,7 +44,9 @@ export const createIcb = defineJob({
   timeoutMs: 60_000,
   // A retry would mint a second token: fail instead and let the admin ask again.
   retry: { maxAttempts: 1, baseDelayMs: 1000, maxDelayMs: 1000 },
-  adminTriggerable: true,
+  // Only through POST /api/v1/icb (keywarden icb create), the one caller that can open the
+  // sealed ICB: started as a plain job it would mint a token nobody can read.
+  adminTriggerable: false,
   async run(params, ctx): Promise<CreateIcbResult> {
     if (params.groupId && !(await ctx.store.hostGroups.get(params.groupId))) {
       throw Object.assign(new Error(`host group ${params.groupId} does not exist`), {

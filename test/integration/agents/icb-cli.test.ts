@@ -105,6 +105,17 @@ describe('keywarden icb create', () => {
     }
   });
 
+  it('refuses create-icb as a plain job: only POST /api/v1/icb can hand its ICB out', async () => {
+    const res = await ctl.api<{ error: { code: string; message: string } }>(
+      'POST',
+      '/api/v1/jobs',
+      { body: { type: 'create-icb', params: {} } },
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'INVALID_INPUT' });
+    expect(res.body.error.message).toContain('create-icb');
+  });
+
   it('prints JSON with --json', async () => {
     const file = path.join(work, 'json.icb');
     const res = await keywarden(['--json', 'icb', 'create', '--out', file], env);
