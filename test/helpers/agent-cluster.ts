@@ -52,6 +52,11 @@ export interface AgentCluster {
   ): Promise<JobRecord>;
   job(id: string): Promise<JobRecord>;
   waitForJob(id: string, states: string[], timeoutMs?: number): Promise<JobRecord>;
+  /**
+   * Until the scan-full discovery queued for the host has completed, so a test's fault or
+   * count concerns only the jobs it queues itself.
+   */
+  waitForDiscoveryScan(hostId: string): Promise<void>;
   addAgent(name: string, icbBody?: Record<string, unknown>): Promise<ClusterAgent>;
   stop(): Promise<void>;
 }
@@ -146,6 +151,15 @@ export async function startAgentCluster(o: ClusterOptions = {}): Promise<AgentCl
       return res.job;
     },
     job,
+    async waitForDiscoveryScan(hostId) {
+      const { store: s } = await openTheStore();
+      await waitFor('the discovery scan to complete', async () => {
+        const scans = await s.jobs.list({ type: ['scan-full'], hostId }, { limit: 5 });
+        return scans.items.length > 0 && scans.items.every((j) => j.state === 'completed')
+          ? true
+          : null;
+      });
+    },
     waitForJob: (id, states, timeoutMs = 30_000) =>
       waitFor(
         async () => `job ${id} to reach ${states.join('/')}: ${JSON.stringify(await job(id))}`,

@@ -79,12 +79,7 @@ describe('agents that fail: real controller and agent processes', () => {
     const store = await cluster.store();
     // Let the discovery's scan-full finish and be acknowledged first, so the only result
     // left in the spool when the agent exits is the one this test is about.
-    await waitFor('the discovery scan to complete', async () => {
-      const scans = await store.jobs.list({ type: ['scan-full'], hostId }, { limit: 5 });
-      return scans.items.length > 0 && scans.items.every((j) => j.state === 'completed')
-        ? true
-        : null;
-    });
+    await cluster.waitForDiscoveryScan(hostId);
     const job = await cluster.enqueueHostOperation(hostId, 'list-accounts');
     expect(await first.exited).toBe(3);
     const spool = readdirSync(path.join(agent.stateDir, 'spool'));

@@ -25,7 +25,6 @@ import {
   type AgentCluster,
   type ClusterAgent,
 } from '../../helpers/agent-cluster';
-import { waitFor } from '../../helpers/agent-processes';
 
 /** A fresh key pair made by ssh-keygen: its public line and OpenSSH's fingerprint of it. */
 function newKey(comment: string): { line: string; fingerprint: string } {
@@ -226,12 +225,7 @@ describe('edits on an agent host', () => {
     const first = agent.start({ KEYWARDEN_AGENT_TEST_EXIT_AFTER_RESULT: 'scan-authorized-keys' });
     const hostId = await agent.hostId();
     const store = await cluster.store();
-    await waitFor('the discovery scan to complete', async () => {
-      const scans = await store.jobs.list({ type: ['scan-full'], hostId }, { limit: 5 });
-      return scans.items.length > 0 && scans.items.every((j) => j.state === 'completed')
-        ? true
-        : null;
-    });
+    await cluster.waitForDiscoveryScan(hostId);
     const key = newKey('added-across-a-crash');
     const res = await cluster.api<{ job: { id: string } }>('POST', '/api/v1/jobs', {
       type: 'add-authorized-key',
