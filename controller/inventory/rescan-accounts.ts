@@ -13,10 +13,12 @@ export async function rescanAccounts(
   accounts: string[] | undefined,
   sshdConfigPath: string | undefined,
 ): Promise<ScanAuthorizedKeysResult> {
+  // Before the host is read: the inventory keeps what edits record after this.
+  const observedAt = ctx.now();
   const scan = (await ctx.runOnHost('scan-authorized-keys', {
     ...(accounts ? { accounts } : {}),
     ...(sshdConfigPath ? { sshdConfigPath } : {}),
   })) as ScanAuthorizedKeysResult;
-  await ingestAuthorizedKeys(ctx.store, hostId, scan, ctx.now(), accounts);
+  await ingestAuthorizedKeys(ctx.store, hostId, scan, observedAt, accounts);
   return scan;
 }

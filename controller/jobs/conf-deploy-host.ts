@@ -37,12 +37,14 @@ export const confDeployHost = defineJob({
   async run(params, ctx) {
     const hostId = inventoryHostId(ctx, params);
     const { hostId: _h, connection: _c, ...args } = params;
+    // Before the host is read: the inventory keeps what edits record after this.
+    const observedAt = ctx.now();
     const { deploy: r, configs } = (await ctx.runOnHost('deploy-sshd-config-then-scan', args)) as {
       deploy: DeploySshdConfigResult;
       configs: ScanConfigsResult;
     };
     // What is on disk now (the old file again after a rollback) is what the inventory keeps.
-    await ingestConfigs(ctx.store, hostId, configs, ctx.now());
+    await ingestConfigs(ctx.store, hostId, configs, observedAt);
     if (r.status === 'rolled-back') {
       throw commandFailed(
         `sshd refused the new configuration at the ${r.stage} stage; the previous file was put back: ${r.output}`,

@@ -33,11 +33,13 @@ export const relocateUserKeysHost = defineJob({
   async run(params, ctx) {
     const hostId = inventoryHostId(ctx, params);
     const { hostId: _h, connection: _c, ...args } = params;
+    // Before the host is read: the inventory keeps what edits record after this.
+    const observedAt = ctx.now();
     const { relocation: r, authorizedKeys } = (await ctx.runOnHost(
       'relocate-user-keys-then-scan',
       args,
     )) as { relocation: RelocateUserKeysResult; authorizedKeys: ScanAuthorizedKeysResult };
-    await ingestAuthorizedKeys(ctx.store, hostId, authorizedKeys, ctx.now(), params.accounts);
+    await ingestAuthorizedKeys(ctx.store, hostId, authorizedKeys, observedAt, params.accounts);
     if (r.config.status === 'rolled-back') {
       throw commandFailed(
         `sshd refused AuthorizedKeysFile ${params.target ?? '/etc/ssh/authorized_keys/%u'} at the ${r.config.stage} stage; the previous config was put back: ${r.config.output}`,

@@ -20,11 +20,13 @@ export const scanAuthorizedKeys = defineJob({
   idempotent: true,
   async run(params, ctx) {
     const hostId = inventoryHostId(ctx, params);
+    // Before the host is read: the inventory keeps what edits record after this.
+    const observedAt = ctx.now();
     const scan = (await ctx.runOnHost('scan-authorized-keys', {
       ...(params.accounts ? { accounts: params.accounts } : {}),
       ...(params.sshdConfigPath ? { sshdConfigPath: params.sshdConfigPath } : {}),
     })) as ScanAuthorizedKeysResult;
-    const synced = await ingestAuthorizedKeys(ctx.store, hostId, scan, ctx.now(), params.accounts);
+    const synced = await ingestAuthorizedKeys(ctx.store, hostId, scan, observedAt, params.accounts);
     const blacklisted = await flagBlacklistedKeys(ctx.store, hostId, scan.keys, ctx.now());
     return {
       hostId,

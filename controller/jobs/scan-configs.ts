@@ -21,11 +21,13 @@ export const scanConfigs = defineJob({
   idempotent: true,
   async run(params, ctx) {
     const hostId = inventoryHostId(ctx, params);
+    // Before the host is read: the inventory keeps what edits record after this.
+    const observedAt = ctx.now();
     const scan = (await ctx.runOnHost('scan-configs', {
       ...(params.sshdConfigPath ? { sshdConfigPath: params.sshdConfigPath } : {}),
       ...(params.sshdBinary ? { sshdBinary: params.sshdBinary } : {}),
     })) as ScanConfigsResult;
-    const hostKeys = await ingestConfigs(ctx.store, hostId, scan, ctx.now());
+    const hostKeys = await ingestConfigs(ctx.store, hostId, scan, observedAt);
     return {
       hostId,
       os: scan.os?.prettyName ?? null,

@@ -34,6 +34,8 @@ export const scanFull = defineJob({
       hostId,
     )) as KeyActivityCursor | null;
     const { hostId: _h, connection: _c, ...args } = params;
+    // Before the host is read: the inventory keeps what edits record after this.
+    const observedAt = ctx.now();
     const scan = (await ctx.runOnHost('scan-full', {
       ...args,
       ...(cursor ? { cursor } : {}),
@@ -41,10 +43,15 @@ export const scanFull = defineJob({
     const now = ctx.now();
     return {
       hostId,
-      accounts: await ingestAccounts(ctx.store, hostId, scan.accounts, now),
-      authorizedKeys: await ingestAuthorizedKeys(ctx.store, hostId, scan.authorizedKeys, now),
-      privateKeys: await ingestPrivateKeys(ctx.store, hostId, scan.privateKeys, now),
-      hostKeys: await ingestConfigs(ctx.store, hostId, scan.configs, now),
+      accounts: await ingestAccounts(ctx.store, hostId, scan.accounts, observedAt),
+      authorizedKeys: await ingestAuthorizedKeys(
+        ctx.store,
+        hostId,
+        scan.authorizedKeys,
+        observedAt,
+      ),
+      privateKeys: await ingestPrivateKeys(ctx.store, hostId, scan.privateKeys, observedAt),
+      hostKeys: await ingestConfigs(ctx.store, hostId, scan.configs, observedAt),
       keyActivity: await ingestKeyActivity(ctx.store, hostId, scan.keyActivity, now),
       blacklisted: await flagBlacklistedKeys(ctx.store, hostId, scan.authorizedKeys.keys, now),
       invalidLines: scan.authorizedKeys.invalidLines,

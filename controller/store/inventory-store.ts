@@ -30,14 +30,17 @@ export interface SyncResult {
 export interface InventoryItemRepository {
   /**
    * A scan's complete answer for one host and kind: these items are present (first seen
-   * kept, last seen now), and present items of that host and kind (within `accounts`, when
-   * the scan was limited to them) not among them are marked removed.
+   * kept, last seen `observedAt`), and present items of that host and kind (within
+   * `accounts`, when the scan was limited to them) not among them are marked removed.
+   * `observedAt` is when the scan read the host (taken before it started): an item
+   * recorded later than that, by an edit that ran beside the scan, is newer than the scan
+   * and is left as recorded, neither overwritten, revived nor marked removed.
    */
   sync<K extends InventoryKind>(
     kind: K,
     hostId: string,
     items: NewInventoryItem<K>[],
-    now: number,
+    observedAt: number,
     scope?: { accounts?: string[] },
   ): Promise<SyncResult>;
   /** One item seen (an edit added it): present, without touching the others. */

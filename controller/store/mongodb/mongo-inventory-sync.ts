@@ -2,7 +2,9 @@
  * A scan's complete answer for one host and kind. No transaction: the present items are
  * upserted first, then those no longer found are marked removed by id. A crash between the
  * two leaves vanished items marked present until the next scan, never a present one removed.
- * One host is scanned by one job at a time, so there is no racing writer to decide against.
+ * `observedAt` is when the scan read the host: an item an edit recorded after that (an
+ * edit job can run beside a scan of the same host) is newer and left as the edit left it;
+ * each write is conditional on that.
  */
 import type { AnyBulkWriteOperation } from 'mongodb';
 import { inventoryItemId, type InventoryKind, type NewInventoryItem } from '../inventory-records';
@@ -18,41 +20,42 @@ export async function mongoSyncInventory<K extends InventoryKind>(
   kind: K,
   hostId: string,
   items: NewInventoryItem<K>[],
-  now: number,
+  observedAt: number,
   scope: { accounts?: string[] } = {},
 ): Promise<SyncResult> {
-  const present = await c.items
+  const known = await c.items
     .find(
-      {
-        kind,
-        hostId,
-        removedAt: null,
-        ...(scope.accounts ? { account: { $in: scope.accounts } } : {}),
-      },
-      { projection: { _id: 1 } },
+      { kind, hostId, ...(scope.accounts ? { account: { $in: scope.accounts } } : {}) },
+      { projection: { _id: 1, lastSeenAt: 1, removedAt: 1 } },
     )
     .toArray();
-  const before = new Set(present.map((d) => d._id));
+  const byId = new Map(known.map((d) => [d._id, d]));
+  const before = new Set(known.filter((d) => d.removedAt === null).map((d) => d._id));
+  /** Not recorded later than the scan saw the host. */
+  const notNewer = {
+    lastSeenAt: { $lte: observedAt },
+    $or: [{ removedAt: null }, { removedAt: { $lte: observedAt } }],
+  };
   let added = 0;
   let kept = 0;
   const ops: AnyBulkWriteOperation<InventoryDoc>[] = items.map((item) => {
     const id = inventoryItemId(hostId, kind, item.key);
     if (before.delete(id)) kept++;
     else added++;
-    return {
-      updateOne: {
-        filter: { _id: id },
-        update: presentUpdate({ ...item, kind, hostId }, now),
-        upsert: true,
-      },
-    };
+    const update = presentUpdate({ ...item, kind, hostId }, observedAt);
+    // A new item is inserted; a known one is updated only if the scan is not older.
+    return byId.has(id)
+      ? { updateOne: { filter: { _id: id, ...notNewer }, update } }
+      : { updateOne: { filter: { _id: id }, update, upsert: true } };
   });
   if (ops.length) await c.items.bulkWrite(ops, { ordered: false });
+  let removed = 0;
   if (before.size) {
-    await c.items.updateMany(
-      { _id: { $in: [...before] }, removedAt: null },
-      { $set: { removedAt: now } },
+    const res = await c.items.updateMany(
+      { _id: { $in: [...before] }, removedAt: null, lastSeenAt: { $lt: observedAt } },
+      { $set: { removedAt: observedAt } },
     );
+    removed = res.modifiedCount;
   }
-  return { added, kept, removed: before.size };
+  return { added, kept, removed };
 }

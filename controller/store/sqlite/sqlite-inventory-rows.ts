@@ -38,6 +38,14 @@ export const UPSERT_ITEM = `INSERT INTO inventory_items (id, kind, host_id, item
   ON CONFLICT(id) DO UPDATE SET account = excluded.account, fingerprint = excluded.fingerprint,
   data = excluded.data, last_seen_at = excluded.last_seen_at, removed_at = NULL`;
 
+/**
+ * UPSERT_ITEM for a scan observed at last_seen_at: an item recorded later than that (an
+ * edit added, changed or removed it after the scan read the host) is left as recorded.
+ */
+export const UPSERT_OBSERVED_ITEM = `${UPSERT_ITEM}
+  WHERE inventory_items.last_seen_at <= excluded.last_seen_at
+  AND coalesce(inventory_items.removed_at, 0) <= excluded.last_seen_at`;
+
 export const upsertArgs = (item: NewInventoryItem, now: number): unknown[] => [
   inventoryItemId(item.hostId, item.kind, item.key),
   item.kind,

@@ -1,11 +1,13 @@
 /**
  * A scan's complete answer for one host and kind, in one transaction: the items found are
  * present, the present ones not found (within the scanned accounts) are marked removed.
+ * `observedAt` is when the scan read the host: what an edit recorded after that is newer
+ * than the scan and stays as the edit left it.
  */
 import type Database from 'better-sqlite3';
 import { inventoryItemId, type InventoryKind, type NewInventoryItem } from '../inventory-records';
 import type { SyncResult } from '../inventory-store';
-import { UPSERT_ITEM, upsertArgs } from './sqlite-inventory-rows';
+import { UPSERT_OBSERVED_ITEM, upsertArgs } from './sqlite-inventory-rows';
 import { stmt } from './statements';
 
 export function sqliteSyncInventory<K extends InventoryKind>(
@@ -13,7 +15,7 @@ export function sqliteSyncInventory<K extends InventoryKind>(
   kind: K,
   hostId: string,
   items: NewInventoryItem<K>[],
-  now: number,
+  observedAt: number,
   scope: { accounts?: string[] } = {},
 ): SyncResult {
   return db
@@ -26,10 +28,11 @@ export function sqliteSyncInventory<K extends InventoryKind>(
       const before = new Set(
         present.filter((r) => !inScope || inScope.has(r.account ?? '')).map((r) => r.id),
       );
-      const upsert = stmt(db, UPSERT_ITEM);
+      const upsert = stmt(db, UPSERT_OBSERVED_ITEM);
       const markRemoved = stmt(
         db,
-        'UPDATE inventory_items SET removed_at = ? WHERE id = ? AND removed_at IS NULL',
+        `UPDATE inventory_items SET removed_at = @at
+        WHERE id = @id AND removed_at IS NULL AND last_seen_at < @at`,
       );
       let added = 0;
       let kept = 0;
@@ -37,10 +40,11 @@ export function sqliteSyncInventory<K extends InventoryKind>(
         const id = inventoryItemId(hostId, kind, item.key);
         if (before.delete(id)) kept++;
         else added++;
-        upsert.run(...upsertArgs({ ...item, kind, hostId }, now));
+        upsert.run(...upsertArgs({ ...item, kind, hostId }, observedAt));
       }
-      for (const id of before) markRemoved.run(now, id);
-      return { added, kept, removed: before.size };
+      let removed = 0;
+      for (const id of before) removed += markRemoved.run({ at: observedAt, id }).changes;
+      return { added, kept, removed };
     })
     .immediate();
 }

@@ -119,6 +119,37 @@ export function inventoryContract(ctx: ContractContext): void {
       expect(gone?.removedAt).toBe(T0 + 60);
     });
 
+    it('lets a scan that read the host before an edit neither undo nor overwrite the edit', async () => {
+      const { items } = ctx.get().store.inventory;
+      const hand = authKey('inv-h4', 'erin', FP_A);
+      const managed = authKey('inv-h4', 'erin', FP_B, { managed: true });
+      await items.sync('authorized-key', 'inv-h4', [hand], T0);
+      // Edits at T0+100: a key added, and the hand-written key's line re-optioned.
+      await items.upsert(managed, T0 + 100);
+      const reoptioned = authKey('inv-h4', 'erin', FP_A, { options: [] });
+      await items.upsert(reoptioned, T0 + 100);
+      // A scan that read the host at T0+50, before the edits, is ingested after them.
+      const stale = await items.sync('authorized-key', 'inv-h4', [hand], T0 + 50);
+      expect(stale.removed).toBe(0);
+      const now = await items.list('authorized-key', { hostId: 'inv-h4' });
+      const byFp = new Map(now.map((i) => [i.fingerprint, i]));
+      expect(byFp.get(FP_A)).toMatchObject({ lastSeenAt: T0 + 100, data: { options: [] } });
+      expect(byFp.get(FP_B)).toMatchObject({ lastSeenAt: T0 + 100, data: { managed: true } });
+      // An edit removes the managed key at T0+200; a scan read at T0+150 still saw it.
+      await items.markRemoved('authorized-key', 'inv-h4', [managed.key], T0 + 200);
+      await items.sync('authorized-key', 'inv-h4', [reoptioned, managed], T0 + 150);
+      const [gone] = await items.list('authorized-key', {
+        hostId: 'inv-h4',
+        fingerprint: FP_B,
+        includeRemoved: true,
+      });
+      expect(gone?.removedAt).toBe(T0 + 200);
+      // A scan read after the edits is the truth again: what it does not see is removed.
+      const fresh = await items.sync('authorized-key', 'inv-h4', [], T0 + 300);
+      expect(fresh.removed).toBe(1);
+      expect(await items.list('authorized-key', { hostId: 'inv-h4' })).toEqual([]);
+    });
+
     it('adds key usage per source: last used only moves forward; the cursor round-trips', async () => {
       const { keyUsage } = ctx.get().store.inventory;
       await keyUsage.record('inv-h1', [
