@@ -211,6 +211,8 @@ export class AgentSession {
   }
 
   async deliver(list: AssignmentRecord[]): Promise<void> {
+    // Nothing before the welcome: the hello ends by sending every open assignment anyway.
+    if (!this.helloDone) return;
     const { assignments, results } = this.ctx.store.agentFleet;
     for (const a of list) {
       if (this.closed) return;
