@@ -37,8 +37,11 @@ export function resultValue(r: AgentResultRecord): unknown {
 export class AgentExecutor implements HostExecutor {
   /** Operations asked for so far by each running attempt (its signal is its own). */
   private readonly stepsTaken = new WeakMap<AbortSignal, number>();
-  /** The agent managing each host seen, or null for a host without one. */
-  private readonly agentOf = new Map<string, string | null>();
+  /**
+   * The agent managing each host seen (its connection mode is fixed at enrollment), or
+   * null for a host without one.
+   */
+  private readonly agentOf = new Map<string, { id: string; periodic: boolean } | null>();
 
   constructor(
     private readonly store: Store,
@@ -54,14 +57,21 @@ export class AgentExecutor implements HostExecutor {
     return (await this.agentOfHost(job.hostId)) !== null;
   }
 
-  private async agentOfHost(hostId: string): Promise<string | null> {
-    let agentId = this.agentOf.get(hostId);
-    if (agentId === undefined) {
+  private async agentOfHost(hostId: string): Promise<{ id: string; periodic: boolean } | null> {
+    let known = this.agentOf.get(hostId);
+    if (known === undefined) {
       const host = await this.store.hosts.get(hostId);
-      agentId = host?.kind === 'agent' ? (host.agentId ?? null) : null;
-      if (host) this.agentOf.set(hostId, agentId);
+      const agent =
+        host?.kind === 'agent' && host.agentId
+          ? await this.store.agentFleet.agents.get(host.agentId)
+          : null;
+      known =
+        host?.kind === 'agent'
+          ? { id: host.agentId ?? '', periodic: agent?.settings.mode === 'periodic' }
+          : null;
+      if (host) this.agentOf.set(hostId, known);
     }
-    return agentId;
+    return known;
   }
 
   /**
@@ -70,9 +80,10 @@ export class AgentExecutor implements HostExecutor {
    * the job waits for it as for any agent, under its timeout).
    */
   private async awayError(k: OperationKey, hostId: string): Promise<KeywardenError | null> {
-    const agentId = await this.agentOfHost(hostId);
-    const agent = agentId ? await this.store.agentFleet.agents.get(agentId) : null;
-    if (!agent || agent.settings.mode !== 'periodic' || agent.connectionId !== null) return null;
+    // Stream agents are never away by design: only a periodic one's record is read here.
+    const known = await this.agentOfHost(hostId);
+    const agent = known?.periodic ? await this.store.agentFleet.agents.get(known.id) : null;
+    if (!agent || agent.connectionId !== null) return null;
     const runAt = agent.nextConnectionAt;
     if (runAt === null || runAt <= Date.now()) return null;
     return waitingForHost(
@@ -95,7 +106,7 @@ export class AgentExecutor implements HostExecutor {
     const earlier = await reusableResult(results, k, operation);
     if (earlier) {
       this.log.info(
-        { jobId: job.id, attempt: job.attempts, step, from: earlier.attempt },
+        { ...k, from: earlier.attempt },
         'using the result an agent sent for an earlier attempt',
       );
       return resultValue(earlier);
