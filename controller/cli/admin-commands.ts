@@ -1,6 +1,7 @@
 /** `keywarden robots|alerts|tokens ...`. */
 import type { ApiClient } from './api-client';
-import { durationOption, intOption, UsageError, type Options } from './cli-args';
+import type { Options } from './cli-args';
+import { durationOption, intOption, UsageError } from './option-values';
 import { duration, table, time } from './format';
 import type { Output } from './job-commands';
 

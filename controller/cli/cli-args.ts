@@ -2,8 +2,9 @@
 import { parseArgs } from 'node:util';
 import { HOSTS_OPTIONS, HOSTS_USAGE } from './hosts-command';
 import { ICB_OPTIONS, ICB_USAGE } from './icb-command';
+import { UsageError } from './option-values';
 
-export class UsageError extends Error {}
+export { UsageError };
 
 export const OPTIONS = {
   url: { type: 'string' },
@@ -39,24 +40,6 @@ export function parse(argv: string[]) {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-}
-
-export function intOption(value: string | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^-?\d+$/.test(value))
-    throw new UsageError(`--${name}: expected a whole number, got ${value}`);
-  return Number(value);
-}
-
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** "30s", "5m", "2h", "1d" or ms. */
-export function durationOption(value: string | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  const m = /^(\d+)(ms|s|m|h|d)?$/.exec(value);
-  if (!m)
-    throw new UsageError(`--${name}: expected a duration such as 30s, 5m, 2h or 1d, got ${value}`);
-  return Number(m[1]) * (UNITS[m[2] ?? 'ms'] ?? 1);
 }
 
 export const USAGE = `usage: keywarden [--url URL] [--token TOKEN] [--json] <command>

@@ -4,7 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import type { ApiClient } from './api-client';
-import { intOption, UsageError, type Options } from './cli-args';
+import type { Options } from './cli-args';
+import { intOption, UsageError } from './option-values';
 import { table, time } from './format';
 import type { Output } from './job-commands';
 

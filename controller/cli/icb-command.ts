@@ -5,7 +5,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { ApiClient } from './api-client';
-import { durationOption, UsageError, type Options } from './cli-args';
+import type { Options } from './cli-args';
+import { durationOption, UsageError } from './option-values';
 import { time } from './format';
 import type { Output } from './job-commands';
 

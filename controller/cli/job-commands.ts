@@ -1,6 +1,7 @@
 /** `keywarden jobs ...` and `keywarden reports ...`. */
 import type { ApiClient } from './api-client';
-import { intOption, UsageError, type Options } from './cli-args';
+import type { Options } from './cli-args';
+import { intOption, UsageError } from './option-values';
 import { table, time } from './format';
 
 export interface Output {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ContractContext } from './store-contract';
-import { newJob } from './store-contract';
+import { newJob } from './new-job';
 
 const T0 = 1_800_000_000_000;
 

@@ -4,7 +4,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../../controller/store/store';
-import type { NewJob } from '../../../controller/store/records';
 import { hostsContract } from './contract-hosts';
 import { inventoryContract } from './contract-inventory';
 import { credentialsContract } from './contract-credentials';
@@ -21,14 +20,7 @@ export interface StoreUnderTest {
 
 export type StoreFactory = () => Promise<StoreUnderTest>;
 
-export const newJob = (over: Partial<NewJob> = {}): NewJob => ({
-  type: 'test-noop',
-  params: { n: 1 },
-  maxAttempts: 3,
-  createdBy: 'tester',
-  trigger: 'admin',
-  ...over,
-});
+export { newJob } from './new-job';
 
 export interface ContractContext {
   get: () => StoreUnderTest;
