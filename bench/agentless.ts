@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Type } from '@sinclair/typebox';
 import pino from 'pino';
-import { addAgentlessHost } from '../controller/agentless/add-agentless-host';
-import { checkNewHost } from '../controller/agentless/new-host-input';
+import { addAgentlessHost } from '../controller/intake/add-agentless-host';
+import { checkNewHost } from '../controller/intake/new-host-input';
 import {
   agentlessRuntimeOf,
   startAgentlessExecutor,

@@ -17,7 +17,7 @@ import { detectOs } from './detect-host';
 import { ACTOR, resolveAlert } from './host-state-effects';
 import { generateManagementKey } from './management-key';
 import type { SessionPool } from './session-pool';
-import { describeSshProduct, readSshBanner } from './ssh-banner';
+import { describeSshProduct, readSshBanner } from '../intake/ssh-banner';
 
 export const RENEW_STEPS = ['add-new-key', 'verify-new-key', 'promote', 'remove-old-key'] as const;
 export type RenewStep = (typeof RENEW_STEPS)[number];

@@ -8,9 +8,9 @@ import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { invalidInput, notFound } from '../../shared/errors';
-import { parseHostImport } from '../agentless/host-import';
-import { checkNewHost } from '../agentless/new-host-input';
-import { expandCidr } from '../agentless/range-scan';
+import { parseHostImport } from '../intake/host-import';
+import { checkNewHost } from '../intake/new-host-input';
+import { expandCidr } from '../intake/range-scan';
 import {
   SEALED_DISCOVERY_CONTEXT,
   SEALED_IMPORT_CONTEXT,

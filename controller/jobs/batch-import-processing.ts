@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import { errorCode } from '../../shared/errors';
 import { defineJob } from '../engine/job-definition';
-import { addAgentlessHost } from '../agentless/add-agentless-host';
-import { parseHostImport, type ImportRowProblem } from '../agentless/host-import';
+import { addAgentlessHost } from '../intake/add-agentless-host';
+import { parseHostImport, type ImportRowProblem } from '../intake/host-import';
 import {
   SEALED_IMPORT_CONTEXT,
   secretBoxFor,

@@ -1,10 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import { errorCode } from '../../shared/errors';
 import { defineJob } from '../engine/job-definition';
-import { addAgentlessHost } from '../agentless/add-agentless-host';
-import { checkNewHost } from '../agentless/new-host-input';
-import { expandCidr, scanRange } from '../agentless/range-scan';
-import { describeSshProduct } from '../agentless/ssh-banner';
+import { addAgentlessHost } from '../intake/add-agentless-host';
+import { checkNewHost } from '../intake/new-host-input';
+import { expandCidr, scanRange } from '../intake/range-scan';
+import { describeSshProduct } from '../intake/ssh-banner';
 import {
   SEALED_DISCOVERY_CONTEXT,
   secretBoxFor,
