@@ -1,8 +1,38 @@
 // Lint rules that carry the conventions: no floating promises, type-only imports,
-// no import cycles, and the layer boundaries (shared/ and agent/ never reach into controller/).
+// no import cycles, and the layer boundaries (NEVER below).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import importX, { createNodeResolver } from 'eslint-plugin-import-x';
+
+/**
+ * The "never" arrows of design.md and docs/architecture.md, one line each: files under the
+ * first folder must not import from the folders listed. A relative import is matched by
+ * its folder name, so `../agents/x` from controller/jobs is caught as controller/agents.
+ */
+const NEVER = [
+  ['shared', ['controller', 'agent']],
+  ['agent', ['controller']],
+  // The CLI is a client of the HTTP API only.
+  [
+    'controller/cli',
+    ['store', 'engine', 'jobs', 'agents', 'agentless', 'hosts', 'api', 'inventory'],
+  ],
+  // The store knows no caller.
+  ['controller/store', ['engine', 'jobs', 'api', 'agents', 'agentless', 'hosts', 'intake', 'cli']],
+  // The engine knows job types only through the registry it is given.
+  [
+    'controller/engine',
+    ['jobs', 'api', 'agents', 'agentless', 'intake', 'cli', 'store/sqlite', 'store/mongodb'],
+  ],
+  // Jobs see ctx and the repositories, never an adapter or the API.
+  ['controller/jobs', ['api', 'cli', 'store/sqlite', 'store/mongodb']],
+  ['controller/api', ['store/sqlite', 'store/mongodb', 'cli']],
+  // Host drivers never call back into jobs or the API.
+  ['controller/hosts', ['jobs', 'api', 'cli']],
+  ['controller/agents', ['jobs', 'api', 'cli']],
+  ['controller/agentless', ['jobs', 'api', 'cli']],
+  ['controller/inventory', ['jobs', 'api', 'cli', 'agents', 'agentless']],
+];
 
 const boundary = (from, forbidden) => ({
   files: [`${from}/**/*.ts`],
@@ -11,8 +41,16 @@ const boundary = (from, forbidden) => ({
       'error',
       {
         patterns: forbidden.map((dir) => ({
-          group: [`**/${dir}/**`, `**/${dir}`],
-          message: `${from}/ must not import from ${dir}/ (see conventions.md).`,
+          group: from.startsWith('controller/')
+            ? [
+                `../${dir}`,
+                `../${dir}/**`,
+                `../../${dir}`,
+                `../../${dir}/**`,
+                `**/controller/${dir}/**`,
+              ]
+            : [`**/${dir}/**`, `**/${dir}`],
+          message: `${from}/ must not import from ${dir}/ (see docs/architecture.md).`,
         })),
       },
     ],
@@ -57,6 +95,5 @@ export default tseslint.config(
       'import-x/no-cycle': 'error',
     },
   },
-  boundary('shared', ['controller', 'agent']),
-  boundary('agent', ['controller']),
+  ...NEVER.map(([from, forbidden]) => boundary(from, forbidden)),
 );
