@@ -2,6 +2,7 @@
  * keywarden-agent
  *   enroll --icb FILE [--state-dir DIR]   enroll once with an ICB file
  *   run [--state-dir DIR] [--root-prefix DIR]   hold the management connection and run jobs
+ *   --version                              the agent's version and the Node.js runtime it embeds
  * Environment: KEYWARDEN_AGENT_STATE_DIR, KEYWARDEN_AGENT_ROOT_PREFIX.
  */
 import { errorCode } from '../shared/errors';
@@ -11,6 +12,7 @@ import { enrollAgent } from './enroll';
 import { JobRunner } from './job-runner';
 import { log } from './log';
 import { StateDir } from './state-dir';
+import { AGENT_VERSION } from './version';
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -19,6 +21,11 @@ function option(args: string[], name: string): string | undefined {
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
+  if (command === '--version') {
+    // The runtime too: the executable carries its own Node, patched only by a new package.
+    process.stdout.write(`keywarden-agent ${AGENT_VERSION} (Node.js ${process.version})\n`);
+    return 0;
+  }
   const stateDir =
     option(args, '--state-dir') ??
     process.env.KEYWARDEN_AGENT_STATE_DIR ??
@@ -66,6 +73,8 @@ async function main(argv: string[]): Promise<number> {
     const cert = certificateTimes(state);
     log('info', 'agent starting', {
       agentId: identity.agentId,
+      version: AGENT_VERSION,
+      runtime: process.version,
       controllers: identity.controllers,
       rootPrefix,
       certificateNotAfter: new Date(cert.notAfter).toISOString(),
@@ -75,7 +84,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   process.stderr.write(
-    'usage: keywarden-agent enroll --icb FILE [--state-dir DIR] | run [--state-dir DIR] [--root-prefix DIR]\n',
+    'usage: keywarden-agent enroll --icb FILE [--state-dir DIR] | run [--state-dir DIR] [--root-prefix DIR] | --version\n',
   );
   return 2;
 }

