@@ -71,6 +71,36 @@ export const hostOperations = {
 } satisfies Record<string, HostOperationRunner>;
 
 export type HostOperationName = keyof typeof hostOperations;
+
+/**
+ * Whether each operation changes the host. Edits need the host's managed state (the
+ * controller's host-executor router refuses them elsewhere); reads run in every state.
+ * Every operation must be classified here, so a new one cannot slip past that check.
+ */
+export const hostOperationKinds: Record<HostOperationName, 'read' | 'edit'> = {
+  'list-accounts': 'read',
+  'scan-authorized-keys': 'read',
+  'scan-private-keys': 'read',
+  'scan-configs': 'read',
+  'scan-key-activity': 'read',
+  'scan-full': 'read',
+  'add-authorized-key': 'edit',
+  'remove-authorized-key': 'edit',
+  'revoke-authorized-key': 'edit',
+  'set-authorized-key-options': 'edit',
+  'generate-private-key': 'edit',
+  'remove-private-key': 'edit',
+  'deploy-sshd-config': 'edit',
+  'relocate-user-keys': 'edit',
+  'deploy-sshd-config-then-scan': 'edit',
+  'relocate-user-keys-then-scan': 'edit',
+  'test-slow-list-accounts': 'read',
+};
+
+/** True for a host operation that changes the host (unknown names are not host operations). */
+export function isEditOperation(name: string): boolean {
+  return isHostOperation(name) && hostOperationKinds[name] === 'edit';
+}
 export type HostOperationArgs<N extends HostOperationName> = Parameters<
   (typeof hostOperations)[N]
 >[1];
