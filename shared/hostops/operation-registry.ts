@@ -7,7 +7,11 @@
 import type { HostSession } from '../session/host-session';
 import { invalidInput } from '../errors';
 import { addAuthorizedKey, type AddAuthorizedKeyParams } from './add-authorized-key';
-import { deploySshdConfig, type DeploySshdConfigParams } from './deploy-sshd-config';
+import {
+  deploySshdConfig,
+  type DeploySshdConfigParams,
+  type LoginCheck,
+} from './deploy-sshd-config';
 import { deploySshdConfigThenScan, relocateUserKeysThenScan } from './edit-then-scan';
 import { generatePrivateKey, type GeneratePrivateKeyParams } from './generate-private-key';
 import { listAccounts } from './list-accounts';
@@ -25,10 +29,19 @@ import {
   type SetAuthorizedKeyOptionsParams,
 } from './set-authorized-key-options';
 
+/**
+ * What only an in-process caller can give an operation (functions do not cross a process
+ * boundary): the controller's SSH executors pass a fresh-login check for config deploys.
+ */
+export interface HostOperationExtras {
+  loginCheck?: LoginCheck;
+}
+
 export type HostOperationRunner = (
   session: HostSession,
   args: never,
   signal: AbortSignal,
+  extras?: HostOperationExtras,
 ) => Promise<unknown>;
 
 const op =
@@ -51,11 +64,19 @@ export const hostOperations = {
   ),
   'generate-private-key': op((s, a: GeneratePrivateKeyParams) => generatePrivateKey(s, a)),
   'remove-private-key': op((s, a: { path: string }) => removePrivateKey(s, a)),
-  'deploy-sshd-config': op((s, a: DeploySshdConfigParams) => deploySshdConfig(s, a)),
+  'deploy-sshd-config': (
+    s: HostSession,
+    a: DeploySshdConfigParams,
+    _sig: AbortSignal,
+    x?: HostOperationExtras,
+  ) => deploySshdConfig(s, a, x?.loginCheck),
   'relocate-user-keys': op((s, a: RelocateUserKeysParams) => relocateUserKeys(s, a)),
-  'deploy-sshd-config-then-scan': op((s, a: DeploySshdConfigParams) =>
-    deploySshdConfigThenScan(s, a),
-  ),
+  'deploy-sshd-config-then-scan': (
+    s: HostSession,
+    a: DeploySshdConfigParams,
+    _sig: AbortSignal,
+    x?: HostOperationExtras,
+  ) => deploySshdConfigThenScan(s, a, x?.loginCheck),
   'relocate-user-keys-then-scan': op((s, a: RelocateUserKeysParams) =>
     relocateUserKeysThenScan(s, a),
   ),
@@ -118,6 +139,7 @@ export async function runHostOperation(
   name: string,
   args: unknown,
   signal: AbortSignal,
+  extras: HostOperationExtras = {},
 ): Promise<unknown> {
   if (!isHostOperation(name)) {
     throw invalidInput(`unknown host operation "${name}"`, {
@@ -129,6 +151,7 @@ export async function runHostOperation(
     s: HostSession,
     a: unknown,
     sig: AbortSignal,
+    x: HostOperationExtras,
   ) => Promise<unknown>;
-  return runner(session, args, signal);
+  return runner(session, args, signal, extras);
 }
