@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
-import { commandFailed, deployRolledBack } from '../../shared/errors';
 import { sha256Hex, type DeploySshdConfigResult } from '../../shared/hostops/deploy-sshd-config';
 import type { ScanConfigsResult } from '../../shared/hostops/scan-configs';
 import { defineJob, type JobContext } from '../engine/job-definition';
+import { configDeployFailure } from '../hosts/config-deploy-failure';
 import { latestConfigEvent, recordConfigEvent } from '../hosts/sshd-config-confirmations';
 import { hostJobParams, inventoryHostId } from '../inventory/host-target';
 import { ingestConfigs } from '../inventory/ingest-scans';
@@ -63,7 +63,7 @@ export const confDeployHost = defineJob({
         await recordConfigEvent(ctx.store, { ...event, event: 'confirmed', at: ctx.now() });
       return { hostId, ...r, confirmed: nowConfirmed };
     }
-    throw failureOf(hostId, r);
+    throw configDeployFailure(hostId, r, 'the new configuration');
   },
 });
 
@@ -79,34 +79,4 @@ async function confirms(
   if (!r.reloaded) return false;
   if (r.loginChecked) return true;
   return (await ctx.store.hosts.get(hostId))?.kind === 'agent';
-}
-
-function failureOf(
-  hostId: string,
-  r: Exclude<DeploySshdConfigResult, { status: 'unchanged' | 'applied' }>,
-) {
-  const details = { hostId, ...r };
-  if (r.status === 'rejected')
-    return commandFailed(
-      `sshd refused the new configuration at the check stage (sshd -t of the candidate); the live file was not touched: ${r.output}`,
-      { details },
-    );
-  if (r.status === 'failed-in-place')
-    return commandFailed(
-      `the file on the host already holds this configuration, unconfirmed (an earlier attempt wrote it), and it failed at the ${r.stage} stage; there is no backup to put back, so fix the file before sshd restarts: ${r.output}`,
-      { details },
-    );
-  const back =
-    r.restored === 'removed' ? 'the new file was removed' : 'the previous file was put back';
-  if (r.stage === 'login')
-    return deployRolledBack(
-      `the new configuration passed sshd -t and the reload, but the login check after the reload failed; ${back} and sshd reloaded: ${r.output}`,
-      { details },
-    );
-  return commandFailed(
-    `sshd refused the new configuration at the ${r.stage} stage; ${back}: ${r.output}`,
-    {
-      details,
-    },
-  );
 }

@@ -29,8 +29,9 @@ export async function deploySshdConfigThenScan(
 export async function relocateUserKeysThenScan(
   session: HostSession,
   params: RelocateUserKeysParams,
+  loginCheck?: LoginCheck,
 ): Promise<{ relocation: RelocateUserKeysResult; authorizedKeys: ScanAuthorizedKeysResult }> {
-  const relocation = await relocateUserKeys(session, params);
+  const relocation = await relocateUserKeys(session, params, loginCheck);
   const authorizedKeys = await scanAuthorizedKeys(session, {
     ...(params.accounts ? { accounts: params.accounts } : {}),
     ...(params.sshdConfigPath ? { sshdConfigPath: params.sshdConfigPath } : {}),

@@ -70,16 +70,24 @@ export const hostOperations = {
     _sig: AbortSignal,
     x?: HostOperationExtras,
   ) => deploySshdConfig(s, a, x?.loginCheck),
-  'relocate-user-keys': op((s, a: RelocateUserKeysParams) => relocateUserKeys(s, a)),
+  'relocate-user-keys': (
+    s: HostSession,
+    a: RelocateUserKeysParams,
+    _sig: AbortSignal,
+    x?: HostOperationExtras,
+  ) => relocateUserKeys(s, a, x?.loginCheck),
   'deploy-sshd-config-then-scan': (
     s: HostSession,
     a: DeploySshdConfigParams,
     _sig: AbortSignal,
     x?: HostOperationExtras,
   ) => deploySshdConfigThenScan(s, a, x?.loginCheck),
-  'relocate-user-keys-then-scan': op((s, a: RelocateUserKeysParams) =>
-    relocateUserKeysThenScan(s, a),
-  ),
+  'relocate-user-keys-then-scan': (
+    s: HostSession,
+    a: RelocateUserKeysParams,
+    _sig: AbortSignal,
+    x?: HostOperationExtras,
+  ) => relocateUserKeysThenScan(s, a, x?.loginCheck),
   /** Test-only: a slow operation, so tests can kill an agent or cancel a job mid-run. */
   'test-slow-list-accounts': (s: HostSession, a: { delayMs?: number }, signal: AbortSignal) =>
     new Promise<void>((resolve, reject) => {
