@@ -31,7 +31,8 @@ export const DeployFields = {
  */
 export const confDeployHost = defineJob({
   type: 'conf-deploy-host',
-  describe: 'Deploy an sshd configuration to one host, rolled back if sshd rejects it',
+  describe:
+    'Deploy an sshd configuration to one host, rolled back if sshd or the login check after the reload rejects it',
   params: hostJobParams(DeployFields),
   runsOn: 'host',
   timeoutMs: 3 * 60_000,
