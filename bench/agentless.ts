@@ -77,7 +77,7 @@ async function main(): Promise<void> {
   const discoveryRegistry = { ...registry };
   delete discoveryRegistry[scan.type];
   const log = pino({ level: process.env.KEYWARDEN_BENCH_LOG ?? 'silent' });
-  const hostExecutor = new HostExecutorRouter(new DirectSshExecutor());
+  const hostExecutor = new HostExecutorRouter(new DirectSshExecutor(), store);
   const newEngine = (queue: JobQueue) =>
     new Engine({
       config,

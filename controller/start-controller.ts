@@ -40,7 +40,7 @@ export async function startController(
   );
   await scheduler.ensureRobots();
   // Agent and agentless executors register their routes here as they start.
-  const hostExecutor = new HostExecutorRouter(new DirectSshExecutor());
+  const hostExecutor = new HostExecutorRouter(new DirectSshExecutor(), store);
   const engine: Engine = new Engine({
     config,
     hostExecutor,

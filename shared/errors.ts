@@ -78,6 +78,13 @@ export const commandFailed = make('COMMAND_FAILED', 500, false);
 export const keyBlacklisted = make('KEY_BLACKLISTED', 409, false);
 export const enrollmentRefused = make('ENROLLMENT_REFUSED', 403, false);
 export const internalError = make('INTERNAL', 500, false);
+/** An edit on a host that is not in the managed state (monitored hosts are only read). */
+export const hostNotManaged = make('HOST_NOT_MANAGED', 409, false);
+/**
+ * A deployed sshd config passed sshd -t and the reload but a fresh login with the management
+ * credential failed afterwards: the previous config was put back.
+ */
+export const deployRolledBack = make('DEPLOY_ROLLED_BACK', 409, false);
 
 /** Errors that crossed a process boundary arrive as plain objects: recognise them by code. */
 export function errorCode(err: unknown): string | undefined {

@@ -9,7 +9,9 @@
 import type { Logger } from 'pino';
 import { errorCode, hostKeyMismatch, KeywardenError, notFound } from '../../shared/errors';
 import type { HostSession } from '../../shared/session/host-session';
+import type { LoginCheck } from '../../shared/hostops/deploy-sshd-config';
 import { runHostOperation } from '../../shared/hostops/operation-registry';
+import { freshLoginCheck } from '../hosts/fresh-login-check';
 import type { HostExecutor } from '../hosts/host-executor';
 import type { HostRecord } from '../store/host-records';
 import type { JobRecord } from '../store/records';
@@ -21,6 +23,7 @@ import {
   markHostKeyMismatch,
   markReachable,
   markUnreachable,
+  resolveAlert,
 } from './host-state-effects';
 import { managementOperations, type ManagementOpContext, type RenewFaults } from './management-ops';
 import type { SessionPool } from './session-pool';
@@ -54,7 +57,34 @@ export class AgentlessExecutor implements HostExecutor {
       ? managementOperations[operation as keyof typeof managementOperations]
       : undefined;
     if (management) return management(this.opContext(host, signal), args);
-    return this.withSession(host, signal, (s) => runHostOperation(s, operation, args, signal));
+    const extras = { loginCheck: this.managementLoginCheck(host, signal) };
+    return this.withSession(host, signal, (s) =>
+      runHostOperation(s, operation, args, signal, extras),
+    );
+  }
+
+  /**
+   * After a config reload: a new connection with the host's current credential (the pooled
+   * one survives the reload). Not through connect(): a refusal here is the deploy's to roll
+   * back, not a refused credential to alert on. A login that works proves the credential,
+   * so an alert raised meanwhile (another job refused while the new config was live) is
+   * resolved.
+   */
+  private managementLoginCheck(host: HostRecord, signal: AbortSignal): LoginCheck {
+    const check = freshLoginCheck(
+      `${host.managementAccount ?? '(no account)'}@${host.name} with the management key`,
+      async () => {
+        const cred = await this.deps.vault.current(host.id);
+        if (!cred) throw new KeywardenError('NO_CREDENTIAL', `host ${host.name} has no credential`);
+        return connectHost(host, cred, this.deps.timeouts);
+      },
+      signal,
+    );
+    return async () => {
+      const r = await check();
+      if (r.ok) await resolveAlert(this.deps.store, 'credential-refused', host.id, this.clock());
+      return r;
+    };
   }
 
   /** The host of a job, refusing one whose host key no longer matches. */

@@ -20,7 +20,7 @@ export const mismatchAlertKey = (hostId: string) => `host-key-mismatch:${hostId}
 export const refusedAlertKey = (hostId: string) => `credential-refused:${hostId}`;
 
 /** The state a host returns to after being unreachable or having its key accepted. */
-async function stateBefore(
+export async function stateBefore(
   store: EffectStore,
   host: HostRecord,
   action: string,

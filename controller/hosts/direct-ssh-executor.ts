@@ -8,6 +8,7 @@ import { invalidInput } from '../../shared/errors';
 import { runHostOperation } from '../../shared/hostops/operation-registry';
 import { SshSession } from '../../shared/session/ssh-session';
 import type { JobRecord } from '../store/records';
+import { freshLoginCheck } from './fresh-login-check';
 import type { HostExecutor } from './host-executor';
 
 export interface DirectConnection {
@@ -44,17 +45,25 @@ export class DirectSshExecutor implements HostExecutor {
     signal: AbortSignal,
   ): Promise<unknown> {
     const c = connectionOf(job);
-    const session = await SshSession.connect({
-      host: c.host,
-      port: c.port,
-      username: c.username,
-      password: c.password,
-      privateKey: c.privateKey,
-      hostKeyFingerprint: c.hostKeyFingerprint,
-      rootPrefix: c.rootPrefix,
-    });
+    const connect = () =>
+      SshSession.connect({
+        host: c.host,
+        port: c.port,
+        username: c.username,
+        password: c.password,
+        privateKey: c.privateKey,
+        hostKeyFingerprint: c.hostKeyFingerprint,
+        rootPrefix: c.rootPrefix,
+      });
+    const session = await connect();
     try {
-      return await runHostOperation(session, operation, args, signal);
+      // A config deploy proves afterwards that the job's credentials still log in.
+      const loginCheck = freshLoginCheck(
+        `${c.username}@${c.host}:${c.port ?? 22}`,
+        connect,
+        signal,
+      );
+      return await runHostOperation(session, operation, args, signal, { loginCheck });
     } finally {
       await session.close();
     }

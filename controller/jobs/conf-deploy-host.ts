@@ -1,8 +1,9 @@
 import { Type } from '@sinclair/typebox';
-import { commandFailed } from '../../shared/errors';
-import type { DeploySshdConfigResult } from '../../shared/hostops/deploy-sshd-config';
+import { sha256Hex, type DeploySshdConfigResult } from '../../shared/hostops/deploy-sshd-config';
 import type { ScanConfigsResult } from '../../shared/hostops/scan-configs';
-import { defineJob } from '../engine/job-definition';
+import { defineJob, type JobContext } from '../engine/job-definition';
+import { configDeployFailure } from '../hosts/config-deploy-failure';
+import { latestConfigEvent, recordConfigEvent } from '../hosts/sshd-config-confirmations';
 import { hostJobParams, inventoryHostId } from '../inventory/host-target';
 import { ingestConfigs } from '../inventory/ingest-scans';
 
@@ -19,15 +20,19 @@ export const DeployFields = {
 };
 
 /**
- * Deploys an sshd configuration on one host: sshd -t judges it, then the reload; when
- * either fails the previous file is back in place and the job fails saying why. Deploying
- * the same content again is a no-op, so a retry is safe. The host's config inventory is
- * refreshed from what is on disk afterwards, read over the same connection (a reload can
- * briefly refuse new ones).
+ * Deploys an sshd configuration on one host so that it cannot strand the host: sshd -t
+ * judges the candidate before it goes live and again in place, then the reload, then (over
+ * SSH) a fresh login with the management credentials; when any of these fails the previous
+ * file is back in place and the job fails saying why. Every attempt runs them all unless
+ * the host confirmed this exact content earlier (sshd-config-confirmations.ts), so a retry
+ * after an attempt that wrote the file and was interrupted still checks and reloads.
+ * The host's config inventory is refreshed from what is on disk afterwards, read over the
+ * same connection (a reload can briefly refuse new ones).
  */
 export const confDeployHost = defineJob({
   type: 'conf-deploy-host',
-  describe: 'Deploy an sshd configuration to one host, rolled back if sshd rejects it',
+  describe:
+    'Deploy an sshd configuration to one host, rolled back if sshd or the login check after the reload rejects it',
   params: hostJobParams(DeployFields),
   runsOn: 'host',
   timeoutMs: 3 * 60_000,
@@ -37,20 +42,42 @@ export const confDeployHost = defineJob({
   async run(params, ctx) {
     const hostId = inventoryHostId(ctx, params);
     const { hostId: _h, connection: _c, ...args } = params;
+    const path = args.path ?? '/etc/ssh/sshd_config';
+    const sha256 = sha256Hex(args.content);
+    const event = { hostId, path, sha256, actor: `job:${ctx.job.id}` };
+    const last = await latestConfigEvent(ctx.store, hostId, path);
+    const confirmed = last?.event === 'confirmed' && last.sha256 === sha256;
+    // From here until it is confirmed, the file may hold content nobody confirmed.
+    if (!confirmed)
+      await recordConfigEvent(ctx.store, { ...event, event: 'deploying', at: ctx.now() });
     // Before the host is read: the inventory keeps what edits record after this.
     const observedAt = ctx.now();
-    const { deploy: r, configs } = (await ctx.runOnHost('deploy-sshd-config-then-scan', args)) as {
-      deploy: DeploySshdConfigResult;
-      configs: ScanConfigsResult;
-    };
+    const { deploy: r, configs } = (await ctx.runOnHost('deploy-sshd-config-then-scan', {
+      ...args,
+      ...(confirmed ? { confirmedSha256: sha256 } : {}),
+    })) as { deploy: DeploySshdConfigResult; configs: ScanConfigsResult };
     // What is on disk now (the old file again after a rollback) is what the inventory keeps.
     await ingestConfigs(ctx.store, hostId, configs, observedAt);
-    if (r.status === 'rolled-back') {
-      throw commandFailed(
-        `sshd refused the new configuration at the ${r.stage} stage; the previous file was put back: ${r.output}`,
-        { details: { hostId, stage: r.stage, output: r.output } },
-      );
+    if (r.status === 'unchanged' || r.status === 'applied') {
+      const nowConfirmed = r.status === 'unchanged' || (await confirms(ctx, hostId, r));
+      if (r.status === 'applied' && nowConfirmed)
+        await recordConfigEvent(ctx.store, { ...event, event: 'confirmed', at: ctx.now() });
+      return { hostId, ...r, confirmed: nowConfirmed };
     }
-    return { hostId, ...r };
+    throw configDeployFailure(hostId, r, 'the new configuration');
   },
 });
+
+/**
+ * Whether an applied deploy proved all it can: checked and reloaded, and logged in with
+ * afterwards. An agent host has no login to check (its agent does not depend on sshd).
+ */
+async function confirms(
+  ctx: Pick<JobContext, 'store'>,
+  hostId: string,
+  r: Extract<DeploySshdConfigResult, { status: 'applied' }>,
+): Promise<boolean> {
+  if (!r.reloaded) return false;
+  if (r.loginChecked) return true;
+  return (await ctx.store.hosts.get(hostId))?.kind === 'agent';
+}

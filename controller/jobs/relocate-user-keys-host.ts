@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
-import { commandFailed } from '../../shared/errors';
 import type { RelocateUserKeysResult } from '../../shared/hostops/relocate-user-keys';
 import { defineJob } from '../engine/job-definition';
+import { configDeployFailure, deployFailed } from '../hosts/config-deploy-failure';
 import { hostJobParams, inventoryHostId } from '../inventory/host-target';
 import { ingestAuthorizedKeys } from '../inventory/ingest-scans';
 import type { ScanAuthorizedKeysResult } from '../../shared/hostops/scan-authorized-keys';
@@ -40,12 +40,12 @@ export const relocateUserKeysHost = defineJob({
       args,
     )) as { relocation: RelocateUserKeysResult; authorizedKeys: ScanAuthorizedKeysResult };
     await ingestAuthorizedKeys(ctx.store, hostId, authorizedKeys, observedAt, params.accounts);
-    if (r.config.status === 'rolled-back') {
-      throw commandFailed(
-        `sshd refused AuthorizedKeysFile ${params.target ?? '/etc/ssh/authorized_keys/%u'} at the ${r.config.stage} stage; the previous config was put back: ${r.config.output}`,
-        { details: { hostId, stage: r.config.stage, output: r.config.output } },
+    if (deployFailed(r.config))
+      throw configDeployFailure(
+        hostId,
+        r.config,
+        `AuthorizedKeysFile ${params.target ?? '/etc/ssh/authorized_keys/%u'}`,
       );
-    }
     return { hostId, ...r };
   },
 });

@@ -6,7 +6,7 @@
  */
 import type { HostSession } from '../session/host-session';
 import { deploySshdConfig, type DeploySshdConfigParams } from './deploy-sshd-config';
-import type { DeploySshdConfigResult } from './deploy-sshd-config';
+import type { DeploySshdConfigResult, LoginCheck } from './deploy-sshd-config';
 import { relocateUserKeys, type RelocateUserKeysParams } from './relocate-user-keys';
 import type { RelocateUserKeysResult } from './relocate-user-keys';
 import { scanAuthorizedKeys, type ScanAuthorizedKeysResult } from './scan-authorized-keys';
@@ -15,8 +15,9 @@ import { scanConfigs, type ScanConfigsResult } from './scan-configs';
 export async function deploySshdConfigThenScan(
   session: HostSession,
   params: DeploySshdConfigParams,
+  loginCheck?: LoginCheck,
 ): Promise<{ deploy: DeploySshdConfigResult; configs: ScanConfigsResult }> {
-  const deploy = await deploySshdConfig(session, params);
+  const deploy = await deploySshdConfig(session, params, loginCheck);
   const main = params.mainConfigPath ?? params.path;
   const configs = await scanConfigs(session, {
     ...(main ? { sshdConfigPath: main } : {}),
@@ -28,8 +29,9 @@ export async function deploySshdConfigThenScan(
 export async function relocateUserKeysThenScan(
   session: HostSession,
   params: RelocateUserKeysParams,
+  loginCheck?: LoginCheck,
 ): Promise<{ relocation: RelocateUserKeysResult; authorizedKeys: ScanAuthorizedKeysResult }> {
-  const relocation = await relocateUserKeys(session, params);
+  const relocation = await relocateUserKeys(session, params, loginCheck);
   const authorizedKeys = await scanAuthorizedKeys(session, {
     ...(params.accounts ? { accounts: params.accounts } : {}),
     ...(params.sshdConfigPath ? { sshdConfigPath: params.sshdConfigPath } : {}),

@@ -7,7 +7,11 @@
 import type { HostSession } from '../session/host-session';
 import { invalidInput } from '../errors';
 import { addAuthorizedKey, type AddAuthorizedKeyParams } from './add-authorized-key';
-import { deploySshdConfig, type DeploySshdConfigParams } from './deploy-sshd-config';
+import {
+  deploySshdConfig,
+  type DeploySshdConfigParams,
+  type LoginCheck,
+} from './deploy-sshd-config';
 import { deploySshdConfigThenScan, relocateUserKeysThenScan } from './edit-then-scan';
 import { generatePrivateKey, type GeneratePrivateKeyParams } from './generate-private-key';
 import { listAccounts } from './list-accounts';
@@ -25,10 +29,19 @@ import {
   type SetAuthorizedKeyOptionsParams,
 } from './set-authorized-key-options';
 
+/**
+ * What only an in-process caller can give an operation (functions do not cross a process
+ * boundary): the controller's SSH executors pass a fresh-login check for config deploys.
+ */
+export interface HostOperationExtras {
+  loginCheck?: LoginCheck;
+}
+
 export type HostOperationRunner = (
   session: HostSession,
   args: never,
   signal: AbortSignal,
+  extras?: HostOperationExtras,
 ) => Promise<unknown>;
 
 const op =
@@ -51,14 +64,30 @@ export const hostOperations = {
   ),
   'generate-private-key': op((s, a: GeneratePrivateKeyParams) => generatePrivateKey(s, a)),
   'remove-private-key': op((s, a: { path: string }) => removePrivateKey(s, a)),
-  'deploy-sshd-config': op((s, a: DeploySshdConfigParams) => deploySshdConfig(s, a)),
-  'relocate-user-keys': op((s, a: RelocateUserKeysParams) => relocateUserKeys(s, a)),
-  'deploy-sshd-config-then-scan': op((s, a: DeploySshdConfigParams) =>
-    deploySshdConfigThenScan(s, a),
-  ),
-  'relocate-user-keys-then-scan': op((s, a: RelocateUserKeysParams) =>
-    relocateUserKeysThenScan(s, a),
-  ),
+  'deploy-sshd-config': (
+    s: HostSession,
+    a: DeploySshdConfigParams,
+    _sig: AbortSignal,
+    x?: HostOperationExtras,
+  ) => deploySshdConfig(s, a, x?.loginCheck),
+  'relocate-user-keys': (
+    s: HostSession,
+    a: RelocateUserKeysParams,
+    _sig: AbortSignal,
+    x?: HostOperationExtras,
+  ) => relocateUserKeys(s, a, x?.loginCheck),
+  'deploy-sshd-config-then-scan': (
+    s: HostSession,
+    a: DeploySshdConfigParams,
+    _sig: AbortSignal,
+    x?: HostOperationExtras,
+  ) => deploySshdConfigThenScan(s, a, x?.loginCheck),
+  'relocate-user-keys-then-scan': (
+    s: HostSession,
+    a: RelocateUserKeysParams,
+    _sig: AbortSignal,
+    x?: HostOperationExtras,
+  ) => relocateUserKeysThenScan(s, a, x?.loginCheck),
   /** Test-only: a slow operation, so tests can kill an agent or cancel a job mid-run. */
   'test-slow-list-accounts': (s: HostSession, a: { delayMs?: number }, signal: AbortSignal) =>
     new Promise<void>((resolve, reject) => {
@@ -71,6 +100,36 @@ export const hostOperations = {
 } satisfies Record<string, HostOperationRunner>;
 
 export type HostOperationName = keyof typeof hostOperations;
+
+/**
+ * Whether each operation changes the host. Edits need the host's managed state (the
+ * controller's host-executor router refuses them elsewhere); reads run in every state.
+ * Every operation must be classified here, so a new one cannot slip past that check.
+ */
+export const hostOperationKinds: Record<HostOperationName, 'read' | 'edit'> = {
+  'list-accounts': 'read',
+  'scan-authorized-keys': 'read',
+  'scan-private-keys': 'read',
+  'scan-configs': 'read',
+  'scan-key-activity': 'read',
+  'scan-full': 'read',
+  'add-authorized-key': 'edit',
+  'remove-authorized-key': 'edit',
+  'revoke-authorized-key': 'edit',
+  'set-authorized-key-options': 'edit',
+  'generate-private-key': 'edit',
+  'remove-private-key': 'edit',
+  'deploy-sshd-config': 'edit',
+  'relocate-user-keys': 'edit',
+  'deploy-sshd-config-then-scan': 'edit',
+  'relocate-user-keys-then-scan': 'edit',
+  'test-slow-list-accounts': 'read',
+};
+
+/** True for a host operation that changes the host (unknown names are not host operations). */
+export function isEditOperation(name: string): boolean {
+  return isHostOperation(name) && hostOperationKinds[name] === 'edit';
+}
 export type HostOperationArgs<N extends HostOperationName> = Parameters<
   (typeof hostOperations)[N]
 >[1];
@@ -88,6 +147,7 @@ export async function runHostOperation(
   name: string,
   args: unknown,
   signal: AbortSignal,
+  extras: HostOperationExtras = {},
 ): Promise<unknown> {
   if (!isHostOperation(name)) {
     throw invalidInput(`unknown host operation "${name}"`, {
@@ -99,6 +159,7 @@ export async function runHostOperation(
     s: HostSession,
     a: unknown,
     sig: AbortSignal,
+    x: HostOperationExtras,
   ) => Promise<unknown>;
-  return runner(session, args, signal);
+  return runner(session, args, signal, extras);
 }

@@ -4,7 +4,7 @@ import type { HostSession } from '../session/host-session';
 import { effectiveSshdConfig, type LoadedSshdConfig } from '../ssh/sshd-config';
 import { expandAuthorizedKeysPath } from './authorized-keys-paths';
 import type { DeploySshdConfigParams, DeploySshdConfigResult } from './deploy-sshd-config';
-import { deploySshdConfig } from './deploy-sshd-config';
+import { deploySshdConfig, type LoginCheck } from './deploy-sshd-config';
 import { existingPaths } from './existing-paths';
 import type { ConfigReads } from './host-sshd-config';
 import {
@@ -50,6 +50,7 @@ export interface RelocateUserKeysResult {
 export async function relocateUserKeys(
   session: HostSession,
   params: RelocateUserKeysParams = {},
+  loginCheck?: LoginCheck,
 ): Promise<RelocateUserKeysResult> {
   const target = params.target ?? '/etc/ssh/authorized_keys/%u';
   const configPath = params.sshdConfigPath ?? DEFAULT_SSHD_CONFIG;
@@ -91,14 +92,18 @@ export async function relocateUserKeys(
   const texts = new Map([...reads].map(([file, r]) => [file, r.text]));
   const change = setAuthorizedKeysFile(loaded, texts, configPath, [target]);
   const expectedSha256 = reads.get(change.file)?.sha256;
-  const config = await deploySshdConfig(session, {
-    path: change.file,
-    mainConfigPath: configPath,
-    content: change.content,
-    ...(expectedSha256 !== undefined ? { expectedSha256 } : {}),
-    ...(params.reloadCommand ? { reloadCommand: params.reloadCommand } : {}),
-    ...(params.sshdBinary ? { sshdBinary: params.sshdBinary } : {}),
-  });
+  const config = await deploySshdConfig(
+    session,
+    {
+      path: change.file,
+      mainConfigPath: configPath,
+      content: change.content,
+      ...(expectedSha256 !== undefined ? { expectedSha256 } : {}),
+      ...(params.reloadCommand ? { reloadCommand: params.reloadCommand } : {}),
+      ...(params.sshdBinary ? { sshdBinary: params.sshdBinary } : {}),
+    },
+    loginCheck,
+  );
   return {
     copied,
     config,

@@ -94,6 +94,13 @@ describe('edits on an agent host', () => {
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     return cluster.waitForJob(res.body.job.id, ['completed', 'failed']);
   };
+  /** Edits need the managed state: switch the host as an admin would. */
+  const manage = async (hostId: string) => {
+    const res = await cluster.api<{ jobId: string }>('POST', `/api/v1/hosts/${hostId}/manage`);
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    const done = await cluster.waitForJob(res.body.jobId, ['completed', 'failed']);
+    expect(done.state, JSON.stringify(done.error)).toBe('completed');
+  };
 
   it('generates and removes a private key through the agent', async () => {
     const agent = await cluster.addAgent('edits');
@@ -107,14 +114,24 @@ describe('edits on an agent host', () => {
     chownSync(home, Number(alice[2]), Number(alice[3]));
     agent.start();
     const hostId = await agent.hostId();
-    const generated = await run('generate-private-key', {
+    const key = path.join(agent.hostRoot, 'home/alice/.ssh/id_ed25519');
+    const generate = {
       hostId,
       account: 'alice',
       policy: { type: 'ed25519' },
       comment: 'made-by-agent',
+    };
+    // A monitored agent host is only read: the edit never reaches the agent.
+    const refused = await run('generate-private-key', generate);
+    expect(refused).toMatchObject({
+      state: 'failed',
+      attempts: 1,
+      error: { code: 'HOST_NOT_MANAGED', message: expect.stringContaining('manage') },
     });
+    expect(existsSync(key)).toBe(false);
+    await manage(hostId);
+    const generated = await run('generate-private-key', generate);
     expect(generated.state, JSON.stringify(generated.error)).toBe('completed');
-    const key = path.join(agent.hostRoot, 'home/alice/.ssh/id_ed25519');
     expect(statSync(key).mode & 0o777).toBe(0o600);
     expect(statSync(key).uid).toBe(Number(alice[2]));
     // OpenSSH agrees with what the job reports about the key it made.
@@ -136,6 +153,7 @@ describe('edits on an agent host', () => {
     const bob = ids(agent, 'bob');
     agent.start();
     const hostId = await agent.hostId();
+    await manage(hostId);
     const store = await cluster.store();
     const key = newKey('added-by-keywarden');
 
@@ -226,6 +244,7 @@ describe('edits on an agent host', () => {
     const hostId = await agent.hostId();
     const store = await cluster.store();
     await cluster.waitForDiscoveryScan(hostId);
+    await manage(hostId);
     const key = newKey('added-across-a-crash');
     const res = await cluster.api<{ job: { id: string } }>('POST', '/api/v1/jobs', {
       type: 'add-authorized-key',

@@ -162,19 +162,22 @@ describe('host operations over a LocalSession with a root prefix', () => {
 
     it('applies a change sshd -t accepts and reloads', async () => {
       const next = `${good()}PasswordAuthentication no\n`;
+      // No login check here: only the controller's SSH executors can make one.
       expect(await deploySshdConfig(session, { content: next, reloadCommand: ['true'] })).toEqual({
         status: 'applied',
+        written: true,
         reloaded: true,
+        loginChecked: false,
       });
       expect(await readFile(real('/etc/ssh/sshd_config'), 'utf8')).toBe(next);
       expect((await lstat(real('/etc/ssh/sshd_config'))).mode & 0o777).toBe(0o640);
     });
 
-    it('rolls back a change sshd -t rejects, and one whose reload fails', async () => {
+    it('refuses a change sshd -t rejects before it goes live, and rolls back one whose reload fails', async () => {
       const before = await readFile(real('/etc/ssh/sshd_config'), 'utf8');
       const bad = await deploySshdConfig(session, { content: `${before}NoSuchKeyword yes\n` });
       expect(bad).toMatchObject({
-        status: 'rolled-back',
+        status: 'rejected',
         stage: 'check',
         output: expect.stringMatching(/NoSuchKeyword|Bad configuration/i),
       });
@@ -230,7 +233,12 @@ describe('relocating user keys to a root-owned directory', () => {
           to: '/etc/ssh/authorized_keys/bob',
         },
       ]);
-      expect(result.config).toEqual({ status: 'applied', reloaded: true });
+      expect(result.config).toEqual({
+        status: 'applied',
+        written: true,
+        reloaded: true,
+        loginChecked: false,
+      });
       // The winning line is rewritten; the Match block's own value is reported, not touched.
       expect(result).toMatchObject({ configFile: '/etc/ssh/sshd_config', configLine: 2 });
       expect(result.overriddenInMatch).toEqual([{ file: '/etc/ssh/sshd_config', line: 4 }]);

@@ -1,0 +1,82 @@
+/**
+ * A config deploy on an agent host: the agent runs the same checked deployment locally
+ * (no login check: the agent does not reach its host through sshd), and a check plus a
+ * reload confirm the content, so deploying it again is `unchanged` with no reload. Only
+ * on a managed host: a monitored one refuses the deploy.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAgentCluster, type AgentCluster } from '../../helpers/agent-cluster';
+
+describe('sshd config deploys on an agent host', () => {
+  let cluster: AgentCluster;
+  beforeAll(async () => {
+    cluster = await startAgentCluster();
+  }, 60_000);
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  const run = async (type: string, params: Record<string, unknown>) => {
+    const res = await cluster.api<{ job: { id: string } }>('POST', '/api/v1/jobs', {
+      type,
+      params,
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    return cluster.waitForJob(res.body.job.id, ['completed', 'failed']);
+  };
+
+  it('refuses it on a monitored host; on a managed one a check and a reload confirm it, and the same content again is left alone', async () => {
+    const agent = await cluster.addAgent('deploy');
+    const real = (p: string) => path.join(agent.hostRoot, p);
+    mkdirSync(real('/etc/ssh'), { recursive: true });
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', real('/etc/ssh/host_key')]);
+    const base = `Port 2222\nHostKey ${real('/etc/ssh/host_key')}\n`;
+    writeFileSync(real('/etc/ssh/sshd_config'), base);
+    agent.start();
+    const hostId = await agent.hostId();
+    const reloads = real('/reloads');
+    const deploy = {
+      hostId,
+      content: `${base}MaxAuthTries 4\n`,
+      reloadCommand: ['sh', '-c', `echo reload >> '${reloads}'`],
+    };
+    const count = () => {
+      try {
+        return readFileSync(reloads, 'utf8').split('\n').filter(Boolean).length;
+      } catch {
+        return 0;
+      }
+    };
+
+    expect(await run('conf-deploy-host', deploy)).toMatchObject({
+      state: 'failed',
+      error: { code: 'HOST_NOT_MANAGED' },
+    });
+    expect(readFileSync(real('/etc/ssh/sshd_config'), 'utf8')).toBe(base);
+
+    const manage = await cluster.api<{ jobId: string }>('POST', `/api/v1/hosts/${hostId}/manage`);
+    expect(manage.status).toBe(202);
+    expect(await cluster.waitForJob(manage.body.jobId, ['completed', 'failed'])).toMatchObject({
+      state: 'completed',
+    });
+
+    const first = await run('conf-deploy-host', deploy);
+    expect(first.state, JSON.stringify(first.error)).toBe('completed');
+    expect(first.result).toMatchObject({
+      status: 'applied',
+      written: true,
+      reloaded: true,
+      loginChecked: false,
+      confirmed: true,
+    });
+    expect(readFileSync(real('/etc/ssh/sshd_config'), 'utf8')).toBe(deploy.content);
+    expect(count()).toBe(1);
+
+    const again = await run('conf-deploy-host', deploy);
+    expect(again).toMatchObject({ state: 'completed', result: { status: 'unchanged' } });
+    expect(count()).toBe(1);
+  }, 120_000);
+});
