@@ -113,4 +113,47 @@ describe('scans of newly discovered hosts', () => {
       }
     }
   }, 180_000);
+
+  it("scans an agent host discovered at its agent's first connection once, too", async () => {
+    const { store, queue } = ctl.services;
+    const agentId = `agent-${Date.now().toString(36)}`;
+    // The enrolled agent's record as its first hello leaves it (no process: the job under
+    // test runs on the controller, and its scan only has to be queued).
+    await store.agentFleet.agents.create(
+      {
+        id: agentId,
+        groupId: null,
+        enrollmentTokenId: 'icb-token',
+        settings: {
+          mode: 'stream',
+          connectIntervalMs: 60_000,
+          maxConcurrentJobs: 4,
+          heartbeatIntervalMs: 10_000,
+        },
+        certificateSerial: '01',
+        certificateNotAfter: Date.now() + 86_400_000,
+        version: 'test',
+        facts: { hostname: 'agent-web-01', os: 'Linux' },
+      },
+      Date.now(),
+    );
+    const { job } = await queue.enqueue(
+      'discover-agent-host',
+      { agentId },
+      { createdBy: 'test', trigger: 'event' },
+    );
+    const done = await waitFor('discover-agent-host', async () => {
+      const j = await store.jobs.get(job.id);
+      return j && ENDED.includes(j.state) ? j : null;
+    });
+    expect(done.state, JSON.stringify(done.error)).toBe('completed');
+    const hostId = (done.result as { hostId: string }).hostId;
+    const after = Date.now();
+    await schedulerRunStartedAfter(after);
+
+    const scans = (await jobs(SCAN_TYPES)).filter((j) => j.hostId === hostId);
+    expect(scans.map((j) => j.type)).toEqual(['scan-full']);
+    for (const row of await store.scanSchedule.listForHost(hostId))
+      expect(row.nextDueAt, row.scanType).toBeGreaterThan(after);
+  }, 60_000);
 });
