@@ -164,6 +164,7 @@ export async function enqueueDueScans(
     };
   });
   // The narrower rows of a host whose full scan was queued, due now or later, count as done.
+  // When the full scan could not be queued they stay due, and the next tick queues them.
   const fullScans = moves.filter((m) => m.scanType === 'scan-full' && m.jobId !== null);
   const hostRows = await Promise.all(
     fullScans.map((m) => deps.store.scanSchedule.listForHost(m.hostId)),
