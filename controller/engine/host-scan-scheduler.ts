@@ -81,9 +81,53 @@ export function registeredScanTypes(jobTypes: readonly string[]): ScanType[] {
   return SCAN_TYPES.filter((t) => jobTypes.includes(t));
 }
 
+/** The dedupe key of a host's scan of this type, wherever it is queued from. */
+export const scanDedupeKey = (type: ScanType, hostId: string): string => `${type}:${hostId}`;
+
+/**
+ * What a full scan reads besides accounts and private keys: while one is due or queued for
+ * a host, a narrower scan of that host would read the same files again.
+ */
+export const COVERED_BY_FULL_SCAN: readonly ScanType[] = [
+  'scan-authorized-keys',
+  'scan-configs',
+  'scan-host-key-activity',
+];
+
+/**
+ * Records a full scan queued outside the schedule (discovery's first scan) as the host's
+ * scheduled scans: the host's rows are made now if it is new to the schedule, and every row
+ * moves to now + its interval, so the next tick queues neither a second scan-full nor the
+ * narrower scans it covers. `host` is the record as it will be scanned (its state decides
+ * whether it has a schedule at all).
+ */
+export async function recordFullScanQueued(
+  store: Pick<Store, 'hostGroups' | 'scanSchedule'>,
+  host: HostRecord,
+  jobId: string,
+  now: number,
+): Promise<void> {
+  const defaults = (await store.hostGroups.getScanDefaults()) ?? BUILTIN_SCAN_DEFAULTS;
+  const group = host.groupId === null ? null : await store.hostGroups.get(host.groupId);
+  await store.scanSchedule.setHost(host.id, effectiveScanIntervals(defaults, group, host), now);
+  const rows = await store.scanSchedule.listForHost(host.id);
+  await store.scanSchedule.markEnqueued(
+    rows.map((r) => ({
+      hostId: host.id,
+      scanType: r.scanType,
+      expectedNextDueAt: r.nextDueAt,
+      nextDueAt: Math.max(r.nextDueAt, now + r.intervalMs),
+      jobId,
+    })),
+    now,
+  );
+}
+
 /**
  * Queues the scans due at `now` (up to `limit`) and moves each row to its next due time.
  * A scan still queued or running for that host is not doubled: its dedupe key returns it.
+ * A host whose full scan is due gets only that: its narrower scans (due or not) are folded
+ * into it and move on with it.
  */
 export async function enqueueDueScans(
   deps: ScanEnqueuer,
@@ -94,31 +138,51 @@ export async function enqueueDueScans(
   if (types.length === 0) return { due: 0, queued: 0, failed: 0, more: false };
   const due = await deps.store.scanSchedule.listDue(types, now, limit);
   if (due.length === 0) return { due: 0, queued: 0, failed: 0, more: false };
+  const fullScanDue = new Set(due.filter((e) => e.scanType === 'scan-full').map((e) => e.hostId));
+  const toQueue = due.filter(
+    (e) => !(fullScanDue.has(e.hostId) && COVERED_BY_FULL_SCAN.includes(e.scanType)),
+  );
   const settled = await Promise.allSettled(
-    due.map((e) =>
+    toQueue.map((e) =>
       deps.enqueue({
         type: e.scanType,
         params: {},
         hostId: e.hostId,
-        dedupeKey: `${e.scanType}:${e.hostId}`,
+        dedupeKey: scanDedupeKey(e.scanType, e.hostId),
         trigger: 'schedule',
       }),
     ),
   );
-  // A scan that could not be queued is still moved on: a broken row must not be re-read every tick.
-  await deps.store.scanSchedule.markEnqueued(
-    due.map((e, i) => {
-      const r = settled[i];
-      return {
-        hostId: e.hostId,
-        scanType: e.scanType,
-        expectedNextDueAt: e.nextDueAt,
-        nextDueAt: now + e.intervalMs,
-        jobId: r?.status === 'fulfilled' ? r.value.id : null,
-      };
-    }),
-    now,
+  const moves = toQueue.map((e, i) => {
+    const r = settled[i];
+    return {
+      hostId: e.hostId,
+      scanType: e.scanType,
+      expectedNextDueAt: e.nextDueAt,
+      nextDueAt: now + e.intervalMs,
+      jobId: r?.status === 'fulfilled' ? r.value.id : null,
+    };
+  });
+  // The narrower rows of a host whose full scan was queued, due now or later, count as done.
+  // When the full scan could not be queued they stay due, and the next tick queues them.
+  const fullScans = moves.filter((m) => m.scanType === 'scan-full' && m.jobId !== null);
+  const hostRows = await Promise.all(
+    fullScans.map((m) => deps.store.scanSchedule.listForHost(m.hostId)),
   );
+  for (const [i, full] of fullScans.entries()) {
+    for (const row of hostRows[i] ?? []) {
+      if (!COVERED_BY_FULL_SCAN.includes(row.scanType)) continue;
+      moves.push({
+        hostId: full.hostId,
+        scanType: row.scanType,
+        expectedNextDueAt: row.nextDueAt,
+        nextDueAt: Math.max(row.nextDueAt, now + row.intervalMs),
+        jobId: full.jobId,
+      });
+    }
+  }
+  // A scan that could not be queued is still moved on: a broken row must not be re-read every tick.
+  await deps.store.scanSchedule.markEnqueued(moves, now);
   const failed = settled.filter((r) => r.status === 'rejected').length;
-  return { due: due.length, queued: due.length - failed, failed, more: due.length === limit };
+  return { due: due.length, queued: toQueue.length - failed, failed, more: due.length === limit };
 }

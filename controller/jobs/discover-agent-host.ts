@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { recordFullScanQueued, scanDedupeKey } from '../engine/host-scan-scheduler';
 import { defineJob } from '../engine/job-definition';
 
 /**
@@ -60,17 +61,24 @@ export const discoverAgentHost = defineJob({
       }
     }
     if (!hostId) throw new Error(`agent ${agent.id} has no host after discovery`);
-    await ctx.store.hosts.update(hostId, { state: 'monitored', lastSeenAt: ctx.now() }, ctx.now());
+    const monitored = await ctx.store.hosts.update(
+      hostId,
+      { state: 'monitored', lastSeenAt: ctx.now() },
+      ctx.now(),
+    );
     let scanJobId: string | null = null;
-    if (ctx.jobTypes.includes('scan-full')) {
+    if (ctx.jobTypes.includes('scan-full') && monitored) {
+      // The scheduler's key, and it counts as the host's first scheduled scans: the next
+      // internal-scheduler run queues no second full scan nor the narrower ones it covers.
       scanJobId = (
         await ctx.enqueue({
           type: 'scan-full',
           params: {},
           hostId,
-          dedupeKey: `scan-full:${hostId}:discovery`,
+          dedupeKey: scanDedupeKey('scan-full', hostId),
         })
       ).id;
+      await recordFullScanQueued(ctx.store, monitored, scanJobId, ctx.now());
     }
     await ctx.store.audit.append({
       at: ctx.now(),

@@ -1,10 +1,13 @@
 import { Type } from '@sinclair/typebox';
 import { conflict, invalidInput } from '../../shared/errors';
+import { recordFullScanQueued, scanDedupeKey } from '../engine/host-scan-scheduler';
 import { defineJob } from '../engine/job-definition';
 
 /**
  * Switches a host to monitored (Keywarden reads, never changes keys), usually as part of
  * discovery, and then queues its first full scan when a scan-full job type is registered.
+ * That scan is the host's first scheduled one: the scheduler queues nothing more for the
+ * host until its intervals have passed.
  */
 export const toMonitoredStateHost = defineJob({
   type: 'to-monitored-state-host',
@@ -44,7 +47,17 @@ export const toMonitoredStateHost = defineJob({
     }
     let scanJobId: string | null = null;
     if (params.queueFullScan && ctx.jobTypes.includes('scan-full')) {
-      scanJobId = (await ctx.enqueue({ type: 'scan-full', params: {}, hostId: host.id })).id;
+      // The scheduler's key: a scheduled full scan queued meanwhile is this one, not a second.
+      scanJobId = (
+        await ctx.enqueue({
+          type: 'scan-full',
+          params: {},
+          hostId: host.id,
+          dedupeKey: scanDedupeKey('scan-full', host.id),
+        })
+      ).id;
+      // It counts as the host's first scheduled scans, of every type a full scan covers.
+      await recordFullScanQueued(ctx.store, { ...host, state: 'monitored' }, scanJobId, ctx.now());
     }
     return { from, to: 'monitored', scanJobId };
   },

@@ -21,7 +21,7 @@ import {
 } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { MongoClient } from 'mongodb';
 
@@ -133,6 +133,17 @@ const VERSION = 'v1.24.2';
 const run = promisify(execFile);
 const GO = ['/usr/local/go/bin/go', 'go'];
 
+/** Where the built binary is cached (KEYWARDEN_CACHE_DIR, else ~/.cache/keywarden). */
+export function ferretDbBinaryPath(): string {
+  return join(
+    process.env.KEYWARDEN_CACHE_DIR ?? join(homedir(), '.cache', 'keywarden'),
+    `ferretdb-${VERSION}`,
+    'ferretdb',
+  );
+}
+
+export const isBuilt = (binary: string): Promise<boolean> => exists(binary);
+
 const exists = (p: string) =>
   access(p, constants.X_OK).then(
     () => true,
@@ -144,11 +155,8 @@ const exists = (p: string) =>
  * building at once; the loser waits for the winner's binary.
  */
 export async function ensureFerretDbBinary(): Promise<string> {
-  const cache = join(
-    process.env.KEYWARDEN_CACHE_DIR ?? join(homedir(), '.cache', 'keywarden'),
-    `ferretdb-${VERSION}`,
-  );
-  const binary = join(cache, 'ferretdb');
+  const binary = ferretDbBinaryPath();
+  const cache = dirname(binary);
   if (await exists(binary)) return binary;
   await mkdir(cache, { recursive: true });
   const lock = join(cache, 'build.lock');
@@ -218,15 +226,25 @@ async function buildFerretDb(binary: string): Promise<void> {
   }
 }
 
+/** FerretDB v1.24.2's go.mod asks for Go 1.24; the build never downloads a toolchain. */
+const GO_MIN = [1, 24] as const;
+const GO_TARBALL = `https://go.dev/dl/go1.24.3.linux-${process.arch === 'arm64' ? 'arm64' : 'amd64'}.tar.gz`;
+
 async function findGo(): Promise<string> {
+  const seen: string[] = [];
   for (const go of GO) {
-    const ok = await run(go, ['version']).then(
-      () => true,
-      () => false,
+    const version = await run(go, ['env', 'GOVERSION']).then(
+      (r) => r.stdout.trim(),
+      () => null,
     );
-    if (ok) return go;
+    if (version === null) continue;
+    const [major = 0, minor = 0] = version.replace(/^go/, '').split('.').map(Number);
+    if (major > GO_MIN[0] || (major === GO_MIN[0] && minor >= GO_MIN[1])) return go;
+    seen.push(`${go} is ${version}`);
   }
   throw new Error(
-    'FerretDB is not built and no Go toolchain was found (looked for /usr/local/go/bin/go and go on PATH); install Go or set KEYWARDEN_TEST_MONGODB_URL',
+    `FerretDB ${VERSION} is not built and needs Go ${GO_MIN.join('.')} or later (${
+      seen.length ? seen.join(', ') : 'no /usr/local/go/bin/go and no go on PATH'
+    }). Install it with:\n  rm -rf /usr/local/go && curl -fsSL ${GO_TARBALL} | tar -C /usr/local -xz\nor set KEYWARDEN_TEST_MONGODB_URL to a MongoDB the tests may use`,
   );
 }

@@ -119,13 +119,27 @@ describe('agentless hosts against a fleet of real sshd', () => {
       90_000,
     );
     const discoveryMs = Date.now() - started;
-    // Discovery ends by queueing each host's first full scan (when scan-full is registered).
+    // Discovery ends by queueing each host's first full scan, one per host: it is also the
+    // host's first scheduled scan, so no second one and no narrower scan follows it.
     if (ctl.services.queue.registry['scan-full']) {
+      // A host is monitored a moment before its switch job queues the scan.
+      await waitFor('every switch to monitored ended', async () => {
+        const switched = await ctl.api<{ items: JobRecord[] }>(
+          'GET',
+          '/api/v1/jobs?type=to-monitored-state-host&limit=100',
+        );
+        return (
+          switched.body.items.length === 20 &&
+          switched.body.items.every((j) => ['completed', 'failed'].includes(j.state))
+        );
+      });
       const scans = await ctl.api<{ items: JobRecord[] }>(
         'GET',
-        '/api/v1/jobs?type=scan-full&limit=100',
+        '/api/v1/jobs?type=scan-full,scan-authorized-keys,scan-configs,scan-host-key-activity&limit=500',
       );
-      expect(new Set(scans.body.items.map((j) => j.hostId))).toEqual(new Set(twenty.map(idOf)));
+      expect(scans.body.items.map((j) => `${j.type} ${j.hostId}`).sort()).toEqual(
+        twenty.map((h) => `scan-full ${idOf(h)}`).sort(),
+      );
     }
 
     for (const [i, h] of twenty.entries()) {

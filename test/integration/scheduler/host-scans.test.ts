@@ -15,7 +15,7 @@ import {
   enqueueDueScans,
   updateJobIntervals,
 } from '../../../controller/engine/host-scan-scheduler';
-import { NO_OVERRIDES } from '../../../controller/store/host-records';
+import { NO_OVERRIDES, SCAN_TYPES } from '../../../controller/store/host-records';
 import { openMongoStore } from '../../../controller/store/mongodb/open-mongo-store';
 import { openSqliteStore } from '../../../controller/store/sqlite/open-sqlite-store';
 import type { Store } from '../../../controller/store/store';
@@ -144,5 +144,90 @@ describe.each(['sqlite', 'mongodb'] as const)('host scan scheduling on %s', (kin
     expect(
       (await store.jobs.list({ type: ['scan-configs'], hostId: 'h1' }, { limit: 10 })).items,
     ).toHaveLength(1);
+  });
+});
+
+const fixtureScan = <T extends string>(type: T) =>
+  defineJob({
+    type,
+    describe: 'fixture',
+    params: Type.Object({}),
+    runsOn: 'host',
+    timeoutMs: 1000,
+    retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+    async run() {
+      return null;
+    },
+  });
+
+describe.each(['sqlite', 'mongodb'] as const)('full scans folding narrower ones on %s', (kind) => {
+  let store: Store;
+  let stop: () => Promise<void>;
+  let deps: Parameters<typeof enqueueDueScans>[0];
+  beforeAll(async () => {
+    ({ store, stop } = await openStore(kind));
+    const queue = new JobQueue(
+      store,
+      Object.fromEntries(SCAN_TYPES.map((t) => [t, fixtureScan(t)])),
+      () => T0,
+    );
+    deps = {
+      store,
+      jobTypes: Object.keys(queue.registry),
+      enqueue: async (j) =>
+        (
+          await queue.enqueue(j.type, j.params, {
+            createdBy: 'internal-scheduler',
+            trigger: j.trigger,
+            hostId: j.hostId,
+            dedupeKey: j.dedupeKey,
+          })
+        ).job,
+    };
+  });
+  afterAll(async () => stop?.());
+
+  const queued = async (hostId: string) =>
+    (await store.jobs.list({ hostId }, { limit: 50 })).items.map((j) => j.type).sort();
+
+  it('queues only the full scan of a host whose scans are all due, and moves every row on with it', async () => {
+    await store.hosts.create(newHost('f1'), T0);
+    await store.hosts.create(
+      newHost('f2', { scanIntervalsMs: { ...NO_OVERRIDES, 'scan-full': 0 } }),
+      T0,
+    );
+    await updateJobIntervals(store, T0);
+    const r = await enqueueDueScans(deps, T0 + 1);
+    expect(r).toMatchObject({ due: 7, queued: 4, failed: 0 });
+    // f2 has no full scan, so its narrower scans run on their own.
+    expect(await queued('f1')).toEqual(['scan-full']);
+    expect(await queued('f2')).toEqual([
+      'scan-authorized-keys',
+      'scan-configs',
+      'scan-host-key-activity',
+    ]);
+    const full = (await store.jobs.list({ hostId: 'f1' }, { limit: 5 })).items[0];
+    for (const row of await store.scanSchedule.listForHost('f1'))
+      expect(row, row.scanType).toMatchObject({
+        nextDueAt: T0 + 1 + BUILTIN_SCAN_DEFAULTS[row.scanType],
+        lastJobId: full?.id,
+      });
+    expect(await enqueueDueScans(deps, T0 + 2)).toMatchObject({ due: 0 });
+  });
+
+  it('moves on the narrower scans not yet due when a host full scan is queued', async () => {
+    // f1's key-activity scan falls due first (hourly); its weekly full scan later folds it in.
+    const hourly = BUILTIN_SCAN_DEFAULTS['scan-host-key-activity'];
+    const at = T0 + 1 + hourly;
+    expect(await enqueueDueScans(deps, at)).toMatchObject({ due: 2, queued: 2 });
+    expect(await queued('f1')).toEqual(['scan-full', 'scan-host-key-activity']);
+    const week = T0 + 1 + BUILTIN_SCAN_DEFAULTS['scan-full'];
+    await enqueueDueScans(deps, week);
+    const rows = await store.scanSchedule.listForHost('f1');
+    const full = rows.find((e) => e.scanType === 'scan-full');
+    for (const row of rows) {
+      expect(row.lastJobId, row.scanType).toBe(full?.lastJobId);
+      expect(row.nextDueAt, row.scanType).toBe(week + BUILTIN_SCAN_DEFAULTS[row.scanType]);
+    }
   });
 });
