@@ -29,6 +29,11 @@ export interface ClaimDoc {
   jobId: string;
   workerId: string;
   at: number;
+  /**
+   * The lease the claim was made with: a claim still unapplied to its job after this is
+   * an orphan (its worker stopped between the two writes). Absent on older documents.
+   */
+  leaseUntil?: number;
 }
 
 /** A singleton key (a job or alert dedupe key) held by one record at a time. */
