@@ -1,7 +1,8 @@
 /**
  * Runs one claimed attempt: renews its lease (giving the attempt up before a lease it
  * could not renew runs out), enforces the timeout, honours cancel requests, and records
- * exactly one ending (completed, retried, failed, cancelled, or waiting for children). A write refused by the store, or a lease
+ * exactly one ending (completed, retried, failed, cancelled, given back because the
+ * controller stops, or waiting for children). A write refused by the store, or a lease
  * lost, means another worker may hold the job now: this attempt then ends quietly.
  */
 import type { Logger } from 'pino';
@@ -127,6 +128,11 @@ async function recordFailure(
   if (e.code === 'JOB_CANCELLED') {
     await deps.store.jobs.markCancelled(lease, now);
     return log.info('cancelled');
+  }
+  // Stopping is not the job's failure: it runs again after the restart, at no attempt's cost.
+  if (e.code === 'CONTROLLER_STOPPING') {
+    await deps.store.jobs.defer(lease, now, e);
+    return log.info('queued again with its attempt given back: the controller is stopping');
   }
   const runAt = abort.signal.aborted ? null : deferredUntil(err);
   if (runAt !== null) {
