@@ -10,15 +10,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Type } from '@sinclair/typebox';
 import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../controller/config/load-config';
 import { Engine } from '../../../controller/engine/engine';
 import { defineJob } from '../../../controller/engine/job-definition';
 import { JobQueue, type JobRegistry } from '../../../controller/engine/job-queue';
 import { buildRegistry } from '../../../controller/jobs/registry';
+import { openMongoStore } from '../../../controller/store/mongodb/open-mongo-store';
 import { openSqliteStore } from '../../../controller/store/sqlite/open-sqlite-store';
 import type { JobState } from '../../../controller/store/records';
 import type { Store } from '../../../controller/store/store';
+import { startFerretDb, type TestMongo } from '../../helpers/ferretdb';
 
 const LEASE_MS = 1200;
 const admin = { createdBy: 'tester', trigger: 'admin' as const };
@@ -68,6 +70,13 @@ async function waitFor<T>(what: string, probe: () => Promise<T | null> | T | nul
   }
 }
 
+const waitForEnd = (store: Store, id: string) =>
+  waitFor('the job to end', async () => {
+    const j = await store.jobs.get(id);
+    const ended: JobState[] = ['completed', 'failed', 'cancelled'];
+    return j && ended.includes(j.state) ? j : null;
+  });
+
 describe('engine: a lease that cannot be renewed', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'kw-lease-'));
   const dbPath = path.join(dir, 'keywarden.db');
@@ -75,11 +84,14 @@ describe('engine: a lease that cannot be renewed', () => {
   const log = pino({ level: process.env.KEYWARDEN_TEST_LOG ?? 'silent' });
   const engines: Engine[] = [];
   const stores: Store[] = [];
+  let server: TestMongo | undefined;
   afterEach(async () => {
     for (const e of engines.splice(0)) await e.stop(0);
     for (const s of stores.splice(0)) await s.close();
-    rmSync(dir, { recursive: true, force: true });
+    await server?.stop();
+    server = undefined;
   });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const engineOn = (store: Store, registry: JobRegistry) => {
     const e = new Engine({
@@ -133,11 +145,53 @@ describe('engine: a lease that cannot be renewed', () => {
       return r.requeued.includes(job.id) ? r : null;
     });
     await engineOn(observer, registry).start();
-    const done = await waitFor('the job to end', async () => {
-      const j = await observer.jobs.get(job.id);
-      const ended: JobState[] = ['completed', 'failed', 'cancelled'];
-      return j && ended.includes(j.state) ? j : null;
+    const done = await waitForEnd(observer, job.id);
+    expect(done).toMatchObject({ state: 'completed', attempts: 2, result: { ranOnAttempt: 2 } });
+    expect(runs.map((r) => r.attempt)).toEqual([1, 2]);
+  });
+
+  it('aborts the job before its lease ends when the MongoDB server hangs', async (t) => {
+    server = await startFerretDb();
+    // A real MongoDB (KEYWARDEN_TEST_MONGODB_URL) cannot be paused from here.
+    if (!server.signal) return t.skip();
+    const runs: Run[] = [];
+    const registry = {
+      ...buildRegistry({ testJobTypes: true }),
+      'test-lease-watch': leaseWatchJob(runs),
+    };
+    const observer = await openMongoStore(server.url);
+    const workerStore = await openMongoStore(server.url);
+    stores.push(observer, workerStore);
+    const { job } = await new JobQueue(observer, registry).enqueue('test-lease-watch', {}, admin);
+    await engineOn(workerStore, registry).start();
+    await waitFor('the first run', () => (runs.length === 1 ? runs[0]! : null));
+    const claimed = await observer.jobs.get(job.id);
+    await waitFor('a renewal', async () => {
+      const now = await observer.jobs.get(job.id);
+      return (now?.leaseUntil ?? 0) > (claimed?.leaseUntil ?? 0) ? now : null;
     });
+
+    // The server stops answering: renewals neither succeed nor fail, they hang.
+    const pausedAt = Date.now();
+    server.signal('SIGSTOP');
+    let first: Run;
+    try {
+      first = await waitFor('the first run to be aborted', () =>
+        runs[0]?.abortedAt ? runs[0] : null,
+      );
+    } finally {
+      server.signal('SIGCONT');
+    }
+    expect(first.reason?.code).toBe('LEASE_LOST');
+    // Every lease granted before the pause ends by pausedAt + LEASE_MS at the latest.
+    expect(first.abortedAt).toBeLessThan(pausedAt + LEASE_MS);
+
+    // Once the lease has passed the job is reclaimed and runs on its next claim only.
+    await waitFor('the lease to be reclaimed', async () => {
+      const r = await observer.jobs.reclaimExpiredLeases(Date.now());
+      return r.requeued.includes(job.id) ? r : null;
+    });
+    const done = await waitForEnd(observer, job.id);
     expect(done).toMatchObject({ state: 'completed', attempts: 2, result: { ranOnAttempt: 2 } });
     expect(runs.map((r) => r.attempt)).toEqual([1, 2]);
   });
