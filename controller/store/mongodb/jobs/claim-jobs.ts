@@ -2,7 +2,7 @@ import type { JobRecord } from '../../records';
 import type { ClaimRequest } from '../../store';
 import { toJobRecord, type ClaimDoc, type Collections } from '../collections';
 import { insertWinners } from '../insert-winners';
-import { claimDocId, skipOrphanClaims } from './skip-orphan-claims';
+import { claimDocId, takeOverOrphanClaims } from './take-over-orphan-claims';
 
 interface Candidate {
   _id: string;
@@ -24,23 +24,20 @@ const MAX_ROUNDS = 5;
  * claim document `${jobId}:${claims + 1}` (an `_id` insert is atomic on every server,
  * where a conditional update is not on FerretDB); only the winners' jobs are updated.
  * The claim counter never resets, so a stale read can only collide, never win twice.
- * A claim document whose worker stopped before updating its job is skipped once its
- * lease has passed (see skip-orphan-claims.ts), so such a crash cannot strand the job.
+ * A claim document whose worker stopped before updating its job is taken over once its
+ * lease has passed (see take-over-orphan-claims.ts), so such a crash cannot strand the job.
  */
 export async function claimJobs(c: Collections, req: ClaimRequest): Promise<JobRecord[]> {
   const free = new Map(Object.entries(req.capacity).filter(([, n]) => n > 0));
-  let tried: string[] = [];
+  const tried: string[] = [];
   const won: JobRecord[] = [];
   for (let round = 0; round < MAX_ROUNDS && won.length < req.limit; round++) {
     const candidates = await findCandidates(c, req, free, tried, req.limit - won.length);
     if (candidates.length === 0) break;
     tried.push(...candidates.map((j) => j._id));
-    const { claimed, lost } = await claimCandidates(c, req, candidates);
+    const claimed = await claimCandidates(c, req, candidates);
     for (const j of claimed) free.set(j.type, (free.get(j.type) ?? 0) - 1);
     won.push(...claimed);
-    // Jobs moved past an orphaned claim document can be tried again in the next round.
-    const freed = new Set(await skipOrphanClaims(c, req, lost));
-    if (freed.size) tried = tried.filter((id) => !freed.has(id));
     if (claimed.length === candidates.length) break; // no contention: the queue gave its best
   }
   return won.sort(byPriority);
@@ -82,7 +79,7 @@ async function claimCandidates(
   c: Collections,
   req: ClaimRequest,
   candidates: Candidate[],
-): Promise<{ claimed: JobRecord[]; lost: Candidate[] }> {
+): Promise<JobRecord[]> {
   const docs: ClaimDoc[] = candidates.map((j) => ({
     _id: claimDocId(j._id, j.claims),
     jobId: j._id,
@@ -91,9 +88,15 @@ async function claimCandidates(
     leaseUntil: req.now + req.leaseMs,
   }));
   const wonIdx = await insertWinners(c.jobClaims, docs);
-  const winners = candidates.filter((_, i) => wonIdx.has(i));
-  const lost = candidates.filter((_, i) => !wonIdx.has(i));
-  if (winners.length === 0) return { claimed: [], lost };
+  const winners = [
+    ...candidates.filter((_, i) => wonIdx.has(i)),
+    ...(await takeOverOrphanClaims(
+      c,
+      req,
+      candidates.filter((_, i) => !wonIdx.has(i)),
+    )),
+  ];
+  if (winners.length === 0) return [];
   // Candidates nearly always share a claim count (0 for fresh jobs): one update per count.
   const byClaims = new Map<number, string[]>();
   for (const w of winners) byClaims.set(w.claims, [...(byClaims.get(w.claims) ?? []), w._id]);
@@ -116,11 +119,10 @@ async function claimCandidates(
   // A job cancelled or expired between find and update was not moved: leave it out.
   const expected = new Map(winners.map((w) => [w._id, w.claims + 1]));
   const rows = await c.jobs.find({ _id: { $in: winners.map((w) => w._id) } }).toArray();
-  const claimed = rows
+  return rows
     .filter(
       (d) =>
         d.state === 'running' && d.workerId === req.workerId && d.claims === expected.get(d._id),
     )
     .map(toJobRecord);
-  return { claimed, lost };
 }
