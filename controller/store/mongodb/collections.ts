@@ -23,7 +23,10 @@ export type JobDoc = Omit<JobRecord, 'id' | 'params' | 'result' | 'progress'> & 
   claims: number;
 };
 
-/** One per claim: its unique `_id` `${jobId}:${claimNumber}` lets exactly one worker win. */
+/**
+ * One per claim: its unique `_id` `${jobId}:${claimNumber}` lets exactly one worker win
+ * (`~N` appended for the Nth takeover of a claim orphaned by a crash).
+ */
 export interface ClaimDoc {
   _id: string;
   jobId: string;
