@@ -62,6 +62,13 @@ export const storeFailure = make('STORE_FAILURE', 500, false);
 export const jobCancelled = make('JOB_CANCELLED', 409, false);
 export const jobTimedOut = make('JOB_TIMED_OUT', 504, true);
 export const leaseLost = make('LEASE_LOST', 409, false);
+/** A job's worker stopped renewing its lease (it died or lost its store) and attempts are used up. */
+export const leaseExpired = make('LEASE_EXPIRED', 409, false);
+/**
+ * The controller is stopping: its running jobs are aborted and queued again with their
+ * attempt given back, to run after the restart or on another controller.
+ */
+export const controllerStopping = make('CONTROLLER_STOPPING', 503, true);
 /** A file on a host changed between read and write: nothing was written. */
 export const fileChanged = make('FILE_CHANGED', 409, true);
 export const symlinkRefused = make('SYMLINK_REFUSED', 400, false);

@@ -6,6 +6,7 @@
  */
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
+import { controllerStopping } from '../../shared/errors';
 import { newId } from '../store/ids';
 import type { JobRecord } from '../store/records';
 import type { JobLease, Store } from '../store/store';
@@ -47,7 +48,7 @@ export class Engine {
   private readonly completions: GroupCommit<{ lease: JobLease; result: unknown }, boolean>;
   private readonly types: string[];
   private timers: NodeJS.Timeout[] = [];
-  private filling = false;
+  private filling: Promise<void> | undefined;
   private refill = false;
   private stopped = true;
   private unsubscribe: (() => void) | undefined;
@@ -109,18 +110,16 @@ export class Engine {
       this.refill = true;
       return;
     }
-    this.filling = true;
-    setImmediate(() => {
-      this.fill()
-        .catch((err: unknown) => this.o.log.error({ err }, 'claiming jobs failed'))
-        .finally(() => {
-          this.filling = false;
-          if (this.refill) {
-            this.refill = false;
-            this.wake();
-          }
-        });
-    });
+    this.filling = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.fill())
+      .catch((err: unknown) => this.o.log.error({ err }, 'claiming jobs failed'))
+      .finally(() => {
+        this.filling = undefined;
+        if (this.refill) {
+          this.refill = false;
+          this.wake();
+        }
+      });
   }
 
   private capacity(): Record<string, number> {
@@ -179,16 +178,23 @@ export class Engine {
     this.running.set(job.id, { job, abort, done });
   }
 
-  /** Stops claiming, lets running jobs finish for up to `graceMs`, then aborts the rest. */
+  /**
+   * Stops claiming, lets running jobs finish for up to `graceMs`, then aborts the rest:
+   * those are queued again with their attempt given back (CONTROLLER_STOPPING), so a
+   * routine restart costs no job an attempt.
+   */
   async stop(graceMs = 5000): Promise<void> {
     this.stopped = true;
     this.unsubscribe?.();
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
-    const all = Promise.all([...this.running.values()].map((r) => r.done));
     const grace = new Promise((r) => setTimeout(r, graceMs).unref());
+    // A claim in flight launches its jobs when it returns: they are stopped like the rest.
+    await Promise.race([this.filling, grace]);
+    const all = Promise.all([...this.running.values()].map((r) => r.done));
     await Promise.race([all, grace]);
-    for (const r of this.running.values()) r.abort.abort(new Error('controller shutting down'));
+    const reason = controllerStopping('the controller is stopping; the job is queued again');
+    for (const r of this.running.values()) r.abort.abort(reason);
     await all;
     await this.o.store.workers.remove(this.workerId).catch(() => undefined);
   }

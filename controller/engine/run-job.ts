@@ -1,17 +1,12 @@
 /**
- * Runs one claimed attempt: renews its lease, enforces the timeout, honours cancel
- * requests, and records exactly one ending (completed, retried, failed, cancelled or
- * waiting for children). A write refused by the store means another worker holds the
- * job now: this attempt then ends quietly.
+ * Runs one claimed attempt: renews its lease (giving the attempt up before a lease it
+ * could not renew runs out), enforces the timeout, honours cancel requests, and records
+ * exactly one ending (completed, retried, failed, cancelled, given back because the
+ * controller stops, or waiting for children). A write refused by the store, or a lease
+ * lost, means another worker may hold the job now: this attempt then ends quietly.
  */
 import type { Logger } from 'pino';
-import {
-  jobCancelled,
-  jobTimedOut,
-  KeywardenError,
-  leaseLost,
-  toErrorRecord,
-} from '../../shared/errors';
+import { jobTimedOut, KeywardenError, toErrorRecord } from '../../shared/errors';
 import type { JobRecord } from '../store/records';
 import type { JobLease, Store } from '../store/store';
 import type { Config } from '../config/load-config';
@@ -25,6 +20,7 @@ import {
 import type { JobQueue } from './job-queue';
 import { spawnChildrenOnce } from './spawn-children';
 import { finishParentsUpward } from './finish-parents';
+import { keepLease } from './lease-keeper';
 
 export interface RunJobDeps {
   store: Store;
@@ -49,16 +45,16 @@ export async function runJob(
   const lease: JobLease = { id: job.id, attempt: job.attempts, workerId: deps.workerId };
   const log = deps.log.child({ jobId: job.id, type: job.type, attempt: job.attempts });
   let progress: unknown;
-  const renew = async () => {
-    const r = await store.jobs.renewLease(lease, clock() + deps.leaseMs, progress);
-    if (!r.held) abort.abort(leaseLost(`job ${job.id} is no longer held by this worker`));
-    else if (r.cancelRequested) abort.abort(jobCancelled(`job ${job.id} was cancelled`));
-  };
-  const renewEvery = Math.max(50, Math.min(deps.leaseMs / 3, 5000));
-  const renewTimer = setInterval(
-    () => renew().catch((err: unknown) => log.warn({ err }, 'lease renewal failed')),
-    renewEvery,
-  );
+  const keeper = keepLease({
+    store,
+    lease,
+    leaseMs: deps.leaseMs,
+    leaseUntil: job.leaseUntil ?? clock() + deps.leaseMs,
+    clock,
+    abort,
+    log,
+    progress: () => progress,
+  });
   const timeout = setTimeout(
     () => abort.abort(jobTimedOut(`job ${job.id} ran longer than its ${def.timeoutMs} ms timeout`)),
     def.timeoutMs,
@@ -73,7 +69,7 @@ export async function runJob(
     jobTypes: Object.keys(deps.queue.registry),
     heartbeat: async (p) => {
       if (p !== undefined) progress = p;
-      await renew();
+      await keeper.renew();
     },
     enqueue: async (c) =>
       (
@@ -108,7 +104,7 @@ export async function runJob(
   } catch (err) {
     await recordFailure(deps, log, job, def, lease, abort, err);
   } finally {
-    clearInterval(renewTimer);
+    keeper.stop();
     clearTimeout(timeout);
     // A failure here is not lost: the watchdog finishes parents whose children all ended.
     await finishParentsUpward(store, job.parentId, clock()).catch(() => 0);
@@ -126,10 +122,17 @@ async function recordFailure(
 ): Promise<void> {
   const now = deps.clock();
   const e = toErrorRecord(abort.signal.aborted ? abort.signal.reason : err);
-  if (e.code === 'LEASE_LOST') return log.warn('lease lost; another worker owns this job now');
+  if (e.code === 'LEASE_LOST') {
+    return log.warn({ err: e }, 'lease lost; the job is left to the worker that takes it over');
+  }
   if (e.code === 'JOB_CANCELLED') {
     await deps.store.jobs.markCancelled(lease, now);
     return log.info('cancelled');
+  }
+  // Stopping is not the job's failure: it runs again after the restart, at no attempt's cost.
+  if (e.code === 'CONTROLLER_STOPPING') {
+    await deps.store.jobs.defer(lease, now, e);
+    return log.info('queued again with its attempt given back: the controller is stopping');
   }
   const runAt = abort.signal.aborted ? null : deferredUntil(err);
   if (runAt !== null) {

@@ -29,6 +29,8 @@ export interface TestMongo {
   /** A mongodb:// URL whose path names a database nobody else uses. */
   url: string;
   stop(): Promise<void>;
+  /** Signals the server process (SIGSTOP/SIGCONT: a server that hangs); absent for a real MongoDB. */
+  signal?: (sig: NodeJS.Signals) => void;
 }
 
 export async function startFerretDb(): Promise<TestMongo> {
@@ -76,7 +78,17 @@ export async function startFerretDb(): Promise<TestMongo> {
     });
   }
   const dbName = `kwtest_${randomBytes(4).toString('hex')}`;
-  return { url: `mongodb://127.0.0.1:${port}/${dbName}`, stop };
+  return {
+    url: `mongodb://127.0.0.1:${port}/${dbName}`,
+    stop: async () => {
+      // A paused server would not stop on SIGTERM.
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGCONT');
+      await stop();
+    },
+    signal: (sig) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(sig);
+    },
+  };
 }
 
 /** A real MongoDB: each call gets its own database, dropped again by stop(). */

@@ -23,12 +23,20 @@ export type JobDoc = Omit<JobRecord, 'id' | 'params' | 'result' | 'progress'> & 
   claims: number;
 };
 
-/** One per claim: its unique `_id` `${jobId}:${claimNumber}` lets exactly one worker win. */
+/**
+ * One per claim: its unique `_id` `${jobId}:${claimNumber}` lets exactly one worker win
+ * (`~N` appended for the Nth takeover of a claim orphaned by a crash).
+ */
 export interface ClaimDoc {
   _id: string;
   jobId: string;
   workerId: string;
   at: number;
+  /**
+   * The lease the claim was made with: a claim still unapplied to its job after this is
+   * an orphan (its worker stopped between the two writes). Absent on older documents.
+   */
+  leaseUntil?: number;
 }
 
 /** A singleton key (a job or alert dedupe key) held by one record at a time. */

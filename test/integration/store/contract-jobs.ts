@@ -219,6 +219,27 @@ export function jobsContract(ctx: ContractContext): void {
       expect(await store.jobs.get(job.id)).toMatchObject({ state: 'completed', attempts: 1 });
     });
 
+    it('refuses the old worker once an attempt it gave back is claimed by another', async () => {
+      // A controller that stops gives its attempts back; the next claim reuses the number.
+      const { store } = ctx.get();
+      const { job } = await store.jobs.enqueue(newJob({ type: 'c-giveback', maxAttempts: 1 }), T0);
+      const claim = (workerId: string, now: number) =>
+        store.jobs.claim({ workerId, capacity: { 'c-giveback': 1 }, limit: 1, leaseMs: 1000, now });
+      expect(await claim('stopping', T0)).toHaveLength(1);
+      const note = { code: 'CONTROLLER_STOPPING', message: 'stopping', retryable: true };
+      const old = { id: job.id, attempt: 1, workerId: 'stopping' };
+      expect(await store.jobs.defer(old, T0 + 1, note)).toBe(true);
+      expect(await claim('restarted', T0 + 2)).toMatchObject([{ id: job.id, attempts: 1 }]);
+      expect(await store.jobs.renewLease(old, T0 + 5000)).toMatchObject({ held: false });
+      expect(await store.jobs.complete(old, 'late', T0 + 3)).toBe(false);
+      expect(await store.jobs.completeMany([{ lease: old, result: 'late' }], T0 + 3)).toEqual([
+        false,
+      ]);
+      const current = { id: job.id, attempt: 1, workerId: 'restarted' };
+      expect(await store.jobs.complete(current, 'ok', T0 + 4)).toBe(true);
+      expect(await store.jobs.get(job.id)).toMatchObject({ state: 'completed', result: 'ok' });
+    });
+
     it('requeues a failed attempt for retry, and fails it for good when told', async () => {
       const { store } = ctx.get();
       const { job } = await store.jobs.enqueue(newJob({ type: 'c-fail' }), T0);

@@ -1,3 +1,4 @@
+import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openMongoStore } from '../../../controller/store/mongodb/open-mongo-store';
 import type { Store } from '../../../controller/store/store';
@@ -92,6 +93,74 @@ describe('mongodb store: adapter specifics', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('lets exactly one of racing claimers take a job past a claim orphaned by a crash', async () => {
+    const { job } = await store.jobs.enqueue(newJob({ type: 'm-orphan' }), T0);
+    // The claim document of a controller that died before updating the job.
+    const raw = new MongoClient(server.url);
+    try {
+      await raw.connect();
+      await raw
+        .db()
+        .collection('job_claims')
+        .insertOne({
+          _id: `${job.id}:1` as never,
+          jobId: job.id,
+          workerId: 'dead',
+          at: T0,
+          leaseUntil: T0 + 1000,
+        });
+    } finally {
+      await raw.close();
+    }
+    const claim = (s: Store, workerId: string, now: number) =>
+      s.jobs.claim({ workerId, capacity: { 'm-orphan': 1 }, limit: 1, leaseMs: 1000, now });
+    expect(await claim(store, 'early', T0 + 999)).toEqual([]);
+    const others = await Promise.all([1, 2].map(() => openMongoStore(server.url)));
+    try {
+      const stores = [store, ...others];
+      const results = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => claim(stores[i % stores.length]!, `w${i}`, T0 + 1001)),
+      );
+      const winners = results.flat();
+      expect(winners).toHaveLength(1);
+      expect(await store.jobs.get(job.id)).toMatchObject({
+        state: 'running',
+        attempts: 1,
+        workerId: winners[0]!.workerId,
+      });
+    } finally {
+      for (const s of others) await s.close();
+    }
+  });
+
+  it('takes over a claim again when the worker that took over an orphan crashed too', async () => {
+    const { job } = await store.jobs.enqueue(newJob({ type: 'm-orphan-2' }), T0);
+    const raw = new MongoClient(server.url);
+    try {
+      await raw.connect();
+      const orphan = { jobId: job.id, at: T0, leaseUntil: T0 + 1000 };
+      await raw
+        .db()
+        .collection('job_claims')
+        .insertMany([
+          { _id: `${job.id}:1` as never, workerId: 'dead', ...orphan },
+          { _id: `${job.id}:1~1` as never, workerId: 'dead-too', ...orphan, leaseUntil: T0 + 2000 },
+        ]);
+    } finally {
+      await raw.close();
+    }
+    const claim = (now: number) =>
+      store.jobs.claim({
+        workerId: 'w',
+        capacity: { 'm-orphan-2': 1 },
+        limit: 1,
+        leaseMs: 1000,
+        now,
+      });
+    expect(await claim(T0 + 1500)).toEqual([]); // the second taker's lease still runs
+    expect(await claim(T0 + 2001)).toMatchObject([{ id: job.id, attempts: 1, workerId: 'w' }]);
   });
 
   it('completes a group in one call, refusing the items whose lease is not held', async () => {

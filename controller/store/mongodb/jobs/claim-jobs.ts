@@ -2,6 +2,7 @@ import type { JobRecord } from '../../records';
 import type { ClaimRequest } from '../../store';
 import { toJobRecord, type ClaimDoc, type Collections } from '../collections';
 import { insertWinners } from '../insert-winners';
+import { claimDocId, takeOverOrphanClaims } from './take-over-orphan-claims';
 
 interface Candidate {
   _id: string;
@@ -23,6 +24,8 @@ const MAX_ROUNDS = 5;
  * claim document `${jobId}:${claims + 1}` (an `_id` insert is atomic on every server,
  * where a conditional update is not on FerretDB); only the winners' jobs are updated.
  * The claim counter never resets, so a stale read can only collide, never win twice.
+ * A claim document whose worker stopped before updating its job is taken over once its
+ * lease has passed (see take-over-orphan-claims.ts), so such a crash cannot strand the job.
  */
 export async function claimJobs(c: Collections, req: ClaimRequest): Promise<JobRecord[]> {
   const free = new Map(Object.entries(req.capacity).filter(([, n]) => n > 0));
@@ -78,13 +81,21 @@ async function claimCandidates(
   candidates: Candidate[],
 ): Promise<JobRecord[]> {
   const docs: ClaimDoc[] = candidates.map((j) => ({
-    _id: `${j._id}:${j.claims + 1}`,
+    _id: claimDocId(j._id, j.claims),
     jobId: j._id,
     workerId: req.workerId,
     at: req.now,
+    leaseUntil: req.now + req.leaseMs,
   }));
   const wonIdx = await insertWinners(c.jobClaims, docs);
-  const winners = candidates.filter((_, i) => wonIdx.has(i));
+  const winners = [
+    ...candidates.filter((_, i) => wonIdx.has(i)),
+    ...(await takeOverOrphanClaims(
+      c,
+      req,
+      candidates.filter((_, i) => !wonIdx.has(i)),
+    )),
+  ];
   if (winners.length === 0) return [];
   // Candidates nearly always share a claim count (0 for fresh jobs): one update per count.
   const byClaims = new Map<number, string[]>();

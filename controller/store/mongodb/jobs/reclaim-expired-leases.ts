@@ -1,12 +1,11 @@
+import { leaseExpired, toErrorRecord } from '../../../../shared/errors';
 import type { JobError } from '../../records';
 import type { Collections } from '../collections';
 import { releaseJobKeys } from './job-keys';
 
-const LEASE_EXPIRED: JobError = {
-  code: 'LEASE_EXPIRED',
-  message: 'the worker running this job stopped renewing its lease and attempts are used up',
-  retryable: false,
-};
+const LEASE_EXPIRED: JobError = toErrorRecord(
+  leaseExpired('the worker running this job stopped renewing its lease and attempts are used up'),
+);
 
 /**
  * Running jobs whose lease ran out go back to the queue, or fail when their attempts are

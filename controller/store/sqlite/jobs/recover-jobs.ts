@@ -1,13 +1,14 @@
 /** The watchdog's store operations: expired leases, overdue deadlines, purges. */
 import type Database from 'better-sqlite3';
 import type { JobState } from '../../records';
+import { leaseExpired, toErrorRecord } from '../../../../shared/errors';
 import { placeholders, stmt } from '../statements';
 
-const LEASE_EXPIRED = JSON.stringify({
-  code: 'LEASE_EXPIRED',
-  message: 'the worker running this job stopped renewing its lease and attempts are used up',
-  retryable: false,
-});
+const LEASE_EXPIRED = JSON.stringify(
+  toErrorRecord(
+    leaseExpired('the worker running this job stopped renewing its lease and attempts are used up'),
+  ),
+);
 
 export function reclaimExpiredLeases(
   db: Database.Database,
