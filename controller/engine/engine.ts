@@ -6,7 +6,7 @@
  */
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { controllerStopping } from '../../shared/errors';
+import { controllerStopping, invalidConfig } from '../../shared/errors';
 import { newId } from '../store/ids';
 import type { JobRecord } from '../store/records';
 import type { JobLease, Store } from '../store/store';
@@ -15,7 +15,20 @@ import type { JobQueue } from './job-queue';
 import { runJob } from './run-job';
 import { GroupCommit } from './group-commit';
 import type { HostExecutor } from '../hosts/host-executor';
-import { DirectSshExecutor } from '../hosts/direct-ssh-executor';
+
+/**
+ * The engine knows no transport (design.md): whoever starts it passes the host router.
+ * Without one, a host job fails at once saying so instead of reaching a host some default way.
+ */
+const noHostDriver: HostExecutor = {
+  run: (job, operation) =>
+    Promise.reject(
+      invalidConfig(
+        `job ${job.id} (${job.type}) asked for host operation ${operation}, but this engine was started without a host driver`,
+        { details: { jobId: job.id, operation } },
+      ),
+    ),
+};
 
 export interface EngineOptions {
   config: Config;
@@ -56,7 +69,7 @@ export class Engine {
 
   constructor(private readonly o: EngineOptions) {
     this.clock = o.clock ?? Date.now;
-    this.hostExecutor = o.hostExecutor ?? new DirectSshExecutor();
+    this.hostExecutor = o.hostExecutor ?? noHostDriver;
     this.completions = new GroupCommit((items) => o.store.jobs.completeMany(items, this.clock()));
     this.types = o.types ?? Object.values(o.queue.registry).map((d) => d.type);
   }

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { loadConfig, type Config } from '../../controller/config/load-config';
+import { DirectSshExecutor } from '../../controller/hosts/direct-ssh-executor';
 import { Engine } from '../../controller/engine/engine';
 import { JobQueue } from '../../controller/engine/job-queue';
 import { buildRegistry } from '../../controller/jobs/registry';
@@ -46,6 +47,8 @@ export async function startTestEngine(
       pollIntervalMs: 50,
       heartbeatMs: 1000,
       limitFor: opts.limitFor,
+      // The fixture's transport: host jobs here give their own `connection`.
+      hostExecutor: new DirectSshExecutor(),
       ...over,
     });
     engines.push(e);
