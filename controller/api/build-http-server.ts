@@ -9,6 +9,7 @@ import type { ControllerServices } from '../controller-services';
 import { registerHealthRoutes } from './health-routes';
 import { registerApiRoutes } from './register-api-routes';
 import { describeValidationError } from './validation-error';
+import { redactSealed } from '../secrets/sealed-params';
 
 export async function buildHttpServer(
   services: ControllerServices,
@@ -49,6 +50,9 @@ export async function buildHttpServer(
       },
     });
   });
+  // No answer shows a sealed credential, not even as ciphertext: whatever route returns a
+  // job's params or result, a sealed value reads "[sealed]" (controller/secrets/sealed-params.ts).
+  app.addHook('preSerialization', async (_req, _reply, payload) => redactSealed(payload));
   registerHealthRoutes(app, services.store);
   await registerApiRoutes(app, services);
   return app;

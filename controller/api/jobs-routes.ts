@@ -6,6 +6,7 @@ import { conflict, invalidInput, jobCancelled, notFound } from '../../shared/err
 import type { ControllerServices } from '../controller-services';
 import { JOB_STATES, type JobState } from '../store/records';
 import type { JobFilter } from '../store/store';
+import { redactSealed } from '../secrets/sealed-params';
 import { caller, type RequireRole } from './auth';
 import { parseList, parseTime } from './parse-query';
 import { IdParams, Job, Page, PageQuery, TimeQuery, errors } from './schemas';
@@ -124,7 +125,8 @@ export function registerJobsRoutes(
           actor,
           action: 'job.start',
           subject: res.job.id,
-          details: { type, params: res.job.params, hostId: hostId ?? null },
+          // The audit log is kept for good: it shows where a credential was, never the credential.
+          details: { type, params: redactSealed(res.job.params), hostId: hostId ?? null },
         });
       return reply.code(res.created ? 201 : 200).send(res);
     },
