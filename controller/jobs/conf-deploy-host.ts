@@ -5,6 +5,7 @@ import type { ScanConfigsResult } from '../../shared/hostops/scan-configs';
 import { defineJob } from '../engine/job-definition';
 import { hostJobParams, inventoryHostId } from '../inventory/host-target';
 import { ingestConfigs } from '../inventory/ingest-scans';
+import { checkHostCommands } from '../auth/host-command-policy';
 
 export const DeployFields = {
   content: Type.String({ minLength: 1 }),
@@ -36,6 +37,8 @@ export const confDeployHost = defineJob({
   idempotent: true,
   async run(params, ctx) {
     const hostId = inventoryHostId(ctx, params);
+    // Checked again here: a job queued by a parent or stored before a setting narrowed.
+    checkHostCommands(ctx.config, 'conf-deploy-host', params);
     const { hostId: _h, connection: _c, ...args } = params;
     // Before the host is read: the inventory keeps what edits record after this.
     const observedAt = ctx.now();
