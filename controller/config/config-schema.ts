@@ -269,6 +269,18 @@ export const settings = {
     describe:
       'sshd config files a job may read or replace as root (path, mainConfigPath, sshdConfigPath); "DIR/" allows the files directly in DIR',
   },
+  authFailureLimit: {
+    env: 'KEYWARDEN_AUTH_FAILURE_LIMIT',
+    parse: asPositiveInt,
+    default: '10',
+    describe: 'failed API authentications a client may make per window before it gets 429',
+  },
+  authFailureWindowMs: {
+    env: 'KEYWARDEN_AUTH_FAILURE_WINDOW',
+    parse: asDurationMs,
+    default: '1m',
+    describe: 'the window of authFailureLimit, and of the aggregated auth.failed audit rows',
+  },
 } satisfies Record<string, SettingSpec<unknown>>;
 
 export type Settings = typeof settings;
