@@ -124,12 +124,24 @@ export function redactSealed<T>(value: T): T {
   return redact(value) as T;
 }
 
-function redact(v: unknown): unknown {
-  if (typeof v === 'string') return SEALED_STRING.test(v) ? REDACTED : v;
+/** A connection's credential fields, also when a record from before sealing holds them in clear. */
+const CONNECTION_SECRETS = new Set(['password', 'privateKey']);
+
+function redact(v: unknown, secretField = false): unknown {
+  if (typeof v === 'string') return secretField || SEALED_STRING.test(v) ? REDACTED : v;
   if (isSealedValue(v) || isSealedRef(v)) return REDACTED;
-  if (Array.isArray(v)) return v.map(redact);
+  if (Array.isArray(v)) return v.map((x) => redact(x));
   if (isPlainObject(v))
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redact(x)]));
+    return Object.fromEntries(
+      Object.entries(v).map(([k, x]) => [
+        k,
+        k === 'connection' && isPlainObject(x)
+          ? Object.fromEntries(
+              Object.entries(x).map(([ck, cx]) => [ck, redact(cx, CONNECTION_SECRETS.has(ck))]),
+            )
+          : redact(x),
+      ]),
+    );
   return v;
 }
 
