@@ -16,7 +16,8 @@ import { openStore } from './store/open-store';
 import { HostExecutorRouter } from './hosts/host-executor';
 import { DirectSshExecutor } from './hosts/direct-ssh-executor';
 import { startAgentGateway } from './agents/start-agent-gateway';
-import { startAgentlessExecutor } from './agentless/start-agentless-executor';
+import { secretBoxFor, startAgentlessExecutor } from './agentless/start-agentless-executor';
+import { JobSecrets } from './secrets/sealed-params';
 
 export interface RunningController {
   services: ControllerServices;
@@ -31,7 +32,14 @@ export async function startController(
   log: Logger = pino({ level: config.logLevel }),
 ): Promise<RunningController> {
   const store = await openStore(config.storeUrl);
-  const queue = new JobQueue(store, buildRegistry({ testJobTypes: config.enableTestJobTypes }));
+  // Secret job params are sealed when queued and opened only by the direct SSH executor.
+  const secretBox = secretBoxFor(config);
+  const queue = new JobQueue(
+    store,
+    buildRegistry({ testJobTypes: config.enableTestJobTypes }),
+    Date.now,
+    secretBox,
+  );
   const scheduler = new RobotScheduler(
     store,
     queue,
@@ -40,7 +48,10 @@ export async function startController(
   );
   await scheduler.ensureRobots();
   // Agent and agentless executors register their routes here as they start.
-  const hostExecutor = new HostExecutorRouter(new DirectSshExecutor(), store);
+  const hostExecutor = new HostExecutorRouter(
+    new DirectSshExecutor(new JobSecrets(secretBox, store.jobs)),
+    store,
+  );
   const engine: Engine = new Engine({
     config,
     hostExecutor,

@@ -9,6 +9,8 @@ import { forbidden, unauthenticated } from '../../shared/errors';
 import { hashSecret } from '../auth/tokens';
 import type { Role, TokenRecord } from '../store/records';
 import type { Store } from '../store/store';
+import type { AuthFailureGuard } from '../auth/auth-failures';
+import { REQUIRED_ROLE } from './route-roles';
 
 const RANK: Record<Role, number> = { auditor: 0, operator: 1, admin: 2 };
 
@@ -35,25 +37,44 @@ export const principalOf = (t: TokenRecord): Principal => ({
 
 export type RequireRole = (role: Role) => onRequestAsyncHookHandler;
 
-export function bearerAuth(store: Pick<Store, 'tokens'>): RequireRole {
-  return (role) => async (req: FastifyRequest, reply: FastifyReply) => {
-    const header = req.headers.authorization ?? '';
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!m?.[1]) {
-      void reply.header('www-authenticate', 'Bearer');
-      throw unauthenticated('missing bearer token: send "Authorization: Bearer <token>"');
-    }
-    const token = await store.tokens.findBySecretHash(hashSecret(m[1]));
-    if (!token || token.revokedAt !== null) {
-      void reply.header('www-authenticate', 'Bearer error="invalid_token"');
-      throw unauthenticated(token ? 'the token was revoked' : 'unknown token');
-    }
-    req.principal = principalOf(token);
-    if (RANK[token.role] < RANK[role]) {
-      throw forbidden(`this needs the ${role} role; token ${token.name} has ${token.role}`, {
-        details: { required: role, role: token.role },
-      });
-    }
+/**
+ * The `auth(role)` of every route. Failed authentications go through `guard`: audited,
+ * and refused with 429 once a client has failed too often (see auth/auth-failures.ts).
+ */
+export function bearerAuth(store: Pick<Store, 'tokens'>, guard: AuthFailureGuard): RequireRole {
+  return (role) => {
+    const hook = async (req: FastifyRequest, reply: FastifyReply) => {
+      guard.refuseIfBlocked(req, reply);
+      const header = req.headers.authorization ?? '';
+      const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+      if (!m?.[1]) {
+        void reply.header('www-authenticate', 'Bearer');
+        return guard.fail(
+          req,
+          reply,
+          'missing-token',
+          unauthenticated('missing bearer token: send "Authorization: Bearer <token>"'),
+        );
+      }
+      const token = await store.tokens.findBySecretHash(hashSecret(m[1]));
+      if (!token || token.revokedAt !== null) {
+        void reply.header('www-authenticate', 'Bearer error="invalid_token"');
+        return guard.fail(
+          req,
+          reply,
+          token ? 'revoked-token' : 'unknown-token',
+          unauthenticated(token ? 'the token was revoked' : 'unknown token'),
+        );
+      }
+      req.principal = principalOf(token);
+      if (RANK[token.role] < RANK[role]) {
+        throw forbidden(`this needs the ${role} role; token ${token.name} has ${token.role}`, {
+          details: { required: role, role: token.role },
+        });
+      }
+    };
+    // Lets the route table (route-roles.ts) check what each route requires.
+    return Object.assign(hook, { [REQUIRED_ROLE]: role });
   };
 }
 

@@ -9,6 +9,8 @@ import type { ControllerServices } from '../controller-services';
 import { registerHealthRoutes } from './health-routes';
 import { registerApiRoutes } from './register-api-routes';
 import { describeValidationError } from './validation-error';
+import { redactSealed } from '../secrets/sealed-params';
+import { enforceRouteTable } from './route-roles';
 
 export async function buildHttpServer(
   services: ControllerServices,
@@ -49,6 +51,11 @@ export async function buildHttpServer(
       },
     });
   });
+  // No answer shows a sealed credential, not even as ciphertext: whatever route returns a
+  // job's params or result, a sealed value reads "[sealed]" (controller/secrets/sealed-params.ts).
+  app.addHook('preSerialization', async (_req, _reply, payload) => redactSealed(payload));
+  // Before any route: each must be in the route table with the role it declares.
+  enforceRouteTable(app);
   registerHealthRoutes(app, services.store);
   await registerApiRoutes(app, services);
   return app;

@@ -6,6 +6,9 @@ import { conflict, invalidInput, jobCancelled, notFound } from '../../shared/err
 import type { ControllerServices } from '../controller-services';
 import { JOB_STATES, type JobState } from '../store/records';
 import type { JobFilter } from '../store/store';
+import { redactSealed } from '../secrets/sealed-params';
+import { checkJobRequest } from '../auth/host-command-policy';
+import { validateParams } from '../engine/validate-params';
 import { caller, type RequireRole } from './auth';
 import { parseList, parseTime } from './parse-query';
 import { IdParams, Job, Page, PageQuery, TimeQuery, errors } from './schemas';
@@ -110,6 +113,9 @@ export function registerJobsRoutes(
         throw invalidInput(`type: job type ${type} cannot be started by an admin`, {
           details: { field: 'type', value: type, expected: 'an admin-triggerable job type' },
         });
+      // What it would make a host run as root is checked before anything is queued (403).
+      const valid = validateParams(type, def.params, params ?? {});
+      await checkJobRequest(s, type, valid, hostId);
       const actor = caller(req).actor;
       const res = await s.queue.enqueue(type, params ?? {}, {
         createdBy: actor,
@@ -124,7 +130,8 @@ export function registerJobsRoutes(
           actor,
           action: 'job.start',
           subject: res.job.id,
-          details: { type, params: res.job.params, hostId: hostId ?? null },
+          // The audit log is kept for good: it shows where a credential was, never the credential.
+          details: { type, params: redactSealed(res.job.params), hostId: hostId ?? null },
         });
       return reply.code(res.created ? 201 : 200).send(res);
     },

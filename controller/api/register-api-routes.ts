@@ -1,7 +1,9 @@
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import type { ControllerServices } from '../controller-services';
+import { AuthFailureGuard } from '../auth/auth-failures';
 import { SyslogSender } from '../notify/syslog-sender';
 import { registerAlertsRoutes } from './alerts-routes';
 import { registerAuditRoutes } from './audit-routes';
@@ -38,7 +40,21 @@ export async function registerApiRoutes(
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  const auth = bearerAuth(services.store);
+  // Failed authentications are counted per client by @fastify/rate-limit (no route is
+  // limited as such: only failures count) and audited.
+  await app.register(rateLimit, { global: false });
+  const guard = new AuthFailureGuard({
+    store: services.store,
+    countFailure: app.createRateLimit({
+      max: services.config.authFailureLimit,
+      timeWindow: services.config.authFailureWindowMs,
+      keyGenerator: (req) => req.ip,
+    }),
+    windowMs: services.config.authFailureWindowMs,
+    log: services.log.child({ component: 'auth' }),
+  });
+  app.addHook('onClose', () => guard.stop());
+  const auth = bearerAuth(services.store, guard);
   const syslog = services.config.syslog ? new SyslogSender(services.config.syslog) : null;
   registerJobsRoutes(app, services, auth);
   registerHostsRoutes(app, services, auth);

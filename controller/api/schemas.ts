@@ -27,6 +27,8 @@ export const errors = {
   403: ErrorBody,
   404: ErrorBody,
   409: ErrorBody,
+  /** Too many failed authentications from this client; see Retry-After. */
+  429: ErrorBody,
 };
 
 export const IdParams = Type.Object({ id: Id });

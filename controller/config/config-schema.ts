@@ -3,6 +3,7 @@
  * raw string becomes a typed value. `loadConfig()` is the only reader of it.
  */
 import { invalidConfig } from '../../shared/errors';
+import { asCommandList, asPathList } from './list-settings';
 
 export type Parse<T> = (raw: string, name: string) => T;
 
@@ -247,6 +248,38 @@ export const settings = {
     env: 'KEYWARDEN_MASTER_KEY',
     parse: asString,
     describe: 'encrypts management keys at rest (default: a key file in the data directory)',
+  },
+  allowedSshdBinaries: {
+    env: 'KEYWARDEN_ALLOWED_SSHD_BINARIES',
+    parse: asPathList,
+    default: '["/usr/sbin/sshd"]',
+    describe: 'sshd programs a job may run as root on a host (sshdBinary of scans and deploys)',
+  },
+  allowedReloadCommands: {
+    env: 'KEYWARDEN_ALLOWED_RELOAD_COMMANDS',
+    parse: asCommandList,
+    default:
+      '[["systemctl","reload","ssh"],["systemctl","reload","sshd"],["service","ssh","reload"],["service","sshd","reload"]]',
+    describe: 'commands a job may run as root to reload sshd (reloadCommand), matched exactly',
+  },
+  allowedSshdConfigPaths: {
+    env: 'KEYWARDEN_ALLOWED_SSHD_CONFIG_PATHS',
+    parse: asPathList,
+    default: '["/etc/ssh/sshd_config","/etc/ssh/sshd_config.d/"]',
+    describe:
+      'sshd config files a job may read or replace as root (path, mainConfigPath, sshdConfigPath); "DIR/" allows the files directly in DIR',
+  },
+  authFailureLimit: {
+    env: 'KEYWARDEN_AUTH_FAILURE_LIMIT',
+    parse: asPositiveInt,
+    default: '10',
+    describe: 'failed API authentications a client may make per window before it gets 429',
+  },
+  authFailureWindowMs: {
+    env: 'KEYWARDEN_AUTH_FAILURE_WINDOW',
+    parse: asDurationMs,
+    default: '1m',
+    describe: 'the window of authFailureLimit, and of the aggregated auth.failed audit rows',
   },
 } satisfies Record<string, SettingSpec<unknown>>;
 

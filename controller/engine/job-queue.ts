@@ -1,11 +1,14 @@
 /**
  * The one way jobs are queued: checks the type against the registry and the params
  * against its schema, applies the type's retry policy and singleton key, and wakes
- * the local workers so a job queued here starts without waiting for a poll.
+ * the local workers so a job queued here starts without waiting for a poll. Secret params
+ * (marked `Sealed` in the schema) are sealed here, before anything stores them.
  */
 import { unknownJobType } from '../../shared/errors';
 import type { JobRecord, JobTrigger, NewJob } from '../store/records';
 import type { EnqueueResult, Store } from '../store/store';
+import type { SecretBox } from '../secrets/secret-box';
+import { sealParams } from '../secrets/sealed-params';
 import type { JobDefinition } from './job-definition';
 import { GroupCommit } from './group-commit';
 import { validateParams } from './validate-params';
@@ -31,6 +34,8 @@ export class JobQueue {
     private readonly store: Pick<Store, 'jobs'>,
     readonly registry: JobRegistry,
     private readonly clock: () => number = Date.now,
+    /** Seals secret params; a queue without it refuses jobs that carry one. */
+    private readonly secrets?: SecretBox,
   ) {
     this.inserts = new GroupCommit((rows) => this.store.jobs.enqueueMany(rows, this.clock()));
   }
@@ -63,7 +68,13 @@ export class JobQueue {
     const now = this.clock();
     const rows = jobs.map(({ type, params, opts }) => {
       const def = this.definition(type);
-      const valid = validateParams(type, def.params, params);
+      const valid = sealParams(
+        type,
+        def.params,
+        validateParams(type, def.params, params),
+        this.secrets,
+        { child: Boolean(opts.parentId) },
+      );
       // A host job names its host in its params; the record carries it for routing and filters.
       const paramsHost = (valid as { hostId?: unknown } | null)?.hostId;
       return {

@@ -1,10 +1,12 @@
 import type { JobRecord } from '../store/records';
 import { AWAIT_CHILDREN, type AwaitChildren, type ChildJob } from './job-definition';
 import type { RunJobDeps } from './run-job';
+import { referToParentSecrets } from '../secrets/sealed-params';
 
 /**
  * Creates a parent's children unless an earlier attempt of the same parent already
  * did (it crashed before it could record that it waits): children are never doubled.
+ * A sealed credential the parent passes on is not copied: the child refers to it.
  */
 export async function spawnChildrenOnce(
   deps: Pick<RunJobDeps, 'store' | 'queue'>,
@@ -17,7 +19,7 @@ export async function spawnChildrenOnce(
     await deps.queue.enqueueMany(
       children.map((c) => ({
         type: c.type,
-        params: c.params,
+        params: referToParentSecrets(c.params),
         opts: {
           createdBy: parent.createdBy,
           trigger: 'parent' as const,

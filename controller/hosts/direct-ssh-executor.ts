@@ -2,13 +2,15 @@
  * The first way to reach a host: an SSH session opened for one job from connection
  * details in the job's params (`connection`), with the host key pinned. The agentless
  * executor (a pool over stored hosts and encrypted management keys) replaces it for
- * registered hosts; this one stays for jobs that name a connection explicitly.
+ * registered hosts; this one stays for jobs that name a connection explicitly. The
+ * connection's password or key is stored sealed; it is opened here, for the login only.
  */
-import { invalidInput } from '../../shared/errors';
+import { invalidInput, KeywardenError } from '../../shared/errors';
 import { runHostOperation } from '../../shared/hostops/operation-registry';
 import { SshSession } from '../../shared/session/ssh-session';
 import type { JobRecord } from '../store/records';
 import { freshLoginCheck } from './fresh-login-check';
+import type { JobSecrets } from '../secrets/sealed-params';
 import type { HostExecutor } from './host-executor';
 
 export interface DirectConnection {
@@ -21,8 +23,8 @@ export interface DirectConnection {
   rootPrefix?: string;
 }
 
-export function connectionOf(job: JobRecord): DirectConnection {
-  const c = (job.params as { connection?: DirectConnection } | null)?.connection;
+export function connectionOf(job: JobRecord, params: unknown = job.params): DirectConnection {
+  const c = (params as { connection?: DirectConnection } | null)?.connection;
   if (!c) {
     throw invalidInput(
       `job ${job.id} (${job.type}) has no target host: give hostId of a registered host or params.connection`,
@@ -34,17 +36,26 @@ export function connectionOf(job: JobRecord): DirectConnection {
       },
     );
   }
+  if (typeof c.password === 'object' || typeof c.privateKey === 'object')
+    throw new KeywardenError(
+      'CREDENTIAL_UNREADABLE',
+      `job ${job.id} (${job.type}): its connection credential is sealed and this executor has no master key to open it`,
+      { httpStatus: 500, retryable: false, details: { jobId: job.id } },
+    );
   return c;
 }
 
 export class DirectSshExecutor implements HostExecutor {
+  /** Without `secrets`, only connections whose credential is not sealed can be used. */
+  constructor(private readonly secrets?: JobSecrets) {}
+
   async run(
     job: JobRecord,
     operation: string,
     args: unknown,
     signal: AbortSignal,
   ): Promise<unknown> {
-    const c = connectionOf(job);
+    const c = connectionOf(job, this.secrets ? await this.secrets.open(job) : job.params);
     const connect = () =>
       SshSession.connect({
         host: c.host,

@@ -2,19 +2,22 @@
  * Where a host job runs and under which id its findings are kept. A job targets a
  * registered host (the job's `hostId`, which also routes it to the agent or the agentless
  * pool) or names a `connection` (SSH with credentials in the job, for hosts not registered
- * yet). The inventory keeps the latter under `ssh:<host>:<port>`.
+ * yet). The inventory keeps the latter under `ssh:<host>:<port>`. The connection's password
+ * or private key is stored sealed (controller/secrets/sealed-params.ts).
  */
 import { Type, type Static, type TProperties } from '@sinclair/typebox';
 import { invalidInput } from '../../shared/errors';
 import type { JobContext } from '../engine/job-definition';
+import { Sealed } from '../secrets/sealed-params';
 
 export const ConnectionSchema = Type.Object(
   {
     host: Type.String({ minLength: 1 }),
     port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
     username: Type.String({ minLength: 1 }),
-    password: Type.Optional(Type.String()),
-    privateKey: Type.Optional(Type.String()),
+    // Sealed when the job is queued; opened only by the executor that logs in with them.
+    password: Type.Optional(Sealed(Type.String())),
+    privateKey: Type.Optional(Sealed(Type.String())),
     hostKeyFingerprint: Type.String({ pattern: '^SHA256:' }),
     rootPrefix: Type.Optional(Type.String()),
   },

@@ -6,6 +6,7 @@ import { configDeployFailure } from '../hosts/config-deploy-failure';
 import { latestConfigEvent, recordConfigEvent } from '../hosts/sshd-config-confirmations';
 import { hostJobParams, inventoryHostId } from '../inventory/host-target';
 import { ingestConfigs } from '../inventory/ingest-scans';
+import { checkHostCommands } from '../auth/host-command-policy';
 
 export const DeployFields = {
   content: Type.String({ minLength: 1 }),
@@ -41,6 +42,8 @@ export const confDeployHost = defineJob({
   idempotent: true,
   async run(params, ctx) {
     const hostId = inventoryHostId(ctx, params);
+    // Checked again here: a job queued by a parent or stored before a setting narrowed.
+    checkHostCommands(ctx.config, 'conf-deploy-host', params);
     const { hostId: _h, connection: _c, ...args } = params;
     const path = args.path ?? '/etc/ssh/sshd_config';
     const sha256 = sha256Hex(args.content);

@@ -3,6 +3,7 @@ import type { RemovePrivateKeyResult } from '../../shared/hostops/remove-private
 import { defineJob } from '../engine/job-definition';
 import { hostJobParams, inventoryHostId } from '../inventory/host-target';
 import { inventoryItemKey } from '../store/inventory-records';
+import { checkPrivateKeyRemoval } from '../auth/host-command-policy';
 
 /** Removes a private key file, its .pub and the backups Keywarden's writes left. */
 export const removePrivateKey = defineJob({
@@ -16,6 +17,8 @@ export const removePrivateKey = defineJob({
   idempotent: true,
   async run(params, ctx) {
     const hostId = inventoryHostId(ctx, params);
+    // Deleting as root: only a key the inventory found there (checked at the API too).
+    await checkPrivateKeyRemoval(ctx.store, hostId, params.path);
     const r = (await ctx.runOnHost('remove-private-key', {
       path: params.path,
     })) as RemovePrivateKeyResult;

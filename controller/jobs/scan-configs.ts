@@ -3,6 +3,7 @@ import type { ScanConfigsResult } from '../../shared/hostops/scan-configs';
 import { defineJob } from '../engine/job-definition';
 import { hostJobParams, inventoryHostId } from '../inventory/host-target';
 import { ingestConfigs } from '../inventory/ingest-scans';
+import { checkHostCommands } from '../auth/host-command-policy';
 
 export const ScanConfigsFields = {
   sshdConfigPath: Type.Optional(Type.String({ pattern: '^/' })),
@@ -21,6 +22,7 @@ export const scanConfigs = defineJob({
   idempotent: true,
   async run(params, ctx) {
     const hostId = inventoryHostId(ctx, params);
+    checkHostCommands(ctx.config, 'scan-configs', params);
     // Before the host is read: the inventory keeps what edits record after this.
     const observedAt = ctx.now();
     const scan = (await ctx.runOnHost('scan-configs', {

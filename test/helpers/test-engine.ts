@@ -7,10 +7,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { loadConfig, type Config } from '../../controller/config/load-config';
-import { DirectSshExecutor } from '../../controller/hosts/direct-ssh-executor';
 import { Engine } from '../../controller/engine/engine';
 import { JobQueue } from '../../controller/engine/job-queue';
 import { buildRegistry } from '../../controller/jobs/registry';
+import { secretBoxFor } from '../../controller/agentless/start-agentless-executor';
+import { DirectSshExecutor } from '../../controller/hosts/direct-ssh-executor';
+import { JobSecrets } from '../../controller/secrets/sealed-params';
 import type { JobRecord, JobState } from '../../controller/store/records';
 import type { Store } from '../../controller/store/store';
 import { openSqliteStore } from '../../controller/store/sqlite/open-sqlite-store';
@@ -27,12 +29,25 @@ export interface TestEngine {
 }
 
 export async function startTestEngine(
-  opts: { leaseMs?: number; concurrency?: number; limitFor?: (t: string) => number } = {},
+  opts: {
+    leaseMs?: number;
+    concurrency?: number;
+    limitFor?: (t: string) => number;
+    /** Settings, as environment variables (e.g. the allow-lists of host commands). */
+    env?: Record<string, string>;
+  } = {},
 ): Promise<TestEngine> {
   const dir = mkdtempSync(path.join(tmpdir(), 'kw-engine-'));
-  const config = loadConfig({ KEYWARDEN_DATA_DIR: dir, KEYWARDEN_ENABLE_TEST_JOB_TYPES: 'true' });
+  const config = loadConfig({
+    KEYWARDEN_DATA_DIR: dir,
+    KEYWARDEN_ENABLE_TEST_JOB_TYPES: 'true',
+    ...opts.env,
+  });
   const store = openSqliteStore(path.join(dir, 'keywarden.db'), { synchronous: 'NORMAL' });
-  const queue = new JobQueue(store, buildRegistry({ testJobTypes: true }));
+  // As in a controller: secret params are sealed when queued, opened by the SSH executor.
+  const box = secretBoxFor(config);
+  const queue = new JobQueue(store, buildRegistry({ testJobTypes: true }), Date.now, box);
+  const hostExecutor = new DirectSshExecutor(new JobSecrets(box, store.jobs));
   const log = pino({ level: process.env.KEYWARDEN_TEST_LOG ?? 'silent' });
   const engines: Engine[] = [];
   const newEngine = (over: Partial<ConstructorParameters<typeof Engine>[0]> = {}) => {
@@ -48,7 +63,7 @@ export async function startTestEngine(
       heartbeatMs: 1000,
       limitFor: opts.limitFor,
       // The fixture's transport: host jobs here give their own `connection`.
-      hostExecutor: new DirectSshExecutor(),
+      hostExecutor,
       ...over,
     });
     engines.push(e);

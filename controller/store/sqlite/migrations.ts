@@ -6,6 +6,7 @@ import type Database from 'better-sqlite3';
 import { credentialMigrations } from './credential-migrations';
 import { agentMigrations } from './agent-migrations';
 import { inventoryMigrations } from './inventory-migrations';
+import { legacySecretsMigrations } from './legacy-secrets-migration';
 
 export const migrations: ReadonlyArray<{ id: number; name: string; sql: string }> = [
   {
@@ -128,6 +129,7 @@ export const migrations: ReadonlyArray<{ id: number; name: string; sql: string }
   ...credentialMigrations,
   ...agentMigrations,
   ...inventoryMigrations,
+  ...legacySecretsMigrations,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -47,17 +47,21 @@ describe('fleet edit jobs against a real sshd, through a real engine', () => {
     const root = await generateClientKey(keyDir, 'root');
     leaked = await generateClientKey(keyDir, 'leaked');
     other = await generateClientKey(keyDir, 'other');
-    [sshd, eng] = await Promise.all([
-      startTestSshd({
-        rootAuthorizedKeys: `${root.publicKey}\n`,
-        users: [
-          // Bob wrote the leaked key in himself: a blacklist removes it all the same.
-          { name: 'bob', authorizedKeys: `${leaked.publicKey} bob laptop\n` },
-          { name: 'carol', authorizedKeys: '' },
-        ],
-      }),
-      startTestEngine(),
-    ]);
+    sshd = await startTestSshd({
+      rootAuthorizedKeys: `${root.publicKey}\n`,
+      users: [
+        // Bob wrote the leaked key in himself: a blacklist removes it all the same.
+        { name: 'bob', authorizedKeys: `${leaked.publicKey} bob laptop\n` },
+        { name: 'carol', authorizedKeys: '' },
+      ],
+    });
+    // This sshd's config file and reload are not the system's: an admin allows them.
+    eng = await startTestEngine({
+      env: {
+        KEYWARDEN_ALLOWED_SSHD_CONFIG_PATHS: JSON.stringify([sshd.configPath]),
+        KEYWARDEN_ALLOWED_RELOAD_COMMANDS: JSON.stringify([reload()]),
+      },
+    });
     bob = sshd.user('bob').name;
     carol = sshd.user('carol').name;
     bobKeys = join(sshd.user('bob').home, '.ssh', 'authorized_keys');

@@ -1,0 +1,121 @@
+/**
+ * The minimum role of every HTTP route, in one table. It is the single source: each route
+ * declares its role with `auth(role)` and the server refuses to start when a route is
+ * missing here or declares another role (checkRouteAccess); docs/api.md lists the same
+ * table and a test holds the two together. A route added without an entry here is a
+ * start-up error, never a route open by accident.
+ */
+import type { RouteOptions } from 'fastify';
+import type { Role } from '../store/records';
+
+/** `public` routes need no token: they describe the API or report liveness, and hold no data. */
+export type Access = Role | 'public';
+
+export const ROUTE_ROLES = {
+  'GET /healthz': 'public',
+  'GET /docs': 'public',
+  'GET /docs/**': 'public',
+  'GET /api/v1/openapi.json': 'public',
+  'GET /metrics': 'auditor',
+  'GET /api/v1/jobs': 'auditor',
+  'GET /api/v1/jobs/:id': 'auditor',
+  'POST /api/v1/jobs': 'operator',
+  'POST /api/v1/jobs/:id/cancel': 'operator',
+  'POST /api/v1/jobs/:id/retry': 'operator',
+  'GET /api/v1/hosts': 'auditor',
+  'GET /api/v1/hosts/:id': 'auditor',
+  'POST /api/v1/hosts': 'operator',
+  'POST /api/v1/hosts/batch': 'operator',
+  'POST /api/v1/hosts/imports': 'operator',
+  'GET /api/v1/hosts/imports/:id': 'auditor',
+  'POST /api/v1/hosts/discoveries': 'operator',
+  'POST /api/v1/hosts/:id/accept-host-key': 'admin',
+  'POST /api/v1/hosts/:id/renew-management-key': 'operator',
+  'POST /api/v1/hosts/:id/discover': 'operator',
+  'POST /api/v1/hosts/:id/monitor': 'operator',
+  'POST /api/v1/hosts/:id/manage': 'operator',
+  'GET /api/v1/robots': 'auditor',
+  'GET /api/v1/robots/:type': 'auditor',
+  'PATCH /api/v1/robots/:type': 'operator',
+  'GET /api/v1/reports/tasks': 'auditor',
+  'GET /api/v1/reports/processes': 'auditor',
+  'GET /api/v1/reports/in-execution': 'auditor',
+  'GET /api/v1/reports/statistics': 'auditor',
+  'GET /api/v1/alerts': 'auditor',
+  'POST /api/v1/alerts/:id/dismiss': 'operator',
+  'POST /api/v1/alerts/:id/resolve': 'operator',
+  'GET /api/v1/audit': 'auditor',
+  'GET /api/v1/tokens': 'admin',
+  'POST /api/v1/tokens': 'admin',
+  'POST /api/v1/tokens/:id/revoke': 'admin',
+  'POST /api/v1/icb': 'admin',
+} as const satisfies Record<string, Access>;
+
+/** Set on the hook `auth(role)` returns, so the table can be checked against the route. */
+export const REQUIRED_ROLE: unique symbol = Symbol('keywarden.requiredRole');
+
+export interface RouteAccess {
+  method: string;
+  url: string;
+  access: Access;
+}
+
+/** The table entry of one method and URL (HEAD answers as GET does); undefined if none. */
+export function accessOf(method: string, url: string): Access | undefined {
+  const m = method === 'HEAD' ? 'GET' : method;
+  const table: Record<string, Access> = ROUTE_ROLES;
+  const exact = table[`${m} ${url}`];
+  if (exact) return exact;
+  for (const [key, access] of Object.entries(table)) {
+    const [km, kp] = key.split(' ');
+    if (km === m && kp?.endsWith('/**') && url.startsWith(kp.slice(0, -2))) return access;
+  }
+  return undefined;
+}
+
+/** The roles the route's onRequest hooks require (none for a public route). */
+function declaredRoles(route: RouteOptions): Role[] {
+  const hooks = route.onRequest
+    ? Array.isArray(route.onRequest)
+      ? route.onRequest
+      : [route.onRequest]
+    : [];
+  return hooks
+    .map((h) => (h as unknown as { [REQUIRED_ROLE]?: Role })[REQUIRED_ROLE])
+    .filter((r): r is Role => r !== undefined);
+}
+
+/** Checks one route being registered against the table; returns its entries. */
+export function checkRouteAccess(route: RouteOptions): RouteAccess[] {
+  const methods = Array.isArray(route.method) ? route.method : [route.method];
+  const declared = declaredRoles(route);
+  return methods.map((method) => {
+    const access = accessOf(method, route.url);
+    if (access === undefined)
+      throw new Error(
+        `route ${method} ${route.url} has no entry in controller/api/route-roles.ts: give it its minimum role there and in docs/api.md`,
+      );
+    const expected = access === 'public' ? [] : [access];
+    if (declared.length !== expected.length || declared[0] !== expected[0])
+      throw new Error(
+        `route ${method} ${route.url} requires ${declared.join(', ') || 'no token'} but controller/api/route-roles.ts says ${access}`,
+      );
+    return { method, url: route.url, access };
+  });
+}
+
+const registered = new WeakMap<object, RouteAccess[]>();
+
+/** Checks every route registered on `app` from now on against the table. */
+export function enforceRouteTable(app: {
+  addHook(name: 'onRoute', hook: (route: RouteOptions) => void): unknown;
+}): void {
+  const list: RouteAccess[] = [];
+  registered.set(app, list);
+  app.addHook('onRoute', (route) => list.push(...checkRouteAccess(route)));
+}
+
+/** The routes registered on `app` with their access (tests walk them all). */
+export function registeredRoutes(app: object): readonly RouteAccess[] {
+  return registered.get(app) ?? [];
+}

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import {
+  checkHostCommands,
+  isAllowedConfigPath,
+} from '../../../controller/auth/host-command-policy';
+import { loadConfig } from '../../../controller/config/load-config';
+
+describe('allow-lists of host commands', () => {
+  const config = loadConfig({ KEYWARDEN_DATA_DIR: '/tmp/kw-unit-policy' });
+
+  it('has defaults that cover what Keywarden itself runs', () => {
+    expect(config.allowedSshdBinaries).toEqual(['/usr/sbin/sshd']);
+    expect(config.allowedReloadCommands).toContainEqual(['systemctl', 'reload', 'ssh']);
+    expect(() =>
+      checkHostCommands(config, 'conf-deploy-host', {
+        path: '/etc/ssh/sshd_config',
+        sshdBinary: '/usr/sbin/sshd',
+        reloadCommand: ['systemctl', 'reload', 'sshd'],
+      }),
+    ).not.toThrow();
+  });
+
+  it('allows a directory entry only for the files directly in it, normalized', () => {
+    const allowed = ['/etc/ssh/sshd_config', '/etc/ssh/sshd_config.d/'];
+    expect(isAllowedConfigPath(allowed, '/etc/ssh/sshd_config.d/10-a.conf')).toBe(true);
+    expect(isAllowedConfigPath(allowed, '/etc/ssh/sshd_config.d/sub/a.conf')).toBe(false);
+    expect(isAllowedConfigPath(allowed, '/etc/ssh/sshd_config.d/../../shadow')).toBe(false);
+    expect(isAllowedConfigPath(allowed, '/etc/ssh/sshd_config.d/')).toBe(false);
+    expect(isAllowedConfigPath(allowed, '/etc/ssh//sshd_config')).toBe(false);
+    expect(isAllowedConfigPath(allowed, '/etc/ssh/sshd_config.bak')).toBe(false);
+  });
+
+  it('matches a reload command exactly, argument by argument', () => {
+    const refuse = (reloadCommand: string[]) => () =>
+      checkHostCommands(config, 'relocate-user-keys-host', { reloadCommand });
+    expect(refuse(['systemctl', 'reload', 'ssh'])).not.toThrow();
+    expect(refuse(['systemctl', 'reload', 'ssh', '; rm -rf /'])).toThrow(/allowedReloadCommands/);
+    expect(refuse(['systemctl', 'reload'])).toThrow(/allowedReloadCommands/);
+  });
+
+  it('reads the settings from JSON or comma lists and refuses relative or unnormalized paths', () => {
+    const c = loadConfig({
+      KEYWARDEN_DATA_DIR: '/tmp/kw-unit-policy',
+      KEYWARDEN_ALLOWED_SSHD_BINARIES: '/usr/sbin/sshd, /opt/ssh/sbin/sshd',
+      KEYWARDEN_ALLOWED_RELOAD_COMMANDS: '[["pkill","-HUP","-x","sshd"]]',
+    });
+    expect(c.allowedSshdBinaries).toEqual(['/usr/sbin/sshd', '/opt/ssh/sbin/sshd']);
+    expect(c.allowedReloadCommands).toEqual([['pkill', '-HUP', '-x', 'sshd']]);
+    for (const bad of ['sshd', '/usr/../bin/sh', '["/ok", 5]'])
+      expect(() =>
+        loadConfig({ KEYWARDEN_DATA_DIR: '/tmp/kw', KEYWARDEN_ALLOWED_SSHD_BINARIES: bad }),
+      ).toThrow(/KEYWARDEN_ALLOWED_SSHD_BINARIES/);
+    expect(() =>
+      loadConfig({ KEYWARDEN_DATA_DIR: '/tmp/kw', KEYWARDEN_ALLOWED_RELOAD_COMMANDS: 'systemctl' }),
+    ).toThrow(/KEYWARDEN_ALLOWED_RELOAD_COMMANDS/);
+  });
+});
