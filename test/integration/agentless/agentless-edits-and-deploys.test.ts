@@ -76,9 +76,18 @@ describe('an agentless host: read-only until managed, config deploys checked by 
     }
   };
 
+  const reloadOf = (host: FleetHost) => ['sh', '-c', `kill -HUP "$(cat '${host.sshd.pidPath}')"`];
+
   beforeAll(async () => {
-    [fleet, ctl] = await Promise.all([startSshdFleet({ count: 1 }), startTestController()]);
+    fleet = await startSshdFleet({ count: 1 });
     h = fleet.hosts[0] as FleetHost;
+    // This sshd's config file and reload are not the system's: an admin allows them.
+    ctl = await startTestController({
+      env: {
+        KEYWARDEN_ALLOWED_SSHD_CONFIG_PATHS: JSON.stringify([h.sshd.configPath]),
+        KEYWARDEN_ALLOWED_RELOAD_COMMANDS: JSON.stringify([reloadOf(h)]),
+      },
+    });
     const added = await ctl.api<{ host: HostRecord }>('POST', '/api/v1/hosts', {
       body: {
         address: h.address,
@@ -138,7 +147,7 @@ describe('an agentless host: read-only until managed, config deploys checked by 
     const job = await runJob('conf-deploy-host', {
       path: h.sshd.configPath,
       content: `DenyUsers ${h.account}\n${before}`,
-      reloadCommand: ['sh', '-c', `kill -HUP "$(cat '${h.sshd.pidPath}')"`],
+      reloadCommand: reloadOf(h),
     });
     expect(job).toMatchObject({
       state: 'failed',

@@ -5,15 +5,21 @@
  * on a managed host: a monitored one refuses the deploy.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgentCluster, type AgentCluster } from '../../helpers/agent-cluster';
 
 describe('sshd config deploys on an agent host', () => {
+  const reloads = path.join(mkdtempSync(path.join(tmpdir(), 'kwt-reloads-')), 'reloads');
+  const reloadCommand = ['sh', '-c', `echo reload >> '${reloads}'`];
   let cluster: AgentCluster;
   beforeAll(async () => {
-    cluster = await startAgentCluster();
+    // The test's reload only counts; an admin allows it as the host's reload command.
+    cluster = await startAgentCluster({
+      env: { KEYWARDEN_ALLOWED_RELOAD_COMMANDS: JSON.stringify([reloadCommand]) },
+    });
   }, 60_000);
   afterAll(async () => {
     await cluster?.stop();
@@ -37,11 +43,10 @@ describe('sshd config deploys on an agent host', () => {
     writeFileSync(real('/etc/ssh/sshd_config'), base);
     agent.start();
     const hostId = await agent.hostId();
-    const reloads = real('/reloads');
     const deploy = {
       hostId,
       content: `${base}MaxAuthTries 4\n`,
-      reloadCommand: ['sh', '-c', `echo reload >> '${reloads}'`],
+      reloadCommand,
     };
     const count = () => {
       try {

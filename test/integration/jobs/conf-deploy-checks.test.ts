@@ -61,10 +61,14 @@ describe('sshd config deploys that cannot strand a host', () => {
   beforeAll(async () => {
     keyDir = await mkdtemp(join(tmpdir(), 'kwt-deploy-'));
     root = await generateClientKey(keyDir, 'root');
-    [sshd, eng] = await Promise.all([
-      startTestSshd({ rootAuthorizedKeys: `${root.publicKey}\n` }),
-      startTestEngine(),
-    ]);
+    sshd = await startTestSshd({ rootAuthorizedKeys: `${root.publicKey}\n` });
+    // This sshd's config file and reload are not the system's: an admin allows them.
+    eng = await startTestEngine({
+      env: {
+        KEYWARDEN_ALLOWED_SSHD_CONFIG_PATHS: JSON.stringify([sshd.configPath]),
+        KEYWARDEN_ALLOWED_RELOAD_COMMANDS: JSON.stringify([reload()]),
+      },
+    });
     connection = await rootConnection(sshd, root);
     original = await readFile(sshd.configPath, 'utf8');
   });
