@@ -16,8 +16,8 @@ import { checkNewHost } from '../controller/intake/new-host-input';
 import {
   agentlessRuntimeOf,
   startAgentlessExecutor,
-  vaultFor,
 } from '../controller/agentless/start-agentless-executor';
+import { vaultFor } from '../controller/secrets/secret-boxes';
 import type { ControllerServices } from '../controller/controller-services';
 import { loadConfig } from '../controller/config/load-config';
 import { Engine } from '../controller/engine/engine';

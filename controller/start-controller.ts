@@ -16,7 +16,8 @@ import { openStore } from './store/open-store';
 import { HostExecutorRouter } from './hosts/host-executor';
 import { DirectSshExecutor } from './hosts/direct-ssh-executor';
 import { startAgentGateway } from './agents/start-agent-gateway';
-import { secretBoxFor, startAgentlessExecutor } from './agentless/start-agentless-executor';
+import { startAgentlessExecutor } from './agentless/start-agentless-executor';
+import { secretBoxFor } from './secrets/secret-boxes';
 import { JobSecrets } from './secrets/sealed-params';
 
 export interface RunningController {

@@ -17,14 +17,14 @@ import type { HostRecord } from '../store/host-records';
 import type { JobRecord } from '../store/records';
 import type { Store } from '../store/store';
 import { connectHost, type ConnectTimeouts } from './connect-host';
-import type { CredentialVault, OpenedCredential } from './credential-vault';
+import type { CredentialVault, OpenedCredential } from '../secrets/credential-vault';
 import {
   markCredentialRefused,
   markHostKeyMismatch,
   markReachable,
   markUnreachable,
   resolveAlert,
-} from './host-state-effects';
+} from '../host-states/host-state-effects';
 import { managementOperations, type ManagementOpContext, type RenewFaults } from './management-ops';
 import type { SessionPool } from './session-pool';
 

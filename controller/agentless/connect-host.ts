@@ -2,7 +2,7 @@
 import { conflict } from '../../shared/errors';
 import { SshSession } from '../../shared/session/ssh-session';
 import type { HostRecord } from '../store/host-records';
-import type { OpenedCredential } from './credential-vault';
+import type { OpenedCredential } from '../secrets/credential-vault';
 
 export interface ConnectTimeouts {
   /** TCP connect, handshake and authentication. */

@@ -1,7 +1,7 @@
 /** A fresh per-host management key: ed25519, in the OpenSSH format ssh2 and ssh read. */
 import ssh2 from 'ssh2';
 import { parsePublicKeyLine } from '../../shared/ssh/public-key';
-import type { GeneratedKey } from './credential-vault';
+import type { GeneratedKey } from '../secrets/credential-vault';
 
 // ssh2 is CommonJS: under plain Node ESM only its default export is reliable.
 const { utils } = ssh2;

@@ -12,9 +12,9 @@ import { removeAuthorizedKey } from '../../shared/hostops/remove-authorized-key'
 import type { HostRecord } from '../store/host-records';
 import type { Store } from '../store/store';
 import { accountOf, proveLogin, type ConnectTimeouts } from './connect-host';
-import type { CredentialVault, OpenedCredential } from './credential-vault';
+import type { CredentialVault, OpenedCredential } from '../secrets/credential-vault';
 import { detectOs } from './detect-host';
-import { ACTOR, resolveAlert } from './host-state-effects';
+import { ACTOR, resolveAlert } from '../host-states/host-state-effects';
 import { generateManagementKey } from './management-key';
 import type { SessionPool } from './session-pool';
 import { describeSshProduct, readSshBanner } from '../intake/ssh-banner';

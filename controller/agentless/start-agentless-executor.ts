@@ -4,12 +4,9 @@
  * agentless. Returns its stop().
  */
 import type { ControllerServices } from '../controller-services';
-import type { Config } from '../config/load-config';
-import { loadMasterKey } from '../secrets/master-key';
-import { SecretBox } from '../secrets/secret-box';
-import type { Store } from '../store/store';
+import type { CredentialVault } from '../secrets/credential-vault';
+import { vaultFor } from '../secrets/secret-boxes';
 import { AgentlessExecutor } from './agentless-executor';
-import { CredentialVault } from './credential-vault';
 import { SessionPool, type SessionPoolLimits } from './session-pool';
 
 export interface AgentlessRuntime {
@@ -24,24 +21,6 @@ const runtimes = new WeakMap<object, AgentlessRuntime>();
 export function agentlessRuntimeOf(store: object): AgentlessRuntime | undefined {
   return runtimes.get(store);
 }
-
-type KeyConfig = Pick<Config, 'dataDir' | 'masterKey'>;
-
-export function secretBoxFor(config: KeyConfig): SecretBox {
-  return new SecretBox(loadMasterKey(config));
-}
-
-/** The vault for code outside the executor that seals credentials (API, imports). */
-export function vaultFor(
-  config: KeyConfig,
-  store: Pick<Store, 'hostCredentials'>,
-): CredentialVault {
-  return new CredentialVault(store, secretBoxFor(config));
-}
-
-/** Context strings for values sealed into job params (the job opens them with the same). */
-export const SEALED_IMPORT_CONTEXT = 'job:batch-import-processing:csv';
-export const SEALED_DISCOVERY_CONTEXT = 'job:device-discovery:credential';
 
 export function startAgentlessExecutor(
   services: ControllerServices,

@@ -15,7 +15,7 @@ import {
   SEALED_DISCOVERY_CONTEXT,
   SEALED_IMPORT_CONTEXT,
   secretBoxFor,
-} from '../agentless/start-agentless-executor';
+} from '../secrets/secret-boxes';
 import type { ControllerServices } from '../controller-services';
 import { caller, type RequireRole } from './auth';
 import { IdParams, Job, errors } from './schemas';

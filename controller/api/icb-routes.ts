@@ -9,7 +9,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { KeywardenError, internalError } from '../../shared/errors';
 import type { ControllerServices } from '../controller-services';
-import { secretBoxFor } from '../agentless/start-agentless-executor';
+import { secretBoxFor } from '../secrets/secret-boxes';
 import { IcbParams, icbSealContext, type CreateIcbResult } from '../jobs/create-icb';
 import { caller, type RequireRole } from './auth';
 import { errors } from './schemas';

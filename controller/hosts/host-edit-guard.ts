@@ -10,7 +10,7 @@
  */
 import { hostNotManaged } from '../../shared/errors';
 import { isEditOperation } from '../../shared/hostops/operation-registry';
-import { stateBefore } from '../agentless/host-state-effects';
+import { stateBefore } from '../host-states/host-state-effects';
 import type { HostRecord, HostState } from '../store/host-records';
 import type { JobRecord } from '../store/records';
 import type { Store } from '../store/store';

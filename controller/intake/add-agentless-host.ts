@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { conflict, errorCode, notFound } from '../../shared/errors';
 import type { HostRecord } from '../store/host-records';
 import type { Store } from '../store/store';
-import type { CredentialVault } from '../agentless/credential-vault';
+import type { CredentialVault } from '../secrets/credential-vault';
 import type { ValidHost } from './new-host-input';
 
 export function agentlessHostId(address: string, port: number): string {

@@ -4,7 +4,7 @@
  */
 import { isIP } from 'node:net';
 import ssh2 from 'ssh2';
-import type { InitialCredential } from '../agentless/credential-vault';
+import type { InitialCredential } from '../secrets/credential-vault';
 
 // ssh2 is CommonJS: under plain Node ESM only its default export is reliable.
 const { utils } = ssh2;

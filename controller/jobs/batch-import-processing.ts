@@ -3,11 +3,7 @@ import { errorCode } from '../../shared/errors';
 import { defineJob } from '../engine/job-definition';
 import { addAgentlessHost } from '../intake/add-agentless-host';
 import { parseHostImport, type ImportRowProblem } from '../intake/host-import';
-import {
-  SEALED_IMPORT_CONTEXT,
-  secretBoxFor,
-  vaultFor,
-} from '../agentless/start-agentless-executor';
+import { SEALED_IMPORT_CONTEXT, secretBoxFor, vaultFor } from '../secrets/secret-boxes';
 
 /**
  * The "Batch import processing" robot: processes an uploaded CSV of agentless hosts. The

@@ -6,7 +6,7 @@ import {
   markHostKeyMismatch,
   markReachable,
   markUnreachable,
-} from '../agentless/host-state-effects';
+} from '../host-states/host-state-effects';
 import type { HostRecord } from '../store/host-records';
 
 /**

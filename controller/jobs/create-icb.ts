@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { defineJob } from '../engine/job-definition';
 import { createIcbFile } from '../agents/create-icb-file';
-import { secretBoxFor } from '../agentless/start-agentless-executor';
+import { secretBoxFor } from '../secrets/secret-boxes';
 
 export const IcbParams = Type.Object(
   {

@@ -5,11 +5,7 @@ import { addAgentlessHost } from '../intake/add-agentless-host';
 import { checkNewHost } from '../intake/new-host-input';
 import { expandCidr, scanRange } from '../intake/range-scan';
 import { describeSshProduct } from '../intake/ssh-banner';
-import {
-  SEALED_DISCOVERY_CONTEXT,
-  secretBoxFor,
-  vaultFor,
-} from '../agentless/start-agentless-executor';
+import { SEALED_DISCOVERY_CONTEXT, secretBoxFor, vaultFor } from '../secrets/secret-boxes';
 
 /**
  * The "Device discovery" robot: scans a network range for SSH servers (by their

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { RelocateUserKeysResult } from '../../shared/hostops/relocate-user-keys';
 import { defineJob } from '../engine/job-definition';
-import { configDeployFailure, deployFailed } from '../hosts/config-deploy-failure';
+import { configDeployFailure, deployFailed } from '../host-states/config-deploy-failure';
 import { hostJobParams, inventoryHostId } from '../inventory/host-target';
 import { ingestAuthorizedKeys } from '../inventory/ingest-scans';
 import type { ScanAuthorizedKeysResult } from '../../shared/hostops/scan-authorized-keys';

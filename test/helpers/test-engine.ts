@@ -10,7 +10,7 @@ import { loadConfig, type Config } from '../../controller/config/load-config';
 import { Engine } from '../../controller/engine/engine';
 import { JobQueue } from '../../controller/engine/job-queue';
 import { buildRegistry } from '../../controller/jobs/registry';
-import { secretBoxFor } from '../../controller/agentless/start-agentless-executor';
+import { secretBoxFor } from '../../controller/secrets/secret-boxes';
 import { DirectSshExecutor } from '../../controller/hosts/direct-ssh-executor';
 import { JobSecrets } from '../../controller/secrets/sealed-params';
 import type { JobRecord, JobState } from '../../controller/store/records';

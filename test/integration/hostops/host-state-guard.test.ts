@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { markUnreachable } from '../../../controller/agentless/host-state-effects';
+import { markUnreachable } from '../../../controller/host-states/host-state-effects';
 import { HostExecutorRouter, type HostExecutor } from '../../../controller/hosts/host-executor';
 import type { HostRecord, NewHost } from '../../../controller/store/host-records';
 import type { JobRecord } from '../../../controller/store/records';
