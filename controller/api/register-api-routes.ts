@@ -3,6 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import type { ControllerServices } from '../controller-services';
 import { SyslogSender } from '../notify/syslog-sender';
+import { registerAgentsRoutes } from './agents-routes';
 import { registerAlertsRoutes } from './alerts-routes';
 import { registerAuditRoutes } from './audit-routes';
 import { bearerAuth } from './auth';
@@ -50,4 +51,5 @@ export async function registerApiRoutes(
   registerTokensRoutes(app, services, auth);
   registerMetricsRoutes(app, services, auth);
   registerIcbRoutes(app, services, auth);
+  registerAgentsRoutes(app, services, auth);
 }
