@@ -19,7 +19,7 @@ const toAudit = (r: AuditRow): AuditRecord => ({
   details: JSON.parse(r.details) as Record<string, unknown>,
 });
 
-const AUDIT_PURGE_CHUNK = 5000;
+const AUDIT_PURGE_CHUNK = 1000;
 
 export function sqliteAuditRepository(db: Database.Database): AuditRepository {
   return {
