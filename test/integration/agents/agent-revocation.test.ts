@@ -187,6 +187,16 @@ describe('agent revocation and certificate trust: real controller and agent proc
     const agent = await c.addAgent('admin-revoked');
     const proc = agent.start();
     await agent.hostId();
+    // Only an admin may revoke.
+    const op = await c.api<{ secret: string }>('POST', '/api/v1/tokens', {
+      name: 'operator',
+      role: 'operator',
+    });
+    const asOperator = await fetch(
+      `${c.controllers[0]!.url}/api/v1/agents/${agent.agentId}/revoke`,
+      { method: 'POST', headers: { authorization: `Bearer ${op.body.secret}` } },
+    );
+    expect(asOperator.status).toBe(403);
     const res = await c.api<{ revoked: boolean; agent: { revokedBy: string } }>(
       'POST',
       `/api/v1/agents/${agent.agentId}/revoke`,
