@@ -39,6 +39,8 @@ export class AgentConnection {
   private disconnectWhenDrained = false;
   private wake: (() => void) | null = null;
   private quiet: NodeJS.Timeout | undefined;
+  /** The stream was ended to reconnect with a renewed certificate: no backoff. */
+  private reconnectNow = false;
 
   constructor(
     private readonly state: StateDir,
@@ -73,7 +75,11 @@ export class AgentConnection {
       }
       if (this.stopping) break;
       let delay: number;
-      if (connected && this.disconnectWhenDrained) {
+      if (connected && this.reconnectNow) {
+        this.reconnectNow = false;
+        failures = 0;
+        delay = 0;
+      } else if (connected && this.disconnectWhenDrained) {
         failures = 0;
         delay = Math.max(0, this.nextAtMs - Date.now());
         this.log('info', 'drained; next management connection scheduled', {
@@ -108,6 +114,7 @@ export class AgentConnection {
       'grpc.keepalive_timeout_ms': 10_000,
     });
     const identity = this.state.identity();
+    const certAtConnect = this.state.read('agent.crt');
     const call = client.connect();
     this.call = call;
     let welcomed = false;
@@ -150,16 +157,15 @@ export class AgentConnection {
       });
       for (const s of this.state.list<unknown>('spool'))
         call.write({ kind: { $case: 'result', value: JobResult.fromJSON(s.value) } });
-      heartbeat = setInterval(
-        () =>
-          call.write({
-            kind: {
-              $case: 'heartbeat',
-              value: { sentAtMs: Date.now(), runningJobs: this.runner.runningKeys().length },
-            },
-          }),
-        identity.settings.heartbeatIntervalMs,
-      );
+      heartbeat = setInterval(() => {
+        call.write({
+          kind: {
+            $case: 'heartbeat',
+            value: { sentAtMs: Date.now(), runningJobs: this.runner.runningKeys().length },
+          },
+        });
+        if (welcomed) this.moveToRenewedCertificate(call, certAtConnect);
+      }, identity.settings.heartbeatIntervalMs);
     });
   }
 
@@ -237,6 +243,25 @@ export class AgentConnection {
       this.call!.write({ kind: { $case: 'drained', value: {} } });
       this.call!.end();
     }, DRAINED_QUIET_MS);
+  }
+
+  /**
+   * After a renewal the controller accepts the certificate this stream was opened with
+   * only for a grace (KEYWARDEN_AGENT_CERT_GRACE), then closes the stream, losing any job
+   * on it. So the agent reconnects with the new one itself, at a moment with no job
+   * running and no result unsent.
+   */
+  private moveToRenewedCertificate(
+    call: grpc.ClientDuplexStream<AgentMessage, ControllerMessage>,
+    certAtConnect: string,
+  ): void {
+    // A periodic agent leaves once drained and returns with the new certificate anyway.
+    if (this.reconnectNow || this.disconnectWhenDrained || this.runner.busy()) return;
+    if (this.state.list('spool').length > 0) return;
+    if (this.state.read('agent.crt') === certAtConnect) return;
+    this.log('info', 'reconnecting with the renewed client certificate', {});
+    this.reconnectNow = true;
+    call.end();
   }
 
   /** Renews the client certificate if it is due (see certificate-renewal.ts). */

@@ -84,6 +84,12 @@ export const hostKeyMismatch = make('HOST_KEY_MISMATCH', 409, false);
 export const commandFailed = make('COMMAND_FAILED', 500, false);
 export const keyBlacklisted = make('KEY_BLACKLISTED', 409, false);
 export const enrollmentRefused = make('ENROLLMENT_REFUSED', 403, false);
+/** The agent was revoked (by an admin, or its host was deleted): nothing it sends is taken. */
+export const agentRevoked = make('AGENT_REVOKED', 403, false);
+/** A client certificate that is no longer the agent's (a renewal replaced it, past the grace). */
+export const certificateSuperseded = make('CERTIFICATE_SUPERSEDED', 401, false);
+/** Too many refused enrollments from one address: wait, then retry with a valid ICB. */
+export const enrollmentThrottled = make('ENROLLMENT_THROTTLED', 429, true);
 export const internalError = make('INTERNAL', 500, false);
 /** An edit on a host that is not in the managed state (monitored hosts are only read). */
 export const hostNotManaged = make('HOST_NOT_MANAGED', 409, false);

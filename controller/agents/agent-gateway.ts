@@ -2,13 +2,16 @@
  * The gRPC gateway of one controller: the enrollment port (TLS, no client certificate)
  * and the agent port (client certificate required, checked here so a refusal is a clear
  * UNAUTHENTICATED status and an audit record rather than a silent handshake failure).
- * It holds the streams of the agents connected to this controller and delivers their
- * assignments: at once when this process writes one, by polling for ones written by
- * other controllers.
+ * Every call on the agent port is checked against the agent's record: a revoked agent, an
+ * agent whose host was deleted, or a certificate a renewal replaced (after the grace) is
+ * refused and audited; streams that lose their right while open are closed at the next
+ * sweep of changed agents. It holds the streams of the agents connected to this controller
+ * and delivers their assignments: at once when this process writes one, by polling for
+ * ones written by other controllers.
  */
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { unauthenticated } from '../../shared/errors';
+import { agentRevoked, unauthenticated, type KeywardenError } from '../../shared/errors';
 import {
   AgentServiceService,
   EnrollmentServiceService,
@@ -20,15 +23,38 @@ import {
 import { toGrpcStatus } from '../../shared/proto/grpc-errors';
 import type { AgentRecord } from '../store/agent-records';
 import type { Store } from '../store/store';
+import { revokeAgent } from './agent-revocation';
 import { agentIdOfSubject, type CertificateAuthority } from './certificate-authority';
-import { AgentSession, helloWriter, type HelloWriter, type SessionContext } from './agent-session';
+import { judgeCertificate, normalizeSerial } from './certificate-verdict';
+import {
+  AgentSession,
+  endWithError,
+  helloWriter,
+  type HelloWriter,
+  type SessionContext,
+} from './agent-session';
+import { ENROLL_MAX_MESSAGE_BYTES, peerAddress, RefusalLimiter } from './enrollment-limits';
 import { enroll, renewCertificate, type EnrollmentDeps } from './enrollment-service';
+import { RefusalAudit } from './refusal-audit';
 import { staticCertificates } from './static-certificates';
+
+/** Agents changed this long before the last sweep are read again (clock skew between controllers). */
+const SWEEP_OVERLAP_MS = 5000;
+const SWEEP_PAGE = 1000;
+
+/** What a verified client certificate authenticates: the agent, and until when. */
+interface Authenticated {
+  agent: AgentRecord;
+  serial: string;
+  validUntil: number | null;
+}
 
 export interface GatewayOptions extends SessionContext {
   ca: CertificateAuthority;
   server: { certPem: string; keyPem: string };
   certValidityMs: number;
+  /** How long a certificate replaced by renewal is still accepted. */
+  certGraceMs: number;
   pollMs: number;
 }
 
@@ -45,11 +71,25 @@ export class AgentGateway {
   private readonly enrollment: EnrollmentDeps;
   private readonly log: Logger;
   private readonly writes: HelloWriter;
+  private readonly refusals: RefusalAudit;
+  private readonly sessionContext: SessionContext;
+  private lastSweepAt = Date.now();
+  private sweeping = false;
+  private sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: GatewayOptions) {
     this.log = o.log;
     this.writes = helloWriter(o.store, o.queue);
-    this.enrollment = { store: o.store, ca: o.ca, certValidityMs: o.certValidityMs, log: o.log };
+    this.refusals = new RefusalAudit(o.store.audit, o.log);
+    this.sessionContext = { ...o, refusals: this.refusals };
+    this.enrollment = {
+      store: o.store,
+      ca: o.ca,
+      certValidityMs: o.certValidityMs,
+      log: o.log,
+      refusals: this.refusals,
+      limiter: new RefusalLimiter(),
+    };
     this.offAssignment = o.events.onAssignment((hostId) => {
       if (!this.byHost.has(hostId)) return;
       this.woken.add(hostId);
@@ -75,7 +115,11 @@ export class AgentGateway {
       'grpc.keepalive_permit_without_calls': 1,
       'grpc.max_concurrent_streams': 16,
     };
-    const enrollServer = new grpc.Server(opts);
+    // An honest enrollment is a few KB: a larger message is refused by grpc-js unread.
+    const enrollServer = new grpc.Server({
+      ...opts,
+      'grpc.max_receive_message_length': ENROLL_MAX_MESSAGE_BYTES,
+    });
     const enrollment: EnrollmentServiceServer = {
       enroll: (call, cb) => {
         enroll(this.enrollment, call.request, call.getPeer()).then(
@@ -90,7 +134,7 @@ export class AgentGateway {
       connect: (call) => this.onConnect(call),
       renewCertificate: (call, cb) => {
         this.authenticate(call)
-          .then((agent) => renewCertificate(this.enrollment, agent.id, call.request))
+          .then((auth) => renewCertificate(this.enrollment, auth.agent.id, call.request))
           .then(
             (res) => cb(null, res),
             (err: unknown) => cb(toGrpcStatus(err)),
@@ -133,30 +177,119 @@ export class AgentGateway {
       this.kick();
       this.dropSilent();
     }, this.o.pollMs);
+    this.sweepTimer = setInterval(() => this.sweep(), Math.max(this.o.pollMs, 1000));
     return { agentPort, enrollPort };
   }
 
-  /** The enrolled agent a verified client certificate names, or a refusal. */
+  /**
+   * The enrolled agent a verified client certificate names, if that certificate still
+   * speaks for it; otherwise a refusal, audited (one row per agent or address per window).
+   */
   private async authenticate(call: {
-    getAuthContext(): { sslPeerCertificate?: { subject?: unknown } } | null;
+    getAuthContext(): {
+      sslPeerCertificate?: { subject?: unknown; serialNumber?: string };
+    } | null;
     getPeer(): string;
-  }): Promise<AgentRecord> {
+  }): Promise<Authenticated> {
     const cert = call.getAuthContext()?.sslPeerCertificate;
     const agentId = agentIdOfSubject(cert?.subject as { CN?: string } | undefined);
-    const agent = agentId ? await this.o.store.agentFleet.agents.get(agentId) : null;
-    if (agent) return agent;
-    const reason = !cert
-      ? 'no valid client certificate (missing, expired or not signed by the Keywarden CA): enroll the agent with an ICB first'
-      : `the client certificate names ${agentId ?? 'no agent id'}, which is not an enrolled agent`;
-    await this.o.store.audit.append({
+    const serial = normalizeSerial(cert?.serialNumber ?? '');
+    let agent = agentId ? await this.o.store.agentFleet.agents.get(agentId) : null;
+    let error: KeywardenError;
+    if (!cert) {
+      error = unauthenticated(
+        'no valid client certificate (missing, expired or not signed by the Keywarden CA): enroll the agent with an ICB first',
+      );
+    } else if (!agent) {
+      error = unauthenticated(
+        `the client certificate names ${agentId ?? 'no agent id'}, which is not an enrolled agent`,
+      );
+    } else {
+      agent = await this.revokeIfHostDeleted(agent);
+      const verdict = judgeCertificate(agent, serial, Date.now(), this.o.certGraceMs);
+      if (verdict.ok) return { agent, serial, validUntil: verdict.validUntil };
+      error = verdict.error;
+    }
+    await this.auditRefusal(call.getPeer(), agentId, serial, error);
+    throw error;
+  }
+
+  /** An agent bound to a host that no longer exists is revoked (however the host went). */
+  private async revokeIfHostDeleted(agent: AgentRecord): Promise<AgentRecord> {
+    if (agent.revokedAt !== null || !agent.hostId) return agent;
+    if (await this.o.store.hosts.get(agent.hostId)) return agent;
+    await revokeAgent(this.o.store, agent.id, {
+      by: `controller:${this.o.controllerId}`,
+      reason: `its host ${agent.hostId} was deleted`,
+    });
+    return (await this.o.store.agentFleet.agents.get(agent.id)) ?? agent;
+  }
+
+  private async auditRefusal(
+    peer: string,
+    agentId: string | null,
+    serial: string,
+    error: KeywardenError,
+  ): Promise<void> {
+    const addr = peerAddress(peer);
+    const first = await this.refusals.record(`connect:${agentId ?? addr}:${error.code}`, {
       at: Date.now(),
-      actor: `peer:${call.getPeer()}`,
+      actor: `peer:${addr}`,
       action: 'agent.connection-refused',
       subject: agentId ?? 'unknown-agent',
-      details: { reason },
+      details: { reason: error.message, code: error.code, serial: serial || null, peer },
     });
-    this.log.warn({ peer: call.getPeer(), reason }, 'agent connection refused');
-    throw unauthenticated(reason);
+    this.log[first ? 'warn' : 'debug'](
+      { peer, agentId, code: error.code, reason: error.message },
+      'agent connection refused',
+    );
+  }
+
+  /**
+   * Closes the streams whose certificate lost its right: grace over, or the agent changed
+   * (revoked, renewed) on any controller since the last sweep.
+   */
+  private sweep(): void {
+    if (this.sweeping) return;
+    this.sweeping = true;
+    this.sweepOnce()
+      .catch((err: unknown) => this.log.error({ err }, 'checking agent revocations failed'))
+      .finally(() => (this.sweeping = false));
+  }
+
+  private async sweepOnce(): Promise<void> {
+    const now = Date.now();
+    const { agents } = this.o.store.agentFleet;
+    const recheck = new Map<string, AgentRecord | null>();
+    for (const s of this.sessions.values())
+      if (s.certValidUntil !== null && now > s.certValidUntil) recheck.set(s.agent.id, null);
+    let since = this.lastSweepAt - SWEEP_OVERLAP_MS;
+    this.lastSweepAt = now;
+    for (;;) {
+      const page = await agents.listCredentialChanges(since, SWEEP_PAGE);
+      for (const a of page) if (this.sessions.has(a.id)) recheck.set(a.id, a);
+      const last = page.at(-1)?.credentialsChangedAt ?? since;
+      if (page.length < SWEEP_PAGE || last <= since) break;
+      since = last;
+    }
+    for (const [id, known] of recheck) {
+      const agent = known ?? (await agents.get(id));
+      const s = this.sessions.get(id);
+      if (!s || s.closed) continue;
+      const verdict = agent
+        ? judgeCertificate(agent, s.certSerial, Date.now(), this.o.certGraceMs)
+        : { ok: false as const, error: agentRevoked(`agent ${id} no longer exists`) };
+      if (verdict.ok) {
+        s.certValidUntil = verdict.validUntil;
+        continue;
+      }
+      await this.auditRefusal(s.peer, id, s.certSerial, verdict.error);
+      this.log.warn(
+        { agentId: id, code: verdict.error.code },
+        'closing the stream of an agent that lost its right to connect',
+      );
+      s.refuse(verdict.error);
+    }
   }
 
   private onConnect(call: grpc.ServerDuplexStream<AgentMessage, ControllerMessage>): void {
@@ -187,9 +320,11 @@ export class AgentGateway {
     call.on('close', finish);
     call.on('cancelled', finish);
     this.authenticate(call).then(
-      async (agent) => {
+      async ({ agent, serial, validUntil }) => {
         const agentId = agent.id;
-        session = new AgentSession(this.o, this.writes, agent, call);
+        session = new AgentSession(this.sessionContext, this.writes, agent, call);
+        session.certSerial = serial;
+        session.certValidUntil = validUntil;
         const previous = this.sessions.get(agentId);
         this.sessions.set(agentId, session);
         if (previous) previous.end();
@@ -197,9 +332,7 @@ export class AgentGateway {
         await chain;
         if (session.hostId) this.byHost.set(session.hostId, session);
       },
-      (err: unknown) => {
-        call.destroy(Object.assign(new Error((err as Error).message), toGrpcStatus(err)));
-      },
+      (err: unknown) => endWithError(call, err),
     );
   }
 
@@ -261,6 +394,7 @@ export class AgentGateway {
   async stop(): Promise<void> {
     this.offAssignment();
     clearInterval(this.timer);
+    clearInterval(this.sweepTimer);
     for (const s of this.sessions.values()) s.end();
     await Promise.all(
       this.servers.map(
@@ -277,5 +411,6 @@ export class AgentGateway {
           }),
       ),
     );
+    await this.refusals.stop();
   }
 }

@@ -2,9 +2,12 @@
  * One agent's management connection (a Connect stream) on this controller: the hello,
  * delivery of assignments and cancels, and ingestion of results, each acknowledged.
  * A result is stored once per operation of a job attempt (job, attempt, step) whatever
- * the number of times it is sent, and only for a job of the host this agent manages.
+ * the number of times it is sent, and only for an assignment the controller made to the
+ * host this agent manages: anything else is refused and audited.
  */
 import type { ServerDuplexStream } from '@grpc/grpc-js';
+import type { KeywardenError } from '../../shared/errors';
+import { toGrpcStatus } from '../../shared/proto/grpc-errors';
 import type { Logger } from 'pino';
 import { encodeOperation, STRUCT_SCALAR_KEY } from '../../shared/proto/operation-messages';
 import {
@@ -23,6 +26,7 @@ import { isFinalState } from '../store/records';
 import type { Store } from '../store/store';
 import type { AgentEvents } from './agent-events';
 import { planNextConnection } from './next-connection';
+import type { RefusalAudit } from './refusal-audit';
 import { reusableResult } from './reusable-result';
 
 export interface SessionContext {
@@ -32,6 +36,8 @@ export interface SessionContext {
   log: Logger;
   controllerId: string;
   jobTypes: readonly string[];
+  /** Where refused results are audited (aggregated per agent); plain audit rows without. */
+  refusals?: RefusalAudit;
 }
 
 /**
@@ -74,6 +80,12 @@ export class AgentSession {
   lastHeardAt = Date.now();
   helloDone = false;
   closed = false;
+  /** The serial of the client certificate this stream was opened with. */
+  certSerial = '';
+  /** When that certificate stops being accepted (it was replaced by a renewal); null: current. */
+  certValidUntil: number | null = null;
+  /** Set when the stream lost its right (revoked, superseded): nothing more is taken from it. */
+  private refusedWith: KeywardenError | null = null;
   private readonly running = new Set<string>();
   /** Spooled results the hello announced and that have not been ingested yet. */
   private spoolLeft = 0;
@@ -89,11 +101,23 @@ export class AgentSession {
     this.log = ctx.log.child({ agentId: agent.id, connectionId: this.connectionId });
   }
 
+  get peer(): string {
+    return this.call.getPeer();
+  }
+
   send(msg: ControllerMessage): void {
-    if (!this.closed) this.call.write(msg);
+    if (!this.closed && !this.refusedWith) this.call.write(msg);
+  }
+
+  /** Ends the stream with the refusal's status (the agent sees its code and reason). */
+  refuse(err: KeywardenError): void {
+    if (this.refusedWith) return;
+    this.refusedWith = err;
+    endWithError(this.call, err);
   }
 
   async onMessage(msg: AgentMessage): Promise<void> {
+    if (this.refusedWith) return;
     this.lastHeardAt = Date.now();
     const k = msg.kind;
     if (!k) return;
@@ -286,34 +310,44 @@ export class AgentSession {
     const ack = (accepted: boolean, refusal = '') =>
       this.send({ kind: { $case: 'resultAck', value: { job: j, accepted, refusal } } });
     const a = await store.agentFleet.assignments.get(j);
-    const owner = a?.hostId ?? (await store.jobs.get(j.jobId))?.hostId ?? null;
-    if (!this.hostId || owner !== this.hostId) {
-      const refusal = owner
-        ? `job ${j.jobId} belongs to another host; agent ${this.agent.id} manages ${this.hostId ?? 'no host yet'}`
-        : `job ${j.jobId} attempt ${j.attempt} is not known to the controller`;
-      await store.audit.append({
+    if (!a || !this.hostId || a.hostId !== this.hostId) {
+      // A result whose assignment was purged after it ended was stored then: a duplicate.
+      const earlier = a ? null : await store.agentFleet.results.get(j);
+      if (earlier && earlier.hostId === this.hostId && earlier.agentId === this.agent.id) {
+        this.log.info({ ...j }, 'duplicate result acknowledged, not stored again');
+        ack(true);
+        return this.spooledResultIngested();
+      }
+      const refusal = !a
+        ? `job ${j.jobId} attempt ${j.attempt} step ${j.step} was never assigned to an agent: result refused`
+        : `job ${j.jobId} belongs to another host; agent ${this.agent.id} manages ${this.hostId ?? 'no host yet'}`;
+      const entry = {
         at: now,
         actor: `agent:${this.agent.id}`,
         action: 'agent.result-refused',
-        subject: j.jobId,
+        subject: j.jobId.slice(0, 64),
         details: {
           attempt: j.attempt,
           step: j.step,
           agentHost: this.hostId,
-          jobHost: owner,
+          jobHost: a?.hostId ?? null,
           reason: refusal,
         },
-      });
-      this.log.warn({ jobId: j.jobId, jobHost: owner }, 'refused a result: ' + refusal);
+      };
+      const { refusals } = this.ctx;
+      if (refusals) await refusals.record(`result:${this.agent.id}`, entry);
+      else await store.audit.append(entry);
+      this.log.warn({ ...j, jobHost: a?.hostId ?? null }, 'refused a result: ' + refusal);
       ack(false, refusal);
       return this.spooledResultIngested();
     }
+    const owner = a.hostId;
     const out = r.outcome;
     const stored = await store.agentFleet.results.insert({
       ...jobKey(j),
       hostId: owner,
       agentId: this.agent.id,
-      operation: a?.operation ?? (out?.$case === 'output' ? out.value.operation : ''),
+      operation: a.operation,
       ok: out?.$case === 'output',
       output: out?.$case === 'output' ? unwrap(out.value.value) : null,
       error:
@@ -374,6 +408,18 @@ export class AgentSession {
   end(): void {
     if (!this.closed) this.call.end();
   }
+}
+
+/**
+ * Ends a server stream with the error's status and code. Not destroy(): grpc-js sends the
+ * status from the stream's 'error' handler through end(), which a destroyed stream skips,
+ * leaving the agent waiting on an open HTTP/2 stream.
+ */
+export function endWithError(
+  call: ServerDuplexStream<AgentMessage, ControllerMessage>,
+  err: unknown,
+): void {
+  call.emit('error', Object.assign(new Error((err as Error).message), toGrpcStatus(err)));
 }
 
 /** A Struct that wraps a non-object result comes back as that value. */

@@ -1,11 +1,14 @@
 /**
  * Enroll (TLS port without client certificates) and RenewCertificate (mutual-TLS port).
  * A token is checked and consumed in one store write, so it enrolls exactly one agent;
- * every refusal is answered with ENROLLMENT_REFUSED naming the reason, and audited.
+ * every refusal is answered with ENROLLMENT_REFUSED naming the reason, and audited (one
+ * row per peer address per minute with a count: anyone can send enrollments). Field sizes
+ * are checked first, and a peer past its budget of refusals is turned away with
+ * ENROLLMENT_THROTTLED before any work.
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { enrollmentRefused } from '../../shared/errors';
+import { enrollmentRefused, enrollmentThrottled } from '../../shared/errors';
 import type {
   EnrollRequest,
   EnrollResponse,
@@ -15,6 +18,13 @@ import type {
 import { newId } from '../store/ids';
 import type { Store } from '../store/store';
 import { issueAgentCertificate, type CertificateAuthority } from './certificate-authority';
+import {
+  checkEnrollSizes,
+  ENROLL_FIELD_LIMITS,
+  peerAddress,
+  type RefusalLimiter,
+} from './enrollment-limits';
+import { truncated, type RefusalAudit } from './refusal-audit';
 
 export const hashToken = (token: string): string =>
   createHash('sha256').update(token).digest('hex');
@@ -24,6 +34,8 @@ export interface EnrollmentDeps {
   ca: CertificateAuthority;
   certValidityMs: number;
   log: Logger;
+  refusals: RefusalAudit;
+  limiter: RefusalLimiter;
 }
 
 const reasons = {
@@ -39,25 +51,51 @@ export async function enroll(
 ): Promise<EnrollResponse> {
   const { store } = deps;
   const now = Date.now();
-  const refuse = async (reason: string, details: Record<string, unknown>) => {
-    await store.audit.append({
+  const addr = peerAddress(peer);
+  const subject = truncated(req.icbId) || 'unknown-icb';
+  const refuse = async (err: Error, details: Record<string, unknown>) => {
+    deps.limiter.spend(addr, now);
+    const first = await deps.refusals.record(`enroll:${addr}`, {
       at: now,
-      actor: `agent-enrollment:${peer}`,
+      actor: `agent-enrollment:${addr}`,
       action: 'agent.enrollment-refused',
-      subject: req.icbId || 'unknown-icb',
-      details: { reason, ...details },
+      subject,
+      details: { reason: err.message, peer, ...details },
     });
-    deps.log.warn({ peer, icbId: req.icbId, reason }, 'agent enrollment refused');
-    return enrollmentRefused(reason, { details });
+    // Repeats within the audit window are logged at debug: a flood must not fill the log.
+    deps.log[first ? 'warn' : 'debug'](
+      { peer, icbId: subject, reason: err.message },
+      'agent enrollment refused',
+    );
+    return err;
   };
-  if (!req.enrollmentToken) throw await refuse('the request carries no enrollment token', {});
+  const waitMs = deps.limiter.blockedFor(addr, now);
+  if (waitMs > 0) {
+    // Counted in the peer's audit row, but nothing else is done for it.
+    const err = enrollmentThrottled(
+      `too many refused enrollments from ${addr}: retry in ${Math.ceil(waitMs / 1000)} s with a valid ICB`,
+      { details: { peer: addr, retryInMs: waitMs } },
+    );
+    await deps.refusals.record(`enroll:${addr}`, {
+      at: now,
+      actor: `agent-enrollment:${addr}`,
+      action: 'agent.enrollment-refused',
+      subject,
+      details: { reason: 'throttled: too many refused enrollments', peer },
+    });
+    throw err;
+  }
+  const tooLarge = checkEnrollSizes(req);
+  if (tooLarge) throw await refuse(tooLarge, {});
+  if (!req.enrollmentToken)
+    throw await refuse(enrollmentRefused('the request carries no enrollment token'), {});
   const agentId = `agt_${newId(now)}`;
   // The request is checked before the token is spent, so a broken request keeps it usable.
   let cert;
   try {
     cert = await issueAgentCertificate(deps.ca, req.csrPem, agentId, deps.certValidityMs);
   } catch (err) {
-    throw await refuse((err as Error).message, { agentId });
+    throw await refuse(err as Error, { agentId });
   }
   const used = await store.agentFleet.enrollmentTokens.consume(
     hashToken(req.enrollmentToken),
@@ -65,10 +103,11 @@ export async function enroll(
     now,
   );
   if (!used.ok) {
-    throw await refuse(reasons[used.reason], {
+    const details = {
       tokenId: used.token?.id ?? null,
       usedByAgent: used.token?.usedByAgent ?? null,
-    });
+    };
+    throw await refuse(enrollmentRefused(reasons[used.reason], { details }), details);
   }
   const facts = (req.facts ?? {}) as unknown as Record<string, unknown>;
   await store.agentFleet.agents.create(
@@ -105,6 +144,11 @@ export async function renewCertificate(
   agentId: string,
   req: RenewCertificateRequest,
 ): Promise<RenewCertificateResponse> {
+  if (req.csrPem.length > ENROLL_FIELD_LIMITS.csrPem)
+    throw enrollmentRefused(
+      `the renewal request field csrPem is too large: ${req.csrPem.length} characters, at most ${ENROLL_FIELD_LIMITS.csrPem} accepted`,
+      { details: { field: 'csrPem', size: req.csrPem.length, max: ENROLL_FIELD_LIMITS.csrPem } },
+    );
   const cert = await issueAgentCertificate(deps.ca, req.csrPem, agentId, deps.certValidityMs);
   const now = Date.now();
   await deps.store.agentFleet.agents.setCertificate(

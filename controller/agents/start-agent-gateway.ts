@@ -59,6 +59,7 @@ export async function startAgentGateway(
     ca,
     server,
     certValidityMs: config.agentCertValidityMs,
+    certGraceMs: config.agentCertGraceMs,
     pollMs: Math.max(config.pollIntervalMs, 100),
   });
   const addr = (a: { host: string; port: number }) =>

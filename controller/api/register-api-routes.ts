@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ControllerServices } from '../controller-services';
 import { AuthFailureGuard } from '../auth/auth-failures';
 import { SyslogSender } from '../notify/syslog-sender';
+import { registerAgentsRoutes } from './agents-routes';
 import { registerAlertsRoutes } from './alerts-routes';
 import { registerAuditRoutes } from './audit-routes';
 import { bearerAuth } from './auth';
@@ -66,4 +67,5 @@ export async function registerApiRoutes(
   registerTokensRoutes(app, services, auth);
   registerMetricsRoutes(app, services, auth);
   registerIcbRoutes(app, services, auth);
+  registerAgentsRoutes(app, services, auth);
 }

@@ -49,6 +49,8 @@ export const ROUTE_ROLES = {
   'POST /api/v1/tokens': 'admin',
   'POST /api/v1/tokens/:id/revoke': 'admin',
   'POST /api/v1/icb': 'admin',
+  'GET /api/v1/agents/:id': 'auditor',
+  'POST /api/v1/agents/:id/revoke': 'admin',
 } as const satisfies Record<string, Access>;
 
 /** Set on the hook `auth(role)` returns, so the table can be checked against the route. */

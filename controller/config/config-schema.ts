@@ -281,6 +281,19 @@ export const settings = {
     default: '1m',
     describe: 'the window of authFailureLimit, and of the aggregated auth.failed audit rows',
   },
+  purgeAuditAfterMs: {
+    env: 'KEYWARDEN_PURGE_AUDIT_AFTER',
+    parse: asDurationMs,
+    default: '365d',
+    describe: 'audit records older than this are deleted by internal-purge-alerts',
+  },
+  agentCertGraceMs: {
+    env: 'KEYWARDEN_AGENT_CERT_GRACE',
+    parse: asDurationMs,
+    default: '5m',
+    describe:
+      'how long an agent certificate replaced by renewal is still accepted (an agent mid-renewal keeps its stream); refused after',
+  },
 } satisfies Record<string, SettingSpec<unknown>>;
 
 export type Settings = typeof settings;

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { invalidInput, notFound } from '../../shared/errors';
+import { revokeAgentsOfHost } from '../agents/agent-revocation';
 import { defineJob, type JobContext } from '../engine/job-definition';
 import { HOST_STATES, type HostRecord } from '../store/host-records';
 
@@ -102,12 +103,18 @@ async function perHost(
     });
   switch (action) {
     case 'delete': {
+      // Its agent first: a deleted host's agent must not keep connecting and renewing.
+      const agentsRevoked = await revokeAgentsOfHost(ctx.store, host.id, {
+        by: `job:${ctx.job.id}`,
+        reason: `its host ${host.id} (${host.name}) was deleted`,
+      });
       await ctx.store.hosts.remove(host.id);
       const credentials = await ctx.store.hostCredentials.removeHost(host.id);
       await audit({
         name: host.name,
         address: `${host.address}:${host.port}`,
         credentialsForgotten: credentials,
+        agentsRevoked,
       });
       return { outcome: 'deleted' };
     }

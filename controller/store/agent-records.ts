@@ -25,6 +25,21 @@ export interface AgentRecord {
   settings: AgentSettingsRecord;
   certificateSerial: string;
   certificateNotAfter: number;
+  /**
+   * The certificate the last renewal replaced, and when: accepted for a short grace
+   * (an agent mid-renewal may still hold a stream or a call made with it), then refused.
+   */
+  previousCertificateSerial: string | null;
+  certificateSupersededAt: number | null;
+  /** Set once the agent is revoked (by an admin, or its host was deleted): every call is refused. */
+  revokedAt: number | null;
+  revokedBy: string | null;
+  revokedReason: string | null;
+  /**
+   * Last time the certificates this agent may use changed (renewal, revocation): gateways
+   * read the agents changed since their last look to close streams that lost their right.
+   */
+  credentialsChangedAt: number | null;
   version: string;
   facts: Record<string, unknown>;
   /** Set while a stream is open; the controller holding it is connectedTo. */

@@ -32,11 +32,18 @@ export interface AgentRepository {
   ): Promise<void>;
   /** Records the end of a connection, unless a newer one has replaced it. */
   recordDisconnect(id: string, connectionId: string, now: number): Promise<void>;
+  /** Installs a renewed certificate; the one it replaces becomes the previous (superseded now). */
   setCertificate(
     id: string,
     cert: { serial: string; notAfter: number },
     now: number,
   ): Promise<void>;
+  /** Revokes the agent for good: false when it was already revoked (the first reason stays). */
+  revoke(id: string, revocation: { by: string; reason: string }, now: number): Promise<boolean>;
+  /** The agents bound to a host (one, unless the host was enrolled again). */
+  listByHost(hostId: string): Promise<A.AgentRecord[]>;
+  /** Agents whose certificates changed (renewed or revoked) at or after `since`. */
+  listCredentialChanges(since: number, limit: number): Promise<A.AgentRecord[]>;
   setNextConnection(id: string, at: number | null): Promise<void>;
   count(): Promise<number>;
 }

@@ -19,3 +19,6 @@ export function newId(now = Date.now()): string {
     randomBytes(4).toString('hex')
   );
 }
+
+/** Every id made before `ms` sorts below this (and every id made at or after, above). */
+export const idFloorAt = (ms: number): string => ms.toString(16).padStart(12, '0');

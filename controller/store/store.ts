@@ -158,6 +158,8 @@ export interface AuditRepository {
     filter: { action?: string; subject?: string; since?: number },
     page: { limit: number; after?: string },
   ): Promise<Page<AuditRecord>>;
+  /** Deletes entries recorded before `before` (the retention setting); returns how many. */
+  purge(before: number): Promise<number>;
 }
 
 export interface AlertRepository {

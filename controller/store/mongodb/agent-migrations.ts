@@ -23,4 +23,9 @@ export const agentMigrations: Array<{
       agent_results: [{ name: 'job', key: { jobId: up, attempt: down } }],
     },
   },
+  {
+    id: 32,
+    name: 'agents whose certificates changed (gateway revocation sweep)',
+    indexes: { agents: [{ name: 'credentials_changed', key: { credentialsChangedAt: up } }] },
+  },
 ];

@@ -17,7 +17,18 @@ import type {
 import { isDuplicateKey } from './collections';
 import { guarded } from './translate-errors';
 
-type AgentDoc = Omit<A.AgentRecord, 'id' | 'facts'> & { _id: string; facts: string };
+/** Documents written before revocation existed lack its fields (read as null). */
+type AgentDoc = Omit<A.AgentRecord, 'id' | 'facts' | RevocationFields> & {
+  _id: string;
+  facts: string;
+} & Partial<Pick<A.AgentRecord, RevocationFields>>;
+type RevocationFields =
+  | 'previousCertificateSerial'
+  | 'certificateSupersededAt'
+  | 'revokedAt'
+  | 'revokedBy'
+  | 'revokedReason'
+  | 'credentialsChangedAt';
 type TokenDoc = Omit<A.EnrollmentTokenRecord, 'id'> & { _id: string };
 /** Documents written before steps existed have no `step` (it was 0) and no `operation`. */
 type AssignmentDoc = Omit<A.AssignmentRecord, 'args' | 'step'> & {
@@ -57,6 +68,12 @@ function agents(db: Db): AgentRepository {
   const toRecord = ({ _id, facts, ...rest }: AgentDoc): A.AgentRecord => ({
     id: _id,
     ...rest,
+    previousCertificateSerial: rest.previousCertificateSerial ?? null,
+    certificateSupersededAt: rest.certificateSupersededAt ?? null,
+    revokedAt: rest.revokedAt ?? null,
+    revokedBy: rest.revokedBy ?? null,
+    revokedReason: rest.revokedReason ?? null,
+    credentialsChangedAt: rest.credentialsChangedAt ?? null,
     facts: JSON.parse(facts) as Record<string, unknown>,
   });
   const get = async (id: string) => {
@@ -71,6 +88,12 @@ function agents(db: Db): AgentRepository {
         ...rest,
         facts: JSON.stringify(facts),
         hostId: null,
+        previousCertificateSerial: null,
+        certificateSupersededAt: null,
+        revokedAt: null,
+        revokedBy: null,
+        revokedReason: null,
+        credentialsChangedAt: null,
         connectionId: null,
         connectedTo: null,
         lastConnectedAt: null,
@@ -116,17 +139,49 @@ function agents(db: Db): AgentRepository {
       );
     },
     setCertificate: async (id, cert, now) => {
+      // Renewals of one agent are serialised by the agent itself (one at a time), so the
+      // read-then-write here does not race another renewal of the same agent.
+      const d = await c.findOne({ _id: id });
+      if (!d || d.certificateSerial === cert.serial) return;
       await c.updateOne(
-        { _id: id },
+        { _id: id, certificateSerial: d.certificateSerial },
         {
           $set: {
+            previousCertificateSerial: d.certificateSerial,
+            certificateSupersededAt: now,
             certificateSerial: cert.serial,
             certificateNotAfter: cert.notAfter,
+            credentialsChangedAt: now,
             updatedAt: now,
           },
         },
       );
     },
+    revoke: async (id, rev, now) => {
+      // Documents from before revocation have no revokedAt: match missing as well as null.
+      const res = await c.updateOne(
+        { _id: id, $or: [{ revokedAt: null }, { revokedAt: { $exists: false } }] },
+        {
+          $set: {
+            revokedAt: now,
+            revokedBy: rev.by,
+            revokedReason: rev.reason,
+            credentialsChangedAt: now,
+            updatedAt: now,
+          },
+        },
+      );
+      return res.modifiedCount === 1;
+    },
+    listByHost: async (hostId) => (await c.find({ hostId }).toArray()).map(toRecord),
+    listCredentialChanges: async (since, limit) =>
+      (
+        await c
+          .find({ credentialsChangedAt: { $gte: since } })
+          .sort({ credentialsChangedAt: 1 })
+          .limit(limit)
+          .toArray()
+      ).map(toRecord),
     setNextConnection: async (id, at) => {
       await c.updateOne({ _id: id }, { $set: { nextConnectionAt: at } });
     },

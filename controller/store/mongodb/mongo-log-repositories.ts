@@ -1,7 +1,7 @@
 /** Audit entries and alerts: append-mostly records listed newest first. */
 import type { Filter } from 'mongodb';
 import { conflict } from '../../../shared/errors';
-import { newId } from '../ids';
+import { idFloorAt, newId } from '../ids';
 import type { AlertRecord, AuditRecord } from '../records';
 import type { AlertRepository, AuditRepository } from '../store';
 import { type AlertDoc, type AuditDoc, type Collections, unjson } from './collections';
@@ -30,6 +30,10 @@ export function mongoAuditRepository(c: Collections): AuditRepository {
       if (f.since !== undefined) q.at = { $gte: f.since };
       return listPage(c.audit, q, p, toAudit);
     },
+    purge: async (before) =>
+      // Ids are time-ordered, so the _id index bounds what is read.
+      (await c.audit.deleteMany({ _id: { $lt: idFloorAt(before) }, at: { $lt: before } }))
+        .deletedCount,
   };
 }
 

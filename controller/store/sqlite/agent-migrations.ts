@@ -79,4 +79,19 @@ export const agentMigrations: ReadonlyArray<{ id: number; name: string; sql: str
       CREATE INDEX agent_assignments_ended ON agent_assignments(updated_at) WHERE state = 'ended';
     `,
   },
+  {
+    id: 32,
+    name: 'agent revocation and the certificate a renewal superseded',
+    sql: `
+      ALTER TABLE agents ADD COLUMN previous_certificate_serial TEXT;
+      ALTER TABLE agents ADD COLUMN certificate_superseded_at INTEGER;
+      ALTER TABLE agents ADD COLUMN revoked_at INTEGER;
+      ALTER TABLE agents ADD COLUMN revoked_by TEXT;
+      ALTER TABLE agents ADD COLUMN revoked_reason TEXT;
+      ALTER TABLE agents ADD COLUMN credentials_changed_at INTEGER;
+      -- Every gateway sweep reads the agents whose certificates changed since its last one.
+      CREATE INDEX agents_credentials_changed ON agents(credentials_changed_at)
+        WHERE credentials_changed_at IS NOT NULL;
+    `,
+  },
 ];

@@ -21,6 +21,12 @@ const toAgent = (r: Row): A.AgentRecord => ({
   settings: unjson(r.settings) as A.AgentSettingsRecord,
   certificateSerial: r.certificate_serial as string,
   certificateNotAfter: Number(r.certificate_not_after),
+  previousCertificateSerial: (r.previous_certificate_serial as string | null) ?? null,
+  certificateSupersededAt: num(r.certificate_superseded_at),
+  revokedAt: num(r.revoked_at),
+  revokedBy: (r.revoked_by as string | null) ?? null,
+  revokedReason: (r.revoked_reason as string | null) ?? null,
+  credentialsChangedAt: num(r.credentials_changed_at),
   version: r.version as string,
   facts: unjson(r.facts) as Record<string, unknown>,
   connectionId: (r.connection_id as string | null) ?? null,
@@ -89,11 +95,30 @@ function agents(db: Database.Database): AgentRepository {
       ).run(now, now, id, connectionId);
     },
     setCertificate: async (id, cert, now) => {
+      // One statement: the serial it replaces is read and kept in the same write.
       stmt(
         db,
-        'UPDATE agents SET certificate_serial = ?, certificate_not_after = ?, updated_at = ? WHERE id = ?',
-      ).run(cert.serial, cert.notAfter, now, id);
+        `UPDATE agents SET previous_certificate_serial = certificate_serial,
+          certificate_superseded_at = ?, certificate_serial = ?, certificate_not_after = ?,
+          credentials_changed_at = ?, updated_at = ? WHERE id = ? AND certificate_serial <> ?`,
+      ).run(now, cert.serial, cert.notAfter, now, now, id, cert.serial);
     },
+    revoke: async (id, rev, now) =>
+      stmt(
+        db,
+        `UPDATE agents SET revoked_at = ?, revoked_by = ?, revoked_reason = ?,
+          credentials_changed_at = ?, updated_at = ? WHERE id = ? AND revoked_at IS NULL`,
+      ).run(now, rev.by, rev.reason, now, now, id).changes === 1,
+    listByHost: async (hostId) =>
+      (stmt(db, 'SELECT * FROM agents WHERE host_id = ?').all(hostId) as Row[]).map(toAgent),
+    listCredentialChanges: async (since, limit) =>
+      (
+        stmt(
+          db,
+          `SELECT * FROM agents WHERE credentials_changed_at >= ?
+          ORDER BY credentials_changed_at LIMIT ?`,
+        ).all(since, limit) as Row[]
+      ).map(toAgent),
     setNextConnection: async (id, at) => {
       stmt(db, 'UPDATE agents SET next_connection_at = ? WHERE id = ?').run(at, id);
     },

@@ -1,6 +1,6 @@
 /** Audit entries and alerts: append-mostly records listed newest first. */
 import type Database from 'better-sqlite3';
-import { newId } from '../ids';
+import { idFloorAt, newId } from '../ids';
 import type { AlertRecord, AlertSeverity, AlertState, AuditRecord } from '../records';
 import type { AlertRepository, AuditRepository } from '../store';
 import { placeholders, stmt } from './statements';
@@ -19,6 +19,8 @@ const toAudit = (r: AuditRow): AuditRecord => ({
   details: JSON.parse(r.details) as Record<string, unknown>,
 });
 
+const AUDIT_PURGE_CHUNK = 1000;
+
 export function sqliteAuditRepository(db: Database.Database): AuditRepository {
   return {
     append: async (e) => {
@@ -36,6 +38,23 @@ export function sqliteAuditRepository(db: Database.Database): AuditRepository {
       addWhere(where, args, f.subject, 'subject = ?', f.subject);
       addWhere(where, args, f.since, 'at >= ?', f.since);
       return page(db, 'audit', where, args, p, toAudit);
+    },
+    purge: async (before) => {
+      // Ids are time-ordered: the primary key bounds the scan. Deleted in chunks with a
+      // turn of the event loop between them, so a large first purge never stalls the
+      // controller (agents' streams, the API) for long.
+      const chunk = stmt(
+        db,
+        `DELETE FROM audit WHERE id IN
+          (SELECT id FROM audit WHERE id < ? AND at < ? ORDER BY id LIMIT ${AUDIT_PURGE_CHUNK})`,
+      );
+      let total = 0;
+      for (;;) {
+        const n = chunk.run(idFloorAt(before), before).changes;
+        total += n;
+        if (n < AUDIT_PURGE_CHUNK) return total;
+        await new Promise((r) => setImmediate(r));
+      }
     },
   };
 }

@@ -214,6 +214,63 @@ function contract(name: string, open: () => Promise<Fixture>): void {
         lastConnectedAt: T0 + 4,
       });
     });
+
+    it('keeps the certificate a renewal superseded, revokes once, and lists credential changes', async () => {
+      const g = f.store.agentFleet.agents;
+      const enrolled = await g.create(
+        {
+          id: 'ag2',
+          groupId: null,
+          enrollmentTokenId: 'tok2',
+          settings,
+          certificateSerial: 'aa01',
+          certificateNotAfter: T0 + 1000,
+          version: '1',
+          facts: {},
+        },
+        T0,
+      );
+      expect(enrolled).toMatchObject({
+        previousCertificateSerial: null,
+        certificateSupersededAt: null,
+        revokedAt: null,
+        credentialsChangedAt: null,
+      });
+      expect(await g.bindHost('ag2', 'hostR', T0)).toBe(true);
+      await g.setCertificate('ag2', { serial: 'aa02', notAfter: T0 + 2000 }, T0 + 10);
+      expect(await g.get('ag2')).toMatchObject({
+        certificateSerial: 'aa02',
+        certificateNotAfter: T0 + 2000,
+        previousCertificateSerial: 'aa01',
+        certificateSupersededAt: T0 + 10,
+        credentialsChangedAt: T0 + 10,
+      });
+      // The same certificate twice (a retried write) does not make it its own predecessor.
+      await g.setCertificate('ag2', { serial: 'aa02', notAfter: T0 + 2000 }, T0 + 11);
+      expect((await g.get('ag2'))?.previousCertificateSerial).toBe('aa01');
+      await g.setCertificate('ag2', { serial: 'aa03', notAfter: T0 + 3000 }, T0 + 20);
+      expect(await g.get('ag2')).toMatchObject({
+        certificateSerial: 'aa03',
+        previousCertificateSerial: 'aa02',
+        certificateSupersededAt: T0 + 20,
+      });
+
+      expect((await g.listCredentialChanges(T0 + 20, 10)).map((a) => a.id)).toEqual(['ag2']);
+      expect(await g.listCredentialChanges(T0 + 21, 10)).toEqual([]);
+      expect((await g.listByHost('hostR')).map((a) => a.id)).toEqual(['ag2']);
+      expect(await g.listByHost('no-such-host')).toEqual([]);
+
+      expect(await g.revoke('ag2', { by: 'admin:x', reason: 'host deleted' }, T0 + 30)).toBe(true);
+      expect(await g.revoke('ag2', { by: 'admin:y', reason: 'again' }, T0 + 40)).toBe(false);
+      expect(await g.get('ag2')).toMatchObject({
+        revokedAt: T0 + 30,
+        revokedBy: 'admin:x',
+        revokedReason: 'host deleted',
+        credentialsChangedAt: T0 + 30,
+      });
+      expect((await g.listCredentialChanges(T0 + 25, 10)).map((a) => a.id)).toEqual(['ag2']);
+      expect(await g.revoke('no-such-agent', { by: 'x', reason: 'y' }, T0)).toBe(false);
+    });
   });
 }
 

@@ -133,6 +133,6 @@ describe('timed jobs and the schedule monitor', () => {
       groups: { '(none)': { hosts: 3, notSeenForAWeek: 0 } },
     });
     expect(await runJob('internal-purge-reporting-data')).toEqual({ purged: 0 });
-    expect(await runJob('internal-purge-alerts')).toEqual({ purged: 0 });
+    expect(await runJob('internal-purge-alerts')).toEqual({ purged: 0, auditPurged: 0 });
   });
 });

@@ -10,6 +10,7 @@ import { credentialsContract } from './contract-credentials';
 import { jobsContract } from './contract-jobs';
 import { parentsAndRecoveryContract } from './contract-recovery';
 import { recordsContract } from './contract-records';
+import { auditRetentionContract } from './contract-audit-retention';
 
 export interface StoreUnderTest {
   store: Store;
@@ -51,5 +52,6 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     hostsContract(ctx);
     inventoryContract(ctx);
     credentialsContract(ctx);
+    auditRetentionContract(ctx);
   });
 }
