@@ -24,8 +24,16 @@ const NEVER = [
     'controller/engine',
     ['jobs', 'api', 'agents', 'agentless', 'intake', 'cli', 'store/sqlite', 'store/mongodb'],
   ],
-  // Jobs see ctx and the repositories, never an adapter or the API.
-  ['controller/jobs', ['api', 'cli', 'store/sqlite', 'store/mongodb']],
+  // Jobs see ctx and the repositories: never a host driver, an adapter or the API.
+  [
+    'controller/jobs',
+    ['agents', 'agentless', 'hosts', 'api', 'cli', 'store/sqlite', 'store/mongodb'],
+  ],
+  // The rooms jobs and routes call into serve both; they call back into neither.
+  ['controller/intake', ['jobs', 'api', 'cli', 'engine']],
+  ['controller/secrets', ['jobs', 'api', 'cli', 'engine', 'agents', 'agentless', 'hosts']],
+  ['controller/host-states', ['jobs', 'api', 'cli', 'engine', 'agents', 'agentless', 'hosts']],
+  ['controller/enrollment', ['jobs', 'api', 'cli', 'engine']],
   ['controller/api', ['store/sqlite', 'store/mongodb', 'cli']],
   // Host drivers never call back into jobs or the API.
   ['controller/hosts', ['jobs', 'api', 'cli']],

@@ -23,7 +23,7 @@ import {
 import { toGrpcStatus } from '../../shared/proto/grpc-errors';
 import type { AgentRecord } from '../store/agent-records';
 import type { Store } from '../store/store';
-import { revokeAgent } from './agent-revocation';
+import { revokeAgent } from '../enrollment/agent-revocation';
 import { agentIdOfSubject, type CertificateAuthority } from './certificate-authority';
 import { judgeCertificate, normalizeSerial } from './certificate-verdict';
 import {

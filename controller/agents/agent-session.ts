@@ -25,7 +25,7 @@ import { newId } from '../store/ids';
 import { isFinalState } from '../store/records';
 import type { Store } from '../store/store';
 import type { AgentEvents } from './agent-events';
-import { planNextConnection } from './next-connection';
+import { planNextConnection } from '../enrollment/next-connection';
 import type { RefusalAudit } from './refusal-audit';
 import { reusableResult } from './reusable-result';
 

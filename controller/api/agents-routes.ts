@@ -9,7 +9,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { notFound } from '../../shared/errors';
 import type { ControllerServices } from '../controller-services';
-import { revokeAgent } from '../agents/agent-revocation';
+import { revokeAgent } from '../enrollment/agent-revocation';
 import type { AgentRecord } from '../store/agent-records';
 import { caller, type RequireRole } from './auth';
 import { errors, IdParams, Nullable } from './schemas';

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { invalidInput, notFound } from '../../shared/errors';
-import { revokeAgentsOfHost } from '../agents/agent-revocation';
+import { revokeAgentsOfHost } from '../enrollment/agent-revocation';
 import { defineJob, type JobContext } from '../engine/job-definition';
 import { HOST_STATES, type HostRecord } from '../store/host-records';
 

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { defineJob } from '../engine/job-definition';
-import { createIcbFile } from '../agents/create-icb-file';
+import { createIcbFile } from '../enrollment/create-icb-file';
 import { secretBoxFor } from '../secrets/secret-boxes';
 
 export const IcbParams = Type.Object(

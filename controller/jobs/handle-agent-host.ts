@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { defineJob } from '../engine/job-definition';
-import { planNextConnection } from '../agents/next-connection';
+import { planNextConnection } from '../enrollment/next-connection';
 
 /**
  * Runs at each management connection of an agent host: records the connection on the

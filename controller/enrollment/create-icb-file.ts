@@ -8,9 +8,9 @@ import { signIcb, type IcbFile, type IcbPayload } from '../../shared/proto/icb-f
 import type { AgentSettingsRecord } from '../store/agent-records';
 import { newId } from '../store/ids';
 import type { Store } from '../store/store';
-import { loadOrCreateCa } from './certificate-authority';
-import { hashToken } from './enrollment-service';
-import { advertisedNames, caDirOf } from './start-agent-gateway';
+import { loadOrCreateCa } from '../agents/certificate-authority';
+import { hashToken } from '../agents/enrollment-service';
+import { advertisedNames, caDirOf } from '../agents/start-agent-gateway';
 
 export interface IcbRequest {
   groupId?: string | null;
