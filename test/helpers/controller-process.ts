@@ -13,7 +13,7 @@ const root = path.resolve(import.meta.dirname, '../..');
 
 export async function spawnController(
   env: Record<string, string>,
-  timeoutMs = 30_000,
+  timeoutMs = 60_000,
 ): Promise<ControllerProcess> {
   const proc = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'controller/main.ts')], {
     cwd: root,

@@ -1,5 +1,5 @@
 /**
- * Agent certificates with a short lifetime (KEYWARDEN_AGENT_CERT_VALIDITY=8s) under a real
+ * Agent certificates with a short lifetime (KEYWARDEN_AGENT_CERT_VALIDITY=20s) under a real
  * controller and agent process: an agent holding its stream renews before its certificate
  * expires, the controller records, audits and accepts the new certificate, and a
  * certificate past expiry is refused with a clear error.
@@ -11,7 +11,7 @@ import { x509 } from '../../../shared/proto/pem-keys';
 import { logLines, startAgentCluster, type AgentCluster } from '../../helpers/agent-cluster';
 import { spawnAgent, waitFor, type AgentProcess } from '../../helpers/agent-processes';
 
-const LIFETIME_MS = 8000;
+const LIFETIME_MS = 20_000;
 const sleepUntil = (t: number) => new Promise((r) => setTimeout(r, Math.max(0, t - Date.now())));
 
 interface AuditItem {

