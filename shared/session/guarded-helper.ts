@@ -94,7 +94,7 @@ if ($op eq "read") {
   $fh->sync or fail(1, "cannot fsync $path: $!");
   close($fh) or fail(1, "cannot close $path: $!");
 } elsif ($op eq "rename") {
-  rename($at, fdpath($dir, $arg[0])) or fail(1, "cannot rename $path: $!");
+  rename($at, fdpath($dir, $arg[0])) or fail($!{ENOENT} ? 7 : 1, "cannot rename $path: $!");
 } elsif ($op eq "unlink") {
   unlink($at) or $!{ENOENT} or fail(1, "cannot remove $path: $!");
 } elsif ($op eq "rmdir") {

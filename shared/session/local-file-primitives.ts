@@ -95,7 +95,13 @@ export class LocalFilePrimitives implements FilePrimitives {
   async rename(from: string, to: string, guard: PathGuard): Promise<void> {
     requireSameDirectory(from, to);
     await withGuardedParent(this.rootPrefix, from, guard, (p) =>
-      fsp.rename(p.at(), p.at(posix.basename(to))),
+      fsp.rename(p.at(), p.at(posix.basename(to))).catch((err: unknown) => {
+        // Only a user with write access to the directory can have removed our new file.
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        throw fileChanged(`${from} was removed before it could replace ${to}`, {
+          details: { path: to },
+        });
+      }),
     );
   }
 
