@@ -24,11 +24,13 @@ my ($op, $root, $base, $path, $trust, @arg) = @ARGV;
 sub fail { print STDERR "$_[1]\n"; exit $_[0] }
 sub fdpath { "/proc/self/fd/" . fileno($_[0]) . (defined $_[1] ? "/$_[1]" : "") }
 sub opened {
-  my ($code, $what) = @_;
-  fail(3, "$what does not exist") if $!{ENOENT};
-  fail(4, "refusing to follow symlink $what on the way to $path") if $!{ELOOP};
-  fail(6, "$what is not a directory or is a symlink; refusing $path") if $!{ENOTDIR};
-  fail($code, "cannot open $what: $!");
+  my ($code, $what, $at) = @_;
+  my ($enoent, $eloop, $enotdir, $err) = ($!{ENOENT}, $!{ELOOP}, $!{ENOTDIR}, "$!");
+  fail(3, "$what does not exist") if $enoent;
+  # O_NOFOLLOW|O_DIRECTORY on a link says ENOTDIR: look at what the name is.
+  fail(4, "refusing to follow symlink $what on the way to $path") if $eloop || (defined $at && -l $at);
+  fail(6, "$what is not a directory; refusing $path") if $enotdir;
+  fail($code, "cannot open $what: $err");
 }
 sub strict {
   my ($fh, $what) = @_;
@@ -57,13 +59,13 @@ my $shown = "/";
 strict($dir, $shown);
 for my $part (@parts) {
   $shown = ($shown eq "/" ? "" : $shown) . "/$part";
-  sysopen(my $next, fdpath($dir, $part), O_RDONLY|O_DIRECTORY|O_NOFOLLOW|O_NONBLOCK) or opened(1, $shown);
+  sysopen(my $next, fdpath($dir, $part), O_RDONLY|O_DIRECTORY|O_NOFOLLOW|O_NONBLOCK) or opened(1, $shown, fdpath($dir, $part));
   $dir = $next;
   strict($dir, $shown);
 }
 my $at = fdpath($dir, $name);
 if ($op eq "read") {
-  sysopen(my $fh, $at, O_RDONLY|O_NOFOLLOW|O_NONBLOCK) or opened(1, $path);
+  sysopen(my $fh, $at, O_RDONLY|O_NOFOLLOW|O_NONBLOCK) or opened(1, $path, $at);
   my @st = stat($fh);
   fail(6, "$path is not a regular file") unless S_ISREG($st[2]);
   binmode STDOUT;
@@ -76,7 +78,7 @@ if ($op eq "read") {
   }
 } elsif ($op eq "create") {
   my ($uid, $gid, $mode) = @arg;
-  sysopen(my $fh, $at, O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW, 0600) or ($!{EEXIST} ? fail(7, "$path already exists") : opened(1, $path));
+  sysopen(my $fh, $at, O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW, 0600) or ($!{EEXIST} ? fail(7, "$path already exists") : opened(1, $path, $at));
   chown($uid, $gid, $fh) or fail(1, "cannot chown $path: $!");
   chmod(oct($mode), $fh) or fail(1, "cannot chmod $path: $!");
   binmode STDIN; binmode $fh;

@@ -78,6 +78,10 @@ export class LocalFilePrimitives implements FilePrimitives {
       const flags =
         constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
       const handle = await fsp.open(p.at(), flags, 0o600).catch((err: unknown) => {
+        // Our names are random: an existing one was put there by someone racing us.
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+          throw fileChanged(`${path} already exists`, { details: { path } });
+        }
         throw translate(err, p.path, path);
       });
       try {

@@ -56,11 +56,14 @@ export async function openGuardedParent(
     await checkDirectory(dir, shown, guard, path);
     for (const part of parts) {
       shown = posix.join(shown, part);
-      const next = await fsp
-        .open(`/proc/self/fd/${dir.fd}/${part}`, DIR_NOFOLLOW)
-        .catch((err: unknown) => {
-          throw translate(err, shown, path);
-        });
+      const at = `/proc/self/fd/${dir.fd}/${part}`;
+      const next = await fsp.open(at, DIR_NOFOLLOW).catch(async (err: unknown) => {
+        // O_NOFOLLOW|O_DIRECTORY on a link says ENOTDIR: look at what the name is.
+        if ((await fsp.lstat(at).catch(() => null))?.isSymbolicLink()) {
+          throw symlinkOnTheWay(shown, path);
+        }
+        throw translate(err, shown, path);
+      });
       await dir.close();
       dir = next;
       await checkDirectory(dir, shown, guard, path);
@@ -105,7 +108,7 @@ export function translate(err: unknown, where: string, path: string): unknown {
   if (code === 'ENOENT') return notFound(`${where} does not exist`, { details: { path } });
   if (code === 'ELOOP') return symlinkOnTheWay(where, path);
   if (code === 'ENOTDIR') {
-    return invalidInput(`${where} is not a directory or is a symlink; refusing ${path}`, {
+    return invalidInput(`${where} is not a directory; refusing ${path}`, {
       details: { path, where },
     });
   }
