@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addAuthorizedKey } from '../../../shared/hostops/add-authorized-key';
 import { revokeAuthorizedKey } from '../../../shared/hostops/revoke-authorized-key';
+import { scanAuthorizedKeys } from '../../../shared/hostops/scan-authorized-keys';
 import { LocalSession } from '../../../shared/session/local-session';
 
 /**
@@ -68,6 +69,19 @@ describe('editing keys below a home another user can write', () => {
     expect(await readFile(real('/home/alice/.ssh/authorized_keys'), 'utf8')).toBe(
       `${original('alice')}${key} k\n`,
     );
+  });
+
+  it('the authorized-keys scan reports each unsafe key file for its account, and still reads the host', async () => {
+    const session = new LocalSession({ rootPrefix: root });
+    const scan = await scanAuthorizedKeys(session, {});
+    expect(
+      scan.unsafePaths.map(({ account, code, directory }) => ({ account, code, directory })),
+    ).toEqual([
+      { account: 'alice', code: 'UNSAFE_PATH', directory: '/home/alice' },
+      { account: 'carol', code: 'UNSAFE_PATH', directory: '/srv/shared' },
+    ]);
+    expect(scan.unsafePaths[0]?.message).toMatch(/writable by group or others \(mode 777\)/);
+    expect(new Set(scan.keys.map((k) => k.account))).toEqual(new Set(['alice', 'bob', 'carol']));
   });
 
   it('a revocation reports the unsafe homes per account and still edits the safe one', async () => {
