@@ -51,7 +51,9 @@ if ($realroot eq "/") { $rel = $realbase }
 elsif ($realbase eq $realroot) { $rel = "" }
 elsif (index($realbase, "$realroot/") == 0) { $rel = substr($realbase, length $realroot) }
 else { fail(4, "refusing to follow symlink $base on the way to $path") }
+index($path, $base eq "/" ? "/" : "$base/") == 0 or fail(6, "$path is not below $base");
 my $below = substr($path, $base eq "/" ? 0 : length $base);
+grep { $_ eq "." || $_ eq ".." } split(m{/}, $below) and fail(6, "$path is not a normalised path");
 my @parts = grep { length } split(m{/}, "$rel$below");
 my $name = pop @parts;
 defined $name or fail(6, "no file name in $path");

@@ -102,6 +102,14 @@ describe.each([
     expect(await readFile(real('/outside/secret'), 'utf8')).toBe('secret\n');
   });
 
+  it('refuses a path that is not below its base', async () => {
+    const fs = make();
+    expect(await codeOf(fs.readGuarded('/outside/secret', guard))).toBe('INVALID_INPUT');
+    expect(await codeOf(fs.readGuarded(home('/../../outside/secret'), guard))).toBe(
+      'INVALID_INPUT',
+    );
+  });
+
   it('creates files and directories with owner and mode set on the descriptor, and renames in place', async () => {
     const fs = make();
     const tmp = home('/.ssh/.new.tmp');
