@@ -20,8 +20,8 @@ import type { RawExecResult } from './ssh-exec';
 export const GUARDED_HELPER = String.raw`
 use strict; use warnings; use IO::Handle;
 use Fcntl qw(O_RDONLY O_WRONLY O_CREAT O_EXCL O_NOFOLLOW O_DIRECTORY O_NONBLOCK S_ISREG);
-my ($op, $root, $base, $path, $trust, @arg) = @ARGV;
-sub fail { print STDERR "$_[1]\n"; exit $_[0] }
+our ($op, $root, $base, $path, $trust, @arg, $in, $out);
+sub fail { die [$_[0], "$_[1]\n"] }
 sub fdpath { "/proc/self/fd/" . fileno($_[0]) . (defined $_[1] ? "/$_[1]" : "") }
 sub opened {
   my ($code, $what, $at) = @_;
@@ -41,6 +41,8 @@ sub strict {
   fail(5, sprintf("refusing $path: directory $what is writable by group or others (mode %o), so another user could redirect the access", $mode & 07777))
     if ($mode & 022) && !($uid == 0 && ($mode & 01000));
 }
+sub run_op {
+  ($op, $root, $base, $path, $trust, @arg) = @_;
 sysopen(my $dir, $root, O_RDONLY|O_DIRECTORY) or fail(1, "cannot open root $root: $!");
 my $realroot = readlink(fdpath($dir));
 my $bp = $root eq "/" ? $base : ($base eq "/" ? $root : "$root$base");
@@ -70,30 +72,23 @@ if ($op eq "read") {
   sysopen(my $fh, $at, O_RDONLY|O_NOFOLLOW|O_NONBLOCK) or opened(1, $path, $at);
   my @st = stat($fh);
   fail(6, "$path is not a regular file") unless S_ISREG($st[2]);
-  binmode STDOUT;
-  printf "%x %d %d %d %d\n", $st[2], $st[4], $st[5], $st[7], $st[9];
+  $out .= sprintf("%x %d %d %d %d\n", $st[2], $st[4], $st[5], $st[7], $st[9]);
   while (1) {
     my $n = sysread($fh, my $buf, 65536);
     defined $n or fail(1, "cannot read $path: $!");
     last if $n == 0;
-    print $buf;
+    $out .= $buf;
   }
 } elsif ($op eq "create") {
   my ($uid, $gid, $mode) = @arg;
   sysopen(my $fh, $at, O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW, 0600) or ($!{EEXIST} ? fail(7, "$path already exists") : opened(1, $path, $at));
   chown($uid, $gid, $fh) or fail(1, "cannot chown $path: $!");
   chmod(oct($mode), $fh) or fail(1, "cannot chmod $path: $!");
-  binmode STDIN; binmode $fh;
-  while (1) {
-    my $n = sysread(STDIN, my $buf, 65536);
-    defined $n or fail(1, "cannot read input: $!");
-    last if $n == 0;
-    my $off = 0;
-    while ($off < $n) {
-      my $w = syswrite($fh, $buf, $n - $off, $off);
-      defined $w or fail(1, "cannot write $path: $!");
-      $off += $w;
-    }
+  my $off = 0;
+  while ($off < length $in) {
+    my $w = syswrite($fh, $in, length($in) - $off, $off);
+    defined $w or fail(1, "cannot write $path: $!");
+    $off += $w;
   }
   $fh->sync or fail(1, "cannot fsync $path: $!");
   close($fh) or fail(1, "cannot close $path: $!");
@@ -113,6 +108,38 @@ if ($op eq "read") {
   chown($uid, $gid, $dh) or fail(1, "cannot chown $path: $!");
   chmod(oct($mode), $dh) or fail(1, "cannot chmod $path: $!");
 } else { fail(2, "unknown operation $op") }
+}
+sub one {
+  my ($args, $stdin) = @_;
+  ($in, $out) = ($stdin, "");
+  my ($code, $err) = (0, "");
+  eval { run_op(@$args); 1 } or ($code, $err) = ref $@ eq "ARRAY" ? @{$@} : (1, "$@");
+  return ($code, $out, $err);
+}
+sub field {
+  my $len = <STDIN>;
+  defined $len or exit 0;
+  chomp $len;
+  my $v = "";
+  if ($len > 0) { read(STDIN, $v, $len) == $len or exit 0 }
+  return $v;
+}
+binmode STDIN; binmode STDOUT; binmode STDERR;
+if (@ARGV && $ARGV[0] eq "serve") {
+  # Requests one after another on stdin: a count of arguments, then each argument and the
+  # input as "<bytes>\n<bytes>"; each answer is "<code> <out bytes> <err bytes>\n<out><err>".
+  $| = 1;
+  while (defined(my $n = <STDIN>)) {
+    chomp $n;
+    my @args = map { field() } 1 .. $n;
+    my ($code, $o, $e) = one(\@args, field());
+    print "$code " . length($o) . " " . length($e) . "\n" . $o . $e;
+  }
+  exit 0;
+}
+my $stdin = do { local $/; <STDIN> };
+my ($code, $o, $e) = one(\@ARGV, defined $stdin ? $stdin : "");
+print $o; print STDERR $e; exit $code;
 `;
 
 /** Runs the helper with these arguments (as root) and returns its raw output. */

@@ -3,8 +3,8 @@ import type { Client, SFTPWrapper } from 'ssh2';
 import type { FilePrimitives } from './file-primitives';
 import type { ExecOptions, ExecResult } from './host-session';
 import { PrimitiveBackedSession } from './primitive-backed-session';
-import type { HelperRunner } from './guarded-helper';
 import { GUARDED_HELPER } from './guarded-helper';
+import { HelperChannel } from './helper-channel';
 import { SftpFilePrimitives } from './sftp-file-primitives';
 import type { SshConnectOptions } from './ssh-connect';
 import { connectSsh } from './ssh-connect';
@@ -46,11 +46,9 @@ export class SshSession extends PrimitiveBackedSession {
     const useSudo = opts.sudo ?? opts.username !== 'root';
     const rootPrefix = posix.resolve(opts.rootPrefix ?? '/');
     const description = `ssh:${opts.username}@${opts.host}:${opts.port ?? 22}${useSudo ? ' (sudo)' : ''}`;
-    const asRoot = (argv: string[]) => (useSudo ? ['sudo', '-n', '--', ...argv] : argv);
-    const helper: HelperRunner = (args, stdin) => {
-      const [cmd = 'perl', ...rest] = asRoot(['perl', '-e', GUARDED_HELPER, '--', ...args]);
-      return execOverSsh(client, commandLine(cmd, rest), stdin ? { stdin } : {});
-    };
+    const serve = ['perl', '-e', GUARDED_HELPER, '--', 'serve'];
+    const [cmd = 'perl', ...rest] = useSudo ? ['sudo', '-n', '--', ...serve] : serve;
+    const helper = new HelperChannel(client, commandLine(cmd, rest)).run;
     try {
       const files = useSudo
         ? new SudoFilePrimitives(

@@ -111,11 +111,11 @@ async function editConcurrently(session: SshSession, rounds: number): Promise<vo
   );
 }
 
-// Hundreds of edits through sudo (the path the old script raced); fewer as root, whose
-// guarded calls run the same helper.
+// Hundreds of edits (50 rounds of 4 files) through sudo, the path the old script raced, and
+// as root, whose guarded calls run the same helper.
 describe.each([
   ['a management account through sudo', () => sudo, 50],
-  ['root over SFTP', () => asRoot, 10],
+  ['root over SFTP', () => asRoot, 50],
 ])('privilege discipline over SSH: %s', (_name, session, rounds) => {
   it('a user swapping temporary files for links during hundreds of edits changes nothing outside its files', async () => {
     const before = await snapshot(victim);
