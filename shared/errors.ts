@@ -122,3 +122,8 @@ export function toErrorRecord(err: unknown): { code: string; message: string; re
   const message = err instanceof Error ? err.message : String(err);
   return { code: errorCode(err) ?? 'INTERNAL', message, retryable: isRetryable(err) };
 }
+/**
+ * A host path another user could redirect (sshd's StrictModes rules: every directory on the
+ * way owned by root or the account, writable by no one else): nothing was read or written.
+ */
+export const unsafePath = make('UNSAFE_PATH', 409, false);

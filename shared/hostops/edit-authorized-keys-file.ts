@@ -24,7 +24,11 @@ export async function editAuthorizedKeysFile(
   opts: { createIfMissing: boolean },
 ): Promise<AuthorizedKeysFileEdit> {
   const inHome = isUnderHome(file, account);
-  const guard = { noSymlinksBelow: inHome ? account.home : '/' };
+  // The privilege discipline: nothing below the home is followed, and its directories must
+  // belong to root or the account (UNSAFE_PATH otherwise), for the read as for the write.
+  const guard = inHome
+    ? { noSymlinksBelow: account.home, accountUid: account.uid }
+    : { noSymlinksBelow: '/' };
   const existing = await session.lstat(file);
   if (!existing) {
     const unchanged = {
@@ -51,7 +55,7 @@ export async function editAuthorizedKeysFile(
     });
     return { ...result, file, created: true };
   }
-  const current = await session.readFile(file);
+  const current = await session.readFile(file, guard);
   const result = edit(current.content.toString('utf8'));
   if (result.changed) {
     // Owner and mode are kept from the file as found; only the content changes.

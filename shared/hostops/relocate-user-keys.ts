@@ -1,8 +1,8 @@
 import { posix } from 'node:path';
-import { conflict } from '../errors';
-import type { HostSession } from '../session/host-session';
+import { conflict, symlinkRefused, toErrorRecord, unsafePath } from '../errors';
+import type { Account, HostSession } from '../session/host-session';
 import { effectiveSshdConfig, type LoadedSshdConfig } from '../ssh/sshd-config';
-import { expandAuthorizedKeysPath } from './authorized-keys-paths';
+import { expandAuthorizedKeysPath, isUnderHome } from './authorized-keys-paths';
 import type { DeploySshdConfigParams, DeploySshdConfigResult } from './deploy-sshd-config';
 import { deploySshdConfig, type LoginCheck } from './deploy-sshd-config';
 import { existingPaths } from './existing-paths';
@@ -34,12 +34,25 @@ export interface RelocateUserKeysParams {
 
 export interface RelocateUserKeysResult {
   copied: { account: string; from: string[]; to: string }[];
+  /**
+   * Source files nothing was copied from, because a user could have redirected them: a
+   * symlink (SYMLINK_REFUSED), a file or directory on the way owned by another user or
+   * writable by others (UNSAFE_PATH), not a regular file (INVALID_INPUT).
+   */
+  findings: RelocationFinding[];
   config: DeploySshdConfigResult;
   /** The config file and line that now set AuthorizedKeysFile (0: inserted at the top). */
   configFile: string;
   configLine: number;
   /** Match blocks with their own AuthorizedKeysFile: accounts they match are not switched. */
   overriddenInMatch: { file: string; line: number }[];
+}
+
+export interface RelocationFinding {
+  account: string;
+  file: string;
+  code: string;
+  message: string;
 }
 
 /**
@@ -64,6 +77,7 @@ export async function relocateUserKeys(
     await refuseLockout(session, loaded, new Set(params.accounts));
   }
   const copied: RelocateUserKeysResult['copied'] = [];
+  const findings: RelocationFinding[] = [];
   const present = await existingPaths(
     session,
     views.flatMap((v) => keyFilesOf(v, params.currentFiles)),
@@ -75,9 +89,14 @@ export async function relocateUserKeys(
     const parts: Buffer[] = [];
     const from: string[] = [];
     for (const file of new Set(sources)) {
-      if (file === to || !present.has(file) || (await session.stat(file))?.type !== 'file')
-        continue;
-      const { content } = await session.readFile(file);
+      if (file === to || !present.has(file)) continue;
+      const content = await readSource(session, account, file).catch((err: unknown) => {
+        const { code, message } = toErrorRecord(err);
+        if (!FINDING_CODES.has(code)) throw err;
+        findings.push({ account: account.name, file, code, message });
+        return null;
+      });
+      if (content === null) continue;
       parts.push(content);
       if (content.length && content[content.length - 1] !== 0x0a) parts.push(Buffer.from('\n'));
       from.push(file);
@@ -106,11 +125,38 @@ export async function relocateUserKeys(
   );
   return {
     copied,
+    findings,
     config,
     configFile: change.file,
     configLine: change.line,
     overriddenInMatch: change.overriddenInMatch,
   };
+}
+
+const FINDING_CODES = new Set(['SYMLINK_REFUSED', 'UNSAFE_PATH', 'INVALID_INPUT']);
+
+/**
+ * The keys an account's file holds, read as root without trusting the user: the file is
+ * read the guarded way (no link below the home followed, StrictModes on the way), and must
+ * belong to the account or root, as sshd itself requires; the owner checked is that of
+ * the descriptor read, so a file swapped in between is judged, not the one seen before.
+ */
+async function readSource(session: HostSession, account: Account, file: string) {
+  const link = await session.lstat(file);
+  if (link?.type === 'symlink') {
+    throw symlinkRefused(`${file} is a symlink: nothing is copied through it`, {
+      details: { path: file },
+    });
+  }
+  const base = isUnderHome(file, account) ? account.home : '/';
+  const read = await session.readFile(file, { noSymlinksBelow: base, accountUid: account.uid });
+  if (read.stat.uid !== 0 && read.stat.uid !== account.uid) {
+    throw unsafePath(
+      `${file} is owned by uid ${read.stat.uid}, not ${account.name} or root: nothing is copied from it`,
+      { details: { path: file, uid: read.stat.uid } },
+    );
+  }
+  return read.content;
 }
 
 /** Accounts the global switch would move to a file they have no keys in. */

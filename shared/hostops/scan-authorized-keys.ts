@@ -1,8 +1,10 @@
-import type { HostSession } from '../session/host-session';
+import type { Account, HostSession } from '../session/host-session';
 import type { AuthorizedKeyOption } from '../ssh/authorized-keys';
 import { parseAuthorizedKeys } from '../ssh/authorized-keys';
 import { existingPaths } from './existing-paths';
 import { sshdViewByAccount } from './host-sshd-config';
+import type { UnsafeKeyPath } from './unsafe-key-paths';
+import { unsafeKeyPaths } from './unsafe-key-paths';
 
 export interface ScannedAuthorizedKey {
   account: string;
@@ -26,6 +28,8 @@ export interface ScanAuthorizedKeysResult {
   patterns: { account: string; patterns: string[] }[];
   /** Problems sshd would also have with its config (the scan uses what could be read). */
   configErrors: { file: string; line: number; message: string }[];
+  /** Key files another user could rewrite or redirect (StrictModes): edits refuse them. */
+  unsafePaths: UnsafeKeyPath[];
 }
 
 export interface ScanAuthorizedKeysParams {
@@ -51,7 +55,9 @@ export async function scanAuthorizedKeys(
     files: [],
     patterns: views.map((v) => ({ account: v.account.name, patterns: v.patterns })),
     configErrors: loaded.errors.map(({ file, line, message }) => ({ file, line, message })),
+    unsafePaths: [],
   };
+  const read: { account: Account; file: string }[] = [];
   const present = await existingPaths(
     session,
     views.flatMap((v) => v.authorizedKeysFiles),
@@ -69,6 +75,7 @@ export async function scanAuthorizedKeys(
         mode: st.mode,
         symlink: link?.type === 'symlink',
       });
+      read.push({ account, file });
       const parsed = parseAuthorizedKeys((await session.readFile(file)).content.toString('utf8'));
       for (const l of parsed.lines) {
         if (l.kind === 'invalid') {
@@ -95,5 +102,6 @@ export async function scanAuthorizedKeys(
       }
     }
   }
+  result.unsafePaths = await unsafeKeyPaths(session, read);
   return result;
 }

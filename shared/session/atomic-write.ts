@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import { fileChanged, invalidInput, notFound, symlinkRefused } from '../errors';
-import type { FileOwnership, FilePrimitives } from './file-primitives';
+import type { FileOwnership, FilePrimitives, PathGuard } from './file-primitives';
 import type { FileStat, WriteFileOptions } from './host-session';
+import { guardFor } from './path-guard';
 
 export const BACKUP_SUFFIX = '.keywarden-bak';
 
@@ -45,6 +46,8 @@ export async function refuseSymlinks(fs: FilePrimitives, path: string, base = '/
 /**
  * Replaces a file so that readers see either the old or the new content, never a mix:
  * temporary file in the same directory, owner and mode set, flushed, then renamed over.
+ * Every call that reads or changes something below `noSymlinksBelow` is a guarded one
+ * (see `PathGuard`): a link swapped in at any moment is refused, never followed.
  */
 export async function writeFileAtomically(
   fs: FilePrimitives,
@@ -54,7 +57,8 @@ export async function writeFileAtomically(
   sessionOwner: { uid: number; gid: number },
 ): Promise<FileStat> {
   requireHostPath(path);
-  await refuseSymlinks(fs, path, opts.noSymlinksBelow ?? '/');
+  const base = opts.noSymlinksBelow ?? '/';
+  await refuseSymlinks(fs, path, base); // the clearest message; the guarded calls enforce it
   const dir = posix.dirname(path);
   const dirStat = await fs.stat(dir);
   if (dirStat?.type !== 'directory') throw notFound(`directory ${dir} does not exist`);
@@ -63,7 +67,9 @@ export async function writeFileAtomically(
   if (current && current.type !== 'file') {
     throw invalidInput(`${path} is a ${current.type}, not a regular file`, { details: { path } });
   }
-  const currentContent = current ? await fs.read(path) : null;
+  const trusted = opts.accountUid ?? opts.uid ?? current?.uid ?? sessionOwner.uid;
+  const guard = guardFor(path, base, trusted);
+  const currentContent = current ? await readOrChanged(fs, path, guard) : null;
   const currentHash = currentContent ? sha256Hex(currentContent) : null;
   checkUnchanged(path, opts, current, currentHash);
 
@@ -73,28 +79,36 @@ export async function writeFileAtomically(
     gid: opts.gid ?? current?.gid ?? sessionOwner.gid,
   };
   const tmp = temporaryName(path);
-  await fs.createFile(tmp, content, owner);
+  await fs.createFile(tmp, content, owner, guard);
   try {
     if (current && currentContent && opts.backup !== false) {
-      await replaceWith(fs, path + BACKUP_SUFFIX, currentContent, current);
+      await replaceWith(fs, path + BACKUP_SUFFIX, currentContent, current, guard);
     }
     // Look once more right before the rename: the window left is one round trip.
     const again = await fs.lstat(path);
-    const againHash = again?.type === 'file' ? sha256Hex(await fs.read(path)) : null;
+    const againContent = again?.type === 'file' ? await fs.readGuarded(path, guard) : null;
+    const againHash = againContent ? sha256Hex(againContent.content) : null;
     if (againHash !== currentHash || (again === null) !== (current === null)) {
       throw fileChanged(`${path} changed while it was being written; nothing was written`, {
         details: { path },
       });
     }
-    await fs.rename(tmp, path);
+    await fs.rename(tmp, path, guard);
   } catch (err) {
-    await fs.unlink(tmp).catch(() => undefined);
+    await fs.unlink(tmp, guard).catch(() => undefined);
     throw err;
   }
-  await fs.syncDir(dir);
+  await fs.syncDir(dir, guardFor(dir, base, trusted));
   const written = await fs.lstat(path);
   if (!written) throw fileChanged(`${path} vanished right after it was written`);
   return written;
+}
+
+/** The content of a file lstat just saw; gone (or swapped) since is a concurrent change. */
+async function readOrChanged(fs: FilePrimitives, path: string, guard: PathGuard) {
+  const read = await fs.readGuarded(path, guard);
+  if (!read) throw fileChanged(`${path} vanished while it was read`, { details: { path } });
+  return read.content;
 }
 
 function checkUnchanged(
@@ -121,17 +135,18 @@ async function replaceWith(
   path: string,
   content: Buffer,
   owner: FileOwnership,
+  guard: PathGuard,
 ): Promise<void> {
   const existing = await fs.lstat(path);
   if (existing && existing.type !== 'file') {
     throw symlinkRefused(`refusing to replace ${path}: it is a ${existing.type}`);
   }
   const tmp = temporaryName(path);
-  await fs.createFile(tmp, content, owner);
+  await fs.createFile(tmp, content, owner, guard);
   try {
-    await fs.rename(tmp, path);
+    await fs.rename(tmp, path, guard);
   } catch (err) {
-    await fs.unlink(tmp).catch(() => undefined);
+    await fs.unlink(tmp, guard).catch(() => undefined);
     throw err;
   }
 }

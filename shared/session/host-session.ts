@@ -50,6 +50,21 @@ export interface WriteFileOptions {
   noSymlinksBelow?: string;
   /** Keep the previous content as `<path>.keywarden-bak` (same owner and mode). Default true. */
   backup?: boolean;
+  /**
+   * The account whose home the file is in: directories it owns are trusted on the way
+   * (StrictModes). Default: the file's owner. Any other non-root owner is UNSAFE_PATH.
+   */
+  accountUid?: number;
+}
+
+/**
+ * A read of a file a user could have planted: nothing below `noSymlinksBelow` is followed
+ * (SYMLINK_REFUSED), only a regular file is read, and every directory on the way passes
+ * StrictModes for root or `accountUid` (default: the file's owner), else UNSAFE_PATH.
+ */
+export interface GuardedReadOptions {
+  noSymlinksBelow: string;
+  accountUid?: number;
 }
 
 export interface MkdirOptions {
@@ -90,7 +105,8 @@ export interface Group {
 export interface HostSession {
   /** For logs and error messages: `local:/srv/host1` or `ssh:root@10.0.0.5:22`. */
   readonly description: string;
-  readFile(path: string): Promise<ReadFileResult>;
+  /** Without options, follows links (root's own files); see GuardedReadOptions. */
+  readFile(path: string, opts?: GuardedReadOptions): Promise<ReadFileResult>;
   writeFileAtomic(
     path: string,
     content: Buffer | string,
@@ -102,7 +118,10 @@ export interface HostSession {
   lstat(path: string): Promise<FileStat | null>;
   listDir(path: string): Promise<DirEntry[]>;
   mkdir(path: string, opts?: MkdirOptions): Promise<void>;
-  /** Removes a file or an empty directory; a missing path is not an error. */
+  /**
+   * Removes a file or an empty directory; a missing path is not an error. No component of
+   * the path may be a symlink, and its directories must pass StrictModes for its owner.
+   */
   remove(path: string): Promise<void>;
   /** Runs a command on the host (never through a shell on the local side). */
   exec(cmd: string, args: string[], opts?: ExecOptions): Promise<ExecResult>;

@@ -1,11 +1,18 @@
 import { constants, promises as fsp } from 'node:fs';
 import type { Stats } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { posix } from 'node:path';
-import type { FileOwnership, FilePrimitives } from './file-primitives';
+import { fileChanged, invalidInput } from '../errors';
+import type { FileOwnership, FilePrimitives, GuardedRead, PathGuard } from './file-primitives';
 import { describeMode } from './file-primitives';
+import { translate, withGuardedParent } from './local-guarded-walk';
+import { requireSameDirectory } from './path-guard';
 import type { DirEntry, FileStat } from './host-session';
 
-/** Node fs calls with every host path mapped under `rootPrefix`. */
+/**
+ * Node fs calls with every host path mapped under `rootPrefix`. Guarded calls walk to the
+ * parent directory with `local-guarded-walk.ts` and work relative to its descriptor.
+ */
 export class LocalFilePrimitives implements FilePrimitives {
   constructor(private readonly rootPrefix: string) {}
 
@@ -40,48 +47,125 @@ export class LocalFilePrimitives implements FilePrimitives {
     }));
   }
 
-  async createFile(path: string, content: Buffer, owner: FileOwnership): Promise<void> {
-    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
-    const handle = await fsp.open(this.real(path), flags, 0o600);
-    try {
-      // Owner before mode: chown clears setuid bits, and the mode must be final.
-      await handle.chown(owner.uid, owner.gid);
-      await handle.chmod(owner.mode);
-      await handle.writeFile(content);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+  async readGuarded(path: string, guard: PathGuard): Promise<GuardedRead | null> {
+    return withGuardedParent(this.rootPrefix, path, guard, async (p) => {
+      let handle: FileHandle;
+      try {
+        handle = await fsp.open(p.at(), FILE_NOFOLLOW);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+        throw translate(err, p.path, path);
+      }
+      try {
+        const st = toFileStat(await handle.stat());
+        if (st.type !== 'file') {
+          throw invalidInput(`${path} is a ${st.type}, not a regular file`, { details: { path } });
+        }
+        return { content: await handle.readFile(), stat: st };
+      } finally {
+        await handle.close();
+      }
+    });
   }
 
-  rename(from: string, to: string): Promise<void> {
-    return fsp.rename(this.real(from), this.real(to));
+  async createFile(
+    path: string,
+    content: Buffer,
+    owner: FileOwnership,
+    guard: PathGuard,
+  ): Promise<void> {
+    await withGuardedParent(this.rootPrefix, path, guard, async (p) => {
+      const flags =
+        constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+      const handle = await fsp.open(p.at(), flags, 0o600).catch((err: unknown) => {
+        // Our names are random: an existing one was put there by someone racing us.
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+          throw fileChanged(`${path} already exists`, { details: { path } });
+        }
+        throw translate(err, p.path, path);
+      });
+      try {
+        // Owner before mode: chown clears setuid bits, and the mode must be final.
+        await handle.chown(owner.uid, owner.gid);
+        await handle.chmod(owner.mode);
+        await handle.writeFile(content);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    });
   }
 
-  unlink(path: string): Promise<void> {
-    return fsp.unlink(this.real(path));
+  async rename(from: string, to: string, guard: PathGuard): Promise<void> {
+    requireSameDirectory(from, to);
+    await withGuardedParent(this.rootPrefix, from, guard, (p) =>
+      fsp.rename(p.at(), p.at(posix.basename(to))).catch((err: unknown) => {
+        // Only a user with write access to the directory can have removed our new file.
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        throw fileChanged(`${from} was removed before it could replace ${to}`, {
+          details: { path: to },
+        });
+      }),
+    );
   }
 
-  rmdir(path: string): Promise<void> {
-    return fsp.rmdir(this.real(path));
+  async unlink(path: string, guard: PathGuard): Promise<void> {
+    await withGuardedParent(this.rootPrefix, path, guard, (p) =>
+      fsp.unlink(p.at()).catch((err: unknown) => {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }),
+    );
   }
 
-  async mkdir(path: string, owner: FileOwnership): Promise<void> {
-    const real = this.real(path);
-    await fsp.mkdir(real, { mode: 0o700 });
-    await fsp.lchown(real, owner.uid, owner.gid);
-    await fsp.chmod(real, owner.mode);
+  async rmdir(path: string, guard: PathGuard): Promise<void> {
+    await withGuardedParent(this.rootPrefix, path, guard, (p) => fsp.rmdir(p.at()));
   }
 
-  async syncDir(path: string): Promise<void> {
-    const handle = await fsp.open(this.real(path), constants.O_RDONLY | constants.O_DIRECTORY);
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+  async mkdir(path: string, owner: FileOwnership, guard: PathGuard): Promise<void> {
+    await withGuardedParent(this.rootPrefix, path, guard, async (p) => {
+      await fsp.mkdir(p.at(), { mode: 0o700 }).catch((err: unknown) => {
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+          throw fileChanged(`${path} appeared while it was being created`, { details: { path } });
+        }
+        throw err;
+      });
+      // Change the directory we made, through its descriptor: if the name was swapped for a
+      // link or another directory in between, the open or the owner check refuses it.
+      const handle = await fsp.open(p.at(), DIR_NOFOLLOW).catch((err: unknown) => {
+        throw fileChanged(`${path} changed while it was being created`, {
+          cause: err,
+          details: { path },
+        });
+      });
+      try {
+        if ((await handle.stat()).uid !== (process.geteuid?.() ?? 0)) {
+          throw fileChanged(`${path} was replaced while it was being created`, {
+            details: { path },
+          });
+        }
+        await handle.chown(owner.uid, owner.gid);
+        await handle.chmod(owner.mode);
+      } finally {
+        await handle.close();
+      }
+    });
+  }
+
+  async syncDir(path: string, guard: PathGuard): Promise<void> {
+    await withGuardedParent(this.rootPrefix, path, guard, async (p) => {
+      const handle = await fsp.open(p.at(), DIR_NOFOLLOW);
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    });
   }
 }
+
+const FILE_NOFOLLOW = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+const DIR_NOFOLLOW =
+  constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
 function toFileStat(st: Stats): FileStat {
   const { type, mode } = describeMode(st.mode);

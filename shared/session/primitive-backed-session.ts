@@ -9,12 +9,14 @@ import type {
   ExecResult,
   FileStat,
   Group,
+  GuardedReadOptions,
   HostSession,
   MkdirOptions,
   ReadFileResult,
   WriteFileOptions,
 } from './host-session';
 import { parseGroup, parsePasswd } from './passwd-files';
+import { guardFor } from './path-guard';
 
 /**
  * The file half of a HostSession, written once over a transport's `FilePrimitives`, so that
@@ -30,12 +32,25 @@ export abstract class PrimitiveBackedSession implements HostSession {
   abstract commandPath(path: string): string;
   abstract close(): Promise<void>;
 
-  async readFile(path: string): Promise<ReadFileResult> {
+  async readFile(path: string, opts?: GuardedReadOptions): Promise<ReadFileResult> {
     requireHostPath(path);
+    if (opts) return this.readGuarded(path, opts);
     const stat = await this.files.stat(path);
     if (!stat) throw notFound(`${path} does not exist`, { details: { path } });
     const content = await this.files.read(path);
     return { content, stat, sha256: sha256Hex(content) };
+  }
+
+  private async readGuarded(path: string, opts: GuardedReadOptions): Promise<ReadFileResult> {
+    await refuseSymlinks(this.files, path, opts.noSymlinksBelow);
+    const link = await this.files.lstat(path);
+    if (!link) throw notFound(`${path} does not exist`, { details: { path } });
+    const guard = guardFor(path, opts.noSymlinksBelow, opts.accountUid ?? link.uid);
+    const read = await this.files.readGuarded(path, guard);
+    if (!read) throw notFound(`${path} does not exist`, { details: { path } });
+    // Owner, mode and size of what was read; the lstat's finer mtime (same file unless raced).
+    const stat = { ...read.stat, mtimeMs: link.mtimeMs };
+    return { content: read.content, stat, sha256: sha256Hex(read.content) };
   }
 
   writeFileAtomic(
@@ -69,17 +84,23 @@ export abstract class PrimitiveBackedSession implements HostSession {
     if (opts.recursive && parent !== path && !(await this.files.lstat(parent))) {
       await this.mkdir(parent, opts);
     }
-    await this.files.mkdir(path, {
+    const owner = {
       mode: opts.mode ?? 0o755,
       uid: opts.uid ?? this.sessionOwner.uid,
       gid: opts.gid ?? this.sessionOwner.gid,
-    });
+    };
+    await this.files.mkdir(path, owner, guardFor(path, '/', owner.uid));
   }
 
   async remove(path: string): Promise<void> {
-    const st = await this.files.lstat(requireHostPath(path));
+    requireHostPath(path);
+    await refuseSymlinks(this.files, posix.dirname(path));
+    const st = await this.files.lstat(path);
     if (!st) return;
-    await (st.type === 'directory' ? this.files.rmdir(path) : this.files.unlink(path));
+    const guard = guardFor(path, '/', st.uid);
+    await (st.type === 'directory'
+      ? this.files.rmdir(path, guard)
+      : this.files.unlink(path, guard));
   }
 
   async listAccounts(): Promise<Account[]> {

@@ -1,18 +1,29 @@
 import { posix } from 'node:path';
 import type { SFTPWrapper, Stats } from 'ssh2';
-import type { FileOwnership, FilePrimitives } from './file-primitives';
+import type { FileOwnership, FilePrimitives, GuardedRead, PathGuard } from './file-primitives';
 import { describeMode } from './file-primitives';
+import type { HelperRunner } from './guarded-helper';
+import { GuardedHelperFiles } from './guarded-helper';
 import type { DirEntry, FileStat } from './host-session';
 
 const SFTP_NO_SUCH_FILE = 2;
-const WRITE_CHUNK = 32 * 1024;
 
-/** File calls over SFTP (the management account is root), host paths mapped under `rootPrefix`. */
+/**
+ * File calls for a root management account, host paths mapped under `rootPrefix`. SFTP
+ * carries the metadata calls and root's own files (one channel, no process per call); it
+ * has no O_NOFOLLOW open and resolves every path from the top, so whatever reads a planted
+ * file or creates, renames, removes or chowns runs the fixed guarded helper instead.
+ */
 export class SftpFilePrimitives implements FilePrimitives {
+  private readonly guarded: GuardedHelperFiles;
+
   constructor(
     private readonly sftp: SFTPWrapper,
     private readonly rootPrefix: string,
-  ) {}
+    helper: HelperRunner,
+  ) {
+    this.guarded = new GuardedHelperFiles(helper, rootPrefix);
+  }
 
   private real(path: string): string {
     return this.rootPrefix === '/' ? path : posix.join(this.rootPrefix, path);
@@ -41,55 +52,32 @@ export class SftpFilePrimitives implements FilePrimitives {
     return list.map((e) => ({ name: e.filename, type: describeMode(e.attrs.mode).type }));
   }
 
-  async createFile(path: string, content: Buffer, owner: FileOwnership): Promise<void> {
-    // 'wx' is SSH_FXF_EXCL: creation fails on any existing name, a symlink included.
-    const handle = await call<Buffer>((cb) =>
-      this.sftp.open(this.real(path), 'wx', { mode: 0o600 }, cb),
-    );
-    try {
-      await call((cb) => this.sftp.fchown(handle, owner.uid, owner.gid, cb));
-      await call((cb) => this.sftp.fchmod(handle, owner.mode, cb));
-      for (let offset = 0; offset < content.length; offset += WRITE_CHUNK) {
-        const length = Math.min(WRITE_CHUNK, content.length - offset);
-        await call((cb) => this.sftp.write(handle, content, offset, length, offset, cb));
-      }
-      await this.fsync(handle);
-    } finally {
-      await call((cb) => this.sftp.close(handle, cb)).catch(() => undefined);
-    }
+  readGuarded(path: string, guard: PathGuard): Promise<GuardedRead | null> {
+    return this.guarded.readGuarded(path, guard);
   }
 
-  private async fsync(handle: Buffer): Promise<void> {
-    try {
-      await call((cb) => this.sftp.ext_openssh_fsync(handle, cb));
-    } catch (err) {
-      // Servers without fsync@openssh.com: the rename is still atomic, only less durable.
-      if (!/not supported/i.test((err as Error).message)) throw err;
-    }
+  createFile(path: string, content: Buffer, owner: FileOwnership, guard: PathGuard) {
+    return this.guarded.createFile(path, content, owner, guard);
   }
 
-  rename(from: string, to: string): Promise<void> {
-    // Plain SFTP rename refuses an existing target; posix-rename replaces it atomically.
-    return call((cb) => this.sftp.ext_openssh_rename(this.real(from), this.real(to), cb));
+  rename(from: string, to: string, guard: PathGuard) {
+    return this.guarded.rename(from, to, guard);
   }
 
-  unlink(path: string): Promise<void> {
-    return call((cb) => this.sftp.unlink(this.real(path), cb));
+  unlink(path: string, guard: PathGuard) {
+    return this.guarded.unlink(path, guard);
   }
 
-  rmdir(path: string): Promise<void> {
-    return call((cb) => this.sftp.rmdir(this.real(path), cb));
+  rmdir(path: string, guard: PathGuard) {
+    return this.guarded.rmdir(path, guard);
   }
 
-  async mkdir(path: string, owner: FileOwnership): Promise<void> {
-    const real = this.real(path);
-    await call((cb) => this.sftp.mkdir(real, { mode: 0o700 }, cb));
-    await call((cb) => this.sftp.chown(real, owner.uid, owner.gid, cb));
-    await call((cb) => this.sftp.chmod(real, owner.mode, cb));
+  mkdir(path: string, owner: FileOwnership, guard: PathGuard) {
+    return this.guarded.mkdir(path, owner, guard);
   }
 
-  async syncDir(): Promise<void> {
-    // SFTP cannot open a directory for fsync; the rename itself is atomic.
+  syncDir(path: string, guard: PathGuard) {
+    return this.guarded.syncDir(path, guard);
   }
 }
 

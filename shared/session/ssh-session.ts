@@ -3,6 +3,8 @@ import type { Client, SFTPWrapper } from 'ssh2';
 import type { FilePrimitives } from './file-primitives';
 import type { ExecOptions, ExecResult } from './host-session';
 import { PrimitiveBackedSession } from './primitive-backed-session';
+import { GUARDED_HELPER } from './guarded-helper';
+import { HelperChannel } from './helper-channel';
 import { SftpFilePrimitives } from './sftp-file-primitives';
 import type { SshConnectOptions } from './ssh-connect';
 import { connectSsh } from './ssh-connect';
@@ -44,6 +46,9 @@ export class SshSession extends PrimitiveBackedSession {
     const useSudo = opts.sudo ?? opts.username !== 'root';
     const rootPrefix = posix.resolve(opts.rootPrefix ?? '/');
     const description = `ssh:${opts.username}@${opts.host}:${opts.port ?? 22}${useSudo ? ' (sudo)' : ''}`;
+    const serve = ['perl', '-e', GUARDED_HELPER, '--', 'serve'];
+    const [cmd = 'perl', ...rest] = useSudo ? ['sudo', '-n', '--', ...serve] : serve;
+    const helper = new HelperChannel(client, commandLine(cmd, rest)).run;
     try {
       const files = useSudo
         ? new SudoFilePrimitives(
@@ -56,8 +61,9 @@ export class SshSession extends PrimitiveBackedSession {
                 },
               ),
             rootPrefix,
+            helper,
           )
-        : new SftpFilePrimitives(await openSftp(client), rootPrefix);
+        : new SftpFilePrimitives(await openSftp(client), rootPrefix, helper);
       return new SshSession(client, files, useSudo, rootPrefix, description);
     } catch (err) {
       client.end();

@@ -1,8 +1,10 @@
 import { posix } from 'node:path';
 import { commandFailed } from '../errors';
-import type { FileOwnership, FilePrimitives } from './file-primitives';
+import type { FileOwnership, FilePrimitives, GuardedRead, PathGuard } from './file-primitives';
 import { describeMode } from './file-primitives';
 import type { DirEntry, FileStat } from './host-session';
+import type { HelperRunner } from './guarded-helper';
+import { GuardedHelperFiles } from './guarded-helper';
 import type { RawExecResult } from './ssh-exec';
 
 /** Runs `sudo -n sh -c SCRIPT sh ARGS...` on the host and returns raw output. */
@@ -14,14 +16,21 @@ const STAT_FORMAT = '%f %u %g %s %.3Y';
 
 /**
  * File calls for a non-root management account: SFTP would run as that account, so each
- * call is one small POSIX shell script run as root through `sudo -n`. Paths travel as
- * positional arguments, never inside the script text, so no path is ever parsed by a shell.
+ * call is one small program run as root through `sudo -n`: a POSIX shell script for the
+ * metadata calls and root's own files, the fixed guarded helper (`guarded-helper.ts`) for
+ * everything that reads a planted file or creates, renames, removes or chowns. Paths travel
+ * as positional arguments, never inside the script text, so no path is parsed by a shell.
  */
 export class SudoFilePrimitives implements FilePrimitives {
+  private readonly guarded: GuardedHelperFiles;
+
   constructor(
     private readonly sh: SudoShell,
     private readonly rootPrefix: string,
-  ) {}
+    helper: HelperRunner,
+  ) {
+    this.guarded = new GuardedHelperFiles(helper, rootPrefix);
+  }
 
   private real(path: string): string {
     return this.rootPrefix === '/' ? path : posix.join(this.rootPrefix, path);
@@ -77,33 +86,31 @@ export class SudoFilePrimitives implements FilePrimitives {
       .map((entry) => ({ name: entry.slice(2), type: types[entry[0] ?? ''] ?? 'other' }));
   }
 
-  async createFile(path: string, content: Buffer, owner: FileOwnership): Promise<void> {
-    // noclobber makes `>` an O_EXCL create: an existing name (or symlink) fails.
-    const script =
-      'set -Ce; umask 077; cat > "$1"; chown "$2:$3" "$1"; chmod "$4" "$1"; sync -- "$1"';
-    const args = [this.real(path), String(owner.uid), String(owner.gid), owner.mode.toString(8)];
-    await this.run('create', script, args, content);
+  readGuarded(path: string, guard: PathGuard): Promise<GuardedRead | null> {
+    return this.guarded.readGuarded(path, guard);
   }
 
-  async rename(from: string, to: string): Promise<void> {
-    await this.run('rename', 'exec mv -fT -- "$1" "$2"', [this.real(from), this.real(to)]);
+  createFile(path: string, content: Buffer, owner: FileOwnership, guard: PathGuard) {
+    return this.guarded.createFile(path, content, owner, guard);
   }
 
-  async unlink(path: string): Promise<void> {
-    await this.run('unlink', 'exec rm -f -- "$1"', [this.real(path)]);
+  rename(from: string, to: string, guard: PathGuard) {
+    return this.guarded.rename(from, to, guard);
   }
 
-  async rmdir(path: string): Promise<void> {
-    await this.run('rmdir', 'exec rmdir -- "$1"', [this.real(path)]);
+  unlink(path: string, guard: PathGuard) {
+    return this.guarded.unlink(path, guard);
   }
 
-  async mkdir(path: string, owner: FileOwnership): Promise<void> {
-    const script = 'set -e; mkdir -m 700 -- "$1"; chown "$2:$3" "$1"; chmod "$4" "$1"';
-    const args = [this.real(path), String(owner.uid), String(owner.gid), owner.mode.toString(8)];
-    await this.run('mkdir', script, args);
+  rmdir(path: string, guard: PathGuard) {
+    return this.guarded.rmdir(path, guard);
   }
 
-  async syncDir(path: string): Promise<void> {
-    await this.run('sync', 'sync -- "$1" 2>/dev/null || true', [this.real(path)]);
+  mkdir(path: string, owner: FileOwnership, guard: PathGuard) {
+    return this.guarded.mkdir(path, owner, guard);
+  }
+
+  syncDir(path: string, guard: PathGuard) {
+    return this.guarded.syncDir(path, guard);
   }
 }

@@ -1,0 +1,109 @@
+import type { Client, ClientChannel } from 'ssh2';
+import { commandFailed } from '../errors';
+import type { HelperRunner } from './guarded-helper';
+import type { RawExecResult } from './ssh-exec';
+
+interface OpenHelper {
+  channel: ClientChannel;
+  buffer: Buffer;
+  stderr: Buffer[];
+  closed: boolean;
+  pending?: { resolve: (r: RawExecResult) => void; reject: (e: unknown) => void };
+}
+
+/**
+ * The guarded helper as one long-lived process per SSH session (`... serve`), started on
+ * first use: a process per call costs a channel, a login shell (root's .bashrc included)
+ * and a perl start each time, which made every edit several times slower than the SFTP
+ * requests it replaces. Requests go one at a time, in the order they were made.
+ */
+export class HelperChannel {
+  private current: Promise<OpenHelper> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly client: Client,
+    private readonly command: string,
+    private readonly timeoutMs = 60_000,
+  ) {}
+
+  readonly run: HelperRunner = (args, stdin) => {
+    const result = this.queue.then(() => this.request(args, stdin ?? Buffer.alloc(0)));
+    this.queue = result.catch(() => undefined);
+    return result;
+  };
+
+  private async request(args: string[], stdin: Buffer): Promise<RawExecResult> {
+    const open = await (this.current ??= this.open());
+    if (open.closed) return Promise.reject(stopped(open));
+    const parts: Buffer[] = [Buffer.from(`${args.length}\n`)];
+    for (const arg of args) parts.push(Buffer.from(`${Buffer.byteLength(arg)}\n${arg}`));
+    parts.push(Buffer.from(`${stdin.length}\n`), stdin);
+    return new Promise<RawExecResult>((resolve, reject) => {
+      // A helper that does not answer is closed: the close rejects and forgets it.
+      const timer = setTimeout(() => open.channel.close(), this.timeoutMs);
+      open.pending = {
+        resolve: (r) => {
+          clearTimeout(timer);
+          resolve(r);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      };
+      open.channel.write(Buffer.concat(parts));
+    });
+  }
+
+  private open(): Promise<OpenHelper> {
+    return new Promise((resolve, reject) => {
+      this.client.exec(this.command, (err, channel) => {
+        if (err) {
+          this.current = undefined;
+          reject(err);
+          return;
+        }
+        const open: OpenHelper = { channel, buffer: Buffer.alloc(0), stderr: [], closed: false };
+        channel.on('data', (d: Buffer) => {
+          open.buffer = Buffer.concat([open.buffer, d]);
+          answer(open);
+        });
+        channel.stderr.on('data', (d: Buffer) => open.stderr.push(d));
+        channel.on('close', () => {
+          open.closed = true;
+          this.current = undefined; // the next request starts a new helper
+          open.pending?.reject(stopped(open));
+          open.pending = undefined;
+        });
+        resolve(open);
+      });
+    });
+  }
+}
+
+function stopped(open: OpenHelper) {
+  const why = Buffer.concat(open.stderr).toString().trim() || 'no output';
+  return commandFailed(`the file helper on the host stopped: ${why}`, {
+    details: { stderr: why },
+  });
+}
+
+/** Resolves the pending request once its whole answer has arrived. */
+function answer(open: OpenHelper): void {
+  const eol = open.buffer.indexOf(0x0a);
+  if (eol < 0 || !open.pending) return;
+  const [code, outLength, errLength] = open.buffer
+    .subarray(0, eol)
+    .toString()
+    .split(' ')
+    .map(Number);
+  const total = eol + 1 + (outLength ?? 0) + (errLength ?? 0);
+  if (open.buffer.length < total) return;
+  const stdout = open.buffer.subarray(eol + 1, eol + 1 + (outLength ?? 0));
+  const stderr = open.buffer.subarray(eol + 1 + (outLength ?? 0), total);
+  open.buffer = open.buffer.subarray(total);
+  const pending = open.pending;
+  open.pending = undefined;
+  pending.resolve({ code: code ?? 1, stdout: Buffer.from(stdout), stderr: Buffer.from(stderr) });
+}
