@@ -15,8 +15,14 @@ import { targetHostId, type Target } from '../inventory/host-target';
 
 export type HostCommandSettings = Pick<
   Config,
-  'allowedSshdBinaries' | 'allowedReloadCommands' | 'allowedSshdConfigPaths'
+  | 'allowedSshdBinaries'
+  | 'allowedReloadCommands'
+  | 'allowedSshdConfigPaths'
+  | 'allowedRelocationTargets'
 >;
+
+/** Job types whose `target` is the root-owned file pattern users' keys are copied to. */
+const RELOCATION_TYPES = new Set(['relocate-user-keys', 'relocate-user-keys-host']);
 
 /** Job types whose `path` is an sshd config file they replace. */
 const CONFIG_PATH_TYPES = new Set(['conf-deploy', 'conf-deploy-host']);
@@ -50,6 +56,14 @@ export function checkHostCommands(s: HostCommandSettings, type: string, params: 
     );
     if (!ok) refuse('reloadCommand', cmd, 'allowedReloadCommands');
   }
+  // A user writes their own authorized_keys: copied as root to a path of the operator's
+  // choosing, that would be any content anywhere (a cron file, say). Only admin-set targets.
+  if (
+    RELOCATION_TYPES.has(type) &&
+    typeof p.target === 'string' &&
+    !s.allowedRelocationTargets.includes(p.target)
+  )
+    refuse('target', p.target, 'allowedRelocationTargets');
   const paths: Array<[string, unknown]> = [
     ['sshdConfigPath', p.sshdConfigPath],
     ['mainConfigPath', p.mainConfigPath],

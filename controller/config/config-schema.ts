@@ -262,6 +262,13 @@ export const settings = {
       '[["systemctl","reload","ssh"],["systemctl","reload","sshd"],["service","ssh","reload"],["service","sshd","reload"]]',
     describe: 'commands a job may run as root to reload sshd (reloadCommand), matched exactly',
   },
+  allowedRelocationTargets: {
+    env: 'KEYWARDEN_ALLOWED_RELOCATION_TARGETS',
+    parse: asPathList,
+    default: '["/etc/ssh/authorized_keys/%u"]',
+    describe:
+      "root-owned key file patterns relocate-user-keys may write users' keys to (target), matched exactly",
+  },
   allowedSshdConfigPaths: {
     env: 'KEYWARDEN_ALLOWED_SSHD_CONFIG_PATHS',
     parse: asPathList,

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { RelocateUserKeysResult } from '../../shared/hostops/relocate-user-keys';
+import { checkHostCommands } from '../auth/host-command-policy';
 import { defineJob } from '../engine/job-definition';
 import { configDeployFailure, deployFailed } from '../host-states/config-deploy-failure';
 import { hostJobParams, inventoryHostId } from '../inventory/host-target';
@@ -31,6 +32,7 @@ export const relocateUserKeysHost = defineJob({
   adminTriggerable: true,
   idempotent: true,
   async run(params, ctx) {
+    checkHostCommands(ctx.config, 'relocate-user-keys-host', params);
     const hostId = inventoryHostId(ctx, params);
     const { hostId: _h, connection: _c, ...args } = params;
     // Before the host is read: the inventory keeps what edits record after this.

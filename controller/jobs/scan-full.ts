@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { ScanFullResult } from '../../shared/hostops/scan-full';
 import type { KeyActivityCursor } from '../../shared/hostops/scan-key-activity';
+import { checkHostCommands } from '../auth/host-command-policy';
 import { defineJob } from '../engine/job-definition';
 import { hostJobParams, inventoryHostId } from '../inventory/host-target';
 import { flagBlacklistedKeys } from '../inventory/flag-blacklisted';
@@ -29,6 +30,7 @@ export const scanFull = defineJob({
   adminTriggerable: true,
   idempotent: true,
   async run(params, ctx) {
+    checkHostCommands(ctx.config, 'scan-full', params);
     const hostId = inventoryHostId(ctx, params);
     const cursor = (await ctx.store.inventory.keyUsage.getCursor(
       hostId,

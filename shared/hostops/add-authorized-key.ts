@@ -4,7 +4,7 @@ import { addAuthorizedKey as addKeyToText } from '../ssh/authorized-keys-edit';
 import { expandAuthorizedKeysPath } from './authorized-keys-paths';
 import type { AuthorizedKeysFileEdit } from './edit-authorized-keys-file';
 import { editAuthorizedKeysFile } from './edit-authorized-keys-file';
-import { sshdViewOfAccount } from './host-sshd-config';
+import { requireAccountKeyFile, sshdViewOfAccount } from './host-sshd-config';
 
 export interface AddAuthorizedKeyParams {
   account: string;
@@ -37,7 +37,7 @@ export async function addAuthorizedKey(
   const view = await sshdViewOfAccount(session, params.account, params.sshdConfigPath);
   const { account } = view;
   const file = params.authorizedKeysFile
-    ? expandAuthorizedKeysPath(params.authorizedKeysFile, account)
+    ? requireAccountKeyFile(view, expandAuthorizedKeysPath(params.authorizedKeysFile, account))
     : (view.authorizedKeysFiles[0] ?? expandAuthorizedKeysPath('.ssh/authorized_keys', account));
   const { text: _text, ...result } = await editAuthorizedKeysFile(
     session,

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { commandFailed, conflict, invalidInput } from '../errors';
+import { commandFailed, conflict, forbidden, invalidInput } from '../errors';
 import type { HostSession } from '../session/host-session';
 import { parsePublicKeyLine } from '../ssh/public-key';
 import { findAccount } from './list-accounts';
@@ -45,6 +45,12 @@ export async function generatePrivateKey(
     throw invalidInput('comment must be one line', { details: { field: 'comment' } });
   const account = await findAccount(session, params.account);
   const path = params.path ?? posix.join(account.home, '.ssh', `id_${policy.type}`);
+  // Written as root: only into the account's own home, never a path anywhere on the host.
+  const home = posix.normalize(account.home);
+  if (home === '/' || !path.startsWith(`${home}/`) || posix.normalize(path) !== path)
+    throw forbidden(`path ${path} is not in the home ${home} of ${account.name}`, {
+      details: { field: 'path', value: path, account: account.name },
+    });
   if (!params.replace && (await session.lstat(path)))
     throw conflict(`${path} already exists`, { details: { path } });
 
@@ -63,11 +69,10 @@ export async function generatePrivateKey(
     throw commandFailed(`ssh-keygen printed an unreadable public key: ${parsed.reason}`);
 
   const dir = posix.dirname(path);
-  const inHome = path.startsWith(`${account.home}/`);
   const owner = {
     uid: account.uid,
     gid: account.gid,
-    noSymlinksBelow: inHome ? account.home : '/',
+    noSymlinksBelow: home,
   };
   if (!(await session.lstat(dir)))
     await session.mkdir(dir, { mode: 0o700, uid: account.uid, gid: account.gid });

@@ -10,7 +10,7 @@ import {
   type SshdConfigSource,
 } from '../ssh/sshd-config';
 import { matchPattern } from '../ssh/patterns';
-import { notFound } from '../errors';
+import { notFound, forbidden } from '../errors';
 import { findAccount, listAccounts } from './list-accounts';
 import { expandAuthorizedKeysPath } from './authorized-keys-paths';
 
@@ -81,8 +81,24 @@ export interface AccountSshdView {
  */
 export function keyFilesOf(view: AccountSshdView, patterns?: string[]): string[] {
   return patterns
-    ? patterns.map((p) => expandAuthorizedKeysPath(p, view.account))
+    ? patterns.map((p) => requireAccountKeyFile(view, expandAuthorizedKeysPath(p, view.account)))
     : view.authorizedKeysFiles;
+}
+
+/**
+ * A key file a caller named is edited as root: it must be one sshd reads keys from for
+ * this account, or lie in the account's own home (where the privilege discipline writes
+ * it as that account's file). Anything else (`/etc/shadow`, another account's file) would
+ * let whoever may start a key job write lines as root wherever they like.
+ */
+export function requireAccountKeyFile(view: AccountSshdView, file: string): string {
+  const home = posix.normalize(view.account.home);
+  const inHome = home !== '/' && file.startsWith(`${home}/`) && posix.normalize(file) === file;
+  if (inHome || view.authorizedKeysFiles.includes(file)) return file;
+  throw forbidden(
+    `authorized keys file ${file} is neither a file sshd reads keys from for ${view.account.name} nor in its home ${home}`,
+    { details: { field: 'authorizedKeysFile', value: file, account: view.account.name } },
+  );
 }
 
 /**

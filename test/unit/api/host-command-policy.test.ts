@@ -38,6 +38,16 @@ describe('allow-lists of host commands', () => {
     expect(refuse(['systemctl', 'reload'])).toThrow(/allowedReloadCommands/);
   });
 
+  it("copies users' keys as root only to the relocation targets an admin set", () => {
+    const relocate = (target: string) => () =>
+      checkHostCommands(config, 'relocate-user-keys', { target });
+    expect(relocate('/etc/ssh/authorized_keys/%u')).not.toThrow();
+    expect(relocate('/etc/cron.d/%u')).toThrow(/allowedRelocationTargets/);
+    expect(() =>
+      checkHostCommands(config, 'relocate-user-keys-host', { target: '/etc/sudoers.d/%u' }),
+    ).toThrow(/not in settings.allowedRelocationTargets \(KEYWARDEN_ALLOWED_RELOCATION_TARGETS\)/);
+  });
+
   it('reads the settings from JSON or comma lists and refuses relative or unnormalized paths', () => {
     const c = loadConfig({
       KEYWARDEN_DATA_DIR: '/tmp/kw-unit-policy',

@@ -3,6 +3,8 @@ import { chmod, lstat, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/p
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addAuthorizedKey } from '../../../shared/hostops/add-authorized-key';
+import { removeAuthorizedKey } from '../../../shared/hostops/remove-authorized-key';
 import { deploySshdConfig } from '../../../shared/hostops/deploy-sshd-config';
 import { generatePrivateKey } from '../../../shared/hostops/generate-private-key';
 import { removePrivateKey } from '../../../shared/hostops/remove-private-key';
@@ -55,6 +57,43 @@ describe('host operations over a LocalSession with a root prefix', () => {
         comment: 'x',
       }),
     ).rejects.toMatchObject({ code: 'CONFLICT' });
+  });
+
+  it("writes a key pair or a key line only into the account's own files, never a path elsewhere", async () => {
+    await writeFile(real('/etc/shadow'), 'root:*:1::::::\n');
+    await expect(
+      generatePrivateKey(session, {
+        account: 'alice',
+        path: '/etc/shadow',
+        replace: true,
+        policy: { type: 'ed25519' },
+        comment: 'x',
+      }),
+    ).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      message: expect.stringMatching(/not in the home/),
+    });
+    await expect(
+      generatePrivateKey(session, {
+        account: 'alice',
+        path: '/home/alice/../../etc/cron.d/x',
+        policy: { type: 'ed25519' },
+        comment: 'x',
+      }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const key = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl';
+    for (const authorizedKeysFile of ['/etc/shadow', '/root/.ssh/authorized_keys'])
+      await expect(
+        addAuthorizedKey(session, { account: 'alice', publicKey: key, authorizedKeysFile }),
+      ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(
+      removeAuthorizedKey(session, {
+        account: 'alice',
+        fingerprint: 'SHA256:x',
+        authorizedKeysFiles: ['/etc/shadow'],
+      }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(await readFile(real('/etc/shadow'), 'utf8')).toBe('root:*:1::::::\n');
   });
 
   it('scans private keys: type, encryption and fingerprint without any passphrase', async () => {
