@@ -102,3 +102,10 @@ export function toErrorRecord(err: unknown): { code: string; message: string; re
   const message = err instanceof Error ? err.message : String(err);
   return { code: errorCode(err) ?? 'INTERNAL', message, retryable: isRetryable(err) };
 }
+
+/** A file on a host is larger than the cap for its kind: it was not read (a finding about it). */
+export const fileTooLarge = make('FILE_TOO_LARGE', 413, false);
+/** An sshd_config Include names a file that is already being read: sshd would refuse to start. */
+export const includeCycle = make('INCLUDE_CYCLE', 400, false);
+/** Reading a host's input hit a cap on work (files, lines, bytes, entries): the rest was not read. */
+export const limitExceeded = make('LIMIT_EXCEEDED', 413, false);
