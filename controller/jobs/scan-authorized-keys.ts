@@ -35,6 +35,7 @@ export const scanAuthorizedKeys = defineJob({
       blacklisted,
       invalidLines: scan.invalidLines,
       configErrors: scan.configErrors,
+      findings: scan.findings ?? [],
     };
   },
 });
