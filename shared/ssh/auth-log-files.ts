@@ -81,16 +81,39 @@ export interface AuthLogScan {
   findings: AuthLogFinding[];
 }
 
-/** Oldest first: highest numbered rotation, then dateext rotations by date, then the live file. */
+/** `N` of `.N`, or `D` of a dateext `-D` (8 to 10 digits), after the base name; else undefined. */
+function rotationSuffix(rest: string): { numbered?: number; dated?: number } | undefined {
+  const digits = (s: string) => s !== '' && [...s].every((c) => c >= '0' && c <= '9');
+  if (rest === '') return {};
+  const tail = rest.slice(1);
+  if (rest.startsWith('.') && digits(tail)) return { numbered: Number(tail) };
+  if (rest.startsWith('-') && digits(tail) && tail.length >= 8 && tail.length <= 10) {
+    return { dated: Number(tail) };
+  }
+  return undefined;
+}
+
+/**
+ * Oldest first: highest numbered rotation, then dateext rotations by date, then the live
+ * file. Plain string tests on the host's file names (no pattern built from the base name).
+ */
 export function rotatedLogFiles(names: readonly string[], baseName: string): string[] {
-  const escaped = baseName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const re = new RegExp(`^${escaped}(?:\\.(\\d+)|-(\\d{8,10}))?(\\.gz)?$`);
   const found: { name: string; rank: number }[] = [];
   for (const name of names) {
-    const m = re.exec(name);
-    if (!m || (m[3] && !m[1] && !m[2])) continue;
+    if (!name.startsWith(baseName)) continue;
+    let rest = name.slice(baseName.length);
+    const gz = rest.endsWith('.gz');
+    if (gz) rest = rest.slice(0, -3);
+    const suffix = rotationSuffix(rest);
+    // A compressed live name (auth.log.gz) is not one of the log's files.
+    if (!suffix || (gz && suffix.numbered === undefined && suffix.dated === undefined)) continue;
     // Numbered: a higher number is older. Dateext: an earlier date is older. Live file last.
-    const rank = m[1] ? -1e12 - Number(m[1]) : m[2] ? -1e11 + Number(m[2]) : 0;
+    const rank =
+      suffix.numbered !== undefined
+        ? -1e12 - suffix.numbered
+        : suffix.dated !== undefined
+          ? -1e11 + suffix.dated
+          : 0;
     found.push({ name, rank });
   }
   return found.sort((a, b) => a.rank - b.rank).map((f) => f.name);
