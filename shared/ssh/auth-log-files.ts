@@ -235,7 +235,8 @@ export async function readAuthLogEvents(
     } else {
       // Only complete lines of the live file; rotated files are finished. A cut file starts
       // mid-line: its first piece is not a line.
-      const begin = cut ? data.indexOf(0x0a) + 1 : 0;
+      const firstNewline = data.indexOf(0x0a);
+      const begin = !cut ? 0 : firstNewline === -1 ? data.length : firstNewline + 1;
       const end = live ? data.lastIndexOf(0x0a) + 1 : data.length;
       const r = eachLine(data.subarray(begin, Math.max(begin, end)), limits.lineBytes, sink);
       skippedLong = r.skippedLong;

@@ -96,6 +96,33 @@ describe('reading hostile auth logs within bounds', () => {
     await rm(path);
   });
 
+  it('keeps at most the capped number of logins per scan, the next scans going on from there', async () => {
+    await writeFile(real('/var/log/auth.log.1'), login(11, 'a') + login(12, 'b') + login(12, 'c'));
+    await writeFile(real('/var/log/auth.log'), login(13, 'd') + login(14, 'e'));
+    const session = new LocalSession({ rootPrefix: root });
+    const scan = (cursor?: Awaited<ReturnType<typeof scanKeyActivity>>['cursor']) =>
+      scanKeyActivity(session, {
+        logFiles: ['/var/log/auth.log'],
+        journal: 'never',
+        limits: { logEvents: 2 },
+        ...(cursor ? { cursor } : {}),
+      });
+    const users = (r: Awaited<ReturnType<typeof scanKeyActivity>>) => r.events.map((e) => e.user);
+    const first = await scan();
+    expect(users(first)).toEqual(['a', 'b']);
+    expect(first.findings).toEqual([
+      expect.objectContaining({ code: 'LIMIT_EXCEEDED', path: '/var/log/auth.log', limit: 2 }),
+    ]);
+    const second = await scan(first.cursor);
+    expect(users(second)).toEqual(['c', 'd']);
+    const third = await scan(second.cursor);
+    expect(users(third)).toEqual(['e']);
+    expect(third.findings).toEqual([]);
+    expect(users(await scan(third.cursor))).toEqual([]);
+    await rm(real('/var/log/auth.log.1'));
+    await rm(real('/var/log/auth.log'));
+  });
+
   it('reads the journal in slices no larger than the cap, the cursor going on from each', async () => {
     const bin = real('/fake-bin');
     await mkdir(bin);
