@@ -127,3 +127,10 @@ export function toErrorRecord(err: unknown): { code: string; message: string; re
  * way owned by root or the account, writable by no one else): nothing was read or written.
  */
 export const unsafePath = make('UNSAFE_PATH', 409, false);
+
+/** A file on a host is larger than the cap for its kind: it was not read (a finding about it). */
+export const fileTooLarge = make('FILE_TOO_LARGE', 413, false);
+/** An sshd_config Include names a file that is already being read: sshd would refuse to start. */
+export const includeCycle = make('INCLUDE_CYCLE', 400, false);
+/** Reading a host's input hit a cap on work (files, lines, bytes, entries): the rest was not read. */
+export const limitExceeded = make('LIMIT_EXCEEDED', 413, false);

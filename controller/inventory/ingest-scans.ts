@@ -58,7 +58,7 @@ export function authorizedKeyItem(
   };
 }
 
-export function ingestAuthorizedKeys(
+export async function ingestAuthorizedKeys(
   store: InventoryDeps,
   hostId: string,
   scan: ScanAuthorizedKeysResult,
@@ -71,6 +71,7 @@ export function ingestAuthorizedKeys(
     const item = authorizedKeyItem(hostId, k);
     if (!byKey.has(item.key)) byKey.set(item.key, item);
   }
+  await keepKeysOfUnreadFiles(store, hostId, scan, byKey);
   return store.inventory.items.sync(
     'authorized-key',
     hostId,
@@ -78,6 +79,28 @@ export function ingestAuthorizedKeys(
     now,
     accounts ? { accounts } : {},
   );
+}
+
+/**
+ * A key file the scan refused to read (too large, not a regular file) still holds whatever
+ * it held: its keys stay in the inventory as they were, rather than being marked removed.
+ * (An agent older than the findings field sends none: nothing is kept, as before.)
+ */
+async function keepKeysOfUnreadFiles(
+  store: InventoryDeps,
+  hostId: string,
+  scan: ScanAuthorizedKeysResult,
+  byKey: Map<string, NewInventoryItem<'authorized-key'>>,
+): Promise<void> {
+  const unread = new Set(
+    (scan.findings ?? []).flatMap((f) => (f.account ? [`${f.account}\0${f.path}`] : [])),
+  );
+  if (unread.size === 0) return;
+  for (const item of await store.inventory.items.list('authorized-key', { hostId })) {
+    if (!unread.has(`${item.account ?? ''}\0${item.data.file}`) || byKey.has(item.key)) continue;
+    const { kind, key, account, fingerprint, data } = item;
+    byKey.set(key, { kind, hostId, key, account, fingerprint, data });
+  }
 }
 
 export function privateKeyItem(

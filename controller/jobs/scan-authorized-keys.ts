@@ -36,6 +36,7 @@ export const scanAuthorizedKeys = defineJob({
       invalidLines: scan.invalidLines,
       configErrors: scan.configErrors,
       unsafePaths: scan.unsafePaths ?? [],
+      findings: scan.findings ?? [],
     };
   },
 });

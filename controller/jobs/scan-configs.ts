@@ -37,6 +37,7 @@ export const scanConfigs = defineJob({
       settings: scan.sshdConfig.settings.length,
       configErrors: scan.sshdConfig.errors,
       hostKeys,
+      findings: scan.findings ?? [],
     };
   },
 });

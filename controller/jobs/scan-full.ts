@@ -58,6 +58,13 @@ export const scanFull = defineJob({
       blacklisted: await flagBlacklistedKeys(ctx.store, hostId, scan.authorizedKeys.keys, now),
       invalidLines: scan.authorizedKeys.invalidLines,
       configErrors: scan.configs.sshdConfig.errors,
+      // What the host scan did not read (too large, cycles, caps); absent from older agents.
+      findings: [
+        ...(scan.authorizedKeys.findings ?? []),
+        ...(scan.privateKeys.findings ?? []),
+        ...(scan.configs.findings ?? []),
+        ...(scan.keyActivity.findings ?? []),
+      ],
     };
   },
 });

@@ -44,6 +44,12 @@ export const scanHostKeyActivity = defineJob({
       ...(cursor ? { cursor } : {}),
     })) as ScanKeyActivityResult;
     const { logins } = await ingestKeyActivity(ctx.store, hostId, scan, ctx.now());
-    return { hostId, logins, missingFiles: scan.missingFiles, journal: scan.journal };
+    return {
+      hostId,
+      logins,
+      missingFiles: scan.missingFiles,
+      journal: scan.journal,
+      findings: scan.findings ?? [],
+    };
   },
 });

@@ -2,6 +2,8 @@ import { posix } from 'node:path';
 import type { Account, HostSession } from '../session/host-session';
 import type { AuthorizedKeysEdit } from '../ssh/authorized-keys-edit';
 import { isUnderHome } from './authorized-keys-paths';
+import { readBoundedFile } from './bounded-read';
+import { DEFAULT_HOST_READ_LIMITS } from './host-read-limits';
 import { keyFilesOf, sshdViewOfAccount } from './host-sshd-config';
 
 export interface AuthorizedKeysFileEdit extends AuthorizedKeysEdit {
@@ -21,7 +23,7 @@ export async function editAuthorizedKeysFile(
   account: Account,
   file: string,
   edit: (text: string) => AuthorizedKeysEdit,
-  opts: { createIfMissing: boolean },
+  opts: { createIfMissing: boolean; maxBytes?: number },
 ): Promise<AuthorizedKeysFileEdit> {
   const inHome = isUnderHome(file, account);
   // The privilege discipline: nothing below the home is followed, and its directories must
@@ -55,7 +57,14 @@ export async function editAuthorizedKeysFile(
     });
     return { ...result, file, created: true };
   }
-  const current = await session.readFile(file, guard);
+  // FILE_TOO_LARGE for a file past the cap: that file is refused, not the whole operation.
+  const current = await readBoundedFile(
+    session,
+    file,
+    opts.maxBytes ?? DEFAULT_HOST_READ_LIMITS.authorizedKeysBytes,
+    'an authorized_keys file',
+    guard,
+  );
   const result = edit(current.content.toString('utf8'));
   if (result.changed) {
     // Owner and mode are kept from the file as found; only the content changes.

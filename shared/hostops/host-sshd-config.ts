@@ -10,40 +10,69 @@ import {
   type SshdConfigSource,
 } from '../ssh/sshd-config';
 import { matchPattern } from '../ssh/patterns';
-import { notFound, forbidden } from '../errors';
+import { forbidden, limitExceeded, notFound } from '../errors';
 import { findAccount, listAccounts } from './list-accounts';
 import { expandAuthorizedKeysPath } from './authorized-keys-paths';
+import { readBoundedFile } from './bounded-read';
+import { hostReadLimits, type HostReadLimits } from './host-read-limits';
 
 export const DEFAULT_SSHD_CONFIG = '/etc/ssh/sshd_config';
 
-/** sshd_config and its Includes, read through the session exactly as sshd would read them. */
+/**
+ * sshd_config and its Includes, read through the session exactly as sshd would read them,
+ * within the read limits (see host-read-limits.ts): what goes past one is an error entry.
+ */
 export function loadHostSshdConfig(
   session: HostSession,
   path = DEFAULT_SSHD_CONFIG,
   reads?: ConfigReads,
+  limits: HostReadLimits = hostReadLimits(),
 ): Promise<LoadedSshdConfig> {
-  return loadSshdConfig(sessionConfigSource(session, reads), path);
+  return loadSshdConfig(sessionConfigSource(session, reads, limits), path, {
+    maxFiles: limits.configFiles,
+    maxLines: limits.configLines,
+  });
 }
 
 /** The text and hash of each config file as it was read (for edits that must not race). */
 export type ConfigReads = Map<string, { text: string; sha256: string }>;
 
-export function sessionConfigSource(session: HostSession, reads?: ConfigReads): SshdConfigSource {
+export function sessionConfigSource(
+  session: HostSession,
+  reads?: ConfigReads,
+  limits: HostReadLimits = hostReadLimits(),
+): SshdConfigSource {
   return {
     readFile: async (path) => {
       if ((await session.stat(path))?.type !== 'file') return undefined;
-      const read = await session.readFile(path);
+      const read = await readBoundedFile(
+        session,
+        path,
+        limits.configFileBytes,
+        'an sshd config file',
+      );
       const text = read.content.toString('utf8');
       reads?.set(path, { text, sha256: read.sha256 });
       return text;
     },
-    glob: (pattern) => globHostPaths(session, pattern),
+    glob: (pattern) => globHostPaths(session, pattern, limits),
   };
 }
 
-/** glob(3) for `*` and `?` in any path component, over the session (no shell involved). */
-export async function globHostPaths(session: HostSession, pattern: string): Promise<string[]> {
+/**
+ * glob(3) for `*` and `?` in any path component, over the session (no shell involved).
+ * Matching is linear (patterns.ts); LIMIT_EXCEEDED when a directory holds more than
+ * `dirEntries` names or the pattern matches more than `configFiles` paths, which no real
+ * Include does and a pattern with a star in every component of a whole host would.
+ */
+export async function globHostPaths(
+  session: HostSession,
+  pattern: string,
+  limits: Pick<HostReadLimits, 'dirEntries' | 'configFiles'> = hostReadLimits(),
+): Promise<string[]> {
   if (!pattern.startsWith('/')) return [];
+  const tooMany = (what: string) =>
+    limitExceeded(`Include ${pattern}: ${what}; not followed`, { details: { path: pattern } });
   let found = ['/'];
   for (const part of pattern.split('/').filter(Boolean)) {
     const next: string[] = [];
@@ -54,10 +83,19 @@ export async function globHostPaths(session: HostSession, pattern: string): Prom
         continue;
       }
       if ((await session.stat(dir))?.type !== 'directory') continue;
-      for (const entry of await session.listDir(dir)) {
+      const entries = await session.listDir(dir);
+      if (entries.length > limits.dirEntries) {
+        throw tooMany(
+          `${dir} holds ${entries.length} entries, over the cap of ${limits.dirEntries}`,
+        );
+      }
+      for (const entry of entries) {
         // As glob(3) without GLOB_PERIOD: a wildcard never matches a leading dot.
         if (entry.name.startsWith('.') && !part.startsWith('.')) continue;
         if (matchPattern(entry.name, part)) next.push(posix.join(dir, entry.name));
+      }
+      if (next.length > limits.configFiles) {
+        throw tooMany(`matches more than ${limits.configFiles} paths`);
       }
     }
     found = next;
@@ -107,9 +145,21 @@ export function requireAccountKeyFile(view: AccountSshdView, file: string): stri
  */
 export async function sshdViewByAccount(
   session: HostSession,
-  opts: { sshdConfigPath?: string; accounts?: string[]; loaded?: LoadedSshdConfig } = {},
+  opts: {
+    sshdConfigPath?: string;
+    accounts?: string[];
+    loaded?: LoadedSshdConfig;
+    limits?: Partial<HostReadLimits>;
+  } = {},
 ): Promise<{ loaded: LoadedSshdConfig; views: AccountSshdView[] }> {
-  const loaded = opts.loaded ?? (await loadHostSshdConfig(session, opts.sshdConfigPath));
+  const loaded =
+    opts.loaded ??
+    (await loadHostSshdConfig(
+      session,
+      opts.sshdConfigPath,
+      undefined,
+      hostReadLimits(opts.limits),
+    ));
   const wanted = opts.accounts ? new Set(opts.accounts) : undefined;
   const { accounts } = await listAccounts(session);
   const views: AccountSshdView[] = [];

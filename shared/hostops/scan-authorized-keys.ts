@@ -1,10 +1,12 @@
 import type { Account, HostSession } from '../session/host-session';
 import type { AuthorizedKeyOption } from '../ssh/authorized-keys';
 import { parseAuthorizedKeys } from '../ssh/authorized-keys';
+import { findingOf, isFileFinding, readBoundedFile, type HostFinding } from './bounded-read';
 import { existingPaths } from './existing-paths';
 import { sshdViewByAccount } from './host-sshd-config';
 import type { UnsafeKeyPath } from './unsafe-key-paths';
 import { unsafeKeyPaths } from './unsafe-key-paths';
+import { hostReadLimits, type HostReadLimits } from './host-read-limits';
 
 export interface ScannedAuthorizedKey {
   account: string;
@@ -27,7 +29,12 @@ export interface ScanAuthorizedKeysResult {
   /** Per account, AuthorizedKeysFile as the effective config gives it. */
   patterns: { account: string; patterns: string[] }[];
   /** Problems sshd would also have with its config (the scan uses what could be read). */
-  configErrors: { file: string; line: number; message: string }[];
+  configErrors: { file: string; line: number; message: string; code?: string }[];
+  /**
+   * Key files that were not read (too large, not a regular file, unreadable): their keys
+   * are unknown, not absent. Every other file and account was read.
+   */
+  findings: HostFinding[];
   /** Key files another user could rewrite or redirect (StrictModes): edits refuse them. */
   unsafePaths: UnsafeKeyPath[];
 }
@@ -37,6 +44,8 @@ export interface ScanAuthorizedKeysParams {
   sshdConfigPath?: string;
   /** Limit the scan to these accounts. */
   accounts?: string[];
+  /** Caps on what is read from the host (defaults in host-read-limits.ts). */
+  limits?: Partial<HostReadLimits>;
 }
 
 /**
@@ -48,13 +57,20 @@ export async function scanAuthorizedKeys(
   session: HostSession,
   params: ScanAuthorizedKeysParams = {},
 ): Promise<ScanAuthorizedKeysResult> {
-  const { loaded, views } = await sshdViewByAccount(session, params);
+  const limits = hostReadLimits(params.limits);
+  const { loaded, views } = await sshdViewByAccount(session, { ...params, limits });
   const result: ScanAuthorizedKeysResult = {
     keys: [],
     invalidLines: [],
     files: [],
     patterns: views.map((v) => ({ account: v.account.name, patterns: v.patterns })),
-    configErrors: loaded.errors.map(({ file, line, message }) => ({ file, line, message })),
+    configErrors: loaded.errors.map(({ file, line, message, code }) => ({
+      file,
+      line,
+      message,
+      ...(code ? { code } : {}),
+    })),
+    findings: [],
     unsafePaths: [],
   };
   const read: { account: Account; file: string }[] = [];
@@ -76,7 +92,21 @@ export async function scanAuthorizedKeys(
         symlink: link?.type === 'symlink',
       });
       read.push({ account, file });
-      const parsed = parseAuthorizedKeys((await session.readFile(file)).content.toString('utf8'));
+      let content: Buffer;
+      try {
+        ({ content } = await readBoundedFile(
+          session,
+          file,
+          limits.authorizedKeysBytes,
+          'an authorized_keys file',
+        ));
+      } catch (err) {
+        // One account's file must not hide every other account's keys.
+        if (!isFileFinding(err)) throw err;
+        result.findings.push(findingOf(err, file, account.name));
+        continue;
+      }
+      const parsed = parseAuthorizedKeys(content.toString('utf8'));
       for (const l of parsed.lines) {
         if (l.kind === 'invalid') {
           result.invalidLines.push({

@@ -1,12 +1,16 @@
 import type { HostSession } from '../session/host-session';
 import { effectiveSshdConfig, hostKeys } from '../ssh/sshd-config';
+import { findingOf, isFileFinding, readBoundedFile, type HostFinding } from './bounded-read';
 import { DEFAULT_SSHD_CONFIG, loadHostSshdConfig, type ConfigReads } from './host-sshd-config';
+import { hostReadLimits, type HostReadLimits } from './host-read-limits';
 import { readHostKey, type ScannedHostKey } from './read-host-key';
 
 export interface ScanConfigsParams {
   sshdConfigPath?: string;
   sshdBinary?: string;
   sshBinary?: string;
+  /** Caps on what is read from the host (defaults in host-read-limits.ts). */
+  limits?: Partial<HostReadLimits>;
 }
 
 export interface SshdSetting {
@@ -24,11 +28,17 @@ export interface ScanConfigsResult {
   sshdConfig: {
     path: string;
     files: { path: string; sha256: string; size: number }[];
-    errors: { file: string; line: number; message: string }[];
+    /** With `code` for what the load refused to read (FILE_TOO_LARGE, INCLUDE_CYCLE, LIMIT_EXCEEDED). */
+    errors: { file: string; line: number; message: string; code?: string }[];
     /** The effective global values (no Match block applied) of every keyword the files set. */
     settings: SshdSetting[];
   };
   hostKeys: ScannedHostKey[];
+  /**
+   * What was not read, or not read in full: config files past a cap or in an Include cycle,
+   * host keys and os-release too large. The rest of the scan holds what could be read.
+   */
+  findings: HostFinding[];
 }
 
 /** What the host runs: OS release, SSH product and version, sshd_config, host keys. */
@@ -37,8 +47,12 @@ export async function scanConfigs(
   params: ScanConfigsParams = {},
 ): Promise<ScanConfigsResult> {
   const path = params.sshdConfigPath ?? DEFAULT_SSHD_CONFIG;
+  const limits = hostReadLimits(params.limits);
   const reads: ConfigReads = new Map();
-  const loaded = await loadHostSshdConfig(session, path, reads);
+  const loaded = await loadHostSshdConfig(session, path, reads, limits);
+  const findings: HostFinding[] = loaded.errors.flatMap((e) =>
+    e.code ? [{ code: e.code, path: e.file, message: `${e.file}:${e.line}: ${e.message}` }] : [],
+  );
   const global = effectiveSshdConfig(loaded);
   const keywords = new Set<string>();
   for (const e of loaded.entries) if (e.type === 'directive') keywords.add(e.keyword);
@@ -55,11 +69,24 @@ export async function scanConfigs(
     });
   }
   const keys: ScannedHostKey[] = [];
-  for (const keyPath of hostKeys(global)) keys.push(await readHostKey(session, keyPath));
+  let keyPaths = hostKeys(global);
+  if (keyPaths.length > limits.configFiles) {
+    findings.push({
+      code: 'LIMIT_EXCEEDED',
+      path,
+      message: `${keyPaths.length} HostKey lines; only the first ${limits.configFiles} were read`,
+    });
+    keyPaths = keyPaths.slice(0, limits.configFiles);
+  }
+  for (const keyPath of keyPaths) {
+    const { finding, ...key } = await readHostKey(session, keyPath, limits.keyFileBytes);
+    if (finding) findings.push(finding);
+    keys.push(key);
+  }
   const server = await version(session, params.sshdBinary ?? '/usr/sbin/sshd');
   const client = await version(session, params.sshBinary ?? 'ssh');
   return {
-    os: await osRelease(session),
+    os: await osRelease(session, limits, findings),
     ssh: {
       product: (server ?? client)?.split('_')[0] ?? null,
       serverVersion: server,
@@ -71,10 +98,16 @@ export async function scanConfigs(
         const r = reads.get(f);
         return { path: f, sha256: r?.sha256 ?? '', size: Buffer.byteLength(r?.text ?? '') };
       }),
-      errors: loaded.errors.map(({ file, line, message }) => ({ file, line, message })),
+      errors: loaded.errors.map(({ file, line, message, code }) => ({
+        file,
+        line,
+        message,
+        ...(code ? { code } : {}),
+      })),
       settings,
     },
     hostKeys: keys,
+    findings,
   };
 }
 
@@ -85,11 +118,23 @@ async function version(session: HostSession, binary: string): Promise<string | n
   return m?.[1]?.trim() ?? null;
 }
 
-async function osRelease(session: HostSession): Promise<ScanConfigsResult['os']> {
+async function osRelease(
+  session: HostSession,
+  limits: HostReadLimits,
+  findings: HostFinding[],
+): Promise<ScanConfigsResult['os']> {
   for (const path of ['/etc/os-release', '/usr/lib/os-release']) {
     if ((await session.stat(path))?.type !== 'file') continue;
+    let content: Buffer;
+    try {
+      ({ content } = await readBoundedFile(session, path, limits.configFileBytes, 'os-release'));
+    } catch (err) {
+      if (!isFileFinding(err)) throw err;
+      findings.push(findingOf(err, path));
+      continue;
+    }
     const fields: Record<string, string> = {};
-    for (const line of (await session.readFile(path)).content.toString('utf8').split('\n')) {
+    for (const line of content.toString('utf8').split('\n')) {
       const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
       if (!m?.[1]) continue;
       fields[m[1]] = (m[2] ?? '').replace(/^(["'])(.*)\1$/, '$2').replace(/\\(.)/g, '$1');

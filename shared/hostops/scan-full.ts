@@ -7,7 +7,7 @@ import type { ScanConfigsParams, ScanConfigsResult } from './scan-configs';
 import { scanConfigs } from './scan-configs';
 import type { ScanKeyActivityParams, ScanKeyActivityResult } from './scan-key-activity';
 import { scanKeyActivity } from './scan-key-activity';
-import type { ScannedPrivateKey } from './scan-private-keys';
+import type { ScanPrivateKeysResult } from './scan-private-keys';
 import { scanPrivateKeys } from './scan-private-keys';
 
 export interface ScanFullParams extends ScanConfigsParams, ScanKeyActivityParams {
@@ -17,7 +17,7 @@ export interface ScanFullParams extends ScanConfigsParams, ScanKeyActivityParams
 export interface ScanFullResult {
   accounts: AccountInventory;
   authorizedKeys: ScanAuthorizedKeysResult;
-  privateKeys: { keys: ScannedPrivateKey[] };
+  privateKeys: ScanPrivateKeysResult;
   configs: ScanConfigsResult;
   keyActivity: ScanKeyActivityResult;
 }
@@ -27,14 +27,17 @@ export async function scanFull(
   session: HostSession,
   params: ScanFullParams = {},
 ): Promise<ScanFullResult> {
-  const config = params.sshdConfigPath ? { sshdConfigPath: params.sshdConfigPath } : {};
+  const config = {
+    ...(params.sshdConfigPath ? { sshdConfigPath: params.sshdConfigPath } : {}),
+    ...(params.limits ? { limits: params.limits } : {}),
+  };
   return {
     accounts: await listAccounts(session),
     authorizedKeys: await scanAuthorizedKeys(session, config),
-    privateKeys: await scanPrivateKeys(
-      session,
-      params.extraPrivateKeyPaths ? { extraPaths: params.extraPrivateKeyPaths } : {},
-    ),
+    privateKeys: await scanPrivateKeys(session, {
+      ...(params.extraPrivateKeyPaths ? { extraPaths: params.extraPrivateKeyPaths } : {}),
+      ...(params.limits ? { limits: params.limits } : {}),
+    }),
     configs: await scanConfigs(session, params),
     keyActivity: await scanKeyActivity(session, params),
   };

@@ -2,6 +2,8 @@ import type { HostSession } from '../session/host-session';
 import type { AuthLogCursor } from '../ssh/auth-log-files';
 import { readAuthLogEvents } from '../ssh/auth-log-files';
 import type { AuthLogEvent } from '../ssh/auth-log';
+import type { HostFinding } from './bounded-read';
+import { hostReadLimits, type HostReadLimits } from './host-read-limits';
 import { readJournalKeyActivity } from './journal-key-activity';
 import { sessionLogAccess } from './session-log-access';
 
@@ -23,6 +25,8 @@ export interface ScanKeyActivityParams {
   cursor?: KeyActivityCursor;
   /** The host's local time offset, for traditional syslog lines (they carry none). */
   utcOffsetMinutes?: number;
+  /** Caps on what is read from the host (defaults in host-read-limits.ts). */
+  limits?: Partial<HostReadLimits>;
 }
 
 export interface KeyLoginEvent {
@@ -45,6 +49,8 @@ export interface ScanKeyActivityResult {
   missingFiles: string[];
   /** Whether the journal was read. */
   journal: boolean;
+  /** What was not read: old parts of a long backlog, oversized or corrupt files, long lines. */
+  findings: HostFinding[];
 }
 
 const DEFAULT_LOG_FILES = ['/var/log/auth.log', '/var/log/secure'];
@@ -62,7 +68,15 @@ export async function scanKeyActivity(
     files: { ...params.cursor?.files },
     ...(params.cursor?.journal ? { journal: params.cursor.journal } : {}),
   };
+  const limits = hostReadLimits(params.limits);
+  const logLimits = {
+    bytesPerFile: limits.logBytesPerFile,
+    expandedBytesPerFile: limits.logExpandedBytesPerFile,
+    lineBytes: limits.logLineBytes,
+    events: limits.logEvents,
+  };
   const events: KeyLoginEvent[] = [];
+  const findings: HostFinding[] = [];
   const missingFiles: string[] = [];
   const now = Date.now();
   const files = params.logFiles ?? DEFAULT_LOG_FILES;
@@ -79,12 +93,14 @@ export async function scanKeyActivity(
     const scan = await readAuthLogEvents(access, {
       path: file,
       now,
+      limits: logLimits,
       ...(params.utcOffsetMinutes !== undefined
         ? { utcOffsetMinutes: params.utcOffsetMinutes }
         : {}),
       ...(previous ? { cursor: previous } : {}),
     });
     cursor.files[file] = scan.cursor;
+    findings.push(...scan.findings);
     for (const e of scan.events) events.push(toEvent(e, file));
   }
   const mode = params.journal ?? 'auto';
@@ -94,13 +110,15 @@ export async function scanKeyActivity(
   if (wantJournal) {
     const read = await readJournalKeyActivity(session, {
       now,
+      maxBytes: limits.logBytesPerFile,
       ...(cursor.journal ? { cursor: cursor.journal } : {}),
     });
     journal = read.available;
     if (read.cursor) cursor.journal = read.cursor;
+    findings.push(...read.findings);
     for (const e of read.events) events.push(toEvent(e, 'journal'));
   }
-  return { events, cursor, missingFiles, journal };
+  return { events, cursor, missingFiles, journal, findings };
 }
 
 function toEvent(e: AuthLogEvent, file: string): KeyLoginEvent {

@@ -69,8 +69,15 @@ export function parseAcceptedPublickey(message: string): Accepted | undefined {
 const TAGGED = /^(\S+) ([^\s[:]+)(?:\[(\d+)\])?: (.*)$/;
 const TRADITIONAL_PREFIX = /^([A-Z][a-z]{2} {1,2}\d{1,2} \d\d:\d\d:\d\d) (.*)$/;
 const ISO_PREFIX = /^(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)) (.*)$/;
-/** RFC 5424: `<PRI>1 TIMESTAMP HOST APP PROCID MSGID SD MSG`. */
-const RFC5424 = /^<\d{1,3}>1 (\S+) (\S+) (\S+) (\S+) \S+ (?:-|(?:\[.*?\])+) ?(.*)$/;
+/**
+ * RFC 5424: `<PRI>1 TIMESTAMP HOST APP PROCID MSGID SD MSG`. An SD element is `[...]` with
+ * `]` inside only escaped, matched so that a text splits into elements one way only: a lazy
+ * `\[.*?\]` repeated splits `[][]...[]` in 2^n ways, and a line that then fails to match
+ * (a U+2028 before the end) took seconds for two dozen pairs. The message is any text
+ * (U+2028 included), so nothing after the elements can fail and send the engine back.
+ */
+const RFC5424 =
+  /^<\d{1,3}>1 (\S+) (\S+) (\S+) (\S+) \S+ (?:-|(?:\[(?:[^\]\\]|\\.)*\])+) ?([\s\S]*)$/;
 
 function fromJournal(line: string): AuthLogEvent | undefined {
   let rec: Record<string, unknown>;

@@ -10,19 +10,38 @@
  */
 import { isIP } from 'node:net';
 
-const cache = new Map<string, RegExp>();
-
+/**
+ * Whole-string match of `*` (any run, empty included) and `?` (any one character), as
+ * OpenSSH's match_pattern. Patterns and subjects come from hosts (sshd_config, Include globs,
+ * known_hosts), so this never builds a RegExp and never recurses: it walks both strings once,
+ * and on a mismatch after a `*` only moves that star's start forward by one. Work is at most
+ * O(text × pattern) whatever the input, where a backtracking regex or OpenSSH's own recursion
+ * can take exponential time on `*a*a*a*a*b`.
+ */
 export function matchPattern(text: string, pattern: string): boolean {
-  let re = cache.get(pattern);
-  if (!re) {
-    const body = pattern.replace(/[.+^${}()|[\]\\*?]/g, (c) =>
-      c === '*' ? '[\\s\\S]*' : c === '?' ? '[\\s\\S]' : `\\${c}`,
-    );
-    re = new RegExp(`^${body}$`);
-    if (cache.size > 10_000) cache.clear();
-    cache.set(pattern, re);
+  let t = 0;
+  let p = 0;
+  let starP = -1; // pattern index just after the last `*` seen
+  let starT = 0; // text index that star's run currently ends at
+  while (t < text.length) {
+    const c = pattern[p];
+    if (c === '*') {
+      starP = ++p;
+      starT = t;
+    } else if (c !== undefined && (c === '?' || c === text[t])) {
+      p++;
+      t++;
+    } else if (starP !== -1) {
+      // Let the last star swallow one more character and retry the rest after it. An
+      // earlier star never needs to grow: the last one can absorb anything it would.
+      p = starP;
+      t = ++starT;
+    } else {
+      return false;
+    }
   }
-  return re.test(text);
+  while (pattern[p] === '*') p++;
+  return p === pattern.length;
 }
 
 /** As OpenSSH's match_pattern_list: a matching negated entry wins over any positive one. */
