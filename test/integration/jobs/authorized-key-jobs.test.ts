@@ -36,13 +36,14 @@ describe('authorized-key jobs against a real sshd, through a real engine', () =>
     handB = await generateClientKey(keyDir, 'hand-b', 'ecdsa');
     managed = await generateClientKey(keyDir, 'managed');
     handWritten = `# keys Alice put here herself\n${handA.publicKey}\n\nno-pty,no-X11-forwarding   ${handB.publicKey}  laptop \r\n`;
-    [sshd, eng] = await Promise.all([
-      startTestSshd({
-        rootAuthorizedKeys: `${root.publicKey}\n`,
-        users: [{ name: 'alice', authorizedKeys: handWritten }],
-      }),
-      startTestEngine(),
-    ]);
+    sshd = await startTestSshd({
+      rootAuthorizedKeys: `${root.publicKey}\n`,
+      users: [{ name: 'alice', authorizedKeys: handWritten }],
+    });
+    // This sshd's config file is not the system's: an admin allows it.
+    eng = await startTestEngine({
+      env: { KEYWARDEN_ALLOWED_SSHD_CONFIG_PATHS: JSON.stringify([sshd.configPath]) },
+    });
     alice = sshd.user('alice').name;
     keysFile = join(sshd.user('alice').home, '.ssh', 'authorized_keys');
     connection = await rootConnection(sshd, root);

@@ -60,6 +60,7 @@ describe('fleet edit jobs against a real sshd, through a real engine', () => {
       env: {
         KEYWARDEN_ALLOWED_SSHD_CONFIG_PATHS: JSON.stringify([sshd.configPath]),
         KEYWARDEN_ALLOWED_RELOAD_COMMANDS: JSON.stringify([reload()]),
+        KEYWARDEN_ALLOWED_RELOCATION_TARGETS: JSON.stringify([join(sshd.dir, 'keys', '%u')]),
       },
     });
     bob = sshd.user('bob').name;
