@@ -1,0 +1,89 @@
+/**
+ * The one workload bench:engine drives through every queue it compares (Keywarden's
+ * engine on each store, BullMQ on Redis), so the figures differ only by the queue:
+ *  - throughput: N no-op jobs queued in batches of 500 by one producer while the workers
+ *    drain them; jobs/s from the first batch to the start of the last job;
+ *  - latency: an open-loop producer queues jobs one by one at an offered rate, as
+ *    independent API calls or events would, without waiting for earlier ones; the delay
+ *    from enqueue to the start of the job's code, p50/p99 (ms).
+ * Each job carries `t`, the performance.now() of its enqueue; the job's code calls
+ * jobStarted(t). Producer and workers share one process, so the clocks agree.
+ */
+
+export interface QueueUnderTest {
+  addBatch(ts: number[]): Promise<unknown>;
+  addOne(t: number): Promise<unknown>;
+}
+
+const delays: number[] = [];
+let finished = 0;
+
+/** Called first thing by the no-op job on every side. */
+export function jobStarted(t: number): void {
+  delays.push(performance.now() - t);
+  finished++;
+}
+
+const pct = (sorted: number[], p: number) =>
+  Number(
+    (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN).toFixed(2),
+  );
+
+async function waitUntil(cond: () => boolean, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error('benchmark timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+export async function measureThroughput(q: QueueUnderTest, jobs: number): Promise<number> {
+  finished = 0;
+  delays.length = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < jobs; i += 500) {
+    const now = performance.now();
+    await q.addBatch(Array.from({ length: Math.min(500, jobs - i) }, () => now));
+  }
+  await waitUntil(() => finished >= jobs, 600_000);
+  return Math.round(jobs / ((performance.now() - t0) / 1000));
+}
+
+export interface LatencyFigures {
+  offeredPerSecond: number;
+  achievedPerSecond: number;
+  jobs: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+export async function measureLatency(
+  q: QueueUnderTest,
+  rate: number,
+  seconds: number,
+): Promise<LatencyFigures> {
+  finished = 0;
+  delays.length = 0;
+  const total = rate * seconds;
+  const t1 = performance.now();
+  const inflight: Array<Promise<unknown>> = [];
+  let sent = 0;
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - t1) * rate) / 1000));
+    for (; sent < due; sent++) inflight.push(q.addOne(performance.now()));
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  await Promise.all(inflight);
+  await waitUntil(() => finished >= total, 120_000);
+  const achieved = total / ((performance.now() - t1) / 1000);
+  const sorted = [...delays].sort((a, b) => a - b);
+  return {
+    offeredPerSecond: rate,
+    achievedPerSecond: Math.round(achieved),
+    jobs: sorted.length,
+    p50Ms: pct(sorted, 50),
+    p99Ms: pct(sorted, 99),
+    maxMs: pct(sorted, 100),
+  };
+}
