@@ -1,6 +1,6 @@
 /**
  * BullMQ 5 on a local redis-server, driven by the same no-op workload as Keywarden's
- * engine (noop-workload.ts): Queue.addBulk for throughput, Queue.add at the offered rate
+ * engine (noop-workload.ts): Queue.addBulk for drain and throughput, Queue.add at the offered rate
  * for latency, one Worker at the given concurrency. Jobs are kept after they complete
  * (BullMQ's default), as Keywarden keeps its job rows.
  */
@@ -9,6 +9,7 @@ import { Queue, Worker } from 'bullmq';
 import type { BenchRedis } from './redis-for-bench';
 import {
   jobStarted,
+  measureDrain,
   measureLatency,
   measureThroughput,
   type LatencyFigures,
@@ -21,7 +22,10 @@ export interface BullmqFigures {
   redis: string;
   concurrency: number;
   jobs: number;
+  drainJobsPerSecond: number | null;
+  drainCpuUsPerJob: number | null;
   jobsPerSecond: number | null;
+  cpuUsPerJob: number | null;
   latency: LatencyFigures | null;
 }
 
@@ -40,7 +44,7 @@ export async function measureBullmq(
     jobs: number;
     rate: number;
     seconds: number;
-    phase: 'both' | 'throughput' | 'latency';
+    want: (phase: 'drain' | 'throughput' | 'latency') => boolean;
   },
 ): Promise<BullmqFigures> {
   const connection = { host: redis.host, port: redis.port };
@@ -53,16 +57,25 @@ export async function measureBullmq(
       jobStarted(job.data.t);
       return null;
     },
-    { connection: { ...connection, maxRetriesPerRequest: null }, concurrency: o.concurrency },
+    {
+      connection: { ...connection, maxRetriesPerRequest: null },
+      concurrency: o.concurrency,
+      autorun: false,
+    },
   );
   await Promise.all([queue.waitUntilReady(), worker.waitUntilReady()]);
   const q = {
     addBatch: (ts: number[]) => queue.addBulk(ts.map((t) => ({ name: 'noop', data: { t } }))),
     addOne: (t: number) => queue.add('noop', { t }),
+    serverCpuUs: () => redis.cpuUs(),
   };
   try {
-    const jobsPerSecond = o.phase === 'latency' ? null : await measureThroughput(q, o.jobs);
-    const latency = o.phase === 'throughput' ? null : await measureLatency(q, o.rate, o.seconds);
+    let running: Promise<void> | undefined;
+    const start = () => void (running ??= worker.run());
+    const drain = o.want('drain') ? await measureDrain(q, o.jobs, start) : null;
+    start();
+    const throughput = o.want('throughput') ? await measureThroughput(q, o.jobs) : null;
+    const latency = o.want('latency') ? await measureLatency(q, o.rate, o.seconds) : null;
     return {
       bench: 'engine',
       queue: 'bullmq',
@@ -70,7 +83,10 @@ export async function measureBullmq(
       redis: redis.version,
       concurrency: o.concurrency,
       jobs: o.jobs,
-      jobsPerSecond,
+      drainJobsPerSecond: drain?.jobsPerSecond ?? null,
+      drainCpuUsPerJob: drain?.cpuUsPerJob ?? null,
+      jobsPerSecond: throughput?.jobsPerSecond ?? null,
+      cpuUsPerJob: throughput?.cpuUsPerJob ?? null,
       latency,
     };
   } finally {

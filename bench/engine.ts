@@ -2,6 +2,7 @@
  * bench:engine — no-op jobs through enqueue, claim, run and complete, on each store, and
  * the same workload through BullMQ 5 on a local redis-server for comparison.
  * Prints one JSON line per run (workload: noop-workload.ts):
+ *  - drain: N jobs queued in batches, then the workers start and drain them (jobs/s);
  *  - throughput: N jobs queued in batches while the workers drain them (jobs/s);
  *  - latency: jobs queued one at a time at an offered rate; delay from enqueue to the
  *    start of the job's code, p50/p99 (ms);
@@ -12,10 +13,12 @@
  *
  * Selecting parts (for profiling, or a quicker run):
  *  BENCH_SYNCHRONOUS=FULL|NORMAL  one SQLite durability level only
- *  BENCH_PHASE=throughput|latency one phase only
+ *  BENCH_PHASE=drain|throughput|latency  one phase only
  *  BENCH_MONGODB=0                skip the MongoDB run (slow on FerretDB)
  *  BENCH_BULLMQ=0                 skip BullMQ
  *  BENCH_BULLMQ_CONCURRENCY=100,256  BullMQ worker concurrencies to run
+ *  BENCH_CPU_PROFILE=file.cpuprofile  CPU profile of the engine's drain or throughput
+ *    phase (with that BENCH_PHASE and one BENCH_SYNCHRONOUS; summarise: tsx bench/profile-summary.ts file.cpuprofile)
  */
 import { Type } from '@sinclair/typebox';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -28,8 +31,10 @@ import { defineJob } from '../controller/engine/job-definition';
 import { JobQueue } from '../controller/engine/job-queue';
 import type { Store } from '../controller/store/store';
 import { openSqliteStore } from '../controller/store/sqlite/open-sqlite-store';
+import { profiled } from './cpu-profile';
 import {
   jobStarted,
+  measureDrain,
   measureLatency,
   measureThroughput,
   type LatencyFigures,
@@ -42,7 +47,9 @@ const MONGO_N = Number(process.env.BENCH_MONGO_JOBS ?? 500);
 const MONGO_RATE = Number(process.env.BENCH_MONGO_RATE ?? 20);
 const SQLITE_RATE = Number(process.env.BENCH_RATE ?? 1000);
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 5);
-const PHASE = process.env.BENCH_PHASE ?? 'both';
+const PHASE = process.env.BENCH_PHASE ?? 'all';
+type Phase = 'drain' | 'throughput' | 'latency';
+const want = (p: Phase) => PHASE === 'all' || PHASE === p;
 const SYNCHRONOUS = (['FULL', 'NORMAL'] as const).filter(
   (s) => !process.env.BENCH_SYNCHRONOUS || process.env.BENCH_SYNCHRONOUS === s,
 );
@@ -53,8 +60,8 @@ const BULLMQ_CONCURRENCY = (process.env.BENCH_BULLMQ_CONCURRENCY ?? '100,256')
 // Keywarden's engine runs the SQLite store at this concurrency and claim batch.
 const SQLITE_WORKERS = { concurrency: 256, claimBatch: 256 };
 
-if (!['both', 'throughput', 'latency'].includes(PHASE))
-  throw new Error(`BENCH_PHASE must be throughput or latency, not ${PHASE}`);
+if (!['all', 'drain', 'throughput', 'latency'].includes(PHASE))
+  throw new Error(`BENCH_PHASE must be drain, throughput or latency, not ${PHASE}`);
 if (SYNCHRONOUS.length === 0)
   throw new Error(`BENCH_SYNCHRONOUS must be FULL or NORMAL, not ${process.env.BENCH_SYNCHRONOUS}`);
 
@@ -72,7 +79,10 @@ const benchNoop = defineJob({
 });
 
 interface Figures {
+  drainJobsPerSecond: number | null;
+  drainCpuUsPerJob: number | null;
   jobsPerSecond: number | null;
+  cpuUsPerJob: number | null;
   latency: LatencyFigures | null;
 }
 
@@ -96,16 +106,29 @@ async function measure(
     pollIntervalMs: 100,
     heartbeatMs: 10_000,
   });
-  await engine.start();
   const opts = { createdBy: 'bench', trigger: 'admin' as const };
   const q = {
     addBatch: (ts: number[]) =>
       queue.enqueueMany(ts.map((t) => ({ type: 'bench-noop', params: { t }, opts }))),
     addOne: (t: number) => queue.enqueue('bench-noop', { t }, opts),
   };
-  const jobsPerSecond = PHASE === 'latency' ? null : await measureThroughput(q, jobs);
-  const latency = PHASE === 'throughput' ? null : await measureLatency(q, rate, LATENCY_SECONDS);
+  let started: Promise<void> | undefined;
+  const start = () => void (started ??= engine.start());
+  const drain = want('drain') ? await profiled(label, () => measureDrain(q, jobs, start)) : null;
+  start();
+  await started;
+  const throughput = want('throughput')
+    ? await profiled(label, () => measureThroughput(q, jobs))
+    : null;
+  const latency = want('latency') ? await measureLatency(q, rate, LATENCY_SECONDS) : null;
   await engine.stop(1000);
+  const figures: Figures = {
+    drainJobsPerSecond: drain?.jobsPerSecond ?? null,
+    drainCpuUsPerJob: drain?.cpuUsPerJob ?? null,
+    jobsPerSecond: throughput?.jobsPerSecond ?? null,
+    cpuUsPerJob: throughput?.cpuUsPerJob ?? null,
+    latency,
+  };
   console.log(
     JSON.stringify({
       bench: 'engine',
@@ -113,11 +136,10 @@ async function measure(
       ...extra,
       ...workers,
       jobs,
-      jobsPerSecond,
-      latency,
+      ...figures,
     }),
   );
-  return { jobsPerSecond, latency };
+  return figures;
 }
 
 async function runBullmq(): Promise<Map<number, Figures> | null> {
@@ -138,7 +160,7 @@ async function runBullmq(): Promise<Map<number, Figures> | null> {
         jobs: N,
         rate: SQLITE_RATE,
         seconds: LATENCY_SECONDS,
-        phase: PHASE as 'both' | 'throughput' | 'latency',
+        want,
       });
       console.log(JSON.stringify(f));
       out.set(concurrency, f);
@@ -176,6 +198,14 @@ async function main(): Promise<void> {
       JSON.stringify({
         bench: 'engine-vs-bullmq',
         bullmqConcurrency: bullmq.has(100) ? 100 : BULLMQ_CONCURRENCY[0],
+        drainKeywardenFull: full?.drainJobsPerSecond ?? null,
+        drainKeywardenNormal: normal?.drainJobsPerSecond ?? null,
+        drainBullmq: ref?.drainJobsPerSecond ?? null,
+        ...(same && same !== ref
+          ? { [`drainBullmqConcurrency${SQLITE_WORKERS.concurrency}`]: same.drainJobsPerSecond }
+          : {}),
+        drainRatioFull: ratio(full?.drainJobsPerSecond, ref?.drainJobsPerSecond),
+        drainRatioNormal: ratio(normal?.drainJobsPerSecond, ref?.drainJobsPerSecond),
         keywardenFull: full?.jobsPerSecond ?? null,
         keywardenNormal: normal?.jobsPerSecond ?? null,
         bullmq: ref?.jobsPerSecond ?? null,
@@ -184,7 +214,10 @@ async function main(): Promise<void> {
           : {}),
         ratioFull: ratio(full?.jobsPerSecond, ref?.jobsPerSecond),
         ratioNormal: ratio(normal?.jobsPerSecond, ref?.jobsPerSecond),
-        offeredPerSecond: PHASE === 'throughput' ? null : SQLITE_RATE,
+        offeredPerSecond: want('latency') ? SQLITE_RATE : null,
+        cpuUsPerJobKeywardenFull: full?.cpuUsPerJob ?? null,
+        cpuUsPerJobKeywardenNormal: normal?.cpuUsPerJob ?? null,
+        cpuUsPerJobBullmq: ref?.cpuUsPerJob ?? null,
         p99MsKeywardenFull: full?.latency?.p99Ms ?? null,
         p99MsKeywardenNormal: normal?.latency?.p99Ms ?? null,
         p99MsBullmq: ref?.latency?.p99Ms ?? null,

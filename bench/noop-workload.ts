@@ -1,6 +1,8 @@
 /**
  * The one workload bench:engine drives through every queue it compares (Keywarden's
  * engine on each store, BullMQ on Redis), so the figures differ only by the queue:
+ *  - drain: N no-op jobs queued in batches of 500 before any worker runs, then the
+ *    workers start; jobs/s from their start to the start of the last job;
  *  - throughput: N no-op jobs queued in batches of 500 by one producer while the workers
  *    drain them; jobs/s from the first batch to the start of the last job;
  *  - latency: an open-loop producer queues jobs one by one at an offered rate, as
@@ -8,11 +10,38 @@
  *    from enqueue to the start of the job's code, p50/p99 (ms).
  * Each job carries `t`, the performance.now() of its enqueue; the job's code calls
  * jobStarted(t). Producer and workers share one process, so the clocks agree.
+ *
+ * Beside jobs/s, the drain and throughput phases report the CPU time spent per job: this
+ * process's (all threads) plus the queue server's when it is another process (Redis).
+ * On a loaded machine wall-clock rates swing with the other processes' demand, and more
+ * for a queue that needs two processes scheduled for each round trip; CPU per job swings
+ * much less.
  */
 
 export interface QueueUnderTest {
   addBatch(ts: number[]): Promise<unknown>;
   addOne(t: number): Promise<unknown>;
+  /** CPU time (µs, user + system) used so far by a separate queue server process. */
+  serverCpuUs?(): Promise<number>;
+}
+
+export interface Rate {
+  jobsPerSecond: number;
+  cpuUsPerJob: number;
+}
+
+async function cpuUs(q: QueueUnderTest): Promise<number> {
+  const own = process.cpuUsage();
+  return own.user + own.system + (q.serverCpuUs ? await q.serverCpuUs() : 0);
+}
+
+async function rateSince(q: QueueUnderTest, jobs: number, t0: number, cpu0: number): Promise<Rate> {
+  await waitUntil(() => finished >= jobs, 600_000);
+  const seconds = (performance.now() - t0) / 1000;
+  return {
+    jobsPerSecond: Math.round(jobs / seconds),
+    cpuUsPerJob: Math.round(((await cpuUs(q)) - cpu0) / jobs),
+  };
 }
 
 const delays: number[] = [];
@@ -37,16 +66,34 @@ async function waitUntil(cond: () => boolean, timeoutMs: number): Promise<void> 
   }
 }
 
-export async function measureThroughput(q: QueueUnderTest, jobs: number): Promise<number> {
+/** `startWorkers` starts the queue's workers, which must not run before it is called. */
+export async function measureDrain(
+  q: QueueUnderTest,
+  jobs: number,
+  startWorkers: () => void,
+): Promise<Rate> {
+  for (let i = 0; i < jobs; i += 500) {
+    const now = performance.now();
+    await q.addBatch(Array.from({ length: Math.min(500, jobs - i) }, () => now));
+  }
   finished = 0;
   delays.length = 0;
+  const cpu0 = await cpuUs(q);
+  const t0 = performance.now();
+  startWorkers();
+  return rateSince(q, jobs, t0, cpu0);
+}
+
+export async function measureThroughput(q: QueueUnderTest, jobs: number): Promise<Rate> {
+  finished = 0;
+  delays.length = 0;
+  const cpu0 = await cpuUs(q);
   const t0 = performance.now();
   for (let i = 0; i < jobs; i += 500) {
     const now = performance.now();
     await q.addBatch(Array.from({ length: Math.min(500, jobs - i) }, () => now));
   }
-  await waitUntil(() => finished >= jobs, 600_000);
-  return Math.round(jobs / ((performance.now() - t0) / 1000));
+  return rateSince(q, jobs, t0, cpu0);
 }
 
 export interface LatencyFigures {

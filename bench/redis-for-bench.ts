@@ -4,7 +4,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -12,6 +12,8 @@ export interface BenchRedis {
   host: string;
   port: number;
   version: string;
+  /** CPU time (µs, user + system) the server has used so far, from INFO cpu. */
+  cpuUs(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -29,6 +31,28 @@ async function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
+}
+
+/** INFO cpu over its own short connection: no client library needed for one command. */
+async function cpuUs(port: number): Promise<number> {
+  const info = await new Promise<string>((resolve, reject) => {
+    const sock = connect(port, '127.0.0.1');
+    let buf = '';
+    sock.setEncoding('utf8');
+    sock.once('error', reject);
+    sock.on('data', (d: string) => {
+      buf += d;
+      // A bulk reply: $<length>\r\n<payload>\r\n
+      const m = /^\$(\d+)\r\n/.exec(buf);
+      if (m && Buffer.byteLength(buf) >= m[0].length + Number(m[1]) + 2) {
+        sock.end();
+        resolve(buf);
+      }
+    });
+    sock.write('INFO cpu\r\n');
+  });
+  const secs = (k: string) => Number(new RegExp(`^${k}:([0-9.]+)`, 'm').exec(info)?.[1] ?? 0);
+  return Math.round((secs('used_cpu_user') + secs('used_cpu_sys')) * 1e6);
 }
 
 export async function startRedisForBench(): Promise<BenchRedis> {
@@ -92,6 +116,7 @@ export async function startRedisForBench(): Promise<BenchRedis> {
     host: '127.0.0.1',
     port,
     version,
+    cpuUs: () => cpuUs(port),
     stop: async () => {
       process.removeListener('exit', killOnExit);
       child.kill('SIGTERM');

@@ -39,11 +39,23 @@ describe('bench:engine', () => {
     const { lines } = await bench({ BENCH_BULLMQ_CONCURRENCY: '100' });
     const bull = lines.find((l) => l.queue === 'bullmq');
     expect(bull).toMatchObject({ concurrency: 100, jobs: 600 });
-    expect(bull?.jobsPerSecond).toBeGreaterThan(0);
+    for (const k of ['drainJobsPerSecond', 'jobsPerSecond', 'drainCpuUsPerJob', 'cpuUsPerJob'])
+      expect(bull?.[k], k).toBeGreaterThan(0);
     expect(bull?.latency).toMatchObject({ offeredPerSecond: 200, jobs: 200 });
     const cmp = lines.find((l) => l.bench === 'engine-vs-bullmq');
     expect(cmp).toBeDefined();
-    for (const k of ['keywardenFull', 'keywardenNormal', 'bullmq', 'ratioFull', 'ratioNormal'])
+    for (const k of [
+      'drainKeywardenFull',
+      'drainBullmq',
+      'drainRatioFull',
+      'keywardenFull',
+      'keywardenNormal',
+      'bullmq',
+      'ratioFull',
+      'ratioNormal',
+      'cpuUsPerJobKeywardenFull',
+      'cpuUsPerJobBullmq',
+    ])
       expect(cmp?.[k], k).toBeGreaterThan(0);
     expect(cmp?.ratioFull).toBeCloseTo((cmp?.keywardenFull as number) / (cmp?.bullmq as number), 1);
     for (const k of ['p99MsKeywardenFull', 'p99MsKeywardenNormal', 'p99MsBullmq'])
