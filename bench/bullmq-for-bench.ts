@@ -26,6 +26,7 @@ export interface BullmqFigures {
   drainCpuUsPerJob: number | null;
   jobsPerSecond: number | null;
   cpuUsPerJob: number | null;
+  redisCpuUsPerJob: number | null;
   latency: LatencyFigures | null;
 }
 
@@ -87,6 +88,7 @@ export async function measureBullmq(
       drainCpuUsPerJob: drain?.cpuUsPerJob ?? null,
       jobsPerSecond: throughput?.jobsPerSecond ?? null,
       cpuUsPerJob: throughput?.cpuUsPerJob ?? null,
+      redisCpuUsPerJob: throughput?.serverCpuUsPerJob ?? null,
       latency,
     };
   } finally {

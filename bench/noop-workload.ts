@@ -27,20 +27,31 @@ export interface QueueUnderTest {
 
 export interface Rate {
   jobsPerSecond: number;
+  /** This process's and the queue server's CPU time per job (µs). */
   cpuUsPerJob: number;
+  /** The queue server's share of cpuUsPerJob, when it is another process. */
+  serverCpuUsPerJob?: number;
 }
 
-async function cpuUs(q: QueueUnderTest): Promise<number> {
+interface Cpu {
+  own: number;
+  server: number;
+}
+
+async function cpuUs(q: QueueUnderTest): Promise<Cpu> {
   const own = process.cpuUsage();
-  return own.user + own.system + (q.serverCpuUs ? await q.serverCpuUs() : 0);
+  return { own: own.user + own.system, server: q.serverCpuUs ? await q.serverCpuUs() : 0 };
 }
 
-async function rateSince(q: QueueUnderTest, jobs: number, t0: number, cpu0: number): Promise<Rate> {
+async function rateSince(q: QueueUnderTest, jobs: number, t0: number, cpu0: Cpu): Promise<Rate> {
   await waitUntil(() => finished >= jobs, 600_000);
   const seconds = (performance.now() - t0) / 1000;
+  const cpu1 = await cpuUs(q);
+  const server = cpu1.server - cpu0.server;
   return {
     jobsPerSecond: Math.round(jobs / seconds),
-    cpuUsPerJob: Math.round(((await cpuUs(q)) - cpu0) / jobs),
+    cpuUsPerJob: Math.round((cpu1.own - cpu0.own + server) / jobs),
+    ...(q.serverCpuUs ? { serverCpuUsPerJob: Math.round(server / jobs) } : {}),
   };
 }
 
