@@ -4,7 +4,7 @@
  * What `npm test` needs besides node_modules, checked before anything is compiled (plain
  * Node, no dependencies): the OpenSSH server and client the integration tests run on
  * loopback, sudo for management accounts, the account tools, dpkg-deb for the agent
- * package, root (tests create accounts and listen on port 22), and the FerretDB test
+ * package, redis-server for the engine benchmark's BullMQ leg, root (tests create accounts and listen on port 22), and the FerretDB test
  * server (built once with Go). A missing Debian package is installed when we are root
  * and apt-get is here; anything else stops the run at once with the command to run.
  * Without this, a fresh machine ran the whole suite for 18 minutes to fail and skip
@@ -31,6 +31,8 @@ export const REQUIREMENTS = [
   { command: 'sudo', pkg: 'sudo' },
   { command: 'ip', pkg: 'iproute2' },
   { command: 'dpkg-deb', pkg: 'dpkg' },
+  // bench:engine runs BullMQ beside the engine on a redis-server it starts; its test does too.
+  { file: '/usr/bin/redis-server', pkg: 'redis-server' },
   { command: 'useradd', pkg: 'passwd' },
   { command: 'usermod', pkg: 'passwd' },
   { command: 'userdel', pkg: 'passwd' },
