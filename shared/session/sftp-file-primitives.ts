@@ -1,9 +1,8 @@
-import { posix } from 'node:path';
 import type { SFTPWrapper, Stats } from 'ssh2';
-import type { FileOwnership, FilePrimitives, GuardedRead, PathGuard } from './file-primitives';
+import type { FilePrimitives } from './file-primitives';
 import { describeMode } from './file-primitives';
 import type { HelperRunner } from './guarded-helper';
-import { GuardedHelperFiles } from './guarded-helper';
+import { HelperGuardedPrimitives } from './helper-guarded-primitives';
 import type { DirEntry, FileStat } from './host-session';
 
 const SFTP_NO_SUCH_FILE = 2;
@@ -14,19 +13,13 @@ const SFTP_NO_SUCH_FILE = 2;
  * has no O_NOFOLLOW open and resolves every path from the top, so whatever reads a planted
  * file or creates, renames, removes or chowns runs the fixed guarded helper instead.
  */
-export class SftpFilePrimitives implements FilePrimitives {
-  private readonly guarded: GuardedHelperFiles;
-
+export class SftpFilePrimitives extends HelperGuardedPrimitives implements FilePrimitives {
   constructor(
     private readonly sftp: SFTPWrapper,
-    private readonly rootPrefix: string,
+    rootPrefix: string,
     helper: HelperRunner,
   ) {
-    this.guarded = new GuardedHelperFiles(helper, rootPrefix);
-  }
-
-  private real(path: string): string {
-    return this.rootPrefix === '/' ? path : posix.join(this.rootPrefix, path);
+    super(rootPrefix, helper);
   }
 
   lstat(path: string): Promise<FileStat | null> {
@@ -50,34 +43,6 @@ export class SftpFilePrimitives implements FilePrimitives {
       this.sftp.readdir(this.real(path), cb),
     );
     return list.map((e) => ({ name: e.filename, type: describeMode(e.attrs.mode).type }));
-  }
-
-  readGuarded(path: string, guard: PathGuard): Promise<GuardedRead | null> {
-    return this.guarded.readGuarded(path, guard);
-  }
-
-  createFile(path: string, content: Buffer, owner: FileOwnership, guard: PathGuard) {
-    return this.guarded.createFile(path, content, owner, guard);
-  }
-
-  rename(from: string, to: string, guard: PathGuard) {
-    return this.guarded.rename(from, to, guard);
-  }
-
-  unlink(path: string, guard: PathGuard) {
-    return this.guarded.unlink(path, guard);
-  }
-
-  rmdir(path: string, guard: PathGuard) {
-    return this.guarded.rmdir(path, guard);
-  }
-
-  mkdir(path: string, owner: FileOwnership, guard: PathGuard) {
-    return this.guarded.mkdir(path, owner, guard);
-  }
-
-  syncDir(path: string, guard: PathGuard) {
-    return this.guarded.syncDir(path, guard);
   }
 }
 

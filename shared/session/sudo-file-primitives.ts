@@ -1,10 +1,9 @@
-import { posix } from 'node:path';
 import { commandFailed } from '../errors';
-import type { FileOwnership, FilePrimitives, GuardedRead, PathGuard } from './file-primitives';
+import type { FilePrimitives } from './file-primitives';
 import { describeMode } from './file-primitives';
 import type { DirEntry, FileStat } from './host-session';
 import type { HelperRunner } from './guarded-helper';
-import { GuardedHelperFiles } from './guarded-helper';
+import { HelperGuardedPrimitives } from './helper-guarded-primitives';
 import type { RawExecResult } from './ssh-exec';
 
 /** Runs `sudo -n sh -c SCRIPT sh ARGS...` on the host and returns raw output. */
@@ -21,19 +20,13 @@ const STAT_FORMAT = '%f %u %g %s %.3Y';
  * everything that reads a planted file or creates, renames, removes or chowns. Paths travel
  * as positional arguments, never inside the script text, so no path is parsed by a shell.
  */
-export class SudoFilePrimitives implements FilePrimitives {
-  private readonly guarded: GuardedHelperFiles;
-
+export class SudoFilePrimitives extends HelperGuardedPrimitives implements FilePrimitives {
   constructor(
     private readonly sh: SudoShell,
-    private readonly rootPrefix: string,
+    rootPrefix: string,
     helper: HelperRunner,
   ) {
-    this.guarded = new GuardedHelperFiles(helper, rootPrefix);
-  }
-
-  private real(path: string): string {
-    return this.rootPrefix === '/' ? path : posix.join(this.rootPrefix, path);
+    super(rootPrefix, helper);
   }
 
   private async run(what: string, script: string, args: string[], stdin?: Buffer) {
@@ -84,33 +77,5 @@ export class SudoFilePrimitives implements FilePrimitives {
       .split('\0')
       .filter(Boolean)
       .map((entry) => ({ name: entry.slice(2), type: types[entry[0] ?? ''] ?? 'other' }));
-  }
-
-  readGuarded(path: string, guard: PathGuard): Promise<GuardedRead | null> {
-    return this.guarded.readGuarded(path, guard);
-  }
-
-  createFile(path: string, content: Buffer, owner: FileOwnership, guard: PathGuard) {
-    return this.guarded.createFile(path, content, owner, guard);
-  }
-
-  rename(from: string, to: string, guard: PathGuard) {
-    return this.guarded.rename(from, to, guard);
-  }
-
-  unlink(path: string, guard: PathGuard) {
-    return this.guarded.unlink(path, guard);
-  }
-
-  rmdir(path: string, guard: PathGuard) {
-    return this.guarded.rmdir(path, guard);
-  }
-
-  mkdir(path: string, owner: FileOwnership, guard: PathGuard) {
-    return this.guarded.mkdir(path, owner, guard);
-  }
-
-  syncDir(path: string, guard: PathGuard) {
-    return this.guarded.syncDir(path, guard);
   }
 }
