@@ -61,9 +61,12 @@ export const discoverAgentHost = defineJob({
       }
     }
     if (!hostId) throw new Error(`agent ${agent.id} has no host after discovery`);
+    // Run again (`hosts rediscover`) on a managed host, discovery must not demote it.
+    const before = await ctx.store.hosts.get(hostId);
+    const state = before?.state === 'managed' ? 'managed' : 'monitored';
     const monitored = await ctx.store.hosts.update(
       hostId,
-      { state: 'monitored', lastSeenAt: ctx.now() },
+      { state, lastSeenAt: ctx.now() },
       ctx.now(),
     );
     let scanJobId: string | null = null;
@@ -87,6 +90,6 @@ export const discoverAgentHost = defineJob({
       subject: hostId,
       details: { agentId: agent.id, created, hostname: f.hostname ?? null, scanJobId },
     });
-    return { hostId, created, state: 'monitored', scanJobId };
+    return { hostId, created, state, scanJobId };
   },
 });
