@@ -1,7 +1,7 @@
 /**
  * `POST /api/v1/hosts/:id/discover` (`keywarden hosts rediscover`) on an agent host, with a
  * real controller and agent process: the discover job hands its child the host's agent
- * id, the discovery completes, and a managed host stays managed.
+ * id, the discovery completes, and a managed or unreachable host keeps its state.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostRecord } from '../../../controller/store/host-records';
@@ -83,5 +83,19 @@ describe('agents: rediscover an agent host', () => {
     expect(children.map((c) => c.state)).toEqual(['completed']);
     const host = await cluster.api<HostRecord>('GET', `/api/v1/hosts/${hostId}`);
     expect(host.body.state).toBe('managed');
+  }, 90_000);
+
+  it('leaves an unreachable agent host unreachable and its last-seen time alone', async () => {
+    await agent.proc?.kill('SIGKILL');
+    // What the connectivity check records for a host whose agent stopped answering.
+    const store = await cluster.store();
+    const before = await store.hosts.update(hostId, { state: 'unreachable' }, Date.now());
+    expect(before?.lastSeenAt).toEqual(expect.any(Number));
+    const res = await cluster.api<{ jobId: string }>('POST', `/api/v1/hosts/${hostId}/discover`);
+    expect(res.status).toBe(202);
+    const parent = await cluster.waitForJob(res.body.jobId, ENDED, 60_000);
+    expect(parent.state, JSON.stringify(parent.error)).toBe('completed');
+    const host = await cluster.api<HostRecord>('GET', `/api/v1/hosts/${hostId}`);
+    expect(host.body).toMatchObject({ state: 'unreachable', lastSeenAt: before?.lastSeenAt });
   }, 90_000);
 });
