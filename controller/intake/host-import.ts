@@ -35,7 +35,10 @@ export interface ParsedImport {
   failed: ImportRowProblem[];
 }
 
-/** Throws INVALID_INPUT only for a file that cannot be read at all (no header, unknown columns). */
+/**
+ * Throws INVALID_INPUT only for a file that cannot be read at all (no header, unknown
+ * columns, a quoted field never closed).
+ */
 export function parseHostImport(text: string, maxRows = 100_000): ParsedImport {
   const records = parseCsv(text);
   const header = records.shift();

@@ -1,35 +1,50 @@
 /**
  * Finds SSH servers in an IPv4 range by their identification banner, with a cap on
  * connections in flight and on new connections per second, so a scan never floods a network.
+ * Addresses and ranges are read by ipaddr.js (the parser fastify itself uses).
  */
+import ipaddr from 'ipaddr.js';
 import { invalidInput } from '../../shared/errors';
 import { readSshBanner, type SshBanner } from './ssh-banner';
 
 export const MAX_RANGE_ADDRESSES = 65_536;
 
+/** The 32-bit value of a dotted-quad IPv4 address, or null for anything else. */
 export function ipv4ToInt(ip: string): number | null {
-  const parts = ip.split('.');
-  if (parts.length !== 4) return null;
-  let n = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return null;
-    n = n * 256 + Number(p);
-  }
-  return n;
+  // Four decimal parts only: ipaddr.js alone also reads "10.1" or "010.0.0.1" (octal),
+  // which would scan a range other than the one the admin wrote.
+  if (!ipaddr.IPv4.isValidFourPartDecimal(ip)) return null;
+  return ipaddr.IPv4.parse(ip)
+    .toByteArray()
+    .reduce((n, b) => n * 256 + b, 0);
 }
 
 export const intToIpv4 = (n: number): string =>
-  [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+  ipaddr.fromByteArray([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]).toString();
 
 /** Every address of `a.b.c.d/len` (or a single address); /31 and /32 keep all, larger drop network and broadcast. */
 export function expandCidr(cidr: string): string[] {
-  const m = /^([\d.]+)(?:\/(\d{1,2}))?$/.exec(cidr.trim());
-  const base = m?.[1] ? ipv4ToInt(m[1]) : null;
-  const len = m?.[2] === undefined ? 32 : Number(m[2]);
-  if (!m || base === null || len > 32)
-    throw invalidInput(`range ${JSON.stringify(cidr)} is not an IPv4 CIDR such as 10.0.0.0/24`, {
+  const text = cidr.trim();
+  const [address = '', prefix, ...rest] = text.split('/');
+  const notCidr = () =>
+    invalidInput(`range ${JSON.stringify(cidr)} is not an IPv4 CIDR such as 10.0.0.0/24`, {
       details: { field: 'cidr', value: cidr, expected: 'a.b.c.d/len' },
     });
+  if (ipaddr.IPv6.isValid(address))
+    throw invalidInput(`range ${JSON.stringify(cidr)} is IPv6: only IPv4 ranges are scanned`, {
+      details: { field: 'cidr', value: cidr, expected: 'a.b.c.d/len' },
+    });
+  if (rest.length || !ipaddr.IPv4.isValidFourPartDecimal(address)) throw notCidr();
+  if (prefix !== undefined && !/^\d{1,2}$/.test(prefix)) throw notCidr();
+  let network: ipaddr.IPv4;
+  let len: number;
+  try {
+    const range = `${address}/${prefix ?? 32}`;
+    len = ipaddr.IPv4.parseCIDR(range)[1];
+    network = ipaddr.IPv4.networkAddressFromCIDR(range);
+  } catch {
+    throw notCidr();
+  }
   const size = 2 ** (32 - len);
   if (size > MAX_RANGE_ADDRESSES)
     throw invalidInput(
@@ -38,7 +53,7 @@ export function expandCidr(cidr: string): string[] {
         details: { field: 'cidr', value: cidr, expected: `/16 or smaller` },
       },
     );
-  const start = (base & (size === 2 ** 32 ? 0 : ~(size - 1))) >>> 0;
+  const start = ipv4ToInt(network.toString()) as number;
   const all = Array.from({ length: size }, (_, i) => intToIpv4(start + i));
   return size > 2 ? all.slice(1, -1) : all;
 }

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { recordFullScanQueued, scanDedupeKey } from '../engine/host-scan-scheduler';
 import { defineJob } from '../engine/job-definition';
+import { SCANNED_STATES } from '../store/host-records';
 
 /**
  * Discovery of an agent host at its agent's first connection: the host record from the
@@ -61,13 +62,25 @@ export const discoverAgentHost = defineJob({
       }
     }
     if (!hostId) throw new Error(`agent ${agent.id} has no host after discovery`);
+    // Discovery takes a discovered host to monitored. Run again (`hosts rediscover`) it
+    // keeps any later state: it must not demote a managed host, nor call an unreachable
+    // one reachable (the agent's next contact does that) or clear a host-key mismatch.
+    const before = await ctx.store.hosts.get(hostId);
+    const firstTime = !before || before.state === 'discovered';
+    const state = firstTime ? 'monitored' : before.state;
+    // The facts are those of the agent's latest connection: OS and SSH product may be newer.
+    const os = [f.os, f.osRelease].filter(Boolean).join(' ');
     const monitored = await ctx.store.hosts.update(
       hostId,
-      { state: 'monitored', lastSeenAt: ctx.now() },
+      {
+        ...(os ? { os } : {}),
+        ...(f.sshProduct ? { sshProduct: f.sshProduct } : {}),
+        ...(firstTime ? { state, lastSeenAt: ctx.now() } : {}),
+      },
       ctx.now(),
     );
     let scanJobId: string | null = null;
-    if (ctx.jobTypes.includes('scan-full') && monitored) {
+    if (ctx.jobTypes.includes('scan-full') && monitored && SCANNED_STATES.includes(state)) {
       // The scheduler's key, and it counts as the host's first scheduled scans: the next
       // internal-scheduler run queues no second full scan nor the narrower ones it covers.
       scanJobId = (
@@ -87,6 +100,6 @@ export const discoverAgentHost = defineJob({
       subject: hostId,
       details: { agentId: agent.id, created, hostname: f.hostname ?? null, scanJobId },
     });
-    return { hostId, created, state: 'monitored', scanJobId };
+    return { hostId, created, state, scanJobId };
   },
 });
