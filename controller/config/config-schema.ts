@@ -301,6 +301,13 @@ export const settings = {
     describe:
       'how long an agent certificate replaced by renewal is still accepted (an agent mid-renewal keeps its stream); refused after',
   },
+  reservedWorkers: {
+    env: 'KEYWARDEN_RESERVED_WORKERS',
+    parse: asPositiveInt,
+    default: '2',
+    describe:
+      'workers of workerConcurrency kept from bulk scheduled host scans, for admin and event jobs and robots (bulk keeps at least one)',
+  },
 } satisfies Record<string, SettingSpec<unknown>>;
 
 export type Settings = typeof settings;

@@ -46,6 +46,8 @@ export interface EngineOptions {
   types?: string[];
   /** Most jobs of one type running at once in this process (robot instances). */
   limitFor?: (type: string) => number;
+  /** Workers kept from the bulk lane (default: the reservedWorkers setting). */
+  reservedWorkers?: number;
   clock?: () => number;
 }
 
@@ -56,6 +58,9 @@ export class Engine {
     { job: JobRecord; abort: AbortController; done: Promise<void> }
   >();
   private readonly runningByType = new Map<string, number>();
+  private runningBulk = 0;
+  /** Most bulk-lane jobs running at once here: all workers but the reserved ones, at least one. */
+  readonly bulkWorkers: number;
   private readonly clock: () => number;
   readonly hostExecutor: HostExecutor;
   private readonly completions: GroupCommit<{ lease: JobLease; result: unknown }, boolean>;
@@ -72,6 +77,8 @@ export class Engine {
     this.hostExecutor = o.hostExecutor ?? noHostDriver;
     this.completions = new GroupCommit((items) => o.store.jobs.completeMany(items, this.clock()));
     this.types = o.types ?? Object.values(o.queue.registry).map((d) => d.type);
+    const reserved = o.reservedWorkers ?? o.config.reservedWorkers;
+    this.bulkWorkers = Math.max(1, o.concurrency - reserved);
   }
 
   async start(): Promise<void> {
@@ -157,6 +164,9 @@ export class Engine {
         limit,
         leaseMs: this.o.leaseMs,
         now: this.clock(),
+        // The store takes normal jobs first and bulk ones only up to this: a flood of
+        // scheduled scans can never occupy the workers kept for admin, event and robot jobs.
+        bulkLimit: Math.max(0, this.bulkWorkers - this.runningBulk),
       });
       for (const l of this.claimListeners) l(jobs, this.clock());
       for (const job of jobs) this.launch(job);
@@ -168,6 +178,8 @@ export class Engine {
     const def = this.o.queue.definition(job.type);
     const abort = new AbortController();
     this.runningByType.set(job.type, (this.runningByType.get(job.type) ?? 0) + 1);
+    const bulk = job.lane === 'bulk';
+    if (bulk) this.runningBulk++;
     const deps = {
       store: this.o.store,
       queue: this.o.queue,
@@ -186,6 +198,7 @@ export class Engine {
       .finally(() => {
         this.running.delete(job.id);
         this.runningByType.set(job.type, (this.runningByType.get(job.type) ?? 1) - 1);
+        if (bulk) this.runningBulk--;
         this.wake();
       });
     this.running.set(job.id, { job, abort, done });

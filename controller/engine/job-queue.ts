@@ -12,6 +12,7 @@ import { sealParams } from '../secrets/sealed-params';
 import type { JobDefinition } from './job-definition';
 import { GroupCommit } from './group-commit';
 import { validateParams } from './validate-params';
+import { laneFor } from './job-lane';
 
 export type JobRegistry = Readonly<Record<string, JobDefinition>>;
 
@@ -89,6 +90,7 @@ export class JobQueue {
         createdBy: opts.createdBy,
         trigger: opts.trigger,
         dedupeKey: opts.dedupeKey ?? (def.singleton ? type : null),
+        lane: laneFor(def, opts.trigger),
       };
     });
     // A single job joins the group commit; a list is its own all-or-nothing write.

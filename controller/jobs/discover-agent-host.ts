@@ -83,12 +83,15 @@ export const discoverAgentHost = defineJob({
     if (ctx.jobTypes.includes('scan-full') && monitored && SCANNED_STATES.includes(state)) {
       // The scheduler's key, and it counts as the host's first scheduled scans: the next
       // internal-scheduler run queues no second full scan nor the narrower ones it covers.
+      // Queued as scheduled work (the bulk lane): a fleet of agents enrolling at once must
+      // not take every worker from admin jobs and robots.
       scanJobId = (
         await ctx.enqueue({
           type: 'scan-full',
           params: {},
           hostId,
           dedupeKey: scanDedupeKey('scan-full', hostId),
+          trigger: 'schedule',
         })
       ).id;
       await recordFullScanQueued(ctx.store, monitored, scanJobId, ctx.now());

@@ -48,12 +48,15 @@ export const toMonitoredStateHost = defineJob({
     let scanJobId: string | null = null;
     if (params.queueFullScan && ctx.jobTypes.includes('scan-full')) {
       // The scheduler's key: a scheduled full scan queued meanwhile is this one, not a second.
+      // Queued as scheduled work (the bulk lane), as discovery's first scan of an agent host:
+      // an import of thousands of hosts must not take every worker from admin jobs and robots.
       scanJobId = (
         await ctx.enqueue({
           type: 'scan-full',
           params: {},
           hostId: host.id,
           dedupeKey: scanDedupeKey('scan-full', host.id),
+          trigger: 'schedule',
         })
       ).id;
       // It counts as the host's first scheduled scans, of every type a full scan covers.

@@ -31,6 +31,14 @@ export const isFinalState = (s: JobState): boolean => FINAL_JOB_STATES.includes(
 /** Who or what started a job: the seed's "tasks" are admin and event jobs, "processes" all of them. */
 export type JobTrigger = 'admin' | 'event' | 'schedule' | 'parent' | 'system';
 
+/**
+ * Which workers a job may use. `bulk` is periodic work queued by the scheduler in large
+ * numbers (host scans): it may take at most a share of a controller's workers, so admin and
+ * event jobs and the robots (`normal`) always find one free (docs/robots.md, "Lanes").
+ */
+export const JOB_LANES = ['normal', 'bulk'] as const;
+export type JobLane = (typeof JOB_LANES)[number];
+
 export interface JobError {
   code: string;
   message: string;
@@ -64,6 +72,7 @@ export interface JobRecord {
   /** A parent whose run has created its children and now waits for them to end. */
   awaitingChildren: boolean;
   progress: unknown;
+  lane: JobLane;
 }
 
 export interface NewJob {
@@ -78,6 +87,8 @@ export interface NewJob {
   createdBy: string;
   trigger: JobTrigger;
   dedupeKey?: string | null;
+  /** Default `normal`. */
+  lane?: JobLane;
 }
 
 export interface WorkerRecord {

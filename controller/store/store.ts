@@ -51,6 +51,11 @@ export interface ClaimRequest {
   limit: number;
   leaseMs: number;
   now: number;
+  /**
+   * Most `bulk`-lane jobs this claim may start (absent: no cap). Due `normal` jobs are
+   * taken first; bulk jobs only fill what is left, up to this many.
+   */
+  bulkLimit?: number;
 }
 
 export interface EnqueueResult {

@@ -111,6 +111,8 @@ export function toJobRecord(d: JobDoc): JobRecord {
     params: unjson(params),
     result: unjson(result),
     progress: unjson(progress),
+    // Jobs queued before lanes existed have no lane field: they were all normal.
+    lane: (rest.lane as JobRecord['lane'] | undefined) ?? 'normal',
   };
 }
 

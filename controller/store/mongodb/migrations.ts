@@ -83,6 +83,14 @@ export const migrations: readonly Migration[] = [
   ...credentialMigrations,
   ...agentMigrations,
   ...inventoryMigrations,
+  {
+    id: 5,
+    name: 'job lanes: claiming reads one lane of one type',
+    indexes: {
+      // claim: due queued jobs of one type and lane (records.ts JobLane), best priority first
+      jobs: [{ name: 'claim_lane', key: { state: 1, type: 1, lane: 1, priority: -1, runAt: 1 } }],
+    },
+  },
 ];
 
 export async function migrate(db: Db): Promise<void> {

@@ -1,4 +1,4 @@
-import type { JobRecord, JobState, JobTrigger } from '../records';
+import type { JobLane, JobRecord, JobState, JobTrigger } from '../records';
 import { unjson } from './statements';
 
 export interface JobRow {
@@ -26,6 +26,7 @@ export interface JobRow {
   cancel_requested: number;
   awaiting_children: number;
   progress: string | null;
+  lane: string;
 }
 
 export function toJobRecord(r: JobRow): JobRecord {
@@ -54,6 +55,7 @@ export function toJobRecord(r: JobRow): JobRecord {
     cancelRequested: r.cancel_requested === 1,
     awaitingChildren: r.awaiting_children === 1,
     progress: unjson(r.progress),
+    lane: r.lane as JobLane,
   };
 }
 

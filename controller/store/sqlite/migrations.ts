@@ -7,6 +7,7 @@ import { credentialMigrations } from './credential-migrations';
 import { agentMigrations } from './agent-migrations';
 import { inventoryMigrations } from './inventory-migrations';
 import { legacySecretsMigrations } from './legacy-secrets-migration';
+import { jobLaneMigrations } from './job-lane-migration';
 
 export const migrations: ReadonlyArray<{ id: number; name: string; sql: string }> = [
   {
@@ -130,6 +131,7 @@ export const migrations: ReadonlyArray<{ id: number; name: string; sql: string }
   ...agentMigrations,
   ...inventoryMigrations,
   ...legacySecretsMigrations,
+  ...jobLaneMigrations,
 ];
 
 export function migrate(db: Database.Database): void {

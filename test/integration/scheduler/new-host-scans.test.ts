@@ -100,6 +100,8 @@ describe('scans of newly discovered hosts', () => {
         .map((j) => j.hostId)
         .sort();
     expect(perHost('scan-full')).toEqual(ids);
+    // First scans are scheduled work: the bulk lane, which leaves workers for admin jobs.
+    for (const j of scans) expect((await ctl.services.store.jobs.get(j.id))?.lane).toBe('bulk');
     for (const narrower of ['scan-authorized-keys', 'scan-configs', 'scan-host-key-activity'])
       expect(perHost(narrower), narrower).toEqual([]);
     // Each host's schedule has moved on by a whole interval, every row pointing at that scan.
@@ -153,6 +155,7 @@ describe('scans of newly discovered hosts', () => {
 
     const scans = (await jobs(SCAN_TYPES)).filter((j) => j.hostId === hostId);
     expect(scans.map((j) => j.type)).toEqual(['scan-full']);
+    expect((await store.jobs.get(scans[0]!.id))?.lane).toBe('bulk');
     for (const row of await store.scanSchedule.listForHost(hostId))
       expect(row.nextDueAt, row.scanType).toBeGreaterThan(after);
   }, 60_000);

@@ -95,6 +95,31 @@ describe('mongodb store: adapter specifics', () => {
     }
   });
 
+  it('reads and claims a job queued before lanes existed as normal-lane work', async () => {
+    const { job } = await store.jobs.enqueue(newJob({ type: 'm-lane-old' }), T0);
+    // As written by a controller from before lanes: no lane field at all.
+    const raw = new MongoClient(server.url);
+    try {
+      await raw.connect();
+      await raw
+        .db()
+        .collection('jobs')
+        .updateOne({ _id: job.id as never }, { $unset: { lane: '' } });
+    } finally {
+      await raw.close();
+    }
+    expect(await store.jobs.get(job.id)).toMatchObject({ state: 'queued', lane: 'normal' });
+    const claimed = await store.jobs.claim({
+      workerId: 'w-lane',
+      capacity: { 'm-lane-old': 1 },
+      limit: 1,
+      leaseMs: 1000,
+      now: T0,
+      bulkLimit: 0,
+    });
+    expect(claimed.map((j) => [j.id, j.lane])).toEqual([[job.id, 'normal']]);
+  });
+
   it('lets exactly one of racing claimers take a job past a claim orphaned by a crash', async () => {
     const { job } = await store.jobs.enqueue(newJob({ type: 'm-orphan' }), T0);
     // The claim document of a controller that died before updating the job.

@@ -8,6 +8,7 @@ import { hostsContract } from './contract-hosts';
 import { inventoryContract } from './contract-inventory';
 import { credentialsContract } from './contract-credentials';
 import { jobsContract } from './contract-jobs';
+import { lanesContract } from './contract-lanes';
 import { parentsAndRecoveryContract } from './contract-recovery';
 import { recordsContract } from './contract-records';
 import { auditRetentionContract } from './contract-audit-retention';
@@ -47,6 +48,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       expect(page.items).toEqual([]);
     });
     jobsContract(ctx);
+    lanesContract(ctx);
     parentsAndRecoveryContract(ctx);
     recordsContract(ctx);
     hostsContract(ctx);

@@ -1,4 +1,4 @@
-import type { JobRecord } from '../../records';
+import type { JobLane, JobRecord } from '../../records';
 import type { ClaimRequest } from '../../store';
 import { toJobRecord, type ClaimDoc, type Collections } from '../collections';
 import { insertWinners } from '../insert-winners';
@@ -7,6 +7,7 @@ import { claimDocId, takeOverOrphanClaims } from './take-over-orphan-claims';
 interface Candidate {
   _id: string;
   type: string;
+  lane?: JobLane;
   priority: number;
   runAt: number;
   claims: number;
@@ -15,12 +16,22 @@ interface Candidate {
 const byPriority = (a: Candidate | JobRecord, b: Candidate | JobRecord) =>
   b.priority - a.priority || a.runAt - b.runAt || (idOf(a) < idOf(b) ? -1 : 1);
 const idOf = (x: Candidate | JobRecord) => ('_id' in x ? x._id : x.id);
+const isBulk = (x: Candidate | JobRecord) => x.lane === 'bulk';
+/** Normal jobs first: the order the engine launches them in. */
+const laneThenPriority = (a: JobRecord, b: JobRecord) =>
+  Number(isBulk(a)) - Number(isBulk(b)) || byPriority(a, b);
+/** Jobs queued before lanes existed have no lane field: they are normal. */
+const LANE_FILTER: Record<JobLane, object> = {
+  normal: { lane: { $ne: 'bulk' } },
+  bulk: { lane: 'bulk' },
+};
 
 /** Rounds of find-and-claim: losers of a round look further down the queue. */
 const MAX_ROUNDS = 5;
 
 /**
- * Claims due queued jobs in batches. Which worker gets a job is decided by inserting its
+ * Claims due queued jobs in batches: normal-lane jobs first, then bulk-lane jobs in what is
+ * left of `limit`, never more than `bulkLimit` of them. Which worker gets a job is decided by inserting its
  * claim document `${jobId}:${claims + 1}` (an `_id` insert is atomic on every server,
  * where a conditional update is not on FerretDB); only the winners' jobs are updated.
  * The claim counter never resets, so a stale read can only collide, never win twice.
@@ -31,25 +42,42 @@ export async function claimJobs(c: Collections, req: ClaimRequest): Promise<JobR
   const free = new Map(Object.entries(req.capacity).filter(([, n]) => n > 0));
   const tried: string[] = [];
   const won: JobRecord[] = [];
+  let bulkLeft = req.bulkLimit ?? Infinity;
   for (let round = 0; round < MAX_ROUNDS && won.length < req.limit; round++) {
-    const candidates = await findCandidates(c, req, free, tried, req.limit - won.length);
+    const want = req.limit - won.length;
+    const normal = await findCandidates(c, req, 'normal', free, tried, want);
+    // The bulk lane sees the capacity the normal candidates leave.
+    const left = new Map(free);
+    for (const j of normal) left.set(j.type, (left.get(j.type) ?? 0) - 1);
+    const bulk = await findCandidates(
+      c,
+      req,
+      'bulk',
+      left,
+      tried,
+      Math.min(want - normal.length, bulkLeft),
+    );
+    const candidates = [...normal, ...bulk];
     if (candidates.length === 0) break;
     tried.push(...candidates.map((j) => j._id));
     const claimed = await claimCandidates(c, req, candidates);
     for (const j of claimed) free.set(j.type, (free.get(j.type) ?? 0) - 1);
+    bulkLeft -= claimed.filter(isBulk).length;
     won.push(...claimed);
     if (claimed.length === candidates.length) break; // no contention: the queue gave its best
   }
-  return won.sort(byPriority);
+  return won.sort(laneThenPriority);
 }
 
 async function findCandidates(
   c: Collections,
   req: ClaimRequest,
+  lane: JobLane,
   free: Map<string, number>,
   tried: string[],
   want: number,
 ): Promise<Candidate[]> {
+  if (want <= 0) return [];
   const perType = await Promise.all(
     [...free].map(([type, n]) =>
       n <= 0
@@ -59,6 +87,7 @@ async function findCandidates(
               {
                 state: 'queued',
                 type,
+                ...LANE_FILTER[lane],
                 runAt: { $lte: req.now },
                 $or: [{ deadline: null }, { deadline: { $gt: req.now } }],
                 ...(tried.length ? { _id: { $nin: tried } } : {}),
@@ -66,7 +95,7 @@ async function findCandidates(
               {
                 sort: { priority: -1, runAt: 1, _id: 1 },
                 limit: Math.min(n, want),
-                projection: { _id: 1, type: 1, priority: 1, runAt: 1, claims: 1 },
+                projection: { _id: 1, type: 1, lane: 1, priority: 1, runAt: 1, claims: 1 },
               },
             )
             .toArray() as Promise<Candidate[]>),

@@ -31,6 +31,7 @@ export function newJobDoc(job: NewJob, now: number): JobDoc {
     cancelRequested: false,
     awaitingChildren: false,
     progress: null,
+    lane: job.lane ?? 'normal',
     claims: 0,
   };
 }

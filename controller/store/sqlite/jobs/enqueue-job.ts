@@ -6,9 +6,9 @@ import { toJobRecord, type JobRow } from '../job-rows';
 import { json, stmt } from '../statements';
 
 const INSERT = `INSERT INTO jobs (id, type, state, params, attempts, max_attempts, priority, run_at,
-  deadline, parent_id, host_id, created_by, trigger, dedupe_key, created_at)
+  deadline, parent_id, host_id, created_by, trigger, dedupe_key, created_at, lane)
   VALUES (@id, @type, 'queued', @params, 0, @maxAttempts, @priority, @runAt, @deadline,
-  @parentId, @hostId, @createdBy, @trigger, @dedupeKey, @createdAt)
+  @parentId, @hostId, @createdBy, @trigger, @dedupeKey, @createdAt, @lane)
   ON CONFLICT DO NOTHING RETURNING *`;
 
 const ACTIVE_BY_KEY = `SELECT * FROM jobs WHERE dedupe_key = ? AND state IN ('queued', 'running')`;
@@ -29,6 +29,7 @@ export function enqueueJob(db: Database.Database, job: NewJob, now: number): Enq
     trigger: job.trigger,
     dedupeKey: job.dedupeKey ?? null,
     createdAt: now,
+    lane: job.lane ?? 'normal',
   }) as JobRow | undefined;
   if (row) return { job: toJobRecord(row), created: true };
   // Only the partial unique index on dedupe_key can make the insert do nothing.
