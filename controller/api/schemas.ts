@@ -58,6 +58,9 @@ export const Job = Type.Object({
   attempts: Type.Integer(),
   maxAttempts: Type.Integer(),
   priority: Type.Integer(),
+  lane: Type.Union([Type.Literal('normal'), Type.Literal('bulk')], {
+    description: 'bulk: scheduled host scans, which never take the workers kept for the rest',
+  }),
   runAt: Ms('earliest start'),
   deadline: Nullable(Type.Integer()),
   parentId: Nullable(Type.String()),
