@@ -25,6 +25,9 @@ describe('controller outages under real agents', () => {
     // Test fault (test/helpers/agent-test-main.ts): list-accounts takes 1.5 s on these agents.
     for (const a of agents) a.start({ KEYWARDEN_TEST_AGENT_SLOW_OPERATIONS: 'list-accounts=1500' });
     const hosts = await Promise.all(agents.map((a) => a.hostId()));
+    // The discovery scans first: one whose result was stored just before the kill but not
+    // yet acknowledged would be sent again (rightly) and show up as a duplicate below.
+    await Promise.all(hosts.map((h) => c.waitForDiscoveryScan(h)));
     const jobs = await Promise.all(hosts.map((h) => c.enqueueHostOperation(h, 'list-accounts')));
     for (const [i, a] of agents.entries())
       await waitFor(
