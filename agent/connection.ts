@@ -30,6 +30,9 @@ const DRAINED_QUIET_MS = 2000;
 export interface ConnectionOptions {
   rootPrefix: string;
   maxBackoffMs: number;
+  /** The host name to report instead of the system's (KEYWARDEN_AGENT_HOSTNAME). */
+  hostname?: string;
+  beforeSendResult?: (result: JobResult) => void;
 }
 
 export class AgentConnection {
@@ -145,7 +148,7 @@ export class AgentConnection {
           $case: 'hello',
           value: {
             agentVersion: AGENT_VERSION,
-            facts: collectHostFacts(this.o.rootPrefix),
+            facts: collectHostFacts(this.o.rootPrefix, this.o.hostname),
             mode:
               identity.settings.mode === 'periodic'
                 ? ConnectionMode.CONNECTION_MODE_PERIODIC
@@ -216,14 +219,7 @@ export class AgentConnection {
   }
 
   private sendResult(r: JobResult): void {
-    const fault = process.env.KEYWARDEN_AGENT_TEST_EXIT_AFTER_RESULT;
-    const operation = r.outcome?.$case === 'output' ? r.outcome.value.operation : '';
-    if (fault && (fault === '1' || fault === operation)) {
-      // Test fault ('1' or an operation name): die with the result spooled but not sent,
-      // so the controller has certainly not seen it (exiting after the write would race
-      // the socket flush).
-      process.exit(3);
-    }
+    this.o.beforeSendResult?.(r);
     this.call?.write({ kind: { $case: 'result', value: r } });
   }
 

@@ -19,6 +19,7 @@ export async function enrollAgent(
   state: StateDir,
   icbFile: string,
   rootPrefix: string,
+  hostname?: string,
 ): Promise<string> {
   const icb = await readIcb(readFileSync(icbFile, 'utf8'));
   const keys = await generateKeyPair();
@@ -35,7 +36,7 @@ export async function enrollAgent(
           {
             enrollmentToken: icb.enrollmentToken,
             csrPem,
-            facts: collectHostFacts(rootPrefix),
+            facts: collectHostFacts(rootPrefix, hostname),
             agentVersion: AGENT_VERSION,
             icbId: icb.icbId,
           },

@@ -4,7 +4,7 @@ import { arch, hostname, networkInterfaces, platform } from 'node:os';
 import path from 'node:path';
 import type { HostFacts } from '../shared/proto/gen/keywarden/agent/v1/agent';
 
-export function collectHostFacts(rootPrefix = '/'): HostFacts {
+export function collectHostFacts(rootPrefix = '/', hostName?: string): HostFacts {
   let osRelease = '';
   try {
     const text = readFileSync(path.join(rootPrefix, 'etc/os-release'), 'utf8');
@@ -17,7 +17,7 @@ export function collectHostFacts(rootPrefix = '/'): HostFacts {
     .filter((a) => a && !a.internal)
     .map((a) => a!.address);
   return {
-    hostname: process.env.KEYWARDEN_AGENT_HOSTNAME ?? hostname(),
+    hostname: hostName ?? hostname(),
     os: platform(),
     osRelease,
     arch: arch(),

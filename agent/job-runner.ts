@@ -13,6 +13,7 @@ import {
   type JobKey,
 } from '../shared/proto/gen/keywarden/agent/v1/agent';
 import { LocalSession } from '../shared/session/local-session';
+import type { RunOperation } from './agent-extensions';
 import type { AgentLog } from './log';
 import type { StateDir } from './state-dir';
 
@@ -36,6 +37,7 @@ export class JobRunner {
     private readonly log: AgentLog,
     rootPrefix: string,
     public limit: number,
+    private readonly runOperation: RunOperation = runHostOperation,
   ) {
     this.session = new LocalSession({ rootPrefix });
     for (const { key, value } of state.list<unknown>('journal')) {
@@ -125,7 +127,7 @@ export class JobRunner {
         }),
       );
       const output = await Promise.race([
-        runHostOperation(this.session, operation, args, abort.signal),
+        this.runOperation(this.session, operation, args, abort.signal),
         aborted,
       ]);
       this.spool(a, started, null, output);

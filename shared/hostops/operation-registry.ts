@@ -88,15 +88,6 @@ export const hostOperations = {
     _sig: AbortSignal,
     x?: HostOperationExtras,
   ) => relocateUserKeysThenScan(s, a, x?.loginCheck),
-  /** Test-only: a slow operation, so tests can kill an agent or cancel a job mid-run. */
-  'test-slow-list-accounts': (s: HostSession, a: { delayMs?: number }, signal: AbortSignal) =>
-    new Promise<void>((resolve, reject) => {
-      const t = setTimeout(resolve, a.delayMs ?? 0);
-      signal.addEventListener('abort', () => {
-        clearTimeout(t);
-        reject(signal.reason as Error);
-      });
-    }).then(() => listAccounts(s)),
 } satisfies Record<string, HostOperationRunner>;
 
 export type HostOperationName = keyof typeof hostOperations;
@@ -123,7 +114,6 @@ export const hostOperationKinds: Record<HostOperationName, 'read' | 'edit'> = {
   'relocate-user-keys': 'edit',
   'deploy-sshd-config-then-scan': 'edit',
   'relocate-user-keys-then-scan': 'edit',
-  'test-slow-list-accounts': 'read',
 };
 
 /** True for a host operation that changes the host (unknown names are not host operations). */

@@ -50,10 +50,6 @@ const toMessage: Record<string, (args: Record<string, unknown>) => AssignmentOpe
     $case: 'relocateUserKeysThenScan',
     value: { params: toStructValue(a) },
   }),
-  'test-slow-list-accounts': (a) => ({
-    $case: 'testSlowListAccounts',
-    value: { delayMs: Number(a.delayMs ?? 0) },
-  }),
 };
 
 export const AGENT_OPERATIONS = Object.keys(toMessage);
@@ -105,8 +101,6 @@ export function decodeOperation(op: AssignmentOperation): { operation: string; a
       return { operation: 'deploy-sshd-config-then-scan', args: op.value.params ?? {} };
     case 'relocateUserKeysThenScan':
       return { operation: 'relocate-user-keys-then-scan', args: op.value.params ?? {} };
-    case 'testSlowListAccounts':
-      return { operation: 'test-slow-list-accounts', args: { delayMs: op.value.delayMs } };
   }
 }
 

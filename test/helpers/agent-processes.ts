@@ -43,18 +43,39 @@ export interface AgentProcess {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/** The product agent: agent/main.ts through tsx, or the built executable when given. */
 export function agentCommand(): string[] {
   return process.env.KEYWARDEN_TEST_AGENT_BINARY
     ? [process.env.KEYWARDEN_TEST_AGENT_BINARY]
     : [process.execPath, '--import', 'tsx', path.join(root, 'agent/main.ts')];
 }
 
+/** The variables of the test-only faults agent-test-main.ts adds. */
+export const TEST_AGENT_HOOK_VARIABLES = [
+  'KEYWARDEN_TEST_AGENT_EXIT_AFTER_RESULT',
+  'KEYWARDEN_TEST_AGENT_SLOW_OPERATIONS',
+] as const;
+
+/** The same agent command line with the test-only faults of agent-test-main.ts. */
+export function testAgentCommand(): string[] {
+  return [process.execPath, '--import', 'tsx', path.join(root, 'test/helpers/agent-test-main.ts')];
+}
+
+/**
+ * Spawns the product agent, or the test agent when `env` asks for a test fault (those
+ * exist only in the test wrapper, not in the product or a built executable).
+ */
 export function spawnAgent(
   args: string[],
   env: Record<string, string> = {},
-  command = agentCommand(),
+  command?: string[],
 ): AgentProcess {
-  const [bin, ...pre] = command;
+  const hooks = TEST_AGENT_HOOK_VARIABLES.filter((v) => env[v] !== undefined);
+  if (hooks.length > 0 && command)
+    throw new Error(
+      `${hooks.join(', ')} need the test agent (testAgentCommand()), not ${command[0]}`,
+    );
+  const [bin, ...pre] = command ?? (hooks.length > 0 ? testAgentCommand() : agentCommand());
   const proc = spawn(bin!, [...pre, ...args], {
     cwd: root,
     env: { ...process.env, ...env },

@@ -22,11 +22,13 @@ describe('controller outages under real agents', () => {
     cluster = await startAgentCluster();
     const c = cluster;
     const agents = await Promise.all(['out-1', 'out-2'].map((n) => c.addAgent(n)));
-    for (const a of agents) a.start();
+    // Test fault (test/helpers/agent-test-main.ts): list-accounts takes 1.5 s on these agents.
+    for (const a of agents) a.start({ KEYWARDEN_TEST_AGENT_SLOW_OPERATIONS: 'list-accounts=1500' });
     const hosts = await Promise.all(agents.map((a) => a.hostId()));
-    const jobs = await Promise.all(
-      hosts.map((h) => c.enqueueHostOperation(h, 'test-slow-list-accounts', { delayMs: 1500 })),
-    );
+    // The discovery scans first: one whose result was stored just before the kill but not
+    // yet acknowledged would be sent again (rightly) and show up as a duplicate below.
+    await Promise.all(hosts.map((h) => c.waitForDiscoveryScan(h)));
+    const jobs = await Promise.all(hosts.map((h) => c.enqueueHostOperation(h, 'list-accounts')));
     for (const [i, a] of agents.entries())
       await waitFor(
         () => `agent ${a.name} to start its job:\n${a.proc!.output()}`,
@@ -93,14 +95,12 @@ describe('controller outages under real agents', () => {
       (typeof c.controllers)[0],
     ];
     const agent = await c.addAgent('moving', { maxConcurrentJobs: 8 });
-    agent.start();
+    // Test fault: list-accounts takes 1 s on this agent.
+    agent.start({ KEYWARDEN_TEST_AGENT_SLOW_OPERATIONS: 'list-accounts=1000' });
     const hostId = await agent.hostId();
     const runRound = async () => {
       const jobs: JobRecord[] = [];
-      for (let i = 0; i < 6; i++)
-        jobs.push(
-          await c.enqueueHostOperation(hostId, 'test-slow-list-accounts', { delayMs: 1000 }),
-        );
+      for (let i = 0; i < 6; i++) jobs.push(await c.enqueueHostOperation(hostId, 'list-accounts'));
       // Who claimed each job is visible while it runs (GET /api/v1/jobs/:id workerId).
       const claimers = new Set<number>();
       const done = await waitFor('the round of jobs to end', async () => {

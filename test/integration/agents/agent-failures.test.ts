@@ -28,11 +28,10 @@ describe('agents that fail: real controller and agent processes', () => {
 
   it('an agent killed mid-job: the attempt fails as retryable, the retry runs when the agent is back', async () => {
     const agent = await cluster.addAgent('killed');
-    agent.start();
+    // Test fault (test/helpers/agent-test-main.ts): list-accounts takes 1.5 s on this agent.
+    agent.start({ KEYWARDEN_TEST_AGENT_SLOW_OPERATIONS: 'list-accounts=1500' });
     const hostId = await agent.hostId();
-    const job = await cluster.enqueueHostOperation(hostId, 'test-slow-list-accounts', {
-      delayMs: 1500,
-    });
+    const job = await cluster.enqueueHostOperation(hostId, 'list-accounts');
     await jobStarted(() => agent.proc!.output(), job.id, 1);
     await agent.proc!.kill('SIGKILL');
 
@@ -72,9 +71,10 @@ describe('agents that fail: real controller and agent processes', () => {
 
   it('an agent restarted with an unacknowledged result in its spool sends it once', async () => {
     const agent = await cluster.addAgent('spooler');
-    // Test fault: the agent exits right after spooling the result of a list-accounts
-    // operation, before sending it (the discovery's scan-full goes through normally).
-    const first = agent.start({ KEYWARDEN_AGENT_TEST_EXIT_AFTER_RESULT: 'list-accounts' });
+    // Test fault (test/helpers/agent-test-main.ts): the agent exits right after spooling
+    // the result of a list-accounts operation, before sending it (the discovery's
+    // scan-full goes through normally).
+    const first = agent.start({ KEYWARDEN_TEST_AGENT_EXIT_AFTER_RESULT: 'list-accounts' });
     const hostId = await agent.hostId();
     const store = await cluster.store();
     // Let the discovery's scan-full finish and be acknowledged first, so the only result
@@ -107,11 +107,10 @@ describe('agents that fail: real controller and agent processes', () => {
 
   it('cancelling a running agent job through the API reaches the agent, which acknowledges', async () => {
     const agent = await cluster.addAgent('cancelled');
-    agent.start();
+    // Test fault: list-accounts takes 20 s on this agent, so the cancel finds it running.
+    agent.start({ KEYWARDEN_TEST_AGENT_SLOW_OPERATIONS: 'list-accounts=20000' });
     const hostId = await agent.hostId();
-    const job = await cluster.enqueueHostOperation(hostId, 'test-slow-list-accounts', {
-      delayMs: 20_000,
-    });
+    const job = await cluster.enqueueHostOperation(hostId, 'list-accounts');
     await jobStarted(() => agent.proc!.output(), job.id, 1);
     const res = await cluster.api<{ state: string }>('POST', `/api/v1/jobs/${job.id}/cancel`);
     expect(res.status).toBe(200);

@@ -237,10 +237,10 @@ describe('edits on an agent host', () => {
   it('an agent that dies between the edit and the rescan: the retry does not edit again', async () => {
     const agent = await cluster.addAgent('keys-crash');
     const { file, text } = handWrittenKeys(agent, 'alice');
-    // Test fault: the agent exits after spooling the result of a scan-authorized-keys
+    // Test fault (test/helpers/agent-test-main.ts): the agent exits after spooling the result of a scan-authorized-keys
     // operation, before sending it: the edit's result has reached the controller, the
     // rescan's has not.
-    const first = agent.start({ KEYWARDEN_AGENT_TEST_EXIT_AFTER_RESULT: 'scan-authorized-keys' });
+    const first = agent.start({ KEYWARDEN_TEST_AGENT_EXIT_AFTER_RESULT: 'scan-authorized-keys' });
     const hostId = await agent.hostId();
     const store = await cluster.store();
     await cluster.waitForDiscoveryScan(hostId);

@@ -50,6 +50,8 @@ describe('packaged agent', () => {
     const bundle = readFileSync(pkg.bundle, 'utf8');
     expect(bundle).not.toMatch(/process\.dlopen|require\(["'][^"']+\.node["']\)/);
     expect(bundle).not.toMatch(/better-sqlite3|cpu-features/);
+    // No test hook ships: the faults and slow operations live in test/helpers/agent-test-main.ts.
+    expect(bundle).not.toMatch(/KEYWARDEN_(AGENT_)?TEST_|test-slow-list-accounts/);
 
     const agent = await cluster.addAgent('packaged');
     const key = ed25519Line('alice@laptop');

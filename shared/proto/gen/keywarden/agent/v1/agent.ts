@@ -221,7 +221,6 @@ export interface JobAssignment {
   operation?:
     | { $case: "listAccounts"; value: ListAccounts }
     | { $case: "scanAuthorizedKeys"; value: ScanAuthorizedKeys }
-    | { $case: "testSlowListAccounts"; value: TestSlowListAccounts }
     | { $case: "scanFull"; value: ScanFull }
     | { $case: "scanConfigs"; value: ScanConfigs }
     | { $case: "scanPrivateKeys"; value: ScanPrivateKeys }
@@ -310,11 +309,6 @@ export interface DeploySshdConfigThenScan {
 
 export interface RelocateUserKeysThenScan {
   params?: { [key: string]: any } | undefined;
-}
-
-/** Test-only: waits `delay_ms` (cancellable), then lists accounts. */
-export interface TestSlowListAccounts {
-  delayMs: number;
 }
 
 /**
@@ -2529,9 +2523,6 @@ export const JobAssignment: MessageFns<JobAssignment> = {
       case "scanAuthorizedKeys":
         ScanAuthorizedKeys.encode(message.operation.value, writer.uint32(90).fork()).join();
         break;
-      case "testSlowListAccounts":
-        TestSlowListAccounts.encode(message.operation.value, writer.uint32(98).fork()).join();
-        break;
       case "scanFull":
         ScanFull.encode(message.operation.value, writer.uint32(106).fork()).join();
         break;
@@ -2631,17 +2622,6 @@ export const JobAssignment: MessageFns<JobAssignment> = {
             message.operation = {
               $case: "scanAuthorizedKeys",
               value: ScanAuthorizedKeys.decode(reader, reader.uint32()),
-            };
-            continue;
-          }
-          case 12: {
-            if (tag !== 98) {
-              break;
-            }
-
-            message.operation = {
-              $case: "testSlowListAccounts",
-              value: TestSlowListAccounts.decode(reader, reader.uint32()),
             };
             continue;
           }
@@ -2808,10 +2788,6 @@ export const JobAssignment: MessageFns<JobAssignment> = {
         ? { $case: "scanAuthorizedKeys", value: ScanAuthorizedKeys.fromJSON(object.scanAuthorizedKeys) }
         : isSet(object.scan_authorized_keys)
         ? { $case: "scanAuthorizedKeys", value: ScanAuthorizedKeys.fromJSON(object.scan_authorized_keys) }
-        : isSet(object.testSlowListAccounts)
-        ? { $case: "testSlowListAccounts", value: TestSlowListAccounts.fromJSON(object.testSlowListAccounts) }
-        : isSet(object.test_slow_list_accounts)
-        ? { $case: "testSlowListAccounts", value: TestSlowListAccounts.fromJSON(object.test_slow_list_accounts) }
         : isSet(object.scanFull)
         ? { $case: "scanFull", value: ScanFull.fromJSON(object.scanFull) }
         : isSet(object.scan_full)
@@ -2902,8 +2878,6 @@ export const JobAssignment: MessageFns<JobAssignment> = {
       obj.listAccounts = ListAccounts.toJSON(message.operation.value);
     } else if (message.operation?.$case === "scanAuthorizedKeys") {
       obj.scanAuthorizedKeys = ScanAuthorizedKeys.toJSON(message.operation.value);
-    } else if (message.operation?.$case === "testSlowListAccounts") {
-      obj.testSlowListAccounts = TestSlowListAccounts.toJSON(message.operation.value);
     } else if (message.operation?.$case === "scanFull") {
       obj.scanFull = ScanFull.toJSON(message.operation.value);
     } else if (message.operation?.$case === "scanConfigs") {
@@ -2956,15 +2930,6 @@ export const JobAssignment: MessageFns<JobAssignment> = {
           message.operation = {
             $case: "scanAuthorizedKeys",
             value: ScanAuthorizedKeys.fromPartial(object.operation.value),
-          };
-        }
-        break;
-      }
-      case "testSlowListAccounts": {
-        if (object.operation?.value !== undefined && object.operation?.value !== null) {
-          message.operation = {
-            $case: "testSlowListAccounts",
-            value: TestSlowListAccounts.fromPartial(object.operation.value),
           };
         }
         break;
@@ -4143,79 +4108,6 @@ export const RelocateUserKeysThenScan: MessageFns<RelocateUserKeysThenScan> = {
   fromPartial<I extends Exact<DeepPartial<RelocateUserKeysThenScan>, I>>(object: I): RelocateUserKeysThenScan {
     const message = createBaseRelocateUserKeysThenScan();
     message.params = object.params ?? undefined;
-    return message;
-  },
-};
-
-function createBaseTestSlowListAccounts(): TestSlowListAccounts {
-  return { delayMs: 0 };
-}
-
-export const TestSlowListAccounts: MessageFns<TestSlowListAccounts> = {
-  encode(message: TestSlowListAccounts, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.delayMs !== 0) {
-      writer.uint32(8).int64(message.delayMs);
-    }
-    return writer;
-  },
-
-  decode(input: BinaryReader | Uint8Array, length?: number): TestSlowListAccounts {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseTestSlowListAccounts();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 8) {
-              break;
-            }
-
-            message.delayMs = longToNumber(reader.int64());
-            continue;
-          }
-        }
-        if ((tag & 7) === 4 || tag === 0) {
-          break;
-        }
-        reader.skip(tag & 7);
-      }
-      return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-
-  fromJSON(object: any): TestSlowListAccounts {
-    return {
-      delayMs: isSet(object.delayMs)
-        ? globalThis.Number(object.delayMs)
-        : isSet(object.delay_ms)
-        ? globalThis.Number(object.delay_ms)
-        : 0,
-    };
-  },
-
-  toJSON(message: TestSlowListAccounts): unknown {
-    const obj: any = {};
-    if (message.delayMs !== 0) {
-      obj.delayMs = Math.round(message.delayMs);
-    }
-    return obj;
-  },
-
-  create<I extends Exact<DeepPartial<TestSlowListAccounts>, I>>(base?: I): TestSlowListAccounts {
-    return TestSlowListAccounts.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<TestSlowListAccounts>, I>>(object: I): TestSlowListAccounts {
-    const message = createBaseTestSlowListAccounts();
-    message.delayMs = object.delayMs ?? 0;
     return message;
   },
 };
