@@ -98,8 +98,11 @@ export async function startController(
       (stopping ??= (async () => {
         scheduler.stop();
         await http.close();
-        await agentGateway.stop();
+        // The engine first: jobs still running on agents are given back (their attempt
+        // uncharged) while the streams are up, so no cancel races the stop; the gateway
+        // then ends the streams and the agents keep what they were doing for the restart.
         await engine.stop();
+        await agentGateway.stop();
         await stopAgentless();
         await store.close();
       })()),

@@ -15,7 +15,7 @@
  * out; when it runs again it finds the result, or waits for it while the agent is there.
  */
 import type { Logger } from 'pino';
-import { hostUnreachable, KeywardenError, waitingForHost } from '../../shared/errors';
+import { errorCode, hostUnreachable, KeywardenError, waitingForHost } from '../../shared/errors';
 import { encodeOperation } from '../../shared/proto/operation-messages';
 import type { HostExecutor } from '../hosts/host-executor';
 import type { AgentResultRecord, OperationKey } from '../store/agent-records';
@@ -114,10 +114,13 @@ export class AgentExecutor implements HostExecutor {
     const existing = await results.get(k);
     if (existing) return resultValue(existing);
     encodeOperation(operation, args); // refuses an operation agents cannot run, before any write
-    await assignments.put(
+    const assignment = await assignments.put(
       { ...k, hostId, jobType: job.type, operation, args, timeoutMs: this.timeoutFor(job.type) },
       Date.now(),
     );
+    // The same key again: this attempt was given back at a graceful stop and its stream
+    // ended meanwhile. Deliver it again; the agent still runs it or has its result.
+    if (assignment.state === 'lost') await assignments.reopenLost(k, Date.now());
     this.events.assignmentWritten(hostId);
     const away = await this.awayError(k, hostId);
     if (away) throw away;
@@ -195,6 +198,12 @@ export class AgentExecutor implements HostExecutor {
       });
       const onAbort = () =>
         finish(() => {
+          // A graceful stop gives the attempt back: the agent finishes the job and the run
+          // after the restart takes its result, so it is not told to stop.
+          if (errorCode(signal.reason) === 'CONTROLLER_STOPPING') {
+            reject(signal.reason as Error);
+            return;
+          }
           // Tell the agent to stop; the gateway holding its stream sends the cancel.
           assignments
             .requestCancel(k, Date.now())

@@ -76,6 +76,12 @@ export interface AssignmentRepository {
   markCancelAcknowledged(k: A.OperationKey, now: number): Promise<boolean>;
   /** Delivered on a connection that closed without a result: the waiting run learns it is lost. */
   markLost(hostId: string, connectionId: string, now: number): Promise<number>;
+  /**
+   * An attempt given back (a graceful stop) runs again under the same key: its assignment,
+   * lost when the stream ended, is pending again. Agents dedupe a job they still run or
+   * hold in their spool, so it is not run twice. False when it was not lost.
+   */
+  reopenLost(k: A.OperationKey, now: number): Promise<boolean>;
   /** A result arrived (or the run gave up): the assignment is over. */
   markEnded(k: A.OperationKey, now: number): Promise<void>;
   /** Deletes ended assignments older than `before`. */

@@ -285,6 +285,7 @@ function assignments(db: Db): AssignmentRepository {
         state: 'cancel-acknowledged',
         updatedAt: now,
       }),
+    reopenLost: (k, now) => move(k, ['lost'], { state: 'pending', updatedAt: now }),
     markLost: async (hostId, connectionId, now) =>
       (
         await c.updateMany(

@@ -159,6 +159,12 @@ function contract(name: string, open: () => Promise<Fixture>): void {
       expect(await s.markLost('host1', 'conn1', T0 + 3)).toBe(1);
       expect((await s.get(k))?.state).toBe('lost');
       expect((await s.get({ ...k, step: 1 }))?.state).toBe('ended');
+      // A given-back attempt run again: its lost assignment is pending (deliverable) again.
+      expect(await s.reopenLost(k, T0 + 3)).toBe(true);
+      expect(await s.reopenLost(k, T0 + 3)).toBe(false);
+      expect((await s.listActionable(['host1'], 10)).map((x) => x.state)).toEqual(['pending']);
+      expect(await s.markDelivered(k, 'conn2', T0 + 3)).toBe(true);
+      expect(await s.markLost('host1', 'conn2', T0 + 3)).toBe(1);
       expect(await s.requestCancel(k, T0 + 4)).toBe(true);
       expect((await s.listActionable(['host1'], 10))[0]?.state).toBe('cancelling');
       expect(await s.markCancelSent(k, T0 + 5)).toBe(true);
