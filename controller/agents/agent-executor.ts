@@ -15,7 +15,8 @@
  * out; when it runs again it finds the result, or waits for it while the agent is there.
  */
 import type { Logger } from 'pino';
-import { hostUnreachable, KeywardenError, waitingForHost } from '../../shared/errors';
+import type { KeywardenError } from '../../shared/errors';
+import { fromErrorRecord, hostUnreachable, waitingForHost } from '../../shared/errors';
 import { encodeOperation } from '../../shared/proto/operation-messages';
 import type { HostExecutor } from '../hosts/host-executor';
 import type { AgentResultRecord, OperationKey } from '../store/agent-records';
@@ -31,7 +32,8 @@ export function resultValue(r: AgentResultRecord): unknown {
     message: 'the agent reported a failure',
     retryable: true,
   };
-  throw new KeywardenError(e.code, `agent: ${e.message}`, { retryable: e.retryable });
+  // The agent's code keeps its status and details from the table, not a bare 500.
+  throw fromErrorRecord(e, { prefix: 'agent: ' });
 }
 
 export class AgentExecutor implements HostExecutor {
