@@ -16,7 +16,12 @@
  */
 import type { Logger } from 'pino';
 import type { KeywardenError } from '../../shared/errors';
-import { fromErrorRecord, hostUnreachable, waitingForHost } from '../../shared/errors';
+import {
+  fromErrorRecord,
+  hostUnreachable,
+  internalError,
+  waitingForHost,
+} from '../../shared/errors';
 import { encodeOperation } from '../../shared/proto/operation-messages';
 import type { HostExecutor } from '../hosts/host-executor';
 import type { AgentResultRecord, OperationKey } from '../store/agent-records';
@@ -27,11 +32,7 @@ import { reusableResult } from './reusable-result';
 
 export function resultValue(r: AgentResultRecord): unknown {
   if (r.ok) return r.output;
-  const e = r.error ?? {
-    code: 'INTERNAL',
-    message: 'the agent reported a failure',
-    retryable: true,
-  };
+  const e = r.error ?? internalError('the agent reported a failure').toJSON();
   // The agent's code keeps its status and details from the table, not a bare 500.
   throw fromErrorRecord(e, { prefix: 'agent: ' });
 }
