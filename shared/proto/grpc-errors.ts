@@ -28,7 +28,8 @@ export function toGrpcStatus(err: unknown): Partial<StatusObject> {
   const metadata = new Metadata();
   metadata.set('keywarden-code', e.code);
   metadata.set('keywarden-retryable', String(e.retryable));
-  if (e.details) metadata.set('keywarden-details', JSON.stringify(e.details));
+  // A -bin key: details may hold any character (a path), a text header only printable ASCII.
+  if (e.details) metadata.set('keywarden-details-bin', Buffer.from(JSON.stringify(e.details)));
   return { code: grpcStatusOf(e.code), details: e.message, metadata };
 }
 
@@ -37,7 +38,7 @@ export function fromGrpcError(err: unknown): KeywardenError {
   const code = e.metadata?.get('keywarden-code')[0];
   const retryable = e.metadata?.get('keywarden-retryable')[0];
   if (typeof code === 'string') {
-    const details = parseDetails(e.metadata?.get('keywarden-details')[0]);
+    const details = parseDetails(e.metadata?.get('keywarden-details-bin')[0]);
     return fromErrorRecord(
       {
         code,
@@ -61,9 +62,9 @@ export function fromGrpcError(err: unknown): KeywardenError {
 }
 
 function parseDetails(raw: unknown): Record<string, unknown> | undefined {
-  if (typeof raw !== 'string') return undefined;
+  if (!Buffer.isBuffer(raw)) return undefined;
   try {
-    const v: unknown = JSON.parse(raw);
+    const v: unknown = JSON.parse(raw.toString('utf8'));
     return v && typeof v === 'object' && !Array.isArray(v)
       ? (v as Record<string, unknown>)
       : undefined;

@@ -161,13 +161,16 @@ describe('errors across process boundaries', () => {
 
   it('gRPC carries the code, the retryable flag and the details both ways', () => {
     const sent = errors.enrollmentThrottled('too many refused enrollments', {
-      details: { retryAfterSeconds: 30 },
+      details: { retryAfterSeconds: 30, path: '/home/jürgen/.ssh/authorized_keys' },
     });
     const status = toGrpcStatus(sent);
     const back = fromGrpcError({ ...status, message: status.details });
     expect(back.code).toBe('ENROLLMENT_THROTTLED');
     expect(back.retryable).toBe(true);
     expect(back.httpStatus).toBe(429);
-    expect(back.details).toEqual({ retryAfterSeconds: 30 });
+    expect(back.details).toEqual({
+      retryAfterSeconds: 30,
+      path: '/home/jürgen/.ssh/authorized_keys',
+    });
   });
 });
