@@ -174,3 +174,28 @@ describe('errors across process boundaries', () => {
     });
   });
 });
+
+describe('agent results on the wire', () => {
+  it('carry the error details through the protobuf encoding', async () => {
+    const { JobResult } = await import('../../../shared/proto/gen/keywarden/agent/v1/agent');
+    const error = toErrorRecord(
+      errors.fileTooLarge('/home/a/.ssh/authorized_keys is over the cap', {
+        details: { path: '/home/a/.ssh/authorized_keys', size: 9437184, limit: 1048576 },
+      }),
+    );
+    const sent = JobResult.fromPartial({
+      job: { jobId: 'j1', attempt: 1, step: 0 },
+      outcome: { $case: 'error', value: error },
+    });
+    const received = JobResult.decode(JobResult.encode(sent).finish());
+    expect(received.outcome).toEqual({
+      $case: 'error',
+      value: {
+        code: 'FILE_TOO_LARGE',
+        message: '/home/a/.ssh/authorized_keys is over the cap',
+        retryable: false,
+        details: { path: '/home/a/.ssh/authorized_keys', size: 9437184, limit: 1048576 },
+      },
+    });
+  });
+});
