@@ -10,6 +10,7 @@ import {
   AgentServiceClient,
   type RenewCertificateResponse,
 } from '../shared/proto/gen/keywarden/agent/v1/agent';
+import { certificateExpired } from '../shared/errors';
 import { fromGrpcError } from '../shared/proto/grpc-errors';
 import { createCsr, generateKeyPair, privateKeyToPem, x509 } from '../shared/proto/pem-keys';
 import type { AgentLog } from './log';
@@ -98,11 +99,9 @@ async function renew(state: StateDir, log: AgentLog, controllers: string[]): Pro
   }
   if (Date.now() >= notAfter) {
     // Nothing the agent can do will make this certificate valid again: say what will.
-    throw Object.assign(
-      new Error(
-        `the client certificate expired at ${new Date(notAfter).toISOString()}, so controllers refuse it and it cannot be renewed: enroll this host again with a new ICB (keywarden-agent enroll --force --icb FILE); the controller said: ${lastError.message}`,
-      ),
-      { code: 'CERTIFICATE_EXPIRED', cause: lastError },
+    throw certificateExpired(
+      `the client certificate expired at ${new Date(notAfter).toISOString()}, so controllers refuse it and it cannot be renewed: enroll this host again with a new ICB (keywarden-agent enroll --force --icb FILE); the controller said: ${lastError.message}`,
+      { cause: lastError, details: { notAfter } },
     );
   }
   throw lastError;

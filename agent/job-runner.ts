@@ -5,7 +5,13 @@
  * journaled without a result is reported as interrupted (the controller retries it).
  */
 import { runHostOperation } from '../shared/hostops/operation-registry';
-import { toErrorRecord } from '../shared/errors';
+import {
+  agentRestarted,
+  jobCancelled,
+  jobTimedOut,
+  toErrorRecord,
+  type ErrorRecord,
+} from '../shared/errors';
 import { decodeOperation, toStructValue } from '../shared/proto/operation-messages';
 import {
   JobAssignment,
@@ -43,11 +49,11 @@ export class JobRunner {
     for (const { key, value } of state.list<unknown>('journal')) {
       if (state.list('spool').some((s) => s.key === key)) continue;
       const a = JobAssignment.fromJSON(value);
-      this.spool(a, Date.now(), {
-        code: 'AGENT_RESTARTED',
-        message: 'the agent restarted while running the job',
-        retryable: true,
-      });
+      this.spool(
+        a,
+        Date.now(),
+        agentRestarted('the agent restarted while running the job').toJSON(),
+      );
       state.remove('journal', key);
     }
   }
@@ -79,20 +85,11 @@ export class JobRunner {
     const i = this.waiting.findIndex((w) => jobKey(w.job!) === key);
     if (i >= 0) {
       const [a] = this.waiting.splice(i, 1);
-      this.spool(a!, Date.now(), {
-        code: 'JOB_CANCELLED',
-        message: 'cancelled before it started',
-        retryable: false,
-      });
+      this.spool(a!, Date.now(), jobCancelled('cancelled before it started').toJSON());
       return true;
     }
     const abort = this.running.get(key)?.abort;
-    abort?.abort(
-      Object.assign(new Error('cancelled by the controller'), {
-        code: 'JOB_CANCELLED',
-        retryable: false,
-      }),
-    );
+    abort?.abort(jobCancelled('cancelled by the controller'));
     return !!abort;
   }
 
@@ -109,13 +106,7 @@ export class JobRunner {
     const key = jobKey(a.job!);
     const started = Date.now();
     const timer = setTimeout(
-      () =>
-        abort.abort(
-          Object.assign(new Error(`timed out after ${a.timeoutMs} ms on the agent`), {
-            code: 'JOB_TIMED_OUT',
-            retryable: true,
-          }),
-        ),
+      () => abort.abort(jobTimedOut(`timed out after ${a.timeoutMs} ms on the agent`)),
       a.timeoutMs || 60_000,
     );
     try {
@@ -145,7 +136,7 @@ export class JobRunner {
   private spool(
     a: JobAssignment,
     startedAt: number,
-    error: { code: string; message: string; retryable: boolean } | null,
+    error: ErrorRecord | null,
     output?: unknown,
   ): void {
     const r: JobResult = {
@@ -153,7 +144,18 @@ export class JobRunner {
       startedAtMs: startedAt,
       finishedAtMs: Date.now(),
       outcome: error
-        ? { $case: 'error', value: error }
+        ? {
+            $case: 'error',
+            value: {
+              code: error.code,
+              message: error.message,
+              retryable: error.retryable,
+              // Only JSON survives a Struct: a Buffer or undefined in details would not.
+              ...(error.details
+                ? { details: JSON.parse(JSON.stringify(error.details)) as Record<string, unknown> }
+                : {}),
+            },
+          }
         : {
             $case: 'output',
             value: {

@@ -7,7 +7,13 @@
  * every other name is a shared host operation.
  */
 import type { Logger } from 'pino';
-import { errorCode, hostKeyMismatch, KeywardenError, notFound } from '../../shared/errors';
+import {
+  errorCode,
+  hostKeyMismatch,
+  KeywardenError,
+  noCredential,
+  notFound,
+} from '../../shared/errors';
 import type { HostSession } from '../../shared/session/host-session';
 import type { LoginCheck } from '../../shared/hostops/deploy-sshd-config';
 import { runHostOperation } from '../../shared/hostops/operation-registry';
@@ -75,7 +81,7 @@ export class AgentlessExecutor implements HostExecutor {
       `${host.managementAccount ?? '(no account)'}@${host.name} with the management key`,
       async () => {
         const cred = await this.deps.vault.current(host.id);
-        if (!cred) throw new KeywardenError('NO_CREDENTIAL', `host ${host.name} has no credential`);
+        if (!cred) throw noCredential(`host ${host.name} has no credential`);
         return connectHost(host, cred, this.deps.timeouts);
       },
       signal,
@@ -111,14 +117,9 @@ export class AgentlessExecutor implements HostExecutor {
   ): Promise<T> {
     const c = cred ?? (await this.deps.vault.current(host.id));
     if (!c)
-      throw new KeywardenError(
-        'NO_CREDENTIAL',
-        `host ${host.name} has no credential to log in with`,
-        {
-          httpStatus: 409,
-          details: { hostId: host.id },
-        },
-      );
+      throw noCredential(`host ${host.name} has no credential to log in with`, {
+        details: { hostId: host.id },
+      });
     const lease = await this.deps.pool.acquire(host.id, c.key, () => this.connect(host, c), signal);
     try {
       const out = await fn(lease.session);

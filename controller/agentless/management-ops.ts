@@ -4,7 +4,7 @@
  * `management` slot only ever names a key proven to log in, and a key is removed from the
  * host only after its successor is that key. So a failure at any step leaves a key that works.
  */
-import { errorCode } from '../../shared/errors';
+import { errorCode, noCredential } from '../../shared/errors';
 import { probeHostKeyFingerprint } from '../../shared/session/ssh-connect';
 import type { HostSession } from '../../shared/session/host-session';
 import { addAuthorizedKey } from '../../shared/hostops/add-authorized-key';
@@ -131,7 +131,9 @@ async function installManagementKey(ctx: ManagementOpContext) {
   }
   const initial = await ctx.vault.open(host.id, 'initial');
   if (!initial)
-    throw new Error(`host ${host.name} has neither a management key nor an initial credential`);
+    throw noCredential(`host ${host.name} has neither a management key nor an initial credential`, {
+      details: { hostId: host.id },
+    });
   let pending = await ctx.vault.open(host.id, 'pending');
   if (!pending) {
     await ctx.vault.putKey(
@@ -191,7 +193,11 @@ async function renewManagementKey(ctx: ManagementOpContext) {
   const fault = async (step: RenewStep) => ctx.faults.beforeRenewStep?.(step, host.id);
   const retired = await ctx.vault.record(host.id, 'retired');
   const current = await ctx.vault.open(host.id, 'management');
-  if (!current) throw new Error(`host ${host.name} has no management key yet: discover it first`);
+  // Retrying cannot help until discovery ran: NO_CREDENTIAL is not retryable.
+  if (!current)
+    throw noCredential(`host ${host.name} has no management key yet: discover it first`, {
+      details: { hostId: host.id },
+    });
   if (retired) {
     const removed = await finishRemoval(ctx, fault, retired.fingerprint as string);
     return {
@@ -249,7 +255,10 @@ async function finishRemoval(
 /** Proves the management key logs in (to-managed-state-host, admins). */
 async function verifyManagementKey(ctx: ManagementOpContext) {
   const cred = await ctx.vault.open(ctx.host.id, 'management');
-  if (!cred) throw new Error(`host ${ctx.host.name} has no management key yet: discover it first`);
+  if (!cred)
+    throw noCredential(`host ${ctx.host.name} has no management key yet: discover it first`, {
+      details: { hostId: ctx.host.id },
+    });
   await ctx.withSession(ctx.host, (s) => s.exec('true', []), cred);
   return { fingerprint: cred.fingerprint };
 }

@@ -5,6 +5,7 @@
  * jobs queued together for a host reuse one login instead of each paying the handshake.
  * A session is reused only for the same credential (a renewed key gets fresh sessions).
  */
+import { controllerStopping } from '../../shared/errors';
 import type { HostSession } from '../../shared/session/host-session';
 
 export interface SessionPoolLimits {
@@ -92,7 +93,8 @@ export class SessionPool {
   ): Promise<PooledSession> {
     for (;;) {
       signal.throwIfAborted();
-      if (this.closed) throw new Error('the session pool is stopped');
+      // Only on shutdown: the job runs again after the restart, its attempt given back.
+      if (this.closed) throw controllerStopping('the session pool is stopped');
       const slot = this.slot(hostId);
       if (slot.busy < this.limits.maxSessionsPerHost) {
         const i = slot.idle.findIndex((e) => e.credentialKey === credentialKey);

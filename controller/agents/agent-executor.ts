@@ -15,7 +15,14 @@
  * out; when it runs again it finds the result, or waits for it while the agent is there.
  */
 import type { Logger } from 'pino';
-import { errorCode, hostUnreachable, KeywardenError, waitingForHost } from '../../shared/errors';
+import type { KeywardenError } from '../../shared/errors';
+import {
+  errorCode,
+  fromErrorRecord,
+  hostUnreachable,
+  internalError,
+  waitingForHost,
+} from '../../shared/errors';
 import { encodeOperation } from '../../shared/proto/operation-messages';
 import type { HostExecutor } from '../hosts/host-executor';
 import type { AgentResultRecord, OperationKey } from '../store/agent-records';
@@ -26,12 +33,9 @@ import { reusableResult } from './reusable-result';
 
 export function resultValue(r: AgentResultRecord): unknown {
   if (r.ok) return r.output;
-  const e = r.error ?? {
-    code: 'INTERNAL',
-    message: 'the agent reported a failure',
-    retryable: true,
-  };
-  throw new KeywardenError(e.code, `agent: ${e.message}`, { retryable: e.retryable });
+  const e = r.error ?? internalError('the agent reported a failure').toJSON();
+  // The agent's code keeps its status and details from the table, not a bare 500.
+  throw fromErrorRecord(e, { prefix: 'agent: ' });
 }
 
 export class AgentExecutor implements HostExecutor {

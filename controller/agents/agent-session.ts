@@ -6,7 +6,7 @@
  * host this agent manages: anything else is refused and audited.
  */
 import type { ServerDuplexStream } from '@grpc/grpc-js';
-import type { KeywardenError } from '../../shared/errors';
+import { fromErrorRecord, internalError, type KeywardenError } from '../../shared/errors';
 import { toGrpcStatus } from '../../shared/proto/grpc-errors';
 import type { Logger } from 'pino';
 import { encodeOperation, STRUCT_SCALAR_KEY } from '../../shared/proto/operation-messages';
@@ -352,18 +352,17 @@ export class AgentSession {
       output: out?.$case === 'output' ? unwrap(out.value.value) : null,
       error:
         out?.$case === 'error'
-          ? {
-              code: out.value.code || 'INTERNAL',
+          ? // Translated once here: a code the table does not know becomes INTERNAL
+            // (kept as details.remoteCode); the agent's details travel with it.
+            fromErrorRecord({
+              code: out.value.code,
               message: out.value.message,
               retryable: out.value.retryable,
-            }
+              ...(out.value.details ? { details: out.value.details } : {}),
+            }).toJSON()
           : out
             ? null
-            : {
-                code: 'INTERNAL',
-                message: 'the agent sent a result without an outcome',
-                retryable: true,
-              },
+            : internalError('the agent sent a result without an outcome').toJSON(),
       startedAt: r.startedAtMs,
       finishedAt: r.finishedAtMs,
       receivedAt: now,

@@ -4,7 +4,7 @@
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { KeywardenError } from '../../shared/errors';
+import { badRequest, internalError, invalidInput, KeywardenError } from '../../shared/errors';
 import type { ControllerServices } from '../controller-services';
 import { registerHealthRoutes } from './health-routes';
 import { registerApiRoutes } from './register-api-routes';
@@ -37,19 +37,13 @@ export async function buildHttpServer(
         e.validationContext,
         e.message,
       );
-      return reply
-        .code(400)
-        .send({ error: { code: 'INVALID_INPUT', message, retryable: false, details } });
+      return reply.code(400).send({ error: invalidInput(message, { details }).toJSON() });
     }
     const status = e.statusCode && e.statusCode >= 400 && e.statusCode < 500 ? e.statusCode : 500;
     if (status === 500) log.error({ err }, 'request failed');
-    return reply.code(status).send({
-      error: {
-        code: status === 500 ? 'INTERNAL' : 'BAD_REQUEST',
-        message: e.message,
-        retryable: status === 500,
-      },
-    });
+    // fastify's own 4xx (a malformed body, a payload too large) keep their status.
+    const error = status === 500 ? internalError(e.message) : badRequest(e.message);
+    return reply.code(status).send({ error: error.toJSON() });
   });
   // No answer shows a sealed credential, not even as ciphertext: whatever route returns a
   // job's params or result, a sealed value reads "[sealed]" (controller/secrets/sealed-params.ts).

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { KeywardenError, internalError } from '../../shared/errors';
+import { fromErrorRecord, internalError } from '../../shared/errors';
 import type { ControllerServices } from '../controller-services';
 import { secretBoxFor } from '../secrets/secret-boxes';
 import { IcbParams, icbSealContext, type CreateIcbResult } from '../jobs/create-icb';
@@ -62,9 +62,8 @@ export function registerIcbRoutes(
             message: `create-icb job ${j.state}`,
             retryable: false,
           };
-          throw new KeywardenError(e.code, e.message, {
-            httpStatus: e.code === 'INVALID_INPUT' ? 400 : 500,
-          });
+          // The job's error keeps its code, status and details from the table.
+          throw fromErrorRecord(e);
         }
         if (Date.now() > until)
           throw internalError(

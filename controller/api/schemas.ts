@@ -53,7 +53,13 @@ export const Job = Type.Object({
   params: Type.Unknown(),
   result: Type.Unknown(),
   error: Nullable(
-    Type.Object({ code: Type.String(), message: Type.String(), retryable: Type.Boolean() }),
+    Type.Object({
+      code: Type.String(),
+      message: Type.String(),
+      retryable: Type.Boolean(),
+      // What the failure was about (the path, the limit, an unknown cause's summary).
+      details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    }),
   ),
   attempts: Type.Integer(),
   maxAttempts: Type.Integer(),

@@ -10,7 +10,8 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { KeywardenError } from '../../shared/errors';
+import type { KeywardenError } from '../../shared/errors';
+import { rateLimited } from '../../shared/errors';
 import type { Store } from '../store/store';
 
 export type AuthFailureReason =
@@ -160,9 +161,7 @@ export class AuthFailureGuard {
 function tooMany(ip: string, ms: number, reply: FastifyReply): KeywardenError {
   const seconds = Math.max(1, Math.ceil(ms / 1000));
   void reply.header('retry-after', String(seconds));
-  return new KeywardenError(
-    'RATE_LIMITED',
-    `too many failed authentications from ${ip}: retry in ${seconds} s`,
-    { httpStatus: 429, retryable: true, details: { retryAfterSeconds: seconds } },
-  );
+  return rateLimited(`too many failed authentications from ${ip}: retry in ${seconds} s`, {
+    details: { retryAfterSeconds: seconds },
+  });
 }

@@ -5,7 +5,7 @@
  * registered hosts; this one stays for jobs that name a connection explicitly. The
  * connection's password or key is stored sealed; it is opened here, for the login only.
  */
-import { invalidInput, KeywardenError } from '../../shared/errors';
+import { credentialUnreadable, invalidInput } from '../../shared/errors';
 import { runHostOperation } from '../../shared/hostops/operation-registry';
 import { SshSession } from '../../shared/session/ssh-session';
 import type { JobRecord } from '../store/records';
@@ -37,10 +37,9 @@ export function connectionOf(job: JobRecord, params: unknown = job.params): Dire
     );
   }
   if (typeof c.password === 'object' || typeof c.privateKey === 'object')
-    throw new KeywardenError(
-      'CREDENTIAL_UNREADABLE',
+    throw credentialUnreadable(
       `job ${job.id} (${job.type}): its connection credential is sealed and this executor has no master key to open it`,
-      { httpStatus: 500, retryable: false, details: { jobId: job.id } },
+      { details: { jobId: job.id } },
     );
   return c;
 }

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { defineJob } from '../engine/job-definition';
 import { createIcbFile } from '../enrollment/create-icb-file';
 import { secretBoxFor } from '../secrets/secret-boxes';
+import { invalidInput } from '../../shared/errors';
 
 export const IcbParams = Type.Object(
   {
@@ -49,10 +50,7 @@ export const createIcb = defineJob({
   adminTriggerable: false,
   async run(params, ctx): Promise<CreateIcbResult> {
     if (params.groupId && !(await ctx.store.hostGroups.get(params.groupId))) {
-      throw Object.assign(new Error(`host group ${params.groupId} does not exist`), {
-        code: 'INVALID_INPUT',
-        retryable: false,
-      });
+      throw invalidInput(`host group ${params.groupId} does not exist`);
     }
     const icb = await createIcbFile(ctx.store, ctx.config, params, ctx.job.createdBy, ctx.now());
     await ctx.store.audit.append({

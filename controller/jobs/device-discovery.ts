@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { errorCode } from '../../shared/errors';
+import { errorCode, invalidInput } from '../../shared/errors';
 import { defineJob } from '../engine/job-definition';
 import { addAgentlessHost } from '../intake/add-agentless-host';
 import { checkNewHost } from '../intake/new-host-input';
@@ -80,7 +80,12 @@ export const deviceDiscovery = defineJob({
         { requireCredential: false },
       );
       if (!checked.ok)
-        throw new Error(`device-discovery: ${checked.problem.field}: ${checked.problem.reason}`);
+        throw invalidInput(
+          `device-discovery: ${checked.problem.field}: ${checked.problem.reason}`,
+          {
+            details: { field: checked.problem.field },
+          },
+        );
       const sshProduct = describeSshProduct(found.banner);
       try {
         const r = await addAgentlessHost(

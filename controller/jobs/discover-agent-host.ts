@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { notFound } from '../../shared/errors';
 import { recordFullScanQueued, scanDedupeKey } from '../engine/host-scan-scheduler';
 import { defineJob } from '../engine/job-definition';
 import { SCANNED_STATES } from '../store/host-records';
@@ -19,9 +20,8 @@ export const discoverAgentHost = defineJob({
     const { agents } = ctx.store.agentFleet;
     const agent = await agents.get(params.agentId);
     if (!agent)
-      throw Object.assign(new Error(`agent ${params.agentId} is not enrolled`), {
-        code: 'NOT_FOUND',
-        retryable: false,
+      throw notFound(`agent ${params.agentId} is not enrolled`, {
+        details: { agentId: params.agentId },
       });
     const f = agent.facts as {
       hostname?: string;

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { defineJob } from '../engine/job-definition';
 import { planNextConnection } from '../enrollment/next-connection';
+import { invalidInput } from '../../shared/errors';
 
 /**
  * Runs at each management connection of an agent host: records the connection on the
@@ -30,10 +31,7 @@ export const handleAgentHost = defineJob({
     const hostId = ctx.job.hostId;
     const agent = await ctx.store.agentFleet.agents.get(params.agentId);
     if (!agent || !hostId || agent.hostId !== hostId) {
-      throw Object.assign(new Error(`agent ${params.agentId} does not manage host ${hostId}`), {
-        code: 'INVALID_INPUT',
-        retryable: false,
-      });
+      throw invalidInput(`agent ${params.agentId} does not manage host ${hostId}`);
     }
     const now = ctx.now();
     const host = await ctx.store.hosts.get(hostId);

@@ -9,7 +9,8 @@
 import { createHash } from 'node:crypto';
 import { Type, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { internalError, invalidInput, KeywardenError } from '../../shared/errors';
+import type { KeywardenError } from '../../shared/errors';
+import { credentialUnreadable, internalError, invalidInput } from '../../shared/errors';
 import type { JobRecord } from '../store/records';
 import type { SecretBox } from './secret-box';
 
@@ -215,9 +216,7 @@ function walkWithPath(v: unknown, path: string[], visit: (v: unknown, path: stri
 }
 
 function unreadable(message: string, jobId: string): KeywardenError {
-  return new KeywardenError('CREDENTIAL_UNREADABLE', message, {
-    httpStatus: 500,
-    retryable: false,
+  return credentialUnreadable(message, {
     details: { jobId },
   });
 }

@@ -5,7 +5,8 @@
  * host or slot does not open there.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { KeywardenError } from '../../shared/errors';
+import type { KeywardenError } from '../../shared/errors';
+import { credentialUnreadable } from '../../shared/errors';
 import type { MasterKey } from './master-key';
 
 export class SecretBox {
@@ -45,9 +46,7 @@ export class SecretBox {
 }
 
 function sealError(message: string, context: string, cause?: unknown): KeywardenError {
-  return new KeywardenError('CREDENTIAL_UNREADABLE', `${message} (${context})`, {
-    httpStatus: 500,
-    retryable: false,
+  return credentialUnreadable(`${message} (${context})`, {
     details: { context },
     ...(cause ? { cause } : {}),
   });

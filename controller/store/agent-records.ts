@@ -118,7 +118,12 @@ export interface AgentResultRecord extends OperationKey {
   ok: boolean;
   /** The operation's output when ok. */
   output: unknown;
-  error: { code: string; message: string; retryable: boolean } | null;
+  error: {
+    code: string;
+    message: string;
+    retryable: boolean;
+    details?: Record<string, unknown>;
+  } | null;
   startedAt: number;
   finishedAt: number;
   receivedAt: number;

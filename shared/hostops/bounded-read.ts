@@ -68,14 +68,10 @@ export function findingOf(err: unknown, path: string, account?: string): HostFin
 
 /** Whether an error is about the one file (so the scan goes on) rather than the host or session. */
 export function isFileFinding(err: unknown): boolean {
-  const code = errorCode(err);
-  return (
-    code === 'FILE_TOO_LARGE' ||
-    code === 'LIMIT_EXCEEDED' ||
-    code === 'NOT_FOUND' ||
-    code === 'EACCES' ||
-    code === 'EISDIR' ||
-    code === 'ELOOP' ||
-    code === 'ERR_FS_FILE_TOO_LARGE'
-  );
+  const code = toErrorRecord(err).code;
+  if (code === 'FILE_TOO_LARGE' || code === 'LIMIT_EXCEEDED' || code === 'NOT_FOUND') return true;
+  // The file system's refusals about the one file (translated by fromNodeError, which keeps
+  // the errno): permission denied, a directory, a link where a file was expected.
+  const errno = (err as { details?: { errno?: unknown } } | null)?.details?.errno ?? errorCode(err);
+  return code === 'PERMISSION_DENIED' || errno === 'EISDIR' || errno === 'ELOOP';
 }

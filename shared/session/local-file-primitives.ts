@@ -2,7 +2,7 @@ import { constants, promises as fsp } from 'node:fs';
 import type { Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { posix } from 'node:path';
-import { fileChanged, invalidInput } from '../errors';
+import { fileChanged, fromNodeError, invalidInput } from '../errors';
 import type { FileOwnership, FilePrimitives, GuardedRead, PathGuard } from './file-primitives';
 import { describeMode } from './file-primitives';
 import { translate, withGuardedParent } from './local-guarded-walk';
@@ -22,19 +22,25 @@ export class LocalFilePrimitives implements FilePrimitives {
   }
 
   lstat(path: string): Promise<FileStat | null> {
-    return orNullWhenMissing(fsp.lstat(this.real(path)).then(toFileStat));
+    return orNullWhenMissing(fsp.lstat(this.real(path)).then(toFileStat), path);
   }
 
   stat(path: string): Promise<FileStat | null> {
-    return orNullWhenMissing(fsp.stat(this.real(path)).then(toFileStat));
+    return orNullWhenMissing(fsp.stat(this.real(path)).then(toFileStat), path);
   }
 
   read(path: string): Promise<Buffer> {
-    return fsp.readFile(this.real(path));
+    return fsp.readFile(this.real(path)).catch((err: unknown) => {
+      throw fromNodeError(err, path);
+    });
   }
 
   async readDir(path: string): Promise<DirEntry[]> {
-    const entries = await fsp.readdir(this.real(path), { withFileTypes: true });
+    const entries = await fsp
+      .readdir(this.real(path), { withFileTypes: true })
+      .catch((err: unknown) => {
+        throw fromNodeError(err, path);
+      });
     return entries.map((e) => ({
       name: e.name,
       type: e.isFile()
@@ -172,12 +178,12 @@ function toFileStat(st: Stats): FileStat {
   return { type, mode, uid: st.uid, gid: st.gid, size: st.size, mtimeMs: st.mtimeMs };
 }
 
-async function orNullWhenMissing<T>(p: Promise<T>): Promise<T | null> {
+async function orNullWhenMissing<T>(p: Promise<T>, path: string): Promise<T | null> {
   try {
     return await p;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return null;
-    throw err;
+    throw fromNodeError(err, path);
   }
 }

@@ -1,7 +1,7 @@
 import { constants, promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { posix } from 'node:path';
-import { invalidInput, notFound } from '../errors';
+import { fromNodeError, invalidInput, notFound } from '../errors';
 import type { PathGuard } from './file-primitives';
 import {
   componentsBelowBase,
@@ -91,6 +91,9 @@ export async function withGuardedParent<T>(
   const parent = await openGuardedParent(rootPrefix, path, guard);
   try {
     return await fn(parent);
+  } catch (err) {
+    // A raw errno leaves as the table's code (EACCES is PERMISSION_DENIED), never as itself.
+    throw fromNodeError(err, path);
   } finally {
     await parent.dir.close();
   }
@@ -112,5 +115,5 @@ export function translate(err: unknown, where: string, path: string): unknown {
       details: { path, where },
     });
   }
-  return err;
+  return fromNodeError(err, path);
 }

@@ -1,4 +1,5 @@
 import type { SFTPWrapper, Stats } from 'ssh2';
+import { notFound, permissionDenied } from '../errors';
 import type { FilePrimitives } from './file-primitives';
 import { describeMode } from './file-primitives';
 import type { HelperRunner } from './guarded-helper';
@@ -6,6 +7,20 @@ import { HelperGuardedPrimitives } from './helper-guarded-primitives';
 import type { DirEntry, FileStat } from './host-session';
 
 const SFTP_NO_SUCH_FILE = 2;
+const SFTP_PERMISSION_DENIED = 3;
+
+/**
+ * An SFTP status as the table's code, as fromNodeError does for a local session, so the
+ * same refusal reads the same on the agent and the agentless path.
+ */
+function fromSftpError(err: unknown, path: string): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  const opts = { cause: err, details: { path } };
+  if (code === SFTP_NO_SUCH_FILE) return notFound(`${path} does not exist`, opts);
+  if (code === SFTP_PERMISSION_DENIED)
+    return permissionDenied(`permission denied on ${path}`, opts);
+  return err;
+}
 
 /**
  * File calls for a root management account, host paths mapped under `rootPrefix`. SFTP
@@ -25,23 +40,29 @@ export class SftpFilePrimitives extends HelperGuardedPrimitives implements FileP
   lstat(path: string): Promise<FileStat | null> {
     return orNullWhenMissing(
       call<Stats>((cb) => this.sftp.lstat(this.real(path), cb)).then(toFileStat),
+      path,
     );
   }
 
   stat(path: string): Promise<FileStat | null> {
     return orNullWhenMissing(
       call<Stats>((cb) => this.sftp.stat(this.real(path), cb)).then(toFileStat),
+      path,
     );
   }
 
   read(path: string): Promise<Buffer> {
-    return call<Buffer>((cb) => this.sftp.readFile(this.real(path), cb));
+    return call<Buffer>((cb) => this.sftp.readFile(this.real(path), cb)).catch((err: unknown) => {
+      throw fromSftpError(err, path);
+    });
   }
 
   async readDir(path: string): Promise<DirEntry[]> {
     const list = await call<{ filename: string; attrs: Stats }[]>((cb) =>
       this.sftp.readdir(this.real(path), cb),
-    );
+    ).catch((err: unknown) => {
+      throw fromSftpError(err, path);
+    });
     return list.map((e) => ({ name: e.filename, type: describeMode(e.attrs.mode).type }));
   }
 }
@@ -59,11 +80,11 @@ function toFileStat(st: Stats): FileStat {
   return { type, mode, uid: st.uid, gid: st.gid, size: st.size, mtimeMs: st.mtime * 1000 };
 }
 
-async function orNullWhenMissing<T>(p: Promise<T>): Promise<T | null> {
+async function orNullWhenMissing<T>(p: Promise<T>, path: string): Promise<T | null> {
   try {
     return await p;
   } catch (err) {
     if ((err as { code?: unknown }).code === SFTP_NO_SUCH_FILE) return null;
-    throw err;
+    throw fromSftpError(err, path);
   }
 }

@@ -16,6 +16,7 @@ export const testFlaky = defineJob({
   adminTriggerable: true,
   async run(params, ctx) {
     if (ctx.job.attempts <= params.failures) {
+      // The fixture chooses retryable per call; the table's default is retryable.
       throw new KeywardenError('TEST_FLAKY', `attempt ${ctx.job.attempts} fails on purpose`, {
         retryable: params.retryable,
       });

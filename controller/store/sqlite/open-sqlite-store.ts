@@ -8,6 +8,7 @@ import { sqliteAgentRepositories } from './sqlite-agent-repositories';
 import { sqliteHostRepositories } from './sqlite-host-repositories';
 import { sqliteInventory } from './sqlite-inventory';
 import { sqliteHostCredentialRepository } from './sqlite-credential-repository';
+import { guarded } from './translate-errors';
 import { startWalCheckpointer } from './wal-checkpointer';
 import { sqliteJobRepository } from './sqlite-job-repository';
 import { sqliteAlertRepository, sqliteAuditRepository } from './sqlite-log-repositories';
@@ -47,8 +48,8 @@ export function openSqliteStore(
   // An in-memory database has no WAL to checkpoint.
   const checkpointer = file === ':memory:' ? null : startWalCheckpointer(file);
   if (checkpointer) db.pragma('wal_autocheckpoint = 0');
-  return {
-    kind: 'sqlite',
+  // Every repository answers in the table's codes: SQLITE_BUSY is STORE_UNAVAILABLE.
+  const repos = guarded('sqlite', {
     jobs: sqliteJobRepository(db),
     workers: sqliteWorkerRepository(db),
     robots: sqliteRobotRepository(db),
@@ -59,6 +60,10 @@ export function openSqliteStore(
     agentFleet: sqliteAgentRepositories(db),
     hostCredentials: sqliteHostCredentialRepository(db),
     inventory: sqliteInventory(db),
+  });
+  return {
+    kind: 'sqlite',
+    ...repos,
     close: async () => {
       await checkpointer?.stop();
       if (db.open) db.close();

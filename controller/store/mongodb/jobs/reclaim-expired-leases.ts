@@ -1,11 +1,8 @@
-import { leaseExpired, toErrorRecord } from '../../../../shared/errors';
-import type { JobError } from '../../records';
+import { LEASE_EXPIRED_ERROR } from '../../job-errors';
 import type { Collections } from '../collections';
 import { releaseJobKeys } from './job-keys';
 
-const LEASE_EXPIRED: JobError = toErrorRecord(
-  leaseExpired('the worker running this job stopped renewing its lease and attempts are used up'),
-);
+const LEASE_EXPIRED = LEASE_EXPIRED_ERROR;
 
 /**
  * Running jobs whose lease ran out go back to the queue, or fail when their attempts are

@@ -1,14 +1,10 @@
 /** The watchdog's store operations: expired leases, overdue deadlines, purges. */
 import type Database from 'better-sqlite3';
 import type { JobState } from '../../records';
-import { leaseExpired, toErrorRecord } from '../../../../shared/errors';
+import { LEASE_EXPIRED_ERROR } from '../../job-errors';
 import { placeholders, stmt } from '../statements';
 
-const LEASE_EXPIRED = JSON.stringify(
-  toErrorRecord(
-    leaseExpired('the worker running this job stopped renewing its lease and attempts are used up'),
-  ),
-);
+const LEASE_EXPIRED = JSON.stringify(LEASE_EXPIRED_ERROR);
 
 export function reclaimExpiredLeases(
   db: Database.Database,

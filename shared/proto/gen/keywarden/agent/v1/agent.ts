@@ -174,6 +174,11 @@ export interface JobError {
   code: string;
   message: string;
   retryable: boolean;
+  /**
+   * Structured facts of the error (the path, the limit, the errno of a cause), so the
+   * controller shows what the agent saw, not a bare code.
+   */
+  details?: { [key: string]: any } | undefined;
 }
 
 export interface JobResult {
@@ -1804,7 +1809,7 @@ export const JobProgress: MessageFns<JobProgress> = {
 };
 
 function createBaseJobError(): JobError {
-  return { code: "", message: "", retryable: false };
+  return { code: "", message: "", retryable: false, details: undefined };
 }
 
 export const JobError: MessageFns<JobError> = {
@@ -1817,6 +1822,9 @@ export const JobError: MessageFns<JobError> = {
     }
     if (message.retryable !== false) {
       writer.uint32(24).bool(message.retryable);
+    }
+    if (message.details !== undefined) {
+      Struct.encode(Struct.wrap(message.details), writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -1858,6 +1866,14 @@ export const JobError: MessageFns<JobError> = {
             message.retryable = reader.bool();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.details = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1875,6 +1891,7 @@ export const JobError: MessageFns<JobError> = {
       code: isSet(object.code) ? globalThis.String(object.code) : "",
       message: isSet(object.message) ? globalThis.String(object.message) : "",
       retryable: isSet(object.retryable) ? globalThis.Boolean(object.retryable) : false,
+      details: isObject(object.details) ? object.details : undefined,
     };
   },
 
@@ -1889,6 +1906,9 @@ export const JobError: MessageFns<JobError> = {
     if (message.retryable !== false) {
       obj.retryable = message.retryable;
     }
+    if (message.details !== undefined) {
+      obj.details = message.details;
+    }
     return obj;
   },
 
@@ -1900,6 +1920,7 @@ export const JobError: MessageFns<JobError> = {
     message.code = object.code ?? "";
     message.message = object.message ?? "";
     message.retryable = object.retryable ?? false;
+    message.details = object.details ?? undefined;
     return message;
   },
 };
