@@ -25,8 +25,8 @@ function sources(dir: string): string[] {
 
 const files = ['controller', 'agent', 'shared'].flatMap((d) => sources(join(root, d)));
 const inTable = (code: string) => Object.hasOwn(ERRORS, code);
-/** Codes that are not ours: Node's errnos (ENOENT, ERR_FS_...) and SQLite's result codes. */
-const foreign = (code: string) => /^(E[A-Z]+|ERR_[A-Z_]+|SQLITE_[A-Z_]+)$/.test(code);
+/** Codes that are not ours: Node's errnos (ENOENT, ERR_FS_...), SQLite's result codes and csv-parse's (CSV_...), translated where they are met. */
+const foreign = (code: string) => /^(E[A-Z]+|ERR_[A-Z_]+|SQLITE_[A-Z_]+|CSV_[A-Z_]+)$/.test(code);
 
 function offences(pattern: RegExp, ok: (code: string, file: string) => boolean): string[] {
   const found: string[] = [];
