@@ -259,8 +259,7 @@ function assignments(db: Database.Database): AssignmentRepository {
     markCancelAcknowledged: async (k, now) =>
       move(['cancelling', 'cancel-sent']).run('cancel-acknowledged', now, ...keyValues(k))
         .changes === 1,
-    reopenLost: async (k, now) =>
-      move(['lost']).run('pending', now, ...keyValues(k)).changes === 1,
+    reopenLost: async (k, now) => move(['lost']).run('pending', now, ...keyValues(k)).changes === 1,
     markLost: async (hostId, connectionId, now) =>
       stmt(
         db,
