@@ -18,7 +18,7 @@ export const ConnectionSchema = Type.Object(
     // Sealed when the job is queued; opened only by the executor that logs in with them.
     password: Type.Optional(Sealed(Type.String())),
     privateKey: Type.Optional(Sealed(Type.String())),
-    hostKeyFingerprint: Type.String({ pattern: '^SHA256:' }),
+    hostKeyFingerprint: Type.String({ pattern: '^SHA256:[A-Za-z0-9+/]{43}$' }),
     rootPrefix: Type.Optional(Type.String()),
   },
   { additionalProperties: false },

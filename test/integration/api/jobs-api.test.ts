@@ -98,6 +98,17 @@ describe.each(['sqlite', 'mongodb'] as const)('admin API on %s', (store) => {
     });
     expect(extra.status).toBe(400);
     expect(extra.body.error.message).toMatch(/typo/);
+    // A malformed pinned host key is refused when the job is queued, not when it runs.
+    const badPin = await ctl.api<Err>('POST', '/api/v1/jobs', {
+      body: {
+        type: 'scan-full',
+        params: {
+          connection: { host: '127.0.0.1', username: 'root', hostKeyFingerprint: 'SHA256:abc' },
+        },
+      },
+    });
+    expect(badPin.status).toBe(400);
+    expect(JSON.stringify(badPin.body.error)).toMatch(/hostKeyFingerprint/);
     expect((await ctl.api('GET', '/api/v1/jobs/nope')).status).toBe(404);
     expect((await ctl.api('POST', '/api/v1/jobs/nope/cancel')).status).toBe(404);
     expect((await ctl.api('POST', '/api/v1/jobs/nope/retry')).status).toBe(404);
