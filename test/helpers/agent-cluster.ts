@@ -52,6 +52,10 @@ export interface AgentCluster {
   ): Promise<JobRecord>;
   job(id: string): Promise<JobRecord>;
   waitForJob(id: string, states: string[], timeoutMs?: number): Promise<JobRecord>;
+  /** Starts a job as an admin would (POST /api/v1/jobs) and waits until it completes or fails. */
+  runJob(type: string, params: Record<string, unknown>): Promise<JobRecord>;
+  /** Switches a host to managed as an admin would; resolves once to-managed-state-host completed. */
+  manageHost(hostId: string, timeoutMs?: number): Promise<void>;
   /**
    * Until the scan-full discovery queued for the host has completed, so a test's fault or
    * count concerns only the jobs it queues itself.
@@ -126,6 +130,16 @@ export async function startAgentCluster(o: ClusterOptions = {}): Promise<AgentCl
     return res.body;
   };
 
+  const waitForJob = (id: string, states: string[], timeoutMs = 30_000) =>
+    waitFor(
+      async () => `job ${id} to reach ${states.join('/')}: ${JSON.stringify(await job(id))}`,
+      async () => {
+        const j = await job(id);
+        return states.includes(j.state) ? j : null;
+      },
+      timeoutMs,
+    );
+
   for (let i = 0; i < n; i++) await startController(i);
   // The watchdog reclaims jobs of a dead controller once their lease expires; once a
   // second instead of once a minute keeps the tests short.
@@ -160,15 +174,21 @@ export async function startAgentCluster(o: ClusterOptions = {}): Promise<AgentCl
           : null;
       });
     },
-    waitForJob: (id, states, timeoutMs = 30_000) =>
-      waitFor(
-        async () => `job ${id} to reach ${states.join('/')}: ${JSON.stringify(await job(id))}`,
-        async () => {
-          const j = await job(id);
-          return states.includes(j.state) ? j : null;
-        },
-        timeoutMs,
-      ),
+    waitForJob,
+    async runJob(type, params) {
+      const res = await api<{ job: { id: string } }>('POST', '/api/v1/jobs', { type, params });
+      if (res.status !== 201)
+        throw new Error(`POST job ${type}: ${res.status} ${JSON.stringify(res.body)}`);
+      return waitForJob(res.body.job.id, ['completed', 'failed']);
+    },
+    async manageHost(hostId, timeoutMs) {
+      const res = await api<{ jobId: string }>('POST', `/api/v1/hosts/${hostId}/manage`);
+      if (res.status !== 202)
+        throw new Error(`manage host ${hostId}: ${res.status} ${JSON.stringify(res.body)}`);
+      const done = await waitForJob(res.body.jobId, ['completed', 'failed'], timeoutMs);
+      if (done.state !== 'completed')
+        throw new Error(`to-managed-state-host of ${hostId} failed: ${JSON.stringify(done.error)}`);
+    },
     async addAgent(name, icbBody = {}) {
       const res = await api<{ icbId: string; icb: unknown }>('POST', '/api/v1/icb', {
         heartbeatIntervalMs: 1000,

@@ -86,21 +86,9 @@ describe('edits on an agent host', () => {
     await cluster?.stop();
   });
 
-  const run = async (type: string, params: Record<string, unknown>) => {
-    const res = await cluster.api<{ job: { id: string } }>('POST', '/api/v1/jobs', {
-      type,
-      params,
-    });
-    expect(res.status, JSON.stringify(res.body)).toBe(201);
-    return cluster.waitForJob(res.body.job.id, ['completed', 'failed']);
-  };
+  const run = (type: string, params: Record<string, unknown>) => cluster.runJob(type, params);
   /** Edits need the managed state: switch the host as an admin would. */
-  const manage = async (hostId: string) => {
-    const res = await cluster.api<{ jobId: string }>('POST', `/api/v1/hosts/${hostId}/manage`);
-    expect(res.status, JSON.stringify(res.body)).toBe(202);
-    const done = await cluster.waitForJob(res.body.jobId, ['completed', 'failed']);
-    expect(done.state, JSON.stringify(done.error)).toBe('completed');
-  };
+  const manage = (hostId: string) => cluster.manageHost(hostId);
 
   it('generates and removes a private key through the agent', async () => {
     const agent = await cluster.addAgent('edits');

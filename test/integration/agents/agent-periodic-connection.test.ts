@@ -127,11 +127,7 @@ describe('periodic agents', () => {
     // And one queued during the next absence arrives at connection 3, with a key edit: its
     // two operations (the edit, then the rescan) both run during that one connection. Edits
     // need the managed state, switched as an admin would (no agent contact needed for it).
-    const manage = await c.api<{ jobId: string }>('POST', `/api/v1/hosts/${hostId}/manage`);
-    expect(manage.status, JSON.stringify(manage.body)).toBe(202);
-    expect(await c.waitForJob(manage.body.jobId, ['completed', 'failed'])).toMatchObject({
-      state: 'completed',
-    });
+    await c.manageHost(hostId);
     const added = await addKeyWhileAway(agent.hostRoot, hostId);
     const away2 = await queueWhileAway(next2, 1);
     await waitingForAgent(next2, [added.job]);

@@ -57,10 +57,7 @@ describe('agents: rediscover an agent host', () => {
   }, 90_000);
 
   it('keywarden hosts rediscover on a managed agent host completes and leaves it managed', async () => {
-    const manage = await cluster.api<{ jobId: string }>('POST', `/api/v1/hosts/${hostId}/manage`);
-    expect(manage.status).toBe(202);
-    const managed = await cluster.waitForJob(manage.body.jobId, ENDED, 60_000);
-    expect(managed.state, JSON.stringify(managed.error)).toBe('completed');
+    await cluster.manageHost(hostId, 60_000);
 
     const { runCli } = await import('../../../controller/cli/main');
     const out: string[] = [];

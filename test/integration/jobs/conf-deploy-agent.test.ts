@@ -25,14 +25,7 @@ describe('sshd config deploys on an agent host', () => {
     await cluster?.stop();
   });
 
-  const run = async (type: string, params: Record<string, unknown>) => {
-    const res = await cluster.api<{ job: { id: string } }>('POST', '/api/v1/jobs', {
-      type,
-      params,
-    });
-    expect(res.status, JSON.stringify(res.body)).toBe(201);
-    return cluster.waitForJob(res.body.job.id, ['completed', 'failed']);
-  };
+  const run = (type: string, params: Record<string, unknown>) => cluster.runJob(type, params);
 
   it('refuses it on a monitored host; on a managed one a check and a reload confirm it, and the same content again is left alone', async () => {
     const agent = await cluster.addAgent('deploy');
@@ -62,11 +55,7 @@ describe('sshd config deploys on an agent host', () => {
     });
     expect(readFileSync(real('/etc/ssh/sshd_config'), 'utf8')).toBe(base);
 
-    const manage = await cluster.api<{ jobId: string }>('POST', `/api/v1/hosts/${hostId}/manage`);
-    expect(manage.status).toBe(202);
-    expect(await cluster.waitForJob(manage.body.jobId, ['completed', 'failed'])).toMatchObject({
-      state: 'completed',
-    });
+    await cluster.manageHost(hostId);
 
     const first = await run('conf-deploy-host', deploy);
     expect(first.state, JSON.stringify(first.error)).toBe('completed');

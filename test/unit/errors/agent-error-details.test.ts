@@ -29,16 +29,13 @@ describe('an error on the agent', () => {
     chmodSync(home, 0o777);
     agent.start();
     const hostId = await agent.hostId();
-    const manage = await cluster.api<{ jobId: string }>('POST', `/api/v1/hosts/${hostId}/manage`);
-    expect(manage.status, JSON.stringify(manage.body)).toBe(202);
-    const managed = await cluster.waitForJob(manage.body.jobId, ['completed', 'failed']);
-    expect(managed.state, JSON.stringify(managed.error)).toBe('completed');
-    const res = await cluster.api<{ job: { id: string } }>('POST', '/api/v1/jobs', {
-      type: 'generate-private-key',
-      params: { hostId, account: 'alice', policy: { type: 'ed25519' }, comment: 'x' },
+    await cluster.manageHost(hostId);
+    const done = await cluster.runJob('generate-private-key', {
+      hostId,
+      account: 'alice',
+      policy: { type: 'ed25519' },
+      comment: 'x',
     });
-    expect(res.status, JSON.stringify(res.body)).toBe(201);
-    const done = await cluster.waitForJob(res.body.job.id, ['completed', 'failed']);
     expect(done).toMatchObject({
       state: 'failed',
       attempts: 1,
