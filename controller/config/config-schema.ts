@@ -2,19 +2,16 @@
  * The one description of every setting: its environment variable, default and how a
  * raw string becomes a typed value. `loadConfig()` is the only reader of it.
  */
-import { invalidConfig } from '../../shared/errors';
+import {
+  parseNonEmptyString,
+  settingFailure as fail,
+  type SettingParse,
+} from '../../shared/config/settings-parser';
 import { asCommandList, asPathList } from './list-settings';
 
-export type Parse<T> = (raw: string, name: string) => T;
+export type Parse<T> = SettingParse<T>;
 
-const fail = (name: string, raw: string, expected: string): never => {
-  throw invalidConfig(`setting ${name}=${JSON.stringify(raw)} is invalid: expected ${expected}`, {
-    details: { setting: name, value: raw, expected },
-  });
-};
-
-export const asString: Parse<string> = (raw, name) =>
-  raw.trim() === '' ? fail(name, raw, 'a non-empty string') : raw.trim();
+export const asString: Parse<string> = parseNonEmptyString;
 
 export const asAddress: Parse<{ host: string; port: number }> = (raw, name) => {
   const m = /^(\[[0-9a-fA-F:]+\]|[^:\s]+):(\d{1,5})$/.exec(raw.trim());

@@ -5,14 +5,8 @@
  * path, so that "/etc/ssh/../shadow" can never match an allowed prefix.
  */
 import path from 'node:path';
-import { invalidConfig } from '../../shared/errors';
+import { settingFailure as fail } from '../../shared/config/settings-parser';
 import type { Parse } from './config-schema';
-
-const fail = (name: string, raw: string, expected: string): never => {
-  throw invalidConfig(`setting ${name}=${JSON.stringify(raw)} is invalid: expected ${expected}`, {
-    details: { setting: name, value: raw, expected },
-  });
-};
 
 const isAbsoluteNormalized = (p: string) =>
   p.startsWith('/') && path.posix.normalize(p) === p && !p.includes('//');

@@ -1,6 +1,6 @@
 /**
- * A small generic settings loader for a process that is not the controller (the agent):
- * one schema of settings, each with its environment variable, a default written as an
+ * Settings parsing for both programs: the failure message and the basic parsers are the
+ * controller's config schema's too, and `loadSettings` is the agent's loader. One schema of settings, each with its environment variable, a default written as an
  * operator would write it, and a parser. Defaults, then the environment, then explicit
  * overrides (command-line options) are parsed once, and the result is frozen. A wrong
  * value stops the program with an INVALID_CONFIG error naming the variable, the value and
