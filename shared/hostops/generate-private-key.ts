@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import { commandFailed, conflict, forbidden, invalidInput } from '../errors';
 import type { HostSession } from '../session/host-session';
 import { parsePublicKeyLine } from '../ssh/public-key';
+import { isUnderHome } from './authorized-keys-paths';
 import { findAccount } from './list-accounts';
 
 export type PrivateKeyPolicy =
@@ -47,7 +48,7 @@ export async function generatePrivateKey(
   const path = params.path ?? posix.join(account.home, '.ssh', `id_${policy.type}`);
   // Written as root: only into the account's own home, never a path anywhere on the host.
   const home = posix.normalize(account.home);
-  if (home === '/' || !path.startsWith(`${home}/`) || posix.normalize(path) !== path)
+  if (!isUnderHome(path, account) || posix.normalize(path) !== path)
     throw forbidden(`path ${path} is not in the home ${home} of ${account.name}`, {
       details: { field: 'path', value: path, account: account.name },
     });

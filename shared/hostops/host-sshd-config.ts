@@ -12,7 +12,7 @@ import {
 import { matchPattern } from '../ssh/patterns';
 import { forbidden, limitExceeded, notFound } from '../errors';
 import { findAccount, listAccounts } from './list-accounts';
-import { expandAuthorizedKeysPath } from './authorized-keys-paths';
+import { expandAuthorizedKeysPath, isUnderHome } from './authorized-keys-paths';
 import { readBoundedFile } from './bounded-read';
 import { hostReadLimits, type HostReadLimits } from './host-read-limits';
 
@@ -131,7 +131,7 @@ export function keyFilesOf(view: AccountSshdView, patterns?: string[]): string[]
  */
 export function requireAccountKeyFile(view: AccountSshdView, file: string): string {
   const home = posix.normalize(view.account.home);
-  const inHome = home !== '/' && file.startsWith(`${home}/`) && posix.normalize(file) === file;
+  const inHome = isUnderHome(file, view.account) && posix.normalize(file) === file;
   if (inHome || view.authorizedKeysFiles.includes(file)) return file;
   throw forbidden(
     `authorized keys file ${file} is neither a file sshd reads keys from for ${view.account.name} nor in its home ${home}`,
