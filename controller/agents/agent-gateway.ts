@@ -35,7 +35,7 @@ import {
 } from './agent-session';
 import { ENROLL_MAX_MESSAGE_BYTES, peerAddress, RefusalLimiter } from './enrollment-limits';
 import { enroll, renewCertificate, type EnrollmentDeps } from './enrollment-service';
-import { RefusalAudit } from './refusal-audit';
+import { WindowedAudit } from '../auth/windowed-audit';
 import { staticCertificates } from './static-certificates';
 
 /** Agents changed this long before the last sweep are read again (clock skew between controllers). */
@@ -71,7 +71,7 @@ export class AgentGateway {
   private readonly enrollment: EnrollmentDeps;
   private readonly log: Logger;
   private readonly writes: HelloWriter;
-  private readonly refusals: RefusalAudit;
+  private readonly refusals: WindowedAudit;
   private readonly sessionContext: SessionContext;
   private lastSweepAt = Date.now();
   private sweeping = false;
@@ -80,7 +80,7 @@ export class AgentGateway {
   constructor(private readonly o: GatewayOptions) {
     this.log = o.log;
     this.writes = helloWriter(o.store, o.queue);
-    this.refusals = new RefusalAudit(o.store.audit, o.log);
+    this.refusals = new WindowedAudit(o.store.audit, o.log);
     this.sessionContext = { ...o, refusals: this.refusals };
     this.enrollment = {
       store: o.store,

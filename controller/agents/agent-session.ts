@@ -26,7 +26,7 @@ import { isFinalState } from '../store/records';
 import type { Store } from '../store/store';
 import type { AgentEvents } from './agent-events';
 import { planNextConnection } from '../enrollment/next-connection';
-import type { RefusalAudit } from './refusal-audit';
+import type { WindowedAudit } from '../auth/windowed-audit';
 import { reusableResult } from './reusable-result';
 
 export interface SessionContext {
@@ -37,7 +37,7 @@ export interface SessionContext {
   controllerId: string;
   jobTypes: readonly string[];
   /** Where refused results are audited (aggregated per agent); plain audit rows without. */
-  refusals?: RefusalAudit;
+  refusals?: WindowedAudit;
 }
 
 /**

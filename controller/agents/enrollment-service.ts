@@ -24,7 +24,7 @@ import {
   peerAddress,
   type RefusalLimiter,
 } from './enrollment-limits';
-import { truncated, type RefusalAudit } from './refusal-audit';
+import { truncated, type WindowedAudit } from '../auth/windowed-audit';
 
 export const hashToken = (token: string): string =>
   createHash('sha256').update(token).digest('hex');
@@ -34,7 +34,7 @@ export interface EnrollmentDeps {
   ca: CertificateAuthority;
   certValidityMs: number;
   log: Logger;
-  refusals: RefusalAudit;
+  refusals: WindowedAudit;
   limiter: RefusalLimiter;
 }
 

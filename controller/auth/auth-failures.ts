@@ -4,15 +4,16 @@
  * Retry-After for every request, a valid token included, until its window ends: were a
  * correct guess still let through, the limit would not slow guessing at all.
  *
- * The audit log keeps for good, so a flood must not grow it without bound: the first
- * failure of a client in a window is written at once (the attack is visible at once), the
- * rest of that window as one row with their count when it ends.
+ * The audit log keeps for good, so a flood must not grow it without bound: the failures
+ * are audited per client address through windowed-audit.ts, like refused agents — the
+ * first at once, the rest of the window as one row with their number and reasons.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { KeywardenError } from '../../shared/errors';
 import { rateLimited } from '../../shared/errors';
 import type { Store } from '../store/store';
+import { WindowedAudit } from './windowed-audit';
 
 export type AuthFailureReason =
   'missing-token' | 'unknown-token' | 'revoked-token' | 'rate-limited';
@@ -22,21 +23,12 @@ export type CountFailure = (
   req: FastifyRequest,
 ) => Promise<{ isAllowed: true } | { isAllowed: false; isExceeded: boolean; ttl: number }>;
 
-interface Window {
-  start: number;
-  /** Failures after the first (already written) one. */
-  more: number;
-  reasons: Partial<Record<AuthFailureReason, number>>;
-}
-
-/** Beyond this many clients in one window, the others share one row (address "*"). */
+/** Beyond this many blocked clients, expired blocks are pruned before a new one is kept. */
 const MAX_CLIENTS = 10_000;
 
 export class AuthFailureGuard {
   private readonly blockedUntil = new Map<string, number>();
-  private readonly windows = new Map<string, Window>();
-  private readonly timer: NodeJS.Timeout;
-  private pending = Promise.resolve();
+  private readonly audits: WindowedAudit;
 
   constructor(
     private readonly o: {
@@ -47,8 +39,10 @@ export class AuthFailureGuard {
       clock?: () => number;
     },
   ) {
-    this.timer = setInterval(() => this.flush(false), Math.max(1000, o.windowMs / 4));
-    this.timer.unref();
+    this.audits = new WindowedAudit(o.store.audit, o.log, {
+      windowMs: o.windowMs,
+      maxKeys: MAX_CLIENTS,
+    });
   }
 
   private now(): number {
@@ -89,62 +83,15 @@ export class AuthFailureGuard {
   }
 
   private audit(req: FastifyRequest, reason: AuthFailureReason): void {
-    const now = this.now();
-    const ip = this.windows.has(req.ip) || this.windows.size < MAX_CLIENTS ? req.ip : '*';
-    const w = this.windows.get(ip);
-    if (w && now - w.start < this.o.windowMs) {
-      w.more++;
-      w.reasons[reason] = (w.reasons[reason] ?? 0) + 1;
-      return;
-    }
-    if (w) this.writeSummary(ip, w);
-    this.windows.set(ip, { start: now, more: 0, reasons: {} });
-    this.append({
-      at: now,
-      actor: `client:${ip}`,
-      action: 'auth.failed',
-      subject: ip,
-      // The path without its query; never the token that was presented.
-      details: { reason, method: req.method, path: req.url.split('?')[0], count: 1 },
-    });
-  }
-
-  private writeSummary(ip: string, w: Window): void {
-    if (w.more === 0) return;
-    this.append({
+    // Not awaited: a refused request is answered at once, the row follows.
+    void this.audits.record(req.ip, {
       at: this.now(),
-      actor: `client:${ip}`,
+      actor: `client:${req.ip}`,
       action: 'auth.failed',
-      subject: ip,
-      details: {
-        count: w.more,
-        reasons: w.reasons,
-        from: w.start,
-        windowMs: this.o.windowMs,
-        summary: 'further failures of this client in the window that started at "from"',
-      },
+      subject: req.ip,
+      // The path without its query; never the token that was presented.
+      details: { reason, method: req.method, path: req.url.split('?')[0] },
     });
-  }
-
-  private append(entry: Parameters<Store['audit']['append']>[0]): void {
-    this.pending = this.pending
-      .then(() => this.o.store.audit.append(entry))
-      .then(
-        () => undefined,
-        (err: unknown) => this.o.log.error({ err }, 'auditing a failed authentication failed'),
-      );
-  }
-
-  /** Writes the counts of ended windows (all of them when `all`). */
-  flush(all: boolean): Promise<void> {
-    const now = this.now();
-    for (const [ip, w] of this.windows) {
-      if (!all && now - w.start < this.o.windowMs) continue;
-      this.writeSummary(ip, w);
-      this.windows.delete(ip);
-    }
-    this.pruneBlocked();
-    return this.pending;
   }
 
   private pruneBlocked(): void {
@@ -153,8 +100,8 @@ export class AuthFailureGuard {
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.flush(true);
+    this.blockedUntil.clear();
+    await this.audits.stop();
   }
 }
 

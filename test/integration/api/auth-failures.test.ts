@@ -69,14 +69,15 @@ describe('failed authentications', () => {
     expect(first).toMatchObject({
       action: 'auth.failed',
       subject: expect.stringMatching(/127\.0\.0\.1$/),
-      details: { reason: 'missing-token', method: 'GET', path: '/api/v1/jobs', count: 1 },
+      details: { reason: 'missing-token', method: 'GET', path: '/api/v1/jobs' },
     });
-    const total = rows.reduce((n, r) => n + Number(r.details.count), 0);
+    // The same row format as refused agents: a window's first row, then its repeats.
+    const total = rows.reduce((n, r) => n + 1 + Number(r.details.repeats ?? 0), 0);
     // 5 failures, then 1 + 1 (the valid token) + 40 refused while limited, plus the polls
     // that were still refused: all counted, in at most a few rows.
     expect(total).toBeGreaterThanOrEqual(47);
     expect(rows.length).toBeLessThanOrEqual(4);
-    const summary = rows.find((r) => Number(r.details.count) > 1);
+    const summary = rows.find((r) => Number(r.details.repeats) > 0);
     expect(summary?.details.reasons).toMatchObject({
       'missing-token': 2,
       'unknown-token': 3,

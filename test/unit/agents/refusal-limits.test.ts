@@ -14,7 +14,7 @@ import {
   peerAddress,
   RefusalLimiter,
 } from '../../../controller/agents/enrollment-limits';
-import { RefusalAudit } from '../../../controller/agents/refusal-audit';
+import { WindowedAudit } from '../../../controller/auth/windowed-audit';
 import type { AgentRecord } from '../../../controller/store/agent-records';
 import { openSqliteStore } from '../../../controller/store/sqlite/open-sqlite-store';
 import type { Store } from '../../../controller/store/store';
@@ -121,7 +121,7 @@ describe('certificate verdict', () => {
 describe('aggregated refusal audit', () => {
   let dir: string | undefined;
   let store: Store | undefined;
-  let audit: RefusalAudit | undefined;
+  let audit: WindowedAudit | undefined;
   afterEach(async () => {
     await audit?.stop();
     await store?.close();
@@ -131,7 +131,7 @@ describe('aggregated refusal audit', () => {
   it('writes the first refusal of a window at once and the repeats as one counted row', async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'kw-refusal-audit-'));
     store = openSqliteStore(path.join(dir, 'db.sqlite'));
-    audit = new RefusalAudit(store.audit, pino({ level: 'silent' }), {
+    audit = new WindowedAudit(store.audit, pino({ level: 'silent' }), {
       windowMs: 60_000,
       maxKeys: 2,
     });

@@ -1,6 +1,6 @@
 /**
  * Audit entries for refusals a caller can repeat at will: an unauthenticated peer sending
- * enrollments, a revoked agent reconnecting in a loop. One row per key (a peer address, an
+ * enrollments, a revoked agent reconnecting in a loop, a client guessing API tokens. One row per key (a peer address, an
  * agent) per window, not one per refusal: the first refusal of a window is written at once
  * (an operator sees it without waiting), the repeats are counted and written as one summary
  * row when the window closes. Keys are bounded: past `maxKeys`, new keys share one
@@ -10,13 +10,13 @@ import type { Logger } from 'pino';
 import type { AuditRecord } from '../store/records';
 import type { AuditRepository } from '../store/store';
 
-export type RefusalEntry = Omit<AuditRecord, 'id'>;
+export type WindowedEntry = Omit<AuditRecord, 'id'>;
 
 interface Window {
   startedAt: number;
   repeats: number;
   lastAt: number;
-  last: RefusalEntry;
+  last: WindowedEntry;
   /** How often each reason was given in the window (a few distinct reasons are kept). */
   reasons: Map<string, number>;
 }
@@ -29,7 +29,7 @@ export function truncated(v: string, max = 64): string {
   return v.length <= max ? v : `${v.slice(0, max)}… (${v.length} chars)`;
 }
 
-export class RefusalAudit {
+export class WindowedAudit {
   private readonly windows = new Map<string, Window>();
   private readonly timer: NodeJS.Timeout;
   private readonly inflight = new Set<Promise<void>>();
@@ -50,7 +50,7 @@ export class RefusalAudit {
    * Records one refusal under `key`; resolves once a row written now is stored, with true
    * when this refusal opened a window (callers log only those, for the same reason).
    */
-  async record(key: string, entry: RefusalEntry): Promise<boolean> {
+  async record(key: string, entry: WindowedEntry): Promise<boolean> {
     let k = key;
     if (!this.windows.has(k) && this.windows.size >= this.o.maxKeys) k = OVERFLOW_KEY;
     const reason = String(entry.details.reason ?? '');
@@ -110,7 +110,7 @@ export class RefusalAudit {
     });
   }
 
-  private write(e: RefusalEntry): Promise<void> {
+  private write(e: WindowedEntry): Promise<void> {
     const p = this.audit.append(e).then(
       () => undefined,
       (err: unknown) => this.log.warn({ err, action: e.action }, 'writing a refusal audit failed'),
