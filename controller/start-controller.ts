@@ -59,11 +59,7 @@ export async function startController(
     store,
     queue,
     log: log.child({ component: 'engine' }),
-    concurrency: config.workerConcurrency,
-    claimBatch: config.claimBatch,
-    leaseMs: config.leaseMs,
-    pollIntervalMs: config.pollIntervalMs,
-    heartbeatMs: config.workerHeartbeatMs,
+    // Concurrency, batch, lease and timers: the config's (engine-options.ts).
     limitFor: (type): number => scheduler.limitFor(type, config.workerConcurrency, engine.workerId),
   });
   const services: ControllerServices = {

@@ -5,15 +5,17 @@
  * workers table so the watchdog can tell a dead controller from a busy one.
  */
 import { hostname } from 'node:os';
-import type { Logger } from 'pino';
 import { controllerStopping, invalidConfig } from '../../shared/errors';
 import { newId } from '../store/ids';
 import type { JobRecord } from '../store/records';
-import type { JobLease, Store } from '../store/store';
-import type { Config } from '../config/load-config';
-import type { JobQueue } from './job-queue';
+import type { JobLease } from '../store/store';
 import { runJob } from './run-job';
 import { GroupCommit } from './group-commit';
+import {
+  compileEngineOptions,
+  type EngineOptions,
+  type EngineOptionsInput,
+} from './engine-options';
 import type { HostExecutor } from '../hosts/host-executor';
 
 /**
@@ -30,27 +32,6 @@ const noHostDriver: HostExecutor = {
     ),
 };
 
-export interface EngineOptions {
-  config: Config;
-  /** Reaches the target host of host jobs (default: SSH from params.connection). */
-  hostExecutor?: HostExecutor;
-  store: Store;
-  queue: JobQueue;
-  log: Logger;
-  concurrency: number;
-  claimBatch: number;
-  leaseMs: number;
-  pollIntervalMs: number;
-  heartbeatMs: number;
-  /** Job types this engine runs; default: every registered type that runs on the controller. */
-  types?: string[];
-  /** Most jobs of one type running at once in this process (robot instances). */
-  limitFor?: (type: string) => number;
-  /** Workers kept from the bulk lane (default: the reservedWorkers setting). */
-  reservedWorkers?: number;
-  clock?: () => number;
-}
-
 export class Engine {
   readonly workerId = `${hostname()}:${process.pid}:${newId()}`;
   private readonly running = new Map<
@@ -63,8 +44,10 @@ export class Engine {
   readonly bulkWorkers: number;
   private readonly clock: () => number;
   readonly hostExecutor: HostExecutor;
+  /** Compiled once, frozen (engine-options.ts). */
+  private readonly options: EngineOptions;
   private readonly completions: GroupCommit<{ lease: JobLease; result: unknown }, boolean>;
-  private readonly types: string[];
+  private readonly types: readonly string[];
   private timers: NodeJS.Timeout[] = [];
   private filling: Promise<void> | undefined;
   private refill = false;
@@ -72,35 +55,38 @@ export class Engine {
   private unsubscribe: (() => void) | undefined;
   private readonly claimListeners = new Set<(jobs: JobRecord[], now: number) => void>();
 
-  constructor(private readonly o: EngineOptions) {
-    this.clock = o.clock ?? Date.now;
-    this.hostExecutor = o.hostExecutor ?? noHostDriver;
-    this.completions = new GroupCommit((items) => o.store.jobs.completeMany(items, this.clock()));
-    this.types = o.types ?? Object.values(o.queue.registry).map((d) => d.type);
-    const reserved = o.reservedWorkers ?? o.config.reservedWorkers;
-    this.bulkWorkers = Math.max(1, o.concurrency - reserved);
+  constructor(input: EngineOptionsInput) {
+    const options = compileEngineOptions(input);
+    this.options = options;
+    this.clock = options.clock;
+    this.hostExecutor = options.hostExecutor ?? noHostDriver;
+    this.completions = new GroupCommit((items) =>
+      options.store.jobs.completeMany(items, this.clock()),
+    );
+    this.types = options.types;
+    this.bulkWorkers = options.bulkWorkers;
   }
 
   async start(): Promise<void> {
     this.stopped = false;
     const now = this.clock();
-    await this.o.store.workers.upsert({
+    await this.options.store.workers.upsert({
       id: this.workerId,
       hostname: hostname(),
       pid: process.pid,
       startedAt: now,
       heartbeatAt: now,
     });
-    this.unsubscribe = this.o.queue.onQueued((job) => {
+    this.unsubscribe = this.options.queue.onQueued((job) => {
       if (this.types.includes(job.type) && job.runAt <= this.clock()) this.wake();
     });
-    this.timers.push(setInterval(() => this.wake(), this.o.pollIntervalMs));
+    this.timers.push(setInterval(() => this.wake(), this.options.pollIntervalMs));
     this.timers.push(
       setInterval(() => {
-        this.o.store.workers
+        this.options.store.workers
           .heartbeat(this.workerId, this.clock())
-          .catch((err: unknown) => this.o.log.warn({ err }, 'worker heartbeat failed'));
-      }, this.o.heartbeatMs),
+          .catch((err: unknown) => this.options.log.warn({ err }, 'worker heartbeat failed'));
+      }, this.options.heartbeatMs),
     );
     this.wake();
   }
@@ -132,7 +118,7 @@ export class Engine {
     }
     this.filling = new Promise<void>((resolve) => setImmediate(resolve))
       .then(() => this.fill())
-      .catch((err: unknown) => this.o.log.error({ err }, 'claiming jobs failed'))
+      .catch((err: unknown) => this.options.log.error({ err }, 'claiming jobs failed'))
       .finally(() => {
         this.filling = undefined;
         if (this.refill) {
@@ -145,7 +131,7 @@ export class Engine {
   private capacity(): Record<string, number> {
     const cap: Record<string, number> = {};
     for (const t of this.types) {
-      const limit = this.o.limitFor ? this.o.limitFor(t) : this.o.concurrency;
+      const limit = this.options.limitFor?.(t) ?? this.options.concurrency;
       const free = limit - (this.runningByType.get(t) ?? 0);
       if (free > 0) cap[t] = free;
     }
@@ -154,15 +140,15 @@ export class Engine {
 
   private async fill(): Promise<void> {
     for (;;) {
-      const free = this.o.concurrency - this.running.size;
+      const free = this.options.concurrency - this.running.size;
       const capacity = this.capacity();
       if (this.stopped || free <= 0 || Object.keys(capacity).length === 0) return;
-      const limit = Math.min(free, this.o.claimBatch);
-      const jobs = await this.o.store.jobs.claim({
+      const limit = Math.min(free, this.options.claimBatch);
+      const jobs = await this.options.store.jobs.claim({
         workerId: this.workerId,
         capacity,
         limit,
-        leaseMs: this.o.leaseMs,
+        leaseMs: this.options.leaseMs,
         now: this.clock(),
         // The store takes normal jobs first and bulk ones only up to this: a flood of
         // scheduled scans can never occupy the workers kept for admin, event and robot jobs.
@@ -175,25 +161,25 @@ export class Engine {
   }
 
   private launch(job: JobRecord): void {
-    const def = this.o.queue.definition(job.type);
+    const def = this.options.queue.definition(job.type);
     const abort = new AbortController();
     this.runningByType.set(job.type, (this.runningByType.get(job.type) ?? 0) + 1);
     const bulk = job.lane === 'bulk';
     if (bulk) this.runningBulk++;
     const deps = {
-      store: this.o.store,
-      queue: this.o.queue,
-      log: this.o.log,
+      store: this.options.store,
+      queue: this.options.queue,
+      log: this.options.log,
       workerId: this.workerId,
-      leaseMs: this.o.leaseMs,
+      leaseMs: this.options.leaseMs,
       clock: this.clock,
-      config: this.o.config,
+      config: this.options.config,
       hostExecutor: this.hostExecutor,
       complete: (lease: JobLease, result: unknown) => this.completions.submit({ lease, result }),
     };
     const done = runJob(deps, job, def, abort)
       .catch((err: unknown) =>
-        this.o.log.error({ err, jobId: job.id }, 'recording the end of a job failed'),
+        this.options.log.error({ err, jobId: job.id }, 'recording the end of a job failed'),
       )
       .finally(() => {
         this.running.delete(job.id);
@@ -222,6 +208,6 @@ export class Engine {
     const reason = controllerStopping('the controller is stopping; the job is queued again');
     for (const r of this.running.values()) r.abort.abort(reason);
     await all;
-    await this.o.store.workers.remove(this.workerId).catch(() => undefined);
+    await this.options.store.workers.remove(this.workerId).catch(() => undefined);
   }
 }

@@ -1,0 +1,107 @@
+/**
+ * The engine's options, compiled once before it starts (raw → defaults → checked → frozen,
+ * as Temporal's worker options are): tuning a caller leaves out comes from the controller's
+ * config, a value that cannot work stops the start with the option's name, and the engine
+ * itself only reads a frozen object — no `??` defaults scattered through its hot paths.
+ */
+import type { Logger } from 'pino';
+import { invalidConfig } from '../../shared/errors';
+import type { Config } from '../config/load-config';
+import type { HostExecutor } from '../hosts/host-executor';
+import type { Store } from '../store/store';
+import type { JobQueue } from './job-queue';
+
+/** What a caller gives: the services, and any tuning that differs from the config's. */
+export interface EngineOptionsInput {
+  config: Config;
+  store: Store;
+  queue: JobQueue;
+  log: Logger;
+  /** Reaches the target host of host jobs; without one a host job fails saying so. */
+  hostExecutor?: HostExecutor;
+  /** Default: workerConcurrency. */
+  concurrency?: number;
+  /** Default: claimBatch. */
+  claimBatch?: number;
+  /** Default: leaseMs. */
+  leaseMs?: number;
+  /** Default: pollIntervalMs. */
+  pollIntervalMs?: number;
+  /** Default: workerHeartbeatMs. */
+  heartbeatMs?: number;
+  /** Job types this engine runs; default: every registered type. */
+  types?: string[];
+  /** Most jobs of one type running at once in this process (robot instances). */
+  limitFor?: (type: string) => number;
+  /** Workers kept from the bulk lane (default: reservedWorkers). */
+  reservedWorkers?: number;
+  clock?: () => number;
+}
+
+export interface EngineOptions {
+  readonly config: Config;
+  readonly store: Store;
+  readonly queue: JobQueue;
+  readonly log: Logger;
+  readonly hostExecutor: HostExecutor | null;
+  readonly concurrency: number;
+  readonly claimBatch: number;
+  readonly leaseMs: number;
+  readonly pollIntervalMs: number;
+  readonly heartbeatMs: number;
+  readonly types: readonly string[];
+  readonly limitFor: ((type: string) => number) | null;
+  /** Most bulk-lane jobs running at once: all workers but the reserved ones, at least one. */
+  readonly bulkWorkers: number;
+  readonly clock: () => number;
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1)
+    throw invalidConfig(
+      `engine option ${name} must be a whole number of at least 1, not ${value}`,
+      {
+        details: { field: name, value, expected: 'integer >= 1' },
+      },
+    );
+  return value;
+}
+
+export function compileEngineOptions(input: EngineOptionsInput): EngineOptions {
+  const { config } = input;
+  const concurrency = positiveInteger('concurrency', input.concurrency ?? config.workerConcurrency);
+  const reserved = input.reservedWorkers ?? config.reservedWorkers;
+  if (!Number.isInteger(reserved) || reserved < 0)
+    throw invalidConfig(
+      `engine option reservedWorkers must be a whole number >= 0, not ${reserved}`,
+      {
+        details: { field: 'reservedWorkers', value: reserved, expected: 'integer >= 0' },
+      },
+    );
+  const known = new Set(Object.keys(input.queue.registry));
+  const types = input.types ?? [...known];
+  const unknown = types.filter((t) => !known.has(t));
+  if (unknown.length)
+    throw invalidConfig(`engine option types names unregistered job types: ${unknown.join(', ')}`, {
+      details: { field: 'types', value: unknown, expected: [...known] },
+    });
+  return Object.freeze({
+    config,
+    store: input.store,
+    queue: input.queue,
+    log: input.log,
+    hostExecutor: input.hostExecutor ?? null,
+    concurrency,
+    claimBatch: positiveInteger('claimBatch', input.claimBatch ?? config.claimBatch),
+    leaseMs: positiveInteger('leaseMs', input.leaseMs ?? config.leaseMs),
+    pollIntervalMs: positiveInteger(
+      'pollIntervalMs',
+      input.pollIntervalMs ?? config.pollIntervalMs,
+    ),
+    heartbeatMs: positiveInteger('heartbeatMs', input.heartbeatMs ?? config.workerHeartbeatMs),
+    types: Object.freeze([...types]),
+    limitFor: input.limitFor ?? null,
+    bulkWorkers: Math.max(1, concurrency - reserved),
+    clock: input.clock ?? Date.now,
+  });
+}
