@@ -31,7 +31,7 @@ export class AuthFailureGuard {
   private readonly audits: WindowedAudit;
 
   constructor(
-    private readonly o: {
+    private readonly deps: {
       store: Pick<Store, 'audit'>;
       countFailure: CountFailure;
       windowMs: number;
@@ -39,14 +39,14 @@ export class AuthFailureGuard {
       clock?: () => number;
     },
   ) {
-    this.audits = new WindowedAudit(o.store.audit, o.log, {
-      windowMs: o.windowMs,
+    this.audits = new WindowedAudit(deps.store.audit, deps.log, {
+      windowMs: deps.windowMs,
       maxKeys: MAX_CLIENTS,
     });
   }
 
   private now(): number {
-    return (this.o.clock ?? Date.now)();
+    return (this.deps.clock ?? Date.now)();
   }
 
   /** Refuses (429) a client over the limit before its token is even looked up. */
@@ -73,7 +73,7 @@ export class AuthFailureGuard {
     error: KeywardenError,
   ): Promise<never> {
     this.audit(req, reason);
-    const counted = await this.o.countFailure(req);
+    const counted = await this.deps.countFailure(req);
     if (!counted.isAllowed && counted.isExceeded) {
       if (this.blockedUntil.size >= MAX_CLIENTS) this.pruneBlocked();
       this.blockedUntil.set(req.ip, this.now() + counted.ttl);

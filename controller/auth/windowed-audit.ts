@@ -37,12 +37,12 @@ export class WindowedAudit {
   constructor(
     private readonly audit: AuditRepository,
     private readonly log: Logger,
-    private readonly o: { windowMs: number; maxKeys: number } = {
+    private readonly limits: { windowMs: number; maxKeys: number } = {
       windowMs: 60_000,
       maxKeys: 10_000,
     },
   ) {
-    this.timer = setInterval(() => this.closeWindows(Date.now()), Math.min(o.windowMs, 10_000));
+    this.timer = setInterval(() => this.closeWindows(Date.now()), Math.min(limits.windowMs, 10_000));
     this.timer.unref();
   }
 
@@ -52,10 +52,10 @@ export class WindowedAudit {
    */
   async record(key: string, entry: WindowedEntry): Promise<boolean> {
     let k = key;
-    if (!this.windows.has(k) && this.windows.size >= this.o.maxKeys) k = OVERFLOW_KEY;
+    if (!this.windows.has(k) && this.windows.size >= this.limits.maxKeys) k = OVERFLOW_KEY;
     const reason = String(entry.details.reason ?? '');
     const w = this.windows.get(k);
-    if (w && entry.at - w.startedAt < this.o.windowMs) {
+    if (w && entry.at - w.startedAt < this.limits.windowMs) {
       w.repeats += 1;
       w.lastAt = entry.at;
       w.last = entry;
@@ -82,7 +82,7 @@ export class WindowedAudit {
   /** Writes the summaries of windows that have closed. */
   closeWindows(now: number): void {
     for (const [k, w] of this.windows) {
-      if (now - w.startedAt < this.o.windowMs) continue;
+      if (now - w.startedAt < this.limits.windowMs) continue;
       this.windows.delete(k);
       this.writeSummary(w);
     }
