@@ -14,14 +14,14 @@ import type { Config } from '../config/load-config';
 import type { JobQueue } from './job-queue';
 import { runJob } from './run-job';
 import { GroupCommit } from './group-commit';
-import type { HostExecutor } from '../hosts/host-executor';
+import type { HostRouter } from '../hosts/host-driver';
 
 /**
  * The engine knows no transport (design.md): whoever starts it passes the host router.
  * Without one, a host job fails at once saying so instead of reaching a host some default way.
  */
-const noHostDriver: HostExecutor = {
-  run: (job, operation) =>
+const noHostDriver: HostRouter = {
+  run: ({ job, operation }) =>
     Promise.reject(
       invalidConfig(
         `job ${job.id} (${job.type}) asked for host operation ${operation}, but this engine was started without a host driver`,
@@ -32,8 +32,8 @@ const noHostDriver: HostExecutor = {
 
 export interface EngineOptions {
   config: Config;
-  /** Reaches the target host of host jobs (default: SSH from params.connection). */
-  hostExecutor?: HostExecutor;
+  /** Reaches the target host of host jobs (none by default: host jobs then fail, saying so). */
+  hostRouter?: HostRouter;
   store: Store;
   queue: JobQueue;
   log: Logger;
@@ -62,7 +62,7 @@ export class Engine {
   /** Most bulk-lane jobs running at once here: all workers but the reserved ones, at least one. */
   readonly bulkWorkers: number;
   private readonly clock: () => number;
-  readonly hostExecutor: HostExecutor;
+  readonly hostRouter: HostRouter;
   private readonly completions: GroupCommit<{ lease: JobLease; result: unknown }, boolean>;
   private readonly types: string[];
   private timers: NodeJS.Timeout[] = [];
@@ -74,7 +74,7 @@ export class Engine {
 
   constructor(private readonly o: EngineOptions) {
     this.clock = o.clock ?? Date.now;
-    this.hostExecutor = o.hostExecutor ?? noHostDriver;
+    this.hostRouter = o.hostRouter ?? noHostDriver;
     this.completions = new GroupCommit((items) => o.store.jobs.completeMany(items, this.clock()));
     this.types = o.types ?? Object.values(o.queue.registry).map((d) => d.type);
     const reserved = o.reservedWorkers ?? o.config.reservedWorkers;
@@ -188,7 +188,7 @@ export class Engine {
       leaseMs: this.o.leaseMs,
       clock: this.clock,
       config: this.o.config,
-      hostExecutor: this.hostExecutor,
+      hostRouter: this.hostRouter,
       complete: (lease: JobLease, result: unknown) => this.completions.submit({ lease, result }),
     };
     const done = runJob(deps, job, def, abort)
