@@ -15,6 +15,10 @@ import {
 import { deploySshdConfigThenScan, relocateUserKeysThenScan } from './edit-then-scan';
 import { generatePrivateKey, type GeneratePrivateKeyParams } from './generate-private-key';
 import { listAccounts } from './list-accounts';
+import {
+  readSshdEffectiveConfig,
+  type ReadSshdEffectiveConfigParams,
+} from './read-sshd-effective-config';
 import { relocateUserKeys, type RelocateUserKeysParams } from './relocate-user-keys';
 import { removeAuthorizedKey, type RemoveAuthorizedKeyParams } from './remove-authorized-key';
 import { removePrivateKey } from './remove-private-key';
@@ -66,6 +70,9 @@ export const hostOperations = {
   'scan-configs': read((s, a: ScanConfigsParams) => scanConfigs(s, a)),
   'scan-key-activity': read((s, a: ScanKeyActivityParams) => scanKeyActivity(s, a)),
   'scan-full': read((s, a: ScanFullParams) => scanFull(s, a)),
+  'read-sshd-effective-config': read((s, a: ReadSshdEffectiveConfigParams) =>
+    readSshdEffectiveConfig(s, a),
+  ),
   'add-authorized-key': edit((s, a: AddAuthorizedKeyParams) => addAuthorizedKey(s, a)),
   'remove-authorized-key': edit((s, a: RemoveAuthorizedKeyParams) => removeAuthorizedKey(s, a)),
   'revoke-authorized-key': edit((s, a: RevokeAuthorizedKeyParams) => revokeAuthorizedKey(s, a)),
