@@ -59,7 +59,7 @@ const boundary = (from, forbidden) => ({
               ]
             : [`**/${dir}/**`, `**/${dir}`],
           message: `${from}/ must not import from ${dir}/ (see docs/architecture.md).`,
-          // The engine may name the HostExecutor interface; it must not construct a driver.
+          // The engine may name the HostRouter interface; it must not construct a driver.
           allowTypeImports: from === 'controller/engine' && dir === 'hosts',
         })),
       },

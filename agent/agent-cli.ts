@@ -11,7 +11,7 @@ import { runHostOperation } from '../shared/hostops/operation-registry';
 import type { AgentExtensions } from './agent-extensions';
 import { certificateTimes, keepCertificateRenewed } from './certificate-renewal';
 import { loadAgentConfig } from './config/load-agent-config';
-import { AgentConnection } from './connection';
+import { AGENT_CAPABILITIES, AgentConnection } from './connection';
 import { enrollAgent } from './enroll';
 import { JobRunner } from './job-runner';
 import { log } from './log';
@@ -75,6 +75,7 @@ async function main(argv: string[], ext: AgentExtensions): Promise<number> {
       maxBackoffMs: config.maxBackoffMs,
       hostname: config.hostname,
       beforeSendResult: ext.beforeSendResult,
+      capabilities: ext.capabilities?.(AGENT_CAPABILITIES),
     });
     const renewal = keepCertificateRenewed(state, log);
     for (const sig of ['SIGINT', 'SIGTERM'] as const)

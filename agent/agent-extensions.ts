@@ -18,4 +18,6 @@ export interface AgentExtensions {
   wrapOperation?: (run: RunOperation) => RunOperation;
   /** Called with each result once it is spooled, just before it is sent. */
   beforeSendResult?: (result: JobResult) => void;
+  /** Changes the protocol capabilities the hello announces (to play an older agent). */
+  capabilities?: (announced: readonly string[]) => readonly string[];
 }

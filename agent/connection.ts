@@ -13,6 +13,7 @@ import {
   type ControllerMessage,
 } from '../shared/proto/gen/keywarden/agent/v1/agent';
 import { fromGrpcError } from '../shared/proto/grpc-errors';
+import { HOST_OPERATION_CAPABILITY } from '../shared/proto/host-operation-message';
 import { renewCertificateIfDue } from './certificate-renewal';
 import { collectHostFacts } from './host-facts';
 import { jobKey, type JobRunner } from './job-runner';
@@ -27,12 +28,17 @@ import { AGENT_VERSION } from './version';
  */
 const DRAINED_QUIET_MS = 2000;
 
+/** What this agent's protocol understands beyond the original messages (agent.proto, Hello). */
+export const AGENT_CAPABILITIES: readonly string[] = [HOST_OPERATION_CAPABILITY];
+
 export interface ConnectionOptions {
   rootPrefix: string;
   maxBackoffMs: number;
   /** The host name to report instead of the system's (KEYWARDEN_AGENT_HOSTNAME). */
   hostname?: string;
   beforeSendResult?: (result: JobResult) => void;
+  /** The protocol capabilities the hello announces (default: all this agent has). */
+  capabilities?: readonly string[];
 }
 
 export class AgentConnection {
@@ -155,6 +161,7 @@ export class AgentConnection {
                 : ConnectionMode.CONNECTION_MODE_STREAM,
             running: this.runner.runningKeys(),
             spooledResults: this.state.list('spool').length,
+            capabilities: [...(this.o.capabilities ?? AGENT_CAPABILITIES)],
           },
         },
       });

@@ -7,12 +7,13 @@
 import { runHostOperation } from '../shared/hostops/operation-registry';
 import {
   agentRestarted,
+  agentUpgradeRequired,
   jobCancelled,
   jobTimedOut,
   toErrorRecord,
   type ErrorRecord,
 } from '../shared/errors';
-import { decodeOperation, toStructValue } from '../shared/proto/operation-messages';
+import { decodeHostOperation, toStructValue } from '../shared/proto/host-operation-message';
 import {
   JobAssignment,
   JobResult,
@@ -109,8 +110,15 @@ export class JobRunner {
       () => abort.abort(jobTimedOut(`timed out after ${a.timeoutMs} ms on the agent`)),
       a.timeoutMs || 60_000,
     );
+    // Decoded once: the result names the operation that ran.
+    const decoded = decodeHostOperation(a.operation);
     try {
-      const { operation, args } = decodeOperation(a.operation!);
+      if (!decoded)
+        throw agentUpgradeRequired(
+          `the controller sent job ${a.job?.jobId ?? '?'} (${a.jobType}) in a message this keywarden-agent does not know: upgrade it`,
+          { details: { jobType: a.jobType } },
+        );
+      const { operation, args } = decoded;
       this.log('info', 'job started', { ...a.job!, operation });
       const aborted = new Promise<never>((_, reject) =>
         abort.signal.addEventListener('abort', () => reject(abort.signal.reason as Error), {
@@ -121,7 +129,7 @@ export class JobRunner {
         this.runOperation(this.session, operation, args, abort.signal),
         aborted,
       ]);
-      this.spool(a, started, null, output);
+      this.spool(a, started, null, { operation, value: output });
     } catch (err) {
       this.spool(a, started, toErrorRecord(abort.signal.aborted ? abort.signal.reason : err));
     } finally {
@@ -137,7 +145,7 @@ export class JobRunner {
     a: JobAssignment,
     startedAt: number,
     error: ErrorRecord | null,
-    output?: unknown,
+    output?: { operation: string; value: unknown },
   ): void {
     const r: JobResult = {
       job: a.job,
@@ -159,8 +167,8 @@ export class JobRunner {
         : {
             $case: 'output',
             value: {
-              operation: decodeOperation(a.operation!).operation,
-              value: toStructValue(output),
+              operation: output?.operation ?? '',
+              value: toStructValue(output?.value),
             },
           },
     };

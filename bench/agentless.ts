@@ -15,16 +15,16 @@ import { addAgentlessHost } from '../controller/intake/add-agentless-host';
 import { checkNewHost } from '../controller/intake/new-host-input';
 import {
   agentlessRuntimeOf,
-  startAgentlessExecutor,
-} from '../controller/agentless/start-agentless-executor';
+  startAgentlessDriver,
+} from '../controller/agentless/start-agentless-driver';
 import { vaultFor } from '../controller/secrets/secret-boxes';
 import type { ControllerServices } from '../controller/controller-services';
 import { loadConfig } from '../controller/config/load-config';
 import { Engine } from '../controller/engine/engine';
 import { defineJob, type JobDefinition } from '../controller/engine/job-definition';
 import { JobQueue } from '../controller/engine/job-queue';
-import { DirectSshExecutor } from '../controller/hosts/direct-ssh-executor';
-import { HostExecutorRouter } from '../controller/hosts/host-executor';
+import { DirectSshDriver } from '../controller/hosts/direct-ssh-driver';
+import { HostDriverRouter } from '../controller/hosts/host-router';
 import { discover } from '../controller/jobs/discover';
 import { discoverHost } from '../controller/jobs/discover-host';
 import { toMonitoredStateHost } from '../controller/jobs/to-monitored-state-host';
@@ -77,11 +77,11 @@ async function main(): Promise<void> {
   const discoveryRegistry = { ...registry };
   delete discoveryRegistry[scan.type];
   const log = pino({ level: process.env.KEYWARDEN_BENCH_LOG ?? 'silent' });
-  const hostExecutor = new HostExecutorRouter(new DirectSshExecutor(), store);
+  const hostRouter = new HostDriverRouter(store, new DirectSshDriver());
   const newEngine = (queue: JobQueue) =>
     new Engine({
       config,
-      hostExecutor,
+      hostRouter,
       store,
       queue,
       log,
@@ -98,12 +98,12 @@ async function main(): Promise<void> {
     store,
     queue,
     engine,
-    hostExecutor,
+    hostRouter,
     log,
   } as unknown as ControllerServices;
-  const stopAgentless = startAgentlessExecutor(services);
+  const stopAgentless = startAgentlessDriver(services);
   const pool = agentlessRuntimeOf(store)?.pool;
-  if (!pool) throw new Error('agentless executor did not start');
+  if (!pool) throw new Error('agentless driver did not start');
   const waitAll = async (ids: string[]) => {
     const ended: JobRecord[] = [];
     for (const id of ids) {

@@ -8,7 +8,11 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { runHostOperation } from '../shared/hostops/operation-registry';
-import { decodeOperation, toStructValue } from '../shared/proto/operation-messages';
+import {
+  decodeHostOperation,
+  HOST_OPERATION_CAPABILITY,
+  toStructValue,
+} from '../shared/proto/host-operation-message';
 import {
   AgentServiceClient,
   ConnectionMode,
@@ -85,7 +89,7 @@ async function simulate(): Promise<void> {
       }
       if (kind?.$case !== 'assignment') return;
       const a = kind.value;
-      const { operation, args } = decodeOperation(a.operation!);
+      const { operation, args } = decodeHostOperation(a.operation) ?? { operation: '', args: {} };
       const startedAtMs = Date.now();
       runHostOperation(session, operation, args, new AbortController().signal).then(
         (out) => {
@@ -123,6 +127,7 @@ async function simulate(): Promise<void> {
           mode: ConnectionMode.CONNECTION_MODE_STREAM,
           running: [],
           spooledResults: 0,
+          capabilities: [HOST_OPERATION_CAPABILITY],
         },
       },
     });

@@ -4,7 +4,7 @@ import type { Engine } from './engine/engine';
 import type { JobQueue } from './engine/job-queue';
 import type { RobotScheduler } from './engine/robot-scheduler';
 import type { Store } from './store/store';
-import type { HostExecutorRouter } from './hosts/host-executor';
+import type { HostDriverRouter } from './hosts/host-router';
 
 /** What a running controller is made of; API routes and job types receive parts of it. */
 export interface ControllerServices {
@@ -13,7 +13,7 @@ export interface ControllerServices {
   queue: JobQueue;
   engine: Engine;
   scheduler: RobotScheduler;
-  /** Host jobs reach their host through this; agent and agentless paths register routes on it. */
-  hostExecutor: HostExecutorRouter;
+  /** Host jobs reach their host through this; the agent and agentless paths register their drivers on it. */
+  hostRouter: HostDriverRouter;
   log: Logger;
 }

@@ -13,10 +13,10 @@ import { JobQueue } from './engine/job-queue';
 import { RobotScheduler } from './engine/robot-scheduler';
 import { buildRegistry } from './jobs/registry';
 import { openStore } from './store/open-store';
-import { HostExecutorRouter } from './hosts/host-executor';
-import { DirectSshExecutor } from './hosts/direct-ssh-executor';
+import { HostDriverRouter } from './hosts/host-router';
+import { DirectSshDriver } from './hosts/direct-ssh-driver';
 import { startAgentGateway } from './agents/start-agent-gateway';
-import { startAgentlessExecutor } from './agentless/start-agentless-executor';
+import { startAgentlessDriver } from './agentless/start-agentless-driver';
 import { secretBoxFor } from './secrets/secret-boxes';
 import { JobSecrets } from './secrets/sealed-params';
 
@@ -33,7 +33,7 @@ export async function startController(
   log: Logger = pino({ level: config.logLevel }),
 ): Promise<RunningController> {
   const store = await openStore(config.storeUrl);
-  // Secret job params are sealed when queued and opened only by the direct SSH executor.
+  // Secret job params are sealed when queued and opened only by the direct SSH driver.
   const secretBox = secretBoxFor(config);
   const queue = new JobQueue(
     store,
@@ -48,14 +48,15 @@ export async function startController(
     config.schedulerTickMs,
   );
   await scheduler.ensureRobots();
-  // Agent and agentless executors register their routes here as they start.
-  const hostExecutor = new HostExecutorRouter(
-    new DirectSshExecutor(new JobSecrets(secretBox, store.jobs)),
+  // The agent and agentless drivers register here as they start; jobs that name their
+  // own connection go to the direct driver.
+  const hostRouter = new HostDriverRouter(
     store,
+    new DirectSshDriver(new JobSecrets(secretBox, store.jobs)),
   );
   const engine: Engine = new Engine({
     config,
-    hostExecutor,
+    hostRouter,
     store,
     queue,
     log: log.child({ component: 'engine' }),
@@ -68,11 +69,11 @@ export async function startController(
     queue,
     engine,
     scheduler,
-    hostExecutor,
+    hostRouter,
     log,
   };
   // Jobs of agentless hosts go through the SSH session pool (before the engine starts).
-  const stopAgentless = startAgentlessExecutor(services);
+  const stopAgentless = startAgentlessDriver(services);
   const bootstrapToken = await bootstrapAdminToken(store, config.adminToken);
   const http = await buildHttpServer(services, log);
   await http.listen({ host: config.httpAddr.host, port: config.httpAddr.port });

@@ -186,6 +186,12 @@ export const ERRORS = {
     describe:
       'an unexpected failure: `details.cause` keeps its name, message and errno code; not retried blindly',
   },
+  AGENT_UPGRADE_REQUIRED: {
+    status: 409,
+    retryable: false,
+    describe:
+      "the host's agent is too old for this controller's protocol: upgrade keywarden-agent on that host",
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -409,3 +415,6 @@ export function fromErrorRecord(
 export function isRetryable(err: unknown): boolean {
   return toErrorRecord(err).retryable;
 }
+
+/** The host's agent does not speak what this controller sends: upgrade keywarden-agent there. */
+export const agentUpgradeRequired = make('AGENT_UPGRADE_REQUIRED');

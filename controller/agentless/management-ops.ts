@@ -1,6 +1,7 @@
 /**
- * The management-key lifecycle of an agentless host, run by the agentless executor on
- * behalf of discover-host and renew-mgmt-key. Ordering rule everywhere: the store's
+ * The management-key lifecycle of an agentless host: the driver operations
+ * (hosts/driver-operations.ts) the agentless driver implements for discover-host,
+ * renew-mgmt-key and to-managed-state-host. Ordering rule everywhere: the store's
  * `management` slot only ever names a key proven to log in, and a key is removed from the
  * host only after its successor is that key. So a failure at any step leaves a key that works.
  */
@@ -9,6 +10,7 @@ import { probeHostKeyFingerprint } from '../../shared/session/ssh-connect';
 import type { HostSession } from '../../shared/session/host-session';
 import { addAuthorizedKey } from '../../shared/hostops/add-authorized-key';
 import { removeAuthorizedKey } from '../../shared/hostops/remove-authorized-key';
+import type { DriverOperationTable } from '../hosts/driver-operations';
 import type { HostRecord } from '../store/host-records';
 import type { Store } from '../store/store';
 import { accountOf, proveLogin, type ConnectTimeouts } from './connect-host';
@@ -264,11 +266,8 @@ async function verifyManagementKey(ctx: ManagementOpContext) {
 }
 
 export const managementOperations = {
-  'agentless.identify': (ctx: ManagementOpContext, _args: unknown) => identify(ctx),
-  'agentless.install-management-key': (ctx: ManagementOpContext, _args: unknown) =>
-    installManagementKey(ctx),
-  'agentless.renew-management-key': (ctx: ManagementOpContext, _args: unknown) =>
-    renewManagementKey(ctx),
-  'agentless.verify-management-key': (ctx: ManagementOpContext, _args: unknown) =>
-    verifyManagementKey(ctx),
-} as const;
+  'identify-host': (ctx) => identify(ctx),
+  'install-management-key': (ctx) => installManagementKey(ctx),
+  'renew-management-key': (ctx) => renewManagementKey(ctx),
+  'verify-management-key': (ctx) => verifyManagementKey(ctx),
+} satisfies DriverOperationTable<ManagementOpContext>;

@@ -9,7 +9,11 @@ import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { fromErrorRecord, internalError, type KeywardenError } from '../../shared/errors';
 import { toGrpcStatus } from '../../shared/proto/grpc-errors';
 import type { Logger } from 'pino';
-import { encodeOperation, STRUCT_SCALAR_KEY } from '../../shared/proto/operation-messages';
+import {
+  encodeHostOperation,
+  fromStructValue,
+  HOST_OPERATION_CAPABILITY,
+} from '../../shared/proto/host-operation-message';
 import {
   ConnectionMode,
   type AgentMessage,
@@ -27,6 +31,7 @@ import type { Store } from '../store/store';
 import type { AgentEvents } from './agent-events';
 import { planNextConnection } from '../enrollment/next-connection';
 import type { WindowedAudit } from '../auth/windowed-audit';
+import { refuseForOutdatedAgent } from './outdated-agent';
 import { reusableResult } from './reusable-result';
 
 export interface SessionContext {
@@ -89,6 +94,8 @@ export class AgentSession {
   private readonly running = new Set<string>();
   /** Spooled results the hello announced and that have not been ingested yet. */
   private spoolLeft = 0;
+  /** The version and protocol capabilities the hello announced. */
+  private announced = { version: '', hostOperations: true };
   private readonly log: Logger;
 
   constructor(
@@ -149,6 +156,15 @@ export class AgentSession {
     const now = Date.now();
     for (const j of hello.running) this.running.add(key(j));
     this.spoolLeft = hello.spooledResults;
+    this.announced = {
+      version: hello.agentVersion,
+      hostOperations: hello.capabilities.includes(HOST_OPERATION_CAPABILITY),
+    };
+    if (!this.announced.hostOperations)
+      this.log.warn(
+        { version: hello.agentVersion },
+        'agent predates the generic host-operation message: its jobs fail until keywarden-agent is upgraded on its host',
+      );
     if (this.spoolLeft > 0) {
       // Should a spooled result never come (unreadable on the agent), deliver anyway.
       setTimeout(() => {
@@ -263,13 +279,15 @@ export class AgentSession {
         continue;
       }
       if (this.running.has(key(a)) && a.connectionId === this.connectionId) continue;
-      let operation;
-      try {
-        operation = encodeOperation(a.operation, a.args);
-      } catch (err) {
-        this.log.error({ err, jobId: a.jobId }, 'assignment cannot be encoded');
+      if (!this.announced.hostOperations) {
+        await refuseForOutdatedAgent(
+          this.ctx,
+          { id: this.agent.id, version: this.announced.version },
+          a,
+        );
         continue;
       }
+      const operation = encodeHostOperation(a.operation, a.args);
       this.send({
         kind: {
           $case: 'assignment',
@@ -349,7 +367,7 @@ export class AgentSession {
       agentId: this.agent.id,
       operation: a.operation,
       ok: out?.$case === 'output',
-      output: out?.$case === 'output' ? unwrap(out.value.value) : null,
+      output: out?.$case === 'output' ? fromStructValue(out.value.value) : null,
       error:
         out?.$case === 'error'
           ? // Translated once here: a code the table does not know becomes INTERNAL
@@ -419,11 +437,4 @@ export function endWithError(
   err: unknown,
 ): void {
   call.emit('error', Object.assign(new Error((err as Error).message), toGrpcStatus(err)));
-}
-
-/** A Struct that wraps a non-object result comes back as that value. */
-function unwrap(v: Record<string, unknown> | undefined): unknown {
-  if (!v) return null;
-  const keys = Object.keys(v);
-  return keys.length === 1 && keys[0] === STRUCT_SCALAR_KEY ? v[STRUCT_SCALAR_KEY] : v;
 }

@@ -1,13 +1,13 @@
 /**
  * Starts the agent side of a controller: loads (or creates) the CA, issues the gateway's
- * TLS certificate, binds the enrollment and agent ports, and registers the agent route
- * on the host executor so host jobs of agent hosts go through assignments.
+ * TLS certificate, binds the enrollment and agent ports, and registers the agent driver
+ * on the host router so host jobs of agent hosts go through assignments.
  */
 import { hostname } from 'node:os';
 import path from 'node:path';
 import type { ControllerServices } from '../controller-services';
 import { AgentEvents } from './agent-events';
-import { AgentExecutor } from './agent-executor';
+import { AgentDriver } from './agent-driver';
 import { AgentGateway } from './agent-gateway';
 import { issueServerCertificate, loadOrCreateCa } from './certificate-authority';
 
@@ -41,14 +41,14 @@ export async function startAgentGateway(
   const names = [...new Set([...advertisedNames(config), 'localhost', '127.0.0.1', hostname()])];
   const server = await issueServerCertificate(ca, names);
   const events = new AgentEvents();
-  const executor = new AgentExecutor(
+  const driver = new AgentDriver(
     store,
     events,
     log,
     Math.max(config.pollIntervalMs, 250),
     (type) => queue.definition(type).timeoutMs,
   );
-  services.hostExecutor.register((job) => executor.accepts(job), executor);
+  services.hostRouter.use('agent', driver);
   const gateway = new AgentGateway({
     store,
     queue,

@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import { invalidConfig } from '../../shared/errors';
 import type { Config } from '../config/load-config';
-import type { HostExecutor } from '../hosts/host-executor';
+import type { HostRouter } from '../hosts/host-driver';
 import type { Store } from '../store/store';
 import type { JobQueue } from './job-queue';
 
@@ -18,7 +18,7 @@ export interface EngineOptionsInput {
   queue: JobQueue;
   log: Logger;
   /** Reaches the target host of host jobs; without one a host job fails saying so. */
-  hostExecutor?: HostExecutor;
+  hostRouter?: HostRouter;
   /** Default: workerConcurrency. */
   concurrency?: number;
   /** Default: claimBatch. */
@@ -43,7 +43,7 @@ export interface EngineOptions {
   readonly store: Store;
   readonly queue: JobQueue;
   readonly log: Logger;
-  readonly hostExecutor: HostExecutor | null;
+  readonly hostRouter: HostRouter | null;
   readonly concurrency: number;
   readonly claimBatch: number;
   readonly leaseMs: number;
@@ -90,7 +90,7 @@ export function compileEngineOptions(input: EngineOptionsInput): EngineOptions {
     store: input.store,
     queue: input.queue,
     log: input.log,
-    hostExecutor: input.hostExecutor ?? null,
+    hostRouter: input.hostRouter ?? null,
     concurrency,
     claimBatch: positiveInteger('claimBatch', input.claimBatch ?? config.claimBatch),
     leaseMs: positiveInteger('leaseMs', input.leaseMs ?? config.leaseMs),

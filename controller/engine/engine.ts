@@ -16,14 +16,14 @@ import {
   type EngineOptions,
   type EngineOptionsInput,
 } from './engine-options';
-import type { HostExecutor } from '../hosts/host-executor';
+import type { HostRouter } from '../hosts/host-driver';
 
 /**
  * The engine knows no transport (design.md): whoever starts it passes the host router.
  * Without one, a host job fails at once saying so instead of reaching a host some default way.
  */
-const noHostDriver: HostExecutor = {
-  run: (job, operation) =>
+const noHostDriver: HostRouter = {
+  run: ({ job, operation }) =>
     Promise.reject(
       invalidConfig(
         `job ${job.id} (${job.type}) asked for host operation ${operation}, but this engine was started without a host driver`,
@@ -43,7 +43,7 @@ export class Engine {
   /** Most bulk-lane jobs running at once here: all workers but the reserved ones, at least one. */
   readonly bulkWorkers: number;
   private readonly clock: () => number;
-  readonly hostExecutor: HostExecutor;
+  readonly hostRouter: HostRouter;
   /** Compiled once, frozen (engine-options.ts). */
   private readonly options: EngineOptions;
   private readonly completions: GroupCommit<{ lease: JobLease; result: unknown }, boolean>;
@@ -59,7 +59,7 @@ export class Engine {
     const options = compileEngineOptions(input);
     this.options = options;
     this.clock = options.clock;
-    this.hostExecutor = options.hostExecutor ?? noHostDriver;
+    this.hostRouter = options.hostRouter ?? noHostDriver;
     this.completions = new GroupCommit((items) =>
       options.store.jobs.completeMany(items, this.clock()),
     );
@@ -174,7 +174,7 @@ export class Engine {
       leaseMs: this.options.leaseMs,
       clock: this.clock,
       config: this.options.config,
-      hostExecutor: this.hostExecutor,
+      hostRouter: this.hostRouter,
       complete: (lease: JobLease, result: unknown) => this.completions.submit({ lease, result }),
     };
     const done = runJob(deps, job, def, abort)

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { JobRecord, NewJob } from '../store/records';
 import type { Store } from '../store/store';
 import type { Config } from '../config/load-config';
+import type { HostCallArgs, HostCallName, HostCallResult } from '../hosts/host-driver';
 
 export interface RetryPolicy {
   maxAttempts: number;
@@ -52,10 +53,14 @@ export interface JobContext {
    */
   spawnChildren(children: ChildJob[]): Promise<AwaitChildren>;
   /**
-   * Runs a shared host operation (shared/hostops/operation-registry.ts) on this job's
-   * target host, through whichever transport reaches it, and returns its JSON result.
+   * Runs a host operation (shared/hostops/operation-registry.ts, or a driver's own from
+   * hosts/driver-operations.ts) on this job's target host, through whichever driver
+   * reaches it, and returns its result, typed by the operation.
    */
-  runOnHost(operation: string, args: unknown): Promise<unknown>;
+  runOnHost<N extends HostCallName>(
+    operation: N,
+    args: HostCallArgs<N>,
+  ): Promise<HostCallResult<N>>;
 }
 
 export const AWAIT_CHILDREN: unique symbol = Symbol('await-children');

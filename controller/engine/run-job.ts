@@ -10,7 +10,7 @@ import { jobTimedOut, KeywardenError, toErrorRecord } from '../../shared/errors'
 import type { JobRecord } from '../store/records';
 import type { JobLease, Store } from '../store/store';
 import type { Config } from '../config/load-config';
-import type { HostExecutor } from '../hosts/host-executor';
+import type { HostRouter } from '../hosts/host-driver';
 import {
   isAwaitChildren,
   retryDelayMs,
@@ -30,7 +30,7 @@ export interface RunJobDeps {
   leaseMs: number;
   clock: () => number;
   config: Config;
-  hostExecutor: HostExecutor;
+  hostRouter: HostRouter;
   /** Completions are group-committed: see group-commit.ts. */
   complete: (lease: JobLease, result: unknown) => Promise<boolean>;
 }
@@ -45,6 +45,8 @@ export async function runJob(
   const lease: JobLease = { id: job.id, attempt: job.attempts, workerId: deps.workerId };
   const log = deps.log.child({ jobId: job.id, type: job.type, attempt: job.attempts });
   let progress: unknown;
+  /** The attempt's host operations so far: each one's step (the agent driver keys on it). */
+  let step = 0;
   const keeper = keepLease({
     store,
     lease,
@@ -84,7 +86,15 @@ export async function runJob(
         })
       ).job,
     spawnChildren: (children) => spawnChildrenOnce(deps, job, children),
-    runOnHost: (operation, args) => deps.hostExecutor.run(job, operation, args, abort.signal),
+    // The one place a host's JSON result meets its operation's type (see host-driver.ts).
+    runOnHost: ((operation: string, args: unknown) =>
+      deps.hostRouter.run({
+        job,
+        operation,
+        args,
+        step: step++,
+        signal: abort.signal,
+      })) as JobContext['runOnHost'],
   };
   try {
     const aborted = new Promise<never>((_, reject) => {

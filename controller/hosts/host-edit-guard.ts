@@ -1,10 +1,11 @@
 /**
  * Monitored hosts are only read: an operation that changes a host runs only on a host in
- * the managed state. The host-executor router asks this before every operation, whatever
- * the job or transport, so no job can forget it. Scans run in every state.
+ * the managed state. The host router asks this before every operation, on the host record
+ * it read for the call, whatever the job or driver, so no job can forget it. Scans (and
+ * the drivers' own operations, such as the management-key lifecycle) run in every state.
  *
  * A host that is unreachable, or whose host key changed, is judged by the state it returns
- * to (an unreachable managed host keeps its edits queued for retry; the executor stops all
+ * to (an unreachable managed host keeps its edits queued for retry; the agentless driver stops all
  * work on a host-key mismatch on its own). Jobs that name a `connection` instead of a
  * registered host carry the admin's own credentials and have no state to check.
  */
@@ -24,15 +25,14 @@ async function governingState(store: HostStateSource, host: HostRecord): Promise
   return host.state;
 }
 
-/** Throws HOST_NOT_MANAGED when `operation` edits the job's host and the host is not managed. */
+/** Throws HOST_NOT_MANAGED when `operation` edits `host` (the job's) and it is not managed. */
 export async function refuseEditUnlessManaged(
   store: HostStateSource,
-  job: Pick<JobRecord, 'id' | 'type' | 'hostId'>,
+  job: Pick<JobRecord, 'id' | 'type'>,
+  host: HostRecord,
   operation: string,
 ): Promise<void> {
-  if (!job.hostId || !isEditOperation(operation)) return;
-  const host = await store.hosts.get(job.hostId);
-  if (!host) return; // the executor reports the missing host
+  if (!isEditOperation(operation)) return;
   const state = await governingState(store, host);
   if (state === 'managed') return;
   const shown = state === host.state ? state : `${host.state}, ${state} before`;

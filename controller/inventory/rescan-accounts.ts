@@ -15,10 +15,10 @@ export async function rescanAccounts(
 ): Promise<ScanAuthorizedKeysResult> {
   // Before the host is read: the inventory keeps what edits record after this.
   const observedAt = ctx.now();
-  const scan = (await ctx.runOnHost('scan-authorized-keys', {
+  const scan = await ctx.runOnHost('scan-authorized-keys', {
     ...(accounts ? { accounts } : {}),
     ...(sshdConfigPath ? { sshdConfigPath } : {}),
-  })) as ScanAuthorizedKeysResult;
+  });
   await ingestAuthorizedKeys(ctx.store, hostId, scan, observedAt, accounts);
   return scan;
 }

@@ -1,6 +1,5 @@
 import { Type } from '@sinclair/typebox';
 import { invalidInput, keyBlacklisted } from '../../shared/errors';
-import type { AddAuthorizedKeyResult } from '../../shared/hostops/add-authorized-key';
 import { parsePublicKeyLine } from '../../shared/ssh/public-key';
 import { defineJob } from '../engine/job-definition';
 import { hostJobParams, inventoryHostId } from '../inventory/host-target';
@@ -50,7 +49,7 @@ export const addAuthorizedKey = defineJob({
       });
     }
     const { hostId: _h, connection: _c, ...args } = params;
-    const edit = (await ctx.runOnHost('add-authorized-key', args)) as AddAuthorizedKeyResult;
+    const edit = await ctx.runOnHost('add-authorized-key', args);
     await rescanAccounts(ctx, hostId, [params.account], params.sshdConfigPath);
     return { hostId, fingerprint, ...edit };
   },

@@ -1,6 +1,5 @@
 import { Type } from '@sinclair/typebox';
 import { sha256Hex, type DeploySshdConfigResult } from '../../shared/hostops/deploy-sshd-config';
-import type { ScanConfigsResult } from '../../shared/hostops/scan-configs';
 import { defineJob, type JobContext } from '../engine/job-definition';
 import { configDeployFailure } from '../host-states/config-deploy-failure';
 import { latestConfigEvent, recordConfigEvent } from '../host-states/sshd-config-confirmations';
@@ -55,10 +54,10 @@ export const confDeployHost = defineJob({
       await recordConfigEvent(ctx.store, { ...event, event: 'deploying', at: ctx.now() });
     // Before the host is read: the inventory keeps what edits record after this.
     const observedAt = ctx.now();
-    const { deploy: r, configs } = (await ctx.runOnHost('deploy-sshd-config-then-scan', {
+    const { deploy: r, configs } = await ctx.runOnHost('deploy-sshd-config-then-scan', {
       ...args,
       ...(confirmed ? { confirmedSha256: sha256 } : {}),
-    })) as { deploy: DeploySshdConfigResult; configs: ScanConfigsResult };
+    });
     // What is on disk now (the old file again after a rollback) is what the inventory keeps.
     await ingestConfigs(ctx.store, hostId, configs, observedAt);
     if (r.status === 'unchanged' || r.status === 'applied') {

@@ -17,11 +17,8 @@ export const discoverHost = defineJob({
   adminTriggerable: true,
   idempotent: true,
   async run(_params, ctx) {
-    const identity = (await ctx.runOnHost('agentless.identify', {})) as Record<string, unknown>;
-    const key = (await ctx.runOnHost('agentless.install-management-key', {})) as {
-      installed: boolean;
-      fingerprint: string | null;
-    };
+    const identity = await ctx.runOnHost('identify-host', {});
+    const key = await ctx.runOnHost('install-management-key', {});
     const host = await ctx.store.hosts.get(ctx.job.hostId as string);
     let next: string | null = null;
     if (host?.state === 'discovered') {

@@ -1,5 +1,4 @@
 import { Type } from '@sinclair/typebox';
-import type { GeneratePrivateKeyResult } from '../../shared/hostops/generate-private-key';
 import { defineJob } from '../engine/job-definition';
 import { hostJobParams, inventoryHostId } from '../inventory/host-target';
 import { recordGeneratedKey } from '../inventory/record-generated-key';
@@ -43,7 +42,7 @@ export const generatePrivateKey = defineJob({
   async run(params, ctx) {
     const hostId = inventoryHostId(ctx, params);
     const { hostId: _h, connection: _c, ...args } = params;
-    const key = (await ctx.runOnHost('generate-private-key', args)) as GeneratePrivateKeyResult;
+    const key = await ctx.runOnHost('generate-private-key', args);
     await recordGeneratedKey(ctx.store, hostId, params.account, key, ctx.now());
     return { hostId, ...key };
   },

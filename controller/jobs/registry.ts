@@ -39,6 +39,7 @@ import { renewPrivateKey } from './renew-private-key';
 import { scanAuthorizedKeys } from './scan-authorized-keys';
 import { scanConfigs } from './scan-configs';
 import { scanFull } from './scan-full';
+import { readSshdEffectiveConfig } from './read-sshd-effective-config';
 import { scanHostKeyActivity } from './scan-host-key-activity';
 import { setAuthorizedKeyOptions } from './set-authorized-key-options';
 import { testEffect } from './testing/test-effect';
@@ -82,6 +83,7 @@ export const productJobs = [
   scanAuthorizedKeys,
   scanConfigs,
   scanFull,
+  readSshdEffectiveConfig,
   scanHostKeyActivity,
   setAuthorizedKeyOptions,
 ] as const;

@@ -1,11 +1,9 @@
 import { Type } from '@sinclair/typebox';
-import type { RelocateUserKeysResult } from '../../shared/hostops/relocate-user-keys';
 import { checkHostCommands } from '../auth/host-command-policy';
 import { defineJob } from '../engine/job-definition';
 import { configDeployFailure, deployFailed } from '../host-states/config-deploy-failure';
 import { hostJobParams, inventoryHostId } from '../inventory/host-target';
 import { ingestAuthorizedKeys } from '../inventory/ingest-scans';
-import type { ScanAuthorizedKeysResult } from '../../shared/hostops/scan-authorized-keys';
 
 export const RelocateFields = {
   /** Root-owned destination pattern (default /etc/ssh/authorized_keys/%u). */
@@ -37,10 +35,10 @@ export const relocateUserKeysHost = defineJob({
     const { hostId: _h, connection: _c, ...args } = params;
     // Before the host is read: the inventory keeps what edits record after this.
     const observedAt = ctx.now();
-    const { relocation: r, authorizedKeys } = (await ctx.runOnHost(
+    const { relocation: r, authorizedKeys } = await ctx.runOnHost(
       'relocate-user-keys-then-scan',
       args,
-    )) as { relocation: RelocateUserKeysResult; authorizedKeys: ScanAuthorizedKeysResult };
+    );
     await ingestAuthorizedKeys(ctx.store, hostId, authorizedKeys, observedAt, params.accounts);
     if (deployFailed(r.config))
       throw configDeployFailure(

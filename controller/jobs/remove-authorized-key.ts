@@ -1,6 +1,5 @@
 import { Type } from '@sinclair/typebox';
 import { commandFailed, invalidInput } from '../../shared/errors';
-import type { RemoveAuthorizedKeyResult } from '../../shared/hostops/remove-authorized-key';
 import type { RevokeAuthorizedKeyResult } from '../../shared/hostops/revoke-authorized-key';
 import { defineJob } from '../engine/job-definition';
 import { hostJobParams, inventoryHostId } from '../inventory/host-target';
@@ -39,21 +38,21 @@ export const removeAuthorizedKey = defineJob({
           { details: { field: 'includeUnmanaged', value: params.includeUnmanaged ?? null } },
         );
       }
-      const r = (await ctx.runOnHost('revoke-authorized-key', {
+      const r = await ctx.runOnHost('revoke-authorized-key', {
         fingerprint: params.fingerprint,
         ...config,
-      })) as RevokeAuthorizedKeyResult;
+      });
       files = r.files;
       failed = r.failed;
     } else {
       const account = params.account;
-      const r = (await ctx.runOnHost('remove-authorized-key', {
+      const r = await ctx.runOnHost('remove-authorized-key', {
         account,
         fingerprint: params.fingerprint,
         ...(params.includeUnmanaged ? { includeUnmanaged: true } : {}),
         ...(params.authorizedKeysFiles ? { authorizedKeysFiles: params.authorizedKeysFiles } : {}),
         ...config,
-      })) as RemoveAuthorizedKeyResult;
+      });
       files = r.files
         .filter((f) => f.lines.length)
         .map((f) => ({ account, file: f.file, lines: f.lines }));

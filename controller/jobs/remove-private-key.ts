@@ -1,5 +1,4 @@
 import { Type } from '@sinclair/typebox';
-import type { RemovePrivateKeyResult } from '../../shared/hostops/remove-private-key';
 import { defineJob } from '../engine/job-definition';
 import { hostJobParams, inventoryHostId } from '../inventory/host-target';
 import { inventoryItemKey } from '../store/inventory-records';
@@ -19,9 +18,9 @@ export const removePrivateKey = defineJob({
     const hostId = inventoryHostId(ctx, params);
     // Deleting as root: only a key the inventory found there (checked at the API too).
     await checkPrivateKeyRemoval(ctx.store, hostId, params.path);
-    const r = (await ctx.runOnHost('remove-private-key', {
+    const r = await ctx.runOnHost('remove-private-key', {
       path: params.path,
-    })) as RemovePrivateKeyResult;
+    });
     const key = inventoryItemKey('private-key', { path: params.path });
     await ctx.store.inventory.items.markRemoved('private-key', hostId, [key], ctx.now());
     return { hostId, ...r };

@@ -17,6 +17,6 @@ export const renewMgmtKey = defineJob({
   adminTriggerable: true,
   idempotent: true,
   async run(_params, ctx) {
-    return ctx.runOnHost('agentless.renew-management-key', {});
+    return ctx.runOnHost('renew-management-key', {});
   },
 });

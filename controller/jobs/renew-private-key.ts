@@ -1,4 +1,3 @@
-import type { GeneratePrivateKeyResult } from '../../shared/hostops/generate-private-key';
 import { defineJob } from '../engine/job-definition';
 import { hostJobParams, inventoryHostId } from '../inventory/host-target';
 import { recordGeneratedKey } from '../inventory/record-generated-key';
@@ -22,10 +21,10 @@ export const renewPrivateKey = defineJob({
   async run(params, ctx) {
     const hostId = inventoryHostId(ctx, params);
     const { hostId: _h, connection: _c, ...args } = params;
-    const key = (await ctx.runOnHost('generate-private-key', {
+    const key = await ctx.runOnHost('generate-private-key', {
       ...args,
       replace: true,
-    })) as GeneratePrivateKeyResult;
+    });
     const [before] = (
       await ctx.store.inventory.items.list('private-key', { hostId, includeRemoved: true })
     ).filter((i) => i.key === inventoryItemKey('private-key', { path: key.path }));

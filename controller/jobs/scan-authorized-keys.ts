@@ -1,5 +1,4 @@
 import { Type } from '@sinclair/typebox';
-import type { ScanAuthorizedKeysResult } from '../../shared/hostops/scan-authorized-keys';
 import { defineJob } from '../engine/job-definition';
 import { hostJobParams, inventoryHostId } from '../inventory/host-target';
 import { flagBlacklistedKeys } from '../inventory/flag-blacklisted';
@@ -22,10 +21,10 @@ export const scanAuthorizedKeys = defineJob({
     const hostId = inventoryHostId(ctx, params);
     // Before the host is read: the inventory keeps what edits record after this.
     const observedAt = ctx.now();
-    const scan = (await ctx.runOnHost('scan-authorized-keys', {
+    const scan = await ctx.runOnHost('scan-authorized-keys', {
       ...(params.accounts ? { accounts: params.accounts } : {}),
       ...(params.sshdConfigPath ? { sshdConfigPath: params.sshdConfigPath } : {}),
-    })) as ScanAuthorizedKeysResult;
+    });
     const synced = await ingestAuthorizedKeys(ctx.store, hostId, scan, observedAt, params.accounts);
     const blacklisted = await flagBlacklistedKeys(ctx.store, hostId, scan.keys, ctx.now());
     return {

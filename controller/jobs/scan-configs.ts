@@ -1,5 +1,4 @@
 import { Type } from '@sinclair/typebox';
-import type { ScanConfigsResult } from '../../shared/hostops/scan-configs';
 import { defineJob } from '../engine/job-definition';
 import { hostJobParams, inventoryHostId } from '../inventory/host-target';
 import { ingestConfigs } from '../inventory/ingest-scans';
@@ -25,10 +24,10 @@ export const scanConfigs = defineJob({
     checkHostCommands(ctx.config, 'scan-configs', params);
     // Before the host is read: the inventory keeps what edits record after this.
     const observedAt = ctx.now();
-    const scan = (await ctx.runOnHost('scan-configs', {
+    const scan = await ctx.runOnHost('scan-configs', {
       ...(params.sshdConfigPath ? { sshdConfigPath: params.sshdConfigPath } : {}),
       ...(params.sshdBinary ? { sshdBinary: params.sshdBinary } : {}),
-    })) as ScanConfigsResult;
+    });
     const hostKeys = await ingestConfigs(ctx.store, hostId, scan, observedAt);
     return {
       hostId,

@@ -1,5 +1,4 @@
 import { Type } from '@sinclair/typebox';
-import type { ScanFullResult } from '../../shared/hostops/scan-full';
 import type { KeyActivityCursor } from '../../shared/hostops/scan-key-activity';
 import { checkHostCommands } from '../auth/host-command-policy';
 import { defineJob } from '../engine/job-definition';
@@ -38,10 +37,10 @@ export const scanFull = defineJob({
     const { hostId: _h, connection: _c, ...args } = params;
     // Before the host is read: the inventory keeps what edits record after this.
     const observedAt = ctx.now();
-    const scan = (await ctx.runOnHost('scan-full', {
+    const scan = await ctx.runOnHost('scan-full', {
       ...args,
       ...(cursor ? { cursor } : {}),
-    })) as ScanFullResult;
+    });
     const now = ctx.now();
     return {
       hostId,

@@ -1,8 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type {
-  KeyActivityCursor,
-  ScanKeyActivityResult,
-} from '../../shared/hostops/scan-key-activity';
+import type { KeyActivityCursor } from '../../shared/hostops/scan-key-activity';
 import { defineJob } from '../engine/job-definition';
 import { hostJobParams, inventoryHostId } from '../inventory/host-target';
 import { ingestKeyActivity } from '../inventory/ingest-key-activity';
@@ -35,14 +32,14 @@ export const scanHostKeyActivity = defineJob({
     const cursor = (await ctx.store.inventory.keyUsage.getCursor(
       hostId,
     )) as KeyActivityCursor | null;
-    const scan = (await ctx.runOnHost('scan-key-activity', {
+    const scan = await ctx.runOnHost('scan-key-activity', {
       ...(params.logFiles ? { logFiles: params.logFiles } : {}),
       ...(params.utcOffsetMinutes !== undefined
         ? { utcOffsetMinutes: params.utcOffsetMinutes }
         : {}),
       ...(params.journal ? { journal: params.journal } : {}),
       ...(cursor ? { cursor } : {}),
-    })) as ScanKeyActivityResult;
+    });
     const { logins } = await ingestKeyActivity(ctx.store, hostId, scan, ctx.now());
     return {
       hostId,

@@ -1,5 +1,4 @@
 import { Type } from '@sinclair/typebox';
-import type { SetAuthorizedKeyOptionsResult } from '../../shared/hostops/set-authorized-key-options';
 import { defineJob } from '../engine/job-definition';
 import { hostJobParams, inventoryHostId } from '../inventory/host-target';
 import { rescanAccounts } from '../inventory/rescan-accounts';
@@ -24,10 +23,7 @@ export const setAuthorizedKeyOptions = defineJob({
   async run(params, ctx) {
     const hostId = inventoryHostId(ctx, params);
     const { hostId: _h, connection: _c, ...args } = params;
-    const r = (await ctx.runOnHost(
-      'set-authorized-key-options',
-      args,
-    )) as SetAuthorizedKeyOptionsResult;
+    const r = await ctx.runOnHost('set-authorized-key-options', args);
     await rescanAccounts(ctx, hostId, [params.account], params.sshdConfigPath);
     return { hostId, ...r };
   },

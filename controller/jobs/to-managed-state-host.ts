@@ -23,7 +23,7 @@ export const toManagedStateHost = defineJob({
         details: { field: 'state', value: host.state, expected: 'monitored' },
       });
     const verified =
-      host.kind === 'agentless' ? await ctx.runOnHost('agentless.verify-management-key', {}) : null;
+      host.kind === 'agentless' ? await ctx.runOnHost('verify-management-key', {}) : null;
     const from = host.state;
     await ctx.store.hosts.update(host.id, { state: 'managed' }, ctx.now());
     await ctx.store.audit.append({

@@ -1,6 +1,6 @@
 /**
  * Host operations by name. A host job names an operation and JSON arguments; whichever
- * transport reaches the host (the agent over gRPC, or the controller over SSH) looks the
+ * driver reaches the host (the agent over gRPC, or the controller over SSH) looks the
  * name up here and runs the same code against its own HostSession. Arguments and results
  * must survive JSON, because they cross a process boundary.
  */
@@ -15,6 +15,10 @@ import {
 import { deploySshdConfigThenScan, relocateUserKeysThenScan } from './edit-then-scan';
 import { generatePrivateKey, type GeneratePrivateKeyParams } from './generate-private-key';
 import { listAccounts } from './list-accounts';
+import {
+  readSshdEffectiveConfig,
+  type ReadSshdEffectiveConfigParams,
+} from './read-sshd-effective-config';
 import { relocateUserKeys, type RelocateUserKeysParams } from './relocate-user-keys';
 import { removeAuthorizedKey, type RemoveAuthorizedKeyParams } from './remove-authorized-key';
 import { removePrivateKey } from './remove-private-key';
@@ -31,104 +35,93 @@ import {
 
 /**
  * What only an in-process caller can give an operation (functions do not cross a process
- * boundary): the controller's SSH executors pass a fresh-login check for config deploys.
+ * boundary): the controller's SSH drivers pass a fresh-login check for config deploys.
  */
 export interface HostOperationExtras {
   loginCheck?: LoginCheck;
 }
 
-export type HostOperationRunner = (
-  session: HostSession,
-  args: never,
-  signal: AbortSignal,
-  extras?: HostOperationExtras,
-) => Promise<unknown>;
+/** Whether an operation changes the host: edits need the managed state, reads run in every state. */
+export type HostOperationKind = 'read' | 'edit';
 
-const op =
-  <A, R>(fn: (session: HostSession, args: A) => Promise<R>) =>
-  (session: HostSession, args: A): Promise<R> =>
-    fn(session, args);
+export interface HostOperation<A, R> {
+  kind: HostOperationKind;
+  run(session: HostSession, args: A, signal: AbortSignal, extras: HostOperationExtras): Promise<R>;
+}
 
-export const hostOperations = {
-  'list-accounts': op((s) => listAccounts(s)),
-  'scan-authorized-keys': op((s, a: ScanAuthorizedKeysParams) => scanAuthorizedKeys(s, a)),
-  'scan-private-keys': op((s, a: ScanPrivateKeysParams) => scanPrivateKeys(s, a)),
-  'scan-configs': op((s, a: ScanConfigsParams) => scanConfigs(s, a)),
-  'scan-key-activity': op((s, a: ScanKeyActivityParams) => scanKeyActivity(s, a)),
-  'scan-full': op((s, a: ScanFullParams) => scanFull(s, a)),
-  'add-authorized-key': op((s, a: AddAuthorizedKeyParams) => addAuthorizedKey(s, a)),
-  'remove-authorized-key': op((s, a: RemoveAuthorizedKeyParams) => removeAuthorizedKey(s, a)),
-  'revoke-authorized-key': op((s, a: RevokeAuthorizedKeyParams) => revokeAuthorizedKey(s, a)),
-  'set-authorized-key-options': op((s, a: SetAuthorizedKeyOptionsParams) =>
-    setAuthorizedKeyOptions(s, a),
-  ),
-  'generate-private-key': op((s, a: GeneratePrivateKeyParams) => generatePrivateKey(s, a)),
-  'remove-private-key': op((s, a: { path: string }) => removePrivateKey(s, a)),
-  'deploy-sshd-config': (
-    s: HostSession,
-    a: DeploySshdConfigParams,
-    _sig: AbortSignal,
-    x?: HostOperationExtras,
-  ) => deploySshdConfig(s, a, x?.loginCheck),
-  'relocate-user-keys': (
-    s: HostSession,
-    a: RelocateUserKeysParams,
-    _sig: AbortSignal,
-    x?: HostOperationExtras,
-  ) => relocateUserKeys(s, a, x?.loginCheck),
-  'deploy-sshd-config-then-scan': (
-    s: HostSession,
-    a: DeploySshdConfigParams,
-    _sig: AbortSignal,
-    x?: HostOperationExtras,
-  ) => deploySshdConfigThenScan(s, a, x?.loginCheck),
-  'relocate-user-keys-then-scan': (
-    s: HostSession,
-    a: RelocateUserKeysParams,
-    _sig: AbortSignal,
-    x?: HostOperationExtras,
-  ) => relocateUserKeysThenScan(s, a, x?.loginCheck),
-} satisfies Record<string, HostOperationRunner>;
-
-export type HostOperationName = keyof typeof hostOperations;
+/** A line of the table: the kind is part of it, so a new operation cannot skip the managed-state check. */
+const read = <A, R>(run: HostOperation<A, R>['run']): HostOperation<A, R> => ({
+  kind: 'read',
+  run,
+});
+const edit = <A, R>(run: HostOperation<A, R>['run']): HostOperation<A, R> => ({
+  kind: 'edit',
+  run,
+});
 
 /**
- * Whether each operation changes the host. Edits need the host's managed state (the
- * controller's host-executor router refuses them elsewhere); reads run in every state.
- * Every operation must be classified here, so a new one cannot slip past that check.
+ * Every host operation, one line each: a new one is its file in shared/hostops plus a line
+ * here (the agent protocol carries any name of this table, see host-operation-message.ts).
  */
-export const hostOperationKinds: Record<HostOperationName, 'read' | 'edit'> = {
-  'list-accounts': 'read',
-  'scan-authorized-keys': 'read',
-  'scan-private-keys': 'read',
-  'scan-configs': 'read',
-  'scan-key-activity': 'read',
-  'scan-full': 'read',
-  'add-authorized-key': 'edit',
-  'remove-authorized-key': 'edit',
-  'revoke-authorized-key': 'edit',
-  'set-authorized-key-options': 'edit',
-  'generate-private-key': 'edit',
-  'remove-private-key': 'edit',
-  'deploy-sshd-config': 'edit',
-  'relocate-user-keys': 'edit',
-  'deploy-sshd-config-then-scan': 'edit',
-  'relocate-user-keys-then-scan': 'edit',
+export const hostOperations = {
+  'list-accounts': read((s) => listAccounts(s)),
+  'scan-authorized-keys': read((s, a: ScanAuthorizedKeysParams) => scanAuthorizedKeys(s, a)),
+  'scan-private-keys': read((s, a: ScanPrivateKeysParams) => scanPrivateKeys(s, a)),
+  'scan-configs': read((s, a: ScanConfigsParams) => scanConfigs(s, a)),
+  'scan-key-activity': read((s, a: ScanKeyActivityParams) => scanKeyActivity(s, a)),
+  'scan-full': read((s, a: ScanFullParams) => scanFull(s, a)),
+  'read-sshd-effective-config': read((s, a: ReadSshdEffectiveConfigParams) =>
+    readSshdEffectiveConfig(s, a),
+  ),
+  'add-authorized-key': edit((s, a: AddAuthorizedKeyParams) => addAuthorizedKey(s, a)),
+  'remove-authorized-key': edit((s, a: RemoveAuthorizedKeyParams) => removeAuthorizedKey(s, a)),
+  'revoke-authorized-key': edit((s, a: RevokeAuthorizedKeyParams) => revokeAuthorizedKey(s, a)),
+  'set-authorized-key-options': edit((s, a: SetAuthorizedKeyOptionsParams) =>
+    setAuthorizedKeyOptions(s, a),
+  ),
+  'generate-private-key': edit((s, a: GeneratePrivateKeyParams) => generatePrivateKey(s, a)),
+  'remove-private-key': edit((s, a: { path: string }) => removePrivateKey(s, a)),
+  'deploy-sshd-config': edit((s, a: DeploySshdConfigParams, _sig, x) =>
+    deploySshdConfig(s, a, x.loginCheck),
+  ),
+  'relocate-user-keys': edit((s, a: RelocateUserKeysParams, _sig, x) =>
+    relocateUserKeys(s, a, x.loginCheck),
+  ),
+  'deploy-sshd-config-then-scan': edit((s, a: DeploySshdConfigParams, _sig, x) =>
+    deploySshdConfigThenScan(s, a, x.loginCheck),
+  ),
+  'relocate-user-keys-then-scan': edit((s, a: RelocateUserKeysParams, _sig, x) =>
+    relocateUserKeysThenScan(s, a, x.loginCheck),
+  ),
 };
 
-/** True for a host operation that changes the host (unknown names are not host operations). */
-export function isEditOperation(name: string): boolean {
-  return isHostOperation(name) && hostOperationKinds[name] === 'edit';
-}
+export type HostOperationName = keyof typeof hostOperations;
 export type HostOperationArgs<N extends HostOperationName> = Parameters<
-  (typeof hostOperations)[N]
+  (typeof hostOperations)[N]['run']
 >[1];
 export type HostOperationResult<N extends HostOperationName> = Awaited<
-  ReturnType<(typeof hostOperations)[N]>
+  ReturnType<(typeof hostOperations)[N]['run']>
 >;
 
 export function isHostOperation(name: string): name is HostOperationName {
   return Object.hasOwn(hostOperations, name);
+}
+
+/** Each operation's kind, read off the table (for reports and tests). */
+export const hostOperationKinds = Object.fromEntries(
+  Object.entries(hostOperations).map(([name, o]) => [name, o.kind]),
+) as Record<HostOperationName, HostOperationKind>;
+
+/** True for a host operation that changes the host (unknown names are not host operations). */
+export function isEditOperation(name: string): boolean {
+  return isHostOperation(name) && hostOperations[name].kind === 'edit';
+}
+
+/** The error for a name that is not in the table (e.g. from a newer controller). */
+export function unknownHostOperation(name: string): Error {
+  return invalidInput(`unknown host operation "${name}"`, {
+    details: { field: 'operation', value: name, expected: Object.keys(hostOperations) },
+  });
 }
 
 /** Runs a named operation; an unknown name (e.g. from a newer controller) is a clear error. */
@@ -139,17 +132,8 @@ export async function runHostOperation(
   signal: AbortSignal,
   extras: HostOperationExtras = {},
 ): Promise<unknown> {
-  if (!isHostOperation(name)) {
-    throw invalidInput(`unknown host operation "${name}"`, {
-      details: { field: 'operation', value: name, expected: Object.keys(hostOperations) },
-    });
-  }
+  if (!isHostOperation(name)) throw unknownHostOperation(name);
   signal.throwIfAborted();
-  const runner = hostOperations[name] as (
-    s: HostSession,
-    a: unknown,
-    sig: AbortSignal,
-    x: HostOperationExtras,
-  ) => Promise<unknown>;
-  return runner(session, args, signal, extras);
+  const operation = hostOperations[name] as HostOperation<unknown, unknown>;
+  return operation.run(session, args, signal, extras);
 }

@@ -54,6 +54,7 @@ export function agentCommand(): string[] {
 export const TEST_AGENT_HOOK_VARIABLES = [
   'KEYWARDEN_TEST_AGENT_EXIT_AFTER_RESULT',
   'KEYWARDEN_TEST_AGENT_SLOW_OPERATIONS',
+  'KEYWARDEN_TEST_AGENT_OMIT_CAPABILITIES',
 ] as const;
 
 /** The same agent command line with the test-only faults of agent-test-main.ts. */

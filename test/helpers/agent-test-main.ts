@@ -10,6 +10,8 @@
  *   KEYWARDEN_TEST_AGENT_SLOW_OPERATIONS=OPERATION=MS[,OPERATION=MS...]
  *     delay those host operations by MS before they run, cancellably, so a test can kill
  *     the agent or cancel the job mid-run.
+ *   KEYWARDEN_TEST_AGENT_OMIT_CAPABILITIES=CAPABILITY[,CAPABILITY...]
+ *     leave those protocol capabilities out of the hello, to play an agent older than them.
  */
 import { runAgentProcess } from '../../agent/agent-cli';
 import type { AgentExtensions } from '../../agent/agent-extensions';
@@ -42,7 +44,9 @@ const delay = (ms: number, signal: AbortSignal) =>
 function testAgentExtensions(env: NodeJS.ProcessEnv): AgentExtensions {
   const exitAfter = env.KEYWARDEN_TEST_AGENT_EXIT_AFTER_RESULT;
   const slow = parseSlowOperations(env.KEYWARDEN_TEST_AGENT_SLOW_OPERATIONS);
+  const omitted = (env.KEYWARDEN_TEST_AGENT_OMIT_CAPABILITIES ?? '').split(',').filter(Boolean);
   return {
+    capabilities: (announced) => announced.filter((c) => !omitted.includes(c)),
     wrapOperation: (run) => async (session, operation, args, signal) => {
       const ms = slow.get(operation);
       if (ms !== undefined) await delay(ms, signal);

@@ -11,7 +11,8 @@ import { Engine } from '../../controller/engine/engine';
 import { JobQueue } from '../../controller/engine/job-queue';
 import { buildRegistry } from '../../controller/jobs/registry';
 import { secretBoxFor } from '../../controller/secrets/secret-boxes';
-import { DirectSshExecutor } from '../../controller/hosts/direct-ssh-executor';
+import { DirectSshDriver } from '../../controller/hosts/direct-ssh-driver';
+import { HostDriverRouter } from '../../controller/hosts/host-router';
 import { JobSecrets } from '../../controller/secrets/sealed-params';
 import type { JobRecord, JobState } from '../../controller/store/records';
 import type { Store } from '../../controller/store/store';
@@ -23,6 +24,8 @@ export interface TestEngine {
   store: Store;
   queue: JobQueue;
   engine: Engine;
+  /** The engines' host router: tests may register drivers for kinds of hosts on it. */
+  hostRouter: HostDriverRouter;
   newEngine(over?: Partial<ConstructorParameters<typeof Engine>[0]>): Engine;
   waitForState(id: string, states: JobState[], timeoutMs?: number): Promise<JobRecord>;
   stop(): Promise<void>;
@@ -44,10 +47,13 @@ export async function startTestEngine(
     ...opts.env,
   });
   const store = openSqliteStore(path.join(dir, 'keywarden.db'), { synchronous: 'NORMAL' });
-  // As in a controller: secret params are sealed when queued, opened by the SSH executor.
+  // As in a controller: secret params are sealed when queued, opened by the direct driver.
   const box = secretBoxFor(config);
   const queue = new JobQueue(store, buildRegistry({ testJobTypes: true }), Date.now, box);
-  const hostExecutor = new DirectSshExecutor(new JobSecrets(box, store.jobs));
+  const hostRouter = new HostDriverRouter(
+    store,
+    new DirectSshDriver(new JobSecrets(box, store.jobs)),
+  );
   const log = pino({ level: process.env.KEYWARDEN_TEST_LOG ?? 'silent' });
   const engines: Engine[] = [];
   const newEngine = (over: Partial<ConstructorParameters<typeof Engine>[0]> = {}) => {
@@ -63,7 +69,7 @@ export async function startTestEngine(
       heartbeatMs: 1000,
       limitFor: opts.limitFor,
       // The fixture's transport: host jobs here give their own `connection`.
-      hostExecutor,
+      hostRouter,
       ...over,
     });
     engines.push(e);
@@ -77,6 +83,7 @@ export async function startTestEngine(
     store,
     queue,
     engine,
+    hostRouter,
     newEngine,
     async waitForState(id, states, timeoutMs = 10_000) {
       const until = Date.now() + timeoutMs;

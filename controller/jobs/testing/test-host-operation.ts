@@ -1,5 +1,8 @@
 import { Type } from '@sinclair/typebox';
-import { defineJob } from '../../engine/job-definition';
+import { defineJob, type JobContext } from '../../engine/job-definition';
+
+/** Any name: the fixture takes it at run time, and the host router refuses an unknown one. */
+type AnyHostOperation = Parameters<JobContext['runOnHost']>[0];
 
 /** Fixture (agent tests and bench:fleet): runs one named host operation on the job's host. */
 export const testHostOperation = defineJob({
@@ -14,6 +17,6 @@ export const testHostOperation = defineJob({
   retry: { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 1000 },
   idempotent: true,
   async run(params, ctx) {
-    return ctx.runOnHost(params.operation, params.args ?? {});
+    return ctx.runOnHost(params.operation as AnyHostOperation, (params.args ?? {}) as never);
   },
 });

@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentlessRuntimeOf } from '../../../controller/agentless/start-agentless-executor';
+import { agentlessRuntimeOf } from '../../../controller/agentless/start-agentless-driver';
 import type { HostRecord } from '../../../controller/store/host-records';
 import type { JobRecord } from '../../../controller/store/records';
 import { SshSession } from '../../../shared/session/ssh-session';

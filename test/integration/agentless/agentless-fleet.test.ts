@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentlessRuntimeOf } from '../../../controller/agentless/start-agentless-executor';
+import { agentlessRuntimeOf } from '../../../controller/agentless/start-agentless-driver';
 import { RENEW_STEPS } from '../../../controller/agentless/management-ops';
 import { SshSession } from '../../../shared/session/ssh-session';
 import type { HostRecord } from '../../../controller/store/host-records';
@@ -246,19 +246,21 @@ describe('agentless hosts against a fleet of real sshd', () => {
     };
     for (const step of RENEW_STEPS) {
       const fpBefore = (await runtime.vault.record(id, 'management'))?.fingerprint;
-      runtime.executor.faults.beforeRenewStep = (at) => {
+      runtime.driver.faults.beforeRenewStep = (at) => {
         if (at === step) throw new Error(`injected failure before ${step}`);
       };
       const fakeJob = { id: `fault-${step}`, hostId: id } as JobRecord;
       await expect(
-        runtime.executor.run(
-          fakeJob,
-          'agentless.renew-management-key',
-          {},
-          new AbortController().signal,
-        ),
+        runtime.driver.run({
+          job: fakeJob,
+          host: await ctl.services.store.hosts.get(id),
+          operation: 'renew-management-key',
+          args: {},
+          step: 0,
+          signal: new AbortController().signal,
+        }),
       ).rejects.toThrow(`injected failure before ${step}`);
-      runtime.executor.faults = {};
+      runtime.driver.faults = {};
       // The key the store names logs in, and a real job on the host still works.
       expect(await managementLogin()).toBe(0);
       expect((await runOn('to-managed-state-host', id)).state).toBe('completed');

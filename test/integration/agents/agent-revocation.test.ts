@@ -21,6 +21,7 @@ import {
   type RenewCertificateResponse,
 } from '../../../shared/proto/gen/keywarden/agent/v1/agent';
 import { fromGrpcError } from '../../../shared/proto/grpc-errors';
+import { HOST_OPERATION_CAPABILITY } from '../../../shared/proto/host-operation-message';
 import { readIcb } from '../../../shared/proto/icb-format';
 import { createCsr, generateKeyPair, privateKeyToPem } from '../../../shared/proto/pem-keys';
 import { logLines, startAgentCluster, type AgentCluster } from '../../helpers/agent-cluster';
@@ -105,7 +106,13 @@ function openStream(addr: string, c: Credentials) {
   call.write({
     kind: {
       $case: 'hello',
-      value: { agentVersion: 'test', running: [], spooledResults: 0, mode: 0 },
+      value: {
+        agentVersion: 'test',
+        running: [],
+        spooledResults: 0,
+        mode: 0,
+        capabilities: [HOST_OPERATION_CAPABILITY],
+      },
     },
   });
   return {

@@ -1,15 +1,16 @@
 /**
- * Monitored means read-only: the host-executor router (the one place every host operation
- * of every job passes, agent or agentless) refuses an edit on a host that is not managed,
- * before any executor sees it. Scans run in every state. A real store; the executor behind
- * the router only records what reached it.
+ * Monitored means read-only: the host router (the one place every host operation of every
+ * job passes, agent or agentless) refuses an edit on a host that is not managed, before
+ * any driver sees it. Scans run in every state. A real store; the drivers behind the
+ * router only record what reached them.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { markUnreachable } from '../../../controller/host-states/host-state-effects';
-import { HostExecutorRouter, type HostExecutor } from '../../../controller/hosts/host-executor';
+import type { HostCall, HostDriver } from '../../../controller/hosts/host-driver';
+import { HostDriverRouter } from '../../../controller/hosts/host-router';
 import type { HostRecord, NewHost } from '../../../controller/store/host-records';
 import type { JobRecord } from '../../../controller/store/records';
 import { openSqliteStore } from '../../../controller/store/sqlite/open-sqlite-store';
@@ -36,18 +37,32 @@ const host = (id: string, over: Partial<NewHost>): NewHost => ({
 describe('edits need the managed state, checked where every host operation passes', () => {
   let dir = '';
   let store: Store;
-  let router: HostExecutorRouter;
+  let router: HostDriverRouter;
   const reached: string[] = [];
-  const recorder: HostExecutor = {
-    run: async (_job, operation) => {
-      reached.push(operation);
-      return { ok: true };
-    },
-  };
+  /** What each driver was handed: the host record the router read, by driver. */
+  const given: Array<{ driver: string; host: HostCall['host'] }> = [];
+  const recorder = (name: string, driverOperations?: HostDriver['driverOperations']) =>
+    ({
+      name,
+      driverOperations,
+      run: async ({ operation, host }: HostCall) => {
+        reached.push(operation);
+        given.push({ driver: name, host });
+        return { ok: true };
+      },
+    }) satisfies HostDriver;
+  /** The router's reads of host records, by id. */
+  const hostReads: string[] = [];
   const jobOn = (hostId: string | null, type = 'some-job') =>
     ({ id: `job-${hostId ?? 'none'}`, type, hostId }) as JobRecord;
   const run = (hostId: string | null, operation: string) =>
-    router.run(jobOn(hostId), operation, {}, new AbortController().signal);
+    router.run({
+      job: jobOn(hostId),
+      operation,
+      args: {},
+      step: 0,
+      signal: new AbortController().signal,
+    });
   const edits = Object.entries(hostOperationKinds)
     .filter(([, k]) => k === 'edit')
     .map(([op]) => op);
@@ -58,7 +73,26 @@ describe('edits need the managed state, checked where every host operation passe
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'kw-guard-'));
     store = openSqliteStore(path.join(dir, 'kw.db'), { synchronous: 'NORMAL' });
-    router = new HostExecutorRouter(recorder, store);
+    const hosts = new Proxy(store.hosts, {
+      get(target, prop) {
+        if (prop === 'get')
+          return (id: string) => {
+            hostReads.push(id);
+            return target.get(id);
+          };
+        const v = Reflect.get(target, prop, target) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    router = new HostDriverRouter(
+      { hosts, audit: store.audit, alerts: store.alerts },
+      recorder('direct connection'),
+    );
+    router.use(
+      'agentless',
+      recorder('agentless', ['renew-management-key', 'verify-management-key']),
+    );
+    router.use('agent', recorder('agent'));
     await store.hosts.createMany(
       [
         host('monitored', { state: 'monitored' }),
@@ -140,7 +174,51 @@ describe('edits need the managed state, checked where every host operation passe
 
   it('leaves jobs that name a connection (no registered host) and management operations alone', async () => {
     await run(null, 'add-authorized-key');
-    await run('monitored', 'agentless.renew-management-key');
-    expect(reached).toEqual(['add-authorized-key', 'agentless.renew-management-key']);
+    await run('monitored', 'renew-management-key');
+    expect(reached).toEqual(['add-authorized-key', 'renew-management-key']);
+    reached.length = 0;
+  });
+
+  it('reads the host once per operation and gives that record to the driver of its kind', async () => {
+    hostReads.length = 0;
+    given.length = 0;
+    await run('managed', 'add-authorized-key');
+    await run('agent-monitored', 'scan-full');
+    await run(null, 'scan-full');
+    // One read per call, the guard's included; none for a job without a host.
+    expect(hostReads).toEqual(['managed', 'agent-monitored']);
+    expect(given.map((g) => [g.driver, g.host?.id ?? null])).toEqual([
+      ['agentless', 'managed'],
+      ['agent', 'agent-monitored'],
+      ['direct connection', null],
+    ]);
+    expect(given[0]?.host).toMatchObject({ id: 'managed', kind: 'agentless', state: 'managed' });
+    reached.length = 0;
+  });
+
+  it('refuses a driver operation on a host whose driver does not implement it, naming its kind', async () => {
+    const err = await run('agent-monitored', 'verify-management-key').then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({
+      code: 'INVALID_INPUT',
+      details: { value: 'verify-management-key', hostKind: 'agent', driver: 'agent' },
+    });
+    expect((err as Error).message).toContain(
+      'agent-monitored.example (agent-monitored) is an agent host',
+    );
+    await expect(run(null, 'install-management-key')).rejects.toThrow(
+      /which the direct connection driver does not implement: the job names its own connection/,
+    );
+    expect(reached).toEqual([]);
+  });
+
+  it('refuses an operation no table names before any driver sees it', async () => {
+    await expect(run('managed', 'agentless.renew-management-key')).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: 'unknown host operation "agentless.renew-management-key"',
+    });
+    expect(reached).toEqual([]);
   });
 });

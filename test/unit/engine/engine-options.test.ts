@@ -26,7 +26,7 @@ describe('engine options', () => {
       pollIntervalMs: config.pollIntervalMs,
       heartbeatMs: config.workerHeartbeatMs,
       bulkWorkers: 8,
-      hostExecutor: null,
+      hostRouter: null,
     });
     expect(o.types).toEqual(Object.keys(queue.registry));
     expect(Object.isFrozen(o)).toBe(true);

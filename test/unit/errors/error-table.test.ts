@@ -10,7 +10,7 @@ import {
   toErrorRecord,
 } from '../../../shared/errors';
 import { fromGrpcError, toGrpcStatus } from '../../../shared/proto/grpc-errors';
-import { resultValue } from '../../../controller/agents/agent-executor';
+import { resultValue } from '../../../controller/agents/agent-driver';
 import type { AgentResultRecord } from '../../../controller/store/agent-records';
 
 describe('the error table', () => {

@@ -154,6 +154,13 @@ export interface Hello {
   running: JobKey[];
   /** Results waiting in the spool; they follow as JobResult messages. */
   spooledResults: number;
+  /**
+   * What this agent's protocol understands beyond the original messages. "host-operation":
+   * it runs a JobAssignment's HostOperation (any operation by name). A controller sends
+   * nothing else, so it refuses work for an agent that does not announce it, telling the
+   * operator to upgrade that agent (docs/architecture.md, "Agents already deployed").
+   */
+  capabilities: string[];
 }
 
 export interface Heartbeat {
@@ -218,13 +225,24 @@ export interface Welcome {
   controllerId: string;
 }
 
-/** One typed message per host operation (shared/hostops/operation-registry.ts). */
+/** One host operation of a job attempt for the agent to run. */
 export interface JobAssignment {
   job?: JobKey | undefined;
   timeoutMs: number;
   jobType: string;
   operation?:
-    | { $case: "listAccounts"; value: ListAccounts }
+    | //
+    /**
+     * Controllers send only this: any operation of shared/hostops/operation-registry.ts by
+     * name, so a new operation needs no protocol change.
+     */
+    { $case: "hostOperation"; value: HostOperation }
+    | //
+    /**
+     * Fields 10-26 are the per-operation messages older controllers send. Kept so that an
+     * upgraded agent still runs work from a controller not upgraded yet; never sent now.
+     */
+    { $case: "listAccounts"; value: ListAccounts }
     | { $case: "scanAuthorizedKeys"; value: ScanAuthorizedKeys }
     | { $case: "scanFull"; value: ScanFull }
     | { $case: "scanConfigs"; value: ScanConfigs }
@@ -241,6 +259,16 @@ export interface JobAssignment {
     | { $case: "deploySshdConfigThenScan"; value: DeploySshdConfigThenScan }
     | { $case: "relocateUserKeysThenScan"; value: RelocateUserKeysThenScan }
     | undefined;
+}
+
+/**
+ * A host operation by its registry name, with that operation's parameter object. Struct,
+ * like results, progress and error details: one encoding across the protocol, readable
+ * by protobuf tools; gRPC's message size limit bounds it.
+ */
+export interface HostOperation {
+  name: string;
+  args?: { [key: string]: any } | undefined;
 }
 
 export interface ListAccounts {
@@ -1421,7 +1449,7 @@ export const JobKey: MessageFns<JobKey> = {
 };
 
 function createBaseHello(): Hello {
-  return { agentVersion: "", facts: undefined, mode: 0, running: [], spooledResults: 0 };
+  return { agentVersion: "", facts: undefined, mode: 0, running: [], spooledResults: 0, capabilities: [] };
 }
 
 export const Hello: MessageFns<Hello> = {
@@ -1440,6 +1468,9 @@ export const Hello: MessageFns<Hello> = {
     }
     if (message.spooledResults !== 0) {
       writer.uint32(40).int32(message.spooledResults);
+    }
+    for (const v of message.capabilities) {
+      writer.uint32(50).string(v!);
     }
     return writer;
   },
@@ -1497,6 +1528,14 @@ export const Hello: MessageFns<Hello> = {
             message.spooledResults = reader.int32();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.capabilities.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1524,6 +1563,9 @@ export const Hello: MessageFns<Hello> = {
         : isSet(object.spooled_results)
         ? globalThis.Number(object.spooled_results)
         : 0,
+      capabilities: globalThis.Array.isArray(object?.capabilities)
+        ? object.capabilities.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -1544,6 +1586,9 @@ export const Hello: MessageFns<Hello> = {
     if (message.spooledResults !== 0) {
       obj.spooledResults = Math.round(message.spooledResults);
     }
+    if (message.capabilities?.length) {
+      obj.capabilities = message.capabilities;
+    }
     return obj;
   },
 
@@ -1559,6 +1604,7 @@ export const Hello: MessageFns<Hello> = {
     message.mode = object.mode ?? 0;
     message.running = object.running?.map((e) => JobKey.fromPartial(e)) || [];
     message.spooledResults = object.spooledResults ?? 0;
+    message.capabilities = object.capabilities?.map((e) => e) || [];
     return message;
   },
 };
@@ -2538,6 +2584,9 @@ export const JobAssignment: MessageFns<JobAssignment> = {
       writer.uint32(26).string(message.jobType);
     }
     switch (message.operation?.$case) {
+      case "hostOperation":
+        HostOperation.encode(message.operation.value, writer.uint32(218).fork()).join();
+        break;
       case "listAccounts":
         ListAccounts.encode(message.operation.value, writer.uint32(82).fork()).join();
         break;
@@ -2625,6 +2674,14 @@ export const JobAssignment: MessageFns<JobAssignment> = {
             }
 
             message.jobType = reader.string();
+            continue;
+          }
+          case 27: {
+            if (tag !== 218) {
+              break;
+            }
+
+            message.operation = { $case: "hostOperation", value: HostOperation.decode(reader, reader.uint32()) };
             continue;
           }
           case 10: {
@@ -2801,7 +2858,11 @@ export const JobAssignment: MessageFns<JobAssignment> = {
         : isSet(object.job_type)
         ? globalThis.String(object.job_type)
         : "",
-      operation: isSet(object.listAccounts)
+      operation: isSet(object.hostOperation)
+        ? { $case: "hostOperation", value: HostOperation.fromJSON(object.hostOperation) }
+        : isSet(object.host_operation)
+        ? { $case: "hostOperation", value: HostOperation.fromJSON(object.host_operation) }
+        : isSet(object.listAccounts)
         ? { $case: "listAccounts", value: ListAccounts.fromJSON(object.listAccounts) }
         : isSet(object.list_accounts)
         ? { $case: "listAccounts", value: ListAccounts.fromJSON(object.list_accounts) }
@@ -2895,7 +2956,9 @@ export const JobAssignment: MessageFns<JobAssignment> = {
     if (message.jobType !== "") {
       obj.jobType = message.jobType;
     }
-    if (message.operation?.$case === "listAccounts") {
+    if (message.operation?.$case === "hostOperation") {
+      obj.hostOperation = HostOperation.toJSON(message.operation.value);
+    } else if (message.operation?.$case === "listAccounts") {
       obj.listAccounts = ListAccounts.toJSON(message.operation.value);
     } else if (message.operation?.$case === "scanAuthorizedKeys") {
       obj.scanAuthorizedKeys = ScanAuthorizedKeys.toJSON(message.operation.value);
@@ -2940,6 +3003,12 @@ export const JobAssignment: MessageFns<JobAssignment> = {
     message.timeoutMs = object.timeoutMs ?? 0;
     message.jobType = object.jobType ?? "";
     switch (object.operation?.$case) {
+      case "hostOperation": {
+        if (object.operation?.value !== undefined && object.operation?.value !== null) {
+          message.operation = { $case: "hostOperation", value: HostOperation.fromPartial(object.operation.value) };
+        }
+        break;
+      }
       case "listAccounts": {
         if (object.operation?.value !== undefined && object.operation?.value !== null) {
           message.operation = { $case: "listAccounts", value: ListAccounts.fromPartial(object.operation.value) };
@@ -3070,6 +3139,91 @@ export const JobAssignment: MessageFns<JobAssignment> = {
         break;
       }
     }
+    return message;
+  },
+};
+
+function createBaseHostOperation(): HostOperation {
+  return { name: "", args: undefined };
+}
+
+export const HostOperation: MessageFns<HostOperation> = {
+  encode(message: HostOperation, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.args !== undefined) {
+      Struct.encode(Struct.wrap(message.args), writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HostOperation {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHostOperation();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.args = Struct.unwrap(Struct.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HostOperation {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      args: isObject(object.args) ? object.args : undefined,
+    };
+  },
+
+  toJSON(message: HostOperation): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.args !== undefined) {
+      obj.args = message.args;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<HostOperation>, I>>(base?: I): HostOperation {
+    return HostOperation.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<HostOperation>, I>>(object: I): HostOperation {
+    const message = createBaseHostOperation();
+    message.name = object.name ?? "";
+    message.args = object.args ?? undefined;
     return message;
   },
 };

@@ -1,9 +1,10 @@
 /**
- * The first way to reach a host: an SSH session opened for one job from connection
- * details in the job's params (`connection`), with the host key pinned. The agentless
- * executor (a pool over stored hosts and encrypted management keys) replaces it for
- * registered hosts; this one stays for jobs that name a connection explicitly. The
- * connection's password or key is stored sealed; it is opened here, for the login only.
+ * The driver for jobs that name their connection: an SSH session opened for one host
+ * operation from the connection details in the job's params (`connection`), with the host
+ * key pinned. The agentless driver (a pool over stored hosts and encrypted management
+ * keys) reaches registered hosts; this one stays for jobs that name a connection
+ * explicitly. The connection's password or key is stored sealed; it is opened here, for
+ * the login only.
  */
 import { credentialUnreadable, invalidInput } from '../../shared/errors';
 import { runHostOperation } from '../../shared/hostops/operation-registry';
@@ -11,7 +12,7 @@ import { SshSession } from '../../shared/session/ssh-session';
 import type { JobRecord } from '../store/records';
 import { freshLoginCheck } from './fresh-login-check';
 import type { JobSecrets } from '../secrets/sealed-params';
-import type { HostExecutor } from './host-executor';
+import type { HostCall, HostDriver } from './host-driver';
 
 export interface DirectConnection {
   host: string;
@@ -38,22 +39,19 @@ export function connectionOf(job: JobRecord, params: unknown = job.params): Dire
   }
   if (typeof c.password === 'object' || typeof c.privateKey === 'object')
     throw credentialUnreadable(
-      `job ${job.id} (${job.type}): its connection credential is sealed and this executor has no master key to open it`,
+      `job ${job.id} (${job.type}): its connection credential is sealed and this driver has no master key to open it`,
       { details: { jobId: job.id } },
     );
   return c;
 }
 
-export class DirectSshExecutor implements HostExecutor {
+export class DirectSshDriver implements HostDriver {
+  readonly name = 'direct connection';
+
   /** Without `secrets`, only connections whose credential is not sealed can be used. */
   constructor(private readonly secrets?: JobSecrets) {}
 
-  async run(
-    job: JobRecord,
-    operation: string,
-    args: unknown,
-    signal: AbortSignal,
-  ): Promise<unknown> {
+  async run({ job, operation, args, signal }: HostCall): Promise<unknown> {
     const c = connectionOf(job, this.secrets ? await this.secrets.open(job) : job.params);
     const connect = () =>
       SshSession.connect({

@@ -1,16 +1,15 @@
 /**
  * Starts the agentless path of a controller: the sealed-credential vault, the session pool
- * and the executor, registered on the host-executor router for jobs whose host is
- * agentless. Returns its stop().
+ * and the driver, registered on the host router for agentless hosts. Returns its stop().
  */
 import type { ControllerServices } from '../controller-services';
 import type { CredentialVault } from '../secrets/credential-vault';
 import { vaultFor } from '../secrets/secret-boxes';
-import { AgentlessExecutor } from './agentless-executor';
+import { AgentlessDriver } from './agentless-driver';
 import { SessionPool, type SessionPoolLimits } from './session-pool';
 
 export interface AgentlessRuntime {
-  executor: AgentlessExecutor;
+  driver: AgentlessDriver;
   pool: SessionPool;
   vault: CredentialVault;
 }
@@ -22,7 +21,7 @@ export function agentlessRuntimeOf(store: object): AgentlessRuntime | undefined 
   return runtimes.get(store);
 }
 
-export function startAgentlessExecutor(
+export function startAgentlessDriver(
   services: ControllerServices,
   limits: Partial<SessionPoolLimits> = {},
 ): () => Promise<void> {
@@ -34,19 +33,15 @@ export function startAgentlessExecutor(
     idleMs: config.sshIdleMs,
     ...limits,
   });
-  const executor = new AgentlessExecutor({
+  const driver = new AgentlessDriver({
     store,
     vault,
     pool,
     log: services.log.child({ component: 'agentless' }),
     timeouts: { connectTimeoutMs: 10_000, keepaliveIntervalMs: 15_000 },
   });
-  services.hostExecutor.register(async (job) => {
-    if (!job.hostId) return false;
-    const host = await store.hosts.get(job.hostId);
-    return host?.kind === 'agentless';
-  }, executor);
-  runtimes.set(store, { executor, pool, vault });
+  services.hostRouter.use('agentless', driver);
+  runtimes.set(store, { driver, pool, vault });
   return async () => {
     runtimes.delete(store);
     await pool.stop();

@@ -1,26 +1,26 @@
 /**
- * The executor for agentless hosts: every host job whose host is agentless runs here,
- * through the session pool, with the host's management key (or its initial credential
- * until discovery replaced it). Connection failures change the host as
+ * The driver for agentless hosts: every host operation of a job whose host is agentless
+ * runs here, through the session pool, with the host's management key (or its initial
+ * credential until discovery replaced it). Connection failures change the host as
  * host-state-effects.ts describes; a host whose key changed gets no work at all.
- * Operations named `agentless.*` are the management-key lifecycle (management-ops.ts);
- * every other name is a shared host operation.
+ * The driver operations (hosts/driver-operations.ts) are the management-key lifecycle
+ * (management-ops.ts); every other name is a shared host operation.
  */
 import type { Logger } from 'pino';
 import {
   errorCode,
   hostKeyMismatch,
+  internalError,
   KeywardenError,
   noCredential,
-  notFound,
 } from '../../shared/errors';
 import type { HostSession } from '../../shared/session/host-session';
 import type { LoginCheck } from '../../shared/hostops/deploy-sshd-config';
 import { runHostOperation } from '../../shared/hostops/operation-registry';
 import { freshLoginCheck } from '../hosts/fresh-login-check';
-import type { HostExecutor } from '../hosts/host-executor';
+import { isDriverOperation } from '../hosts/driver-operations';
+import type { HostCall, HostDriver } from '../hosts/host-driver';
 import type { HostRecord } from '../store/host-records';
-import type { JobRecord } from '../store/records';
 import type { Store } from '../store/store';
 import { connectHost, type ConnectTimeouts } from './connect-host';
 import type { CredentialVault, OpenedCredential } from '../secrets/credential-vault';
@@ -43,7 +43,11 @@ export interface AgentlessExecutorDeps {
   clock?: () => number;
 }
 
-export class AgentlessExecutor implements HostExecutor {
+export class AgentlessDriver implements HostDriver {
+  readonly name = 'agentless';
+  readonly driverOperations = Object.keys(managementOperations) as Array<
+    keyof typeof managementOperations
+  >;
   /** Test hooks: fail a management-key renewal before a chosen step. */
   faults: RenewFaults = {};
   private readonly clock: () => number;
@@ -52,17 +56,10 @@ export class AgentlessExecutor implements HostExecutor {
     this.clock = deps.clock ?? Date.now;
   }
 
-  async run(
-    job: JobRecord,
-    operation: string,
-    args: unknown,
-    signal: AbortSignal,
-  ): Promise<unknown> {
-    const host = await this.hostOf(job);
-    const management = Object.hasOwn(managementOperations, operation)
-      ? managementOperations[operation as keyof typeof managementOperations]
-      : undefined;
-    if (management) return management(this.opContext(host, signal), args);
+  async run({ job, host: record, operation, args, signal }: HostCall): Promise<unknown> {
+    const host = workableHost(job.id, record);
+    if (isDriverOperation(operation))
+      return managementOperations[operation](this.opContext(host, signal));
     const extras = { loginCheck: this.managementLoginCheck(host, signal) };
     return this.withSession(host, signal, (s) =>
       runHostOperation(s, operation, args, signal, extras),
@@ -91,21 +88,6 @@ export class AgentlessExecutor implements HostExecutor {
       if (r.ok) await resolveAlert(this.deps.store, 'credential-refused', host.id, this.clock());
       return r;
     };
-  }
-
-  /** The host of a job, refusing one whose host key no longer matches. */
-  async hostOf(job: Pick<JobRecord, 'id' | 'hostId'>): Promise<HostRecord> {
-    const host = job.hostId ? await this.deps.store.hosts.get(job.hostId) : null;
-    if (!host)
-      throw notFound(`job ${job.id}: host ${job.hostId ?? '(none)'} does not exist`, {
-        details: { field: 'hostId', value: job.hostId },
-      });
-    if (host.state === 'host-key-mismatch')
-      throw hostKeyMismatch(
-        `work on host ${host.name} is stopped: its host key changed; an admin must accept the new key (keywarden hosts accept-key ${host.id})`,
-        { details: { hostId: host.id, pinned: host.hostKeyFingerprint } },
-      );
-    return host;
   }
 
   /** Runs `fn` on a pooled session with the host's current credential. */
@@ -184,4 +166,16 @@ export class AgentlessExecutor implements HostExecutor {
       onConnectError: (h, err, which) => this.onConnectError(h, err, which),
     };
   }
+}
+
+/** The router's record of the job's host, refusing one whose host key no longer matches. */
+function workableHost(jobId: string, host: HostRecord | null): HostRecord {
+  // The router gives this driver only jobs whose registered host is agentless.
+  if (!host) throw internalError(`job ${jobId}: the agentless driver was given no host`);
+  if (host.state === 'host-key-mismatch')
+    throw hostKeyMismatch(
+      `work on host ${host.name} is stopped: its host key changed; an admin must accept the new key (keywarden hosts accept-key ${host.id})`,
+      { details: { hostId: host.id, pinned: host.hostKeyFingerprint } },
+    );
+  return host;
 }

@@ -1,13 +1,14 @@
 /**
- * Runs host jobs of agent hosts. It does not talk to the agent: it writes an assignment
+ * The driver for agent hosts. It does not talk to the agent: it writes an assignment
  * for each host operation the job's attempt asks for to the store and waits for its
  * result, so whichever controller holds the host's stream delivers it (woken in-process,
  * polling otherwise), and a host whose stream moves keeps getting its jobs.
  *
  * The operations of one attempt are its steps, numbered from 0 in the order the job asks
- * for them (an edit, then the scan that reads the file back). A reclaimed job (its
- * controller died) first looks for a successful result of the same step in an earlier
- * attempt: the agent may have finished it and sent it after the restart.
+ * for them (an edit, then the scan that reads the file back); run-job.ts numbers them and
+ * the router passes the step with the call. A reclaimed job (its controller died) first
+ * looks for a successful result of the same step in an earlier attempt: the agent may have
+ * finished it and sent it after the restart.
  *
  * A periodic agent is away between its management connections. A job for its host leaves
  * its assignment in the store (delivered at the next connection) and gives its attempt
@@ -23,10 +24,9 @@ import {
   internalError,
   waitingForHost,
 } from '../../shared/errors';
-import { encodeOperation } from '../../shared/proto/operation-messages';
-import type { HostExecutor } from '../hosts/host-executor';
+import type { HostCall, HostDriver } from '../hosts/host-driver';
 import type { AgentResultRecord, OperationKey } from '../store/agent-records';
-import type { JobRecord } from '../store/records';
+import type { HostRecord } from '../store/host-records';
 import type { Store } from '../store/store';
 import type { AgentEvents } from './agent-events';
 import { reusableResult } from './reusable-result';
@@ -38,14 +38,10 @@ export function resultValue(r: AgentResultRecord): unknown {
   throw fromErrorRecord(e, { prefix: 'agent: ' });
 }
 
-export class AgentExecutor implements HostExecutor {
-  /** Operations asked for so far by each running attempt (its signal is its own). */
-  private readonly stepsTaken = new WeakMap<AbortSignal, number>();
-  /**
-   * The agent managing each host seen (its connection mode is fixed at enrollment), or
-   * null for a host without one.
-   */
-  private readonly agentOf = new Map<string, { id: string; periodic: boolean } | null>();
+export class AgentDriver implements HostDriver {
+  readonly name = 'agent';
+  /** Whether each agent seen connects periodically (its mode is fixed at enrollment). */
+  private readonly periodic = new Map<string, boolean>();
 
   constructor(
     private readonly store: Store,
@@ -55,25 +51,12 @@ export class AgentExecutor implements HostExecutor {
     private readonly timeoutFor: (jobType: string) => number,
   ) {}
 
-  /** The router's test: is the job's target an agent host? */
-  async accepts(job: JobRecord): Promise<boolean> {
-    if (!job.hostId) return false;
-    return (await this.agentOfHost(job.hostId)) !== null;
-  }
-
-  private async agentOfHost(hostId: string): Promise<{ id: string; periodic: boolean } | null> {
-    let known = this.agentOf.get(hostId);
+  private async isPeriodic(agentId: string): Promise<boolean> {
+    let known = this.periodic.get(agentId);
     if (known === undefined) {
-      const host = await this.store.hosts.get(hostId);
-      const agent =
-        host?.kind === 'agent' && host.agentId
-          ? await this.store.agentFleet.agents.get(host.agentId)
-          : null;
-      known =
-        host?.kind === 'agent'
-          ? { id: host.agentId ?? '', periodic: agent?.settings.mode === 'periodic' }
-          : null;
-      if (host) this.agentOf.set(hostId, known);
+      const agent = await this.store.agentFleet.agents.get(agentId);
+      known = agent?.settings.mode === 'periodic';
+      if (agent) this.periodic.set(agentId, known);
     }
     return known;
   }
@@ -83,10 +66,12 @@ export class AgentExecutor implements HostExecutor {
    * until a time still to come; null when it is connected, streams, or is late (then
    * the job waits for it as for any agent, under its timeout).
    */
-  private async awayError(k: OperationKey, hostId: string): Promise<KeywardenError | null> {
+  private async awayError(k: OperationKey, host: HostRecord): Promise<KeywardenError | null> {
+    const hostId = host.id;
     // Stream agents are never away by design: only a periodic one's record is read here.
-    const known = await this.agentOfHost(hostId);
-    const agent = known?.periodic ? await this.store.agentFleet.agents.get(known.id) : null;
+    const periodic = host.agentId ? await this.isPeriodic(host.agentId) : false;
+    const agent =
+      periodic && host.agentId ? await this.store.agentFleet.agents.get(host.agentId) : null;
     if (!agent || agent.connectionId !== null) return null;
     const runAt = agent.nextConnectionAt;
     if (runAt === null || runAt <= Date.now()) return null;
@@ -96,15 +81,11 @@ export class AgentExecutor implements HostExecutor {
     );
   }
 
-  async run(
-    job: JobRecord,
-    operation: string,
-    args: unknown,
-    signal: AbortSignal,
-  ): Promise<unknown> {
-    const hostId = job.hostId as string;
-    const step = this.stepsTaken.get(signal) ?? 0;
-    this.stepsTaken.set(signal, step + 1);
+  async run({ job, host: record, operation, args, step, signal }: HostCall): Promise<unknown> {
+    // The router gives this driver only jobs whose registered host is an agent host.
+    if (!record) throw internalError(`job ${job.id}: the agent driver was given no host`);
+    const host = record;
+    const hostId = host.id;
     const k: OperationKey = { jobId: job.id, attempt: job.attempts, step };
     const { assignments, results } = this.store.agentFleet;
     const earlier = await reusableResult(results, k, operation);
@@ -117,7 +98,6 @@ export class AgentExecutor implements HostExecutor {
     }
     const existing = await results.get(k);
     if (existing) return resultValue(existing);
-    encodeOperation(operation, args); // refuses an operation agents cannot run, before any write
     const assignment = await assignments.put(
       { ...k, hostId, jobType: job.type, operation, args, timeoutMs: this.timeoutFor(job.type) },
       Date.now(),
@@ -126,17 +106,18 @@ export class AgentExecutor implements HostExecutor {
     // ended meanwhile. Deliver it again; the agent still runs it or has its result.
     if (assignment.state === 'lost') await assignments.reopenLost(k, Date.now());
     this.events.assignmentWritten(hostId);
-    const away = await this.awayError(k, hostId);
+    const away = await this.awayError(k, host);
     if (away) throw away;
-    return this.waitForResult(k, operation, hostId, signal);
+    return this.waitForResult(k, operation, host, signal);
   }
 
   private waitForResult(
     k: OperationKey,
     operation: string,
-    hostId: string,
+    host: HostRecord,
     signal: AbortSignal,
   ): Promise<unknown> {
+    const hostId = host.id;
     const { assignments, results } = this.store.agentFleet;
     return new Promise<unknown>((resolve, reject) => {
       let done = false;
@@ -185,7 +166,7 @@ export class AgentExecutor implements HostExecutor {
         const a = await assignments.get(k);
         if (a?.state === 'lost') lost('the agent disconnected while running the job');
         // A periodic agent that left before it got this assignment: wait for its return.
-        const away = a?.state === 'pending' ? await this.awayError(k, hostId) : null;
+        const away = a?.state === 'pending' ? await this.awayError(k, host) : null;
         if (away) finish(() => reject(away));
       };
       const poll = () => {
