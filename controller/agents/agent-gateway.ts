@@ -24,7 +24,7 @@ import { toGrpcStatus } from '../../shared/proto/grpc-errors';
 import type { AgentRecord } from '../store/agent-records';
 import type { Store } from '../store/store';
 import { revokeAgent } from '../enrollment/agent-revocation';
-import { agentIdOfSubject, type CertificateAuthority } from './certificate-authority';
+import { agentIdOfSubject } from './certificate-authority';
 import { judgeCertificate, normalizeSerial } from './certificate-verdict';
 import {
   AgentSession,
@@ -37,6 +37,11 @@ import { ENROLL_MAX_MESSAGE_BYTES, peerAddress, RefusalLimiter } from './enrollm
 import { enroll, renewCertificate, type EnrollmentDeps } from './enrollment-service';
 import { WindowedAudit } from '../auth/windowed-audit';
 import { staticCertificates } from './static-certificates';
+import {
+  compileGatewayOptions,
+  type GatewayOptions,
+  type GatewayOptionsInput,
+} from './gateway-options';
 
 /** Agents changed this long before the last sweep are read again (clock skew between controllers). */
 const SWEEP_OVERLAP_MS = 5000;
@@ -47,15 +52,6 @@ interface Authenticated {
   agent: AgentRecord;
   serial: string;
   validUntil: number | null;
-}
-
-export interface GatewayOptions extends SessionContext {
-  ca: CertificateAuthority;
-  server: { certPem: string; keyPem: string };
-  certValidityMs: number;
-  /** How long a certificate replaced by renewal is still accepted. */
-  certGraceMs: number;
-  pollMs: number;
 }
 
 export class AgentGateway {
@@ -77,7 +73,12 @@ export class AgentGateway {
   private sweeping = false;
   private sweepTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly o: GatewayOptions) {
+  /** Compiled once, frozen (gateway-options.ts). */
+  private readonly options: GatewayOptions;
+
+  constructor(input: GatewayOptionsInput) {
+    const o = compileGatewayOptions(input);
+    this.options = o;
     this.log = o.log;
     this.writes = helloWriter(o.store, o.queue);
     this.refusals = new WindowedAudit(o.store.audit, o.log);
@@ -98,7 +99,7 @@ export class AgentGateway {
   }
 
   get store(): Store {
-    return this.o.store;
+    return this.options.store;
   }
 
   connectedAgents(): number {
@@ -146,8 +147,8 @@ export class AgentGateway {
       null,
       [
         {
-          cert_chain: Buffer.from(this.o.server.certPem),
-          private_key: Buffer.from(this.o.server.keyPem),
+          cert_chain: Buffer.from(this.options.server.certPem),
+          private_key: Buffer.from(this.options.server.keyPem),
         },
       ],
       false,
@@ -155,9 +156,9 @@ export class AgentGateway {
     // Client certificates are requested and verified against the CA by TLS, but not
     // required at the handshake: authenticate() refuses calls without one, visibly.
     const certs = staticCertificates(
-      this.o.ca.certPem,
-      this.o.server.certPem,
-      this.o.server.keyPem,
+      this.options.ca.certPem,
+      this.options.server.certPem,
+      this.options.server.keyPem,
     );
     const mutual = grpc.experimental.createCertificateProviderServerCredentials(
       certs,
@@ -176,8 +177,8 @@ export class AgentGateway {
       this.fullPass = true;
       this.kick();
       this.dropSilent();
-    }, this.o.pollMs);
-    this.sweepTimer = setInterval(() => this.sweep(), Math.max(this.o.pollMs, 1000));
+    }, this.options.pollMs);
+    this.sweepTimer = setInterval(() => this.sweep(), Math.max(this.options.pollMs, 1000));
     return { agentPort, enrollPort };
   }
 
@@ -194,7 +195,7 @@ export class AgentGateway {
     const cert = call.getAuthContext()?.sslPeerCertificate;
     const agentId = agentIdOfSubject(cert?.subject as { CN?: string } | undefined);
     const serial = normalizeSerial(cert?.serialNumber ?? '');
-    let agent = agentId ? await this.o.store.agentFleet.agents.get(agentId) : null;
+    let agent = agentId ? await this.options.store.agentFleet.agents.get(agentId) : null;
     let error: KeywardenError;
     if (!cert) {
       error = unauthenticated(
@@ -206,7 +207,7 @@ export class AgentGateway {
       );
     } else {
       agent = await this.revokeIfHostDeleted(agent);
-      const verdict = judgeCertificate(agent, serial, Date.now(), this.o.certGraceMs);
+      const verdict = judgeCertificate(agent, serial, Date.now(), this.options.certGraceMs);
       if (verdict.ok) return { agent, serial, validUntil: verdict.validUntil };
       error = verdict.error;
     }
@@ -217,12 +218,12 @@ export class AgentGateway {
   /** An agent bound to a host that no longer exists is revoked (however the host went). */
   private async revokeIfHostDeleted(agent: AgentRecord): Promise<AgentRecord> {
     if (agent.revokedAt !== null || !agent.hostId) return agent;
-    if (await this.o.store.hosts.get(agent.hostId)) return agent;
-    await revokeAgent(this.o.store, agent.id, {
-      by: `controller:${this.o.controllerId}`,
+    if (await this.options.store.hosts.get(agent.hostId)) return agent;
+    await revokeAgent(this.options.store, agent.id, {
+      by: `controller:${this.options.controllerId}`,
       reason: `its host ${agent.hostId} was deleted`,
     });
-    return (await this.o.store.agentFleet.agents.get(agent.id)) ?? agent;
+    return (await this.options.store.agentFleet.agents.get(agent.id)) ?? agent;
   }
 
   private async auditRefusal(
@@ -259,7 +260,7 @@ export class AgentGateway {
 
   private async sweepOnce(): Promise<void> {
     const now = Date.now();
-    const { agents } = this.o.store.agentFleet;
+    const { agents } = this.options.store.agentFleet;
     const recheck = new Map<string, AgentRecord | null>();
     for (const s of this.sessions.values())
       if (s.certValidUntil !== null && now > s.certValidUntil) recheck.set(s.agent.id, null);
@@ -277,7 +278,7 @@ export class AgentGateway {
       const s = this.sessions.get(id);
       if (!s || s.closed) continue;
       const verdict = agent
-        ? judgeCertificate(agent, s.certSerial, Date.now(), this.o.certGraceMs)
+        ? judgeCertificate(agent, s.certSerial, Date.now(), this.options.certGraceMs)
         : { ok: false as const, error: agentRevoked(`agent ${id} no longer exists`) };
       if (verdict.ok) {
         s.certValidUntil = verdict.validUntil;
@@ -370,7 +371,7 @@ export class AgentGateway {
     // Hosts discovered since their connection: learn the host id.
     for (const s of this.sessions.values()) {
       if (s.hostId || !s.helloDone) continue;
-      const a = await this.o.store.agentFleet.agents.get(s.agent.id);
+      const a = await this.options.store.agentFleet.agents.get(s.agent.id);
       if (a?.hostId) {
         s.hostId = a.hostId;
         this.byHost.set(a.hostId, s);
@@ -381,7 +382,7 @@ export class AgentGateway {
     this.fullPass = false;
     this.woken.clear();
     if (hosts.length === 0) return;
-    const list = await this.o.store.agentFleet.assignments.listActionable(hosts, 5000);
+    const list = await this.options.store.agentFleet.assignments.listActionable(hosts, 5000);
     const byHost = new Map<string, typeof list>();
     for (const a of list) byHost.set(a.hostId, [...(byHost.get(a.hostId) ?? []), a]);
     await Promise.all(

@@ -49,18 +49,16 @@ export async function startAgentGateway(
     (type) => queue.definition(type).timeoutMs,
   );
   services.hostRouter.use('agent', driver);
+  // Certificate lifetimes and the delivery poll: the config's (gateway-options.ts).
   const gateway = new AgentGateway({
+    config,
     store,
     queue,
     events,
     log,
     controllerId: services.engine.workerId,
-    jobTypes: Object.keys(queue.registry),
     ca,
     server,
-    certValidityMs: config.agentCertValidityMs,
-    certGraceMs: config.agentCertGraceMs,
-    pollMs: Math.max(config.pollIntervalMs, 100),
   });
   const addr = (a: { host: string; port: number }) =>
     `${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
