@@ -1,6 +1,7 @@
 import type { Client, ClientChannel } from 'ssh2';
 import { commandFailed } from '../errors';
 import type { HelperRunner } from './guarded-helper';
+import { countRoundTrip } from './round-trips';
 import type { RawExecResult } from './ssh-exec';
 
 interface OpenHelper {
@@ -8,6 +9,8 @@ interface OpenHelper {
   buffer: Buffer;
   stderr: Buffer[];
   closed: boolean;
+  /** Why the controller closed the helper itself. */
+  refusal?: Error;
   pending?: { resolve: (r: RawExecResult) => void; reject: (e: unknown) => void };
 }
 
@@ -25,6 +28,8 @@ export class HelperChannel {
     private readonly client: Client,
     private readonly command: string,
     private readonly timeoutMs = 60_000,
+    /** An answer announced larger than this closes the helper: a host cannot flood us. */
+    private readonly maxAnswerBytes = MAX_ANSWER_BYTES,
   ) {}
 
   readonly run: HelperRunner = (args, stdin) => {
@@ -36,6 +41,7 @@ export class HelperChannel {
   private async request(args: string[], stdin: Buffer): Promise<RawExecResult> {
     const open = await (this.current ??= this.open());
     if (open.closed) return Promise.reject(stopped(open));
+    countRoundTrip('helperRequests');
     const parts: Buffer[] = [Buffer.from(`${args.length}\n`)];
     for (const arg of args) parts.push(Buffer.from(`${Buffer.byteLength(arg)}\n${arg}`));
     parts.push(Buffer.from(`${stdin.length}\n`), stdin);
@@ -57,6 +63,7 @@ export class HelperChannel {
   }
 
   private open(): Promise<OpenHelper> {
+    countRoundTrip('execChannels');
     return new Promise((resolve, reject) => {
       this.client.exec(this.command, (err, channel) => {
         if (err) {
@@ -67,13 +74,13 @@ export class HelperChannel {
         const open: OpenHelper = { channel, buffer: Buffer.alloc(0), stderr: [], closed: false };
         channel.on('data', (d: Buffer) => {
           open.buffer = Buffer.concat([open.buffer, d]);
-          answer(open);
+          if (answer(open, this.maxAnswerBytes) === 'too-large') channel.close();
         });
         channel.stderr.on('data', (d: Buffer) => open.stderr.push(d));
         channel.on('close', () => {
           open.closed = true;
           this.current = undefined; // the next request starts a new helper
-          open.pending?.reject(stopped(open));
+          open.pending?.reject(open.refusal ?? stopped(open));
           open.pending = undefined;
         });
         resolve(open);
@@ -89,9 +96,13 @@ function stopped(open: OpenHelper) {
   });
 }
 
+/** The largest answer taken from a helper: a batch's bytes, with room for one capped file. */
+const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+
 /** Resolves the pending request once its whole answer has arrived. */
-function answer(open: OpenHelper): void {
+function answer(open: OpenHelper, maxBytes: number): 'too-large' | undefined {
   const eol = open.buffer.indexOf(0x0a);
+  if (eol < 0 && open.buffer.length > 64) return refuse(open, 'a malformed answer header');
   if (eol < 0 || !open.pending) return;
   const [code, outLength, errLength] = open.buffer
     .subarray(0, eol)
@@ -99,6 +110,9 @@ function answer(open: OpenHelper): void {
     .split(' ')
     .map(Number);
   const total = eol + 1 + (outLength ?? 0) + (errLength ?? 0);
+  if (!Number.isSafeInteger(total) || total - eol - 1 > maxBytes) {
+    return refuse(open, `an answer of ${total - eol - 1} bytes, over the cap of ${maxBytes}`);
+  }
   if (open.buffer.length < total) return;
   const stdout = open.buffer.subarray(eol + 1, eol + 1 + (outLength ?? 0));
   const stderr = open.buffer.subarray(eol + 1 + (outLength ?? 0), total);
@@ -106,4 +120,13 @@ function answer(open: OpenHelper): void {
   const pending = open.pending;
   open.pending = undefined;
   pending.resolve({ code: code ?? 1, stdout: Buffer.from(stdout), stderr: Buffer.from(stderr) });
+  return undefined;
+}
+
+function refuse(open: OpenHelper, what: string): 'too-large' {
+  open.refusal = commandFailed(`the file helper on the host sent ${what}; closed it`, {
+    details: { limit: 'helper answer' },
+  });
+  open.buffer = Buffer.alloc(0);
+  return 'too-large';
 }

@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import type { FileAnswer, FileRequest } from './file-batch';
 import type { FileOwnership, GuardedRead, PathGuard } from './file-primitives';
 import type { HelperRunner } from './guarded-helper';
 import { GuardedHelperFiles } from './guarded-helper';
@@ -10,7 +11,7 @@ import { GuardedHelperFiles } from './guarded-helper';
  * themselves.
  */
 export abstract class HelperGuardedPrimitives {
-  private readonly guarded: GuardedHelperFiles;
+  protected readonly guarded: GuardedHelperFiles;
 
   protected constructor(
     protected readonly rootPrefix: string,
@@ -50,5 +51,10 @@ export abstract class HelperGuardedPrimitives {
 
   syncDir(path: string, guard: PathGuard) {
     return this.guarded.syncDir(path, guard);
+  }
+
+  /** A scan's many reads and stats in one helper round trip (per batch cap), not one each. */
+  many(requests: readonly FileRequest[]): Promise<FileAnswer[]> {
+    return this.guarded.many(requests);
   }
 }
