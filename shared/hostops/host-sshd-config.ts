@@ -10,10 +10,10 @@ import {
   type SshdConfigSource,
 } from '../ssh/sshd-config';
 import { matchPattern } from '../ssh/patterns';
-import { forbidden, limitExceeded, notFound } from '../errors';
+import { errorCode, forbidden, limitExceeded, notFound } from '../errors';
 import { findAccount, listAccounts } from './list-accounts';
 import { expandAuthorizedKeysPath, isUnderHome } from './authorized-keys-paths';
-import { readBoundedFile } from './bounded-read';
+import { readBoundedFiles } from './bounded-read';
 import { hostReadLimits, type HostReadLimits } from './host-read-limits';
 
 export const DEFAULT_SSHD_CONFIG = '/etc/ssh/sshd_config';
@@ -44,13 +44,17 @@ export function sessionConfigSource(
 ): SshdConfigSource {
   return {
     readFile: async (path) => {
-      if ((await session.stat(path))?.type !== 'file') return undefined;
-      const read = await readBoundedFile(
-        session,
-        path,
-        limits.configFileBytes,
-        'an sshd config file',
-      );
+      // One capped read: a missing or non-regular file is no config file, as to sshd.
+      const [outcome] = await readBoundedFiles(session, [
+        { path, maxBytes: limits.configFileBytes, what: 'an sshd config file' },
+      ]);
+      if (!outcome) return undefined;
+      if (!outcome.ok) {
+        const code = errorCode(outcome.error);
+        if (code === 'NOT_FOUND' || code === 'LIMIT_EXCEEDED') return undefined;
+        throw outcome.error;
+      }
+      const read = outcome.read;
       const text = read.content.toString('utf8');
       reads?.set(path, { text, sha256: read.sha256 });
       return text;
