@@ -27,7 +27,16 @@ export interface FileAnswer {
  * in guarded-helper.ts) and defers what goes past the bytes or the time; the controller
  * refuses an answer larger than the bytes plus one capped file.
  */
-export const BATCH_LIMITS = Object.freeze({
+export interface BatchLimits {
+  /** Requests in one round trip. */
+  requests: number;
+  /** Bytes of answers in one round trip (one capped file always fits: its cap is clamped). */
+  bytes: number;
+  /** Time one round trip may take on the host before the rest is deferred. */
+  deadlineMs: number;
+}
+
+export const BATCH_LIMITS: Readonly<BatchLimits> = Object.freeze({
   requests: 1024,
   bytes: 8 * 1024 * 1024,
   deadlineMs: 10_000,

@@ -8,7 +8,7 @@ import {
   symlinkRefused,
   unsafePath,
 } from '../errors';
-import type { FileAnswer, FileRequest } from './file-batch';
+import type { BatchLimits, FileAnswer, FileRequest } from './file-batch';
 import { BATCH_LIMITS, notRegular, overCap } from './file-batch';
 import type { FileOwnership, GuardedRead, PathGuard } from './file-primitives';
 import { describeMode } from './file-primitives';
@@ -33,7 +33,7 @@ export class GuardedHelperFiles {
   constructor(
     private readonly runHelper: HelperRunner,
     private readonly rootPrefix: string,
-    private readonly limits: typeof BATCH_LIMITS = BATCH_LIMITS,
+    private readonly limits: Readonly<BatchLimits> = BATCH_LIMITS,
   ) {}
 
   private args(op: string, path: string, guard: PathGuard, extra: string[] = []): string[] {
