@@ -10,7 +10,7 @@
  * Without a scan-full job type it scans authorized keys through a minimal job instead.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { Type } from '@sinclair/typebox';
@@ -74,29 +74,29 @@ function roundTripsPerHost(before: RoundTripCounts, after: RoundTripCounts) {
   };
 }
 
-const TICK_MS = 1000 / 100; // USER_HZ on Linux
+const TICK_MS = 1000 / 100; // USER_HZ on Linux, for /proc/stat
 
 /**
- * CPU ms the fleet's sshd processes used, their finished sessions included (a session's
- * sudo and perl are waited for by the session, the session by the listener). Counted
- * only once the sessions have ended: the caller closes them first.
+ * CPU ms used by the fleet's sshd processes and everything they start (sessions, shells,
+ * sudo, the file helper), orphans included: the listeners are moved into a cpuacct cgroup
+ * of their own, which their children inherit. Null where cgroups cannot be written.
  */
-async function fleetCpuMs(fleet: SshdFleet): Promise<number> {
-  let ticks = 0;
-  for (const h of fleet.hosts) {
-    const pid = (await readFile(h.sshd.pidPath, 'utf8')).trim();
-    // Wait for the listener's children (sessions closing) to be reaped into its counts.
-    for (let i = 0; i < 200; i++) {
-      const children = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
-      if (children.trim() === '') break;
-      await new Promise((r) => setTimeout(r, 25));
+async function fleetCpuMeter(fleet: SshdFleet) {
+  const dir = `/sys/fs/cgroup/cpuacct/keywarden-bench-agentless-${process.pid}`;
+  try {
+    await mkdir(dir);
+    for (const h of fleet.hosts) {
+      await writeFile(`${dir}/cgroup.procs`, (await readFile(h.sshd.pidPath, 'utf8')).trim());
     }
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime, stime, cutime, cstime are fields 14-17 (index 11-14 after the command name).
-    for (let i = 11; i <= 14; i++) ticks += Number(fields[i]);
+  } catch {
+    await rmdir(dir).catch(() => undefined);
+    return null;
   }
-  return ticks * TICK_MS;
+  return {
+    usageMs: async () => Number(await readFile(`${dir}/cpuacct.usage`, 'utf8')) / 1e6,
+    /** Once the fleet has stopped: its processes have left the group. */
+    remove: () => rmdir(dir).catch(() => undefined),
+  };
 }
 
 /** Busy CPU ms of the whole machine (every process, other work on it included). */
@@ -116,6 +116,7 @@ function controllerCpuMs(): number {
 
 async function main(): Promise<void> {
   const fleet = await startSshdFleet({ count: HOSTS, parallel: 8 });
+  const meter = await fleetCpuMeter(fleet);
   const dir = mkdtempSync(path.join(tmpdir(), 'kw-bench-agentless-'));
   const config = loadConfig({
     KEYWARDEN_DATA_DIR: dir,
@@ -219,7 +220,7 @@ async function main(): Promise<void> {
     pool.setLimits({ idleMs: 1 });
     while (pool.stats().open > 0) await new Promise((r) => setTimeout(r, 20));
     pool.setLimits({ idleMs: config.sshIdleMs });
-    const hostCpu0 = await fleetCpuMs(fleet);
+    const hostCpu0 = (await meter?.usageMs()) ?? 0;
 
     // The timed round: one scan per host, all queued at once.
     await engine.stop();
@@ -249,7 +250,7 @@ async function main(): Promise<void> {
     const stats = pool.stats();
     pool.setLimits({ idleMs: 1 });
     while (pool.stats().open > 0) await new Promise((r) => setTimeout(r, 20));
-    const hostCpuMsPerHost = ((await fleetCpuMs(fleet)) - hostCpu0) / HOSTS;
+    const hostCpuMsPerHost = meter ? ((await meter.usageMs()) - hostCpu0) / HOSTS : NaN;
     const failed = ended.filter((j) => j.state !== 'completed');
     process.stdout.write(
       `${JSON.stringify({
@@ -260,9 +261,9 @@ async function main(): Promise<void> {
         scanSeconds: Number(scanSeconds.toFixed(2)),
         roundTripsPerScan: scanTrips.total,
         scanRoundTrips: scanTrips,
-        cpuMsPerHost: Math.round(controllerCpuMsPerHost + hostCpuMsPerHost),
+        cpuMsPerHost: meter ? Math.round(controllerCpuMsPerHost + hostCpuMsPerHost) : null,
         controllerCpuMsPerHost: Math.round(controllerCpuMsPerHost),
-        hostCpuMsPerHost: Math.round(hostCpuMsPerHost),
+        hostCpuMsPerHost: meter ? Math.round(hostCpuMsPerHost) : null,
         machineCpuMsPerHost: Math.round(machineCpuMsPerHost),
         loadAverage1m: Number(loadavg()[0]?.toFixed(2)),
         peakConcurrentSessions: stats.peakOpen,
@@ -291,6 +292,7 @@ async function main(): Promise<void> {
     await stopAgentless();
     await store.close();
     await fleet.stop();
+    await meter?.remove();
     rmSync(dir, { recursive: true, force: true });
   }
 }
