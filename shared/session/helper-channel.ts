@@ -9,6 +9,8 @@ interface OpenHelper {
   buffer: Buffer;
   stderr: Buffer[];
   closed: boolean;
+  /** Whether it answered a request: a helper that did is not missing. */
+  answered: boolean;
   /** Why the controller closed the helper itself. */
   refusal?: Error;
   pending?: { resolve: (r: RawExecResult) => void; reject: (e: unknown) => void };
@@ -64,36 +66,61 @@ export class HelperChannel {
 
   private open(): Promise<OpenHelper> {
     countRoundTrip('execChannels');
-    return new Promise((resolve, reject) => {
+    const mine: Promise<OpenHelper> = new Promise((resolve, reject) => {
+      // Only this helper's own end forgets it: a newer one may already be starting.
+      const forget = () => {
+        if (this.current === mine) this.current = undefined;
+      };
       this.client.exec(this.command, (err, channel) => {
         if (err) {
-          this.current = undefined;
+          forget();
           reject(err);
           return;
         }
-        const open: OpenHelper = { channel, buffer: Buffer.alloc(0), stderr: [], closed: false };
+        const open: OpenHelper = {
+          channel,
+          buffer: Buffer.alloc(0),
+          stderr: [],
+          closed: false,
+          answered: false,
+        };
         channel.on('data', (d: Buffer) => {
           open.buffer = Buffer.concat([open.buffer, d]);
-          if (answer(open, this.maxAnswerBytes) === 'too-large') channel.close();
+          if (answer(open, this.maxAnswerBytes) === 'too-large') {
+            // Refused at once: a host that keeps the channel open cannot hold the call.
+            open.closed = true;
+            forget();
+            open.pending?.reject(open.refusal);
+            open.pending = undefined;
+            channel.close();
+          }
         });
         channel.stderr.on('data', (d: Buffer) => open.stderr.push(d));
         channel.on('close', () => {
           open.closed = true;
-          this.current = undefined; // the next request starts a new helper
+          forget(); // the next request starts a new helper
           open.pending?.reject(open.refusal ?? stopped(open));
           open.pending = undefined;
         });
         resolve(open);
       });
     });
+    return mine;
   }
 }
 
 function stopped(open: OpenHelper) {
   const why = Buffer.concat(open.stderr).toString().trim() || 'no output';
+  // `sh: 1: perl: not found`, `sudo: perl: command not found`: a host without perl.
+  const missing = !open.answered && /not found/.test(why);
   return commandFailed(`the file helper on the host stopped: ${why}`, {
-    details: { stderr: why },
+    details: { stderr: why, ...(missing ? { helperMissing: true } : {}) },
   });
+}
+
+/** Whether a call failed because the host cannot run the helper at all (no perl). */
+export function isHelperMissing(err: unknown): boolean {
+  return (err as { details?: { helperMissing?: unknown } } | null)?.details?.helperMissing === true;
 }
 
 /** The largest answer taken from a helper: a batch's bytes, with room for one capped file. */
@@ -119,6 +146,7 @@ function answer(open: OpenHelper, maxBytes: number): 'too-large' | undefined {
   open.buffer = open.buffer.subarray(total);
   const pending = open.pending;
   open.pending = undefined;
+  open.answered = true;
   pending.resolve({ code: code ?? 1, stdout: Buffer.from(stdout), stderr: Buffer.from(stderr) });
   return undefined;
 }

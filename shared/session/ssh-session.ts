@@ -51,7 +51,15 @@ export class SshSession extends PrimitiveBackedSession {
     const helper = new HelperChannel(client, commandLine(cmd, rest)).run;
     try {
       const files = useSudo
-        ? new SudoFilePrimitives(rootPrefix, helper)
+        ? new SudoFilePrimitives(
+            (script, args) =>
+              execOverSsh(
+                client,
+                commandLine('sudo', ['-n', '--', 'sh', '-c', script, 'sh', ...args]),
+              ),
+            rootPrefix,
+            helper,
+          )
         : new SftpFilePrimitives(await openSftp(client), rootPrefix, helper);
       return new SshSession(client, files, useSudo, rootPrefix, description);
     } catch (err) {
