@@ -77,17 +77,35 @@ export async function globHostPaths(
   if (!pattern.startsWith('/')) return [];
   const tooMany = (what: string) =>
     limitExceeded(`Include ${pattern}: ${what}; not followed`, { details: { path: pattern } });
+  const parts = pattern.split('/').filter(Boolean);
   let found = ['/'];
-  for (const part of pattern.split('/').filter(Boolean)) {
+  // The literal components before the first wildcard, in one batch of lstats.
+  let lead = 0;
+  while (lead < parts.length && !/[*?]/.test(parts[lead]!)) lead++;
+  if (lead > 0) {
+    const prefixes = parts.slice(0, lead).map((_, i) => `/${parts.slice(0, i + 1).join('/')}`);
+    if ((await session.statMany(prefixes)).some((st) => !st)) return [];
+    found = [prefixes[lead - 1]!];
+  }
+  for (const part of parts.slice(lead)) {
     const next: string[] = [];
-    for (const dir of found) {
-      if (!/[*?]/.test(part)) {
+    const wild = /[*?]/.test(part);
+    // Every directory of this level listed in one batch; one that is missing or no
+    // directory (NOT_FOUND, INVALID_INPUT) matches nothing, as for glob(3).
+    const listings = wild ? await session.listDirMany(found) : [];
+    for (const [i, dir] of found.entries()) {
+      if (!wild) {
         const path = posix.join(dir, part);
         if (await session.lstat(path)) next.push(path);
         continue;
       }
-      if ((await session.stat(dir))?.type !== 'directory') continue;
-      const entries = await session.listDir(dir);
+      const listing = listings[i]!;
+      if (!listing.ok) {
+        const code = errorCode(listing.error);
+        if (code === 'NOT_FOUND' || code === 'INVALID_INPUT') continue;
+        throw listing.error;
+      }
+      const entries = listing.entries;
       if (entries.length > limits.dirEntries) {
         throw tooMany(
           `${dir} holds ${entries.length} entries, over the cap of ${limits.dirEntries}`,

@@ -1,6 +1,7 @@
 import type { Account, HostSession } from '../session/host-session';
 import type { AuthorizedKeyOption } from '../ssh/authorized-keys';
 import { parseAuthorizedKeys } from '../ssh/authorized-keys';
+import type { LoadedSshdConfig } from '../ssh/sshd-config';
 import { findingOf, isFileFinding, readBoundedFiles, type HostFinding } from './bounded-read';
 import { statsOf } from './existing-paths';
 import { sshdViewByAccount } from './host-sshd-config';
@@ -56,9 +57,15 @@ export interface ScanAuthorizedKeysParams {
 export async function scanAuthorizedKeys(
   session: HostSession,
   params: ScanAuthorizedKeysParams = {},
+  /** The config scan-full already loaded with the same path and limits. */
+  prefetched?: { loaded: LoadedSshdConfig },
 ): Promise<ScanAuthorizedKeysResult> {
   const limits = hostReadLimits(params.limits);
-  const { loaded, views } = await sshdViewByAccount(session, { ...params, limits });
+  const { loaded, views } = await sshdViewByAccount(session, {
+    ...params,
+    limits,
+    ...(prefetched ? { loaded: prefetched.loaded } : {}),
+  });
   const result: ScanAuthorizedKeysResult = {
     keys: [],
     invalidLines: [],

@@ -1,5 +1,5 @@
 import type { HostSession } from '../session/host-session';
-import { effectiveSshdConfig, hostKeys } from '../ssh/sshd-config';
+import { effectiveSshdConfig, hostKeys, type LoadedSshdConfig } from '../ssh/sshd-config';
 import { errorCode } from '../errors';
 import { findingOf, isFileFinding, readBoundedFiles, type HostFinding } from './bounded-read';
 import { DEFAULT_SSHD_CONFIG, loadHostSshdConfig, type ConfigReads } from './host-sshd-config';
@@ -46,11 +46,13 @@ export interface ScanConfigsResult {
 export async function scanConfigs(
   session: HostSession,
   params: ScanConfigsParams = {},
+  /** The config scan-full already loaded (with the same path and limits), with its reads. */
+  prefetched?: { loaded: LoadedSshdConfig; reads: ConfigReads },
 ): Promise<ScanConfigsResult> {
   const path = params.sshdConfigPath ?? DEFAULT_SSHD_CONFIG;
   const limits = hostReadLimits(params.limits);
-  const reads: ConfigReads = new Map();
-  const loaded = await loadHostSshdConfig(session, path, reads, limits);
+  const reads: ConfigReads = prefetched?.reads ?? new Map();
+  const loaded = prefetched?.loaded ?? (await loadHostSshdConfig(session, path, reads, limits));
   const findings: HostFinding[] = loaded.errors.flatMap((e) =>
     e.code ? [{ code: e.code, path: e.file, message: `${e.file}:${e.line}: ${e.message}` }] : [],
   );
