@@ -90,6 +90,28 @@ describe('the round trips of one agentless scan-full through sudo', () => {
       );
       expect(small.result.configs.os?.id).toBe('debian');
 
+      // One account's file over its cap is a finding about that file, in the same batch.
+      await writeFile(join(hostRoot, 'home/acct0/.ssh/authorized_keys'), '#'.repeat(3000));
+      const capped = await scanFull(session, {
+        journal: 'never',
+        limits: { authorizedKeysBytes: 2048 },
+      });
+      expect(capped.authorizedKeys.keys.map((k) => k.account)).toEqual([
+        'acct1',
+        'acct2',
+        'acct3',
+        'acct4',
+      ]);
+      expect(capped.authorizedKeys.findings).toEqual([
+        expect.objectContaining({
+          code: 'FILE_TOO_LARGE',
+          account: 'acct0',
+          path: '/home/acct0/.ssh/authorized_keys',
+          size: 3000,
+          limit: 2048,
+        }),
+      ]);
+
       await writeAccounts(40);
       const large = await countedScan(session);
       expect(large.result.authorizedKeys.keys).toHaveLength(40);
