@@ -6,7 +6,11 @@ import type { RawExecResult } from './ssh-exec';
 
 interface OpenHelper {
   channel: ClientChannel;
-  buffer: Buffer;
+  /** What arrived of the answers, joined once an answer is whole (not once per chunk). */
+  chunks: Buffer[];
+  received: number;
+  /** Once the header of the current answer is read: its code, and where its parts end. */
+  header?: { code: number; eol: number; outLength: number; total: number };
   stderr: Buffer[];
   closed: boolean;
   /** Whether it answered a request: a helper that did is not missing. */
@@ -79,13 +83,15 @@ export class HelperChannel {
         }
         const open: OpenHelper = {
           channel,
-          buffer: Buffer.alloc(0),
+          chunks: [],
+          received: 0,
           stderr: [],
           closed: false,
           answered: false,
         };
         channel.on('data', (d: Buffer) => {
-          open.buffer = Buffer.concat([open.buffer, d]);
+          open.chunks.push(d);
+          open.received += d.length;
           if (answer(open, this.maxAnswerBytes) === 'too-large') {
             // Refused at once: a host that keeps the channel open cannot hold the call.
             open.closed = true;
@@ -128,26 +134,40 @@ const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 
 /** Resolves the pending request once its whole answer has arrived. */
 function answer(open: OpenHelper, maxBytes: number): 'too-large' | undefined {
-  const eol = open.buffer.indexOf(0x0a);
-  if (eol < 0 && open.buffer.length > 64) return refuse(open, 'a malformed answer header');
-  if (eol < 0 || !open.pending) return;
-  const [code, outLength, errLength] = open.buffer
-    .subarray(0, eol)
-    .toString()
-    .split(' ')
-    .map(Number);
-  const total = eol + 1 + (outLength ?? 0) + (errLength ?? 0);
-  if (!Number.isSafeInteger(total) || total - eol - 1 > maxBytes) {
-    return refuse(open, `an answer of ${total - eol - 1} bytes, over the cap of ${maxBytes}`);
+  if (!open.header) {
+    const head = Buffer.concat(open.chunks); // a few bytes: the header comes first
+    open.chunks = [head];
+    const eol = head.indexOf(0x0a);
+    if (eol < 0) return head.length > 64 ? refuse(open, 'a malformed answer header') : undefined;
+    const [code, outLength = NaN, errLength = NaN] = head
+      .subarray(0, eol)
+      .toString()
+      .split(' ')
+      .map(Number);
+    const body = outLength + errLength;
+    if (!Number.isSafeInteger(body) || outLength < 0 || errLength < 0 || body > maxBytes) {
+      return refuse(open, `an answer of ${body} bytes, over the cap of ${maxBytes}`);
+    }
+    open.header = {
+      code: Number.isInteger(code) ? code! : 1,
+      eol,
+      outLength,
+      total: eol + 1 + body,
+    };
   }
-  if (open.buffer.length < total) return;
-  const stdout = open.buffer.subarray(eol + 1, eol + 1 + (outLength ?? 0));
-  const stderr = open.buffer.subarray(eol + 1 + (outLength ?? 0), total);
-  open.buffer = open.buffer.subarray(total);
+  const { code, eol, outLength, total } = open.header;
+  if (open.received < total || !open.pending) return undefined;
+  const all = Buffer.concat(open.chunks, open.received);
+  const stdout = Buffer.from(all.subarray(eol + 1, eol + 1 + outLength));
+  const stderr = Buffer.from(all.subarray(eol + 1 + outLength, total));
+  const rest = Buffer.from(all.subarray(total));
+  open.chunks = rest.length > 0 ? [rest] : [];
+  open.received = rest.length;
+  open.header = undefined;
   const pending = open.pending;
   open.pending = undefined;
   open.answered = true;
-  pending.resolve({ code: code ?? 1, stdout: Buffer.from(stdout), stderr: Buffer.from(stderr) });
+  pending.resolve({ code, stdout, stderr });
   return undefined;
 }
 
@@ -155,6 +175,7 @@ function refuse(open: OpenHelper, what: string): 'too-large' {
   open.refusal = commandFailed(`the file helper on the host sent ${what}; closed it`, {
     details: { limit: 'helper answer' },
   });
-  open.buffer = Buffer.alloc(0);
+  open.chunks = [];
+  open.received = 0;
   return 'too-large';
 }

@@ -54,6 +54,22 @@ describe('the file helper as one process per session', () => {
     expect(await files.readGuarded('/missing', guard)).toBeNull();
   });
 
+  it('takes a batch answer of megabytes in one request, every byte in place', async () => {
+    const big = Buffer.alloc(3 * 1024 * 1024 + 17);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 7919) % 251;
+    await writeFile(join(dir, 'big'), big);
+    const serve = commandLine('perl', ['-e', GUARDED_HELPER, '--', 'serve']);
+    const files = new GuardedHelperFiles(new HelperChannel(client, serve).run, dir);
+    const answers = await files.many([
+      { op: 'read', path: '/big', maxBytes: big.length },
+      { op: 'read', path: '/file', maxBytes: 100 },
+      { op: 'read', path: '/big', maxBytes: big.length },
+    ]);
+    expect(answers[0]?.content?.equals(big)).toBe(true);
+    expect(answers[1]?.content?.toString()).toBe('content\n');
+    expect(answers[2]?.content?.equals(big)).toBe(true);
+  });
+
   it('starts a new helper after one stopped, and says why a call failed', async () => {
     // This helper dies after a second, whatever it is doing.
     const dying = commandLine('timeout', ['1', 'perl', '-e', GUARDED_HELPER, '--', 'serve']);
