@@ -3,11 +3,15 @@
  * through the agentless session pool. The hosts are first taken on the way an operator
  * would (discover: host key pinned, management key installed); then one scan-full job per
  * host is queued at once and timed. Prints one JSON line: hosts per minute for the scan
- * (and for discovery), and the peak of concurrent SSH sessions the pool had open.
+ * (and for discovery), the peak of concurrent SSH sessions the pool had open, and the
+ * figures that do not depend on what else loads the machine: SSH round trips per host
+ * (exec channels, helper requests, SFTP requests) and CPU per host, the controller's
+ * (this process) and the hosts' (every sshd of the fleet with its sessions, sudo and perl).
  * Without a scan-full job type it scans authorized keys through a minimal job instead.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { Type } from '@sinclair/typebox';
 import pino from 'pino';
@@ -30,7 +34,8 @@ import { discoverHost } from '../controller/jobs/discover-host';
 import { toMonitoredStateHost } from '../controller/jobs/to-monitored-state-host';
 import type { JobRecord } from '../controller/store/records';
 import { openSqliteStore } from '../controller/store/sqlite/open-sqlite-store';
-import { startSshdFleet } from '../test/helpers/sshd-fleet';
+import { roundTripCounts, type RoundTripCounts } from '../shared/session/round-trips';
+import { startSshdFleet, type SshdFleet } from '../test/helpers/sshd-fleet';
 
 const HOSTS = Number(process.env.BENCH_HOSTS ?? 50);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 32);
@@ -55,8 +60,63 @@ async function scanJobType(): Promise<JobDefinition> {
   }
 }
 
+/** Per host, the round trips made between two counts. */
+function roundTripsPerHost(before: RoundTripCounts, after: RoundTripCounts) {
+  const per = (k: keyof RoundTripCounts) => Number(((after[k] - before[k]) / HOSTS).toFixed(1));
+  const execChannels = per('execChannels');
+  const helperRequests = per('helperRequests');
+  const sftpRequests = per('sftpRequests');
+  return {
+    total: Number((execChannels + helperRequests + sftpRequests).toFixed(1)),
+    execChannels,
+    helperRequests,
+    sftpRequests,
+  };
+}
+
+const TICK_MS = 1000 / 100; // USER_HZ on Linux, for /proc/stat
+
+/**
+ * CPU ms used by the fleet's sshd processes and everything they start (sessions, shells,
+ * sudo, the file helper), orphans included: the listeners are moved into a cpuacct cgroup
+ * of their own, which their children inherit. Null where cgroups cannot be written.
+ */
+async function fleetCpuMeter(fleet: SshdFleet) {
+  const dir = `/sys/fs/cgroup/cpuacct/keywarden-bench-agentless-${process.pid}`;
+  try {
+    await mkdir(dir);
+    for (const h of fleet.hosts) {
+      await writeFile(`${dir}/cgroup.procs`, (await readFile(h.sshd.pidPath, 'utf8')).trim());
+    }
+  } catch {
+    await rmdir(dir).catch(() => undefined);
+    return null;
+  }
+  return {
+    usageMs: async () => Number(await readFile(`${dir}/cpuacct.usage`, 'utf8')) / 1e6,
+    /** Once the fleet has stopped: its processes have left the group. */
+    remove: () => rmdir(dir).catch(() => undefined),
+  };
+}
+
+/** Busy CPU ms of the whole machine (every process, other work on it included). */
+async function machineCpuMs(): Promise<number> {
+  const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0] ?? '';
+  const [user, nice, system, , , irq, softirq, steal] = line.split(/\s+/).slice(1).map(Number);
+  return (
+    ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) *
+    TICK_MS
+  );
+}
+
+function controllerCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
 async function main(): Promise<void> {
   const fleet = await startSshdFleet({ count: HOSTS, parallel: 8 });
+  const meter = await fleetCpuMeter(fleet);
   const dir = mkdtempSync(path.join(tmpdir(), 'kw-bench-agentless-'));
   const config = loadConfig({
     KEYWARDEN_DATA_DIR: dir,
@@ -122,6 +182,7 @@ async function main(): Promise<void> {
     await engine.start();
     const vault = vaultFor(config, store);
     const discoverIds: string[] = [];
+    const trips0 = roundTripCounts();
     const t0 = performance.now();
     for (const h of fleet.hosts) {
       const checked = checkNewHost(
@@ -154,6 +215,12 @@ async function main(): Promise<void> {
     }
     const discoverySeconds = (performance.now() - t0) / 1000;
     const discoveryStats = pool.stats();
+    const discoveryTrips = roundTripsPerHost(trips0, roundTripCounts());
+    // Discovery's sessions end (idle timeout) before the scan round counts the hosts' CPU.
+    pool.setLimits({ idleMs: 1 });
+    while (pool.stats().open > 0) await new Promise((r) => setTimeout(r, 20));
+    pool.setLimits({ idleMs: config.sshIdleMs });
+    const hostCpu0 = (await meter?.usageMs()) ?? 0;
 
     // The timed round: one scan per host, all queued at once.
     await engine.stop();
@@ -164,6 +231,9 @@ async function main(): Promise<void> {
     const created0 = pool.stats().created;
     const reused0 = pool.stats().reused;
     const hosts = (await store.hosts.list({}, { limit: HOSTS + 1 })).items;
+    const trips1 = roundTripCounts();
+    const controllerCpu1 = controllerCpuMs();
+    const machineCpu1 = await machineCpuMs();
     const t1 = performance.now();
     const results = await queue.enqueueMany(
       hosts.map((h) => ({
@@ -174,7 +244,13 @@ async function main(): Promise<void> {
     );
     const ended = await waitAll(results.map((r) => r.job.id));
     const scanSeconds = (performance.now() - t1) / 1000;
+    const controllerCpuMsPerHost = (controllerCpuMs() - controllerCpu1) / HOSTS;
+    const machineCpuMsPerHost = ((await machineCpuMs()) - machineCpu1) / HOSTS;
+    const scanTrips = roundTripsPerHost(trips1, roundTripCounts());
     const stats = pool.stats();
+    pool.setLimits({ idleMs: 1 });
+    while (pool.stats().open > 0) await new Promise((r) => setTimeout(r, 20));
+    const hostCpuMsPerHost = meter ? ((await meter.usageMs()) - hostCpu0) / HOSTS : NaN;
     const failed = ended.filter((j) => j.state !== 'completed');
     process.stdout.write(
       `${JSON.stringify({
@@ -183,6 +259,13 @@ async function main(): Promise<void> {
         scanJobType: scan.type,
         hostsPerMinute: Number(((HOSTS / scanSeconds) * 60).toFixed(1)),
         scanSeconds: Number(scanSeconds.toFixed(2)),
+        roundTripsPerScan: scanTrips.total,
+        scanRoundTrips: scanTrips,
+        cpuMsPerHost: meter ? Math.round(controllerCpuMsPerHost + hostCpuMsPerHost) : null,
+        controllerCpuMsPerHost: Math.round(controllerCpuMsPerHost),
+        hostCpuMsPerHost: meter ? Math.round(hostCpuMsPerHost) : null,
+        machineCpuMsPerHost: Math.round(machineCpuMsPerHost),
+        loadAverage1m: Number(loadavg()[0]?.toFixed(2)),
         peakConcurrentSessions: stats.peakOpen,
         peakBusySessions: stats.peakBusy,
         sessionsOpened: stats.created - created0,
@@ -193,6 +276,8 @@ async function main(): Promise<void> {
           hostsPerMinute: Number(((HOSTS / discoverySeconds) * 60).toFixed(1)),
           seconds: Number(discoverySeconds.toFixed(2)),
           peakConcurrentSessions: discoveryStats.peakOpen,
+          roundTripsPerHost: discoveryTrips.total,
+          roundTrips: discoveryTrips,
         },
         limits: {
           workers: WORKERS,
@@ -207,6 +292,7 @@ async function main(): Promise<void> {
     await stopAgentless();
     await store.close();
     await fleet.stop();
+    await meter?.remove();
     rmSync(dir, { recursive: true, force: true });
   }
 }

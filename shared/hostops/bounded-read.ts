@@ -1,12 +1,19 @@
 /**
  * Reading a host file only when its size is within a cap, and turning what could not be read
- * into a finding about that file. The size is taken from a stat before the read, so a 3 GiB
- * (even sparse) file is refused without a byte of it crossing the wire; a file that grows
- * between the stat and the read is refused after it. Non-regular files (a FIFO, /dev/zero
- * behind a link) are refused too: their size says nothing and a read may never end.
+ * into a finding about that file. The size is taken from the stat of the file opened, before
+ * the read, so a 3 GiB (even sparse) file is refused without a byte of it crossing the wire;
+ * a file that grows meanwhile is refused after one byte past the cap. Non-regular files (a
+ * FIFO, /dev/zero behind a link) are refused too: their size says nothing and a read may
+ * never end. Each read is one capped read of the session (HostSession.readMany): one round
+ * trip over SSH, and one for a whole list of files.
  */
-import { errorCode, fileTooLarge, limitExceeded, notFound, toErrorRecord } from '../errors';
-import type { GuardedReadOptions, HostSession, ReadFileResult } from '../session/host-session';
+import { errorCode, fileTooLarge, toErrorRecord } from '../errors';
+import type {
+  CappedReadOutcome,
+  GuardedReadOptions,
+  HostSession,
+  ReadFileResult,
+} from '../session/host-session';
 
 /** Something about one input from the host that the operation could not, or would not, use. */
 export interface HostFinding {
@@ -30,21 +37,45 @@ export async function readBoundedFile(
   /** The privilege discipline's read (no link followed below a home), for files edited as root. */
   guarded?: GuardedReadOptions,
 ): Promise<ReadFileResult> {
-  const st = await session.stat(path);
-  if (!st) throw notFound(`${path} does not exist`, { details: { path } });
-  if (st.type !== 'file') {
-    throw limitExceeded(`${path} is not a regular file (${st.type}): not read`, {
-      details: { path, type: st.type },
-    });
-  }
-  const tooLarge = (size: number) =>
-    fileTooLarge(`${path} is ${size} bytes, over the ${maxBytes}-byte cap for ${what}: not read`, {
-      details: { path, size, limit: maxBytes },
-    });
-  if (st.size > maxBytes) throw tooLarge(st.size);
-  const read = await session.readFile(path, guarded);
-  if (read.content.length > maxBytes) throw tooLarge(read.content.length);
-  return read;
+  const [outcome] = await readBoundedFiles(session, [
+    { path, maxBytes, what, ...(guarded ? { guarded } : {}) },
+  ]);
+  if (!outcome?.ok) throw outcome?.error;
+  return outcome.read;
+}
+
+export interface BoundedReadRequest {
+  path: string;
+  maxBytes: number;
+  /** Named in the FILE_TOO_LARGE message: "over the 1024-byte cap for <what>". */
+  what?: string;
+  guarded?: GuardedReadOptions;
+}
+
+/** Many bounded reads in one batch of the session; each outcome as readBoundedFile's. */
+export async function readBoundedFiles(
+  session: HostSession,
+  requests: readonly BoundedReadRequest[],
+): Promise<CappedReadOutcome[]> {
+  if (requests.length === 0) return [];
+  const outcomes = await session.readMany(
+    requests.map(({ path, maxBytes, guarded }) => ({
+      path,
+      maxBytes,
+      ...(guarded ? { guarded } : {}),
+    })),
+  );
+  return outcomes.map((o, i) => {
+    const r = requests[i]!;
+    if (o.ok || errorCode(o.error) !== 'FILE_TOO_LARGE') return o;
+    const size = (o.error as { details?: { size?: unknown } }).details?.size;
+    const n = typeof size === 'number' ? size : r.maxBytes + 1;
+    const message = `${r.path} is ${n} bytes, over the ${r.maxBytes}-byte cap for ${r.what ?? 'this kind of file'}: not read`;
+    return {
+      ok: false,
+      error: fileTooLarge(message, { details: { path: r.path, size: n, limit: r.maxBytes } }),
+    };
+  });
 }
 
 /** The finding for an error a bounded read (or any read of one file) threw. */

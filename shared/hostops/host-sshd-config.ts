@@ -10,10 +10,10 @@ import {
   type SshdConfigSource,
 } from '../ssh/sshd-config';
 import { matchPattern } from '../ssh/patterns';
-import { forbidden, limitExceeded, notFound } from '../errors';
+import { errorCode, forbidden, limitExceeded, notFound } from '../errors';
 import { findAccount, listAccounts } from './list-accounts';
 import { expandAuthorizedKeysPath, isUnderHome } from './authorized-keys-paths';
-import { readBoundedFile } from './bounded-read';
+import { readBoundedFiles } from './bounded-read';
 import { hostReadLimits, type HostReadLimits } from './host-read-limits';
 
 export const DEFAULT_SSHD_CONFIG = '/etc/ssh/sshd_config';
@@ -44,13 +44,17 @@ export function sessionConfigSource(
 ): SshdConfigSource {
   return {
     readFile: async (path) => {
-      if ((await session.stat(path))?.type !== 'file') return undefined;
-      const read = await readBoundedFile(
-        session,
-        path,
-        limits.configFileBytes,
-        'an sshd config file',
-      );
+      // One capped read: a missing or non-regular file is no config file, as to sshd.
+      const [outcome] = await readBoundedFiles(session, [
+        { path, maxBytes: limits.configFileBytes, what: 'an sshd config file' },
+      ]);
+      if (!outcome) return undefined;
+      if (!outcome.ok) {
+        const code = errorCode(outcome.error);
+        if (code === 'NOT_FOUND' || code === 'LIMIT_EXCEEDED') return undefined;
+        throw outcome.error;
+      }
+      const read = outcome.read;
       const text = read.content.toString('utf8');
       reads?.set(path, { text, sha256: read.sha256 });
       return text;
@@ -73,17 +77,35 @@ export async function globHostPaths(
   if (!pattern.startsWith('/')) return [];
   const tooMany = (what: string) =>
     limitExceeded(`Include ${pattern}: ${what}; not followed`, { details: { path: pattern } });
+  const parts = pattern.split('/').filter(Boolean);
   let found = ['/'];
-  for (const part of pattern.split('/').filter(Boolean)) {
+  // The literal components before the first wildcard, in one batch of lstats.
+  let lead = 0;
+  while (lead < parts.length && !/[*?]/.test(parts[lead]!)) lead++;
+  if (lead > 0) {
+    const prefixes = parts.slice(0, lead).map((_, i) => `/${parts.slice(0, i + 1).join('/')}`);
+    if ((await session.statMany(prefixes)).some((st) => !st)) return [];
+    found = [prefixes[lead - 1]!];
+  }
+  for (const part of parts.slice(lead)) {
     const next: string[] = [];
-    for (const dir of found) {
-      if (!/[*?]/.test(part)) {
+    const wild = /[*?]/.test(part);
+    // Every directory of this level listed in one batch; one that is missing or no
+    // directory (NOT_FOUND, INVALID_INPUT) matches nothing, as for glob(3).
+    const listings = wild ? await session.listDirMany(found) : [];
+    for (const [i, dir] of found.entries()) {
+      if (!wild) {
         const path = posix.join(dir, part);
         if (await session.lstat(path)) next.push(path);
         continue;
       }
-      if ((await session.stat(dir))?.type !== 'directory') continue;
-      const entries = await session.listDir(dir);
+      const listing = listings[i]!;
+      if (!listing.ok) {
+        const code = errorCode(listing.error);
+        if (code === 'NOT_FOUND' || code === 'INVALID_INPUT') continue;
+        throw listing.error;
+      }
+      const entries = listing.entries;
       if (entries.length > limits.dirEntries) {
         throw tooMany(
           `${dir} holds ${entries.length} entries, over the cap of ${limits.dirEntries}`,

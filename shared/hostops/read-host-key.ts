@@ -1,6 +1,7 @@
 import type { HostSession } from '../session/host-session';
 import { parsePublicKeyBlob, parsePublicKeyLine } from '../ssh/public-key';
-import { findingOf, isFileFinding, readBoundedFile, type HostFinding } from './bounded-read';
+import { errorCode } from '../errors';
+import { findingOf, isFileFinding, readBoundedFiles, type HostFinding } from './bounded-read';
 import { DEFAULT_HOST_READ_LIMITS } from './host-read-limits';
 import { readOpensshPrivateKeyHeader } from './openssh-private-key';
 
@@ -27,35 +28,68 @@ export async function readHostKey(
   path: string,
   maxBytes = DEFAULT_HOST_READ_LIMITS.keyFileBytes,
 ): Promise<ScannedHostKey> {
-  let refused: HostFinding | undefined;
-  const read = async (file: string): Promise<string | undefined> => {
-    try {
-      return (await readBoundedFile(session, file, maxBytes, 'a host key file')).content.toString(
-        'utf8',
-      );
-    } catch (err) {
-      if (!isFileFinding(err)) throw err;
-      refused ??= findingOf(err, file);
+  const [key] = await readHostKeys(session, [path], maxBytes);
+  return key!;
+}
+
+/**
+ * readHostKey for every HostKey line in two batches: the `.pub` files, then the private
+ * keys whose `.pub` gave nothing (a private key crosses the wire only then).
+ */
+export async function readHostKeys(
+  session: HostSession,
+  paths: readonly string[],
+  maxBytes = DEFAULT_HOST_READ_LIMITS.keyFileBytes,
+): Promise<ScannedHostKey[]> {
+  const refused = new Map<string, HostFinding>();
+  const read = async (files: string[]) =>
+    (
+      await readBoundedFiles(
+        session,
+        files.map((file) => ({ path: file, maxBytes, what: 'a host key file' })),
+      )
+    ).map((outcome, i): string | null | undefined => {
+      if (outcome.ok) return outcome.read.content.toString('utf8');
+      const code = errorCode(outcome.error);
+      // Not a regular file (or none): no finding, as a missing .pub is usual.
+      if (code === 'NOT_FOUND' || code === 'LIMIT_EXCEEDED') return null;
+      if (!isFileFinding(outcome.error)) throw outcome.error;
+      const file = files[i]!;
+      const path = file.endsWith('.pub') ? file.slice(0, -4) : file;
+      if (!refused.has(path)) refused.set(path, findingOf(outcome.error, file));
       return undefined;
+    });
+  const found = new Map<string, ScannedHostKey>();
+  const pubs = await read(paths.map((p) => `${p}.pub`));
+  paths.forEach((path, i) => {
+    const text = pubs[i];
+    const line = typeof text === 'string' ? parsePublicKeyLine(text.trim()) : undefined;
+    if (line?.ok) found.set(path, describe(path, line.key, 'pub'));
+  });
+  const rest = paths.filter((p) => !found.has(p));
+  const keys = await read(rest);
+  rest.forEach((path, i) => {
+    const text = keys[i];
+    const finding = refused.get(path);
+    if (text === null) {
+      found.set(
+        path,
+        finding ? { path, error: finding.message, finding } : { path, error: 'no such file' },
+      );
+      return;
     }
-  };
-  if ((await session.stat(`${path}.pub`))?.type === 'file') {
-    const text = await read(`${path}.pub`);
-    const line = text === undefined ? undefined : parsePublicKeyLine(text.trim());
-    if (line?.ok) return describe(path, line.key, 'pub');
-  }
-  if ((await session.stat(path))?.type !== 'file') {
-    return refused
-      ? { path, error: refused.message, finding: refused }
-      : { path, error: 'no such file' };
-  }
-  const text = await read(path);
-  const header = text === undefined ? undefined : readOpensshPrivateKeyHeader(text);
-  const key = header && parsePublicKeyBlob(header.publicKeyBlob);
-  if (key?.ok) return describe(path, key.key, 'key');
-  return refused
-    ? { path, error: refused.message, finding: refused }
-    : { path, error: 'no .pub and not an openssh-key-v1 file' };
+    const header = text === undefined ? undefined : readOpensshPrivateKeyHeader(text);
+    const key = header && parsePublicKeyBlob(header.publicKeyBlob);
+    found.set(
+      path,
+      key?.ok
+        ? describe(path, key.key, 'key')
+        : finding
+          ? { path, error: finding.message, finding }
+          : { path, error: 'no .pub and not an openssh-key-v1 file' },
+    );
+  });
+  return paths.map((p) => found.get(p)!);
 }
 
 function describe(

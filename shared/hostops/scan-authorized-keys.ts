@@ -1,8 +1,9 @@
 import type { Account, HostSession } from '../session/host-session';
 import type { AuthorizedKeyOption } from '../ssh/authorized-keys';
 import { parseAuthorizedKeys } from '../ssh/authorized-keys';
-import { findingOf, isFileFinding, readBoundedFile, type HostFinding } from './bounded-read';
-import { existingPaths } from './existing-paths';
+import type { LoadedSshdConfig } from '../ssh/sshd-config';
+import { findingOf, isFileFinding, readBoundedFiles, type HostFinding } from './bounded-read';
+import { statsOf } from './existing-paths';
 import { sshdViewByAccount } from './host-sshd-config';
 import type { UnsafeKeyPath } from './unsafe-key-paths';
 import { unsafeKeyPaths } from './unsafe-key-paths';
@@ -56,9 +57,15 @@ export interface ScanAuthorizedKeysParams {
 export async function scanAuthorizedKeys(
   session: HostSession,
   params: ScanAuthorizedKeysParams = {},
+  /** The config scan-full already loaded with the same path and limits. */
+  prefetched?: { loaded: LoadedSshdConfig },
 ): Promise<ScanAuthorizedKeysResult> {
   const limits = hostReadLimits(params.limits);
-  const { loaded, views } = await sshdViewByAccount(session, { ...params, limits });
+  const { loaded, views } = await sshdViewByAccount(session, {
+    ...params,
+    limits,
+    ...(prefetched ? { loaded: prefetched.loaded } : {}),
+  });
   const result: ScanAuthorizedKeysResult = {
     keys: [],
     invalidLines: [],
@@ -74,61 +81,68 @@ export async function scanAuthorizedKeys(
     unsafePaths: [],
   };
   const read: { account: Account; file: string }[] = [];
-  const present = await existingPaths(
-    session,
-    views.flatMap((v) => v.authorizedKeysFiles),
+  // Every file of every account in three batches (stat, lstat, read), not four calls each.
+  const wanted = views.flatMap(({ account, authorizedKeysFiles }) =>
+    authorizedKeysFiles.map((file) => ({ account, file })),
   );
-  for (const { account, authorizedKeysFiles } of views) {
-    for (const file of authorizedKeysFiles) {
-      if (!present.has(file)) continue;
-      const link = await session.lstat(file);
-      const st = link && (await session.stat(file)); // sshd follows links: so do we, read-only
-      if (st?.type !== 'file') continue;
-      result.files.push({
-        account: account.name,
-        file,
-        uid: st.uid,
-        mode: st.mode,
-        symlink: link?.type === 'symlink',
-      });
-      read.push({ account, file });
-      let content: Buffer;
-      try {
-        ({ content } = await readBoundedFile(
-          session,
+  // sshd follows links: so do we, read-only.
+  const stats = await statsOf(
+    session,
+    wanted.map((w) => w.file),
+    true,
+  );
+  const files = [...stats].filter(([, st]) => st.type === 'file').map(([f]) => f);
+  const links = await statsOf(session, files, false);
+  const outcomes = await readBoundedFiles(
+    session,
+    files.map((path) => ({
+      path,
+      maxBytes: limits.authorizedKeysBytes,
+      what: 'an authorized_keys file',
+    })),
+  );
+  const contents = new Map(files.map((f, i) => [f, outcomes[i]!]));
+  for (const { account, file } of wanted) {
+    const outcome = contents.get(file);
+    const st = stats.get(file);
+    if (!outcome || !st) continue;
+    result.files.push({
+      account: account.name,
+      file,
+      uid: st.uid,
+      mode: st.mode,
+      symlink: links.get(file)?.type === 'symlink',
+    });
+    read.push({ account, file });
+    if (!outcome.ok) {
+      // One account's file must not hide every other account's keys.
+      if (!isFileFinding(outcome.error)) throw outcome.error;
+      result.findings.push(findingOf(outcome.error, file, account.name));
+      continue;
+    }
+    const content = outcome.read.content;
+    const parsed = parseAuthorizedKeys(content.toString('utf8'));
+    for (const l of parsed.lines) {
+      if (l.kind === 'invalid') {
+        result.invalidLines.push({
+          account: account.name,
           file,
-          limits.authorizedKeysBytes,
-          'an authorized_keys file',
-        ));
-      } catch (err) {
-        // One account's file must not hide every other account's keys.
-        if (!isFileFinding(err)) throw err;
-        result.findings.push(findingOf(err, file, account.name));
-        continue;
-      }
-      const parsed = parseAuthorizedKeys(content.toString('utf8'));
-      for (const l of parsed.lines) {
-        if (l.kind === 'invalid') {
-          result.invalidLines.push({
-            account: account.name,
-            file,
-            line: l.lineNumber,
-            reason: l.reason,
-          });
-        } else if (l.kind === 'key') {
-          result.keys.push({
-            account: account.name,
-            file,
-            line: l.lineNumber,
-            options: l.options,
-            type: l.key.type,
-            bits: l.key.bits,
-            fingerprint: l.key.sha256,
-            md5: l.key.md5,
-            comment: l.comment,
-            managed: l.managed,
-          });
-        }
+          line: l.lineNumber,
+          reason: l.reason,
+        });
+      } else if (l.kind === 'key') {
+        result.keys.push({
+          account: account.name,
+          file,
+          line: l.lineNumber,
+          options: l.options,
+          type: l.key.type,
+          bits: l.key.bits,
+          fingerprint: l.key.sha256,
+          md5: l.key.md5,
+          comment: l.comment,
+          managed: l.managed,
+        });
       }
     }
   }

@@ -1,9 +1,10 @@
 import type { HostSession } from '../session/host-session';
-import { effectiveSshdConfig, hostKeys } from '../ssh/sshd-config';
-import { findingOf, isFileFinding, readBoundedFile, type HostFinding } from './bounded-read';
+import { effectiveSshdConfig, hostKeys, type LoadedSshdConfig } from '../ssh/sshd-config';
+import { errorCode } from '../errors';
+import { findingOf, isFileFinding, readBoundedFiles, type HostFinding } from './bounded-read';
 import { DEFAULT_SSHD_CONFIG, loadHostSshdConfig, type ConfigReads } from './host-sshd-config';
 import { hostReadLimits, type HostReadLimits } from './host-read-limits';
-import { readHostKey, type ScannedHostKey } from './read-host-key';
+import { readHostKeys, type ScannedHostKey } from './read-host-key';
 
 export interface ScanConfigsParams {
   sshdConfigPath?: string;
@@ -45,11 +46,13 @@ export interface ScanConfigsResult {
 export async function scanConfigs(
   session: HostSession,
   params: ScanConfigsParams = {},
+  /** The config scan-full already loaded (with the same path and limits), with its reads. */
+  prefetched?: { loaded: LoadedSshdConfig; reads: ConfigReads },
 ): Promise<ScanConfigsResult> {
   const path = params.sshdConfigPath ?? DEFAULT_SSHD_CONFIG;
   const limits = hostReadLimits(params.limits);
-  const reads: ConfigReads = new Map();
-  const loaded = await loadHostSshdConfig(session, path, reads, limits);
+  const reads: ConfigReads = prefetched?.reads ?? new Map();
+  const loaded = prefetched?.loaded ?? (await loadHostSshdConfig(session, path, reads, limits));
   const findings: HostFinding[] = loaded.errors.flatMap((e) =>
     e.code ? [{ code: e.code, path: e.file, message: `${e.file}:${e.line}: ${e.message}` }] : [],
   );
@@ -78,13 +81,15 @@ export async function scanConfigs(
     });
     keyPaths = keyPaths.slice(0, limits.configFiles);
   }
-  for (const keyPath of keyPaths) {
-    const { finding, ...key } = await readHostKey(session, keyPath, limits.keyFileBytes);
+  for (const { finding, ...key } of await readHostKeys(session, keyPaths, limits.keyFileBytes)) {
     if (finding) findings.push(finding);
     keys.push(key);
   }
-  const server = await version(session, params.sshdBinary ?? '/usr/sbin/sshd');
-  const client = await version(session, params.sshBinary ?? 'ssh');
+  const [server, client] = await versions(
+    session,
+    params.sshdBinary ?? '/usr/sbin/sshd',
+    params.sshBinary ?? 'ssh',
+  );
   return {
     os: await osRelease(session, limits, findings),
     ssh: {
@@ -111,11 +116,27 @@ export async function scanConfigs(
   };
 }
 
-/** `OpenSSH_9.2p1 Debian-2+deb12u3` from `-V` (older sshd prints it with its usage). */
-async function version(session: HostSession, binary: string): Promise<string | null> {
-  const out = await session.exec(binary, ['-V'], { timeoutMs: 10_000 });
-  const m = /^((?:OpenSSH|Sun_SSH|Tectia|dropbear)[^,\n]*)/m.exec(`${out.stderr}\n${out.stdout}`);
-  return m?.[1]?.trim() ?? null;
+/** Printed between the two programs' output: neither prints it. */
+const BETWEEN = 'keywarden-version-of-the-next-program';
+
+/**
+ * `OpenSSH_9.2p1 Debian-2+deb12u3` from `-V` of the server and the client (older sshd prints
+ * it with its usage), both in one command: each command is a channel, a shell and a sudo.
+ */
+async function versions(
+  session: HostSession,
+  server: string,
+  client: string,
+): Promise<[string | null, string | null]> {
+  const out = await session.exec(
+    'sh',
+    ['-c', `"$1" -V 2>&1; echo ${BETWEEN}; "$2" -V 2>&1`, 'sh', server, client],
+    { timeoutMs: 10_000 },
+  );
+  const [first = '', second = ''] = `${out.stdout}\n${out.stderr}`.split(`${BETWEEN}\n`);
+  const version = (text: string) =>
+    /^((?:OpenSSH|Sun_SSH|Tectia|dropbear)[^,\n]*)/m.exec(text)?.[1]?.trim() ?? null;
+  return [version(first), version(second)];
 }
 
 async function osRelease(
@@ -123,14 +144,20 @@ async function osRelease(
   limits: HostReadLimits,
   findings: HostFinding[],
 ): Promise<ScanConfigsResult['os']> {
-  for (const path of ['/etc/os-release', '/usr/lib/os-release']) {
-    if ((await session.stat(path))?.type !== 'file') continue;
+  const paths = ['/etc/os-release', '/usr/lib/os-release'];
+  const outcomes = await readBoundedFiles(
+    session,
+    paths.map((path) => ({ path, maxBytes: limits.configFileBytes, what: 'os-release' })),
+  );
+  for (const [i, path] of paths.entries()) {
+    const outcome = outcomes[i]!;
     let content: Buffer;
-    try {
-      ({ content } = await readBoundedFile(session, path, limits.configFileBytes, 'os-release'));
-    } catch (err) {
-      if (!isFileFinding(err)) throw err;
-      findings.push(findingOf(err, path));
+    if (outcome.ok) content = outcome.read.content;
+    else {
+      const code = errorCode(outcome.error);
+      if (code === 'NOT_FOUND' || code === 'LIMIT_EXCEEDED') continue; // none, or no file
+      if (!isFileFinding(outcome.error)) throw outcome.error;
+      findings.push(findingOf(outcome.error, path));
       continue;
     }
     const fields: Record<string, string> = {};

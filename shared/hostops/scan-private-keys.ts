@@ -1,8 +1,10 @@
 import { posix } from 'node:path';
 import type { Account, HostSession } from '../session/host-session';
 import { parsePublicKeyBlob, parsePublicKeyLine } from '../ssh/public-key';
-import { findingOf, isFileFinding, readBoundedFile, type HostFinding } from './bounded-read';
-import { existingPaths } from './existing-paths';
+import { errorCode } from '../errors';
+import type { CappedReadOutcome } from '../session/host-session';
+import { findingOf, isFileFinding, readBoundedFiles, type HostFinding } from './bounded-read';
+import { statsOf } from './existing-paths';
 import { hostReadLimits, type HostReadLimits } from './host-read-limits';
 import { readOpensshPrivateKeyHeader } from './openssh-private-key';
 
@@ -33,93 +35,115 @@ export interface ScanPrivateKeysResult {
   findings: HostFinding[];
 }
 
-interface Scan {
-  session: HostSession;
-  limits: HostReadLimits;
-  findings: HostFinding[];
+interface Candidate {
+  path: string;
+  account?: Account;
+  /** A path the caller named as a key: what cannot be read of it is reported. */
+  named: boolean;
 }
 
 const PRIVATE_KEY_HEADER = /^-----BEGIN ([A-Z ]*)PRIVATE KEY-----/;
 
-/** Private keys lying in each account's ~/.ssh (and extra paths), without decrypting any. */
+/**
+ * Private keys lying in each account's ~/.ssh (and extra paths), without decrypting any.
+ * The host is asked in batches, whatever the number of accounts and files: the ~/.ssh
+ * directories, their listings, every candidate file, then the `.pub` of the keys whose
+ * file holds no public half.
+ */
 export async function scanPrivateKeys(
   session: HostSession,
   params: ScanPrivateKeysParams = {},
 ): Promise<ScanPrivateKeysResult> {
-  const scan: Scan = { session, limits: hostReadLimits(params.limits), findings: [] };
-  const keys: ScannedPrivateKey[] = [];
+  const limits = hostReadLimits(params.limits);
+  const findings: HostFinding[] = [];
   const accounts = await session.listAccounts();
-  const present = await existingPaths(
-    session,
-    accounts.map((a) => posix.join(a.home, '.ssh')),
-  );
-  for (const account of accounts) {
-    const dir = posix.join(account.home, '.ssh');
-    if (!present.has(dir) || (await session.lstat(dir))?.type !== 'directory') continue;
-    let entries = await session.listDir(dir);
-    if (entries.length > scan.limits.dirEntries) {
-      scan.findings.push({
+  const dirOf = (a: Account) => posix.join(a.home, '.ssh');
+  const dirs = await statsOf(session, accounts.map(dirOf), false);
+  const withDir = accounts.filter((a) => dirs.get(dirOf(a))?.type === 'directory');
+  const listings = await session.listDirMany(withDir.map(dirOf));
+  const candidates: Candidate[] = [];
+  withDir.forEach((account, i) => {
+    const listing = listings[i]!;
+    if (!listing.ok) throw listing.error;
+    const dir = dirOf(account);
+    let entries = listing.entries;
+    if (entries.length > limits.dirEntries) {
+      findings.push({
         code: 'LIMIT_EXCEEDED',
         path: dir,
         account: account.name,
-        message: `${dir} holds ${entries.length} entries; only the first ${scan.limits.dirEntries} were looked at`,
+        message: `${dir} holds ${entries.length} entries; only the first ${limits.dirEntries} were looked at`,
       });
-      entries = entries.slice(0, scan.limits.dirEntries);
+      entries = entries.slice(0, limits.dirEntries);
     }
     for (const entry of entries) {
       if (entry.type !== 'file' || entry.name.endsWith('.pub')) continue;
-      const key = await inspect(scan, posix.join(dir, entry.name), account, false);
-      if (key) keys.push(key);
+      candidates.push({ path: posix.join(dir, entry.name), account, named: false });
     }
+  });
+  const extra = params.extraPaths ?? [];
+  const extraStats = await statsOf(session, extra, false);
+  for (const path of extra) {
+    if (extraStats.get(path)?.type === 'file') candidates.push({ path, named: true });
   }
-  for (const path of params.extraPaths ?? []) {
-    const key =
-      (await session.lstat(path))?.type === 'file'
-        ? await inspect(scan, path, undefined, true)
-        : undefined;
-    if (key) keys.push(key);
+  const reads = await readKeyFiles(
+    session,
+    limits,
+    candidates.map((c) => c.path),
+  );
+  const keys: (ScannedPrivateKey | undefined)[] = [];
+  const pubWanted: number[] = [];
+  candidates.forEach((c, i) => {
+    const outcome = reads[i]!;
+    // Keys are small: anything past the cap in ~/.ssh (a long known_hosts) is no key and is
+    // skipped unread and unreported; a path the caller named as a key is reported.
+    if (!outcome.ok) {
+      if (errorCode(outcome.error) === 'NOT_FOUND') return;
+      if (!isFileFinding(outcome.error)) throw outcome.error;
+      if (c.named) findings.push(findingOf(outcome.error, c.path, c.account?.name));
+      return;
+    }
+    const key = fromKeyFile(c, outcome.read.content.toString('utf8'), outcome.read.stat);
+    keys[i] = key;
+    if (key && key.fingerprintFrom === undefined && !(key.format === 'openssh' && key.type)) {
+      pubWanted.push(i);
+    }
+  });
+  const pubs = await readKeyFiles(
+    session,
+    limits,
+    pubWanted.map((i) => `${candidates[i]!.path}.pub`),
+  );
+  for (const [k, i] of pubWanted.entries()) {
+    const key = keys[i]!;
+    const c = candidates[i]!;
+    const pub = fromPub(pubs[k]!, `${c.path}.pub`, c.account, findings);
+    if (pub.fingerprint || key.format === 'openssh' || key.encrypted) {
+      keys[i] = { ...key, ...pub };
+      continue;
+    }
+    const content = reads[i]!;
+    if (content.ok) keys[i] = { ...key, ...(await fromSshKeygen(session, content.read.content)) };
   }
-  return { keys, findings: scan.findings };
+  return { keys: keys.filter((k): k is ScannedPrivateKey => k !== undefined), findings };
 }
 
-/**
- * A file read within the cap, or undefined with a finding (when `report`) for one that is not.
- * Any other error (the session failing) still fails the scan.
- */
-async function readCapped(
-  scan: Scan,
-  path: string,
-  account: Account | undefined,
-  report: boolean,
-): Promise<Buffer | undefined> {
-  try {
-    return (await readBoundedFile(scan.session, path, scan.limits.keyFileBytes, 'a key file'))
-      .content;
-  } catch (err) {
-    if (!isFileFinding(err)) throw err;
-    if (report) scan.findings.push(findingOf(err, path, account?.name));
-    return undefined;
-  }
+function readKeyFiles(session: HostSession, limits: HostReadLimits, paths: string[]) {
+  return readBoundedFiles(
+    session,
+    paths.map((path) => ({ path, maxBytes: limits.keyFileBytes, what: 'a key file' })),
+  );
 }
 
-async function inspect(
-  scan: Scan,
-  path: string,
-  account: Account | undefined,
-  named: boolean,
-): Promise<ScannedPrivateKey | undefined> {
-  const { session } = scan;
-  const st = await session.stat(path);
-  if (!st) return undefined;
-  // Keys are small: anything past the cap in ~/.ssh (a long known_hosts) is no key and is
-  // skipped unread and unreported; a path the caller named as a key is reported.
-  const content = await readCapped(scan, path, account, named);
-  if (!content) return undefined;
-  const text = content.toString('utf8');
+/** What the key file itself says: format, encryption, and the public half when it holds one. */
+function fromKeyFile(
+  c: Candidate,
+  text: string,
+  st: { mode: number; uid: number },
+): ScannedPrivateKey | undefined {
   const header = PRIVATE_KEY_HEADER.exec(text);
   if (!header) return undefined;
-  const base = { account: account?.name ?? '', path, mode: st.mode, uid: st.uid };
-  const pubOf = () => fromPub(scan, path, account);
+  const base = { account: c.account?.name ?? '', path: c.path, mode: st.mode, uid: st.uid };
   if (header[1] === 'OPENSSH ') {
     const parsed = readOpensshPrivateKeyHeader(text);
     const key = parsed && parsePublicKeyBlob(parsed.publicKeyBlob);
@@ -135,45 +159,58 @@ async function inspect(
         fingerprintFrom: 'key',
       };
     }
-    return { ...base, format: 'openssh', encrypted, ...(await pubOf()) };
+    return { ...base, format: 'openssh', encrypted };
   }
   const encrypted = header[1] === 'ENCRYPTED ' || /Proc-Type: 4,ENCRYPTED/.test(text);
-  const pub = await pubOf();
-  if (pub.fingerprint || encrypted) return { ...base, format: 'pem', encrypted, ...pub };
-  // Legacy PEM carries no public half: ask ssh-keygen, with an empty passphrase so it never prompts.
-  // Through `cat |` so ssh-keygen reads a pipe: a socket as /dev/stdin fails with ENXIO.
-  const derived = await session.exec('sh', ['-c', 'cat | ssh-keygen -y -P "" -f /dev/stdin'], {
-    stdin: content,
-  });
-  const line = derived.code === 0 ? parsePublicKeyLine(derived.stdout.trim()) : undefined;
-  return line?.ok
-    ? {
-        ...base,
-        format: 'pem',
-        encrypted,
-        type: line.key.type,
-        bits: line.key.bits,
-        fingerprint: line.key.sha256,
-        fingerprintFrom: 'ssh-keygen',
-      }
-    : { ...base, format: 'pem', encrypted };
+  return { ...base, format: 'pem', encrypted };
 }
 
-async function fromPub(
-  scan: Scan,
+/**
+ * The public half from the `.pub` beside a key. A missing or non-regular `.pub` is no
+ * finding (most keys have none); one that could not be read is.
+ */
+function fromPub(
+  outcome: CappedReadOutcome,
   path: string,
   account: Account | undefined,
-): Promise<Partial<ScannedPrivateKey>> {
-  if ((await scan.session.stat(`${path}.pub`))?.type !== 'file') return {};
-  const content = await readCapped(scan, `${path}.pub`, account, true);
-  if (!content) return {};
-  const line = parsePublicKeyLine(content.toString('utf8').trim());
+  findings: HostFinding[],
+): Partial<ScannedPrivateKey> {
+  if (!outcome.ok) {
+    const code = errorCode(outcome.error);
+    if (code === 'NOT_FOUND' || code === 'LIMIT_EXCEEDED') return {};
+    if (!isFileFinding(outcome.error)) throw outcome.error;
+    findings.push(findingOf(outcome.error, path, account?.name));
+    return {};
+  }
+  const line = parsePublicKeyLine(outcome.read.content.toString('utf8').trim());
   return line.ok
     ? {
         type: line.key.type,
         bits: line.key.bits,
         fingerprint: line.key.sha256,
         fingerprintFrom: 'pub',
+      }
+    : {};
+}
+
+/**
+ * Legacy PEM carries no public half: ask ssh-keygen, with an empty passphrase so it never
+ * prompts. Through `cat |` so ssh-keygen reads a pipe: a socket as /dev/stdin fails with ENXIO.
+ */
+async function fromSshKeygen(
+  session: HostSession,
+  content: Buffer,
+): Promise<Partial<ScannedPrivateKey>> {
+  const derived = await session.exec('sh', ['-c', 'cat | ssh-keygen -y -P "" -f /dev/stdin'], {
+    stdin: content,
+  });
+  const line = derived.code === 0 ? parsePublicKeyLine(derived.stdout.trim()) : undefined;
+  return line?.ok
+    ? {
+        type: line.key.type,
+        bits: line.key.bits,
+        fingerprint: line.key.sha256,
+        fingerprintFrom: 'ssh-keygen',
       }
     : {};
 }

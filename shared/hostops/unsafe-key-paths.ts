@@ -1,8 +1,8 @@
 import { posix } from 'node:path';
 import type { Account, HostSession } from '../session/host-session';
-import { describeMode } from '../session/file-primitives';
 import { strictModesProblem } from '../session/path-guard';
 import { isUnderHome } from './authorized-keys-paths';
+import { statsOf } from './existing-paths';
 
 export interface UnsafeKeyPath {
   account: string;
@@ -14,22 +14,24 @@ export interface UnsafeKeyPath {
   message: string;
 }
 
-const CHUNK = 500;
-
 /**
  * Key files another user could rewrite or redirect, judged as sshd's StrictModes judges
  * them: every directory from / to the file owned by root or the account and writable by
  * no one else (a root-owned sticky directory such as /tmp passes), no link below the home.
  * sshd ignores such a file when StrictModes is on, and every edit of it is refused
  * (UNSAFE_PATH), so a scan reports it per account instead. This is a report from metadata
- * read in one command per 500 directories; the edits enforce it on descriptors.
+ * read in one batch of lstats; the edits enforce it on descriptors.
  */
 export async function unsafeKeyPaths(
   session: HostSession,
   files: readonly { account: Account; file: string }[],
 ): Promise<UnsafeKeyPath[]> {
   const dirsOf = (file: string) => ancestors(posix.dirname(file));
-  const stats = await lstatMany(session, [...new Set(files.flatMap((f) => dirsOf(f.file)))]);
+  const stats = await statsOf(
+    session,
+    files.flatMap((f) => dirsOf(f.file)),
+    false,
+  );
   const found: UnsafeKeyPath[] = [];
   for (const { account, file } of files) {
     const home = isUnderHome(file, account) ? posix.normalize(account.home) : undefined;
@@ -71,35 +73,4 @@ function ancestors(dir: string): string[] {
     out.push(current);
   }
   return out;
-}
-
-interface DirStat {
-  type: string;
-  uid: number;
-  mode: number;
-}
-
-async function lstatMany(session: HostSession, dirs: string[]): Promise<Map<string, DirStat>> {
-  const stats = new Map<string, DirStat>();
-  for (let i = 0; i < dirs.length; i += CHUNK) {
-    const chunk = dirs.slice(i, i + CHUNK);
-    const byCommandPath = new Map(chunk.map((d) => [session.commandPath(d), d]));
-    // Missing paths make stat exit 1 but the others are still printed.
-    const out = await session.exec('stat', ['-c', '%f %u %n', '--', ...byCommandPath.keys()]);
-    for (const line of out.stdout.split('\n')) {
-      const match = /^([0-9a-f]+) (\d+) (.*)$/.exec(line);
-      const dir = match ? byCommandPath.get(match[3]!) : undefined;
-      if (!match || dir === undefined) continue;
-      const { type, mode } = describeMode(parseInt(match[1]!, 16));
-      stats.set(dir, { type, mode, uid: Number(match[2]) });
-    }
-    if (out.stdout === '' && out.code !== 0) {
-      // A host without a usable stat: one call per directory instead.
-      for (const dir of chunk) {
-        const st = await session.lstat(dir);
-        if (st) stats.set(dir, st);
-      }
-    }
-  }
-  return stats;
 }

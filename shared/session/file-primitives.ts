@@ -1,3 +1,4 @@
+import type { FileAnswer, FileRequest } from './file-batch';
 import type { DirEntry, FileStat } from './host-session';
 
 /**
@@ -36,6 +37,11 @@ export interface FilePrimitives {
   mkdir(path: string, owner: FileOwnership, guard: PathGuard): Promise<void>;
   /** Makes a completed rename durable; transports that cannot do it may no-op. */
   syncDir(path: string, guard: PathGuard): Promise<void>;
+  /**
+   * Many read-only calls, answered in order with what each single call would return or
+   * throw; a remote transport sends them in as few round trips as its caps allow.
+   */
+  many(requests: readonly FileRequest[]): Promise<FileAnswer[]>;
 }
 
 /**

@@ -1,7 +1,10 @@
 import { posix } from 'node:path';
-import type { FileOwnership, GuardedRead, PathGuard } from './file-primitives';
+import { answerOneByOne, type FileAnswer, type FileRequest } from './file-batch';
+import type { FileOwnership, FilePrimitives, GuardedRead, PathGuard } from './file-primitives';
 import type { HelperRunner } from './guarded-helper';
 import { GuardedHelperFiles } from './guarded-helper';
+import { isHelperMissing } from './helper-channel';
+import type { DirEntry, FileStat } from './host-session';
 
 /**
  * What the SSH transports (SFTP as root, sudo for a non-root account) share: every call that
@@ -9,8 +12,13 @@ import { GuardedHelperFiles } from './guarded-helper';
  * the fixed guarded helper on the host. Subclasses add the metadata calls they carry
  * themselves.
  */
-export abstract class HelperGuardedPrimitives {
-  private readonly guarded: GuardedHelperFiles;
+export abstract class HelperGuardedPrimitives implements FilePrimitives {
+  abstract lstat(path: string): Promise<FileStat | null>;
+  abstract stat(path: string): Promise<FileStat | null>;
+  abstract read(path: string): Promise<Buffer>;
+  abstract readDir(path: string): Promise<DirEntry[]>;
+
+  protected readonly guarded: GuardedHelperFiles;
 
   protected constructor(
     protected readonly rootPrefix: string,
@@ -50,5 +58,31 @@ export abstract class HelperGuardedPrimitives {
 
   syncDir(path: string, guard: PathGuard) {
     return this.guarded.syncDir(path, guard);
+  }
+
+  /**
+   * A scan's many reads and stats in one helper round trip (per batch cap), not one each.
+   * On a host without perl, the transport's own calls one by one: scans still work there,
+   * only the guarded calls (edits) need the helper.
+   */
+  many(requests: readonly FileRequest[]): Promise<FileAnswer[]> {
+    return this.viaHelper(
+      () => this.guarded.many(requests),
+      () => answerOneByOne(this, requests),
+    );
+  }
+
+  private helperMissing = false;
+
+  /** The helper's answer, or the fallback's once the host proved to have no helper. */
+  protected async viaHelper<T>(helper: () => Promise<T>, fallback: () => Promise<T>): Promise<T> {
+    if (this.helperMissing) return fallback();
+    try {
+      return await helper();
+    } catch (err) {
+      if (!isHelperMissing(err)) throw err;
+      this.helperMissing = true;
+      return fallback();
+    }
   }
 }

@@ -67,6 +67,25 @@ export interface GuardedReadOptions {
   accountUid?: number;
 }
 
+/**
+ * One read of a batch (HostSession.readMany): a capped read, as readBoundedFile makes it. A
+ * missing file is NOT_FOUND, anything but a regular file LIMIT_EXCEEDED, a file over
+ * `maxBytes` FILE_TOO_LARGE, all decided from the stat of the very file opened, before a
+ * byte of it is read.
+ */
+export interface CappedReadRequest {
+  path: string;
+  maxBytes: number;
+  /** The privilege discipline's read instead of one that follows links (see GuardedReadOptions). */
+  guarded?: GuardedReadOptions;
+}
+
+/** The result of one read of a batch, or the error the single read would have thrown. */
+export type CappedReadOutcome = { ok: true; read: ReadFileResult } | { ok: false; error: unknown };
+
+/** The names in one directory of a batch (HostSession.listDirMany), or why there are none. */
+export type ListDirOutcome = { ok: true; entries: DirEntry[] } | { ok: false; error: unknown };
+
 export interface MkdirOptions {
   mode?: number;
   uid?: number;
@@ -117,6 +136,16 @@ export interface HostSession {
   /** Does not follow a final symlink; null when the path does not exist. */
   lstat(path: string): Promise<FileStat | null>;
   listDir(path: string): Promise<DirEntry[]>;
+  /**
+   * The batched forms, for operations that look at many files (scans): over SSH each batch is
+   * one request to the host's file helper instead of one per file, within the caps on count,
+   * bytes and time of file-batch.ts; the agent's local session just makes the calls. Results
+   * come back in the order asked. A stat that fails for another reason than a missing path
+   * throws, as the single call does.
+   */
+  statMany(paths: readonly string[], opts?: { follow?: boolean }): Promise<(FileStat | null)[]>;
+  readMany(requests: readonly CappedReadRequest[]): Promise<CappedReadOutcome[]>;
+  listDirMany(paths: readonly string[]): Promise<ListDirOutcome[]>;
   mkdir(path: string, opts?: MkdirOptions): Promise<void>;
   /**
    * Removes a file or an empty directory; a missing path is not an error. No component of

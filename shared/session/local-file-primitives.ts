@@ -8,6 +8,7 @@ import { describeMode } from './file-primitives';
 import { translate, withGuardedParent } from './local-guarded-walk';
 import { requireSameDirectory } from './path-guard';
 import type { DirEntry, FileStat } from './host-session';
+import { answerOneByOne, type FileAnswer, type FileRequest } from './file-batch';
 
 /**
  * Node fs calls with every host path mapped under `rootPrefix`. Guarded calls walk to the
@@ -19,6 +20,11 @@ export class LocalFilePrimitives implements FilePrimitives {
   /** Host path to the real path on this machine. */
   real(path: string): string {
     return this.rootPrefix === '/' ? path : posix.join(this.rootPrefix, path);
+  }
+
+  /** System calls on this machine cost no round trip: one after another. */
+  many(requests: readonly FileRequest[]): Promise<FileAnswer[]> {
+    return answerOneByOne(this, requests);
   }
 
   lstat(path: string): Promise<FileStat | null> {

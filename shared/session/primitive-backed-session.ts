@@ -2,8 +2,11 @@ import { posix } from 'node:path';
 import { notFound } from '../errors';
 import { refuseSymlinks, requireHostPath, sha256Hex, writeFileAtomically } from './atomic-write';
 import type { FilePrimitives } from './file-primitives';
+import type { FileRequest } from './file-batch';
 import type {
   Account,
+  CappedReadOutcome,
+  CappedReadRequest,
   DirEntry,
   ExecOptions,
   ExecResult,
@@ -11,6 +14,7 @@ import type {
   Group,
   GuardedReadOptions,
   HostSession,
+  ListDirOutcome,
   MkdirOptions,
   ReadFileResult,
   WriteFileOptions,
@@ -71,8 +75,70 @@ export abstract class PrimitiveBackedSession implements HostSession {
   }
 
   async listDir(path: string): Promise<DirEntry[]> {
-    const entries = await this.files.readDir(requireHostPath(path));
-    return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return sortByName(await this.files.readDir(requireHostPath(path)));
+  }
+
+  async statMany(
+    paths: readonly string[],
+    opts: { follow?: boolean } = {},
+  ): Promise<(FileStat | null)[]> {
+    const op = opts.follow ? 'stat' : 'lstat';
+    const answers = await this.files.many(paths.map((p) => ({ op, path: requireHostPath(p) })));
+    return answers.map((a) => {
+      if (a.error !== undefined) throw a.error;
+      return a.stat ?? null;
+    });
+  }
+
+  async listDirMany(paths: readonly string[]): Promise<ListDirOutcome[]> {
+    const answers = await this.files.many(
+      paths.map((p) => ({ op: 'readDir', path: requireHostPath(p) })),
+    );
+    return answers.map((a) =>
+      a.error !== undefined
+        ? { ok: false, error: a.error }
+        : { ok: true, entries: sortByName(a.entries ?? []) },
+    );
+  }
+
+  /**
+   * Capped reads in one batch. A guarded read walks the way as readFile's does (no link
+   * below `noSymlinksBelow`, StrictModes for the account); one that names no account
+   * trusts the file's owner, known only from an lstat, so those cost a batch of lstats first.
+   */
+  async readMany(requests: readonly CappedReadRequest[]): Promise<CappedReadOutcome[]> {
+    for (const r of requests) requireHostPath(r.path);
+    const ownerless = requests.filter((r) => r.guarded && r.guarded.accountUid === undefined);
+    const owners = new Map<string, number>();
+    if (ownerless.length > 0) {
+      const paths = ownerless.map((r) => r.path);
+      const stats = await this.statMany(paths);
+      paths.forEach((p, i) => owners.set(p, stats[i]?.uid ?? 0));
+    }
+    const batch: FileRequest[] = requests.map((r) => ({
+      op: 'read',
+      path: r.path,
+      maxBytes: r.maxBytes,
+      ...(r.guarded
+        ? {
+            guard: guardFor(
+              r.path,
+              r.guarded.noSymlinksBelow,
+              r.guarded.accountUid ?? owners.get(r.path) ?? 0,
+            ),
+          }
+        : {}),
+    }));
+    const answers = await this.files.many(batch);
+    return answers.map((a) => {
+      if (a.error !== undefined || !a.content || !a.stat) {
+        return { ok: false, error: a.error ?? new Error('no answer') };
+      }
+      return {
+        ok: true,
+        read: { content: a.content, stat: a.stat, sha256: sha256Hex(a.content) },
+      };
+    });
   }
 
   async mkdir(path: string, opts: MkdirOptions = {}): Promise<void> {
@@ -110,4 +176,8 @@ export abstract class PrimitiveBackedSession implements HostSession {
   async listGroups(): Promise<Group[]> {
     return parseGroup((await this.files.read('/etc/group')).toString('utf8'));
   }
+}
+
+function sortByName(entries: DirEntry[]): DirEntry[] {
+  return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

@@ -5,6 +5,7 @@ import { describeMode } from './file-primitives';
 import type { HelperRunner } from './guarded-helper';
 import { HelperGuardedPrimitives } from './helper-guarded-primitives';
 import type { DirEntry, FileStat } from './host-session';
+import { countRoundTrip } from './round-trips';
 
 const SFTP_NO_SUCH_FILE = 2;
 const SFTP_PERMISSION_DENIED = 3;
@@ -70,6 +71,7 @@ export class SftpFilePrimitives extends HelperGuardedPrimitives implements FileP
 function call<T = void>(
   fn: (cb: (err: Error | undefined | null, value: T) => void) => void,
 ): Promise<T> {
+  countRoundTrip('sftpRequests');
   return new Promise((resolve, reject) => {
     fn((err, value) => (err ? reject(err) : resolve(value)));
   });

@@ -1,5 +1,6 @@
 import type { Client } from 'ssh2';
 import type { ExecOptions } from './host-session';
+import { countRoundTrip } from './round-trips';
 
 export interface RawExecResult {
   code: number;
@@ -22,6 +23,7 @@ export function execOverSsh(
   command: string,
   opts: ExecOptions = {},
 ): Promise<RawExecResult> {
+  countRoundTrip('execChannels');
   return new Promise((resolve, reject) => {
     client.exec(command, (err, channel) => {
       if (err) {

@@ -22,9 +22,9 @@ export interface SshSessionOptions extends SshConnectOptions {
 }
 
 /**
- * The controller's agentless session. As root, files go through SFTP (atomic rename via
- * posix-rename@openssh.com, fsync@openssh.com); with sudo, every file call is a small
- * root shell script, because an SFTP subsystem would only have the account's rights.
+ * The controller's agentless session. As root, metadata and root's own files go through
+ * SFTP; with sudo, every file call goes to the fixed helper run as root (an SFTP subsystem
+ * would only have the account's rights). Guarded calls and batches always use the helper.
  */
 export class SshSession extends PrimitiveBackedSession {
   readonly description: string;
@@ -52,13 +52,10 @@ export class SshSession extends PrimitiveBackedSession {
     try {
       const files = useSudo
         ? new SudoFilePrimitives(
-            (script, args, stdin) =>
+            (script, args) =>
               execOverSsh(
                 client,
                 commandLine('sudo', ['-n', '--', 'sh', '-c', script, 'sh', ...args]),
-                {
-                  ...(stdin ? { stdin } : {}),
-                },
               ),
             rootPrefix,
             helper,

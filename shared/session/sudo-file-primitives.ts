@@ -14,11 +14,13 @@ const MISSING = 3;
 const STAT_FORMAT = '%f %u %g %s %.3Y';
 
 /**
- * File calls for a non-root management account: SFTP would run as that account, so each
- * call is one small program run as root through `sudo -n`: a POSIX shell script for the
- * metadata calls and root's own files, the fixed guarded helper (`guarded-helper.ts`) for
- * everything that reads a planted file or creates, renames, removes or chowns. Paths travel
- * as positional arguments, never inside the script text, so no path is parsed by a shell.
+ * File calls for a non-root management account: SFTP would run as that account, so every
+ * call goes to the fixed helper (`guarded-helper.ts`), started once per session as root
+ * through `sudo -n`. The metadata calls used to be a `sudo -n sh -c` each: an SSH channel,
+ * a shell, sudo's PAM session and a coreutils process per stat, the cost that made an
+ * agentless scan take hundreds of processes on the host. They still are on a host without
+ * perl (the helper cannot start there), so reads and scans work everywhere. Paths travel as
+ * arguments, never inside a script, so no path is parsed by a shell.
  */
 export class SudoFilePrimitives extends HelperGuardedPrimitives implements FilePrimitives {
   constructor(
@@ -29,22 +31,42 @@ export class SudoFilePrimitives extends HelperGuardedPrimitives implements FileP
     super(rootPrefix, helper);
   }
 
-  private async run(what: string, script: string, args: string[], stdin?: Buffer) {
-    const result = await this.sh(script, args, stdin);
+  lstat(path: string): Promise<FileStat | null> {
+    return this.viaHelper(
+      () => this.guarded.lstat(path),
+      () => this.statWith('lstat', path, ''),
+    );
+  }
+
+  stat(path: string): Promise<FileStat | null> {
+    return this.viaHelper(
+      () => this.guarded.stat(path),
+      () => this.statWith('stat', path, '-L'),
+    );
+  }
+
+  read(path: string): Promise<Buffer> {
+    return this.viaHelper(
+      () => this.guarded.read(path),
+      async () => (await this.run('read', 'exec cat -- "$1"', [this.real(path)])).stdout,
+    );
+  }
+
+  readDir(path: string): Promise<DirEntry[]> {
+    return this.viaHelper(
+      () => this.guarded.readDir(path),
+      () => this.readDirByFind(path),
+    );
+  }
+
+  private async run(what: string, script: string, args: string[]) {
+    const result = await this.sh(script, args);
     if (result.code !== 0 && result.code !== MISSING) {
       throw commandFailed(`${what} failed on the host: ${result.stderr.toString().trim()}`, {
         details: { args, code: result.code },
       });
     }
     return result;
-  }
-
-  lstat(path: string): Promise<FileStat | null> {
-    return this.statWith('lstat', path, '');
-  }
-
-  stat(path: string): Promise<FileStat | null> {
-    return this.statWith('stat', path, '-L');
   }
 
   private async statWith(what: string, path: string, follow: string): Promise<FileStat | null> {
@@ -65,11 +87,7 @@ export class SudoFilePrimitives extends HelperGuardedPrimitives implements FileP
     };
   }
 
-  async read(path: string): Promise<Buffer> {
-    return (await this.run('read', 'exec cat -- "$1"', [this.real(path)])).stdout;
-  }
-
-  async readDir(path: string): Promise<DirEntry[]> {
+  private async readDirByFind(path: string): Promise<DirEntry[]> {
     const script = `exec find "$1" -mindepth 1 -maxdepth 1 -printf '%y %f\\0'`;
     const out = (await this.run('list', script, [this.real(path)])).stdout.toString();
     const types: Record<string, DirEntry['type']> = { f: 'file', d: 'directory', l: 'symlink' };

@@ -11,7 +11,7 @@ import {
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCode } from '../../../shared/errors';
-import type { HostSession } from '../../../shared/session/host-session';
+import type { FileStat, HostSession } from '../../../shared/session/host-session';
 
 export interface ContractFixture {
   session: HostSession;
@@ -158,6 +158,49 @@ export function describeSessionContract(
       const quoted = await s.exec('printf', ['%s|', "it's", 'a b', '$x']);
       expect(quoted.stdout).toBe("it's|a b|$x|");
       expect(s.commandPath('/etc/ssh/sshd_config')).toBe(real('/etc/ssh/sshd_config'));
+    });
+
+    it('answers a batch of stats, listings and capped reads as the single calls do', async () => {
+      const dir = '/home/alice/.ssh';
+      await writeFile(real(`${dir}/batch-a`), 'aaa\n');
+      await writeFile(real(`${dir}/batch-big`), 'b'.repeat(300));
+      await symlink('batch-a', real(`${dir}/batch-link`));
+      const paths = [`${dir}/batch-a`, `${dir}/batch-link`, '/home/alice/nothing'];
+      const shape = (st: FileStat | null) => st && { type: st.type, size: st.size, uid: st.uid };
+      expect((await s.statMany(paths)).map(shape)).toEqual(
+        (await Promise.all(paths.map((p) => s.lstat(p)))).map(shape),
+      );
+      expect((await s.statMany(paths, { follow: true })).map(shape)).toEqual(
+        (await Promise.all(paths.map((p) => s.stat(p)))).map(shape),
+      );
+      const noLinks = { noSymlinksBelow: '/home/alice' };
+      const reads = await s.readMany([
+        { path: `${dir}/batch-a`, maxBytes: 100 },
+        { path: `${dir}/batch-big`, maxBytes: 100 },
+        { path: `${dir}/batch-link`, maxBytes: 100 },
+        { path: `${dir}/batch-link`, maxBytes: 100, guarded: noLinks },
+        { path: '/home/alice/nothing', maxBytes: 100 },
+        { path: dir, maxBytes: 100 },
+        { path: `${dir}/batch-a`, maxBytes: 100, guarded: { ...noLinks, accountUid: 1500 } },
+      ]);
+      expect(reads.map((r) => (r.ok ? 'ok' : errorCode(r.error)))).toEqual([
+        'ok',
+        'FILE_TOO_LARGE',
+        'ok',
+        'SYMLINK_REFUSED',
+        'NOT_FOUND',
+        'LIMIT_EXCEEDED',
+        'ok',
+      ]);
+      // The single guarded read refuses the same link.
+      expect(await codeOf(s.readFile(`${dir}/batch-link`, noLinks))).toBe('SYMLINK_REFUSED');
+      const single = await s.readFile(`${dir}/batch-a`);
+      expect(reads[0]).toMatchObject({ ok: true, read: { sha256: single.sha256 } });
+      expect(reads[2]).toMatchObject({ ok: true, read: { sha256: single.sha256 } });
+      expect(reads[1]).toMatchObject({ error: { details: { size: 300, limit: 100 } } });
+      const [listed, missing] = await s.listDirMany([dir, '/home/alice/nothing']);
+      expect(listed).toEqual({ ok: true, entries: await s.listDir(dir) });
+      expect(missing && !missing.ok && errorCode(missing.error)).toBe('NOT_FOUND');
     });
 
     it('lists accounts and groups from the host files', async () => {
