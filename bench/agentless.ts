@@ -217,9 +217,8 @@ async function main(): Promise<void> {
     const discoveryStats = pool.stats();
     const discoveryTrips = roundTripsPerHost(trips0, roundTripCounts());
     // Discovery's sessions end (idle timeout) before the scan round counts the hosts' CPU.
-    pool.setLimits({ idleMs: 1 });
+    pool.closeAllIdle();
     while (pool.stats().open > 0) await new Promise((r) => setTimeout(r, 20));
-    pool.setLimits({ idleMs: config.sshIdleMs });
     const hostCpu0 = (await meter?.usageMs()) ?? 0;
 
     // The timed round: one scan per host, all queued at once.
@@ -248,7 +247,7 @@ async function main(): Promise<void> {
     const machineCpuMsPerHost = ((await machineCpuMs()) - machineCpu1) / HOSTS;
     const scanTrips = roundTripsPerHost(trips1, roundTripCounts());
     const stats = pool.stats();
-    pool.setLimits({ idleMs: 1 });
+    pool.closeAllIdle();
     while (pool.stats().open > 0) await new Promise((r) => setTimeout(r, 20));
     const hostCpuMsPerHost = meter ? ((await meter.usageMs()) - hostCpu0) / HOSTS : NaN;
     const failed = ended.filter((j) => j.state !== 'completed');

@@ -54,10 +54,14 @@ export class SessionPool {
   private waiters: Array<() => void> = [];
   private closed = false;
 
-  constructor(private limits: SessionPoolLimits) {}
+  constructor(private readonly limits: Readonly<SessionPoolLimits>) {}
 
-  setLimits(limits: Partial<SessionPoolLimits>): void {
-    this.limits = { ...this.limits, ...limits };
+  /** Closes every idle session now (before a measurement, or to let hosts' logins end). */
+  closeAllIdle(): void {
+    for (const [id, slot] of this.hosts) {
+      for (const e of slot.idle.splice(0)) this.closeIdle(e);
+      if (slot.busy === 0) this.hosts.delete(id);
+    }
     this.wake();
   }
 

@@ -6,7 +6,8 @@ import type { ControllerServices } from '../controller-services';
 import type { CredentialVault } from '../secrets/credential-vault';
 import { vaultFor } from '../secrets/secret-boxes';
 import { AgentlessDriver } from './agentless-driver';
-import { SessionPool, type SessionPoolLimits } from './session-pool';
+import { compileAgentlessOptions, type AgentlessOptionsInput } from './agentless-options';
+import { SessionPool } from './session-pool';
 
 export interface AgentlessRuntime {
   driver: AgentlessDriver;
@@ -23,22 +24,18 @@ export function agentlessRuntimeOf(store: object): AgentlessRuntime | undefined 
 
 export function startAgentlessDriver(
   services: ControllerServices,
-  limits: Partial<SessionPoolLimits> = {},
+  input: AgentlessOptionsInput = {},
 ): () => Promise<void> {
   const { store, config } = services;
+  const options = compileAgentlessOptions(config, input);
   const vault = vaultFor(config, store);
-  const pool = new SessionPool({
-    maxSessions: config.sshMaxSessions,
-    maxSessionsPerHost: config.sshMaxSessionsPerHost,
-    idleMs: config.sshIdleMs,
-    ...limits,
-  });
+  const pool = new SessionPool(options.pool);
   const driver = new AgentlessDriver({
     store,
     vault,
     pool,
     log: services.log.child({ component: 'agentless' }),
-    timeouts: { connectTimeoutMs: 10_000, keepaliveIntervalMs: 15_000 },
+    timeouts: options.timeouts,
   });
   services.hostRouter.use('agentless', driver);
   runtimes.set(store, { driver, pool, vault });
