@@ -41,7 +41,6 @@ const benchScan = defineJob({
   params: Type.Object({}),
   runsOn: 'host',
   timeoutMs: 10 * 60_000,
-  retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
   async run(_p, ctx) {
     return ctx.runOnHost('scan-authorized-keys', {});
   },
@@ -165,7 +164,7 @@ async function main(): Promise<void> {
     const reused0 = pool.stats().reused;
     const hosts = (await store.hosts.list({}, { limit: HOSTS + 1 })).items;
     const t1 = performance.now();
-    const results = await queue.enqueueMany(
+    const results = await queue.enqueueManyByName(
       hosts.map((h) => ({
         type: scan.type,
         params: {},

@@ -55,7 +55,6 @@ export async function startAgentGateway(
     events,
     log,
     controllerId: services.engine.workerId,
-    jobTypes: Object.keys(queue.registry),
     ca,
     server,
     certValidityMs: config.agentCertValidityMs,

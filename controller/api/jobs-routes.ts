@@ -117,7 +117,7 @@ export function registerJobsRoutes(
       const valid = validateParams(type, def.params, params ?? {});
       await checkJobRequest(s, type, valid, hostId);
       const actor = caller(req).actor;
-      const res = await s.queue.enqueue(type, params ?? {}, {
+      const res = await s.queue.enqueueByName(type, params ?? {}, {
         createdBy: actor,
         trigger: 'admin',
         hostId: hostId ?? null,

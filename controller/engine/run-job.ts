@@ -59,6 +59,18 @@ export async function runJob(
     () => abort.abort(jobTimedOut(`job ${job.id} ran longer than its ${def.timeoutMs} ms timeout`)),
     def.timeoutMs,
   );
+  const enqueueByName: JobContext['enqueueByName'] = async (c) =>
+    (
+      await deps.queue.enqueueByName(c.type, c.params, {
+        createdBy: `job:${job.id}`,
+        trigger: c.trigger ?? 'event',
+        hostId: c.hostId ?? null,
+        priority: c.priority,
+        runAt: c.runAt,
+        deadline: c.deadline,
+        dedupeKey: c.dedupeKey,
+      })
+    ).job;
   const ctx: JobContext = {
     job,
     log,
@@ -67,22 +79,13 @@ export async function runJob(
     now: clock,
     config: deps.config,
     jobTypes: Object.keys(deps.queue.registry),
+    hostScans: deps.queue.hostScans,
     heartbeat: async (p) => {
       if (p !== undefined) progress = p;
       await keeper.renew();
     },
-    enqueue: async (c) =>
-      (
-        await deps.queue.enqueue(c.type, c.params, {
-          createdBy: `job:${job.id}`,
-          trigger: c.trigger ?? 'event',
-          hostId: c.hostId ?? null,
-          priority: c.priority,
-          runAt: c.runAt,
-          deadline: c.deadline,
-          dedupeKey: c.dedupeKey,
-        })
-      ).job,
+    enqueue: (c) => enqueueByName(c),
+    enqueueByName,
     spawnChildren: (children) => spawnChildrenOnce(deps, job, children),
     runOnHost: (operation, args) => deps.hostExecutor.run(job, operation, args, abort.signal),
   };

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { GeneratePrivateKeyResult } from '../../shared/hostops/generate-private-key';
-import { defineJob } from '../engine/job-definition';
+import { defineJob, withDefault } from '../engine/job-definition';
 import { hostJobParams, inventoryHostId } from '../inventory/host-target';
 import { recordGeneratedKey } from '../inventory/record-generated-key';
 
@@ -22,7 +22,7 @@ export const PolicySchema = Type.Union([
 export const KeyPairFields = {
   account: Type.String({ minLength: 1 }),
   policy: PolicySchema,
-  comment: Type.String({ default: 'keywarden' }),
+  comment: withDefault(Type.String(), 'keywarden'),
   /** Default ~/.ssh/id_<type>. */
   path: Type.Optional(Type.String({ pattern: '^/' })),
 };
@@ -38,7 +38,6 @@ export const generatePrivateKey = defineJob({
   params: hostJobParams(KeyPairFields),
   runsOn: 'host',
   timeoutMs: 3 * 60_000,
-  retry: { maxAttempts: 1, baseDelayMs: 1_000, maxDelayMs: 1_000 },
   adminTriggerable: true,
   async run(params, ctx) {
     const hostId = inventoryHostId(ctx, params);

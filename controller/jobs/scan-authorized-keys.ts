@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { ScanAuthorizedKeysResult } from '../../shared/hostops/scan-authorized-keys';
-import { defineJob } from '../engine/job-definition';
+import { defineJob, HOUR } from '../engine/job-definition';
 import { hostJobParams, inventoryHostId } from '../inventory/host-target';
 import { flagBlacklistedKeys } from '../inventory/flag-blacklisted';
 import { ingestAuthorizedKeys } from '../inventory/ingest-scans';
@@ -18,6 +18,7 @@ export const scanAuthorizedKeys = defineJob({
   retry: { maxAttempts: 3, baseDelayMs: 5_000, maxDelayMs: 5 * 60_000 },
   adminTriggerable: true,
   idempotent: true,
+  hostScan: { defaultIntervalMs: 24 * HOUR },
   async run(params, ctx) {
     const hostId = inventoryHostId(ctx, params);
     // Before the host is read: the inventory keeps what edits record after this.

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { ScanConfigsResult } from '../../shared/hostops/scan-configs';
-import { defineJob } from '../engine/job-definition';
+import { defineJob, HOUR } from '../engine/job-definition';
 import { hostJobParams, inventoryHostId } from '../inventory/host-target';
 import { ingestConfigs } from '../inventory/ingest-scans';
 import { checkHostCommands } from '../auth/host-command-policy';
@@ -20,6 +20,7 @@ export const scanConfigs = defineJob({
   retry: { maxAttempts: 3, baseDelayMs: 5_000, maxDelayMs: 5 * 60_000 },
   adminTriggerable: true,
   idempotent: true,
+  hostScan: { defaultIntervalMs: 24 * HOUR },
   async run(params, ctx) {
     const hostId = inventoryHostId(ctx, params);
     checkHostCommands(ctx.config, 'scan-configs', params);

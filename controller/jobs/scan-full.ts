@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { ScanFullResult } from '../../shared/hostops/scan-full';
 import type { KeyActivityCursor } from '../../shared/hostops/scan-key-activity';
 import { checkHostCommands } from '../auth/host-command-policy';
-import { defineJob } from '../engine/job-definition';
+import { defineJob, HOUR } from '../engine/job-definition';
 import { hostJobParams, inventoryHostId } from '../inventory/host-target';
 import { flagBlacklistedKeys } from '../inventory/flag-blacklisted';
 import { ingestKeyActivity } from '../inventory/ingest-key-activity';
@@ -29,6 +29,11 @@ export const scanFull = defineJob({
   retry: { maxAttempts: 3, baseDelayMs: 5_000, maxDelayMs: 5 * 60_000 },
   adminTriggerable: true,
   idempotent: true,
+  // It reads what the narrower scans read: while it is due for a host, they are not queued.
+  hostScan: {
+    defaultIntervalMs: 7 * 24 * HOUR,
+    covers: ['scan-authorized-keys', 'scan-configs', 'scan-host-key-activity'],
+  },
   async run(params, ctx) {
     checkHostCommands(ctx.config, 'scan-full', params);
     const hostId = inventoryHostId(ctx, params);

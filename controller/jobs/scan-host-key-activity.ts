@@ -3,7 +3,7 @@ import type {
   KeyActivityCursor,
   ScanKeyActivityResult,
 } from '../../shared/hostops/scan-key-activity';
-import { defineJob } from '../engine/job-definition';
+import { defineJob, HOUR } from '../engine/job-definition';
 import { hostJobParams, inventoryHostId } from '../inventory/host-target';
 import { ingestKeyActivity } from '../inventory/ingest-key-activity';
 
@@ -30,6 +30,7 @@ export const scanHostKeyActivity = defineJob({
   retry: { maxAttempts: 3, baseDelayMs: 5_000, maxDelayMs: 5 * 60_000 },
   adminTriggerable: true,
   idempotent: true,
+  hostScan: { defaultIntervalMs: HOUR },
   async run(params, ctx) {
     const hostId = inventoryHostId(ctx, params);
     const cursor = (await ctx.store.inventory.keyUsage.getCursor(

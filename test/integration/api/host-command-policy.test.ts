@@ -110,7 +110,8 @@ describe('host commands are limited to the configured allow-lists', () => {
   it('refuses again when a job queued without the API runs, before the host is reached', async () => {
     const queue = ctl.services.queue;
     const enqueue = async (type: string, params: unknown) =>
-      (await queue.enqueue(type, params, { createdBy: 'robot:test', trigger: 'system' })).job.id;
+      (await queue.enqueueByName(type, params, { createdBy: 'robot:test', trigger: 'system' })).job
+        .id;
     const ids = [
       await enqueue('conf-deploy-host', {
         connection: nowhere,
