@@ -30,6 +30,20 @@ export interface RobotDefaults {
 
 export const HOUR = 3_600_000;
 
+/**
+ * The params fields (by name) of a job that name a file touched as root, beyond the fields
+ * every job is checked for (sshdBinary, reloadCommand, sshdConfigPath, mainConfigPath):
+ * see controller/auth/host-command-policy.ts.
+ */
+export interface RootFields {
+  /** An sshd config file the job replaces: only a config path an admin allowed. */
+  configFile?: string;
+  /** The root-owned file pattern users' keys are copied to: only a target an admin set. */
+  relocationTarget?: string;
+  /** A file the job deletes as root: only a private key the inventory recorded there. */
+  privateKey?: string;
+}
+
 /** A per-host periodic scan: the job runs on each scanned host every `defaultIntervalMs`. */
 export interface HostScanSchedule {
   /** Until an operator stores other global defaults; a group or host may override it. */
@@ -171,6 +185,8 @@ interface JobDefinitionFields<S extends TSchema, T extends string> {
   robot?: RobotDefaults;
   /** Queued per host on a schedule by internal-scheduler (host-scan-scheduler.ts). */
   hostScan?: HostScanSchedule;
+  /** Params naming files it touches as root, checked before it is queued and when it runs. */
+  rootFields?: RootFields;
   /**
    * Its result is stored as the job's result. Typed `any`, not `Promise<unknown>`: checking a
    * `run` against `unknown` would make TypeScript read its body while it is still working out

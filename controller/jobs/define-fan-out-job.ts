@@ -1,5 +1,5 @@
 import { Type, type TProperties } from '@sinclair/typebox';
-import { defineJob, type JobTypeName } from '../engine/job-definition';
+import { defineJob, type JobTypeName, type RootFields } from '../engine/job-definition';
 import { childFor, TargetSchema, type OwnParams, type Target } from '../inventory/host-target';
 
 /**
@@ -15,6 +15,8 @@ export function defineFanOutJob<const T extends string, F extends TProperties>(d
    */
   childType: string;
   fields: F;
+  /** The child's, for its fields the parent carries (checked before the parent is queued). */
+  rootFields?: RootFields;
 }) {
   return defineJob({
     type: def.type,
@@ -28,6 +30,7 @@ export function defineFanOutJob<const T extends string, F extends TProperties>(d
     retry: { maxAttempts: 3, baseDelayMs: 1_000, maxDelayMs: 30_000 },
     adminTriggerable: true,
     idempotent: true,
+    ...(def.rootFields ? { rootFields: def.rootFields } : {}),
     async run(params, ctx) {
       // Generic TypeBox statics do not narrow here; the schema above has checked the shape,
       // and its fields are the child's own (conf-deploy passes DeployFields to both).

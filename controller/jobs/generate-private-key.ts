@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { GeneratePrivateKeyResult } from '../../shared/hostops/generate-private-key';
-import { defineJob, withDefault } from '../engine/job-definition';
-import { hostJobParams, inventoryHostId } from '../inventory/host-target';
+import { withDefault } from '../engine/job-definition';
 import { recordGeneratedKey } from '../inventory/record-generated-key';
+import { defineHostJob } from './define-host-job';
 
 export const PolicySchema = Type.Union([
   Type.Object({ type: Type.Literal('ed25519') }, { additionalProperties: false }),
@@ -32,16 +32,13 @@ export const KeyPairFields = {
  * account, with its .pub). An existing key at the path is a CONFLICT: renew-private-key
  * replaces one on purpose. Not retried blindly: a second attempt would meet its own key.
  */
-export const generatePrivateKey = defineJob({
+export const generatePrivateKey = defineHostJob({
   type: 'generate-private-key',
   describe: 'Generate a private key (with its .pub) for an account',
-  params: hostJobParams(KeyPairFields),
-  runsOn: 'host',
+  fields: KeyPairFields,
   timeoutMs: 3 * 60_000,
   adminTriggerable: true,
-  async run(params, ctx) {
-    const hostId = inventoryHostId(ctx, params);
-    const { hostId: _h, connection: _c, ...args } = params;
+  async run({ hostId, params, args }, ctx) {
     const key = (await ctx.runOnHost('generate-private-key', args)) as GeneratePrivateKeyResult;
     await recordGeneratedKey(ctx.store, hostId, params.account, key, ctx.now());
     return { hostId, ...key };
