@@ -42,11 +42,7 @@ export function isAllowedConfigPath(allowed: readonly string[], p: string): bool
  * names are the same in every job type that has them (the scans, the deploys, the
  * relocations, the authorized-key jobs); the others the type declares (`rootFields`).
  */
-export function checkHostCommands(
-  s: HostCommandSettings,
-  def: PolicyOf,
-  params: unknown,
-): void {
+export function checkHostCommands(s: HostCommandSettings, def: PolicyOf, params: unknown): void {
   if (!params || typeof params !== 'object') return;
   const p = params as Record<string, unknown>;
   if (typeof p.sshdBinary === 'string' && !s.allowedSshdBinaries.includes(p.sshdBinary))
