@@ -4,14 +4,17 @@
  * --noEmit` (part of `npm test`) fails if any of them compiles, that is if an unknown type
  * or wrong params could be queued from code again.
  */
+import { Type } from '@sinclair/typebox';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import type {
-  ChildJob,
-  JobContext,
-  JobParams,
-  JobTypeName,
+import {
+  defineJob,
+  type ChildJob,
+  type JobContext,
+  type JobParams,
+  type JobTypeName,
 } from '../../../controller/engine/job-definition';
-import type { EnqueueOptions, JobQueue } from '../../../controller/engine/job-queue';
+import { JobQueue, type EnqueueOptions } from '../../../controller/engine/job-queue';
+import type { Store } from '../../../controller/store/store';
 import { buildRegistry } from '../../../controller/jobs/registry';
 
 const opts: EnqueueOptions = { createdBy: 'test', trigger: 'admin' };
@@ -52,7 +55,47 @@ function contextCalls(ctx: JobContext) {
   void ctx.enqueue({ type: 'scan-full', params: {}, hostId: 'h1', trigger: 'schedule' });
 }
 
+const onFirstHello = (type: string) =>
+  defineJob({
+    type,
+    describe: 'fixture',
+    params: Type.Object({ agentId: Type.String() }),
+    runsOn: 'controller',
+    timeoutMs: 1000,
+    on: 'agent-without-host',
+    run: async () => null,
+  });
+
+/** Never called: only compiled. */
+function eventHandlers() {
+  defineJob({
+    type: 'wrong-handler',
+    describe: 'fixture',
+    params: Type.Object({ hostId: Type.String() }),
+    runsOn: 'controller',
+    timeoutMs: 1000,
+    // @ts-expect-error an event's params ({ agentId }) must be params the type accepts
+    on: 'agent-without-host',
+    run: async () => null,
+  });
+}
+
 describe('job typing', () => {
+  it('finds the one type that handles an event, and refuses two', () => {
+    const store = {} as Store;
+    const queue = new JobQueue(store, { first: onFirstHello('first') });
+    expect(queue.handlerOf('agent-without-host')).toBe('first');
+    expect(queue.handlerOf('agent-connected')).toBeUndefined();
+    expect(() => new JobQueue(store, { a: onFirstHello('a'), b: onFirstHello('b') })).toThrow(
+      /agent-without-host is handled by both a and b/,
+    );
+    // The agent gateway's hellos reach the product's jobs through these two events.
+    const product = new JobQueue(store, buildRegistry({ testJobTypes: false }));
+    expect(product.handlerOf('agent-without-host')).toBe('discover-agent-host');
+    expect(product.handlerOf('agent-connected')).toBe('handle-agent-host');
+    expect(eventHandlers).toBeTypeOf('function');
+  });
+
   it('knows every registered type and its params, and no other', () => {
     expectTypeOf<'scan-full'>().toExtend<JobTypeName>();
     expectTypeOf<'no-such-type'>().not.toExtend<JobTypeName>();
