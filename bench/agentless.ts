@@ -46,7 +46,6 @@ const benchScan = defineJob({
   params: Type.Object({}),
   runsOn: 'host',
   timeoutMs: 10 * 60_000,
-  retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
   async run(_p, ctx) {
     return ctx.runOnHost('scan-authorized-keys', {});
   },
@@ -234,7 +233,7 @@ async function main(): Promise<void> {
     const controllerCpu1 = controllerCpuMs();
     const machineCpu1 = await machineCpuMs();
     const t1 = performance.now();
-    const results = await queue.enqueueMany(
+    const results = await queue.enqueueManyByName(
       hosts.map((h) => ({
         type: scan.type,
         params: {},

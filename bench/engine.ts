@@ -71,7 +71,6 @@ const benchNoop = defineJob({
   params: Type.Object({ t: Type.Number() }),
   runsOn: 'controller',
   timeoutMs: 60_000,
-  retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
   async run(params) {
     jobStarted(params.t);
     return null;
@@ -109,8 +108,8 @@ async function measure(
   const opts = { createdBy: 'bench', trigger: 'admin' as const };
   const q = {
     addBatch: (ts: number[]) =>
-      queue.enqueueMany(ts.map((t) => ({ type: 'bench-noop', params: { t }, opts }))),
-    addOne: (t: number) => queue.enqueue('bench-noop', { t }, opts),
+      queue.enqueueManyByName(ts.map((t) => ({ type: 'bench-noop', params: { t }, opts }))),
+    addOne: (t: number) => queue.enqueueByName('bench-noop', { t }, opts),
   };
   let started: Promise<void> | undefined;
   const start = () => void (started ??= engine.start());

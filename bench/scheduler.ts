@@ -9,12 +9,20 @@ import path from 'node:path';
 import { Type } from '@sinclair/typebox';
 import { defineJob } from '../controller/engine/job-definition';
 import { JobQueue, type JobRegistry } from '../controller/engine/job-queue';
-import { enqueueDueScans, updateJobIntervals } from '../controller/engine/host-scan-scheduler';
-import { SCAN_TYPES, type NewHost } from '../controller/store/host-records';
+import {
+  enqueueDueScans,
+  hostScansOf,
+  updateJobIntervals,
+} from '../controller/engine/host-scan-scheduler';
+import { buildRegistry } from '../controller/jobs/registry';
+import type { NewHost } from '../controller/store/host-records';
 import { openSqliteStore } from '../controller/store/sqlite/open-sqlite-store';
 
 const HOSTS = Number(process.env.BENCH_HOSTS ?? 100_000);
 const HOUR = 3_600_000;
+/** The product's host scans, as their job definitions declare them. */
+const SCANS = hostScansOf(buildRegistry({ testJobTypes: false }));
+const SCAN_TYPES = SCANS.map((s) => s.type);
 
 const scanFixture = (type: string) =>
   defineJob({
@@ -23,7 +31,6 @@ const scanFixture = (type: string) =>
     params: Type.Object({}),
     runsOn: 'host',
     timeoutMs: 1000,
-    retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
     run: async () => null,
   });
 
@@ -61,7 +68,7 @@ async function main(): Promise<void> {
     const recompute0 = performance.now();
     let recomputed = 0;
     for (;;) {
-      const r = await updateJobIntervals(store, now, 5000);
+      const r = await updateJobIntervals(store, SCANS, now, 5000);
       recomputed += r.hosts;
       if (!r.more) break;
     }
@@ -86,10 +93,10 @@ async function main(): Promise<void> {
     }
     const deps = {
       store,
-      jobTypes: Object.keys(registry),
+      scans: SCANS,
       enqueue: async (j: Parameters<Parameters<typeof enqueueDueScans>[0]['enqueue']>[0]) =>
         (
-          await queue.enqueue(j.type, j.params, {
+          await queue.enqueueByName(j.type, j.params, {
             createdBy: 'bench',
             trigger: j.trigger,
             hostId: j.hostId,

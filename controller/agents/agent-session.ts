@@ -23,6 +23,7 @@ import {
   type JobResult,
 } from '../../shared/proto/gen/keywarden/agent/v1/agent';
 import { GroupCommit } from '../engine/group-commit';
+import type { JobEvent, JobEvents } from '../engine/job-definition';
 import type { EnqueueOptions, JobQueue } from '../engine/job-queue';
 import type { AgentRecord, AssignmentRecord, OperationKey } from '../store/agent-records';
 import { newId } from '../store/ids';
@@ -40,7 +41,6 @@ export interface SessionContext {
   events: AgentEvents;
   log: Logger;
   controllerId: string;
-  jobTypes: readonly string[];
   /** Where refused results are audited (aggregated per agent); plain audit rows without. */
   refusals?: WindowedAudit;
 }
@@ -56,7 +56,12 @@ export interface HelloWriter {
     agentId: string,
     conn: Parameters<Store['agentFleet']['agents']['recordConnection']>[1],
   ): Promise<void>;
-  enqueue(type: string, params: unknown, opts: EnqueueOptions): Promise<unknown>;
+  /** Queues the job type that handles `event`; resolves to null when no type does. */
+  enqueue<E extends JobEvent>(
+    event: E,
+    params: JobEvents[E],
+    opts: EnqueueOptions,
+  ): Promise<unknown>;
 }
 
 /** A HelloWriter over `store` and `queue`: one write per turn of the event loop for each kind. */
@@ -67,11 +72,14 @@ export function helloWriter(store: Store, queue: JobQueue): HelloWriter {
     return items.map(() => undefined);
   });
   const jobs = new GroupCommit<{ type: string; params: unknown; opts: EnqueueOptions }, unknown>(
-    (items) => queue.enqueueMany(items),
+    (items) => queue.enqueueManyByName(items),
   );
   return {
     recordConnection: (id, conn) => connections.submit({ id, conn }),
-    enqueue: (type, params, opts) => jobs.submit({ type, params, opts }),
+    enqueue: (event, params, opts) => {
+      const type = queue.handlerOf(event);
+      return type ? jobs.submit({ type, params, opts }) : Promise.resolve(null);
+    },
   };
 }
 
@@ -191,20 +199,20 @@ export class AgentSession {
     if (!this.hostId) {
       // First connection: discovery creates the host from these facts (once per agent).
       await this.writes.enqueue(
-        'discover-agent-host',
+        'agent-without-host',
         { agentId: this.agent.id },
         {
           createdBy: `agent:${this.agent.id}`,
           trigger: 'event',
-          dedupeKey: `discover-agent-host:${this.agent.id}`,
+          dedupeKey: `agent-without-host:${this.agent.id}`,
         },
       );
       // No handle-agent-host without a host to record it: when a periodic agent returns.
       if (mode === 'periodic')
         await store.agentFleet.agents.setNextConnection(this.agent.id, next.atMs);
-    } else if (this.ctx.jobTypes.includes('handle-agent-host')) {
+    } else {
       await this.writes.enqueue(
-        'handle-agent-host',
+        'agent-connected',
         {
           agentId: this.agent.id,
           connectionId: this.connectionId,

@@ -11,12 +11,10 @@ import type { SessionContext } from './agent-session';
 /** Delivery polls for assignments written by other controllers at least this often. */
 const MIN_POLL_MS = 100;
 
-export interface GatewayOptionsInput extends Omit<SessionContext, 'refusals' | 'jobTypes'> {
+export interface GatewayOptionsInput extends Omit<SessionContext, 'refusals'> {
   config: Config;
   ca: CertificateAuthority;
   server: { certPem: string; keyPem: string };
-  /** Default: every type of the queue's registry. */
-  jobTypes?: readonly string[];
   /** Default: agentCertValidityMs. */
   certValidityMs?: number;
   /** How long a certificate replaced by renewal is still accepted. Default: agentCertGraceMs. */
@@ -49,7 +47,6 @@ export function compileGatewayOptions(input: GatewayOptionsInput): GatewayOption
     events: input.events,
     log: input.log,
     controllerId: input.controllerId,
-    jobTypes: Object.freeze([...(input.jobTypes ?? Object.keys(input.queue.registry))]),
     ca: input.ca,
     server: Object.freeze({ ...input.server }),
     certValidityMs: duration(

@@ -17,6 +17,9 @@ import {
   secretBoxFor,
 } from '../secrets/secret-boxes';
 import type { ControllerServices } from '../controller-services';
+import type { JobParams, JobTypeName } from '../engine/job-definition';
+import { batchImportProcessing } from '../jobs/batch-import-processing';
+import { deviceDiscovery } from '../jobs/device-discovery';
 import { caller, type RequireRole } from './auth';
 import { IdParams, Job, errors } from './schemas';
 
@@ -31,7 +34,7 @@ export function registerHostIntakeRoutes(
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['hosts'];
   const box = secretBoxFor(s.config);
-  const enqueue = async (type: string, params: unknown, actor: string) =>
+  const enqueue = async <T extends JobTypeName>(type: T, params: JobParams<T>, actor: string) =>
     (await s.queue.enqueue(type, params, { createdBy: actor, trigger: 'admin' })).job;
 
   r.post(
@@ -58,7 +61,7 @@ export function registerHostIntakeRoutes(
       const parsed = parseHostImport(req.body.csv);
       const actor = caller(req).actor;
       const job = await enqueue(
-        'batch-import-processing',
+        batchImportProcessing.type,
         {
           sealedCsv: box.seal(req.body.csv, SEALED_IMPORT_CONTEXT),
           ...(req.body.fileName ? { fileName: req.body.fileName } : {}),
@@ -95,7 +98,7 @@ export function registerHostIntakeRoutes(
     },
     async (req) => {
       const job = await s.store.jobs.get(req.params.id);
-      if (!job || job.type !== 'batch-import-processing')
+      if (!job || job.type !== batchImportProcessing.type)
         throw notFound(`no import ${req.params.id}`, {
           details: { field: 'id', value: req.params.id },
         });
@@ -159,7 +162,7 @@ export function registerHostIntakeRoutes(
       }
       const actor = caller(req).actor;
       const job = await enqueue(
-        'device-discovery',
+        deviceDiscovery.type,
         {
           cidr: b.cidr,
           ...(b.ports ? { ports: b.ports } : {}),

@@ -14,6 +14,12 @@ import { acceptHostKey } from '../host-states/host-state-effects';
 import { checkNewHost } from '../intake/new-host-input';
 import { vaultFor } from '../secrets/secret-boxes';
 import type { ControllerServices } from '../controller-services';
+import type { JobParams, JobTypeName, JobTypeWithParams } from '../engine/job-definition';
+import { batchActionJob } from '../jobs/batch-action-job';
+import { discover } from '../jobs/discover';
+import { renewMgmtKey } from '../jobs/renew-mgmt-key';
+import { toManagedStateHost } from '../jobs/to-managed-state-host';
+import { toMonitoredStateHost } from '../jobs/to-monitored-state-host';
 import { HOST_STATES, type HostRecord, type HostState } from '../store/host-records';
 import { caller, type RequireRole } from './auth';
 import { parseList } from './parse-query';
@@ -72,9 +78,9 @@ export function registerHostsRoutes(
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['hosts'];
   const vault = vaultFor(s.config, s.store);
-  const enqueue = async (
-    type: string,
-    params: unknown,
+  const enqueue = async <T extends JobTypeName>(
+    type: T,
+    params: JobParams<T>,
     actor: string,
     hostId: string | null = null,
   ) => (await s.queue.enqueue(type, params, { createdBy: actor, trigger: 'admin', hostId })).job;
@@ -173,7 +179,7 @@ export function registerHostsRoutes(
           store: s.store,
           vault,
           now: Date.now,
-          queueDiscovery: (hostId) => enqueue('discover', {}, actor, hostId),
+          queueDiscovery: (hostId) => enqueue(discover.type, {}, actor, hostId),
         },
         checked.host,
         actor,
@@ -225,7 +231,8 @@ export function registerHostsRoutes(
     },
   );
 
-  const hostJob = (path: string, type: string, summary: string) =>
+  // The jobs these routes start take the host and no params.
+  const hostJob = (path: string, type: JobTypeWithParams<Record<string, never>>, summary: string) =>
     r.post(
       `/api/v1/hosts/:id/${path}`,
       {
@@ -240,18 +247,18 @@ export function registerHostsRoutes(
     );
   hostJob(
     'renew-management-key',
-    'renew-mgmt-key',
+    renewMgmtKey.type,
     'Renew the management key of an agentless host',
   );
-  hostJob('discover', 'discover', 'Run discovery of the host again');
+  hostJob('discover', discover.type, 'Run discovery of the host again');
   hostJob(
     'monitor',
-    'to-monitored-state-host',
+    toMonitoredStateHost.type,
     'Switch the host to monitored (to-monitored-state-host)',
   );
   hostJob(
     'manage',
-    'to-managed-state-host',
+    toManagedStateHost.type,
     'Switch the host to managed after checking access (to-managed-state-host)',
   );
 
@@ -266,7 +273,9 @@ export function registerHostsRoutes(
         body: Type.Object(
           {
             action: Type.Union(
-              ['delete', 'rescan', 'change-state', 'move-group'].map((a) => Type.Literal(a)),
+              (['delete', 'rescan', 'change-state', 'move-group'] as const).map((a) =>
+                Type.Literal(a),
+              ),
             ),
             hostIds: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 100_000 }),
             state: Type.Optional(
@@ -282,7 +291,7 @@ export function registerHostsRoutes(
     },
     async (req, reply) => {
       const actor = caller(req).actor;
-      const job = await enqueue('batch-action-job', req.body, actor);
+      const job = await enqueue(batchActionJob.type, req.body, actor);
       await s.store.audit.append({
         at: Date.now(),
         actor,

@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { fromErrorRecord, internalError } from '../../shared/errors';
 import type { ControllerServices } from '../controller-services';
 import { secretBoxFor } from '../secrets/secret-boxes';
-import { IcbParams, icbSealContext, type CreateIcbResult } from '../jobs/create-icb';
+import { createIcb, IcbParams, icbSealContext, type CreateIcbResult } from '../jobs/create-icb';
 import { caller, type RequireRole } from './auth';
 import { errors } from './schemas';
 
@@ -40,7 +40,7 @@ export function registerIcbRoutes(
       },
     },
     async (req, reply) => {
-      const { job } = await s.queue.enqueue('create-icb', req.body, {
+      const { job } = await s.queue.enqueue(createIcb.type, req.body, {
         createdBy: caller(req).actor,
         trigger: 'admin',
       });

@@ -115,9 +115,9 @@ export function registerJobsRoutes(
         });
       // What it would make a host run as root is checked before anything is queued (403).
       const valid = validateParams(type, def.params, params ?? {});
-      await checkJobRequest(s, type, valid, hostId);
+      await checkJobRequest(s, def, valid, hostId);
       const actor = caller(req).actor;
-      const res = await s.queue.enqueue(type, params ?? {}, {
+      const res = await s.queue.enqueueByName(type, params ?? {}, {
         createdBy: actor,
         trigger: 'admin',
         hostId: hostId ?? null,

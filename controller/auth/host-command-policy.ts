@@ -10,6 +10,7 @@ import path from 'node:path';
 import { forbidden } from '../../shared/errors';
 import type { Config } from '../config/load-config';
 import { settings } from '../config/config-schema';
+import type { JobDefinition } from '../engine/job-definition';
 import type { Store } from '../store/store';
 import { targetHostId, type Target } from '../inventory/host-target';
 
@@ -21,11 +22,8 @@ export type HostCommandSettings = Pick<
   | 'allowedRelocationTargets'
 >;
 
-/** Job types whose `target` is the root-owned file pattern users' keys are copied to. */
-const RELOCATION_TYPES = new Set(['relocate-user-keys', 'relocate-user-keys-host']);
-
-/** Job types whose `path` is an sshd config file they replace. */
-const CONFIG_PATH_TYPES = new Set(['conf-deploy', 'conf-deploy-host']);
+/** What the policy needs to know of a job type: which of its fields name root files. */
+export type PolicyOf = Pick<JobDefinition, 'rootFields'>;
 
 function refuse(field: string, value: unknown, setting: keyof typeof settings): never {
   throw forbidden(
@@ -40,11 +38,11 @@ export function isAllowedConfigPath(allowed: readonly string[], p: string): bool
 }
 
 /**
- * Checks the fields of job params that name something run or touched as root. The names
- * are the same in every job type that has them (scan-configs, scan-full, conf-deploy,
- * conf-deploy-host, relocate-user-keys(-host), the authorized-key jobs).
+ * Checks the fields of job params that name something run or touched as root. The common
+ * names are the same in every job type that has them (the scans, the deploys, the
+ * relocations, the authorized-key jobs); the others the type declares (`rootFields`).
  */
-export function checkHostCommands(s: HostCommandSettings, type: string, params: unknown): void {
+export function checkHostCommands(s: HostCommandSettings, def: PolicyOf, params: unknown): void {
   if (!params || typeof params !== 'object') return;
   const p = params as Record<string, unknown>;
   if (typeof p.sshdBinary === 'string' && !s.allowedSshdBinaries.includes(p.sshdBinary))
@@ -58,16 +56,18 @@ export function checkHostCommands(s: HostCommandSettings, type: string, params: 
   }
   // A user writes their own authorized_keys: copied as root to a path of the operator's
   // choosing, that would be any content anywhere (a cron file, say). Only admin-set targets.
+  const { relocationTarget, configFile } = def.rootFields ?? {};
+  const target = relocationTarget === undefined ? undefined : p[relocationTarget];
   if (
-    RELOCATION_TYPES.has(type) &&
-    typeof p.target === 'string' &&
-    !s.allowedRelocationTargets.includes(p.target)
+    relocationTarget !== undefined &&
+    typeof target === 'string' &&
+    !s.allowedRelocationTargets.includes(target)
   )
-    refuse('target', p.target, 'allowedRelocationTargets');
+    refuse(relocationTarget, target, 'allowedRelocationTargets');
   const paths: Array<[string, unknown]> = [
     ['sshdConfigPath', p.sshdConfigPath],
     ['mainConfigPath', p.mainConfigPath],
-    ...(CONFIG_PATH_TYPES.has(type) ? [['path', p.path] as [string, unknown]] : []),
+    ...(configFile === undefined ? [] : [[configFile, p[configFile]] as [string, unknown]]),
   ];
   for (const [field, value] of paths)
     if (typeof value === 'string' && !isAllowedConfigPath(s.allowedSshdConfigPaths, value))
@@ -95,16 +95,17 @@ export async function checkPrivateKeyRemoval(
   );
 }
 
-/** Everything the API checks before it queues a job of `type` with validated `params`. */
+/** Everything the API checks before it queues a job of type `def` with validated `params`. */
 export async function checkJobRequest(
   deps: { config: HostCommandSettings; store: Pick<Store, 'inventory'> },
-  type: string,
+  def: PolicyOf,
   params: unknown,
   hostId: string | undefined,
 ): Promise<void> {
-  checkHostCommands(deps.config, type, params);
-  if (type === 'remove-private-key') {
-    const p = params as Target & { path: string };
-    await checkPrivateKeyRemoval(deps.store, hostId ?? targetHostId(p), p.path);
+  checkHostCommands(deps.config, def, params);
+  const keyField = def.rootFields?.privateKey;
+  if (keyField !== undefined) {
+    const p = params as Target & Record<string, unknown>;
+    await checkPrivateKeyRemoval(deps.store, hostId ?? targetHostId(p), String(p[keyField]));
   }
 }

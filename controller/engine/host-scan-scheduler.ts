@@ -6,32 +6,45 @@
  * When settings change, the store marks the affected hosts schedule-dirty and
  * `updateJobIntervals` recomputes exactly those.
  */
-import type { HostGroupRecord, HostRecord, ScanIntervals, ScanType } from '../store/host-records';
-import { SCAN_TYPES, SCANNED_STATES } from '../store/host-records';
+import type { HostGroupRecord, HostRecord, ScanIntervals } from '../store/host-records';
+import { SCANNED_STATES } from '../store/host-records';
 import type { JobRecord } from '../store/records';
 import type { Store } from '../store/store';
+import type { HostScan } from './job-definition';
+import type { JobRegistry } from './job-queue';
 
-const HOUR = 3_600_000;
+/** The host scans a registry's job types declare (their `hostScan`), in registry order. */
+export function hostScansOf(registry: JobRegistry): HostScan[] {
+  return Object.values(registry).flatMap((d) =>
+    d.hostScan ? [{ type: d.type, ...d.hostScan }] : [],
+  );
+}
 
-/** Used until an operator stores global defaults. */
-export const BUILTIN_SCAN_DEFAULTS: ScanIntervals = {
-  'scan-authorized-keys': 24 * HOUR,
-  'scan-configs': 24 * HOUR,
-  'scan-host-key-activity': HOUR,
-  'scan-full': 7 * 24 * HOUR,
-};
+/** Each scan's interval as its job type declares it: used until an operator stores defaults. */
+export function builtinScanDefaults(scans: readonly HostScan[]): ScanIntervals {
+  return Object.fromEntries(scans.map((s) => [s.type, s.defaultIntervalMs]));
+}
+
+/** The global defaults: what an operator stored, the job types' own for any scan not stored. */
+async function scanDefaults(
+  store: Pick<Store, 'hostGroups'>,
+  scans: readonly HostScan[],
+): Promise<ScanIntervals> {
+  return { ...builtinScanDefaults(scans), ...(await store.hostGroups.getScanDefaults()) };
+}
 
 /** Host override, else group override, else the global default; 0 = off. */
 export function effectiveScanIntervals(
+  scans: readonly HostScan[],
   defaults: ScanIntervals,
   group: HostGroupRecord | null,
   host: HostRecord,
 ): ScanIntervals {
-  const out = { ...defaults };
-  for (const type of SCAN_TYPES) {
-    const scanned = SCANNED_STATES.includes(host.state);
+  const scanned = SCANNED_STATES.includes(host.state);
+  const out: ScanIntervals = {};
+  for (const { type } of scans) {
     out[type] = scanned
-      ? (host.scanIntervalsMs[type] ?? group?.scanIntervalsMs[type] ?? defaults[type])
+      ? (host.scanIntervalsMs[type] ?? group?.scanIntervalsMs[type] ?? defaults[type] ?? 0)
       : 0;
   }
   return out;
@@ -40,12 +53,13 @@ export function effectiveScanIntervals(
 /** Recomputes the schedule of up to `limit` schedule-dirty hosts; `more` when some are left. */
 export async function updateJobIntervals(
   store: Pick<Store, 'hosts' | 'hostGroups' | 'scanSchedule'>,
+  scans: readonly HostScan[],
   now: number,
   limit = 1000,
 ): Promise<{ hosts: number; more: boolean }> {
   const dirty = await store.hosts.listScheduleDirty(limit);
   if (dirty.length === 0) return { hosts: 0, more: false };
-  const defaults = (await store.hostGroups.getScanDefaults()) ?? BUILTIN_SCAN_DEFAULTS;
+  const defaults = await scanDefaults(store, scans);
   const groups = new Map<string, HostGroupRecord | null>();
   const groupOf = async (id: string | null) => {
     if (id === null) return null;
@@ -55,7 +69,7 @@ export async function updateJobIntervals(
   for (const { id, version } of dirty) {
     const host = await store.hosts.get(id);
     if (host) {
-      const intervals = effectiveScanIntervals(defaults, await groupOf(host.groupId), host);
+      const intervals = effectiveScanIntervals(scans, defaults, await groupOf(host.groupId), host);
       await store.scanSchedule.setHost(id, intervals, now);
     }
     // Refused when the host changed again meanwhile: it stays dirty for the next pass.
@@ -66,10 +80,11 @@ export async function updateJobIntervals(
 
 export interface ScanEnqueuer {
   store: Pick<Store, 'scanSchedule'>;
-  /** Registered job type names: a scan type is queued only once its job type exists. */
-  jobTypes: readonly string[];
+  /** The registered host scans: a scan type is queued only once its job type exists. */
+  scans: readonly HostScan[];
+  /** Queues a scan (its type is a registered scan job, checked again when queued). */
   enqueue(job: {
-    type: ScanType;
+    type: string;
     params: Record<string, never>;
     hostId: string;
     dedupeKey: string;
@@ -77,22 +92,17 @@ export interface ScanEnqueuer {
   }): Promise<JobRecord>;
 }
 
-export function registeredScanTypes(jobTypes: readonly string[]): ScanType[] {
-  return SCAN_TYPES.filter((t) => jobTypes.includes(t));
-}
-
 /** The dedupe key of a host's scan of this type, wherever it is queued from. */
-export const scanDedupeKey = (type: ScanType, hostId: string): string => `${type}:${hostId}`;
+export const scanDedupeKey = (type: string, hostId: string): string => `${type}:${hostId}`;
 
-/**
- * What a full scan reads besides accounts and private keys: while one is due or queued for
- * a host, a narrower scan of that host would read the same files again.
- */
-export const COVERED_BY_FULL_SCAN: readonly ScanType[] = [
-  'scan-authorized-keys',
-  'scan-configs',
-  'scan-host-key-activity',
-];
+/** scan type -> the scan types that cover it (read it too, so it need not run beside them). */
+function coveredBy(scans: readonly HostScan[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const s of scans)
+    for (const covered of s.covers ?? [])
+      out.set(covered, (out.get(covered) ?? new Set()).add(s.type));
+  return out;
+}
 
 /**
  * Records a full scan queued outside the schedule (discovery's first scan) as the host's
@@ -103,13 +113,15 @@ export const COVERED_BY_FULL_SCAN: readonly ScanType[] = [
  */
 export async function recordFullScanQueued(
   store: Pick<Store, 'hostGroups' | 'scanSchedule'>,
+  scans: readonly HostScan[],
   host: HostRecord,
   jobId: string,
   now: number,
 ): Promise<void> {
-  const defaults = (await store.hostGroups.getScanDefaults()) ?? BUILTIN_SCAN_DEFAULTS;
+  const defaults = await scanDefaults(store, scans);
   const group = host.groupId === null ? null : await store.hostGroups.get(host.groupId);
-  await store.scanSchedule.setHost(host.id, effectiveScanIntervals(defaults, group, host), now);
+  const intervals = effectiveScanIntervals(scans, defaults, group, host);
+  await store.scanSchedule.setHost(host.id, intervals, now);
   const rows = await store.scanSchedule.listForHost(host.id);
   await store.scanSchedule.markEnqueued(
     rows.map((r) => ({
@@ -134,14 +146,16 @@ export async function enqueueDueScans(
   now: number,
   limit = 1000,
 ): Promise<{ due: number; queued: number; failed: number; more: boolean }> {
-  const types = registeredScanTypes(deps.jobTypes);
+  const types = deps.scans.map((s) => s.type);
   if (types.length === 0) return { due: 0, queued: 0, failed: 0, more: false };
   const due = await deps.store.scanSchedule.listDue(types, now, limit);
   if (due.length === 0) return { due: 0, queued: 0, failed: 0, more: false };
-  const fullScanDue = new Set(due.filter((e) => e.scanType === 'scan-full').map((e) => e.hostId));
-  const toQueue = due.filter(
-    (e) => !(fullScanDue.has(e.hostId) && COVERED_BY_FULL_SCAN.includes(e.scanType)),
-  );
+  const covers = new Map(deps.scans.map((s) => [s.type, s.covers ?? []]));
+  const covering = coveredBy(deps.scans);
+  const dueNow = new Set(due.map((e) => `${e.scanType}:${e.hostId}`));
+  const isCovered = (hostId: string, scanType: string) =>
+    [...(covering.get(scanType) ?? [])].some((c) => dueNow.has(`${c}:${hostId}`));
+  const toQueue = due.filter((e) => !isCovered(e.hostId, e.scanType));
   const settled = await Promise.allSettled(
     toQueue.map((e) =>
       deps.enqueue({
@@ -165,13 +179,15 @@ export async function enqueueDueScans(
   });
   // The narrower rows of a host whose full scan was queued, due now or later, count as done.
   // When the full scan could not be queued they stay due, and the next tick queues them.
-  const fullScans = moves.filter((m) => m.scanType === 'scan-full' && m.jobId !== null);
+  const fullScans = moves.filter(
+    (m) => (covers.get(m.scanType) ?? []).length > 0 && m.jobId !== null,
+  );
   const hostRows = await Promise.all(
     fullScans.map((m) => deps.store.scanSchedule.listForHost(m.hostId)),
   );
   for (const [i, full] of fullScans.entries()) {
     for (const row of hostRows[i] ?? []) {
-      if (!COVERED_BY_FULL_SCAN.includes(row.scanType)) continue;
+      if (!(covers.get(full.scanType) ?? []).includes(row.scanType)) continue;
       moves.push({
         hostId: full.hostId,
         scanType: row.scanType,

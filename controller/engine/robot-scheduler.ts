@@ -10,7 +10,6 @@ import type { Store } from '../store/store';
 import type { JobQueue } from './job-queue';
 import { inWindow, nextWindowOpening } from './robot-window';
 
-export const PROCESS_MANAGER = 'internal-process-manager';
 /** Running robot jobs read per refresh; more than this at once means limits are approximate. */
 const RUNNING_SCAN_LIMIT = 2000;
 
@@ -129,12 +128,15 @@ export class RobotScheduler {
       lastJobId: r.lastJobId,
     };
     if (!(await this.store.robots.advance(r.type, r.nextRunAt, next))) return;
-    let res = await this.queue.enqueue(r.type, {}, { createdBy: 'scheduler', trigger: 'schedule' });
-    if (!res.created && r.type === PROCESS_MANAGER && (res.job.leaseUntil ?? Infinity) < now) {
+    const start = { createdBy: 'scheduler', trigger: 'schedule' } as const;
+    // The type comes from the robots table: checked against the registry when queued.
+    let res = await this.queue.enqueueByName(r.type, {}, start);
+    const watchdog = this.queue.definition(r.type).robot?.watchdog === true;
+    if (!res.created && watchdog && (res.job.leaseUntil ?? Infinity) < now) {
       // A crashed watchdog cannot reclaim itself: clear its expired lease here so it never blocks the next run.
       const reclaimed = await this.store.jobs.reclaimExpiredLeases(now);
-      this.log.warn({ reclaimed, jobId: res.job.id }, 'reclaimed a stuck internal-process-manager');
-      res = await this.queue.enqueue(r.type, {}, { createdBy: 'scheduler', trigger: 'schedule' });
+      this.log.warn({ reclaimed, jobId: res.job.id, type: r.type }, 'reclaimed a stuck watchdog');
+      res = await this.queue.enqueueByName(r.type, {}, start);
     }
     await this.store.robots.advance(r.type, next.nextRunAt, { ...next, lastJobId: res.job.id });
   }

@@ -61,6 +61,18 @@ export async function runJob(
     () => abort.abort(jobTimedOut(`job ${job.id} ran longer than its ${def.timeoutMs} ms timeout`)),
     def.timeoutMs,
   );
+  const enqueueByName: JobContext['enqueueByName'] = async (c) =>
+    (
+      await deps.queue.enqueueByName(c.type, c.params, {
+        createdBy: `job:${job.id}`,
+        trigger: c.trigger ?? 'event',
+        hostId: c.hostId ?? null,
+        priority: c.priority,
+        runAt: c.runAt,
+        deadline: c.deadline,
+        dedupeKey: c.dedupeKey,
+      })
+    ).job;
   const ctx: JobContext = {
     job,
     log,
@@ -69,22 +81,13 @@ export async function runJob(
     now: clock,
     config: deps.config,
     jobTypes: Object.keys(deps.queue.registry),
+    hostScans: deps.queue.hostScans,
     heartbeat: async (p) => {
       if (p !== undefined) progress = p;
       await keeper.renew();
     },
-    enqueue: async (c) =>
-      (
-        await deps.queue.enqueue(c.type, c.params, {
-          createdBy: `job:${job.id}`,
-          trigger: c.trigger ?? 'event',
-          hostId: c.hostId ?? null,
-          priority: c.priority,
-          runAt: c.runAt,
-          deadline: c.deadline,
-          dedupeKey: c.dedupeKey,
-        })
-      ).job,
+    enqueue: (c) => enqueueByName(c),
+    enqueueByName,
     spawnChildren: (children) => spawnChildrenOnce(deps, job, children),
     // The one place a host's JSON result meets its operation's type (see host-driver.ts).
     runOnHost: ((operation: string, args: unknown) =>

@@ -16,7 +16,8 @@ export async function spawnChildrenOnce(
   const existing = await deps.store.jobs.countChildren(parent.id);
   const total = Object.values(existing).reduce((a, b) => a + b, 0);
   if (total === 0 && children.length > 0) {
-    await deps.queue.enqueueMany(
+    // Typed where the parent wrote them; the params change here (sealed secrets referred to).
+    await deps.queue.enqueueManyByName(
       children.map((c) => ({
         type: c.type,
         params: referToParentSecrets(c.params),

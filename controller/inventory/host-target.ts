@@ -7,7 +7,7 @@
  */
 import { Type, type Static, type TProperties } from '@sinclair/typebox';
 import { invalidInput } from '../../shared/errors';
-import type { JobContext } from '../engine/job-definition';
+import type { ChildJob, JobContext, JobParams, JobTypeName } from '../engine/job-definition';
 import { Sealed } from '../secrets/sealed-params';
 
 export const ConnectionSchema = Type.Object(
@@ -65,9 +65,16 @@ export function inventoryHostId(ctx: Pick<JobContext, 'job'>, params: Target): s
   return id;
 }
 
+/** A host job's own params: all but the target fields. */
+export type OwnParams<T extends JobTypeName> = Omit<JobParams<T>, keyof Target>;
+
 /** The child job for one target of a parent (conf-deploy, relocate-user-keys, blacklist-keys). */
-export function childFor<P extends object>(type: string, target: Target, params: P) {
-  return {
+export function childFor<T extends JobTypeName>(
+  type: T,
+  target: Target,
+  params: OwnParams<T>,
+): ChildJob {
+  const child = {
     type,
     hostId: target.hostId ?? null,
     params: {
@@ -76,4 +83,6 @@ export function childFor<P extends object>(type: string, target: Target, params:
       ...params,
     },
   };
+  // The caller's params were checked against T's; TypeScript cannot narrow the union for a generic T.
+  return child as unknown as ChildJob;
 }

@@ -1,9 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import { invalidInput, keyBlacklisted } from '../../shared/errors';
 import { parsePublicKeyLine } from '../../shared/ssh/public-key';
-import { defineJob } from '../engine/job-definition';
-import { hostJobParams, inventoryHostId } from '../inventory/host-target';
 import { rescanAccounts } from '../inventory/rescan-accounts';
+import { defineHostJob } from './define-host-job';
 
 export const OptionsSchema = Type.Array(
   Type.Object(
@@ -16,10 +15,10 @@ export const OptionsSchema = Type.Array(
  * Adds a key for an account (idempotent: the same key twice is one line; a hand-written
  * line with the key is left alone). A blacklisted key is refused before the host is touched.
  */
-export const addAuthorizedKey = defineJob({
+export const addAuthorizedKey = defineHostJob({
   type: 'add-authorized-key',
   describe: 'Add an authorized key (with options) to an account',
-  params: hostJobParams({
+  fields: {
     account: Type.String({ minLength: 1 }),
     publicKey: Type.String({ minLength: 1, description: 'type base64 [comment]' }),
     options: Type.Optional(OptionsSchema),
@@ -27,14 +26,12 @@ export const addAuthorizedKey = defineJob({
     tag: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._-]+$' })),
     authorizedKeysFile: Type.Optional(Type.String({ minLength: 1 })),
     sshdConfigPath: Type.Optional(Type.String({ pattern: '^/' })),
-  }),
-  runsOn: 'host',
+  },
   timeoutMs: 2 * 60_000,
   retry: { maxAttempts: 3, baseDelayMs: 2_000, maxDelayMs: 60_000 },
   adminTriggerable: true,
   idempotent: true,
-  async run(params, ctx) {
-    const hostId = inventoryHostId(ctx, params);
+  async run({ hostId, params, args }, ctx) {
     const parsed = parsePublicKeyLine(params.publicKey);
     if (!parsed.ok) {
       throw invalidInput(`publicKey is not a public key: ${parsed.reason}`, {
@@ -48,7 +45,6 @@ export const addAuthorizedKey = defineJob({
         details: { field: 'publicKey', fingerprint, blacklistedAt: banned.createdAt },
       });
     }
-    const { hostId: _h, connection: _c, ...args } = params;
     const edit = await ctx.runOnHost('add-authorized-key', args);
     await rescanAccounts(ctx, hostId, [params.account], params.sshdConfigPath);
     return { hostId, fingerprint, ...edit };

@@ -78,11 +78,13 @@ async function checkBatch(
         details: { field: 'groupId', value: params.groupId },
       });
   }
-  if (action === 'rescan' && !ctx.jobTypes.includes(params.scanType ?? 'scan-full'))
+  const scanTypes = ctx.hostScans.map((s) => s.type);
+  // Any other job type would run once per host with no params: only a host scan is a rescan.
+  if (action === 'rescan' && !scanTypes.includes(params.scanType ?? 'scan-full'))
     throw invalidInput(
-      `scan type ${params.scanType ?? 'scan-full'} is not registered on this controller`,
+      `scanType ${params.scanType ?? 'scan-full'} is not a host scan registered on this controller`,
       {
-        details: { field: 'scanType', value: params.scanType ?? 'scan-full' },
+        details: { field: 'scanType', value: params.scanType ?? 'scan-full', expected: scanTypes },
       },
     );
 }
@@ -119,7 +121,8 @@ async function perHost(
       return { outcome: 'deleted' };
     }
     case 'rescan': {
-      const job = await ctx.enqueue({
+      // A host scan (checked above) takes its host and no other params.
+      const job = await ctx.enqueueByName({
         type: params.scanType ?? 'scan-full',
         params: {},
         hostId: host.id,

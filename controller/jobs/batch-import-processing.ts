@@ -21,7 +21,6 @@ export const batchImportProcessing = defineJob({
   }),
   runsOn: 'controller',
   timeoutMs: 30 * 60_000,
-  retry: { maxAttempts: 1, baseDelayMs: 1_000, maxDelayMs: 1_000 },
   adminTriggerable: false,
   robot: { instances: 1, intervalMs: null },
   async run(params, ctx) {

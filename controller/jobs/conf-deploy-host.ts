@@ -1,11 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import { sha256Hex, type DeploySshdConfigResult } from '../../shared/hostops/deploy-sshd-config';
-import { defineJob, type JobContext } from '../engine/job-definition';
+import type { ScanConfigsResult } from '../../shared/hostops/scan-configs';
+import type { JobContext } from '../engine/job-definition';
 import { configDeployFailure } from '../host-states/config-deploy-failure';
 import { latestConfigEvent, recordConfigEvent } from '../host-states/sshd-config-confirmations';
-import { hostJobParams, inventoryHostId } from '../inventory/host-target';
 import { ingestConfigs } from '../inventory/ingest-scans';
-import { checkHostCommands } from '../auth/host-command-policy';
+import { defineHostJob } from './define-host-job';
 
 export const DeployFields = {
   content: Type.String({ minLength: 1 }),
@@ -29,21 +29,17 @@ export const DeployFields = {
  * The host's config inventory is refreshed from what is on disk afterwards, read over the
  * same connection (a reload can briefly refuse new ones).
  */
-export const confDeployHost = defineJob({
+export const confDeployHost = defineHostJob({
   type: 'conf-deploy-host',
   describe:
     'Deploy an sshd configuration to one host, rolled back if sshd or the login check after the reload rejects it',
-  params: hostJobParams(DeployFields),
-  runsOn: 'host',
+  fields: DeployFields,
+  rootFields: { configFile: 'path' },
   timeoutMs: 3 * 60_000,
   retry: { maxAttempts: 2, baseDelayMs: 5_000, maxDelayMs: 60_000 },
   adminTriggerable: true,
   idempotent: true,
-  async run(params, ctx) {
-    const hostId = inventoryHostId(ctx, params);
-    // Checked again here: a job queued by a parent or stored before a setting narrowed.
-    checkHostCommands(ctx.config, 'conf-deploy-host', params);
-    const { hostId: _h, connection: _c, ...args } = params;
+  async run({ hostId, args }, ctx) {
     const path = args.path ?? '/etc/ssh/sshd_config';
     const sha256 = sha256Hex(args.content);
     const event = { hostId, path, sha256, actor: `job:${ctx.job.id}` };

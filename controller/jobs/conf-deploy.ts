@@ -1,4 +1,4 @@
-import { DeployFields } from './conf-deploy-host';
+import { confDeployHost, DeployFields } from './conf-deploy-host';
 import { defineFanOutJob } from './define-fan-out-job';
 
 /** Deploys one sshd configuration to many hosts: a conf-deploy-host child per host. */
@@ -7,4 +7,5 @@ export const confDeploy = defineFanOutJob({
   describe: 'Deploy an sshd configuration to hosts (one conf-deploy-host job each)',
   childType: 'conf-deploy-host',
   fields: DeployFields,
+  rootFields: confDeployHost.rootFields,
 });

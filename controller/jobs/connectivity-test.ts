@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { errorCode } from '../../shared/errors';
 import { probeHostKeyFingerprint } from '../../shared/session/ssh-connect';
-import { defineJob } from '../engine/job-definition';
+import { defineJob, withDefault } from '../engine/job-definition';
 import {
   markHostKeyMismatch,
   markReachable,
@@ -19,8 +19,8 @@ export const connectivityTest = defineJob({
   type: 'connectivity-test',
   describe: 'Tests the SSH connection of every agentless host; sets reachable / unreachable',
   params: Type.Object({
-    concurrency: Type.Integer({ minimum: 1, maximum: 256, default: 32 }),
-    timeoutMs: Type.Integer({ minimum: 100, maximum: 60_000, default: 5_000 }),
+    concurrency: withDefault(Type.Integer({ minimum: 1, maximum: 256 }), 32),
+    timeoutMs: withDefault(Type.Integer({ minimum: 100, maximum: 60_000 }), 5_000),
   }),
   runsOn: 'controller',
   timeoutMs: 30 * 60_000,

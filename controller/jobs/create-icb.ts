@@ -43,8 +43,7 @@ export const createIcb = defineJob({
   params: IcbParams,
   runsOn: 'controller',
   timeoutMs: 60_000,
-  // A retry would mint a second token: fail instead and let the admin ask again.
-  retry: { maxAttempts: 1, baseDelayMs: 1000, maxDelayMs: 1000 },
+  // Not idempotent, so one attempt: a retry would mint a second token; the admin asks again.
   // Only through POST /api/v1/icb (keywarden icb create), the one caller that can open the
   // sealed ICB: started as a plain job it would mint a token nobody can read.
   adminTriggerable: false,

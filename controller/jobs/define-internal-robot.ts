@@ -17,6 +17,8 @@ export function defineInternalRobot<const T extends string>(def: {
   intervalMs: number;
   timeoutMs: number;
   retry?: RetryPolicy;
+  /** The one robot that reclaims expired leases (see RobotDefaults.watchdog). */
+  watchdog?: boolean;
   run(ctx: JobContext): Promise<unknown>;
 }): JobDefinition<TObject<Record<string, never>>, T> {
   return defineJob({
@@ -29,7 +31,11 @@ export function defineInternalRobot<const T extends string>(def: {
     singleton: true,
     adminTriggerable: true,
     idempotent: true,
-    robot: { instances: 1, intervalMs: def.intervalMs },
+    robot: {
+      instances: 1,
+      intervalMs: def.intervalMs,
+      ...(def.watchdog ? { watchdog: true } : {}),
+    },
     run: (_params, ctx) => def.run(ctx),
   });
 }

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { errorCode, invalidInput } from '../../shared/errors';
-import { defineJob } from '../engine/job-definition';
+import { defineJob, withDefault } from '../engine/job-definition';
 import { addAgentlessHost } from '../intake/add-agentless-host';
 import { checkNewHost } from '../intake/new-host-input';
 import { expandCidr, scanRange } from '../intake/range-scan';
@@ -18,14 +18,13 @@ export const deviceDiscovery = defineJob({
   describe: 'Finds SSH servers in a network range and adds them as discovered hosts',
   params: Type.Object({
     cidr: Type.String({ minLength: 1, description: 'IPv4 range, e.g. 10.0.0.0/24' }),
-    ports: Type.Array(Type.Integer({ minimum: 1, maximum: 65535 }), {
-      minItems: 1,
-      maxItems: 16,
-      default: [22],
-    }),
-    concurrency: Type.Integer({ minimum: 1, maximum: 512, default: 64 }),
-    ratePerSecond: Type.Integer({ minimum: 1, maximum: 10_000, default: 200 }),
-    timeoutMs: Type.Integer({ minimum: 100, maximum: 30_000, default: 2_000 }),
+    ports: withDefault(
+      Type.Array(Type.Integer({ minimum: 1, maximum: 65535 }), { minItems: 1, maxItems: 16 }),
+      [22],
+    ),
+    concurrency: withDefault(Type.Integer({ minimum: 1, maximum: 512 }), 64),
+    ratePerSecond: withDefault(Type.Integer({ minimum: 1, maximum: 10_000 }), 200),
+    timeoutMs: withDefault(Type.Integer({ minimum: 100, maximum: 30_000 }), 2_000),
     managementAccount: Type.Optional(Type.String({ minLength: 1 })),
     /** {"password": ...} or {"privateKey": ...} as JSON, sealed with the master key. */
     sealedCredential: Type.Optional(Type.String({ minLength: 1 })),
@@ -34,7 +33,6 @@ export const deviceDiscovery = defineJob({
   }),
   runsOn: 'controller',
   timeoutMs: 60 * 60_000,
-  retry: { maxAttempts: 1, baseDelayMs: 1_000, maxDelayMs: 1_000 },
   adminTriggerable: false,
   robot: { instances: 2, intervalMs: null },
   async run(params, ctx) {

@@ -16,6 +16,7 @@ export const discoverAgentHost = defineJob({
   timeoutMs: 60_000,
   retry: { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 60_000 },
   idempotent: true,
+  on: 'agent-without-host',
   async run(params, ctx) {
     const { agents } = ctx.store.agentFleet;
     const agent = await agents.get(params.agentId);
@@ -94,7 +95,7 @@ export const discoverAgentHost = defineJob({
           trigger: 'schedule',
         })
       ).id;
-      await recordFullScanQueued(ctx.store, monitored, scanJobId, ctx.now());
+      await recordFullScanQueued(ctx.store, ctx.hostScans, monitored, scanJobId, ctx.now());
     }
     await ctx.store.audit.append({
       at: ctx.now(),

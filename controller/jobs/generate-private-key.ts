@@ -1,7 +1,8 @@
 import { Type } from '@sinclair/typebox';
-import { defineJob } from '../engine/job-definition';
-import { hostJobParams, inventoryHostId } from '../inventory/host-target';
+import type { GeneratePrivateKeyResult } from '../../shared/hostops/generate-private-key';
+import { withDefault } from '../engine/job-definition';
 import { recordGeneratedKey } from '../inventory/record-generated-key';
+import { defineHostJob } from './define-host-job';
 
 export const PolicySchema = Type.Union([
   Type.Object({ type: Type.Literal('ed25519') }, { additionalProperties: false }),
@@ -21,7 +22,7 @@ export const PolicySchema = Type.Union([
 export const KeyPairFields = {
   account: Type.String({ minLength: 1 }),
   policy: PolicySchema,
-  comment: Type.String({ default: 'keywarden' }),
+  comment: withDefault(Type.String(), 'keywarden'),
   /** Default ~/.ssh/id_<type>. */
   path: Type.Optional(Type.String({ pattern: '^/' })),
 };
@@ -31,17 +32,13 @@ export const KeyPairFields = {
  * account, with its .pub). An existing key at the path is a CONFLICT: renew-private-key
  * replaces one on purpose. Not retried blindly: a second attempt would meet its own key.
  */
-export const generatePrivateKey = defineJob({
+export const generatePrivateKey = defineHostJob({
   type: 'generate-private-key',
   describe: 'Generate a private key (with its .pub) for an account',
-  params: hostJobParams(KeyPairFields),
-  runsOn: 'host',
+  fields: KeyPairFields,
   timeoutMs: 3 * 60_000,
-  retry: { maxAttempts: 1, baseDelayMs: 1_000, maxDelayMs: 1_000 },
   adminTriggerable: true,
-  async run(params, ctx) {
-    const hostId = inventoryHostId(ctx, params);
-    const { hostId: _h, connection: _c, ...args } = params;
+  async run({ hostId, params, args }, ctx) {
     const key = await ctx.runOnHost('generate-private-key', args);
     await recordGeneratedKey(ctx.store, hostId, params.account, key, ctx.now());
     return { hostId, ...key };

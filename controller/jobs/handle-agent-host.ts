@@ -27,6 +27,7 @@ export const handleAgentHost = defineJob({
   timeoutMs: 60_000,
   retry: { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 30_000 },
   idempotent: true,
+  on: 'agent-connected',
   async run(params, ctx) {
     const hostId = ctx.job.hostId;
     const agent = await ctx.store.agentFleet.agents.get(params.agentId);

@@ -28,7 +28,7 @@ export const internalExpireAuthorizations = defineInternalRobot({
         continue;
       }
       // The dedupe key makes a retry after a crash (job queued, record not marked) harmless.
-      const job = await ctx.enqueue({
+      const job = await ctx.enqueueByName({
         type: rec.action.type,
         params: rec.action.params,
         hostId: rec.hostId,

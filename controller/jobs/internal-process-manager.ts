@@ -12,6 +12,7 @@ export const internalProcessManager = defineInternalRobot({
   describe: 'Reclaims jobs with expired leases, expires overdue jobs, removes dead worker records',
   intervalMs: 60_000,
   timeoutMs: 60_000,
+  watchdog: true,
   async run(ctx) {
     const now = ctx.now();
     const reclaimed = await ctx.store.jobs.reclaimExpiredLeases(now);

@@ -1,6 +1,5 @@
 import type { JobContext } from '../engine/job-definition';
 import { defineInternalRobot } from './define-internal-robot';
-import { registeredScanTypes } from '../engine/host-scan-scheduler';
 import { robotLateness } from '../reports/robot-status';
 
 const ALERT_TYPE = 'schedule-late';
@@ -69,7 +68,7 @@ export const internalScheduleMonitor = defineInternalRobot({
       ...(await lateTimedJobs(ctx, now, lateAfter)),
     ];
     const overdueScans = await ctx.store.scanSchedule.countDueBefore(
-      registeredScanTypes(ctx.jobTypes),
+      ctx.hostScans.map((s) => s.type),
       now - lateAfter,
     );
     if (overdueScans > 0)

@@ -19,13 +19,13 @@ export const internalScheduler = defineInternalRobot({
     const started = ctx.now();
     const total = { hostsRecomputed: 0, scansDue: 0, scansQueued: 0, scansFailed: 0 };
     for (;;) {
-      const r = await updateJobIntervals(ctx.store, ctx.now());
+      const r = await updateJobIntervals(ctx.store, ctx.hostScans, ctx.now());
       total.hostsRecomputed += r.hosts;
       if (!r.more || ctx.now() - started > BUDGET_MS || ctx.signal.aborted) break;
     }
     for (;;) {
       const r = await enqueueDueScans(
-        { store: ctx.store, jobTypes: ctx.jobTypes, enqueue: (job) => ctx.enqueue(job) },
+        { store: ctx.store, scans: ctx.hostScans, enqueue: (job) => ctx.enqueueByName(job) },
         ctx.now(),
       );
       total.scansDue += r.due;

@@ -2,7 +2,7 @@
  * The one table of job types. The engine and the API know job types only through it.
  * Param types are derived from the definitions, so `JobParams<'x'>` is checked at compile time.
  */
-import type { Static } from '@sinclair/typebox';
+import type { JobDefinition, ParamsInput } from '../engine/job-definition';
 import type { JobRegistry } from '../engine/job-queue';
 import { internalProcessManager } from './internal-process-manager';
 import { internalCalculateStatistics } from './internal-calculate-statistics';
@@ -99,15 +99,24 @@ export const testJobs = [
 ] as const;
 
 type AnyJob = (typeof productJobs)[number] | (typeof testJobs)[number];
-export type JobTypeName = AnyJob['type'];
-export type JobParams<T extends JobTypeName> = Static<Extract<AnyJob, { type: T }>['params']>;
+/** Each registered type's params, as its schema declares them. */
+type RegisteredJobTypes = { [D in AnyJob as D['type']]: ParamsInput<D['params']> };
+
+// The engine's JobTypes is this table: `queue.enqueue('x', params)` and `ctx.enqueue` are
+// checked against it at compile time (see controller/engine/job-definition.ts).
+declare module '../engine/job-definition' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface JobTypes extends RegisteredJobTypes {}
+}
 
 export function buildRegistry(opts: { testJobTypes: boolean }): JobRegistry {
-  const defs = opts.testJobTypes ? [...productJobs, ...testJobs] : [...productJobs];
-  const table: Record<string, (typeof defs)[number]> = {};
+  const defs: readonly JobDefinition[] = opts.testJobTypes
+    ? [...productJobs, ...testJobs]
+    : productJobs;
+  const table: Record<string, JobDefinition> = {};
   for (const d of defs) {
     if (table[d.type]) throw new Error(`job type ${d.type} is registered twice`);
     table[d.type] = d;
   }
-  return Object.freeze(table) as unknown as JobRegistry;
+  return Object.freeze(table);
 }

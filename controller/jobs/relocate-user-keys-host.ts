@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox';
-import { checkHostCommands } from '../auth/host-command-policy';
-import { defineJob } from '../engine/job-definition';
+import type { RelocateUserKeysResult } from '../../shared/hostops/relocate-user-keys';
 import { configDeployFailure, deployFailed } from '../host-states/config-deploy-failure';
-import { hostJobParams, inventoryHostId } from '../inventory/host-target';
 import { ingestAuthorizedKeys } from '../inventory/ingest-scans';
+import type { ScanAuthorizedKeysResult } from '../../shared/hostops/scan-authorized-keys';
+import { defineHostJob } from './define-host-job';
 
 export const RelocateFields = {
   /** Root-owned destination pattern (default /etc/ssh/authorized_keys/%u). */
@@ -20,21 +20,16 @@ export const RelocateFields = {
  * Moves one host's user keys to root-owned files and switches AuthorizedKeysFile through
  * the checked deployment; then the inventory is read again from the files sshd now uses.
  */
-export const relocateUserKeysHost = defineJob({
+export const relocateUserKeysHost = defineHostJob({
   type: 'relocate-user-keys-host',
   describe: "Relocate one host's user keys to root-owned files",
-  params: hostJobParams(RelocateFields),
-  runsOn: 'host',
+  fields: RelocateFields,
+  rootFields: { relocationTarget: 'target' },
   timeoutMs: 10 * 60_000,
   retry: { maxAttempts: 2, baseDelayMs: 5_000, maxDelayMs: 60_000 },
   adminTriggerable: true,
   idempotent: true,
-  async run(params, ctx) {
-    checkHostCommands(ctx.config, 'relocate-user-keys-host', params);
-    const hostId = inventoryHostId(ctx, params);
-    const { hostId: _h, connection: _c, ...args } = params;
-    // Before the host is read: the inventory keeps what edits record after this.
-    const observedAt = ctx.now();
+  async run({ hostId, params, args, observedAt }, ctx) {
     const { relocation: r, authorizedKeys } = await ctx.runOnHost(
       'relocate-user-keys-then-scan',
       args,

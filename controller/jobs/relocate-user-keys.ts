@@ -1,5 +1,5 @@
 import { defineFanOutJob } from './define-fan-out-job';
-import { RelocateFields } from './relocate-user-keys-host';
+import { relocateUserKeysHost, RelocateFields } from './relocate-user-keys-host';
 
 /** Relocates user keys on many hosts: a relocate-user-keys-host child per host. */
 export const relocateUserKeys = defineFanOutJob({
@@ -7,4 +7,5 @@ export const relocateUserKeys = defineFanOutJob({
   describe: 'Relocate user keys to root-owned files on hosts (one child job each)',
   childType: 'relocate-user-keys-host',
   fields: RelocateFields,
+  rootFields: relocateUserKeysHost.rootFields,
 });

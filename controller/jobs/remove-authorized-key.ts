@@ -1,32 +1,29 @@
 import { Type } from '@sinclair/typebox';
 import { commandFailed, invalidInput } from '../../shared/errors';
 import type { RevokeAuthorizedKeyResult } from '../../shared/hostops/revoke-authorized-key';
-import { defineJob } from '../engine/job-definition';
-import { hostJobParams, inventoryHostId } from '../inventory/host-target';
 import { inventoryItemKey } from '../store/inventory-records';
+import { defineHostJob } from './define-host-job';
 
 /**
  * Removes a key by fingerprint: from one account (only lines Keywarden added, unless
  * `includeUnmanaged`), or, without an account, from every account whoever wrote the line
  * (a revocation: blacklist-keys runs it on each host that has the key).
  */
-export const removeAuthorizedKey = defineJob({
+export const removeAuthorizedKey = defineHostJob({
   type: 'remove-authorized-key',
   describe: 'Remove an authorized key by fingerprint from an account, or revoke it from all',
-  params: hostJobParams({
+  fields: {
     account: Type.Optional(Type.String({ minLength: 1 })),
     fingerprint: Type.String({ pattern: '^SHA256:[A-Za-z0-9+/]{43}$' }),
     includeUnmanaged: Type.Optional(Type.Boolean()),
     authorizedKeysFiles: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
     sshdConfigPath: Type.Optional(Type.String({ pattern: '^/' })),
-  }),
-  runsOn: 'host',
+  },
   timeoutMs: 5 * 60_000,
   retry: { maxAttempts: 3, baseDelayMs: 2_000, maxDelayMs: 60_000 },
   adminTriggerable: true,
   idempotent: true,
-  async run(params, ctx) {
-    const hostId = inventoryHostId(ctx, params);
+  async run({ hostId, params }, ctx) {
     const config = params.sshdConfigPath ? { sshdConfigPath: params.sshdConfigPath } : {};
     let files: { account: string; file: string; lines: number[] }[];
     let skippedUnmanaged: { file: string; lines: number[] }[] = [];

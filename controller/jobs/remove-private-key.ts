@@ -1,23 +1,20 @@
 import { Type } from '@sinclair/typebox';
-import { defineJob } from '../engine/job-definition';
-import { hostJobParams, inventoryHostId } from '../inventory/host-target';
+import type { RemovePrivateKeyResult } from '../../shared/hostops/remove-private-key';
 import { inventoryItemKey } from '../store/inventory-records';
-import { checkPrivateKeyRemoval } from '../auth/host-command-policy';
+import { defineHostJob } from './define-host-job';
 
 /** Removes a private key file, its .pub and the backups Keywarden's writes left. */
-export const removePrivateKey = defineJob({
+export const removePrivateKey = defineHostJob({
   type: 'remove-private-key',
   describe: 'Remove a private key (and its .pub) from a host',
-  params: hostJobParams({ path: Type.String({ pattern: '^/' }) }),
-  runsOn: 'host',
+  fields: { path: Type.String({ pattern: '^/' }) },
+  // Deleting as root: only a key the inventory found there (checked when queued and run).
+  rootFields: { privateKey: 'path' },
   timeoutMs: 2 * 60_000,
   retry: { maxAttempts: 3, baseDelayMs: 2_000, maxDelayMs: 60_000 },
   adminTriggerable: true,
   idempotent: true,
-  async run(params, ctx) {
-    const hostId = inventoryHostId(ctx, params);
-    // Deleting as root: only a key the inventory found there (checked at the API too).
-    await checkPrivateKeyRemoval(ctx.store, hostId, params.path);
+  async run({ hostId, params }, ctx) {
     const r = await ctx.runOnHost('remove-private-key', {
       path: params.path,
     });

@@ -1,7 +1,7 @@
-import { defineJob } from '../engine/job-definition';
-import { hostJobParams, inventoryHostId } from '../inventory/host-target';
+import type { GeneratePrivateKeyResult } from '../../shared/hostops/generate-private-key';
 import { recordGeneratedKey } from '../inventory/record-generated-key';
 import { inventoryItemKey } from '../store/inventory-records';
+import { defineHostJob } from './define-host-job';
 import { KeyPairFields } from './generate-private-key';
 
 /**
@@ -9,18 +9,15 @@ import { KeyPairFields } from './generate-private-key';
  * one is kept beside it as the write's backup). Running it again renews again, so a retry
  * is harmless: the result is always one fresh key.
  */
-export const renewPrivateKey = defineJob({
+export const renewPrivateKey = defineHostJob({
   type: 'renew-private-key',
   describe: 'Renew (replace) a private key of an account',
-  params: hostJobParams(KeyPairFields),
-  runsOn: 'host',
+  fields: KeyPairFields,
   timeoutMs: 3 * 60_000,
   retry: { maxAttempts: 3, baseDelayMs: 2_000, maxDelayMs: 60_000 },
   adminTriggerable: true,
   idempotent: true,
-  async run(params, ctx) {
-    const hostId = inventoryHostId(ctx, params);
-    const { hostId: _h, connection: _c, ...args } = params;
+  async run({ hostId, params, args }, ctx) {
     const key = await ctx.runOnHost('generate-private-key', {
       ...args,
       replace: true,

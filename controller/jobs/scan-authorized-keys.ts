@@ -1,26 +1,24 @@
 import { Type } from '@sinclair/typebox';
-import { defineJob } from '../engine/job-definition';
-import { hostJobParams, inventoryHostId } from '../inventory/host-target';
+import type { ScanAuthorizedKeysResult } from '../../shared/hostops/scan-authorized-keys';
+import { HOUR } from '../engine/job-definition';
 import { flagBlacklistedKeys } from '../inventory/flag-blacklisted';
 import { ingestAuthorizedKeys } from '../inventory/ingest-scans';
+import { defineHostJob } from './define-host-job';
 
 /** Reads every authorized key sshd would accept on the host into the inventory. */
-export const scanAuthorizedKeys = defineJob({
+export const scanAuthorizedKeys = defineHostJob({
   type: 'scan-authorized-keys',
   describe: 'Scan the authorized keys of every account (the files sshd reads) into the inventory',
-  params: hostJobParams({
+  fields: {
     accounts: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
     sshdConfigPath: Type.Optional(Type.String({ pattern: '^/' })),
-  }),
-  runsOn: 'host',
+  },
   timeoutMs: 10 * 60_000,
   retry: { maxAttempts: 3, baseDelayMs: 5_000, maxDelayMs: 5 * 60_000 },
   adminTriggerable: true,
   idempotent: true,
-  async run(params, ctx) {
-    const hostId = inventoryHostId(ctx, params);
-    // Before the host is read: the inventory keeps what edits record after this.
-    const observedAt = ctx.now();
+  hostScan: { defaultIntervalMs: 24 * HOUR },
+  async run({ hostId, params, observedAt }, ctx) {
     const scan = await ctx.runOnHost('scan-authorized-keys', {
       ...(params.accounts ? { accounts: params.accounts } : {}),
       ...(params.sshdConfigPath ? { sshdConfigPath: params.sshdConfigPath } : {}),

@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
-import { defineJob } from '../engine/job-definition';
-import { hostJobParams, inventoryHostId } from '../inventory/host-target';
+import type { ScanConfigsResult } from '../../shared/hostops/scan-configs';
+import { HOUR } from '../engine/job-definition';
 import { ingestConfigs } from '../inventory/ingest-scans';
-import { checkHostCommands } from '../auth/host-command-policy';
+import { defineHostJob } from './define-host-job';
 
 export const ScanConfigsFields = {
   sshdConfigPath: Type.Optional(Type.String({ pattern: '^/' })),
@@ -10,20 +10,16 @@ export const ScanConfigsFields = {
 };
 
 /** OS release, SSH product and version, sshd settings and host keys into the inventory. */
-export const scanConfigs = defineJob({
+export const scanConfigs = defineHostJob({
   type: 'scan-configs',
   describe: 'Scan OS release, SSH version, sshd_config (with Includes) and host keys',
-  params: hostJobParams(ScanConfigsFields),
-  runsOn: 'host',
+  fields: ScanConfigsFields,
   timeoutMs: 5 * 60_000,
   retry: { maxAttempts: 3, baseDelayMs: 5_000, maxDelayMs: 5 * 60_000 },
   adminTriggerable: true,
   idempotent: true,
-  async run(params, ctx) {
-    const hostId = inventoryHostId(ctx, params);
-    checkHostCommands(ctx.config, 'scan-configs', params);
-    // Before the host is read: the inventory keeps what edits record after this.
-    const observedAt = ctx.now();
+  hostScan: { defaultIntervalMs: 24 * HOUR },
+  async run({ hostId, params, observedAt }, ctx) {
     const scan = await ctx.runOnHost('scan-configs', {
       ...(params.sshdConfigPath ? { sshdConfigPath: params.sshdConfigPath } : {}),
       ...(params.sshdBinary ? { sshdBinary: params.sshdBinary } : {}),

@@ -1,8 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { KeyActivityCursor } from '../../shared/hostops/scan-key-activity';
-import { checkHostCommands } from '../auth/host-command-policy';
-import { defineJob } from '../engine/job-definition';
-import { hostJobParams, inventoryHostId } from '../inventory/host-target';
+import { HOUR } from '../engine/job-definition';
 import { flagBlacklistedKeys } from '../inventory/flag-blacklisted';
 import { ingestKeyActivity } from '../inventory/ingest-key-activity';
 import {
@@ -11,32 +9,32 @@ import {
   ingestConfigs,
   ingestPrivateKeys,
 } from '../inventory/ingest-scans';
+import { defineHostJob } from './define-host-job';
 import { ScanConfigsFields } from './scan-configs';
 import { KeyActivityFields } from './scan-host-key-activity';
 
 /** Accounts, authorized keys, private keys, configs and key activity in one visit. */
-export const scanFull = defineJob({
+export const scanFull = defineHostJob({
   type: 'scan-full',
   describe: 'Full scan: accounts, authorized and private keys, configs, key activity',
-  params: hostJobParams({
+  fields: {
     ...ScanConfigsFields,
     ...KeyActivityFields,
     extraPrivateKeyPaths: Type.Optional(Type.Array(Type.String({ pattern: '^/' }))),
-  }),
-  runsOn: 'host',
+  },
   timeoutMs: 20 * 60_000,
   retry: { maxAttempts: 3, baseDelayMs: 5_000, maxDelayMs: 5 * 60_000 },
   adminTriggerable: true,
   idempotent: true,
-  async run(params, ctx) {
-    checkHostCommands(ctx.config, 'scan-full', params);
-    const hostId = inventoryHostId(ctx, params);
+  // It reads what the narrower scans read: while it is due for a host, they are not queued.
+  hostScan: {
+    defaultIntervalMs: 7 * 24 * HOUR,
+    covers: ['scan-authorized-keys', 'scan-configs', 'scan-host-key-activity'],
+  },
+  async run({ hostId, args, observedAt }, ctx) {
     const cursor = (await ctx.store.inventory.keyUsage.getCursor(
       hostId,
     )) as KeyActivityCursor | null;
-    const { hostId: _h, connection: _c, ...args } = params;
-    // Before the host is read: the inventory keeps what edits record after this.
-    const observedAt = ctx.now();
     const scan = await ctx.runOnHost('scan-full', {
       ...args,
       ...(cursor ? { cursor } : {}),

@@ -1,8 +1,11 @@
 import { Type } from '@sinclair/typebox';
-import type { KeyActivityCursor } from '../../shared/hostops/scan-key-activity';
-import { defineJob } from '../engine/job-definition';
-import { hostJobParams, inventoryHostId } from '../inventory/host-target';
+import type {
+  KeyActivityCursor,
+  ScanKeyActivityResult,
+} from '../../shared/hostops/scan-key-activity';
+import { HOUR } from '../engine/job-definition';
 import { ingestKeyActivity } from '../inventory/ingest-key-activity';
+import { defineHostJob } from './define-host-job';
 
 export const KeyActivityFields = {
   /** Live auth logs (default /var/log/auth.log and /var/log/secure); rotations are read too. */
@@ -18,17 +21,16 @@ export const KeyActivityFields = {
  * Key logins since the host's stored cursor into key usage (last used, from where). The
  * cursor is kept per host, so a login is counted once however often the scan runs.
  */
-export const scanHostKeyActivity = defineJob({
+export const scanHostKeyActivity = defineHostJob({
   type: 'scan-host-key-activity',
   describe: 'Scan auth logs for key logins since the last scan into key usage',
-  params: hostJobParams(KeyActivityFields),
-  runsOn: 'host',
+  fields: KeyActivityFields,
   timeoutMs: 10 * 60_000,
   retry: { maxAttempts: 3, baseDelayMs: 5_000, maxDelayMs: 5 * 60_000 },
   adminTriggerable: true,
   idempotent: true,
-  async run(params, ctx) {
-    const hostId = inventoryHostId(ctx, params);
+  hostScan: { defaultIntervalMs: HOUR },
+  async run({ hostId, params }, ctx) {
     const cursor = (await ctx.store.inventory.keyUsage.getCursor(
       hostId,
     )) as KeyActivityCursor | null;

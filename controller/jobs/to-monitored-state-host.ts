@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { conflict, invalidInput } from '../../shared/errors';
 import { recordFullScanQueued, scanDedupeKey } from '../engine/host-scan-scheduler';
-import { defineJob } from '../engine/job-definition';
+import { defineJob, withDefault } from '../engine/job-definition';
 
 /**
  * Switches a host to monitored (Keywarden reads, never changes keys), usually as part of
@@ -13,7 +13,7 @@ export const toMonitoredStateHost = defineJob({
   type: 'to-monitored-state-host',
   describe: 'Switches a host to the monitored state',
   params: Type.Object({
-    queueFullScan: Type.Boolean({ default: false, description: 'queue scan-full afterwards' }),
+    queueFullScan: withDefault(Type.Boolean({ description: 'queue scan-full afterwards' }), false),
   }),
   runsOn: 'controller',
   timeoutMs: 60_000,
@@ -60,7 +60,13 @@ export const toMonitoredStateHost = defineJob({
         })
       ).id;
       // It counts as the host's first scheduled scans, of every type a full scan covers.
-      await recordFullScanQueued(ctx.store, { ...host, state: 'monitored' }, scanJobId, ctx.now());
+      await recordFullScanQueued(
+        ctx.store,
+        ctx.hostScans,
+        { ...host, state: 'monitored' },
+        scanJobId,
+        ctx.now(),
+      );
     }
     return { from, to: 'monitored', scanJobId };
   },

@@ -4,26 +4,19 @@
  * default, and 0 switches that scan off. Times are ms since the epoch.
  */
 
-/** The periodic scans a host can have; each is a job type of the same name. */
-export const SCAN_TYPES = [
-  'scan-authorized-keys',
-  'scan-configs',
-  'scan-host-key-activity',
-  'scan-full',
-] as const;
-export type ScanType = (typeof SCAN_TYPES)[number];
+/**
+ * A periodic scan a host can have: the name of the job type that does it. The store keeps
+ * whatever names it is given; which job types are scans their definitions say (`hostScan`).
+ */
+export type ScanType = string;
 
-/** Interval per scan type in ms; null = inherit, 0 = off. */
+/** Interval per scan type in ms; null or absent = inherit, 0 = off. */
 export type ScanIntervalOverrides = Record<ScanType, number | null>;
-/** Resolved intervals in ms; 0 = off. */
+/** Resolved intervals in ms; absent or 0 = off. */
 export type ScanIntervals = Record<ScanType, number>;
 
-export const NO_OVERRIDES: ScanIntervalOverrides = {
-  'scan-authorized-keys': null,
-  'scan-configs': null,
-  'scan-host-key-activity': null,
-  'scan-full': null,
-};
+/** A host or group that overrides no interval. */
+export const NO_OVERRIDES: ScanIntervalOverrides = Object.freeze({});
 
 export type HostKind = 'agent' | 'agentless';
 export const HOST_STATES = [
@@ -67,7 +60,7 @@ export type NewHost = Omit<
 /** Overrides given in a patch are merged into the stored ones. */
 export type HostPatch = Partial<
   Omit<HostRecord, 'id' | 'createdAt' | 'updatedAt' | 'scanIntervalsMs'> & {
-    scanIntervalsMs: Partial<ScanIntervalOverrides>;
+    scanIntervalsMs: ScanIntervalOverrides;
   }
 >;
 

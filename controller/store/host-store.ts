@@ -58,7 +58,7 @@ export interface HostGroupRepository {
     id: string,
     patch: Partial<
       Pick<HostGroupRecord, 'name' | 'description'> & {
-        scanIntervalsMs: Partial<HostGroupRecord['scanIntervalsMs']>;
+        scanIntervalsMs: HostGroupRecord['scanIntervalsMs'];
       }
     >,
     now: number,
@@ -76,7 +76,7 @@ export interface ScanScheduleRepository {
    * Makes the host's rows exactly these effective intervals (types left out are removed).
    * A new row is due at `now`; a changed interval counts from the last enqueue.
    */
-  setHost(hostId: string, intervals: Partial<ScanIntervals>, now: number): Promise<void>;
+  setHost(hostId: string, intervals: ScanIntervals, now: number): Promise<void>;
   listForHost(hostId: string): Promise<ScanScheduleEntry[]>;
   /** Rows of these types due at `now`, oldest due first. Served by a (type, due) index. */
   listDue(types: readonly ScanType[], now: number, limit: number): Promise<ScanScheduleEntry[]>;

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { defineJob } from '../../engine/job-definition';
+import { defineJob, withDefault } from '../../engine/job-definition';
 
 /**
  * Fixture for the crash test: appends "<key>\n" to a file once. It declares itself
@@ -14,7 +14,7 @@ export const testEffect = defineJob({
   params: Type.Object({
     file: Type.String({ minLength: 1 }),
     key: Type.String({ minLength: 1 }),
-    ms: Type.Integer({ minimum: 0, default: 0 }),
+    ms: withDefault(Type.Integer({ minimum: 0 }), 0),
   }),
   runsOn: 'controller',
   timeoutMs: 60_000,

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { defineJob } from '../../engine/job-definition';
+import { defineJob, withDefault } from '../../engine/job-definition';
 
 /**
  * Fixture: a parent with one test-flaky child per entry of `children` (its failure count),
@@ -10,19 +10,20 @@ export const testParent = defineJob({
   describe: 'Test fixture: spawns children and ends when they have',
   params: Type.Object({
     children: Type.Array(Type.Integer({ minimum: 0 })),
-    nested: Type.Array(Type.Array(Type.Integer({ minimum: 0 })), { default: [] }),
+    nested: withDefault(Type.Array(Type.Array(Type.Integer({ minimum: 0 }))), []),
   }),
   runsOn: 'controller',
   timeoutMs: 10_000,
   retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 100 },
   adminTriggerable: true,
+  idempotent: true,
   async run(params, ctx) {
     return ctx.spawnChildren([
       ...params.children.map((failures) => ({
-        type: 'test-flaky',
+        type: 'test-flaky' as const,
         params: { failures, retryable: false },
       })),
-      ...params.nested.map((children) => ({ type: 'test-parent', params: { children } })),
+      ...params.nested.map((children) => ({ type: 'test-parent' as const, params: { children } })),
     ]);
   },
 });

@@ -1,12 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { defineJob } from '../../engine/job-definition';
+import { defineJob, withDefault } from '../../engine/job-definition';
 
 /** Fixture (tests): a robot with 2 instances and no interval, whose jobs sleep, to watch limits hold. */
 export const testRobot = defineJob({
   type: 'test-robot',
   describe: 'Test fixture: a robot whose jobs sleep for ms milliseconds',
-  params: Type.Object({ ms: Type.Integer({ minimum: 0, default: 0 }) }),
+  params: Type.Object({ ms: withDefault(Type.Integer({ minimum: 0 }), 0) }),
   runsOn: 'controller',
   timeoutMs: 60_000,
   retry: { maxAttempts: 1, baseDelayMs: 100, maxDelayMs: 100 },

@@ -1,12 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { defineJob } from '../../engine/job-definition';
+import { defineJob, withDefault } from '../../engine/job-definition';
 
 /** Fixture (tests and benchmarks): waits, honouring cancellation; 0 ms is a no-op job. */
 export const testSleep = defineJob({
   type: 'test-sleep',
   describe: 'Test fixture: sleeps for ms milliseconds',
-  params: Type.Object({ ms: Type.Integer({ minimum: 0, default: 0 }) }),
+  params: Type.Object({ ms: withDefault(Type.Integer({ minimum: 0 }), 0) }),
   runsOn: 'controller',
   timeoutMs: 60_000,
   retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1000 },

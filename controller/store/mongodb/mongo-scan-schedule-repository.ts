@@ -1,5 +1,5 @@
 /** The per-host scan schedule in MongoDB, read through a (scanType, nextDueAt) index. */
-import { SCAN_TYPES, type ScanScheduleEntry } from '../host-records';
+import type { ScanScheduleEntry } from '../host-records';
 import type { ScanScheduleRepository } from '../host-store';
 import { scheduleId, type HostCollections, type ScanScheduleDoc } from './host-collections';
 
@@ -11,7 +11,8 @@ export function mongoScanScheduleRepository(c: HostCollections): ScanScheduleRep
   return {
     setHost: async (hostId, intervals, now) => {
       const existing = new Map((await forHost(hostId)).map((e) => [e.scanType, e]));
-      for (const scanType of SCAN_TYPES) {
+      // A type it has a row for and is not given any more is switched off like a 0.
+      for (const scanType of new Set([...Object.keys(intervals), ...existing.keys()])) {
         const interval = intervals[scanType] ?? 0;
         const old = existing.get(scanType);
         const _id = scheduleId(hostId, scanType);

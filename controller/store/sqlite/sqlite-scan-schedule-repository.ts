@@ -1,6 +1,6 @@
 /** The per-host scan schedule: one row per host and scan type, read by a (type, due) index. */
 import type Database from 'better-sqlite3';
-import { SCAN_TYPES, type ScanScheduleEntry, type ScanType } from '../host-records';
+import type { ScanScheduleEntry } from '../host-records';
 import type { ScanScheduleRepository } from '../host-store';
 import { placeholders, stmt } from './statements';
 
@@ -14,7 +14,7 @@ interface ScheduleRow {
 }
 const toEntry = (r: ScheduleRow): ScanScheduleEntry => ({
   hostId: r.host_id,
-  scanType: r.scan_type as ScanType,
+  scanType: r.scan_type,
   intervalMs: r.interval_ms,
   nextDueAt: r.next_due_at,
   lastEnqueuedAt: r.last_enqueued_at,
@@ -32,7 +32,8 @@ export function sqliteScanScheduleRepository(db: Database.Database): ScanSchedul
     setHost: async (hostId, intervals, now) => {
       db.transaction(() => {
         const existing = new Map(forHost(hostId).map((e) => [e.scanType, e]));
-        for (const type of SCAN_TYPES) {
+        // A type it has a row for and is not given any more is switched off like a 0.
+        for (const type of new Set([...Object.keys(intervals), ...existing.keys()])) {
           const interval = intervals[type] ?? 0;
           const old = existing.get(type);
           if (interval <= 0) {

@@ -110,7 +110,8 @@ describe('host commands are limited to the configured allow-lists', () => {
   it('refuses again when a job queued without the API runs, before the host is reached', async () => {
     const queue = ctl.services.queue;
     const enqueue = async (type: string, params: unknown) =>
-      (await queue.enqueue(type, params, { createdBy: 'robot:test', trigger: 'system' })).job.id;
+      (await queue.enqueueByName(type, params, { createdBy: 'robot:test', trigger: 'system' })).job
+        .id;
     const ids = [
       await enqueue('conf-deploy-host', {
         connection: nowhere,
@@ -119,6 +120,16 @@ describe('host commands are limited to the configured allow-lists', () => {
       }),
       await enqueue('scan-configs', { connection: nowhere, sshdBinary: '/bin/sh' }),
       await enqueue('remove-private-key', { connection: nowhere, path: '/etc/passwd' }),
+      // Every host job is checked when it runs (defineHostJob), not only those that once
+      // called the check themselves: scan-authorized-keys and the key edits did not.
+      await enqueue('scan-authorized-keys', { connection: nowhere, sshdConfigPath: '/etc/shadow' }),
+      await enqueue('set-authorized-key-options', {
+        connection: nowhere,
+        account: 'root',
+        fingerprint: `SHA256:${'A'.repeat(43)}`,
+        options: [],
+        sshdConfigPath: '/tmp/evil_config',
+      }),
     ];
     for (const id of ids) {
       let job: Job | undefined;

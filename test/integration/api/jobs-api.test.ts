@@ -109,6 +109,14 @@ describe.each(['sqlite', 'mongodb'] as const)('admin API on %s', (store) => {
     });
     expect(badPin.status).toBe(400);
     expect(JSON.stringify(badPin.body.error)).toMatch(/hostKeyFingerprint/);
+    // A host job that names no host is refused when queued, not left to fail on a worker.
+    const noHost = await ctl.api<Err>('POST', '/api/v1/jobs', { body: { type: 'scan-full' } });
+    expect(noHost.status).toBe(400);
+    expect(noHost.body.error).toMatchObject({
+      code: 'INVALID_INPUT',
+      details: { field: 'hostId' },
+    });
+    expect(noHost.body.error.message).toMatch(/scan-full runs on a host/);
     expect((await ctl.api('GET', '/api/v1/jobs/nope')).status).toBe(404);
     expect((await ctl.api('POST', '/api/v1/jobs/nope/cancel')).status).toBe(404);
     expect((await ctl.api('POST', '/api/v1/jobs/nope/retry')).status).toBe(404);

@@ -100,6 +100,8 @@ describe('engine: a job from queued to its end', () => {
   });
 
   it('rejects unknown types and bad params, naming the field, and queues nothing', async () => {
+    // Each is a compile error too (test/unit/engine/job-typing.test.ts); a request is not.
+    // @ts-expect-error an unknown type
     await expect(t.queue.enqueue('no-such-type', {}, admin)).rejects.toMatchObject({
       code: 'UNKNOWN_JOB_TYPE',
       httpStatus: 404,
@@ -111,9 +113,11 @@ describe('engine: a job from queued to its end', () => {
     await expect(
       t.queue.enqueueMany([
         { type: 'test-sleep', params: { ms: 1 }, opts: admin },
+        // @ts-expect-error a param of the wrong type
         { type: 'test-sleep', params: { ms: 'x' }, opts: admin },
       ]),
     ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    // @ts-expect-error a param the type does not declare
     await expect(t.queue.enqueue('test-sleep', { ms: 1, msx: 2 }, admin)).rejects.toMatchObject({
       code: 'INVALID_INPUT',
       message: expect.stringContaining('msx'),

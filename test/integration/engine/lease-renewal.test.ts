@@ -41,6 +41,7 @@ function leaseWatchJob(runs: Run[]) {
     runsOn: 'controller',
     timeoutMs: 60_000,
     retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 10 },
+    idempotent: true,
     async run(_params, ctx) {
       const run: Run = { attempt: ctx.job.attempts, abortedAt: null, reason: null };
       runs.push(run);
@@ -120,7 +121,11 @@ describe('engine: a lease that cannot be renewed', () => {
     const observer = openSqliteStore(dbPath);
     const workerStore = openSqliteStore(dbPath);
     stores.push(observer);
-    const { job } = await new JobQueue(observer, registry).enqueue('test-lease-watch', {}, admin);
+    const { job } = await new JobQueue(observer, registry).enqueueByName(
+      'test-lease-watch',
+      {},
+      admin,
+    );
 
     await engineOn(workerStore, registry).start();
     await waitFor('the first run', () => (runs.length === 1 ? runs[0]! : null));
@@ -163,7 +168,11 @@ describe('engine: a lease that cannot be renewed', () => {
     const observer = await openMongoStore(server.url);
     const workerStore = await openMongoStore(server.url);
     stores.push(observer, workerStore);
-    const { job } = await new JobQueue(observer, registry).enqueue('test-lease-watch', {}, admin);
+    const { job } = await new JobQueue(observer, registry).enqueueByName(
+      'test-lease-watch',
+      {},
+      admin,
+    );
     await engineOn(workerStore, registry).start();
     await waitFor('the first run', () => (runs.length === 1 ? runs[0]! : null));
     const claimed = await observer.jobs.get(job.id);

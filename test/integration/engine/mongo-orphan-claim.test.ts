@@ -93,7 +93,11 @@ describe('engine on MongoDB: a claim orphaned by a crash between its two writes'
     'runs a queued %s whose claim document was left by a crash, once its lease passed',
     async (type) => {
       const queue = new JobQueue(store, buildRegistry({ testJobTypes: true }));
-      const { job } = await queue.enqueue(type, type === 'test-sleep' ? { ms: 0 } : {}, admin);
+      const { job } = await queue.enqueueByName(
+        type,
+        type === 'test-sleep' ? { ms: 0 } : {},
+        admin,
+      );
       const orphanLeaseUntil = Date.now() + LEASE_MS;
       await leaveOrphanClaim(job, orphanLeaseUntil);
       await newEngine(queue).start();

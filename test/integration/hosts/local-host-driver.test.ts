@@ -53,7 +53,7 @@ describe('a host job through the router and a local driver', () => {
   });
 
   const runJob = async (type: string, params: unknown) => {
-    const { job } = await t.queue.enqueue(type, params, {
+    const { job } = await t.queue.enqueueByName(type, params, {
       createdBy: 'test',
       trigger: 'admin',
       hostId: 'h-local',

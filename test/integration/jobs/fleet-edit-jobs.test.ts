@@ -211,7 +211,12 @@ describe('fleet edit jobs against a real sshd, through a real engine', () => {
   });
 
   it('generates, renews and removes a private key with the right owner, mode and fingerprint', async () => {
-    const account = { connection, account: bob, policy: { type: 'ed25519' }, comment: 'bob@kw' };
+    const account = {
+      connection,
+      account: bob,
+      policy: { type: 'ed25519' as const },
+      comment: 'bob@kw',
+    };
     const gen = await runJob(eng, 'generate-private-key', account);
     expect(gen.state).toBe('completed');
     const { path, fingerprint } = gen.result as { path: string; fingerprint: string };

@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { connectionHostId, type Connection } from '../../../controller/inventory/host-target';
+import type { JobParams, JobTypeName } from '../../../controller/engine/job-definition';
 import type { JobRecord } from '../../../controller/store/records';
 import type { TestSshd } from '../../helpers/sshd';
 import type { generateClientKey } from '../../helpers/sshd';
@@ -24,10 +25,10 @@ export async function rootConnection(sshd: TestSshd, rootKey: ClientKey): Promis
 export const hostIdOf = connectionHostId;
 
 /** Queues a job as an admin would and waits until it has ended. */
-export async function runJob(
+export async function runJob<T extends JobTypeName>(
   eng: TestEngine,
-  type: string,
-  params: unknown,
+  type: T,
+  params: JobParams<T>,
   timeoutMs = 30_000,
 ): Promise<JobRecord> {
   const { job } = await eng.queue.enqueue(type, params, {

@@ -11,11 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineJob } from '../../../controller/engine/job-definition';
 import { JobQueue } from '../../../controller/engine/job-queue';
 import {
-  BUILTIN_SCAN_DEFAULTS,
+  builtinScanDefaults,
   enqueueDueScans,
+  hostScansOf,
   updateJobIntervals,
 } from '../../../controller/engine/host-scan-scheduler';
-import { NO_OVERRIDES, SCAN_TYPES } from '../../../controller/store/host-records';
+import { buildRegistry } from '../../../controller/jobs/registry';
+import { NO_OVERRIDES } from '../../../controller/store/host-records';
 import { openMongoStore } from '../../../controller/store/mongodb/open-mongo-store';
 import { openSqliteStore } from '../../../controller/store/sqlite/open-sqlite-store';
 import type { Store } from '../../../controller/store/store';
@@ -24,6 +26,11 @@ import { newHost } from '../store/contract-hosts';
 
 const H = 3_600_000;
 const T0 = 1_900_000_000_000;
+/** The product's host scans, as their job definitions declare them. */
+const SCANS = hostScansOf(buildRegistry({ testJobTypes: false }));
+const SCAN_TYPES = SCANS.map((s) => s.type);
+const BUILTIN_SCAN_DEFAULTS = builtinScanDefaults(SCANS);
+const scansIn = (registry: object) => SCANS.filter((s) => Object.hasOwn(registry, s.type));
 
 /** Stands in for issue 4's scan-configs: the scheduler queues a scan type only once it is registered. */
 const fixtureScanConfigs = defineJob({
@@ -32,7 +39,6 @@ const fixtureScanConfigs = defineJob({
   params: Type.Object({}),
   runsOn: 'host',
   timeoutMs: 1000,
-  retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
   async run() {
     return null;
   },
@@ -87,38 +93,38 @@ describe.each(['sqlite', 'mongodb'] as const)('host scan scheduling on %s', (kin
       T0,
     );
     await store.hosts.create(newHost('h3', { state: 'discovered' }), T0);
-    expect(await updateJobIntervals(store, T0)).toEqual({ hosts: 3, more: false });
+    expect(await updateJobIntervals(store, SCANS, T0)).toEqual({ hosts: 3, more: false });
     expect(await rows('h1')).toEqual({ ...BUILTIN_SCAN_DEFAULTS, 'scan-configs': 2 * H });
     const { 'scan-full': _full, ...withoutFull } = BUILTIN_SCAN_DEFAULTS;
     expect(await rows('h2')).toEqual({ ...withoutFull, 'scan-configs': 6 * H });
     expect(await rows('h3')).toEqual({});
-    expect(await updateJobIntervals(store, T0)).toEqual({ hosts: 0, more: false });
+    expect(await updateJobIntervals(store, SCANS, T0)).toEqual({ hosts: 0, more: false });
   });
 
   it('recomputes only the hosts a settings change affects', async () => {
     const h2Before = await store.scanSchedule.listForHost('h2');
     await store.hostGroups.update('g', { scanIntervalsMs: { 'scan-configs': 3 * H } }, T0 + 1);
-    expect(await updateJobIntervals(store, T0 + 1)).toEqual({ hosts: 1, more: false });
+    expect(await updateJobIntervals(store, SCANS, T0 + 1)).toEqual({ hosts: 1, more: false });
     expect((await rows('h1'))['scan-configs']).toBe(3 * H);
     expect(await store.scanSchedule.listForHost('h2')).toEqual(h2Before);
     await store.hosts.update('h3', { state: 'managed' }, T0 + 2);
-    expect(await updateJobIntervals(store, T0 + 2)).toEqual({ hosts: 1, more: false });
+    expect(await updateJobIntervals(store, SCANS, T0 + 2)).toEqual({ hosts: 1, more: false });
     expect(Object.keys(await rows('h3')).sort()).toEqual(Object.keys(BUILTIN_SCAN_DEFAULTS).sort());
   });
 
   it('queues due scans of registered types once, with the host, and moves them on', async () => {
     const deps = {
       store,
-      jobTypes: Object.keys(queue.registry),
+      scans: scansIn(queue.registry),
       enqueue: async (j: {
-        type: 'scan-configs';
+        type: string;
         params: Record<string, never>;
         hostId: string;
         dedupeKey: string;
         trigger: 'schedule';
       }) =>
         (
-          await queue.enqueue(j.type, j.params, {
+          await queue.enqueueByName(j.type, j.params, {
             createdBy: 'internal-scheduler',
             trigger: j.trigger,
             hostId: j.hostId,
@@ -147,14 +153,13 @@ describe.each(['sqlite', 'mongodb'] as const)('host scan scheduling on %s', (kin
   });
 });
 
-const fixtureScan = <T extends string>(type: T) =>
+const fixtureScan = (type: string) =>
   defineJob({
     type,
     describe: 'fixture',
     params: Type.Object({}),
     runsOn: 'host',
     timeoutMs: 1000,
-    retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
     async run() {
       return null;
     },
@@ -173,10 +178,10 @@ describe.each(['sqlite', 'mongodb'] as const)('full scans folding narrower ones 
     );
     deps = {
       store,
-      jobTypes: Object.keys(queue.registry),
+      scans: scansIn(queue.registry),
       enqueue: async (j) =>
         (
-          await queue.enqueue(j.type, j.params, {
+          await queue.enqueueByName(j.type, j.params, {
             createdBy: 'internal-scheduler',
             trigger: j.trigger,
             hostId: j.hostId,
@@ -196,7 +201,7 @@ describe.each(['sqlite', 'mongodb'] as const)('full scans folding narrower ones 
       newHost('f2', { scanIntervalsMs: { ...NO_OVERRIDES, 'scan-full': 0 } }),
       T0,
     );
-    await updateJobIntervals(store, T0);
+    await updateJobIntervals(store, SCANS, T0);
     const r = await enqueueDueScans(deps, T0 + 1);
     expect(r).toMatchObject({ due: 7, queued: 4, failed: 0 });
     // f2 has no full scan, so its narrower scans run on their own.
@@ -209,7 +214,7 @@ describe.each(['sqlite', 'mongodb'] as const)('full scans folding narrower ones 
     const full = (await store.jobs.list({ hostId: 'f1' }, { limit: 5 })).items[0];
     for (const row of await store.scanSchedule.listForHost('f1'))
       expect(row, row.scanType).toMatchObject({
-        nextDueAt: T0 + 1 + BUILTIN_SCAN_DEFAULTS[row.scanType],
+        nextDueAt: T0 + 1 + BUILTIN_SCAN_DEFAULTS[row.scanType]!,
         lastJobId: full?.id,
       });
     expect(await enqueueDueScans(deps, T0 + 2)).toMatchObject({ due: 0 });
@@ -217,17 +222,17 @@ describe.each(['sqlite', 'mongodb'] as const)('full scans folding narrower ones 
 
   it('moves on the narrower scans not yet due when a host full scan is queued', async () => {
     // f1's key-activity scan falls due first (hourly); its weekly full scan later folds it in.
-    const hourly = BUILTIN_SCAN_DEFAULTS['scan-host-key-activity'];
+    const hourly = BUILTIN_SCAN_DEFAULTS['scan-host-key-activity']!;
     const at = T0 + 1 + hourly;
     expect(await enqueueDueScans(deps, at)).toMatchObject({ due: 2, queued: 2 });
     expect(await queued('f1')).toEqual(['scan-full', 'scan-host-key-activity']);
-    const week = T0 + 1 + BUILTIN_SCAN_DEFAULTS['scan-full'];
+    const week = T0 + 1 + BUILTIN_SCAN_DEFAULTS['scan-full']!;
     await enqueueDueScans(deps, week);
     const rows = await store.scanSchedule.listForHost('f1');
     const full = rows.find((e) => e.scanType === 'scan-full');
     for (const row of rows) {
       expect(row.lastJobId, row.scanType).toBe(full?.lastJobId);
-      expect(row.nextDueAt, row.scanType).toBe(week + BUILTIN_SCAN_DEFAULTS[row.scanType]);
+      expect(row.nextDueAt, row.scanType).toBe(week + BUILTIN_SCAN_DEFAULTS[row.scanType]!);
     }
   });
 });

@@ -5,11 +5,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostRecord } from '../../../controller/store/host-records';
-import { SCAN_TYPES } from '../../../controller/store/host-records';
+import { hostScansOf } from '../../../controller/engine/host-scan-scheduler';
+import { buildRegistry } from '../../../controller/jobs/registry';
 import type { JobRecord } from '../../../controller/store/records';
 import { startSshdFleet, type SshdFleet } from '../../helpers/sshd-fleet';
 import { startTestController, type TestController } from '../../helpers/test-controller';
 
+/** The product's host scans (their job definitions declare them). */
+const SCAN_TYPES = hostScansOf(buildRegistry({ testJobTypes: false })).map((s) => s.type);
 const ENDED = ['completed', 'failed', 'cancelled', 'expired'];
 
 async function waitFor<T>(

@@ -36,7 +36,6 @@ describe('agent gateway options', () => {
       // A 20 ms controller poll is too eager for cross-controller deliveries.
       pollMs: 100,
     });
-    expect(o.jobTypes).toContain('handle-agent-host');
     expect(Object.isFrozen(o)).toBe(true);
     expect(Object.isFrozen(o.server)).toBe(true);
   });

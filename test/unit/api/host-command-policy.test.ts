@@ -4,6 +4,9 @@ import {
   isAllowedConfigPath,
 } from '../../../controller/auth/host-command-policy';
 import { loadConfig } from '../../../controller/config/load-config';
+import { confDeployHost } from '../../../controller/jobs/conf-deploy-host';
+import { relocateUserKeys } from '../../../controller/jobs/relocate-user-keys';
+import { relocateUserKeysHost } from '../../../controller/jobs/relocate-user-keys-host';
 
 describe('allow-lists of host commands', () => {
   const config = loadConfig({ KEYWARDEN_DATA_DIR: '/tmp/kw-unit-policy' });
@@ -12,7 +15,7 @@ describe('allow-lists of host commands', () => {
     expect(config.allowedSshdBinaries).toEqual(['/usr/sbin/sshd']);
     expect(config.allowedReloadCommands).toContainEqual(['systemctl', 'reload', 'ssh']);
     expect(() =>
-      checkHostCommands(config, 'conf-deploy-host', {
+      checkHostCommands(config, confDeployHost, {
         path: '/etc/ssh/sshd_config',
         sshdBinary: '/usr/sbin/sshd',
         reloadCommand: ['systemctl', 'reload', 'sshd'],
@@ -32,7 +35,7 @@ describe('allow-lists of host commands', () => {
 
   it('matches a reload command exactly, argument by argument', () => {
     const refuse = (reloadCommand: string[]) => () =>
-      checkHostCommands(config, 'relocate-user-keys-host', { reloadCommand });
+      checkHostCommands(config, relocateUserKeysHost, { reloadCommand });
     expect(refuse(['systemctl', 'reload', 'ssh'])).not.toThrow();
     expect(refuse(['systemctl', 'reload', 'ssh', '; rm -rf /'])).toThrow(/allowedReloadCommands/);
     expect(refuse(['systemctl', 'reload'])).toThrow(/allowedReloadCommands/);
@@ -40,11 +43,11 @@ describe('allow-lists of host commands', () => {
 
   it("copies users' keys as root only to the relocation targets an admin set", () => {
     const relocate = (target: string) => () =>
-      checkHostCommands(config, 'relocate-user-keys', { target });
+      checkHostCommands(config, relocateUserKeys, { target });
     expect(relocate('/etc/ssh/authorized_keys/%u')).not.toThrow();
     expect(relocate('/etc/cron.d/%u')).toThrow(/allowedRelocationTargets/);
     expect(() =>
-      checkHostCommands(config, 'relocate-user-keys-host', { target: '/etc/sudoers.d/%u' }),
+      checkHostCommands(config, relocateUserKeysHost, { target: '/etc/sudoers.d/%u' }),
     ).toThrow(/not in settings.allowedRelocationTargets \(KEYWARDEN_ALLOWED_RELOCATION_TARGETS\)/);
   });
 

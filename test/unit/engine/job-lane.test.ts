@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { laneFor } from '../../../controller/engine/job-lane';
-import { SCAN_TYPES } from '../../../controller/store/host-records';
 import { buildRegistry } from '../../../controller/jobs/registry';
 
 const registry = buildRegistry({ testJobTypes: true });
+const SCAN_TYPES = ['scan-authorized-keys', 'scan-configs', 'scan-host-key-activity', 'scan-full'];
 
 describe('job lanes', () => {
   it('puts the host scans the scheduler queues in the bulk lane', () => {
     for (const type of SCAN_TYPES) {
       const def = registry[type];
-      expect(def, type).toBeDefined();
+      expect(def?.hostScan, type).toBeDefined();
       expect(laneFor(def!, 'schedule'), type).toBe('bulk');
     }
   });
