@@ -42,7 +42,10 @@ export class WindowedAudit {
       maxKeys: 10_000,
     },
   ) {
-    this.timer = setInterval(() => this.closeWindows(Date.now()), Math.min(limits.windowMs, 10_000));
+    this.timer = setInterval(
+      () => this.closeWindows(Date.now()),
+      Math.min(limits.windowMs, 10_000),
+    );
     this.timer.unref();
   }
 

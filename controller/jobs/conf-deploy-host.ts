@@ -1,6 +1,5 @@
 import { Type } from '@sinclair/typebox';
 import { sha256Hex, type DeploySshdConfigResult } from '../../shared/hostops/deploy-sshd-config';
-import type { ScanConfigsResult } from '../../shared/hostops/scan-configs';
 import type { JobContext } from '../engine/job-definition';
 import { configDeployFailure } from '../host-states/config-deploy-failure';
 import { latestConfigEvent, recordConfigEvent } from '../host-states/sshd-config-confirmations';

@@ -1,5 +1,4 @@
 import { Type } from '@sinclair/typebox';
-import type { GeneratePrivateKeyResult } from '../../shared/hostops/generate-private-key';
 import { withDefault } from '../engine/job-definition';
 import { recordGeneratedKey } from '../inventory/record-generated-key';
 import { defineHostJob } from './define-host-job';

@@ -1,8 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import type { RelocateUserKeysResult } from '../../shared/hostops/relocate-user-keys';
 import { configDeployFailure, deployFailed } from '../host-states/config-deploy-failure';
 import { ingestAuthorizedKeys } from '../inventory/ingest-scans';
-import type { ScanAuthorizedKeysResult } from '../../shared/hostops/scan-authorized-keys';
 import { defineHostJob } from './define-host-job';
 
 export const RelocateFields = {

@@ -1,5 +1,4 @@
 import { Type } from '@sinclair/typebox';
-import type { RemovePrivateKeyResult } from '../../shared/hostops/remove-private-key';
 import { inventoryItemKey } from '../store/inventory-records';
 import { defineHostJob } from './define-host-job';
 

@@ -1,4 +1,3 @@
-import type { GeneratePrivateKeyResult } from '../../shared/hostops/generate-private-key';
 import { recordGeneratedKey } from '../inventory/record-generated-key';
 import { inventoryItemKey } from '../store/inventory-records';
 import { defineHostJob } from './define-host-job';

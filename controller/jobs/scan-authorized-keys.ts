@@ -1,5 +1,4 @@
 import { Type } from '@sinclair/typebox';
-import type { ScanAuthorizedKeysResult } from '../../shared/hostops/scan-authorized-keys';
 import { HOUR } from '../engine/job-definition';
 import { flagBlacklistedKeys } from '../inventory/flag-blacklisted';
 import { ingestAuthorizedKeys } from '../inventory/ingest-scans';

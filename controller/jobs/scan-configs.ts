@@ -1,5 +1,4 @@
 import { Type } from '@sinclair/typebox';
-import type { ScanConfigsResult } from '../../shared/hostops/scan-configs';
 import { HOUR } from '../engine/job-definition';
 import { ingestConfigs } from '../inventory/ingest-scans';
 import { defineHostJob } from './define-host-job';

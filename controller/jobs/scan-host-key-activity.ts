@@ -1,8 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type {
-  KeyActivityCursor,
-  ScanKeyActivityResult,
-} from '../../shared/hostops/scan-key-activity';
+import type { KeyActivityCursor } from '../../shared/hostops/scan-key-activity';
 import { HOUR } from '../engine/job-definition';
 import { ingestKeyActivity } from '../inventory/ingest-key-activity';
 import { defineHostJob } from './define-host-job';

@@ -1,5 +1,4 @@
 import { Type } from '@sinclair/typebox';
-import type { SetAuthorizedKeyOptionsResult } from '../../shared/hostops/set-authorized-key-options';
 import { rescanAccounts } from '../inventory/rescan-accounts';
 import { defineHostJob } from './define-host-job';
 import { OptionsSchema } from './add-authorized-key';
@@ -20,10 +19,7 @@ export const setAuthorizedKeyOptions = defineHostJob({
   adminTriggerable: true,
   idempotent: true,
   async run({ hostId, params, args }, ctx) {
-    const r = await ctx.runOnHost(
-      'set-authorized-key-options',
-      args,
-    );
+    const r = await ctx.runOnHost('set-authorized-key-options', args);
     await rescanAccounts(ctx, hostId, [params.account], params.sshdConfigPath);
     return { hostId, ...r };
   },
