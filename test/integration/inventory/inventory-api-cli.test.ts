@@ -2,7 +2,7 @@
  * The inventory as an operator reads it, through the real HTTP API and the real `keywarden`
  * CLI, from a controller whose inventory a real scan-full of a real sshd filled: a key
  * authorized for two accounts and stored as one account's private key, a hand-written
- * line with options, a line Keywarden added, and a login in the auth log.
+ * line with options, a line Keywarden added, and a login in the auth log. On both stores.
  */
 import { execFile } from 'node:child_process';
 import { chown, copyFile, chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -20,448 +20,464 @@ type Err = { error: { code: string; message: string; details: { field?: string }
 type Page<T = Record<string, unknown>> = { items: T[]; nextCursor: string | null };
 const enc = encodeURIComponent;
 
-describe('the inventory through the API and the CLI', () => {
-  let sshd: TestSshd;
-  let ctl: TestController;
-  let keyDir = '';
-  let root: ClientKey;
-  let shared: ClientKey;
-  let other: ClientKey;
-  let added: ClientKey;
-  let hostId = '';
-  let alice = '';
-  let bob = '';
-  const tokens = { auditor: '', operator: '' };
+describe.each(['sqlite', 'mongodb'] as const)(
+  'the inventory through the API and the CLI (%s)',
+  (storeKind) => {
+    let sshd: TestSshd;
+    let ctl: TestController;
+    let keyDir = '';
+    let root: ClientKey;
+    let shared: ClientKey;
+    let other: ClientKey;
+    let added: ClientKey;
+    let hostId = '';
+    let alice = '';
+    let bob = '';
+    const tokens = { auditor: '', operator: '' };
 
-  const jobEnded = async (id: string): Promise<JobRecord> => {
-    const until = Date.now() + 60_000;
-    for (;;) {
-      const job = (await ctl.api<JobRecord>('GET', `/api/v1/jobs/${id}`)).body;
-      if (['completed', 'failed', 'cancelled', 'expired'].includes(job.state)) return job;
-      if (Date.now() > until) throw new Error(`job ${id} still ${job.state}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
-  const runJob = async (type: string, params: unknown) => {
-    const res = await ctl.api<{ job: JobRecord }>('POST', '/api/v1/jobs', {
-      body: { type, params },
-    });
-    expect(res.status, JSON.stringify(res.body)).toBe(201);
-    return jobEnded(res.body.job.id);
-  };
-  const get = <T>(p: string, token?: string) => ctl.api<T>('GET', p, token ? { token } : {});
-  const keywarden = (args: string[], token = ctl.adminToken) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(
-        process.execPath,
-        [BIN, ...args],
-        {
-          env: { PATH: process.env.PATH ?? '', KEYWARDEN_URL: ctl.url, KEYWARDEN_TOKEN: token },
-        },
-        (err, stdout, stderr) =>
-          resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-      );
-    });
-
-  beforeAll(async () => {
-    keyDir = await mkdtemp(path.join(tmpdir(), 'kwt-inv-'));
-    root = await generateClientKey(keyDir, 'root');
-    shared = await generateClientKey(keyDir, 'shared');
-    other = await generateClientKey(keyDir, 'other', 'ecdsa');
-    added = await generateClientKey(keyDir, 'added');
-    sshd = await startTestSshd({
-      rootAuthorizedKeys: `${root.publicKey}\n`,
-      users: [
-        {
-          name: 'alice',
-          authorizedKeys: `${shared.publicKey}\nfrom="127.0.0.1",no-pty ${other.publicKey}\n`,
-        },
-        { name: 'bob', authorizedKeys: `${shared.publicKey}\n` },
-      ],
-    });
-    alice = sshd.user('alice').name;
-    const b = sshd.user('bob');
-    bob = b.name;
-    // bob keeps the private half of the key that opens both accounts.
-    const id = path.join(b.home, '.ssh', 'id_ed25519');
-    await mkdir(path.dirname(id), { recursive: true });
-    await copyFile(shared.path, id);
-    await chmod(id, 0o600);
-    await chown(id, b.uid, b.gid);
-
-    ctl = await startTestController({
-      env: { KEYWARDEN_ALLOWED_SSHD_CONFIG_PATHS: JSON.stringify([sshd.configPath]) },
-    });
-    for (const role of ['auditor', 'operator'] as const)
-      tokens[role] = (
-        await ctl.api<{ secret: string }>('POST', '/api/v1/tokens', { body: { name: role, role } })
-      ).body.secret;
-    // Schedules move only when update-job-intervals runs: the scheduler robot stays off.
-    await ctl.api('PATCH', '/api/v1/robots/internal-scheduler', { body: { enabled: false } });
-
-    const connection = await rootConnection(sshd, root);
-    hostId = hostIdOf(connection);
-    expect(
-      (
-        await sshLogin({
-          host: sshd.address,
-          port: sshd.port,
-          user: alice,
-          identityFile: shared.path,
-        })
-      ).code,
-    ).toBe(0);
-    await sshd.waitForLog(new RegExp(`Accepted publickey for ${alice} from 127\\.0\\.0\\.1`));
-    const add = await runJob('add-authorized-key', {
-      connection,
-      sshdConfigPath: sshd.configPath,
-      account: alice,
-      publicKey: added.publicKey,
-    });
-    expect(add.state).toBe('completed');
-    const scan = await runJob('scan-full', {
-      connection,
-      sshdConfigPath: sshd.configPath,
-      logFiles: [sshd.logPath],
-    });
-    expect(scan.state, JSON.stringify(scan.error)).toBe('completed');
-  }, 120_000);
-
-  afterAll(async () => {
-    await ctl?.stop();
-    await sshd?.stop();
-    await rm(keyDir, { recursive: true, force: true });
-  });
-
-  it("shows a host's accounts, authorized keys with last use, private keys, host keys and sshd settings", async () => {
-    const h = `/api/v1/hosts/${enc(hostId)}`;
-    const accounts = await get<Page>(`${h}/accounts?account=${alice}`, tokens.auditor);
-    expect(accounts.status).toBe(200);
-    expect(accounts.body.items).toEqual([
-      expect.objectContaining({
-        account: alice,
-        uid: sshd.user('alice').uid,
-        home: sshd.user('alice').home,
-        removedAt: null,
-      }),
-    ]);
-
-    const keys = await get<Page>(`${h}/authorized-keys?account=${alice}`, tokens.auditor);
-    expect(keys.status).toBe(200);
-    const file = path.join(sshd.user('alice').home, '.ssh', 'authorized_keys');
-    const byFp = new Map(keys.body.items.map((k) => [k.fingerprint, k]));
-    expect(keys.body.items).toHaveLength(3);
-    expect(byFp.get(shared.fingerprint)).toMatchObject({
-      account: alice,
-      file,
-      line: 1,
-      type: 'ssh-ed25519',
-      managed: false,
-      options: [],
-      lastUsed: { from: '127.0.0.1', at: expect.any(Number) },
-      firstSeenAt: expect.any(Number),
-      removedAt: null,
-    });
-    expect(byFp.get(other.fingerprint)).toMatchObject({
-      line: 2,
-      type: 'ecdsa-sha2-nistp256',
-      managed: false,
-      options: [{ name: 'from', value: '127.0.0.1' }, { name: 'no-pty' }],
-      lastUsed: null,
-    });
-    expect(byFp.get(added.fingerprint)).toMatchObject({ line: 3, managed: true });
-
-    // Paged one line at a time: the same three lines, each once.
-    const paged: unknown[] = [];
-    let cursor: string | null = null;
-    do {
-      const page: { body: Page } = await get<Page>(
-        `${h}/authorized-keys?account=${alice}&limit=1${cursor ? `&cursor=${enc(cursor)}` : ''}`,
-      );
-      expect(page.body.items.length).toBeLessThanOrEqual(1);
-      paged.push(...page.body.items);
-      cursor = page.body.nextCursor;
-    } while (cursor);
-    expect(paged).toEqual(keys.body.items);
-
-    const priv = await get<Page>(`${h}/private-keys?account=${bob}`, tokens.auditor);
-    expect(priv.body.items).toEqual([
-      expect.objectContaining({
-        account: bob,
-        path: path.join(sshd.user('bob').home, '.ssh', 'id_ed25519'),
-        fingerprint: shared.fingerprint,
-        type: 'ssh-ed25519',
-        bits: 256,
-        encrypted: false,
-        mode: '0600',
-        uid: sshd.user('bob').uid,
-      }),
-    ]);
-    const hostKeys = await get<Page>(`${h}/host-keys`, tokens.auditor);
-    expect(hostKeys.body.items.map((k) => [k.path, k.fingerprint])).toEqual([
-      [sshd.hostKeyPath, sshd.hostKeyFingerprint],
-    ]);
-    const sshdSettings = await get<{ settings: Array<{ keyword: string; values: string[] }> }>(
-      `${h}/sshd-settings?keyword=PubkeyAuthentication`,
-      tokens.auditor,
-    );
-    expect(sshdSettings.body.settings).toEqual([
-      expect.objectContaining({ keyword: 'pubkeyauthentication', values: ['yes'] }),
-    ]);
-    const usage = await get<Page>(`${h}/key-usage?account=${alice}`, tokens.auditor);
-    expect(usage.body.items).toEqual([
-      expect.objectContaining({ fingerprint: shared.fingerprint, from: '127.0.0.1', count: 1 }),
-    ]);
-  });
-
-  it('shows a key as one entity: every line authorizing it, every file storing its private half', async () => {
-    const k = await get<{
-      type: string;
-      authorized: { lines: number; hosts: number };
-      stored: { files: number; hosts: number };
-      authorizedKeys: Page;
-      privateKeys: Page;
-      usage: Page;
-    }>(`/api/v1/keys/${enc(shared.fingerprint)}`, tokens.auditor);
-    expect(k.status).toBe(200);
-    expect(k.body).toMatchObject({
-      type: 'ssh-ed25519',
-      authorized: { lines: 2, hosts: 1 },
-      stored: { files: 1, hosts: 1 },
-    });
-    expect(k.body.authorizedKeys.items.map((l) => l.account).sort()).toEqual([alice, bob].sort());
-    expect(k.body.privateKeys.items.map((p) => [p.hostId, p.account])).toEqual([[hostId, bob]]);
-    expect(k.body.usage.items.map((u) => u.account)).toEqual([alice]);
-
-    const onHost = await get<Page<{ fingerprint: string }>>(
-      `/api/v1/keys?host=${enc(hostId)}&limit=500`,
-      tokens.auditor,
-    );
-    expect(onHost.body.items.map((x) => x.fingerprint)).toEqual(
-      expect.arrayContaining([shared.fingerprint, other.fingerprint, added.fingerprint]),
-    );
-    const ecdsa = await get<Page<{ fingerprint: string }>>(
-      `/api/v1/keys?host=${enc(hostId)}&type=ecdsa-sha2-nistp256`,
-      tokens.auditor,
-    );
-    expect(ecdsa.body).toEqual({
-      items: [
-        expect.objectContaining({
-          fingerprint: other.fingerprint,
-          authorized: { lines: 1, hosts: 1 },
-        }),
-      ],
-      nextCursor: null,
-    });
-    const unknown = `SHA256:${'A'.repeat(43)}`;
-    expect((await get<Err>(`/api/v1/keys/${enc(unknown)}`)).status).toBe(404);
-  });
-
-  it('refuses a bad filter with a 400 naming the field, and an unknown host with a 404', async () => {
-    const h = `/api/v1/hosts/${enc(hostId)}`;
-    for (const [url, field] of [
-      [`${h}/authorized-keys?fingerprint=not-a-fingerprint`, 'fingerprint'],
-      [`${h}/authorized-keys?limit=501`, 'limit'],
-      [`${h}/private-keys?acount=${bob}`, 'acount'],
-      [`${h}/accounts?account=${enc('a b')}`, 'account'],
-      ['/api/v1/keys?type=Not%20A%20Type', 'type'],
-      ['/api/v1/keys/SHA256:short', 'fingerprint'],
-      [`${h}/key-usage?cursor=forged`, 'cursor'],
-    ] as const) {
-      const res = await get<Err>(url, tokens.auditor);
-      expect([url, res.status]).toEqual([url, 400]);
-      expect(res.body.error.code).toBe('INVALID_INPUT');
-      expect(res.body.error.details.field).toBe(field);
-      expect(res.body.error.message).toContain(field);
-    }
-    const none = await get<Err>('/api/v1/hosts/no-such-host/authorized-keys');
-    expect(none.status).toBe(404);
-    expect(none.body.error.message).toContain('no-such-host');
-    expect((await ctl.api('GET', `${h}/accounts`, { token: null })).status).toBe(401);
-  });
-
-  it('changes global, group and host scan intervals: operators may, auditors may not, schedules follow', async () => {
-    const { store } = ctl.services;
-    const host = await store.hosts.create(
-      {
-        name: 'interval-host',
-        address: '192.0.2.10',
-        port: 22,
-        kind: 'agentless',
-        state: 'monitored',
-        hostKeyFingerprint: null,
-        managementAccount: 'mgmt',
-        agentId: null,
-        os: null,
-        sshProduct: null,
-        lastSeenAt: null,
-      },
-      Date.now(),
-    );
-    const patch = (p: string, body: unknown, token = tokens.operator) =>
-      ctl.api<Err & { updateJobId: string; effective: Record<string, number> }>('PATCH', p, {
-        body,
-        token,
+    const jobEnded = async (id: string): Promise<JobRecord> => {
+      const until = Date.now() + 60_000;
+      for (;;) {
+        const job = (await ctl.api<JobRecord>('GET', `/api/v1/jobs/${id}`)).body;
+        if (['completed', 'failed', 'cancelled', 'expired'].includes(job.state)) return job;
+        if (Date.now() > until) throw new Error(`job ${id} still ${job.state}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const runJob = async (type: string, params: unknown) => {
+      const res = await ctl.api<{ job: JobRecord }>('POST', '/api/v1/jobs', {
+        body: { type, params },
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      return jobEnded(res.body.job.id);
+    };
+    const get = <T>(p: string, token?: string) => ctl.api<T>('GET', p, token ? { token } : {});
+    const keywarden = (args: string[], token = ctl.adminToken) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          [BIN, ...args],
+          {
+            env: { PATH: process.env.PATH ?? '', KEYWARDEN_URL: ctl.url, KEYWARDEN_TOKEN: token },
+          },
+          (err, stdout, stderr) =>
+            resolve({
+              code: err ? Number((err as { code?: number }).code ?? 1) : 0,
+              stdout,
+              stderr,
+            }),
+        );
       });
 
-    const refused = await patch(
-      '/api/v1/scan-intervals',
-      { 'scan-full': 7_200_000 },
-      tokens.auditor,
-    );
-    expect(refused.status).toBe(403);
-    const tooShort = await patch('/api/v1/scan-intervals', { 'scan-full': 5 });
-    expect(tooShort.status).toBe(400);
-    expect(tooShort.body.error.details.field).toBe('scan-full');
-    const unknownScan = await patch('/api/v1/scan-intervals', { 'scan-everything': 7_200_000 });
-    expect(unknownScan.body.error.details.field).toBe('scan-everything');
+    beforeAll(async () => {
+      keyDir = await mkdtemp(path.join(tmpdir(), 'kwt-inv-'));
+      root = await generateClientKey(keyDir, 'root');
+      shared = await generateClientKey(keyDir, 'shared');
+      other = await generateClientKey(keyDir, 'other', 'ecdsa');
+      added = await generateClientKey(keyDir, 'added');
+      sshd = await startTestSshd({
+        rootAuthorizedKeys: `${root.publicKey}\n`,
+        users: [
+          {
+            name: 'alice',
+            authorizedKeys: `${shared.publicKey}\nfrom="127.0.0.1",no-pty ${other.publicKey}\n`,
+          },
+          { name: 'bob', authorizedKeys: `${shared.publicKey}\n` },
+        ],
+      });
+      alice = sshd.user('alice').name;
+      const b = sshd.user('bob');
+      bob = b.name;
+      // bob keeps the private half of the key that opens both accounts.
+      const id = path.join(b.home, '.ssh', 'id_ed25519');
+      await mkdir(path.dirname(id), { recursive: true });
+      await copyFile(shared.path, id);
+      await chmod(id, 0o600);
+      await chown(id, b.uid, b.gid);
 
-    const global = await patch('/api/v1/scan-intervals', { 'scan-full': 7_200_000 });
-    expect(global.status).toBe(200);
-    const job = await jobEnded(global.body.updateJobId);
-    expect(job).toMatchObject({ type: 'update-job-intervals', state: 'completed' });
-    expect((job.result as { hostsRecomputed: number }).hostsRecomputed).toBeGreaterThanOrEqual(1);
-    const schedule = async () =>
-      Object.fromEntries(
-        (await store.scanSchedule.listForHost(host.id)).map((e) => [e.scanType, e.intervalMs]),
+      ctl = await startTestController({
+        store: storeKind,
+        env: { KEYWARDEN_ALLOWED_SSHD_CONFIG_PATHS: JSON.stringify([sshd.configPath]) },
+      });
+      for (const role of ['auditor', 'operator'] as const)
+        tokens[role] = (
+          await ctl.api<{ secret: string }>('POST', '/api/v1/tokens', {
+            body: { name: role, role },
+          })
+        ).body.secret;
+      // Schedules move only when update-job-intervals runs: the scheduler robot stays off.
+      await ctl.api('PATCH', '/api/v1/robots/internal-scheduler', { body: { enabled: false } });
+
+      const connection = await rootConnection(sshd, root);
+      hostId = hostIdOf(connection);
+      expect(
+        (
+          await sshLogin({
+            host: sshd.address,
+            port: sshd.port,
+            user: alice,
+            identityFile: shared.path,
+          })
+        ).code,
+      ).toBe(0);
+      await sshd.waitForLog(new RegExp(`Accepted publickey for ${alice} from 127\\.0\\.0\\.1`));
+      const add = await runJob('add-authorized-key', {
+        connection,
+        sshdConfigPath: sshd.configPath,
+        account: alice,
+        publicKey: added.publicKey,
+      });
+      expect(add.state).toBe('completed');
+      const scan = await runJob('scan-full', {
+        connection,
+        sshdConfigPath: sshd.configPath,
+        logFiles: [sshd.logPath],
+      });
+      expect(scan.state, JSON.stringify(scan.error)).toBe('completed');
+    }, 120_000);
+
+    afterAll(async () => {
+      await ctl?.stop();
+      await sshd?.stop();
+      await rm(keyDir, { recursive: true, force: true });
+    });
+
+    it("shows a host's accounts, authorized keys with last use, private keys, host keys and sshd settings", async () => {
+      const h = `/api/v1/hosts/${enc(hostId)}`;
+      const accounts = await get<Page>(`${h}/accounts?account=${alice}`, tokens.auditor);
+      expect(accounts.status).toBe(200);
+      expect(accounts.body.items).toEqual([
+        expect.objectContaining({
+          account: alice,
+          uid: sshd.user('alice').uid,
+          home: sshd.user('alice').home,
+          removedAt: null,
+        }),
+      ]);
+
+      const keys = await get<Page>(`${h}/authorized-keys?account=${alice}`, tokens.auditor);
+      expect(keys.status).toBe(200);
+      const file = path.join(sshd.user('alice').home, '.ssh', 'authorized_keys');
+      const byFp = new Map(keys.body.items.map((k) => [k.fingerprint, k]));
+      expect(keys.body.items).toHaveLength(3);
+      expect(byFp.get(shared.fingerprint)).toMatchObject({
+        account: alice,
+        file,
+        line: 1,
+        type: 'ssh-ed25519',
+        managed: false,
+        options: [],
+        lastUsed: { from: '127.0.0.1', at: expect.any(Number) },
+        firstSeenAt: expect.any(Number),
+        removedAt: null,
+      });
+      expect(byFp.get(other.fingerprint)).toMatchObject({
+        line: 2,
+        type: 'ecdsa-sha2-nistp256',
+        managed: false,
+        options: [{ name: 'from', value: '127.0.0.1' }, { name: 'no-pty' }],
+        lastUsed: null,
+      });
+      expect(byFp.get(added.fingerprint)).toMatchObject({ line: 3, managed: true });
+
+      // Paged one line at a time: the same three lines, each once.
+      const paged: unknown[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { body: Page } = await get<Page>(
+          `${h}/authorized-keys?account=${alice}&limit=1${cursor ? `&cursor=${enc(cursor)}` : ''}`,
+        );
+        expect(page.body.items.length).toBeLessThanOrEqual(1);
+        paged.push(...page.body.items);
+        cursor = page.body.nextCursor;
+      } while (cursor);
+      expect(paged).toEqual(keys.body.items);
+
+      const priv = await get<Page>(`${h}/private-keys?account=${bob}`, tokens.auditor);
+      expect(priv.body.items).toEqual([
+        expect.objectContaining({
+          account: bob,
+          path: path.join(sshd.user('bob').home, '.ssh', 'id_ed25519'),
+          fingerprint: shared.fingerprint,
+          type: 'ssh-ed25519',
+          bits: 256,
+          encrypted: false,
+          mode: '0600',
+          uid: sshd.user('bob').uid,
+        }),
+      ]);
+      const hostKeys = await get<Page>(`${h}/host-keys`, tokens.auditor);
+      expect(hostKeys.body.items.map((k) => [k.path, k.fingerprint])).toEqual([
+        [sshd.hostKeyPath, sshd.hostKeyFingerprint],
+      ]);
+      const sshdSettings = await get<{ settings: Array<{ keyword: string; values: string[] }> }>(
+        `${h}/sshd-settings?keyword=PubkeyAuthentication`,
+        tokens.auditor,
       );
-    expect((await schedule())['scan-full']).toBe(7_200_000);
-
-    const group = await ctl.api<{ id: string }>('POST', '/api/v1/host-groups', {
-      token: tokens.operator,
-      body: { name: 'web', scanIntervalsMs: { 'scan-configs': 3_600_000 } },
+      expect(sshdSettings.body.settings).toEqual([
+        expect.objectContaining({ keyword: 'pubkeyauthentication', values: ['yes'] }),
+      ]);
+      const usage = await get<Page>(`${h}/key-usage?account=${alice}`, tokens.auditor);
+      expect(usage.body.items).toEqual([
+        expect.objectContaining({ fingerprint: shared.fingerprint, from: '127.0.0.1', count: 1 }),
+      ]);
     });
-    expect(group.status).toBe(201);
-    const joined = await ctl.api<{ updateJobId: string; effective: Record<string, number> }>(
-      'PUT',
-      `/api/v1/hosts/${host.id}/group`,
-      { token: tokens.operator, body: { groupId: group.body.id } },
-    );
-    expect(joined.body.effective['scan-configs']).toBe(3_600_000);
-    await jobEnded(joined.body.updateJobId);
-    expect((await schedule())['scan-configs']).toBe(3_600_000);
 
-    const own = await patch(`/api/v1/hosts/${host.id}/scan-intervals`, { 'scan-configs': 0 });
-    expect(own.body.effective['scan-configs']).toBe(0);
-    await jobEnded(own.body.updateJobId);
-    expect((await schedule())['scan-configs']).toBeUndefined();
+    it('shows a key as one entity: every line authorizing it, every file storing its private half', async () => {
+      const k = await get<{
+        type: string;
+        authorized: { lines: number; hosts: number };
+        stored: { files: number; hosts: number };
+        authorizedKeys: Page;
+        privateKeys: Page;
+        usage: Page;
+      }>(`/api/v1/keys/${enc(shared.fingerprint)}`, tokens.auditor);
+      expect(k.status).toBe(200);
+      expect(k.body).toMatchObject({
+        type: 'ssh-ed25519',
+        authorized: { lines: 2, hosts: 1 },
+        stored: { files: 1, hosts: 1 },
+      });
+      expect(k.body.authorizedKeys.items.map((l) => l.account).sort()).toEqual([alice, bob].sort());
+      expect(k.body.privateKeys.items.map((p) => [p.hostId, p.account])).toEqual([[hostId, bob]]);
+      expect(k.body.usage.items.map((u) => u.account)).toEqual([alice]);
 
-    const regroup = await patch(`/api/v1/host-groups/${group.body.id}`, {
-      scanIntervalsMs: { 'scan-authorized-keys': 10_800_000 },
+      const onHost = await get<Page<{ fingerprint: string }>>(
+        `/api/v1/keys?host=${enc(hostId)}&limit=500`,
+        tokens.auditor,
+      );
+      expect(onHost.body.items.map((x) => x.fingerprint)).toEqual(
+        expect.arrayContaining([shared.fingerprint, other.fingerprint, added.fingerprint]),
+      );
+      const ecdsa = await get<Page<{ fingerprint: string }>>(
+        `/api/v1/keys?host=${enc(hostId)}&type=ecdsa-sha2-nistp256`,
+        tokens.auditor,
+      );
+      expect(ecdsa.body).toEqual({
+        items: [
+          expect.objectContaining({
+            fingerprint: other.fingerprint,
+            authorized: { lines: 1, hosts: 1 },
+          }),
+        ],
+        nextCursor: null,
+      });
+      const unknown = `SHA256:${'A'.repeat(43)}`;
+      expect((await get<Err>(`/api/v1/keys/${enc(unknown)}`)).status).toBe(404);
     });
-    await jobEnded(regroup.body.updateJobId);
-    expect((await schedule())['scan-authorized-keys']).toBe(10_800_000);
-    const audit = await get<Page<{ action: string }>>('/api/v1/audit?limit=50');
-    expect(audit.body.items.map((a) => a.action)).toEqual(
-      expect.arrayContaining([
-        'scan-intervals.update',
-        'host-group.create',
-        'host.group.update',
-        'host.scan-intervals.update',
-        'host-group.update',
-      ]),
-    );
-  });
 
-  it('reads the same through the CLI, as tables and as --json, with exit codes for refusals', async () => {
-    const keys = await keywarden(['hosts', 'keys', hostId, '--account', alice], tokens.auditor);
-    expect(keys.code, keys.stderr).toBe(0);
-    const lines = keys.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(
-      /^ACCOUNT\s+FINGERPRINT\s+TYPE\s+WHERE\s+OPTIONS\s+ORIGIN\s+FIRST-SEEN\s+LAST-USED\s+FROM$/,
-    );
-    expect(keys.stdout).toMatch(
-      new RegExp(
-        `${alice}\\s+${shared.fingerprint.replace(/[+/]/g, '\\$&')}\\s+ssh-ed25519\\s+\\S+authorized_keys:1\\s+-\\s+foreign\\s+.*127\\.0\\.0\\.1`,
-      ),
-    );
-    expect(keys.stdout).toContain('from="127.0.0.1",no-pty');
-    expect(keys.stdout).toMatch(/authorized_keys:3\s+-\s+managed/);
+    it('refuses a bad filter with a 400 naming the field, and an unknown host with a 404', async () => {
+      const h = `/api/v1/hosts/${enc(hostId)}`;
+      for (const [url, field] of [
+        [`${h}/authorized-keys?fingerprint=not-a-fingerprint`, 'fingerprint'],
+        [`${h}/authorized-keys?limit=501`, 'limit'],
+        [`${h}/private-keys?acount=${bob}`, 'acount'],
+        [`${h}/accounts?account=${enc('a b')}`, 'account'],
+        ['/api/v1/keys?type=Not%20A%20Type', 'type'],
+        ['/api/v1/keys/SHA256:short', 'fingerprint'],
+        [`${h}/key-usage?cursor=forged`, 'cursor'],
+      ] as const) {
+        const res = await get<Err>(url, tokens.auditor);
+        expect([url, res.status]).toEqual([url, 400]);
+        expect(res.body.error.code).toBe('INVALID_INPUT');
+        expect(res.body.error.details.field).toBe(field);
+        expect(res.body.error.message).toContain(field);
+      }
+      const none = await get<Err>('/api/v1/hosts/no-such-host/authorized-keys');
+      expect(none.status).toBe(404);
+      expect(none.body.error.message).toContain('no-such-host');
+      expect((await ctl.api('GET', `${h}/accounts`, { token: null })).status).toBe(401);
+    });
 
-    const page = await keywarden([
-      '--json',
-      'hosts',
-      'keys',
-      hostId,
-      '--account',
-      alice,
-      '--limit',
-      '2',
-    ]);
-    const first = JSON.parse(page.stdout) as Page;
-    expect(first.items).toHaveLength(2);
-    const rest = await keywarden([
-      '--json',
-      'hosts',
-      'keys',
-      hostId,
-      '--account',
-      alice,
-      '--limit',
-      '2',
-      '--cursor',
-      first.nextCursor!,
-    ]);
-    expect((JSON.parse(rest.stdout) as Page).items).toHaveLength(1);
+    it('changes global, group and host scan intervals: operators may, auditors may not, schedules follow', async () => {
+      const { store } = ctl.services;
+      const host = await store.hosts.create(
+        {
+          name: 'interval-host',
+          address: '192.0.2.10',
+          port: 22,
+          kind: 'agentless',
+          state: 'monitored',
+          hostKeyFingerprint: null,
+          managementAccount: 'mgmt',
+          agentId: null,
+          os: null,
+          sshProduct: null,
+          lastSeenAt: null,
+        },
+        Date.now(),
+      );
+      const patch = (p: string, body: unknown, token = tokens.operator) =>
+        ctl.api<Err & { updateJobId: string; effective: Record<string, number> }>('PATCH', p, {
+          body,
+          token,
+        });
 
-    const show = await keywarden(['keys', 'show', shared.fingerprint], tokens.auditor);
-    expect(show.code, show.stderr).toBe(0);
-    expect(show.stdout).toContain(`key ${shared.fingerprint}: ssh-ed25519 256 bits`);
-    expect(show.stdout).toMatch(
-      /authorized in:[\s\S]*private key stored in:[\s\S]*id_ed25519\s+false\s+0600/,
-    );
-    const json = JSON.parse(
-      (await keywarden(['--json', 'keys', 'show', shared.fingerprint])).stdout,
-    ) as {
-      stored: { files: number };
-    };
-    expect(json.stored.files).toBe(1);
+      const refused = await patch(
+        '/api/v1/scan-intervals',
+        { 'scan-full': 7_200_000 },
+        tokens.auditor,
+      );
+      expect(refused.status).toBe(403);
+      const tooShort = await patch('/api/v1/scan-intervals', { 'scan-full': 5 });
+      expect(tooShort.status).toBe(400);
+      expect(tooShort.body.error.details.field).toBe('scan-full');
+      const unknownScan = await patch('/api/v1/scan-intervals', { 'scan-everything': 7_200_000 });
+      expect(unknownScan.body.error.details.field).toBe('scan-everything');
 
-    const list = await keywarden([
-      'keys',
-      'list',
-      '--host',
-      hostId,
-      '--type',
-      'ecdsa-sha2-nistp256',
-    ]);
-    expect(list.stdout).toMatch(
-      /ecdsa-sha2-nistp256\s+256\s+1 lines on 1 hosts\s+0 files on 0 hosts/,
-    );
-    const priv = await keywarden(['hosts', 'private-keys', hostId, '--account', bob]);
-    expect(priv.stdout).toMatch(
-      new RegExp(`${bob}\\s+\\S+id_ed25519\\s+ssh-ed25519\\s+256\\s+false\\s+0600`),
-    );
-    const sshdOut = await keywarden(['hosts', 'sshd', hostId, '--keyword', 'pubkeyauthentication']);
-    expect(sshdOut.stdout).toMatch(/pubkeyauthentication\s+yes\s+\S+sshd_config:\d+/);
-    for (const sub of ['accounts', 'host-keys', 'usage'])
-      expect((await keywarden(['--json', 'hosts', sub, hostId])).code).toBe(0);
+      const global = await patch('/api/v1/scan-intervals', { 'scan-full': 7_200_000 });
+      expect(global.status).toBe(200);
+      const job = await jobEnded(global.body.updateJobId);
+      expect(job).toMatchObject({ type: 'update-job-intervals', state: 'completed' });
+      expect((job.result as { hostsRecomputed: number }).hostsRecomputed).toBeGreaterThanOrEqual(1);
+      const schedule = async () =>
+        Object.fromEntries(
+          (await store.scanSchedule.listForHost(host.id)).map((e) => [e.scanType, e.intervalMs]),
+        );
+      expect((await schedule())['scan-full']).toBe(7_200_000);
 
-    const bad = await keywarden(['hosts', 'keys', hostId, '--fingerprint', 'nope']);
-    expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/INVALID_INPUT: .*fingerprint/);
-    expect((await keywarden(['keys', 'show', `SHA256:${'B'.repeat(43)}`])).code).toBe(4);
+      const group = await ctl.api<{ id: string }>('POST', '/api/v1/host-groups', {
+        token: tokens.operator,
+        body: { name: 'web', scanIntervalsMs: { 'scan-configs': 3_600_000 } },
+      });
+      expect(group.status).toBe(201);
+      const joined = await ctl.api<{ updateJobId: string; effective: Record<string, number> }>(
+        'PUT',
+        `/api/v1/hosts/${host.id}/group`,
+        { token: tokens.operator, body: { groupId: group.body.id } },
+      );
+      expect(joined.body.effective['scan-configs']).toBe(3_600_000);
+      await jobEnded(joined.body.updateJobId);
+      expect((await schedule())['scan-configs']).toBe(3_600_000);
 
-    expect((await keywarden(['intervals', 'set', '--full', '3h'], tokens.auditor)).code).toBe(3);
-    const set = await keywarden(
-      ['intervals', 'set', '--full', '3h', '--configs', 'off'],
-      tokens.operator,
-    );
-    expect(set.code, set.stderr).toBe(0);
-    expect(set.stdout).toMatch(/scan-full\s+3h/);
-    expect(set.stdout).toMatch(/scan-configs\s+off/);
-    expect(set.stdout).toMatch(/schedules follow \(job \w+\)/);
-    const created = await keywarden(['groups', 'create', 'db', '--id', 'db'], tokens.operator);
-    expect(created.stdout).toContain('group db (db) created');
-    const groupSet = await keywarden(
-      ['intervals', 'set', '--group', 'db', '--full', '1d'],
-      tokens.operator,
-    );
-    expect(groupSet.stdout).toMatch(/scan-full\s+1d/);
-    expect((await keywarden(['groups', 'list'])).stdout).toMatch(/db\s+db\s+scan-full=1d/);
-    expect((await keywarden(['intervals', 'show'])).stdout).toMatch(/scan-full\s+3h/);
-    expect((await keywarden(['intervals', 'set', '--full', 'inherit'], tokens.operator)).code).toBe(
-      2,
-    );
-  });
-});
+      const own = await patch(`/api/v1/hosts/${host.id}/scan-intervals`, { 'scan-configs': 0 });
+      expect(own.body.effective['scan-configs']).toBe(0);
+      await jobEnded(own.body.updateJobId);
+      expect((await schedule())['scan-configs']).toBeUndefined();
+
+      const regroup = await patch(`/api/v1/host-groups/${group.body.id}`, {
+        scanIntervalsMs: { 'scan-authorized-keys': 10_800_000 },
+      });
+      await jobEnded(regroup.body.updateJobId);
+      expect((await schedule())['scan-authorized-keys']).toBe(10_800_000);
+      const audit = await get<Page<{ action: string }>>('/api/v1/audit?limit=50');
+      expect(audit.body.items.map((a) => a.action)).toEqual(
+        expect.arrayContaining([
+          'scan-intervals.update',
+          'host-group.create',
+          'host.group.update',
+          'host.scan-intervals.update',
+          'host-group.update',
+        ]),
+      );
+    });
+
+    it('reads the same through the CLI, as tables and as --json, with exit codes for refusals', async () => {
+      const keys = await keywarden(['hosts', 'keys', hostId, '--account', alice], tokens.auditor);
+      expect(keys.code, keys.stderr).toBe(0);
+      const lines = keys.stdout.trim().split('\n');
+      expect(lines[0]).toMatch(
+        /^ACCOUNT\s+FINGERPRINT\s+TYPE\s+WHERE\s+OPTIONS\s+ORIGIN\s+FIRST-SEEN\s+LAST-USED\s+FROM$/,
+      );
+      expect(keys.stdout).toMatch(
+        new RegExp(
+          `${alice}\\s+${shared.fingerprint.replace(/[+/]/g, '\\$&')}\\s+ssh-ed25519\\s+\\S+authorized_keys:1\\s+-\\s+foreign\\s+.*127\\.0\\.0\\.1`,
+        ),
+      );
+      expect(keys.stdout).toContain('from="127.0.0.1",no-pty');
+      expect(keys.stdout).toMatch(/authorized_keys:3\s+-\s+managed/);
+
+      const page = await keywarden([
+        '--json',
+        'hosts',
+        'keys',
+        hostId,
+        '--account',
+        alice,
+        '--limit',
+        '2',
+      ]);
+      const first = JSON.parse(page.stdout) as Page;
+      expect(first.items).toHaveLength(2);
+      const rest = await keywarden([
+        '--json',
+        'hosts',
+        'keys',
+        hostId,
+        '--account',
+        alice,
+        '--limit',
+        '2',
+        '--cursor',
+        first.nextCursor!,
+      ]);
+      expect((JSON.parse(rest.stdout) as Page).items).toHaveLength(1);
+
+      const show = await keywarden(['keys', 'show', shared.fingerprint], tokens.auditor);
+      expect(show.code, show.stderr).toBe(0);
+      expect(show.stdout).toContain(`key ${shared.fingerprint}: ssh-ed25519 256 bits`);
+      expect(show.stdout).toMatch(
+        /authorized in:[\s\S]*private key stored in:[\s\S]*id_ed25519\s+false\s+0600/,
+      );
+      const json = JSON.parse(
+        (await keywarden(['--json', 'keys', 'show', shared.fingerprint])).stdout,
+      ) as {
+        stored: { files: number };
+      };
+      expect(json.stored.files).toBe(1);
+
+      const list = await keywarden([
+        'keys',
+        'list',
+        '--host',
+        hostId,
+        '--type',
+        'ecdsa-sha2-nistp256',
+      ]);
+      expect(list.stdout).toMatch(
+        /ecdsa-sha2-nistp256\s+256\s+1 lines on 1 hosts\s+0 files on 0 hosts/,
+      );
+      const priv = await keywarden(['hosts', 'private-keys', hostId, '--account', bob]);
+      expect(priv.stdout).toMatch(
+        new RegExp(`${bob}\\s+\\S+id_ed25519\\s+ssh-ed25519\\s+256\\s+false\\s+0600`),
+      );
+      const sshdOut = await keywarden([
+        'hosts',
+        'sshd',
+        hostId,
+        '--keyword',
+        'pubkeyauthentication',
+      ]);
+      expect(sshdOut.stdout).toMatch(/pubkeyauthentication\s+yes\s+\S+sshd_config:\d+/);
+      for (const sub of ['accounts', 'host-keys', 'usage'])
+        expect((await keywarden(['--json', 'hosts', sub, hostId])).code).toBe(0);
+
+      const bad = await keywarden(['hosts', 'keys', hostId, '--fingerprint', 'nope']);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toMatch(/INVALID_INPUT: .*fingerprint/);
+      expect((await keywarden(['keys', 'show', `SHA256:${'B'.repeat(43)}`])).code).toBe(4);
+
+      expect((await keywarden(['intervals', 'set', '--full', '3h'], tokens.auditor)).code).toBe(3);
+      const set = await keywarden(
+        ['intervals', 'set', '--full', '3h', '--configs', 'off'],
+        tokens.operator,
+      );
+      expect(set.code, set.stderr).toBe(0);
+      expect(set.stdout).toMatch(/scan-full\s+3h/);
+      expect(set.stdout).toMatch(/scan-configs\s+off/);
+      expect(set.stdout).toMatch(/schedules follow \(job \w+\)/);
+      const created = await keywarden(['groups', 'create', 'db', '--id', 'db'], tokens.operator);
+      expect(created.stdout).toContain('group db (db) created');
+      const groupSet = await keywarden(
+        ['intervals', 'set', '--group', 'db', '--full', '1d'],
+        tokens.operator,
+      );
+      expect(groupSet.stdout).toMatch(/scan-full\s+1d/);
+      expect((await keywarden(['groups', 'list'])).stdout).toMatch(/db\s+db\s+scan-full=1d/);
+      expect((await keywarden(['intervals', 'show'])).stdout).toMatch(/scan-full\s+3h/);
+      expect(
+        (await keywarden(['intervals', 'set', '--full', 'inherit'], tokens.operator)).code,
+      ).toBe(2);
+    });
+  },
+);
