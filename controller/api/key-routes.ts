@@ -30,7 +30,7 @@ import {
   listQuery,
   privateKeyRow,
 } from './inventory-schemas';
-import { Page, errors } from './schemas';
+import { Page, PageQuery, errors } from './schemas';
 
 const FingerprintParams = Type.Object({ fingerprint: Fingerprint });
 
@@ -113,7 +113,11 @@ export function registerKeyRoutes(
         description:
           'Each list is its first page; the next pages are at /keys/:fingerprint/authorized-keys, /private-keys and /usage.',
         params: FingerprintParams,
-        querystring: listQuery(RemovedFilter),
+        // No cursor here: each list pages on at its own route.
+        querystring: Type.Object(
+          { ...RemovedFilter, limit: PageQuery.limit },
+          { additionalProperties: false },
+        ),
         response: {
           200: Type.Intersect([
             KeySummary,
@@ -129,7 +133,7 @@ export function registerKeyRoutes(
     },
     async (req) => {
       const fp = req.params.fingerprint;
-      const q = { ...req.query, cursor: undefined };
+      const q = req.query;
       const [entity] = await keyEntities(s.store, [fp]);
       const [authorizedKeys, privateKeys, usage] = await Promise.all([
         authorizedPage(fp, q),

@@ -276,6 +276,7 @@ describe.each(['sqlite', 'mongodb'] as const)(
         ['/api/v1/keys?type=Not%20A%20Type', 'type'],
         ['/api/v1/keys/SHA256:short', 'fingerprint'],
         [`${h}/key-usage?cursor=forged`, 'cursor'],
+        [`/api/v1/keys/${enc(shared.fingerprint)}?cursor=x`, 'cursor'],
       ] as const) {
         const res = await get<Err>(url, tokens.auditor);
         expect([url, res.status]).toEqual([url, 400]);
