@@ -21,7 +21,7 @@ import {
   OverridesPatch,
   checkIntervals,
 } from './scan-interval-input';
-import { IdParams, Nullable, errors } from './schemas';
+import { IdParams, Nullable, Page, PageQuery, errors } from './schemas';
 
 const Group = Type.Object({
   id: Type.String(),
@@ -79,10 +79,15 @@ export function registerHostGroupRoutes(
       schema: {
         tags,
         summary: 'Host groups, by name',
-        response: { 200: Type.Object({ items: Type.Array(Group) }), ...errors },
+        querystring: Type.Object({ ...PageQuery }, { additionalProperties: false }),
+        response: { 200: Page(Group), ...errors },
       },
     },
-    async () => ({ items: await s.store.hostGroups.list() }),
+    async (req) =>
+      s.store.hostGroups.listPage({
+        limit: req.query.limit ?? 50,
+        ...(req.query.cursor ? { after: req.query.cursor } : {}),
+      }),
   );
 
   r.get(

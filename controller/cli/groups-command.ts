@@ -7,7 +7,7 @@ import type { ApiClient } from './api-client';
 import type { Options } from './cli-args';
 import { duration, table, time } from './format';
 import type { Output } from './job-commands';
-import { durationOption, UsageError } from './option-values';
+import { durationOption, intOption, UsageError } from './option-values';
 
 export const GROUPS_OPTIONS = {
   description: { type: 'string' },
@@ -18,7 +18,7 @@ export const GROUPS_OPTIONS = {
   full: { type: 'string' },
 } as const;
 
-export const GROUPS_USAGE = `  groups list | groups show ID | groups delete ID
+export const GROUPS_USAGE = `  groups list [--limit N] [--cursor C] | groups show ID | groups delete ID
   groups create NAME [--id ID] [--description D] | groups set ID [--name N] [--description D]
   intervals show [--host H | --group G]
   intervals set [--host H | --group G] [--authorized-keys D] [--configs D] [--key-activity D] [--full D]
@@ -104,7 +104,14 @@ export async function groupsCommand(
 ): Promise<Output> {
   switch (sub) {
     case 'list': {
-      const res = await api.call<{ items: Row[] }>('GET', '/api/v1/host-groups');
+      const q = new URLSearchParams();
+      const limit = intOption(o.limit, 'limit');
+      if (limit !== undefined) q.set('limit', String(limit));
+      if (o.cursor) q.set('cursor', o.cursor);
+      const res = await api.call<{ items: Row[]; nextCursor: string | null }>(
+        'GET',
+        `/api/v1/host-groups${q.size ? `?${q}` : ''}`,
+      );
       const rows = res.items.map((g) => ({
         ...g,
         intervals:
@@ -113,7 +120,8 @@ export async function groupsCommand(
             .map(([k, v]) => `${k}=${shown(v)}`)
             .join(' ') || null,
       }));
-      return { data: res, human: table(rows, ['id', 'name', 'description', 'intervals']) };
+      const more = res.nextCursor ? `\nmore: --cursor ${res.nextCursor}` : '';
+      return { data: res, human: table(rows, ['id', 'name', 'description', 'intervals']) + more };
     }
     case 'show': {
       const g = await api.call<Row>('GET', `/api/v1/host-groups/${enc(need(args[0], 'group id'))}`);
