@@ -1,21 +1,20 @@
 /**
  * The inventory as an operator reads it, through the real HTTP API and the real `keywarden`
- * CLI, from a controller whose inventory a real scan-full of a real sshd filled: a key
- * authorized for two accounts and stored as one account's private key, a hand-written
- * line with options, a line Keywarden added, and a login in the auth log. On both stores.
+ * CLI, from a controller whose inventory a real scan-full of a real sshd filled (see
+ * scanned-host.ts). On both stores.
  */
-import { execFile } from 'node:child_process';
-import { chown, copyFile, chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobRecord } from '../../../controller/store/records';
-import { generateClientKey, startTestSshd, type TestSshd } from '../../helpers/sshd';
-import { sshLogin } from '../../helpers/sshd-client';
-import { startTestController, type TestController } from '../../helpers/test-controller';
-import { hostIdOf, rootConnection, type ClientKey } from '../jobs/host-job-harness';
+import type { TestSshd } from '../../helpers/sshd';
+import type { TestController } from '../../helpers/test-controller';
+import type { ClientKey } from '../jobs/host-job-harness';
+import {
+  jobEnded,
+  keywarden as runKeywarden,
+  startScannedHost,
+  type ScannedHost,
+} from './scanned-host';
 
-const BIN = path.resolve(import.meta.dirname, '../../../bin/keywarden.mjs');
 type Err = { error: { code: string; message: string; details: { field?: string } } };
 type Page<T = Record<string, unknown>> = { items: T[]; nextCursor: string | null };
 const enc = encodeURIComponent;
@@ -23,124 +22,25 @@ const enc = encodeURIComponent;
 describe.each(['sqlite', 'mongodb'] as const)(
   'the inventory through the API and the CLI (%s)',
   (storeKind) => {
+    let fixture: ScannedHost;
     let sshd: TestSshd;
     let ctl: TestController;
-    let keyDir = '';
-    let root: ClientKey;
     let shared: ClientKey;
     let other: ClientKey;
     let added: ClientKey;
     let hostId = '';
     let alice = '';
     let bob = '';
-    const tokens = { auditor: '', operator: '' };
-
-    const jobEnded = async (id: string): Promise<JobRecord> => {
-      const until = Date.now() + 180_000;
-      for (;;) {
-        const job = (await ctl.api<JobRecord>('GET', `/api/v1/jobs/${id}`)).body;
-        if (['completed', 'failed', 'cancelled', 'expired'].includes(job.state)) return job;
-        if (Date.now() > until) throw new Error(`job ${id} still ${job.state}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    };
-    const runJob = async (type: string, params: unknown) => {
-      const res = await ctl.api<{ job: JobRecord }>('POST', '/api/v1/jobs', {
-        body: { type, params },
-      });
-      expect(res.status, JSON.stringify(res.body)).toBe(201);
-      return jobEnded(res.body.job.id);
-    };
+    let tokens = { auditor: '', operator: '' };
     const get = <T>(p: string, token?: string) => ctl.api<T>('GET', p, token ? { token } : {});
-    const keywarden = (args: string[], token = ctl.adminToken) =>
-      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        execFile(
-          process.execPath,
-          [BIN, ...args],
-          {
-            env: { PATH: process.env.PATH ?? '', KEYWARDEN_URL: ctl.url, KEYWARDEN_TOKEN: token },
-          },
-          (err, stdout, stderr) =>
-            resolve({
-              code: err ? Number((err as { code?: number }).code ?? 1) : 0,
-              stdout,
-              stderr,
-            }),
-        );
-      });
+    const keywarden = (args: string[], token = ctl.adminToken) => runKeywarden(ctl, args, token);
 
     beforeAll(async () => {
-      keyDir = await mkdtemp(path.join(tmpdir(), 'kwt-inv-'));
-      root = await generateClientKey(keyDir, 'root');
-      shared = await generateClientKey(keyDir, 'shared');
-      other = await generateClientKey(keyDir, 'other', 'ecdsa');
-      added = await generateClientKey(keyDir, 'added');
-      sshd = await startTestSshd({
-        rootAuthorizedKeys: `${root.publicKey}\n`,
-        users: [
-          {
-            name: 'alice',
-            authorizedKeys: `${shared.publicKey}\nfrom="127.0.0.1",no-pty ${other.publicKey}\n`,
-          },
-          { name: 'bob', authorizedKeys: `${shared.publicKey}\n` },
-        ],
-      });
-      alice = sshd.user('alice').name;
-      const b = sshd.user('bob');
-      bob = b.name;
-      // bob keeps the private half of the key that opens both accounts.
-      const id = path.join(b.home, '.ssh', 'id_ed25519');
-      await mkdir(path.dirname(id), { recursive: true });
-      await copyFile(shared.path, id);
-      await chmod(id, 0o600);
-      await chown(id, b.uid, b.gid);
-
-      ctl = await startTestController({
-        store: storeKind,
-        env: { KEYWARDEN_ALLOWED_SSHD_CONFIG_PATHS: JSON.stringify([sshd.configPath]) },
-      });
-      for (const role of ['auditor', 'operator'] as const)
-        tokens[role] = (
-          await ctl.api<{ secret: string }>('POST', '/api/v1/tokens', {
-            body: { name: role, role },
-          })
-        ).body.secret;
-      // Schedules move only when update-job-intervals runs: the scheduler robot stays off.
-      await ctl.api('PATCH', '/api/v1/robots/internal-scheduler', { body: { enabled: false } });
-
-      const connection = await rootConnection(sshd, root);
-      hostId = hostIdOf(connection);
-      expect(
-        (
-          await sshLogin({
-            host: sshd.address,
-            port: sshd.port,
-            user: alice,
-            identityFile: shared.path,
-          })
-        ).code,
-      ).toBe(0);
-      await sshd.waitForLog(new RegExp(`Accepted publickey for ${alice} from 127\\.0\\.0\\.1`));
-      const add = await runJob('add-authorized-key', {
-        connection,
-        sshdConfigPath: sshd.configPath,
-        account: alice,
-        publicKey: added.publicKey,
-      });
-      expect(add.state).toBe('completed');
-      const scan = await runJob('scan-full', {
-        connection,
-        sshdConfigPath: sshd.configPath,
-        logFiles: [sshd.logPath],
-      });
-      expect(scan.state, JSON.stringify(scan.error)).toBe('completed');
+      fixture = await startScannedHost(storeKind);
+      ({ sshd, ctl, shared, other, added, hostId, alice, bob, tokens } = fixture);
     }, 400_000);
 
-    afterAll(async () => {
-      await ctl?.stop();
-      await sshd?.stop();
-      await rm(keyDir, { recursive: true, force: true });
-    });
+    afterAll(async () => fixture?.stop());
 
     it("shows a host's accounts, authorized keys with last use, private keys, host keys and sshd settings", async () => {
       const h = `/api/v1/hosts/${enc(hostId)}`;
@@ -328,7 +228,7 @@ describe.each(['sqlite', 'mongodb'] as const)(
 
       const global = await patch('/api/v1/scan-intervals', { 'scan-full': 7_200_000 });
       expect(global.status).toBe(200);
-      const job = await jobEnded(global.body.updateJobId);
+      const job = await jobEnded(ctl, global.body.updateJobId);
       expect(job).toMatchObject({ type: 'update-job-intervals', state: 'completed' });
       expect((job.result as { hostsRecomputed: number }).hostsRecomputed).toBeGreaterThanOrEqual(1);
       const schedule = async () =>
@@ -348,18 +248,18 @@ describe.each(['sqlite', 'mongodb'] as const)(
         { token: tokens.operator, body: { groupId: group.body.id } },
       );
       expect(joined.body.effective['scan-configs']).toBe(3_600_000);
-      await jobEnded(joined.body.updateJobId);
+      await jobEnded(ctl, joined.body.updateJobId);
       expect((await schedule())['scan-configs']).toBe(3_600_000);
 
       const own = await patch(`/api/v1/hosts/${host.id}/scan-intervals`, { 'scan-configs': 0 });
       expect(own.body.effective['scan-configs']).toBe(0);
-      await jobEnded(own.body.updateJobId);
+      await jobEnded(ctl, own.body.updateJobId);
       expect((await schedule())['scan-configs']).toBeUndefined();
 
       const regroup = await patch(`/api/v1/host-groups/${group.body.id}`, {
         scanIntervalsMs: { 'scan-authorized-keys': 10_800_000 },
       });
-      await jobEnded(regroup.body.updateJobId);
+      await jobEnded(ctl, regroup.body.updateJobId);
       expect((await schedule())['scan-authorized-keys']).toBe(10_800_000);
       const audit = await get<Page<{ action: string }>>('/api/v1/audit?limit=50');
       expect(audit.body.items.map((a) => a.action)).toEqual(
