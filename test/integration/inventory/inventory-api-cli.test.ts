@@ -184,6 +184,22 @@ describe.each(['sqlite', 'mongodb'] as const)(
         expect(res.body.error.details.field).toBe(field);
         expect(res.body.error.message).toContain(field);
       }
+      // The filters are in the OpenAPI document, with what they accept.
+      const doc = await ctl.api<{
+        paths: Record<string, { get?: { parameters?: Array<{ name: string; schema: unknown }> } }>;
+      }>('GET', '/api/v1/openapi.json', { token: null });
+      const params = doc.body.paths['/api/v1/hosts/{id}/authorized-keys']?.get?.parameters ?? [];
+      expect(params.find((p) => p.name === 'fingerprint')?.schema).toMatchObject({
+        pattern: '^SHA256:[A-Za-z0-9+/]{43}$',
+      });
+      expect(Object.keys(doc.body.paths)).toEqual(
+        expect.arrayContaining([
+          '/api/v1/keys/{fingerprint}',
+          '/api/v1/host-groups',
+          '/api/v1/scan-intervals',
+          '/api/v1/hosts/{id}/sshd-settings',
+        ]),
+      );
       const none = await get<Err>('/api/v1/hosts/no-such-host/authorized-keys');
       expect(none.status).toBe(404);
       expect(none.body.error.message).toContain('no-such-host');
