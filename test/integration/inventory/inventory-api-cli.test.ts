@@ -405,5 +405,35 @@ describe.each(['sqlite', 'mongodb'] as const)(
         (await keywarden(['intervals', 'set', '--full', 'inherit'], tokens.operator)).code,
       ).toBe(2);
     });
+
+    it('keeps a line Keywarden removed, shown with its removal time when asked for', async () => {
+      const removal = await fixture.runJob('remove-authorized-key', {
+        connection: fixture.connection,
+        sshdConfigPath: sshd.configPath,
+        account: alice,
+        fingerprint: added.fingerprint,
+      });
+      expect(removal.state, JSON.stringify(removal.error)).toBe('completed');
+      const h = `/api/v1/hosts/${enc(hostId)}/authorized-keys?account=${alice}`;
+      const present = await get<Page<{ fingerprint: string }>>(h, tokens.auditor);
+      expect(present.body.items.map((k) => k.fingerprint).sort()).toEqual(
+        [shared.fingerprint, other.fingerprint].sort(),
+      );
+      const all = await get<Page<{ fingerprint: string; removedAt: number | null }>>(
+        `${h}&includeRemoved=true`,
+        tokens.auditor,
+      );
+      expect(all.body.items.find((k) => k.fingerprint === added.fingerprint)?.removedAt).toEqual(
+        expect.any(Number),
+      );
+      const key = await get<{ authorized: { lines: number } }>(
+        `/api/v1/keys/${enc(added.fingerprint)}?includeRemoved=true`,
+      );
+      expect(key.status).toBe(200);
+      expect(key.body.authorized.lines).toBe(0);
+      const cli = await keywarden(['hosts', 'keys', hostId, '--account', alice, '--removed']);
+      expect(cli.stdout.split('\n')[0]).toMatch(/\sREMOVED$/);
+      expect(cli.stdout).toMatch(/managed\s+.*\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/m);
+    });
   },
 );

@@ -13,6 +13,7 @@ import type { JobRecord } from '../../../controller/store/records';
 import { generateClientKey, startTestSshd, type TestSshd } from '../../helpers/sshd';
 import { sshLogin } from '../../helpers/sshd-client';
 import { startTestController, type TestController } from '../../helpers/test-controller';
+import type { Connection } from '../../../controller/inventory/host-target';
 import { hostIdOf, rootConnection, type ClientKey } from '../jobs/host-job-harness';
 
 const BIN = path.resolve(import.meta.dirname, '../../../bin/keywarden.mjs');
@@ -28,6 +29,10 @@ export interface ScannedHost {
   alice: string;
   bob: string;
   tokens: { auditor: string; operator: string };
+  /** Queues a job as the admin and waits until it has ended. */
+  runJob(type: string, params: unknown): Promise<JobRecord>;
+  /** How jobs reach the sshd as root (params.connection). */
+  connection: Connection;
   stop(): Promise<void>;
 }
 
@@ -138,6 +143,8 @@ export async function startScannedHost(store: 'sqlite' | 'mongodb'): Promise<Sca
       alice,
       bob: b.name,
       tokens,
+      runJob,
+      connection,
       stop,
     };
   } catch (err) {
