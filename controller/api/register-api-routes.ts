@@ -17,6 +17,9 @@ import { registerMetricsRoutes } from './metrics-routes';
 import { registerReportsRoutes } from './reports-routes';
 import { registerRobotsRoutes } from './robots-routes';
 import { registerTokensRoutes } from './tokens-routes';
+import { registerInventoryRoutes } from './inventory-routes';
+import { registerKeyRoutes } from './key-routes';
+import { registerHostGroupRoutes } from './host-group-routes';
 
 /**
  * Mounts /api/v1, /metrics and the API documentation. Each area's routes live in their
@@ -68,4 +71,7 @@ export async function registerApiRoutes(
   registerMetricsRoutes(app, services, auth);
   registerIcbRoutes(app, services, auth);
   registerAgentsRoutes(app, services, auth);
+  registerInventoryRoutes(app, services, auth);
+  registerKeyRoutes(app, services, auth);
+  registerHostGroupRoutes(app, services, auth);
 }

@@ -5,6 +5,8 @@ import { parse, USAGE, UsageError } from './cli-args';
 import { jobsCommand, reportsCommand, type Output } from './job-commands';
 import { hostsCommand } from './hosts-command';
 import { icbCommand } from './icb-command';
+import { INVENTORY_HOST_COMMANDS, inventoryHostsCommand, keysCommand } from './inventory-command';
+import { groupsCommand, intervalsCommand, setGroupCommand } from './groups-command';
 
 export const EXIT = {
   ok: 0,
@@ -39,7 +41,18 @@ export async function runCli(
     else if (area === 'reports') res = await reportsCommand(api, sub, o);
     else if (area === 'alerts') res = await alertsCommand(api, sub, args, o);
     else if (area === 'tokens') res = await tokensCommand(api, sub, args, o);
+    else if (area === 'hosts' && INVENTORY_HOST_COMMANDS.some((c) => c === sub))
+      res = await inventoryHostsCommand(
+        api,
+        sub as (typeof INVENTORY_HOST_COMMANDS)[number],
+        args,
+        o,
+      );
+    else if (area === 'hosts' && sub === 'set-group') res = await setGroupCommand(api, args);
     else if (area === 'hosts') res = await hostsCommand(api, sub, args, o);
+    else if (area === 'keys') res = await keysCommand(api, sub, args, o);
+    else if (area === 'groups') res = await groupsCommand(api, sub, args, o);
+    else if (area === 'intervals') res = await intervalsCommand(api, sub, o);
     else if (area === 'icb') res = await icbCommand(api, sub, args, o);
     else throw new UsageError(`unknown command ${area}`);
     out(o.json ? JSON.stringify(res.data, null, 2) : res.human);

@@ -47,6 +47,7 @@ import { testFlaky } from './testing/test-flaky';
 import { testParent } from './testing/test-parent';
 import { testRobot } from './testing/test-robot';
 import { testSleep } from './testing/test-sleep';
+import { updateJobIntervalsJob } from './update-job-intervals';
 
 export const productJobs = [
   internalProcessManager,
@@ -86,6 +87,7 @@ export const productJobs = [
   readSshdEffectiveConfig,
   scanHostKeyActivity,
   setAuthorizedKeyOptions,
+  updateJobIntervalsJob,
 ] as const;
 
 /** Fixtures for tests and benchmarks, registered only with KEYWARDEN_ENABLE_TEST_JOB_TYPES. */

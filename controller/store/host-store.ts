@@ -53,6 +53,8 @@ export interface HostGroupRepository {
   ): Promise<HostGroupRecord>;
   get(id: string): Promise<HostGroupRecord | null>;
   list(): Promise<HostGroupRecord[]>;
+  /** A page of groups by name; `after` = the last name of the page before (names are unique). */
+  listPage(page: { limit: number; after?: string }): Promise<Page<HostGroupRecord>>;
   /** A change of overrides marks the group's hosts schedule-dirty. */
   update(
     id: string,

@@ -11,6 +11,7 @@ import type {
   KeyUse,
   NewInventoryItem,
 } from './inventory-records';
+import type { Page } from './store';
 
 export interface InventoryFilter {
   hostId?: string;
@@ -49,6 +50,38 @@ export interface InventoryItemRepository {
   markRemoved(kind: InventoryKind, hostId: string, keys: string[], now: number): Promise<number>;
   /** Served by (kind, host) and (kind, fingerprint) indexes; ordered by host, then key. */
   list<K extends InventoryKind>(kind: K, filter: InventoryFilter): Promise<InventoryItem<K>[]>;
+  /** One page of `list`, ordered by item id (host, then the item's key); `after` = last id. */
+  listPage<K extends InventoryKind>(
+    kind: K,
+    filter: InventoryFilter,
+    page: InventoryPage,
+  ): Promise<Page<InventoryItem<K>>>;
+  /**
+   * Keys as fleet entities: the distinct fingerprints of present items of these kinds
+   * (on one host when given), in order; `after` = the last fingerprint of the page before.
+   */
+  listFingerprints(
+    filter: { kinds: InventoryKind[]; hostId?: string },
+    page: InventoryPage,
+  ): Promise<Page<string>>;
+  /** For each given fingerprint (a page of them) with present items of `kind`: where it is. */
+  summarize(kind: InventoryKind, fingerprints: string[]): Promise<FingerprintSummary[]>;
+}
+
+export interface InventoryPage {
+  limit: number;
+  after?: string;
+}
+
+export interface FingerprintSummary {
+  fingerprint: string;
+  /** Present items of the kind with this fingerprint, and on how many hosts. */
+  items: number;
+  hosts: number;
+  /** When the earliest of them was first seen. */
+  firstSeenAt: number;
+  /** The data of one of them (the key's type and bits are the same in all). */
+  data: unknown;
 }
 
 export interface KeyUsageRepository {
@@ -59,6 +92,11 @@ export interface KeyUsageRepository {
     fingerprint?: string;
     account?: string;
   }): Promise<KeyUsageRecord[]>;
+  /** One page of `list` in the same order; the cursor is opaque (INVALID_INPUT when forged). */
+  listPage(
+    filter: { hostId?: string; fingerprint?: string; account?: string },
+    page: InventoryPage,
+  ): Promise<Page<KeyUsageRecord>>;
   /** Where the host's next key-activity scan resumes (opaque JSON); null before the first. */
   getCursor(hostId: string): Promise<unknown>;
   setCursor(hostId: string, cursor: unknown, now: number): Promise<void>;

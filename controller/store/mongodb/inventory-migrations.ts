@@ -22,4 +22,16 @@ export const inventoryMigrations: Array<{
       ],
     },
   },
+  {
+    id: 40,
+    name: "inventory: pages of one key's places and its usage in tuple order",
+    indexes: {
+      // "Where is this key": its items in _id order, a page at a time.
+      inventory_items: [
+        { name: 'fingerprint_pages', key: { kind: 1, fingerprint: 1, removedAt: 1, _id: 1 } },
+      ],
+      // Key usage pages are sorted by (host, account, key, source).
+      key_usage: [{ name: 'tuple', key: { hostId: 1, account: 1, fingerprint: 1, from: 1 } }],
+    },
+  },
 ];

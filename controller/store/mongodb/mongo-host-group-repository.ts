@@ -33,6 +33,17 @@ export function mongoHostGroupRepository(c: HostCollections): HostGroupRepositor
     },
     get,
     list: async () => (await c.hostGroups.find({}, { sort: { name: 1 } }).toArray()).map(toGroup),
+    listPage: async (p) => {
+      const docs = await c.hostGroups
+        .find(p.after === undefined ? {} : { name: { $gt: p.after } }, {
+          sort: { name: 1 },
+          limit: p.limit + 1,
+        })
+        .toArray();
+      const items = docs.slice(0, p.limit).map(toGroup);
+      const last = items[items.length - 1];
+      return { items, nextCursor: docs.length > p.limit && last ? last.name : null };
+    },
     update: async (id, patch, now) => {
       const before = await get(id);
       if (!before) return null;

@@ -9,6 +9,7 @@ import {
   type InventoryDoc,
 } from './inventory-collections';
 import { mongoSyncInventory } from './mongo-inventory-sync';
+import { mongoFingerprintPage, mongoItemPage, mongoSummarize } from './mongo-inventory-pages';
 
 export function mongoInventoryItems(c: InventoryCollections): InventoryItemRepository {
   return {
@@ -42,5 +43,8 @@ export function mongoInventoryItems(c: InventoryCollections): InventoryItemRepos
       const docs = await c.items.find(filter).sort({ hostId: 1, key: 1 }).toArray();
       return docs.map((d) => toItem<K>(d));
     },
+    listPage: (kind, f, p) => mongoItemPage(c, kind, f, p),
+    listFingerprints: (f, p) => mongoFingerprintPage(c, f, p),
+    summarize: (kind, fps) => mongoSummarize(c, kind, fps),
   };
 }

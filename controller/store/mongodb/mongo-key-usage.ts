@@ -7,6 +7,7 @@ import type { Filter } from 'mongodb';
 import type { KeyUsageRecord } from '../inventory-records';
 import type { KeyUsageRepository } from '../inventory-store';
 import type { InventoryCollections, KeyUsageDoc } from './inventory-collections';
+import { decodeUsageCursor, encodeUsageCursor } from '../usage-cursor';
 
 const toUsage = ({ _id: _unused, ...rest }: KeyUsageDoc): KeyUsageRecord => rest;
 
@@ -42,6 +43,31 @@ export function mongoKeyUsage(c: InventoryCollections): KeyUsageRepository {
       if (f.account !== undefined) filter.account = f.account;
       const docs = await c.keyUsage.find(filter).sort({ _id: 1 }).toArray();
       return docs.map(toUsage);
+    },
+    listPage: async (f, p) => {
+      const filter: Filter<KeyUsageDoc> = {};
+      if (f.hostId !== undefined) filter.hostId = f.hostId;
+      if (f.fingerprint !== undefined) filter.fingerprint = f.fingerprint;
+      if (f.account !== undefined) filter.account = f.account;
+      if (p.after !== undefined) {
+        // (hostId, account, fingerprint, from) > the cursor's tuple, field by field.
+        const [h, a, k, s] = decodeUsageCursor(p.after);
+        filter.$or = [
+          { hostId: { $gt: h } },
+          { hostId: h, account: { $gt: a } },
+          { hostId: h, account: a, fingerprint: { $gt: k } },
+          { hostId: h, account: a, fingerprint: k, from: { $gt: s } },
+        ];
+      }
+      const docs = await c.keyUsage
+        .find(filter, {
+          sort: { hostId: 1, account: 1, fingerprint: 1, from: 1 },
+          limit: p.limit + 1,
+        })
+        .toArray();
+      const items = docs.slice(0, p.limit).map(toUsage);
+      const last = items[items.length - 1];
+      return { items, nextCursor: docs.length > p.limit && last ? encodeUsageCursor(last) : null };
     },
     getCursor: async (hostId) => {
       const doc = await c.cursors.findOne({ _id: hostId });

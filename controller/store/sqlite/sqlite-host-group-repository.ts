@@ -53,6 +53,19 @@ export function sqliteHostGroupRepository(db: Database.Database): HostGroupRepos
     get: async (id) => get(id),
     list: async () =>
       (stmt(db, 'SELECT * FROM host_groups ORDER BY name').all() as GroupRow[]).map(toGroup),
+    listPage: async (p) => {
+      const rows = (
+        p.after === undefined
+          ? stmt(db, 'SELECT * FROM host_groups ORDER BY name LIMIT ?').all(p.limit + 1)
+          : stmt(db, 'SELECT * FROM host_groups WHERE name > ? ORDER BY name LIMIT ?').all(
+              p.after,
+              p.limit + 1,
+            )
+      ) as GroupRow[];
+      const items = rows.slice(0, p.limit).map(toGroup);
+      const last = items[items.length - 1];
+      return { items, nextCursor: rows.length > p.limit && last ? last.name : null };
+    },
     update: async (id, patch, now) =>
       db
         .transaction(() => {

@@ -4,6 +4,7 @@ import { inventoryItemId, type InventoryKind } from '../inventory-records';
 import type { InventoryItemRepository } from '../inventory-store';
 import { toItem, UPSERT_ITEM, upsertArgs, type InventoryRow } from './sqlite-inventory-rows';
 import { sqliteSyncInventory } from './sqlite-inventory-sync';
+import { sqliteFingerprintPage, sqliteItemPage, sqliteSummarize } from './sqlite-inventory-pages';
 import { placeholders, stmt } from './statements';
 
 export function sqliteInventoryItems(db: Database.Database): InventoryItemRepository {
@@ -47,5 +48,8 @@ export function sqliteInventoryItems(db: Database.Database): InventoryItemReposi
       ).all(...args) as InventoryRow[];
       return rows.map((r) => toItem<K>(r));
     },
+    listPage: async (kind, f, p) => sqliteItemPage(db, kind, f, p),
+    listFingerprints: async (f, p) => sqliteFingerprintPage(db, f, p),
+    summarize: async (kind, fps) => sqliteSummarize(db, kind, fps),
   };
 }

@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import type { KeyUsageRecord } from '../inventory-records';
 import type { KeyUsageRepository } from '../inventory-store';
 import { stmt } from './statements';
+import { decodeUsageCursor, encodeUsageCursor } from '../usage-cursor';
 
 interface UsageRow {
   host_id: string;
@@ -56,6 +57,29 @@ export function sqliteKeyUsage(db: Database.Database): KeyUsageRepository {
       const sql = `SELECT * FROM key_usage ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY host_id, account, fingerprint, source`;
       return (stmt(db, sql).all(...args) as UsageRow[]).map(toUsage);
+    },
+    listPage: async (f, p) => {
+      const where: string[] = [];
+      const args: unknown[] = [];
+      for (const [col, v] of [
+        ['host_id', f.hostId],
+        ['fingerprint', f.fingerprint],
+        ['account', f.account],
+      ] as const) {
+        if (v === undefined) continue;
+        where.push(`${col} = ?`);
+        args.push(v);
+      }
+      if (p.after !== undefined) {
+        where.push('(host_id, account, fingerprint, source) > (?, ?, ?, ?)');
+        args.push(...decodeUsageCursor(p.after));
+      }
+      const sql = `SELECT * FROM key_usage ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY host_id, account, fingerprint, source LIMIT ?`;
+      const rows = (stmt(db, sql).all(...args, p.limit + 1) as UsageRow[]).map(toUsage);
+      const items = rows.slice(0, p.limit);
+      const last = items[items.length - 1];
+      return { items, nextCursor: rows.length > p.limit && last ? encodeUsageCursor(last) : null };
     },
     getCursor: async (hostId) => {
       const row = stmt(db, 'SELECT cursor FROM key_activity_cursors WHERE host_id = ?').get(

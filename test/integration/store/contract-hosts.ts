@@ -109,6 +109,25 @@ export function hostsContract(ctx: ContractContext): void {
       expect((await store.hostGroups.list()).map((x) => x.id)).toEqual([]);
     });
 
+    it('pages host groups by name', async () => {
+      const { store } = ctx.get();
+      for (const [id, name] of [
+        ['gp-3', 'pg-c'],
+        ['gp-1', 'pg-a'],
+        ['gp-2', 'pg-b'],
+      ] as const)
+        await store.hostGroups.create(
+          { id, name, description: '', scanIntervalsMs: NO_OVERRIDES },
+          T0,
+        );
+      const first = await store.hostGroups.listPage({ limit: 2 });
+      expect(first.items.map((g) => g.name)).toEqual(['pg-a', 'pg-b']);
+      expect(first.nextCursor).toBe('pg-b');
+      const rest = await store.hostGroups.listPage({ limit: 2, after: 'pg-b' });
+      expect(rest).toEqual({ items: [expect.objectContaining({ id: 'gp-3' })], nextCursor: null });
+      for (const id of ['gp-1', 'gp-2', 'gp-3']) await store.hostGroups.remove(id, T0);
+    });
+
     it('keeps the scan schedule per host and type, lists due rows and moves them once', async () => {
       const { store } = ctx.get();
       await store.scanSchedule.setHost('h-a', { 'scan-configs': H, 'scan-full': 4 * H }, T0);

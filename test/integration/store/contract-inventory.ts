@@ -228,5 +228,121 @@ export function inventoryContract(ctx: ContractContext): void {
       expect(await hostConfigs.get('inv-h1')).toEqual({ ...rec, scannedAt: T0 + 1 });
       expect(await hostConfigs.get('inv-none')).toBeNull();
     });
+
+    it('reads the inventory in bounded pages: items, distinct fingerprints, summaries, usage', async () => {
+      const { items, keyUsage } = ctx.get().store.inventory;
+      const fp = (c: string) => `SHA256:${c.repeat(43)}`;
+      const privKey = (hostId: string, account: string, fingerprint: string) => ({
+        kind: 'private-key' as const,
+        hostId,
+        key: inventoryItemKey('private-key', { path: `/home/${account}/.ssh/id` }),
+        account,
+        fingerprint,
+        data: {
+          path: `/home/${account}/.ssh/id`,
+          format: 'openssh' as const,
+          encrypted: false,
+          type: 'ssh-ed25519',
+          bits: 256,
+          mode: 0o600,
+          uid: 1000,
+        },
+      });
+      // Five lines on pg-h1, one on pg-h10 (an id that has pg-h1 as its prefix).
+      const lines = ['u1', 'u2', 'u3', 'u4'].map((a) => authKey('pg-h1', a, fp('c')));
+      lines.push(authKey('pg-h1', 'u5', fp('d')));
+      await items.sync('authorized-key', 'pg-h1', lines, T0);
+      await items.sync('authorized-key', 'pg-h10', [authKey('pg-h10', 'u1', fp('c'))], T0 + 5);
+      await items.sync('private-key', 'pg-h10', [privKey('pg-h10', 'u1', fp('e'))], T0);
+
+      const seen: string[] = [];
+      let after: string | undefined;
+      let pages = 0;
+      do {
+        const page = await items.listPage(
+          'authorized-key',
+          { hostId: 'pg-h1' },
+          { limit: 2, ...(after ? { after } : {}) },
+        );
+        expect(page.items.length).toBeLessThanOrEqual(2);
+        seen.push(...page.items.map((i) => i.account ?? ''));
+        after = page.nextCursor ?? undefined;
+        pages++;
+      } while (after);
+      expect(seen).toEqual(['u1', 'u2', 'u3', 'u4', 'u5']);
+      expect(pages).toBe(3);
+      const byKey = await items.listPage('authorized-key', { fingerprint: fp('c') }, { limit: 10 });
+      // In item id order (`host|kind|key`): the same on both adapters, byte by byte.
+      expect(byKey.items.map((i) => `${i.hostId} ${i.account}`)).toEqual([
+        'pg-h10 u1',
+        'pg-h1 u1',
+        'pg-h1 u2',
+        'pg-h1 u3',
+        'pg-h1 u4',
+      ]);
+      expect(byKey.nextCursor).toBeNull();
+
+      const onH10 = await items.listFingerprints(
+        { kinds: ['authorized-key', 'private-key'], hostId: 'pg-h10' },
+        { limit: 1 },
+      );
+      expect(onH10).toEqual({ items: [fp('c')], nextCursor: fp('c') });
+      expect(
+        await items.listFingerprints(
+          { kinds: ['authorized-key', 'private-key'], hostId: 'pg-h10' },
+          { limit: 1, after: fp('c') },
+        ),
+      ).toEqual({ items: [fp('e')], nextCursor: null });
+      const fleet = await items.listFingerprints(
+        { kinds: ['authorized-key', 'private-key'] },
+        { limit: 500 },
+      );
+      expect(fleet.items).toEqual(expect.arrayContaining([fp('c'), fp('d'), fp('e')]));
+      expect(new Set(fleet.items).size).toBe(fleet.items.length);
+      expect([...fleet.items].sort()).toEqual(fleet.items);
+
+      const summary = await items.summarize('authorized-key', [fp('c'), fp('d'), fp('e')]);
+      expect(summary.sort((a, b) => a.fingerprint.localeCompare(b.fingerprint))).toEqual([
+        {
+          fingerprint: fp('c'),
+          items: 5,
+          hosts: 2,
+          firstSeenAt: T0,
+          data: expect.objectContaining({ type: 'ssh-ed25519', bits: 256 }),
+        },
+        expect.objectContaining({ fingerprint: fp('d'), items: 1, hosts: 1 }),
+      ]);
+      expect(await items.summarize('private-key', [fp('e')])).toEqual([
+        expect.objectContaining({ fingerprint: fp('e'), items: 1, hosts: 1 }),
+      ]);
+
+      await keyUsage.record('pg-h1', [
+        { account: 'u1', fingerprint: fp('c'), from: '10.0.0.1', at: T0 },
+        { account: 'u1', fingerprint: fp('c'), from: '10.0.0.2', at: T0 },
+        { account: 'u2', fingerprint: fp('c'), from: '10.0.0.1', at: T0 },
+      ]);
+      await keyUsage.record('pg-h10', [
+        { account: 'u1', fingerprint: fp('c'), from: '10.0.0.1', at: T0 },
+      ]);
+      const uses: string[] = [];
+      let next: string | undefined;
+      do {
+        const page = await keyUsage.listPage(
+          { fingerprint: fp('c') },
+          { limit: 3, ...(next ? { after: next } : {}) },
+        );
+        uses.push(...page.items.map((u) => `${u.hostId} ${u.account} ${u.from}`));
+        next = page.nextCursor ?? undefined;
+      } while (next);
+      expect(uses).toEqual([
+        'pg-h1 u1 10.0.0.1',
+        'pg-h1 u1 10.0.0.2',
+        'pg-h1 u2 10.0.0.1',
+        'pg-h10 u1 10.0.0.1',
+      ]);
+      await expect(
+        keyUsage.listPage({}, { limit: 1, after: 'not-a-cursor' }),
+      ).rejects.toMatchObject({ code: 'INVALID_INPUT', details: { field: 'cursor' } });
+    });
   });
 }

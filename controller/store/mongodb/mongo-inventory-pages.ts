@@ -1,0 +1,119 @@
+/**
+ * Bounded reads of the inventory in MongoDB: pages of items, the distinct fingerprints of
+ * the fleet, and per-fingerprint summaries (one aggregation over a page of fingerprints).
+ */
+import type { Filter } from 'mongodb';
+import type { InventoryKind } from '../inventory-records';
+import type { FingerprintSummary, InventoryFilter, InventoryPage } from '../inventory-store';
+import type { Page } from '../store';
+import { toItem, type InventoryCollections, type InventoryDoc } from './inventory-collections';
+
+function itemFilter(kind: InventoryKind, f: InventoryFilter): Filter<InventoryDoc> {
+  const filter: Filter<InventoryDoc> = { kind };
+  if (f.hostId !== undefined) filter.hostId = f.hostId;
+  if (f.account !== undefined) filter.account = f.account;
+  if (f.fingerprint !== undefined) filter.fingerprint = f.fingerprint;
+  if (!f.includeRemoved) filter.removedAt = null;
+  return filter;
+}
+
+export async function mongoItemPage<K extends InventoryKind>(
+  c: InventoryCollections,
+  kind: K,
+  f: InventoryFilter,
+  p: InventoryPage,
+) {
+  const filter = itemFilter(kind, f);
+  if (p.after !== undefined) filter._id = { $gt: p.after };
+  const docs = await c.items.find(filter, { sort: { _id: 1 }, limit: p.limit + 1 }).toArray();
+  const items = docs.slice(0, p.limit).map((d) => toItem<K>(d));
+  const last = items[items.length - 1];
+  return { items, nextCursor: docs.length > p.limit && last ? last.id : null };
+}
+
+/** Reads each kind in fingerprint order (the (kind, fingerprint) index) until a page of distinct values. */
+export async function mongoFingerprintPage(
+  c: InventoryCollections,
+  f: { kinds: InventoryKind[]; hostId?: string },
+  p: InventoryPage,
+): Promise<Page<string>> {
+  const found = new Set<string>();
+  for (const kind of f.kinds) {
+    const filter: Filter<InventoryDoc> = {
+      kind,
+      removedAt: null,
+      fingerprint: p.after === undefined ? { $ne: null } : { $gt: p.after },
+    };
+    if (f.hostId !== undefined) filter.hostId = f.hostId;
+    const cursor = c.items.find(filter, {
+      sort: { fingerprint: 1 },
+      projection: { fingerprint: 1 },
+      batchSize: 500,
+    });
+    const seen = new Set<string>();
+    try {
+      for await (const d of cursor) {
+        if (d.fingerprint === null) continue;
+        seen.add(d.fingerprint);
+        found.add(d.fingerprint);
+        if (seen.size > p.limit) break;
+      }
+    } finally {
+      await cursor.close();
+    }
+  }
+  const sorted = [...found].sort();
+  const items = sorted.slice(0, p.limit);
+  const last = items[items.length - 1];
+  return { items, nextCursor: sorted.length > p.limit && last ? last : null };
+}
+
+export async function mongoSummarize(
+  c: InventoryCollections,
+  kind: InventoryKind,
+  fingerprints: string[],
+): Promise<FingerprintSummary[]> {
+  if (fingerprints.length === 0) return [];
+  // One row per (fingerprint, host), summed here; the earliest item by a sorted findOne:
+  // MongoDB-compatible servers (FerretDB) lack $min and $first, and miscount a constant
+  // $sum after a compound $group.
+  const match = { kind, removedAt: null, fingerprint: { $in: fingerprints } };
+  const perHost = await c.items
+    .aggregate<{ _id: { fingerprint: string; hostId: string }; items: number }>([
+      { $match: match },
+      { $group: { _id: { fingerprint: '$fingerprint', hostId: '$hostId' }, items: { $sum: 1 } } },
+    ])
+    .toArray();
+  const byFingerprint = new Map<string, { _id: string; items: number; hosts: number }>();
+  for (const r of perHost) {
+    const sum = byFingerprint.get(r._id.fingerprint) ?? {
+      _id: r._id.fingerprint,
+      items: 0,
+      hosts: 0,
+    };
+    sum.items += r.items;
+    sum.hosts += 1;
+    byFingerprint.set(sum._id, sum);
+  }
+  const counts = [...byFingerprint.values()];
+  const earliest = await Promise.all(
+    counts.map((r) =>
+      c.items.findOne(
+        { kind, removedAt: null, fingerprint: r._id },
+        { sort: { firstSeenAt: 1 }, projection: { firstSeenAt: 1, data: 1 } },
+      ),
+    ),
+  );
+  const rows = counts.map((r, i) => ({
+    ...r,
+    firstSeenAt: earliest[i]?.firstSeenAt ?? 0,
+    data: earliest[i]?.data ?? 'null',
+  }));
+  return rows.map((r) => ({
+    fingerprint: r._id,
+    items: r.items,
+    hosts: r.hosts,
+    firstSeenAt: r.firstSeenAt,
+    data: JSON.parse(r.data) as unknown,
+  }));
+}
