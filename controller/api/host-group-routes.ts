@@ -10,27 +10,19 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { notFound } from '../../shared/errors';
 import type { ControllerServices } from '../controller-services';
-import { BUILTIN_SCAN_DEFAULTS, effectiveScanIntervals } from '../engine/host-scan-scheduler';
-import { NO_OVERRIDES, SCAN_TYPES } from '../store/host-records';
+import { builtinScanDefaults, effectiveScanIntervals } from '../engine/host-scan-scheduler';
+import type { HostGroupRecord } from '../store/host-records';
 import { newId } from '../store/ids';
+import { updateJobIntervalsJob } from '../jobs/update-job-intervals';
 import { caller, type RequireRole } from './auth';
 import {
-  DefaultsPatch,
-  Intervals,
-  Overrides,
-  OverridesPatch,
+  allOverrides,
   checkIntervals,
+  givenOverrides,
+  scanIntervalSchemas,
 } from './scan-interval-input';
 import { IdParams, Nullable, Page, PageQuery, errors } from './schemas';
 
-const Group = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  description: Type.String(),
-  scanIntervalsMs: Overrides,
-  createdAt: Type.Integer(),
-  updatedAt: Type.Integer(),
-});
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 const UpdateJob = Nullable(
   Type.String({ description: 'the update-job-intervals job applying the change' }),
@@ -43,6 +35,24 @@ export function registerHostGroupRoutes(
 ): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['host groups and scan intervals'];
+  // The scan types are the registry's (their hostScan), so a new scan gets its field here.
+  const scans = s.queue.hostScans;
+  const scanTypes = scans.map((t) => t.type);
+  const builtIn = builtinScanDefaults(scans);
+  const { DefaultsPatch, Intervals, Overrides, OverridesPatch } = scanIntervalSchemas(scanTypes);
+  const Group = Type.Object({
+    id: Type.String(),
+    name: Type.String(),
+    description: Type.String(),
+    scanIntervalsMs: Overrides,
+    createdAt: Type.Integer(),
+    updatedAt: Type.Integer(),
+  });
+  /** A group as the API shows it: every scan type present, null where it inherits. */
+  const present = (g: HostGroupRecord) => ({
+    ...g,
+    scanIntervalsMs: allOverrides(scanTypes, g.scanIntervalsMs),
+  });
   const now = () => Date.now();
   const changed = async (
     req: FastifyRequest,
@@ -55,7 +65,7 @@ export function registerHostGroupRoutes(
     await s.store.audit.append({ at: now(), actor, action, subject, details });
     if (!reschedule) return null;
     const res = await s.queue.enqueue(
-      'update-job-intervals',
+      updateJobIntervalsJob.type,
       {},
       { createdBy: actor, trigger: 'event' },
     );
@@ -83,11 +93,13 @@ export function registerHostGroupRoutes(
         response: { 200: Page(Group), ...errors },
       },
     },
-    async (req) =>
-      s.store.hostGroups.listPage({
+    async (req) => {
+      const page = await s.store.hostGroups.listPage({
         limit: req.query.limit ?? 50,
         ...(req.query.cursor ? { after: req.query.cursor } : {}),
-      }),
+      });
+      return { ...page, items: page.items.map(present) };
+    },
   );
 
   r.get(
@@ -101,7 +113,7 @@ export function registerHostGroupRoutes(
         response: { 200: Group, ...errors },
       },
     },
-    async (req) => groupOr404(req.params.id),
+    async (req) => present(await groupOr404(req.params.id)),
   );
 
   r.post(
@@ -131,13 +143,13 @@ export function registerHostGroupRoutes(
           id: b.id ?? newId(),
           name: b.name,
           description: b.description ?? '',
-          scanIntervalsMs: { ...NO_OVERRIDES, ...b.scanIntervalsMs },
+          scanIntervalsMs: givenOverrides(b.scanIntervalsMs ?? {}),
         },
         now(),
       );
       // A new group has no hosts yet: nothing to reschedule.
       await changed(req, 'host-group.create', group.id, { name: group.name }, false);
-      return reply.code(201).send(group);
+      return reply.code(201).send(present(group));
     },
   );
 
@@ -163,7 +175,15 @@ export function registerHostGroupRoutes(
     async (req) => {
       const before = await groupOr404(req.params.id);
       checkIntervals(req.body.scanIntervalsMs ?? {}, 'scanIntervalsMs.');
-      const group = await s.store.hostGroups.update(before.id, req.body, now());
+      const { scanIntervalsMs, ...fields } = req.body;
+      const group = await s.store.hostGroups.update(
+        before.id,
+        {
+          ...fields,
+          ...(scanIntervalsMs ? { scanIntervalsMs: givenOverrides(scanIntervalsMs) } : {}),
+        },
+        now(),
+      );
       if (!group) throw notFound(`no host group ${before.id}`, { details: { field: 'id' } });
       const updateJobId = await changed(
         req,
@@ -172,7 +192,7 @@ export function registerHostGroupRoutes(
         { from: before, to: group },
         req.body.scanIntervalsMs !== undefined,
       );
-      return { group, updateJobId };
+      return { group: present(group), updateJobId };
     },
   );
 
@@ -214,7 +234,7 @@ export function registerHostGroupRoutes(
     },
     async () => {
       const stored = await s.store.hostGroups.getScanDefaults();
-      return { defaults: stored ?? BUILTIN_SCAN_DEFAULTS, builtIn: stored === null };
+      return { defaults: stored ?? builtIn, builtIn: stored === null };
     },
   );
 
@@ -234,8 +254,8 @@ export function registerHostGroupRoutes(
     },
     async (req) => {
       checkIntervals(req.body, '');
-      const before = (await s.store.hostGroups.getScanDefaults()) ?? BUILTIN_SCAN_DEFAULTS;
-      const defaults = { ...before, ...req.body };
+      const before = (await s.store.hostGroups.getScanDefaults()) ?? builtIn;
+      const defaults = { ...before, ...(givenOverrides(req.body) as Record<string, number>) };
       await s.store.hostGroups.setScanDefaults(defaults, now());
       const updateJobId = await changed(req, 'scan-intervals.update', 'global', {
         from: before,
@@ -267,16 +287,20 @@ export function registerHostGroupRoutes(
   const hostIntervals = async (hostId: string) => {
     const host = await hostOr404(hostId);
     const group = host.groupId ? await s.store.hostGroups.get(host.groupId) : null;
-    const defaults = (await s.store.hostGroups.getScanDefaults()) ?? BUILTIN_SCAN_DEFAULTS;
+    const defaults = (await s.store.hostGroups.getScanDefaults()) ?? builtIn;
     const schedule = await s.store.scanSchedule.listForHost(host.id);
     return {
       hostId: host.id,
-      host: host.scanIntervalsMs,
-      group: group && { id: group.id, name: group.name, scanIntervalsMs: group.scanIntervalsMs },
+      host: allOverrides(scanTypes, host.scanIntervalsMs),
+      group: group && {
+        id: group.id,
+        name: group.name,
+        scanIntervalsMs: allOverrides(scanTypes, group.scanIntervalsMs),
+      },
       defaults,
-      effective: effectiveScanIntervals(defaults, group, host),
+      effective: effectiveScanIntervals(scans, defaults, group, host),
       schedule: schedule
-        .filter((e) => SCAN_TYPES.includes(e.scanType))
+        .filter((e) => scanTypes.includes(e.scanType))
         .map(({ hostId: _h, ...e }) => e),
     };
   };
@@ -313,7 +337,7 @@ export function registerHostGroupRoutes(
     async (req) => {
       const host = await hostOr404(req.params.id);
       checkIntervals(req.body, '');
-      await s.store.hosts.update(host.id, { scanIntervalsMs: req.body }, now());
+      await s.store.hosts.update(host.id, { scanIntervalsMs: givenOverrides(req.body) }, now());
       const updateJobId = await changed(req, 'host.scan-intervals.update', host.id, {
         from: host.scanIntervalsMs,
         to: req.body,

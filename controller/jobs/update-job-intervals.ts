@@ -28,7 +28,7 @@ export const updateJobIntervalsJob = defineJob({
     const started = ctx.now();
     let hostsRecomputed = 0;
     for (;;) {
-      const r = await recomputeDirtyHosts(ctx.store, ctx.now());
+      const r = await recomputeDirtyHosts(ctx.store, ctx.hostScans, ctx.now());
       hostsRecomputed += r.hosts;
       if (r.hosts > 0) await ctx.heartbeat({ hostsRecomputed });
       if (!r.more) return { hostsRecomputed, more: false };
