@@ -1,0 +1,127 @@
+/**
+ * The lines of one authorized_keys file as sshd reads them for authentication
+ * (auth2-pubkeyfile.c auth_check_authkeys_file): blank and comment lines are ignored, a line
+ * sshd cannot read (bad options, unknown key type, declared type not the blob's) is skipped
+ * and grants nothing, and every other line is a candidate with its parsed options.
+ *
+ * Exports:
+ * - `KeyLine`: a candidate line (key, options, expiry) or a skipped one (reason, fingerprint
+ *   when the key blob could still be decoded).
+ * - `readKeyLines(file, text, hostUtcOffsetMinutes)`: every non-blank, non-comment line.
+ * - `parseExpiryTime(value, hostUtcOffsetMinutes)`: misc.c parse_absolute_time, seconds or undefined.
+ */
+import { parseAuthorizedKeyLine, type AuthorizedKeyOption } from '../authorized-keys';
+import { skipOptionsField } from '../authorized-key-options';
+import { fingerprintSha256 } from '../key-types';
+import { parsePublicKeyBlob, splitKeyWords, type PublicKey } from '../public-key';
+import { SshWireReader } from '../ssh-wire';
+import { splitTextLines } from '../text-lines';
+
+export type KeyLine =
+  | {
+      kind: 'key';
+      file: string;
+      line: number;
+      key: PublicKey;
+      options: AuthorizedKeyOption[];
+      /** Earliest expiry-time, in seconds since the epoch; undefined when none. */
+      expiresAt: number | undefined;
+    }
+  | {
+      kind: 'skipped';
+      file: string;
+      line: number;
+      reason: string;
+      fingerprint: string | null;
+      keyType: string | null;
+    };
+
+/** YYYYMMDD[HHMM[SS]] with an optional Z (UTC); otherwise the host's local time. */
+export function parseExpiryTime(value: string, hostUtcOffsetMinutes = 0): number | undefined {
+  let text = value;
+  let utc = false;
+  if (/z$/i.test(text) && text.length > 1) {
+    utc = true;
+    text = text.slice(0, -1);
+  } else if (/utc$/i.test(text) && text.length > 3) {
+    utc = true;
+    text = text.slice(0, -3);
+  }
+  if (!/^\d+$/.test(text) || ![8, 12, 14].includes(text.length)) return undefined;
+  const n = (from: number, len: number) => Number(text.slice(from, from + len) || '0');
+  const [y, mo, d, h, mi, s] = [n(0, 4), n(4, 2), n(6, 2), n(8, 2), n(10, 2), n(12, 2)];
+  // strptime's field ranges; mktime then normalises (31 February is 3 March), as Date.UTC does.
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 61) return undefined;
+  const seconds = Date.UTC(y, mo - 1, d, h, mi, s) / 1000;
+  const at = utc ? seconds : seconds - hostUtcOffsetMinutes * 60;
+  // sshd refuses a time of zero or before the epoch ("invalid expires time").
+  return at > 0 ? at : undefined;
+}
+
+/**
+ * The key blob of a line sshd cannot read, when one is there: the word whose base64 decodes
+ * to an SSH string naming the word before it. Lets a key of a type unknown here (a newer
+ * OpenSSH's) still be inventoried by fingerprint.
+ */
+function blobOf(text: string): { type: string; blob: Buffer } | undefined {
+  const tryAt = (from: number) => {
+    const w = splitKeyWords(text, from);
+    if (w.data === '' || !/^[A-Za-z0-9+/]+={0,2}$/.test(w.data)) return undefined;
+    const blob = Buffer.from(w.data, 'base64');
+    const type = new SshWireReader(blob).text();
+    return type !== undefined && type !== '' ? { type, blob } : undefined;
+  };
+  let start = 0;
+  while (text[start] === ' ' || text[start] === '\t') start++;
+  const bare = tryAt(start);
+  if (bare) return bare;
+  const end = skipOptionsField(text, start);
+  return end === undefined ? undefined : tryAt(end);
+}
+
+function skippedFingerprint(text: string): { fingerprint: string; keyType: string } | null {
+  const found = blobOf(text);
+  if (!found) return null;
+  const parsed = parsePublicKeyBlob(found.blob);
+  // A known type: the fingerprint ssh-keygen prints (a certificate's is its key's).
+  if (parsed.ok) return { fingerprint: parsed.key.sha256, keyType: parsed.key.type };
+  return { fingerprint: fingerprintSha256(found.blob), keyType: found.type };
+}
+
+/** Reasons sshauthopt_parse gives that the shared option parser does not check. */
+function extraOptionProblem(options: readonly AuthorizedKeyOption[]): string | undefined {
+  if (options.filter((o) => o.name === 'from').length > 1) return 'multiple "from" clauses';
+  return undefined;
+}
+
+export function readKeyLines(file: string, text: string, hostUtcOffsetMinutes = 0): KeyLine[] {
+  const out: KeyLine[] = [];
+  splitTextLines(text).forEach((l, index) => {
+    const parsed = parseAuthorizedKeyLine(l.raw, index + 1, l.eol);
+    const line = index + 1;
+    if (parsed.kind === 'blank' || parsed.kind === 'comment') return;
+    const skip = (reason: string) => {
+      const fp = skippedFingerprint(l.raw.replace(/\r$/, ''));
+      out.push({
+        kind: 'skipped',
+        file,
+        line,
+        reason,
+        fingerprint: fp?.fingerprint ?? null,
+        keyType: fp?.keyType ?? null,
+      });
+    };
+    if (parsed.kind === 'invalid') return skip(parsed.reason);
+    const problem = extraOptionProblem(parsed.options);
+    if (problem) return skip(`bad key options: ${problem}`);
+    let expiresAt: number | undefined;
+    for (const o of parsed.options) {
+      if (o.name !== 'expiry-time') continue;
+      const at = parseExpiryTime(o.value ?? '', hostUtcOffsetMinutes);
+      if (at === undefined) return skip('bad key options: invalid expires time');
+      if (expiresAt === undefined || at < expiresAt) expiresAt = at;
+    }
+    out.push({ kind: 'key', file, line, key: parsed.key, options: parsed.options, expiresAt });
+  });
+  return out;
+}
