@@ -4,6 +4,7 @@
  * evaluator's "can log in" must equal what a real `ssh -b <source> account@host true` does.
  */
 import { execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -165,6 +166,60 @@ describe('effective access, judged by real sshd logins', () => {
   afterAll(async () => {
     await Promise.all(hosts.map((h) => h.sshd.stop()));
     if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('reports every line sshd skips, with the key fingerprint, and why each key is refused', () => {
+    const host = hosts.find((h) => h.plan.name === 'match') as Host;
+    const bob = host.accounts.find((a) => a.name === host.sshd.user('bob').name) as AccessAccount;
+    const fp = (n: string) => (identities.get(n) as Identity).key.sha256;
+    const access = (octet: number) =>
+      evaluateEffectiveAccess({
+        config: host.config,
+        account: bob,
+        source: { address: `${net}.${octet}` },
+        files: host.files,
+        now: Date.now(),
+      });
+    const from11 = access(11);
+    const home = host.sshd.user('bob').home;
+    expect(from11.authorizedKeysFiles).toEqual([
+      `${home}/.ssh/authorized_keys`,
+      `${host.sshd.dir}/keys/${bob.name}`,
+    ]);
+    const line = (n: number) => from11.lines.find((l) => l.line === n && l.file.startsWith(home));
+    expect(line(2)).toMatchObject({ status: 'usable', fingerprint: fp('A') });
+    expect(line(3)).toMatchObject({ status: 'refused', reason: expect.stringMatching(/expired/) });
+    expect(line(5)).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/option/) });
+    expect(line(6)).toMatchObject({ status: 'skipped', fingerprint: fp('D') });
+    expect(line(9)).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/"from"/) });
+    // A key type no OpenSSH knows yet: skipped by sshd, still reported by its fingerprint.
+    const pq = line(10);
+    const pqBlob = Buffer.from(
+      (host.files.get(`${home}/.ssh/authorized_keys`) ?? '').split('\n')[9]?.split(' ')[1] ?? '',
+      'base64',
+    );
+    expect(pq).toMatchObject({
+      status: 'skipped',
+      keyType: 'ssh-mldsa44@openssh.com',
+      fingerprint: `SHA256:${createHash('sha256').update(pqBlob).digest('base64').replace(/=+$/, '')}`,
+    });
+    expect(from11.keys.find((k) => k.keyType === 'ssh-mldsa44@openssh.com')).toMatchObject({
+      canLogIn: false,
+    });
+    expect(line(11)).toMatchObject({ status: 'cert-authority' });
+    expect(from11.certificateAuthorities.map((c) => c.principals)).toEqual([
+      ['deploy'],
+      [bob.name],
+    ]);
+    // Duplicate key lines: the first line sshd accepts wins; from .12 both refuse.
+    expect(from11.keys.find((k) => k.fingerprint === fp('E'))).toMatchObject({
+      canLogIn: true,
+      grantedBy: { line: 7 },
+    });
+    const e12 = access(12).keys.find((k) => k.fingerprint === fp('E'));
+    expect(e12?.canLogIn).toBe(false);
+    expect(e12?.reason).toMatch(/:7: source .* not permitted.*:8: entry expired/);
+    expect(access(13).denied).toBe('PubkeyAuthentication no');
   });
 
   it('agrees with OpenSSH on every (identity, account, source) pair', async () => {
