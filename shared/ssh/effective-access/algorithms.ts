@@ -8,8 +8,8 @@
  * - `algorithmRefusal(cfg, key)`: why sshd would refuse the key's algorithm, or null.
  */
 import { matchPattern, matchPatternList } from '../patterns';
-import type { PublicKey } from '../public-key';
 import type { EffectiveSshdConfig } from '../sshd-config';
+import type { KeyFacts } from './types';
 
 export const DEFAULT_PUBKEY_ACCEPTED_ALGORITHMS = [
   'ssh-ed25519-cert-v01@openssh.com',
@@ -47,7 +47,7 @@ export function acceptedAlgorithms(value: string | undefined): string[] {
 }
 
 /** The algorithm names the OpenSSH client may sign with for this key (RSA: SHA-2 only). */
-function signatureAlgorithms(key: PublicKey): string[] {
+function signatureAlgorithms(key: KeyFacts): string[] {
   const cert = key.certificate !== undefined;
   if (key.plainType === 'ssh-rsa') {
     return cert
@@ -57,7 +57,7 @@ function signatureAlgorithms(key: PublicKey): string[] {
   return [key.type];
 }
 
-export function algorithmRefusal(cfg: EffectiveSshdConfig, key: PublicKey): string | null {
+export function algorithmRefusal(cfg: EffectiveSshdConfig, key: KeyFacts): string | null {
   const value =
     cfg.first('PubkeyAcceptedAlgorithms')?.args[0] ?? cfg.first('PubkeyAcceptedKeyTypes')?.args[0];
   const accepted = acceptedAlgorithms(value).join(',');

@@ -6,7 +6,6 @@
  * - `evaluateEffectiveAccess(input)`: the whole answer (see types.ts).
  * - `judgeKey(input, key)`: one offered key (plain or certificate), e.g. a key not in any file.
  */
-import type { PublicKey } from '../public-key';
 import { trustedUserCaKeys } from '../sshd-config';
 import { readPrincipalsFile } from './certificates';
 import { readKeyLines } from './key-lines';
@@ -17,11 +16,12 @@ import type {
   CertificateTrust,
   EffectiveAccess,
   EffectiveAccessInput,
+  KeyFacts,
   KeyVerdict,
   LineVerdict,
 } from './types';
 
-export function judgeKey(input: EffectiveAccessInput, key: PublicKey): KeyJudgement {
+export function judgeKey(input: EffectiveAccessInput, key: KeyFacts): KeyJudgement {
   return judgeOfferedKey(loginContext(input), key);
 }
 

@@ -11,7 +11,6 @@
  */
 import type { AuthorizedKeyOption } from '../authorized-key-options';
 import type { CertificateInfo } from '../certificate';
-import type { PublicKey } from '../public-key';
 import { permitRootLogin, trustedUserCaKeys } from '../sshd-config';
 import { algorithmRefusal } from './algorithms';
 import {
@@ -23,6 +22,7 @@ import {
 import { readKeyLines } from './key-lines';
 import { forcedCommandOf, optionsRefusal } from './key-options-check';
 import type { LoginContext } from './login-context';
+import type { KeyFacts } from './types';
 
 export interface KeyJudgement {
   canLogIn: boolean;
@@ -52,7 +52,7 @@ function certificateLineRefusal(
   return certificateRefusal(cert, ctx.nowSeconds, name, false);
 }
 
-function searchFiles(ctx: LoginContext, key: PublicKey, refusals: string[]): Found | null {
+function searchFiles(ctx: LoginContext, key: KeyFacts, refusals: string[]): Found | null {
   const cert = key.certificate;
   for (const l of ctx.keyLines) {
     if (l.kind !== 'key' || l.key.certificate !== undefined) continue;
@@ -123,7 +123,7 @@ function rootRefusal(ctx: LoginContext, forced: string | null): string | null {
   return null;
 }
 
-export function judgeOfferedKey(ctx: LoginContext, key: PublicKey): KeyJudgement {
+export function judgeOfferedKey(ctx: LoginContext, key: KeyFacts): KeyJudgement {
   const no = (reason: string, decidedBy: KeyJudgement['decidedBy'] = null): KeyJudgement => ({
     canLogIn: false,
     reason,

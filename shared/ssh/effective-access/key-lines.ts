@@ -8,21 +8,24 @@
  * - `KeyLine`: a candidate line (key, options, expiry) or a skipped one (reason, fingerprint
  *   when the key blob could still be decoded).
  * - `readKeyLines(file, text, hostUtcOffsetMinutes)`: every non-blank, non-comment line.
+ * - `keyLineFromParts(file, line, key, options, hostUtcOffsetMinutes)`: one line already
+ *   parsed (e.g. an inventory record), with the option checks readKeyLines makes.
  * - `parseExpiryTime(value, hostUtcOffsetMinutes)`: misc.c parse_absolute_time, seconds or undefined.
  */
 import { parseAuthorizedKeyLine, type AuthorizedKeyOption } from '../authorized-keys';
 import { skipOptionsField } from '../authorized-key-options';
 import { fingerprintSha256 } from '../key-types';
-import { parsePublicKeyBlob, splitKeyWords, type PublicKey } from '../public-key';
+import { parsePublicKeyBlob, splitKeyWords } from '../public-key';
 import { SshWireReader } from '../ssh-wire';
 import { splitTextLines } from '../text-lines';
+import type { KeyFacts } from './types';
 
 export type KeyLine =
   | {
       kind: 'key';
       file: string;
       line: number;
-      key: PublicKey;
+      key: KeyFacts;
       options: AuthorizedKeyOption[];
       /** Earliest expiry-time, in seconds since the epoch; undefined when none. */
       expiresAt: number | undefined;
@@ -94,34 +97,52 @@ function extraOptionProblem(options: readonly AuthorizedKeyOption[]): string | u
   return undefined;
 }
 
+export function keyLineFromParts(
+  file: string,
+  line: number,
+  key: KeyFacts,
+  options: AuthorizedKeyOption[],
+  hostUtcOffsetMinutes = 0,
+): KeyLine {
+  const skip = (reason: string): KeyLine => ({
+    kind: 'skipped',
+    file,
+    line,
+    reason,
+    fingerprint: key.sha256,
+    keyType: key.type,
+  });
+  const problem = extraOptionProblem(options);
+  if (problem) return skip(`bad key options: ${problem}`);
+  let expiresAt: number | undefined;
+  for (const o of options) {
+    if (o.name !== 'expiry-time') continue;
+    const at = parseExpiryTime(o.value ?? '', hostUtcOffsetMinutes);
+    if (at === undefined) return skip('bad key options: invalid expires time');
+    if (expiresAt === undefined || at < expiresAt) expiresAt = at;
+  }
+  return { kind: 'key', file, line, key, options, expiresAt };
+}
+
 export function readKeyLines(file: string, text: string, hostUtcOffsetMinutes = 0): KeyLine[] {
   const out: KeyLine[] = [];
   splitTextLines(text).forEach((l, index) => {
     const parsed = parseAuthorizedKeyLine(l.raw, index + 1, l.eol);
     const line = index + 1;
     if (parsed.kind === 'blank' || parsed.kind === 'comment') return;
-    const skip = (reason: string) => {
-      const fp = skippedFingerprint(l.raw.replace(/\r$/, ''));
-      out.push({
-        kind: 'skipped',
-        file,
-        line,
-        reason,
-        fingerprint: fp?.fingerprint ?? null,
-        keyType: fp?.keyType ?? null,
-      });
-    };
-    if (parsed.kind === 'invalid') return skip(parsed.reason);
-    const problem = extraOptionProblem(parsed.options);
-    if (problem) return skip(`bad key options: ${problem}`);
-    let expiresAt: number | undefined;
-    for (const o of parsed.options) {
-      if (o.name !== 'expiry-time') continue;
-      const at = parseExpiryTime(o.value ?? '', hostUtcOffsetMinutes);
-      if (at === undefined) return skip('bad key options: invalid expires time');
-      if (expiresAt === undefined || at < expiresAt) expiresAt = at;
+    if (parsed.kind === 'key') {
+      out.push(keyLineFromParts(file, line, parsed.key, parsed.options, hostUtcOffsetMinutes));
+      return;
     }
-    out.push({ kind: 'key', file, line, key: parsed.key, options: parsed.options, expiresAt });
+    const fp = skippedFingerprint(l.raw.replace(/\r$/, ''));
+    out.push({
+      kind: 'skipped',
+      file,
+      line,
+      reason: parsed.reason,
+      fingerprint: fp?.fingerprint ?? null,
+      keyType: fp?.keyType ?? null,
+    });
   });
   return out;
 }

@@ -88,7 +88,9 @@ export function loginContext(input: EffectiveAccessInput): LoginContext {
     home: account.home,
     uid: account.uid,
   });
+  const given = input.keyLines;
   const keyLines = files.flatMap((f) => {
+    if (given) return given.filter((l) => l.file === f).sort((a, b) => a.line - b.line);
     const text = input.files.get(f);
     return text === undefined ? [] : readKeyLines(f, text, input.hostUtcOffsetMinutes ?? 0);
   });

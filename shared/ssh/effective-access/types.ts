@@ -7,7 +7,15 @@
  * - `LineVerdict`, `KeyVerdict`, `CertificateTrust`, `ExternalDecision`, `EffectiveAccess`: the answer.
  */
 import type { AuthorizedKeyOption } from '../authorized-key-options';
+import type { PublicKey } from '../public-key';
 import type { LoadedSshdConfig } from '../sshd-config';
+import type { KeyLine } from './key-lines';
+
+/**
+ * What the evaluator needs of a key: a parsed `PublicKey` has it, and so does an inventory
+ * record (fingerprint, type, bits) without the key text.
+ */
+export type KeyFacts = Pick<PublicKey, 'sha256' | 'type' | 'plainType' | 'bits' | 'certificate'>;
 
 export interface AccessAccount {
   name: string;
@@ -38,6 +46,12 @@ export interface EffectiveAccessInput {
    * does not exist (or sshd cannot read it), as sshd then treats it.
    */
   files: ReadonlyMap<string, string>;
+  /**
+   * Key lines already parsed (an inventory's, see `keyLineFromParts`), used instead of reading
+   * the authorized_keys files from `files`. Only lines of the files sshd reads for this login
+   * count, in AuthorizedKeysFile order, then line order.
+   */
+  keyLines?: readonly KeyLine[];
   /** Milliseconds since the epoch. */
   now: number;
   /** `expiry-time` without `Z` is the host's local time: its offset east of UTC (default 0). */

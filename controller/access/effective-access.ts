@@ -1,0 +1,98 @@
+/**
+ * Effective access for one host and account from what the inventory holds: the last config
+ * scan's sshd settings and the scanned authorized_keys lines, decided by the shared
+ * evaluator (shared/ssh/effective-access) as sshd would decide a login from `source`.
+ *
+ * The inventory holds less than the host, and the answer says where that matters
+ * (`limitations`): the config scan keeps the global settings, not the Match blocks; a key is
+ * one record per file (its first line), and lines sshd skips are not kept; CA and principals
+ * files are not scanned. A host whose config has not been scanned yet has no answer.
+ *
+ * Exports:
+ * - `InventoryEffectiveAccess`, `effectiveAccessFromInventory(store, query)`.
+ * - `configFromSettings(settings)`: a scan's settings as a loaded config without Match blocks.
+ */
+import { notFound } from '../../shared/errors';
+import {
+  evaluateEffectiveAccess,
+  keyLineFromParts,
+  type EffectiveAccess,
+  type KeyLine,
+} from '../../shared/ssh/effective-access';
+import { plainTypeOf } from '../../shared/ssh/key-types';
+import type { LoadedSshdConfig } from '../../shared/ssh/sshd-config';
+import type { HostConfigRecord } from '../store/inventory-records';
+import type { Store } from '../store/store';
+
+export interface EffectiveAccessQuery {
+  hostId: string;
+  account: string;
+  /** The client address to decide for (from=, Match Address, user@host patterns). */
+  sourceAddress: string;
+  now: number;
+}
+
+export interface InventoryEffectiveAccess extends EffectiveAccess {
+  hostId: string;
+  /** When the settings used were scanned. */
+  configScannedAt: number;
+  /** What the inventory could not tell, so what the answer may miss. */
+  limitations: string[];
+}
+
+export function configFromSettings(settings: HostConfigRecord['settings']): LoadedSshdConfig {
+  return {
+    entries: settings.map((s) => ({
+      type: 'directive' as const,
+      keyword: s.keyword,
+      name: s.keyword,
+      args: s.values,
+      rest: s.values.join(' '),
+      file: s.file,
+      line: s.line,
+    })),
+    files: [],
+    errors: [],
+  };
+}
+
+const LIMITATIONS = [
+  'Match blocks are not in the inventory (the config scan keeps the global settings): a Match block that changes these settings for this account or source is not applied',
+  'the inventory keeps the first line of a key in each file: a later line of the same key with other options is not considered',
+  'lines sshd skips (bad options, unknown key types) are not in the inventory',
+];
+
+export async function effectiveAccessFromInventory(
+  store: Pick<Store, 'inventory'>,
+  query: EffectiveAccessQuery,
+): Promise<InventoryEffectiveAccess> {
+  const { hostId, account: name } = query;
+  const config = await store.inventory.hostConfigs.get(hostId);
+  if (!config) throw notFound(`host ${hostId} has no config scan yet`);
+  const [account] = await store.inventory.items.list('account', { hostId, account: name });
+  if (!account) throw notFound(`account ${name} is not in the inventory of host ${hostId}`);
+  const items = await store.inventory.items.list('authorized-key', { hostId, account: name });
+  const keyLines: KeyLine[] = [];
+  for (const item of items) {
+    const plainType = plainTypeOf(item.data.type);
+    if (plainType === undefined || item.fingerprint === null) continue;
+    const key = { sha256: item.fingerprint, type: item.data.type, plainType, bits: item.data.bits };
+    keyLines.push(keyLineFromParts(item.data.file, item.data.line, key, item.data.options));
+  }
+  const access = evaluateEffectiveAccess({
+    config: configFromSettings(config.settings),
+    account: { name, uid: account.data.uid, groups: account.data.groups, home: account.data.home },
+    source: { address: query.sourceAddress },
+    files: new Map(),
+    keyLines,
+    now: query.now,
+  });
+  const limitations = [...LIMITATIONS];
+  const trusted = config.settings.find((s) => s.keyword === 'trustedusercakeys')?.values[0];
+  if (trusted !== undefined && trusted.toLowerCase() !== 'none') {
+    limitations.push(
+      `TrustedUserCAKeys ${trusted} is not scanned: certificates signed by its CAs may also log in`,
+    );
+  }
+  return { hostId, configScannedAt: config.scannedAt, ...access, limitations };
+}
