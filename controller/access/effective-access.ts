@@ -4,9 +4,9 @@
  * evaluator (shared/ssh/effective-access) as sshd would decide a login from `source`.
  *
  * The inventory holds less than the host, and the answer says where that matters
- * (`limitations`): the config scan keeps the global settings, not the Match blocks; a key is
- * one record per file (its first line), and lines sshd skips are not kept; CA and principals
- * files are not scanned. A host whose config has not been scanned yet has no answer.
+ * (`limitations`): a key is one record per file (its first line), and lines sshd skips are
+ * not kept; CA and principals files are not scanned; a config scan from an older agent has
+ * the global settings only, not the Match blocks. A host whose config has not been scanned yet has no answer.
  *
  * Exports:
  * - `InventoryEffectiveAccess`, `effectiveAccessFromInventory(store, query)`.
@@ -56,8 +56,9 @@ export function configFromSettings(settings: HostConfigRecord['settings']): Load
   };
 }
 
+const NO_MATCH_BLOCKS =
+  'Match blocks are not in this config scan (an older agent sent only the global settings): a Match block that changes them for this account or source is not applied';
 const LIMITATIONS = [
-  'Match blocks are not in the inventory (the config scan keeps the global settings): a Match block that changes these settings for this account or source is not applied',
   'the inventory keeps the first line of a key in each file: a later line of the same key with other options is not considered',
   'lines sshd skips (bad options, unknown key types) are not in the inventory',
 ];
@@ -80,14 +81,16 @@ export async function effectiveAccessFromInventory(
     keyLines.push(keyLineFromParts(item.data.file, item.data.line, key, item.data.options));
   }
   const access = evaluateEffectiveAccess({
-    config: configFromSettings(config.settings),
+    config: config.entries
+      ? { entries: config.entries, files: [], errors: [] }
+      : configFromSettings(config.settings),
     account: { name, uid: account.data.uid, groups: account.data.groups, home: account.data.home },
     source: { address: query.sourceAddress },
     files: new Map(),
     keyLines,
     now: query.now,
   });
-  const limitations = [...LIMITATIONS];
+  const limitations = config.entries ? [...LIMITATIONS] : [NO_MATCH_BLOCKS, ...LIMITATIONS];
   const trusted = config.settings.find((s) => s.keyword === 'trustedusercakeys')?.values[0];
   if (trusted !== undefined && trusted.toLowerCase() !== 'none') {
     limitations.push(

@@ -1,5 +1,5 @@
 import type { HostSession } from '../session/host-session';
-import { effectiveSshdConfig, hostKeys } from '../ssh/sshd-config';
+import { effectiveSshdConfig, hostKeys, type SshdConfigEntry } from '../ssh/sshd-config';
 import { findingOf, isFileFinding, readBoundedFile, type HostFinding } from './bounded-read';
 import { DEFAULT_SSHD_CONFIG, loadHostSshdConfig, type ConfigReads } from './host-sshd-config';
 import { hostReadLimits, type HostReadLimits } from './host-read-limits';
@@ -32,6 +32,11 @@ export interface ScanConfigsResult {
     errors: { file: string; line: number; message: string; code?: string }[];
     /** The effective global values (no Match block applied) of every keyword the files set. */
     settings: SshdSetting[];
+    /**
+     * The config as loaded, Match blocks and Include markers kept, so the controller can
+     * decide per account and source (effective access). Absent from older agents' scans.
+     */
+    entries?: SshdConfigEntry[];
   };
   hostKeys: ScannedHostKey[];
   /**
@@ -105,6 +110,7 @@ export async function scanConfigs(
         ...(code ? { code } : {}),
       })),
       settings,
+      entries: loaded.entries,
     },
     hostKeys: keys,
     findings,

@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { effectiveAccessFromInventory } from '../../../controller/access/effective-access';
-import { ingestAccounts, ingestAuthorizedKeys } from '../../../controller/inventory/ingest-scans';
+import {
+  ingestAccounts,
+  ingestAuthorizedKeys,
+  ingestConfigs,
+} from '../../../controller/inventory/ingest-scans';
+import { parseSshdConfigText } from '../../../shared/ssh/sshd-config';
 import { openSqliteStore } from '../../../controller/store/sqlite/open-sqlite-store';
 import type { Store } from '../../../controller/store/store';
 import type { ScannedAuthorizedKey } from '../../../shared/hostops/scan-authorized-keys';
@@ -153,6 +158,67 @@ describe('effective access from the inventory', () => {
     expect(root.keys.find((k) => k.fingerprint === 'SHA256:root-plain')?.reason).toMatch(
       /forced-commands-only/,
     );
+  });
+
+  it('applies the Match blocks a config scan carries, for the account and the source', async () => {
+    const text = [
+      'AuthorizedKeysFile .ssh/authorized_keys',
+      'Match Address 192.0.2.0/24',
+      '  PubkeyAuthentication no',
+      'Match Group ops',
+      '  AuthorizedKeysFile .ssh/authorized_keys2',
+    ].join('\n');
+    const loaded = parseSshdConfigText(text, '/etc/ssh/sshd_config');
+    const scan = {
+      os: null,
+      ssh: { product: 'OpenSSH', serverVersion: 'OpenSSH_9.2p1', clientVersion: null },
+      sshdConfig: {
+        path: '/etc/ssh/sshd_config',
+        files: [],
+        errors: [],
+        settings: [],
+        entries: loaded.entries,
+      },
+      hostKeys: [],
+      findings: [],
+    };
+    await ingestAccounts(
+      store,
+      'h2',
+      { accounts: [account('alice', 1001, ['alice', 'ops'])], groups: [] },
+      NOW,
+    );
+    await ingestAuthorizedKeys(
+      store,
+      'h2',
+      {
+        keys: [
+          key('alice', 1, 'SHA256:ak1'),
+          key('alice', 1, 'SHA256:ak2', [], '/home/alice/.ssh/authorized_keys2'),
+        ],
+        invalidLines: [],
+        files: [],
+        patterns: [],
+        configErrors: [],
+        findings: [],
+        unsafePaths: [],
+      },
+      NOW,
+    );
+    await ingestConfigs(store, 'h2', scan, NOW);
+    const ask2 = (sourceAddress: string) =>
+      effectiveAccessFromInventory(store, {
+        hostId: 'h2',
+        account: 'alice',
+        sourceAddress,
+        now: NOW,
+      });
+    const fromLan = await ask2('10.1.2.3');
+    // alice is in ops: Match Group makes authorized_keys2 her only key file.
+    expect(fromLan.authorizedKeysFiles).toEqual(['/home/alice/.ssh/authorized_keys2']);
+    expect(open(fromLan)).toEqual(['SHA256:ak2']);
+    expect(fromLan.limitations.join('\n')).not.toMatch(/Match blocks/);
+    expect((await ask2('192.0.2.7')).denied).toBe('PubkeyAuthentication no');
   });
 
   it('says clearly when the host or the account is not in the inventory', async () => {
