@@ -92,7 +92,7 @@ export const HOST_PLANS: HostPlan[] = [
         [`${p.home('carol')}/.ssh/authorized_keys`]: [
           `restrict,command="/bin/true" ${k['A']} forced`,
           `principals="x" ${k['B']} principals-on-plain-key`,
-          `from="${p.net}.12" ${k['C']}`,
+          `From="${p.net}.12" ${k['C']} option-name-in-capitals`,
           `${k['C']} duplicate-without-from`,
           '',
         ].join('\n'),
@@ -106,16 +106,21 @@ export const HOST_PLANS: HostPlan[] = [
     withRoot: true,
     identities: ['A', 'B', 'C'],
     settings: (p) => ({
-      AllowUsers: `*alice *bob@${p.net}.11 *carol root`,
+      AllowUsers: `*alice *bob@${p.net}.12/30 *carol root`,
       DenyGroups: '*carol',
       PermitRootLogin: 'no',
     }),
-    extraConfig: () => '',
+    extraConfig: (p) =>
+      [
+        `Match User *alice Address ${p.net}.0/24,!${p.net}.11`,
+        '  AuthorizedKeysFile .ssh/no_such_file',
+      ].join('\n'),
     files: (p) =>
       Object.fromEntries(
         ['alice', 'bob', 'carol'].map((u) => [
           `${p.home(u)}/.ssh/authorized_keys`,
-          `${p.keys.pub['A']}\n${p.keys.pub['B']}\n`,
+          // CRLF endings, and blanks and tabs around the fields: sshd reads these lines.
+          ` \t${p.keys.pub['A']}\t crlf\r\n${(p.keys.pub['B'] ?? '').replace(' ', '\t')}\r\n`,
         ]),
       ),
     rootKeys: (p) => `${p.keys.pub['A']} root\n`,
@@ -136,7 +141,7 @@ export const HOST_PLANS: HostPlan[] = [
     rootKeys: (p) =>
       [
         `${p.keys.pub['A']} no-command`,
-        `command="/bin/true" ${p.keys.pub['B']} forced`,
+        `command="/bin/true \\"quoted, with a comma\\"" ${p.keys.pub['B']} forced`,
         `restrict,command="/bin/true",from="${p.net}.11" ${p.keys.pub['C']}`,
         '',
       ].join('\n'),
@@ -151,6 +156,7 @@ export const HOST_PLANS: HostPlan[] = [
       AuthorizedPrincipalsFile: `${p.dir}/principals/%u`,
       PubkeyAcceptedAlgorithms: 'ssh-ed25519,ssh-ed25519-cert-v01@openssh.com',
       DenyUsers: `*alice@${p.net}.13`,
+      PermitRootLogin: 'without-password',
     }),
     extraConfig: (p) =>
       [
@@ -163,7 +169,12 @@ export const HOST_PLANS: HostPlan[] = [
       [`${p.dir}/ca.pub`]: `${p.keys.pub['CA']}\n`,
       [`${p.home('alice')}/.ssh/authorized_keys`]: `${p.keys.pub['A']}\n${p.keys.pub['EC']}\n`,
       [`${p.dir}/principals/${p.user('alice')}`]: `alice-p\nfrom="${p.net}.11" deploy\n`,
-      [`${p.home('bob')}/.ssh/authorized_keys`]: `${p.keys.pub['B']}\n`,
+      // UseDNS no: sshd compares from= with the address, so a name never matches.
+      [`${p.home('bob')}/.ssh/authorized_keys`]: [
+        `from="localhost" ${p.keys.pub['B']}`,
+        `from="127.*,!${p.net}.12" ${p.keys.pub['A']}`,
+        '',
+      ].join('\n'),
     }),
     rootKeys: (p) => `${p.keys.pub['A']} root\n`,
   },
