@@ -106,6 +106,7 @@ export const HOST_PLANS: HostPlan[] = [
     withRoot: true,
     identities: ['A', 'B', 'C'],
     settings: (p) => ({
+      AuthorizedKeysFile: '%h/.ssh/authorized_keys',
       AllowUsers: `*alice *bob@${p.net}.12/30 *carol root`,
       DenyGroups: '*carol',
       PermitRootLogin: 'no',
@@ -132,10 +133,12 @@ export const HOST_PLANS: HostPlan[] = [
     identities: ['A', 'B', 'C'],
     settings: () => ({ PermitRootLogin: 'forced-commands-only', AllowGroups: '*alice root' }),
     extraConfig: (p) =>
-      [`Match Address ${p.net}.12 User *alice`, `  AuthorizedKeysFile ${p.dir}/keys/%u`].join('\n'),
+      [`Match Address ${p.net}.12 User *alice`, `  AuthorizedKeysFile ${p.dir}/keys%%/%u`].join(
+        '\n',
+      ),
     files: (p) => ({
       [`${p.home('alice')}/.ssh/authorized_keys`]: `${p.keys.pub['A']}\n`,
-      [`${p.dir}/keys/${p.user('alice')}`]: `${p.keys.pub['B']}\n`,
+      [`${p.dir}/keys%/${p.user('alice')}`]: `${p.keys.pub['B']}\n`,
       [`${p.home('bob')}/.ssh/authorized_keys`]: `${p.keys.pub['A']}\n`,
     }),
     rootKeys: (p) =>
