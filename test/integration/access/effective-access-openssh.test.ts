@@ -267,7 +267,10 @@ describe('effective access, judged by real sshd logins', () => {
       counts.pairs++;
       counts[actual ? 'loggedIn' : 'refused']++;
       if (predicted !== actual) {
-        const why = verdict?.reason ?? byCert?.reason ?? access.denied ?? 'no verdict';
+        const at = verdict?.grantedBy ?? byCert?.grantedBy;
+        const why = predicted
+          ? `granted by ${at?.file}:${at?.line}`
+          : (access.denied ?? verdict?.reason ?? byCert?.reason ?? 'not in any file');
         disagreements.push(
           `${host.plan.name}: ${name} as ${account.name} from ${source}: ` +
             `evaluator ${predicted} (${why}), ssh ${actual}`,
