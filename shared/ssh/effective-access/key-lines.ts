@@ -13,11 +13,8 @@
  * - `parseExpiryTime(value, hostUtcOffsetMinutes)`: misc.c parse_absolute_time, seconds or undefined.
  */
 import { parseAuthorizedKeyLine, type AuthorizedKeyOption } from '../authorized-keys';
-import { skipOptionsField } from '../authorized-key-options';
-import { fingerprintSha256 } from '../key-types';
-import { parsePublicKeyBlob, splitKeyWords } from '../public-key';
-import { SshWireReader } from '../ssh-wire';
 import { splitTextLines } from '../text-lines';
+import { keyOfUnreadableLine } from '../unreadable-key-line';
 import type { KeyFacts } from './types';
 
 export type KeyLine =
@@ -59,36 +56,6 @@ export function parseExpiryTime(value: string, hostUtcOffsetMinutes = 0): number
   const at = utc ? seconds : seconds - hostUtcOffsetMinutes * 60;
   // sshd refuses a time of zero or before the epoch ("invalid expires time").
   return at > 0 ? at : undefined;
-}
-
-/**
- * The key blob of a line sshd cannot read, when one is there: the word whose base64 decodes
- * to an SSH string naming the word before it. Lets a key of a type unknown here (a newer
- * OpenSSH's) still be inventoried by fingerprint.
- */
-function blobOf(text: string): { type: string; blob: Buffer } | undefined {
-  const tryAt = (from: number) => {
-    const w = splitKeyWords(text, from);
-    if (w.data === '' || !/^[A-Za-z0-9+/]+={0,2}$/.test(w.data)) return undefined;
-    const blob = Buffer.from(w.data, 'base64');
-    const type = new SshWireReader(blob).text();
-    return type !== undefined && type !== '' ? { type, blob } : undefined;
-  };
-  let start = 0;
-  while (text[start] === ' ' || text[start] === '\t') start++;
-  const bare = tryAt(start);
-  if (bare) return bare;
-  const end = skipOptionsField(text, start);
-  return end === undefined ? undefined : tryAt(end);
-}
-
-function skippedFingerprint(text: string): { fingerprint: string; keyType: string } | null {
-  const found = blobOf(text);
-  if (!found) return null;
-  const parsed = parsePublicKeyBlob(found.blob);
-  // A known type: the fingerprint ssh-keygen prints (a certificate's is its key's).
-  if (parsed.ok) return { fingerprint: parsed.key.sha256, keyType: parsed.key.type };
-  return { fingerprint: fingerprintSha256(found.blob), keyType: found.type };
 }
 
 /** Reasons sshauthopt_parse gives that the shared option parser does not check. */
@@ -134,7 +101,7 @@ export function readKeyLines(file: string, text: string, hostUtcOffsetMinutes = 
       out.push(keyLineFromParts(file, line, parsed.key, parsed.options, hostUtcOffsetMinutes));
       return;
     }
-    const fp = skippedFingerprint(l.raw.replace(/\r$/, ''));
+    const fp = keyOfUnreadableLine(l.raw);
     out.push({
       kind: 'skipped',
       file,
