@@ -54,10 +54,11 @@ function certificateLineRefusal(
 
 function searchFiles(ctx: LoginContext, key: KeyFacts, refusals: string[]): Found | null {
   const cert = key.certificate;
-  for (const l of ctx.keyLines) {
-    if (l.kind !== 'key' || l.key.certificate !== undefined) continue;
+  // A certificate is looked up by its CA's key, a plain key by itself.
+  for (const l of ctx.linesByKey.get(cert ? cert.caSha256 : key.sha256) ?? []) {
+    if (l.key.certificate !== undefined) continue;
     const ca = l.options.some((o) => o.name === 'cert-authority');
-    if (cert ? !ca || l.key.sha256 !== cert.caSha256 : ca || l.key.sha256 !== key.sha256) continue;
+    if (cert ? !ca : ca) continue;
     if (!cert && l.key.plainType !== key.plainType) continue;
     const at = `${l.file}:${l.line}`;
     const refused =

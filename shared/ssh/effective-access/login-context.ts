@@ -21,6 +21,8 @@ import { readKeyLines, type KeyLine } from './key-lines';
 import type { OptionsCheckContext } from './key-options-check';
 import type { AccessAccount, EffectiveAccessInput, ExternalDecision } from './types';
 
+export type KeyEntryLine = Extract<KeyLine, { kind: 'key' }>;
+
 export interface LoginContext {
   input: EffectiveAccessInput;
   cfg: EffectiveSshdConfig;
@@ -33,6 +35,8 @@ export interface LoginContext {
   /** AuthorizedPrincipalsFile expanded for the account, undefined for none. */
   principalsFile: string | undefined;
   keyLines: KeyLine[];
+  /** The readable key lines by their key's SHA256, in the order sshd reads them. */
+  linesByKey: Map<string, KeyEntryLine[]>;
   external: ExternalDecision[];
   optionsContext(allowCertAuthority: boolean): OptionsCheckContext;
 }
@@ -94,6 +98,13 @@ export function loginContext(input: EffectiveAccessInput): LoginContext {
     const text = input.files.get(f);
     return text === undefined ? [] : readKeyLines(f, text, input.hostUtcOffsetMinutes ?? 0);
   });
+  const linesByKey = new Map<string, KeyEntryLine[]>();
+  for (const l of keyLines) {
+    if (l.kind !== 'key') continue;
+    const list = linesByKey.get(l.key.sha256);
+    if (list) list.push(l);
+    else linesByKey.set(l.key.sha256, [l]);
+  }
   const external: ExternalDecision[] = [];
   const command = authorizedKeysCommand(cfg);
   if (command !== undefined) {
@@ -120,6 +131,7 @@ export function loginContext(input: EffectiveAccessInput): LoginContext {
     authorizedKeysFiles: files,
     principalsFile: principalsFileFor(cfg, global, account),
     keyLines,
+    linesByKey,
     external,
     optionsContext: (allowCertAuthority) => ({
       nowSeconds,

@@ -82,6 +82,21 @@ describe('effective access: what loopback logins cannot show', () => {
   });
 });
 
+describe('effective access: a large shared account', () => {
+  it('judges a file of 20 000 key lines without comparing every key with every line', () => {
+    const lines = Array.from({ length: 20_000 }, (_, i) =>
+      i % 2 === 0 ? ed25519().line : `from="10.${i % 250}.0.0/16" ${ed25519().line}`,
+    );
+    const started = performance.now();
+    const access = evaluateEffectiveAccess(input('', lines.join('\n')));
+    const ms = performance.now() - started;
+    expect(access.keys).toHaveLength(20_000);
+    expect(access.keys.filter((k) => k.canLogIn)).toHaveLength(10_000);
+    // Every key looks only at its own lines: linear, not keys × lines (400 million steps).
+    expect(ms).toBeLessThan(20_000);
+  });
+});
+
 describe('effective access: the small parsers follow OpenSSH', () => {
   it('reads expiry-time as sshd does (host local time, or UTC with Z)', () => {
     expect(parseExpiryTime('20260102')).toBe(Date.UTC(2026, 0, 2) / 1000);
