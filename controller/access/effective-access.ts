@@ -9,7 +9,8 @@
  * the global settings only, not the Match blocks. A host whose config has not been scanned yet has no answer.
  *
  * Exports:
- * - `InventoryEffectiveAccess`, `effectiveAccessFromInventory(store, query)`.
+ * - `InventoryEffectiveAccess`, `effectiveAccessFromInventory(store, query)`: one account.
+ * - `effectiveAccessOnHost(store, query)`: every account of the host that has keys.
  * - `configFromSettings(settings)`: a scan's settings as a loaded config without Match blocks.
  */
 import { notFound } from '../../shared/errors';
@@ -21,7 +22,7 @@ import {
 } from '../../shared/ssh/effective-access';
 import { plainTypeOf } from '../../shared/ssh/key-types';
 import type { LoadedSshdConfig } from '../../shared/ssh/sshd-config';
-import type { HostConfigRecord } from '../store/inventory-records';
+import type { HostConfigRecord, InventoryItem } from '../store/inventory-records';
 import type { Store } from '../store/store';
 
 export interface EffectiveAccessQuery {
@@ -63,16 +64,17 @@ const LIMITATIONS = [
   'lines sshd skips (bad options, unknown key types) are not in the inventory',
 ];
 
-export async function effectiveAccessFromInventory(
-  store: Pick<Store, 'inventory'>,
-  query: EffectiveAccessQuery,
-): Promise<InventoryEffectiveAccess> {
-  const { hostId, account: name } = query;
-  const config = await store.inventory.hostConfigs.get(hostId);
-  if (!config) throw notFound(`host ${hostId} has no config scan yet`);
-  const [account] = await store.inventory.items.list('account', { hostId, account: name });
-  if (!account) throw notFound(`account ${name} is not in the inventory of host ${hostId}`);
-  const items = await store.inventory.items.list('authorized-key', { hostId, account: name });
+type AccountItem = InventoryItem<'account'>;
+type KeyItem = InventoryItem<'authorized-key'>;
+
+function evaluateAccount(
+  config: HostConfigRecord,
+  account: AccountItem,
+  items: KeyItem[],
+  sourceAddress: string,
+  now: number,
+): InventoryEffectiveAccess {
+  const name = account.account ?? '';
   const keyLines: KeyLine[] = [];
   for (const item of items) {
     const plainType = plainTypeOf(item.data.type);
@@ -85,10 +87,10 @@ export async function effectiveAccessFromInventory(
       ? { entries: config.entries, files: [], errors: [] }
       : configFromSettings(config.settings),
     account: { name, uid: account.data.uid, groups: account.data.groups, home: account.data.home },
-    source: { address: query.sourceAddress },
+    source: { address: sourceAddress },
     files: new Map(),
     keyLines,
-    now: query.now,
+    now,
   });
   const limitations = config.entries ? [...LIMITATIONS] : [NO_MATCH_BLOCKS, ...LIMITATIONS];
   const trusted = config.settings.find((s) => s.keyword === 'trustedusercakeys')?.values[0];
@@ -97,5 +99,44 @@ export async function effectiveAccessFromInventory(
       `TrustedUserCAKeys ${trusted} is not scanned: certificates signed by its CAs may also log in`,
     );
   }
-  return { hostId, configScannedAt: config.scannedAt, ...access, limitations };
+  return { hostId: config.hostId, configScannedAt: config.scannedAt, ...access, limitations };
+}
+
+async function hostConfig(store: Pick<Store, 'inventory'>, hostId: string) {
+  const config = await store.inventory.hostConfigs.get(hostId);
+  if (!config) throw notFound(`host ${hostId} has no config scan yet`);
+  return config;
+}
+
+/** One account of one host. */
+export async function effectiveAccessFromInventory(
+  store: Pick<Store, 'inventory'>,
+  query: EffectiveAccessQuery,
+): Promise<InventoryEffectiveAccess> {
+  const { hostId, account: name } = query;
+  const config = await hostConfig(store, hostId);
+  const [account] = await store.inventory.items.list('account', { hostId, account: name });
+  if (!account) throw notFound(`account ${name} is not in the inventory of host ${hostId}`);
+  const items = await store.inventory.items.list('authorized-key', { hostId, account: name });
+  return evaluateAccount(config, account, items, query.sourceAddress, query.now);
+}
+
+/** Every account of the host that has authorized keys: "who can log in to host H from A". */
+export async function effectiveAccessOnHost(
+  store: Pick<Store, 'inventory'>,
+  query: Omit<EffectiveAccessQuery, 'account'>,
+): Promise<InventoryEffectiveAccess[]> {
+  const config = await hostConfig(store, query.hostId);
+  const accounts = await store.inventory.items.list('account', { hostId: query.hostId });
+  const items = await store.inventory.items.list('authorized-key', { hostId: query.hostId });
+  const byAccount = new Map<string, KeyItem[]>();
+  for (const item of items) {
+    const list = byAccount.get(item.account ?? '');
+    if (list) list.push(item);
+    else byAccount.set(item.account ?? '', [item]);
+  }
+  return accounts.flatMap((a) => {
+    const keys = byAccount.get(a.account ?? '');
+    return keys ? [evaluateAccount(config, a, keys, query.sourceAddress, query.now)] : [];
+  });
 }

@@ -2,7 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { effectiveAccessFromInventory } from '../../../controller/access/effective-access';
+import {
+  effectiveAccessFromInventory,
+  effectiveAccessOnHost,
+} from '../../../controller/access/effective-access';
 import {
   ingestAccounts,
   ingestAuthorizedKeys,
@@ -219,6 +222,19 @@ describe('effective access from the inventory', () => {
     expect(open(fromLan)).toEqual(['SHA256:ak2']);
     expect(fromLan.limitations.join('\n')).not.toMatch(/Match blocks/);
     expect((await ask2('192.0.2.7')).denied).toBe('PubkeyAuthentication no');
+  });
+
+  it('answers for every account of the host with keys, each as sshd decides it', async () => {
+    const all = await effectiveAccessOnHost(store, {
+      hostId: 'h1',
+      sourceAddress: '10.1.2.3',
+      now: NOW,
+    });
+    expect(all.map((a) => [a.account, open(a)])).toEqual([
+      ['alice', ['SHA256:from-net', 'SHA256:plain']],
+      ['bob', []],
+      ['root', ['SHA256:root-forced']],
+    ]);
   });
 
   it('says clearly when the host or the account is not in the inventory', async () => {
