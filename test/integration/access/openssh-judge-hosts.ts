@@ -181,6 +181,27 @@ export const HOST_PLANS: HostPlan[] = [
     }),
     rootKeys: (p) => `${p.keys.pub['A']} root\n`,
   },
+  {
+    // The files come first; what they do not grant is the command's to decide.
+    name: 'keys-command',
+    sources: [11, 12],
+    withRoot: false,
+    identities: ['A', 'B', 'C', 'D'],
+    settings: (p) => ({
+      AuthorizedKeysCommand: `/bin/cat ${p.dir}/command-keys`,
+      AuthorizedKeysCommandUser: 'nobody',
+    }),
+    extraConfig: () => '',
+    files: (p) => ({
+      [`${p.home('alice')}/.ssh/authorized_keys`]: [
+        `from="${p.net}.11" ${p.keys.pub['A']}`,
+        `expiry-time="20200101" ${p.keys.pub['B']}`,
+        '',
+      ].join('\n'),
+      [`${p.dir}/command-keys`]: `${p.keys.pub['B']}\n${p.keys.pub['C']}\n`,
+    }),
+    rootKeys: (p) => `${p.keys.pub['A']} root\n`,
+  },
 ];
 
 /** Writes a file (and its directory) owned by the account, as a user's own file would be. */
