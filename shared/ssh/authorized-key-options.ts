@@ -73,9 +73,10 @@ function validateValue(name: string, value: string): string | undefined {
     case 'environment':
       return /^[A-Za-z0-9_]+=/.test(value) ? undefined : 'environment must be NAME=value';
     case 'expiry-time':
-      return /^\d{8}(\d{4}(\d{2})?)?Z?$/.test(value)
+      // misc.c parse_absolute_time: a "Z" or "UTC" suffix (any case) means UTC.
+      return /^\d{8}(\d{4}(\d{2})?)?(Z|UTC)?$/i.test(value)
         ? undefined
-        : 'expiry-time must be YYYYMMDD[HHMM[SS]][Z]';
+        : 'expiry-time must be YYYYMMDD[HHMM[SS]][Z|UTC]';
     case 'tunnel':
       return /^(\d+|any)$/.test(value) ? undefined : 'tunnel must be a device number';
     case 'permitopen':

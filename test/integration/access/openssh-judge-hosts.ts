@@ -137,7 +137,12 @@ export const HOST_PLANS: HostPlan[] = [
         '\n',
       ),
     files: (p) => ({
-      [`${p.home('alice')}/.ssh/authorized_keys`]: `${p.keys.pub['A']}\n`,
+      // sshd reads a "UTC" or "z" suffix as UTC, in any case.
+      [`${p.home('alice')}/.ssh/authorized_keys`]: [
+        `expiry-time="20991231UTC" ${p.keys.pub['A']}`,
+        `expiry-time="20200101z" ${p.keys.pub['C']}`,
+        '',
+      ].join('\n'),
       [`${p.dir}/keys%/${p.user('alice')}`]: `${p.keys.pub['B']}\n`,
       [`${p.home('bob')}/.ssh/authorized_keys`]: `${p.keys.pub['A']}\n`,
     }),
