@@ -12,6 +12,7 @@
  *   for an unknown name or a value sshd could not read back.
  */
 import { invalidInput } from '../errors';
+import { parseExpiryTime } from './expiry-time';
 
 export interface AuthorizedKeyOption {
   /** Lowercase canonical name, e.g. `no-x11-forwarding`, `command`. */
@@ -68,22 +69,34 @@ export function skipOptionsField(text: string, from: number): number | undefined
   return quoted ? undefined : i;
 }
 
+/**
+ * auth-options.c: `host:port` (`[v6]:port`), split at the first colon; the port is `*` or
+ * 1-65535. A permitlisten of a port alone means any host.
+ */
+function forwardingSpecProblem(name: string, value: string): string | undefined {
+  const spec = name === 'permitlisten' && !value.includes(':') ? `*:${value}` : value;
+  const m = /^(\[[^\]]*\]|[^:[]*):(.*)$/.exec(spec);
+  if (!m) return `${name} must be host:port`;
+  const port = m[2] ?? '';
+  if (port === '*') return undefined;
+  const n = /^\d{1,5}$/.test(port) ? Number(port) : 0;
+  return n >= 1 && n <= 65535 ? undefined : `${name}: invalid port ${JSON.stringify(port)}`;
+}
+
 function validateValue(name: string, value: string): string | undefined {
   switch (name) {
     case 'environment':
       return /^[A-Za-z0-9_]+=/.test(value) ? undefined : 'environment must be NAME=value';
     case 'expiry-time':
-      // misc.c parse_absolute_time: a "Z" or "UTC" suffix (any case) means UTC.
-      return /^\d{8}(\d{4}(\d{2})?)?(Z|UTC)?$/i.test(value)
+      // A "Z" or "UTC" suffix (any case) means UTC; fields out of range are refused.
+      return parseExpiryTime(value) !== undefined
         ? undefined
         : 'expiry-time must be YYYYMMDD[HHMM[SS]][Z|UTC]';
     case 'tunnel':
       return /^(\d+|any)$/.test(value) ? undefined : 'tunnel must be a device number';
     case 'permitopen':
     case 'permitlisten':
-      return value.includes(':') || name === 'permitlisten'
-        ? undefined
-        : `${name} must be host:port`;
+      return forwardingSpecProblem(name, value);
     default:
       return undefined;
   }

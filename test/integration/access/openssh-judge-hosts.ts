@@ -94,6 +94,9 @@ export const HOST_PLANS: HostPlan[] = [
           `principals="x" ${k['B']} principals-on-plain-key`,
           `From="${p.net}.12" ${k['C']} option-name-in-capitals`,
           `${k['C']} duplicate-without-from`,
+          `permitopen="host:notaport" ${k['E']} bad-port`,
+          `permitlisten="8080",expiry-time="20991301" ${k['D']} month-13`,
+          `permitopen="host:*",permitlisten="localhost:8080" ${k['EC']} good-forwarding-specs`,
           '',
         ].join('\n'),
       };
