@@ -32,7 +32,9 @@ export const FLAG_OPTIONS = [
   'port-forwarding',
   'pty',
   'no-touch-required',
+  'touch-required',
   'verify-required',
+  'no-verify-required',
   'restrict',
   'user-rc',
   'x11-forwarding',
@@ -131,6 +133,8 @@ export function parseAuthorizedKeyOptions(field: string): OptionsResult {
         return fail(`multiple "${name}" clauses`);
       }
       options.push({ name, value });
+    } else if (name === '' && field[i] === ',') {
+      // sshd matches no option here and steps over the comma: an empty option is no option.
     } else {
       if (!FLAGS.has(name))
         return fail(`unknown key option ${JSON.stringify(field.slice(start, i))}`);
@@ -139,8 +143,8 @@ export function parseAuthorizedKeyOptions(field: string): OptionsResult {
     if (i >= field.length) break;
     if (field[i] !== ',')
       return fail(`unexpected ${JSON.stringify(field[i])} after option ${name}`);
+    // A trailing comma is accepted: in a key line a blank follows it, which ends the options.
     i++;
-    if (i >= field.length) return fail('unexpected end of options after ","');
   }
   return { ok: true, options };
 }

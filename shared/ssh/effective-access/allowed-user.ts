@@ -13,8 +13,6 @@ import type { AccessAccount } from './types';
 
 /** As match_host_and_ip: a negated address or name match refuses; either positive admits. */
 export function matchHostAndIp(host: string, ip: string, patterns: string): 1 | 0 | -1 {
-  // An empty entry is malformed for addr_match_list, as a host bits-set CIDR is.
-  if (patterns.split(',').some((p) => p === '' || p === '!')) return -1;
   const mip = matchAddressList(ip, patterns);
   if (mip === -2) return -1;
   if (mip === -1) return 0;

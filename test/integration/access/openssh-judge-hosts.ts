@@ -97,6 +97,8 @@ export const HOST_PLANS: HostPlan[] = [
           `permitopen="host:notaport" ${k['E']} bad-port`,
           `permitlisten="8080",expiry-time="20991301" ${k['D']} month-13`,
           `permitopen="host:*",permitlisten="localhost:8080" ${k['EC']} good-forwarding-specs`,
+          `,no-pty,,restrict, ${k['CA']} empty-options-and-trailing-comma`,
+          `from="foo/24,${p.net}.11" ${k['B']} not-an-address-so-a-wildcard`,
           '',
         ].join('\n'),
       };
