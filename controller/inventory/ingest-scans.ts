@@ -151,6 +151,7 @@ export async function ingestConfigs(
     files: scan.sshdConfig.files,
     errors: scan.sshdConfig.errors,
     settings: scan.sshdConfig.settings,
+    ...(scan.sshdConfig.entries ? { entries: scan.sshdConfig.entries } : {}),
   });
   const items: NewInventoryItem<'host-key'>[] = scan.hostKeys.map((k) => ({
     kind: 'host-key',

@@ -4,6 +4,8 @@
  * log in where, and until when" stays answerable. Times are ms since the epoch.
  */
 
+import type { SshdConfigEntry } from '../../shared/ssh/sshd-config';
+
 export type InventoryKind = 'account' | 'authorized-key' | 'private-key' | 'host-key';
 
 export interface AccountData {
@@ -125,4 +127,6 @@ export interface HostConfigRecord {
   errors: { file: string; line: number; message: string }[];
   /** Effective global sshd settings: lowercase keyword, values, where they are set. */
   settings: { keyword: string; values: string[]; file: string; line: number }[];
+  /** The config as loaded, Match blocks kept (scans from older agents lack it). */
+  entries?: SshdConfigEntry[];
 }

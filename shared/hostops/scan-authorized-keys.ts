@@ -1,6 +1,7 @@
 import type { Account, HostSession } from '../session/host-session';
 import type { AuthorizedKeyOption } from '../ssh/authorized-keys';
 import { parseAuthorizedKeys } from '../ssh/authorized-keys';
+import { keyOfUnreadableLine } from '../ssh/unreadable-key-line';
 import type { LoadedSshdConfig } from '../ssh/sshd-config';
 import { findingOf, isFileFinding, readBoundedFiles, type HostFinding } from './bounded-read';
 import { statsOf } from './existing-paths';
@@ -24,7 +25,18 @@ export interface ScannedAuthorizedKey {
 
 export interface ScanAuthorizedKeysResult {
   keys: ScannedAuthorizedKey[];
-  invalidLines: { account: string; file: string; line: number; reason: string }[];
+  /**
+   * Lines sshd skips. When the line still holds a key blob (a key type this parser does not
+   * know, a type mismatch, bad options), its SHA256 fingerprint and type word are given.
+   */
+  invalidLines: {
+    account: string;
+    file: string;
+    line: number;
+    reason: string;
+    fingerprint?: string;
+    keyType?: string;
+  }[];
   /** Files sshd would read that exist: with owner and mode, for "who can change this" checks. */
   files: { account: string; file: string; uid: number; mode: number; symlink: boolean }[];
   /** Per account, AuthorizedKeysFile as the effective config gives it. */
@@ -124,11 +136,13 @@ export async function scanAuthorizedKeys(
     const parsed = parseAuthorizedKeys(content.toString('utf8'));
     for (const l of parsed.lines) {
       if (l.kind === 'invalid') {
+        const key = keyOfUnreadableLine(l.raw);
         result.invalidLines.push({
           account: account.name,
           file,
           line: l.lineNumber,
           reason: l.reason,
+          ...(key ? { fingerprint: key.fingerprint, keyType: key.keyType } : {}),
         });
       } else if (l.kind === 'key') {
         result.keys.push({

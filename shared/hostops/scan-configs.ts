@@ -1,5 +1,10 @@
 import type { HostSession } from '../session/host-session';
-import { effectiveSshdConfig, hostKeys, type LoadedSshdConfig } from '../ssh/sshd-config';
+import {
+  effectiveSshdConfig,
+  hostKeys,
+  type LoadedSshdConfig,
+  type SshdConfigEntry,
+} from '../ssh/sshd-config';
 import { errorCode } from '../errors';
 import { findingOf, isFileFinding, readBoundedFiles, type HostFinding } from './bounded-read';
 import { DEFAULT_SSHD_CONFIG, loadHostSshdConfig, type ConfigReads } from './host-sshd-config';
@@ -33,6 +38,11 @@ export interface ScanConfigsResult {
     errors: { file: string; line: number; message: string; code?: string }[];
     /** The effective global values (no Match block applied) of every keyword the files set. */
     settings: SshdSetting[];
+    /**
+     * The config as loaded, Match blocks and Include markers kept, so the controller can
+     * decide per account and source (effective access). Absent from older agents' scans.
+     */
+    entries?: SshdConfigEntry[];
   };
   hostKeys: ScannedHostKey[];
   /**
@@ -110,6 +120,7 @@ export async function scanConfigs(
         ...(code ? { code } : {}),
       })),
       settings,
+      entries: loaded.entries,
     },
     hostKeys: keys,
     findings,

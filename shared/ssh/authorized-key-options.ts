@@ -12,6 +12,7 @@
  *   for an unknown name or a value sshd could not read back.
  */
 import { invalidInput } from '../errors';
+import { parseExpiryTime } from './expiry-time';
 
 export interface AuthorizedKeyOption {
   /** Lowercase canonical name, e.g. `no-x11-forwarding`, `command`. */
@@ -31,7 +32,9 @@ export const FLAG_OPTIONS = [
   'port-forwarding',
   'pty',
   'no-touch-required',
+  'touch-required',
   'verify-required',
+  'no-verify-required',
   'restrict',
   'user-rc',
   'x11-forwarding',
@@ -68,21 +71,34 @@ export function skipOptionsField(text: string, from: number): number | undefined
   return quoted ? undefined : i;
 }
 
+/**
+ * auth-options.c: `host:port` (`[v6]:port`), split at the first colon; the port is `*` or
+ * 1-65535. A permitlisten of a port alone means any host.
+ */
+function forwardingSpecProblem(name: string, value: string): string | undefined {
+  const spec = name === 'permitlisten' && !value.includes(':') ? `*:${value}` : value;
+  const m = /^(\[[^\]]*\]|[^:[]*):(.*)$/.exec(spec);
+  if (!m) return `${name} must be host:port`;
+  const port = m[2] ?? '';
+  if (port === '*') return undefined;
+  const n = /^\d{1,5}$/.test(port) ? Number(port) : 0;
+  return n >= 1 && n <= 65535 ? undefined : `${name}: invalid port ${JSON.stringify(port)}`;
+}
+
 function validateValue(name: string, value: string): string | undefined {
   switch (name) {
     case 'environment':
       return /^[A-Za-z0-9_]+=/.test(value) ? undefined : 'environment must be NAME=value';
     case 'expiry-time':
-      return /^\d{8}(\d{4}(\d{2})?)?Z?$/.test(value)
+      // A "Z" or "UTC" suffix (any case) means UTC; fields out of range are refused.
+      return parseExpiryTime(value) !== undefined
         ? undefined
-        : 'expiry-time must be YYYYMMDD[HHMM[SS]][Z]';
+        : 'expiry-time must be YYYYMMDD[HHMM[SS]][Z|UTC]';
     case 'tunnel':
       return /^(\d+|any)$/.test(value) ? undefined : 'tunnel must be a device number';
     case 'permitopen':
     case 'permitlisten':
-      return value.includes(':') || name === 'permitlisten'
-        ? undefined
-        : `${name} must be host:port`;
+      return forwardingSpecProblem(name, value);
     default:
       return undefined;
   }
@@ -117,6 +133,8 @@ export function parseAuthorizedKeyOptions(field: string): OptionsResult {
         return fail(`multiple "${name}" clauses`);
       }
       options.push({ name, value });
+    } else if (name === '' && field[i] === ',') {
+      // sshd matches no option here and steps over the comma: an empty option is no option.
     } else {
       if (!FLAGS.has(name))
         return fail(`unknown key option ${JSON.stringify(field.slice(start, i))}`);
@@ -125,8 +143,8 @@ export function parseAuthorizedKeyOptions(field: string): OptionsResult {
     if (i >= field.length) break;
     if (field[i] !== ',')
       return fail(`unexpected ${JSON.stringify(field[i])} after option ${name}`);
+    // A trailing comma is accepted: in a key line a blank follows it, which ends the options.
     i++;
-    if (i >= field.length) return fail('unexpected end of options after ","');
   }
   return { ok: true, options };
 }

@@ -78,11 +78,16 @@ function addressBytes(addr: string): { bytes: number[]; v: 4 | 6 } | undefined {
   return { bytes: [...h, ...new Array<number>(16 - h.length - t.length).fill(0), ...t], v: 6 };
 }
 
-function inCidr(addr: string, cidr: string): boolean | undefined {
+/**
+ * As addrmatch.c addr_pton_cidr + addr_netmatch: `'pattern'` when the entry is not an
+ * address/length at all (sshd then matches it as a wildcard pattern), undefined when it is
+ * one but inconsistent (a length past the family's, host bits set): an error.
+ */
+function inCidr(addr: string, cidr: string): boolean | 'pattern' | undefined {
   const [net = '', lenText = ''] = cidr.split('/');
   const a = addressBytes(addr);
   const n = addressBytes(net);
-  if (!n || !/^\d+$/.test(lenText)) return undefined;
+  if (!n || !/^\d+$/.test(lenText) || Number(lenText) > 128) return 'pattern';
   const len = Number(lenText);
   if (len > (n.v === 4 ? 32 : 128)) return undefined;
   // A network address with bits set past the mask is an error in OpenSSH too.
@@ -103,10 +108,11 @@ export function matchAddressList(addr: string, list: string): 1 | 0 | -1 | -2 {
   for (const raw of list.split(',')) {
     const negated = raw.startsWith('!');
     const entry = (negated ? raw.slice(1) : raw).toLowerCase();
+    if (entry === '') return -2;
     let hit: boolean;
-    if (entry.includes('/')) {
-      const r = inCidr(addr, entry);
-      if (r === undefined) return -2;
+    const r = entry.includes('/') ? inCidr(addr, entry) : 'pattern';
+    if (r === undefined) return -2;
+    if (r !== 'pattern') {
       hit = r;
     } else {
       hit = matchPattern(addr.toLowerCase(), entry);

@@ -60,13 +60,25 @@ describe('parseAuthorizedKeys', () => {
     ]);
   });
 
+  it('accepts what sshd 9.2 accepts: empty options between commas, a trailing comma', () => {
+    // Checked against a real sshd: each of these lines lets its key log in.
+    for (const l of [
+      `no-pty, ${ed}`,
+      `,no-pty ${ed}`,
+      `no-pty,,no-pty ${ed}`,
+      `touch-required ${ed}`,
+    ]) {
+      expect(parseAuthorizedKeys(l).lines[0]?.kind, l).toBe('key');
+    }
+  });
+
   it('rejects lines sshd would reject because of their options, with the reason', () => {
     const reasons = [
       `no-pty,bogus ${ed}`,
       `command=unquoted ${ed}`,
       `command="a",command="b" ${ed}`,
       `environment="1BAD" ${ed}`,
-      `no-pty, ${ed}`,
+      `permitopen="host:notaport" ${ed}`,
       `command="never closed ${ed}`,
       `from="*" `,
     ].map((l) => {
@@ -78,7 +90,7 @@ describe('parseAuthorizedKeys', () => {
       'bad key options: option command: missing start quote',
       'bad key options: multiple "command" clauses',
       'bad key options: environment must be NAME=value',
-      'bad key options: unexpected end of options after ","',
+      'bad key options: permitopen: invalid port "notaport"',
       'unterminated quote in key options',
       'no key after the options',
     ]);
