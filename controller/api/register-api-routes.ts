@@ -17,6 +17,7 @@ import { registerMetricsRoutes } from './metrics-routes';
 import { registerReportsRoutes } from './reports-routes';
 import { registerRobotsRoutes } from './robots-routes';
 import { registerTokensRoutes } from './tokens-routes';
+import { registerAuthorizationRoutes } from './authorization-routes';
 
 /**
  * Mounts /api/v1, /metrics and the API documentation. Each area's routes live in their
@@ -68,4 +69,5 @@ export async function registerApiRoutes(
   registerMetricsRoutes(app, services, auth);
   registerIcbRoutes(app, services, auth);
   registerAgentsRoutes(app, services, auth);
+  registerAuthorizationRoutes(app, services, auth);
 }

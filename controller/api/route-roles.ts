@@ -51,6 +51,11 @@ export const ROUTE_ROLES = {
   'POST /api/v1/icb': 'admin',
   'GET /api/v1/agents/:id': 'auditor',
   'POST /api/v1/agents/:id/revoke': 'admin',
+  'GET /api/v1/authorizations': 'auditor',
+  'GET /api/v1/authorizations/coverage': 'auditor',
+  'GET /api/v1/authorizations/:id': 'auditor',
+  'POST /api/v1/authorizations': 'operator',
+  'DELETE /api/v1/authorizations/:id': 'operator',
 } as const satisfies Record<string, Access>;
 
 /** Set on the hook `auth(role)` returns, so the table can be checked against the route. */

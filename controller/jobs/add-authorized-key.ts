@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { invalidInput, keyBlacklisted } from '../../shared/errors';
 import type { AddAuthorizedKeyResult } from '../../shared/hostops/add-authorized-key';
 import { parsePublicKeyLine } from '../../shared/ssh/public-key';
+import { recordingPlacement } from '../authorizations/recording-placement';
 import { defineJob } from '../engine/job-definition';
 import { hostJobParams, inventoryHostId } from '../inventory/host-target';
 import { rescanAccounts } from '../inventory/rescan-accounts';
@@ -28,13 +29,15 @@ export const addAuthorizedKey = defineJob({
     tag: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._-]+$' })),
     authorizedKeysFile: Type.Optional(Type.String({ minLength: 1 })),
     sshdConfigPath: Type.Optional(Type.String({ pattern: '^/' })),
+    ownedOptions: Type.Optional(Type.Array(OptionsSchema)),
+    authorizationId: Type.Optional(Type.String({ minLength: 1 })),
   }),
   runsOn: 'host',
   timeoutMs: 2 * 60_000,
   retry: { maxAttempts: 3, baseDelayMs: 2_000, maxDelayMs: 60_000 },
   adminTriggerable: true,
   idempotent: true,
-  async run(params, ctx) {
+  run: recordingPlacement(async (params, ctx) => {
     const hostId = inventoryHostId(ctx, params);
     const parsed = parsePublicKeyLine(params.publicKey);
     if (!parsed.ok) {
@@ -49,9 +52,9 @@ export const addAuthorizedKey = defineJob({
         details: { field: 'publicKey', fingerprint, blacklistedAt: banned.createdAt },
       });
     }
-    const { hostId: _h, connection: _c, ...args } = params;
+    const { hostId: _h, connection: _c, authorizationId: _a, ...args } = params;
     const edit = (await ctx.runOnHost('add-authorized-key', args)) as AddAuthorizedKeyResult;
     await rescanAccounts(ctx, hostId, [params.account], params.sshdConfigPath);
     return { hostId, fingerprint, ...edit };
-  },
+  }),
 });

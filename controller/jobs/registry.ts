@@ -46,6 +46,9 @@ import { testFlaky } from './testing/test-flaky';
 import { testParent } from './testing/test-parent';
 import { testRobot } from './testing/test-robot';
 import { testSleep } from './testing/test-sleep';
+import { addAuthorizations } from './add-authorizations';
+import { authorizePrivateKeyParent } from './authorize-private-key-parent';
+import { removeAuthorization } from './remove-authorization';
 
 export const productJobs = [
   internalProcessManager,
@@ -84,6 +87,9 @@ export const productJobs = [
   scanFull,
   scanHostKeyActivity,
   setAuthorizedKeyOptions,
+  addAuthorizations,
+  authorizePrivateKeyParent,
+  removeAuthorization,
 ] as const;
 
 /** Fixtures for tests and benchmarks, registered only with KEYWARDEN_ENABLE_TEST_JOB_TYPES. */

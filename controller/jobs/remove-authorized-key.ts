@@ -2,7 +2,9 @@ import { Type } from '@sinclair/typebox';
 import { commandFailed, invalidInput } from '../../shared/errors';
 import type { RemoveAuthorizedKeyResult } from '../../shared/hostops/remove-authorized-key';
 import type { RevokeAuthorizedKeyResult } from '../../shared/hostops/revoke-authorized-key';
+import { recordingRemoval } from '../authorizations/recording-placement';
 import { defineJob } from '../engine/job-definition';
+import { OptionsSchema } from './add-authorized-key';
 import { hostJobParams, inventoryHostId } from '../inventory/host-target';
 import { inventoryItemKey } from '../store/inventory-records';
 
@@ -20,13 +22,15 @@ export const removeAuthorizedKey = defineJob({
     includeUnmanaged: Type.Optional(Type.Boolean()),
     authorizedKeysFiles: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
     sshdConfigPath: Type.Optional(Type.String({ pattern: '^/' })),
+    ownedOptions: Type.Optional(Type.Array(OptionsSchema)),
+    authorizationId: Type.Optional(Type.String({ minLength: 1 })),
   }),
   runsOn: 'host',
   timeoutMs: 5 * 60_000,
   retry: { maxAttempts: 3, baseDelayMs: 2_000, maxDelayMs: 60_000 },
   adminTriggerable: true,
   idempotent: true,
-  async run(params, ctx) {
+  run: recordingRemoval(async (params, ctx) => {
     const hostId = inventoryHostId(ctx, params);
     const config = params.sshdConfigPath ? { sshdConfigPath: params.sshdConfigPath } : {};
     let files: { account: string; file: string; lines: number[] }[];
@@ -52,6 +56,7 @@ export const removeAuthorizedKey = defineJob({
         fingerprint: params.fingerprint,
         ...(params.includeUnmanaged ? { includeUnmanaged: true } : {}),
         ...(params.authorizedKeysFiles ? { authorizedKeysFiles: params.authorizedKeysFiles } : {}),
+        ...(params.ownedOptions ? { ownedOptions: params.ownedOptions } : {}),
         ...config,
       })) as RemoveAuthorizedKeyResult;
       files = r.files
@@ -77,5 +82,5 @@ export const removeAuthorizedKey = defineJob({
       files,
       skippedUnmanaged,
     };
-  },
+  }),
 });

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { ScanAuthorizedKeysResult } from '../../shared/hostops/scan-authorized-keys';
+import { followAuthorizations } from '../authorizations/follow-authorizations';
 import { defineJob } from '../engine/job-definition';
 import { hostJobParams, inventoryHostId } from '../inventory/host-target';
 import { flagBlacklistedKeys } from '../inventory/flag-blacklisted';
@@ -28,11 +29,19 @@ export const scanAuthorizedKeys = defineJob({
     })) as ScanAuthorizedKeysResult;
     const synced = await ingestAuthorizedKeys(ctx.store, hostId, scan, observedAt, params.accounts);
     const blacklisted = await flagBlacklistedKeys(ctx.store, hostId, scan.keys, ctx.now());
+    const authorizations = await followAuthorizations(
+      ctx,
+      hostId,
+      scan,
+      observedAt,
+      params.accounts,
+    );
     return {
       hostId,
       keys: scan.keys.length,
       ...synced,
       blacklisted,
+      authorizations,
       invalidLines: scan.invalidLines,
       configErrors: scan.configErrors,
       unsafePaths: scan.unsafePaths ?? [],

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { ScanFullResult } from '../../shared/hostops/scan-full';
 import type { KeyActivityCursor } from '../../shared/hostops/scan-key-activity';
 import { checkHostCommands } from '../auth/host-command-policy';
+import { followAuthorizations } from '../authorizations/follow-authorizations';
 import { defineJob } from '../engine/job-definition';
 import { hostJobParams, inventoryHostId } from '../inventory/host-target';
 import { flagBlacklistedKeys } from '../inventory/flag-blacklisted';
@@ -52,6 +53,7 @@ export const scanFull = defineJob({
         scan.authorizedKeys,
         observedAt,
       ),
+      authorizations: await followAuthorizations(ctx, hostId, scan.authorizedKeys, observedAt),
       privateKeys: await ingestPrivateKeys(ctx.store, hostId, scan.privateKeys, observedAt),
       hostKeys: await ingestConfigs(ctx.store, hostId, scan.configs, observedAt),
       keyActivity: await ingestKeyActivity(ctx.store, hostId, scan.keyActivity, now),

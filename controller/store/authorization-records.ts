@@ -11,7 +11,8 @@
  */
 import type { AuthorizedKeyOption } from '../../shared/ssh/authorized-key-options';
 
-export const AUTHORIZATION_STATES = ['active', 'removing', 'removed', 'expired'] as const;
+/** active until removed by an admin or expired; its placements say what the hosts hold. */
+export const AUTHORIZATION_STATES = ['active', 'removed', 'expired'] as const;
 export type AuthorizationState = (typeof AUTHORIZATION_STATES)[number];
 
 /** What happens when a scan finds the placed line gone or altered by hand. */
@@ -48,7 +49,20 @@ export interface AuthorizationRecord {
   updatedAt: number;
 }
 
-export const PLACEMENT_STATES = ['pending', 'present', 'failed', 'removing', 'removed'] as const;
+/**
+ * pending: a job is placing it; present: the line is there as written; failed: the job
+ * failed (see error); blocked: a line Keywarden did not write already holds the key for
+ * that account, so nothing was written (and nothing is Keywarden's to remove there);
+ * removing: a job is taking it off; removed: gone (or dropped after drift).
+ */
+export const PLACEMENT_STATES = [
+  'pending',
+  'present',
+  'failed',
+  'blocked',
+  'removing',
+  'removed',
+] as const;
 export type PlacementState = (typeof PLACEMENT_STATES)[number];
 
 export interface PlacementRecord {

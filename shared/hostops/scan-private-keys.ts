@@ -16,6 +16,8 @@ export interface ScannedPrivateKey {
   fingerprint?: string;
   /** Where the fingerprint came from: the key file's public half, the .pub, or ssh-keygen -y. */
   fingerprintFrom?: 'key' | 'pub' | 'ssh-keygen';
+  /** The public half as `type base64` (no comment), when it is known; never secret. */
+  publicKey?: string;
   mode: number;
   uid: number;
 }
@@ -133,6 +135,7 @@ async function inspect(
         bits: key.key.bits,
         fingerprint: key.key.sha256,
         fingerprintFrom: 'key',
+        publicKey: `${key.key.type} ${key.key.base64}`,
       };
     }
     return { ...base, format: 'openssh', encrypted, ...(await pubOf()) };
@@ -155,6 +158,7 @@ async function inspect(
         bits: line.key.bits,
         fingerprint: line.key.sha256,
         fingerprintFrom: 'ssh-keygen',
+        publicKey: `${line.key.type} ${line.key.base64}`,
       }
     : { ...base, format: 'pem', encrypted };
 }
@@ -174,6 +178,7 @@ async function fromPub(
         bits: line.key.bits,
         fingerprint: line.key.sha256,
         fingerprintFrom: 'pub',
+        publicKey: `${line.key.type} ${line.key.base64}`,
       }
     : {};
 }

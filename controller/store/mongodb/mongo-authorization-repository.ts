@@ -54,7 +54,6 @@ export function mongoAuthorizationRepository(db: Db): AuthorizationRepository {
     transition: async (id, from, to, now) => {
       const before = await get(id);
       if (!before || !from.includes(before.state)) return null;
-      const ending = ['removing', 'removed', 'expired'].includes(to.state);
       const final = to.state === 'removed' || to.state === 'expired';
       const res = await authz.updateOne(
         { _id: id, state: before.state },
@@ -62,7 +61,7 @@ export function mongoAuthorizationRepository(db: Db): AuthorizationRepository {
           $set: {
             state: to.state,
             updatedAt: now,
-            ...(ending && before.removedBy === null && to.by !== undefined
+            ...(final && before.removedBy === null && to.by !== undefined
               ? { removedBy: to.by }
               : {}),
             ...(final && before.removedAt === null ? { removedAt: now } : {}),

@@ -146,7 +146,7 @@ export function sqliteAuthorizationRepository(db: Database.Database): Authorizat
     },
     transition: async (id, from, to, now) => {
       if (from.length === 0) return null;
-      const ending = to.state === 'removed' || to.state === 'expired' || to.state === 'removing';
+      const ending = to.state === 'removed' || to.state === 'expired';
       const changed = stmt(
         db,
         `UPDATE authorizations SET state = ?, updated_at = ?,

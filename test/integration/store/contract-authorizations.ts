@@ -91,25 +91,10 @@ export function authorizationsContract(ctx: ContractContext): void {
 
     it('moves state only from the states given, keeping who removed it and when in history', async () => {
       const { store } = ctx.get();
-      const removing = await store.authorizations.transition(
-        'az-3',
-        ['active'],
-        { state: 'removing', by: 'token:ops' },
-        T0 + 10,
-      );
-      expect(removing).toMatchObject({
-        state: 'removing',
-        removedBy: 'token:ops',
-        removedAt: null,
-      });
-      // A second removal (or an expiry) finds it no longer active: it does not win.
-      expect(
-        await store.authorizations.transition('az-3', ['active'], { state: 'removing' }, T0 + 11),
-      ).toBeNull();
       const removed = await store.authorizations.transition(
         'az-3',
-        ['removing'],
-        { state: 'removed', by: 'system' },
+        ['active'],
+        { state: 'removed', by: 'token:ops' },
         T0 + 20,
       );
       expect(removed).toMatchObject({
@@ -118,6 +103,16 @@ export function authorizationsContract(ctx: ContractContext): void {
         removedAt: T0 + 20,
         updatedAt: T0 + 20,
       });
+      // An expiry racing the removal finds it no longer active: it does not win.
+      expect(
+        await store.authorizations.transition(
+          'az-3',
+          ['active'],
+          { state: 'expired', by: 'system' },
+          T0 + 30,
+        ),
+      ).toBeNull();
+      expect(await store.authorizations.get('az-3')).toEqual(removed);
       expect((await store.authorizations.list({ state: ['removed'] }, { limit: 5 })).items).toEqual(
         [removed],
       );

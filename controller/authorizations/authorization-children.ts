@@ -1,0 +1,47 @@
+/**
+ * The host jobs that make hosts hold what an authorization says: an add-authorized-key per
+ * host it reaches, a remove-authorized-key per host it no longer reaches (a host that left
+ * the group) or when it ended. Each child names the authorization, so it records its
+ * placement, and carries the options the records say were placed there: only a line with
+ * exactly those options is Keywarden's to rewrite or remove (never a line because of its marker).
+ */
+import type { ChildJob } from '../engine/job-definition';
+import { childFor } from '../inventory/host-target';
+import type { AuthorizationRecord, PlacementRecord } from '../store/authorization-records';
+import { authorizationTag, placedOptions } from './placed-options';
+
+export function addChild(
+  auth: AuthorizationRecord,
+  hostId: string,
+  before: PlacementRecord | null,
+  extraOwned: PlacementRecord['options'][] = [],
+): ChildJob {
+  // Only options of a line Keywarden wrote there: not of one removed, nor one it was blocked from.
+  const wrote = before && before.state !== 'removed' && before.state !== 'blocked';
+  const owned = wrote ? [before.options, ...extraOwned] : extraOwned;
+  return childFor(
+    'add-authorized-key',
+    { hostId },
+    {
+      account: auth.account,
+      publicKey: auth.publicKey,
+      options: placedOptions(auth),
+      tag: authorizationTag(auth.id),
+      ownedOptions: owned,
+      authorizationId: auth.id,
+    },
+  );
+}
+
+export function removeChild(auth: AuthorizationRecord, p: PlacementRecord): ChildJob {
+  return childFor(
+    'remove-authorized-key',
+    { hostId: p.hostId },
+    {
+      account: p.account,
+      fingerprint: p.fingerprint,
+      ownedOptions: [p.options],
+      authorizationId: auth.id,
+    },
+  );
+}

@@ -1,0 +1,59 @@
+/**
+ * Wraps the run of add-authorized-key and remove-authorized-key: a job that names an
+ * authorization records its placement on the host (present, failed with why, removed).
+ * An add for an authorization that has ended meanwhile is skipped, so a removal that ran
+ * first is not undone by an add still in the queue.
+ */
+import type { AddAuthorizedKeyResult } from '../../shared/hostops/add-authorized-key';
+import type { AuthorizedKeyOption } from '../../shared/ssh/authorized-key-options';
+import type { JobContext } from '../engine/job-definition';
+import { inventoryHostId, type Target } from '../inventory/host-target';
+import {
+  recordPlacementAdded,
+  recordPlacementFailed,
+  recordPlacementRemoved,
+} from './record-placement';
+
+interface PlacementParams extends Target {
+  authorizationId?: string;
+  options?: AuthorizedKeyOption[];
+}
+
+export function recordingPlacement<P extends PlacementParams, R>(
+  run: (params: P, ctx: JobContext) => Promise<R>,
+): (params: P, ctx: JobContext) => Promise<R | { hostId: string; skipped: string }> {
+  return async (params, ctx) => {
+    const id = params.authorizationId;
+    if (id === undefined) return run(params, ctx);
+    const hostId = inventoryHostId(ctx, params);
+    const auth = await ctx.store.authorizations.get(id);
+    if (auth?.state !== 'active')
+      return { hostId, skipped: `authorization ${id} is ${auth?.state ?? 'unknown'}` };
+    const options = params.options ?? [];
+    try {
+      const result = await run(params, ctx);
+      const placed = await recordPlacementAdded(
+        ctx,
+        id,
+        hostId,
+        options,
+        result as unknown as AddAuthorizedKeyResult,
+      );
+      return { ...result, placement: placed };
+    } catch (err) {
+      await recordPlacementFailed(ctx, id, hostId, options, err);
+      throw err;
+    }
+  };
+}
+
+export function recordingRemoval<P extends PlacementParams, R>(
+  run: (params: P, ctx: JobContext) => Promise<R>,
+): (params: P, ctx: JobContext) => Promise<R> {
+  return async (params, ctx) => {
+    const result = await run(params, ctx);
+    if (params.authorizationId !== undefined)
+      await recordPlacementRemoved(ctx, params.authorizationId, inventoryHostId(ctx, params));
+    return result;
+  };
+}

@@ -1,0 +1,328 @@
+/**
+ * Authorizations end to end, through the real CLI and API of a real controller managing
+ * a fleet of real sshd hosts over SSH. OpenSSH judges every grant: a real `ssh` login.
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expiryTimeValue } from '../../../controller/authorizations/placed-options';
+import type {
+  AuthorizationRecord,
+  PlacementRecord,
+} from '../../../controller/store/authorization-records';
+import { NO_OVERRIDES } from '../../../controller/store/host-records';
+import type { AlertRecord, AuditRecord, JobRecord } from '../../../controller/store/records';
+import { generateClientKey } from '../../helpers/sshd';
+import { startSshdFleet, type FleetHost, type SshdFleet } from '../../helpers/sshd-fleet';
+import { startTestController, type TestController } from '../../helpers/test-controller';
+import { fleetApi, keywarden, login, waitFor } from './authorization-fleet';
+
+type Key = Awaited<ReturnType<typeof generateClientKey>>;
+type Shown = { authorization: AuthorizationRecord; placements: PlacementRecord[] };
+
+describe('authorizations: grants that land on every host of a group, and leave', () => {
+  let fleet: SshdFleet;
+  let ctl: TestController;
+  let stopped = false;
+  let env: Record<string, string>;
+  let keyDir = '';
+  const ids: string[] = [];
+  let granted: Key;
+  let forged: Key;
+  let other: Key;
+  let grantId = '';
+  let forgedLine = '';
+  const api = fleetApi(() => ctl);
+  const h = (i: number) => fleet.hosts[i] as FleetHost;
+  const keysFile = (i: number) => join(h(i).sshd.user('mgmt').home, '.ssh', 'authorized_keys');
+  const base64 = (k: Key) => k.publicKey.split(' ')[1] as string;
+  const show = async (id: string) =>
+    (await ctl.api<Shown>('GET', `/api/v1/authorizations/${id}`)).body;
+  const placement = async (id: string, hostId: string) =>
+    (await show(id)).placements.find((p) => p.hostId === hostId);
+  const grant = async (body: Record<string, unknown>) => {
+    const res = await ctl.api<{ authorization: AuthorizationRecord; jobId: string }>(
+      'POST',
+      '/api/v1/authorizations',
+      { body: { account: h(0).account, ...body } },
+    );
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    await api.treeEnded(res.body.jobId);
+    return res.body.authorization;
+  };
+  const setGroup = (hostId: string, groupId: string | null) =>
+    ctl.services.store.hosts.update(hostId, { groupId }, Date.now());
+
+  beforeAll(async () => {
+    keyDir = await mkdtemp(join(tmpdir(), 'kwt-authz-'));
+    [granted, forged, other] = await Promise.all([
+      generateClientKey(keyDir, 'granted'),
+      generateClientKey(keyDir, 'forged'),
+      generateClientKey(keyDir, 'other'),
+    ]);
+    fleet = await startSshdFleet({ count: 3 });
+    ctl = await startTestController();
+    env = { KEYWARDEN_URL: ctl.url, KEYWARDEN_TOKEN: ctl.adminToken };
+    for (const host of fleet.hosts) ids.push(await api.addManagedHost(host));
+    // Host groups have no route of their own yet (the inventory work adds them).
+    await ctl.services.store.hostGroups.create(
+      { id: 'web', name: 'web', description: 'test group', scanIntervalsMs: NO_OVERRIDES },
+      Date.now(),
+    );
+    await setGroup(ids[0] as string, 'web');
+    await setGroup(ids[1] as string, 'web');
+    // A user's own line, carrying Keywarden's marker (with a tag) that the user forged.
+    forgedLine = `no-pty ${forged.publicKey} keywarden-managed:authz-0123456789abcdef`;
+    const before = await readFile(keysFile(0), 'utf8');
+    await writeFile(keysFile(0), `${before}# my own key\n${forgedLine}\n`);
+  }, 300_000);
+
+  afterAll(async () => {
+    if (!stopped) await ctl?.stop();
+    await fleet?.stop();
+    await rm(keyDir, { recursive: true, force: true });
+  });
+
+  it('grants a key to a group with an expiry (CLI): sshd lets it in on every host of the group, the line carries expiry-time', async () => {
+    const before0 = await readFile(keysFile(0), 'utf8');
+    const pub = join(keyDir, 'granted.pub');
+    const add = await keywarden(
+      [
+        '--json',
+        'authorizations',
+        'add',
+        '--public-key-file',
+        pub,
+        '--account',
+        h(0).account,
+        '--group',
+        'web',
+        '--expires',
+        '+2h',
+        '--option',
+        'no-port-forwarding',
+        '--option',
+        'environment=SECRET_TOKEN=do-not-log',
+      ],
+      env,
+    );
+    expect(add.code, add.stderr).toBe(0);
+    const { authorization, jobId } = JSON.parse(add.stdout) as {
+      authorization: AuthorizationRecord;
+      jobId: string;
+    };
+    grantId = authorization.id;
+    expect(authorization).toMatchObject({
+      fingerprint: granted.fingerprint,
+      target: { groupId: 'web' },
+      state: 'active',
+      onDrift: 'restore',
+    });
+    expect(await api.treeEnded(jobId)).toMatchObject({ state: 'completed' });
+    const expiry = expiryTimeValue(authorization.expiresAt as number);
+    for (const i of [0, 1]) {
+      const text = await readFile(keysFile(i), 'utf8');
+      const line = text.split('\n').find((l) => l.includes(base64(granted)));
+      expect(line).toBe(
+        `no-port-forwarding,environment="SECRET_TOKEN=do-not-log",expiry-time="${expiry}" ${granted.publicKey} keywarden-managed:authz-${grantId}`,
+      );
+      expect((await login(h(i), granted.path)).code).toBe(0);
+    }
+    // Host 2 is not in the group: nothing placed, login refused.
+    expect(await readFile(keysFile(2), 'utf8')).not.toContain(base64(granted));
+    expect((await login(h(2), granted.path)).code).not.toBe(0);
+    // Every line that was there (management key, the user's own lines) is there byte for byte.
+    expect((await readFile(keysFile(0), 'utf8')).startsWith(before0)).toBe(true);
+
+    const shown = await keywarden(['--json', 'authorizations', 'show', grantId], env);
+    const { placements } = JSON.parse(shown.stdout) as Shown;
+    expect(placements.map((p) => [p.hostId, p.state])).toEqual(
+      [ids[0], ids[1]].sort().map((id) => [id, 'present']),
+    );
+    expect(placements.every((p) => typeof p.confirmedAt === 'number')).toBe(true);
+    const audit = await ctl.api<{ items: AuditRecord[] }>(
+      'GET',
+      `/api/v1/audit?action=authorization.create&subject=${grantId}`,
+    );
+    expect(audit.body.items).toHaveLength(1);
+    expect(audit.body.items[0]?.details).toMatchObject({
+      fingerprint: granted.fingerprint,
+      optionNames: ['no-port-forwarding', 'environment'],
+    });
+    expect(JSON.stringify(audit.body.items)).not.toContain('do-not-log');
+  }, 300_000);
+
+  it('refuses a grant that is wrong in any part, naming the field, and stores nothing', async () => {
+    const bad = async (body: Record<string, unknown>, field: string) => {
+      const res = await ctl.api<{ error: { code: string; details: { field: string } } }>(
+        'POST',
+        '/api/v1/authorizations',
+        { body: { account: h(0).account, publicKey: granted.publicKey, groupId: 'web', ...body } },
+      );
+      expect(res.status, JSON.stringify(res.body)).toBeGreaterThanOrEqual(400);
+      expect(res.body.error.details.field).toBe(field);
+    };
+    await bad({ expiresAt: Date.now() - 1000 }, 'expiresAt');
+    await bad({ options: [{ name: 'expiry-time', value: '20990101Z' }] }, 'options');
+    await bad({ options: [{ name: 'no-such-option' }] }, 'options');
+    await bad({ publicKey: 'ssh-ed25519 not-base64!' }, 'publicKey');
+    await bad({ groupId: 'no-such-group' }, 'groupId');
+    await bad({ hostId: ids[0] }, 'hostId');
+    const all = await ctl.api<{ items: AuthorizationRecord[] }>('GET', '/api/v1/authorizations');
+    expect(all.body.items.map((a) => a.id)).toEqual([grantId]);
+  });
+
+  it('decides coverage by records, not by the marker: a forged marker is neither authorized nor rewritten nor removed', async () => {
+    await api.runJob('scan-authorized-keys', ids[0] as string, {});
+    const coverage = await ctl.api<{
+      items: Array<{ fingerprint: string; markerInFile: boolean; coveredBy: string | null }>;
+    }>('GET', `/api/v1/authorizations/coverage?hostId=${ids[0]}`);
+    const of = (fp: string) => coverage.body.items.find((l) => l.fingerprint === fp);
+    expect(of(forged.fingerprint)).toMatchObject({ markerInFile: true, coveredBy: null });
+    expect(of(granted.fingerprint)).toMatchObject({ markerInFile: true, coveredBy: grantId });
+
+    // Granting that very key to that account does not take over the user's line.
+    const before = await readFile(keysFile(0), 'utf8');
+    const onForged = await grant({ publicKey: forged.publicKey, hostId: ids[0] });
+    const p = await placement(onForged.id, ids[0] as string);
+    expect(p).toMatchObject({ state: 'blocked', error: expect.stringContaining('left as it is') });
+    expect(await readFile(keysFile(0), 'utf8')).toBe(before);
+    // Nor does removing it (the line is the user's, whatever marker it carries).
+    const del = await ctl.api<{ jobId: string }>('DELETE', `/api/v1/authorizations/${onForged.id}`);
+    expect(del.status).toBe(202);
+    expect(await api.treeEnded(del.body.jobId)).toMatchObject({ state: 'completed' });
+    expect(await readFile(keysFile(0), 'utf8')).toBe(before);
+    expect(before).toContain(`${forgedLine}\n`);
+  }, 180_000);
+
+  it('restores a placed line removed by hand at the next scan, with an alert; other lines untouched', async () => {
+    const text = await readFile(keysFile(0), 'utf8');
+    const without = text
+      .split('\n')
+      .filter((l) => !l.includes(base64(granted)))
+      .join('\n');
+    await writeFile(keysFile(0), without);
+    expect((await login(h(0), granted.path)).code).not.toBe(0);
+    const scan = await api.runJob('scan-authorized-keys', ids[0] as string, {});
+    expect(scan.result).toMatchObject({
+      authorizations: {
+        drifted: [{ authorizationId: grantId, change: 'gone', action: 'restored' }],
+      },
+    });
+    const alerts = await ctl.api<{ items: AlertRecord[] }>(
+      'GET',
+      '/api/v1/alerts?state=open&type=authorization-drift',
+    );
+    expect(alerts.body.items.map((a) => a.subject)).toContain(ids[0]);
+    await waitFor('the line restored', async () => {
+      const pl = await placement(grantId, ids[0] as string);
+      return pl?.state === 'present' && pl.error === null;
+    });
+    expect(await readFile(keysFile(0), 'utf8')).toBe(text);
+    expect((await login(h(0), granted.path)).code).toBe(0);
+  }, 180_000);
+
+  it('drops a placed line altered by hand when the grant says drop, leaving the altered line alone', async () => {
+    const dropped = await grant({ publicKey: other.publicKey, hostId: ids[0], onDrift: 'drop' });
+    expect(await placement(dropped.id, ids[0] as string)).toMatchObject({ state: 'present' });
+    const text = await readFile(keysFile(0), 'utf8');
+    const altered = text.replace(
+      new RegExp(`^${other.publicKey.split(' ')[0]} ${base64(other)}`, 'm'),
+      `from="127.0.0.1" ${other.publicKey.split(' ')[0]} ${base64(other)}`,
+    );
+    expect(altered).not.toBe(text);
+    await writeFile(keysFile(0), altered);
+    const scan = await api.runJob('scan-authorized-keys', ids[0] as string, {});
+    expect(scan.result).toMatchObject({
+      authorizations: {
+        drifted: [{ authorizationId: dropped.id, change: 'altered', action: 'dropped' }],
+      },
+    });
+    expect(await placement(dropped.id, ids[0] as string)).toMatchObject({ state: 'removed' });
+    // Removing the grant now takes nothing away: the altered line is not Keywarden's.
+    const del = await ctl.api<{ jobId: string }>('DELETE', `/api/v1/authorizations/${dropped.id}`);
+    await api.treeEnded(del.body.jobId);
+    expect(await readFile(keysFile(0), 'utf8')).toBe(altered);
+  }, 180_000);
+
+  it('follows the group: a host that joins gets the grant at its next scan, a host that leaves loses it', async () => {
+    await setGroup(ids[2] as string, 'web');
+    await setGroup(ids[1] as string, null);
+    const joined = await api.runJob('scan-authorized-keys', ids[2] as string, {});
+    expect(joined.result).toMatchObject({ authorizations: { joined: [grantId] } });
+    const left = await api.runJob('scan-authorized-keys', ids[1] as string, {});
+    expect(left.result).toMatchObject({ authorizations: { left: [grantId] } });
+    await waitFor('placed on the joining host, removed from the leaving one', async () => {
+      const a = await placement(grantId, ids[2] as string);
+      const b = await placement(grantId, ids[1] as string);
+      return a?.state === 'present' && b?.state === 'removed';
+    });
+    expect((await login(h(2), granted.path)).code).toBe(0);
+    expect((await login(h(1), granted.path)).code).not.toBe(0);
+    expect(await readFile(keysFile(1), 'utf8')).not.toContain(base64(granted));
+  }, 180_000);
+
+  it('removes the grant (CLI): login refused everywhere, every other line untouched, the grant kept in history', async () => {
+    const before0 = await readFile(keysFile(0), 'utf8');
+    const rm_ = await keywarden(['--json', 'authorizations', 'remove', grantId], env);
+    expect(rm_.code, rm_.stderr).toBe(0);
+    const { jobId } = JSON.parse(rm_.stdout) as { jobId: string };
+    expect(await api.treeEnded(jobId)).toMatchObject({ state: 'completed' });
+    for (const i of [0, 1, 2]) {
+      expect((await login(h(i), granted.path)).code).not.toBe(0);
+      expect(await readFile(keysFile(i), 'utf8')).not.toContain(base64(granted));
+    }
+    const expected = before0
+      .split('\n')
+      .filter((l) => !l.includes(base64(granted)))
+      .join('\n');
+    expect(await readFile(keysFile(0), 'utf8')).toBe(expected);
+    expect(expected).toContain(forgedLine);
+    const list = await keywarden(['--json', 'authorizations', 'list', '--state', 'removed'], env);
+    const removed = (JSON.parse(list.stdout) as { items: AuthorizationRecord[] }).items.find(
+      (a) => a.id === grantId,
+    );
+    expect(removed).toMatchObject({
+      state: 'removed',
+      removedBy: expect.stringMatching(/^token:/),
+    });
+    const again = await keywarden(['authorizations', 'remove', grantId], env);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('CONFLICT');
+  }, 180_000);
+
+  it('queues the removal at the expiry once, and sshd refuses the key after it with the controller stopped', async () => {
+    const expiresAt = Date.now() + 45_000;
+    const short = await grant({ publicKey: other.publicKey, hostId: ids[2], expiresAt });
+    expect(await placement(short.id, ids[2] as string)).toMatchObject({ state: 'present' });
+    expect((await login(h(2), other.path)).code).toBe(0);
+    expect(Date.now(), 'the grant took too long to place to see it expire').toBeLessThan(
+      expiresAt - 5_000,
+    );
+    const removals = async () =>
+      (
+        await ctl.api<{ items: JobRecord[] }>(
+          'GET',
+          '/api/v1/jobs?type=remove-authorization&state=queued',
+        )
+      ).body.items.filter(
+        (j) => (j.params as { authorizationId: string }).authorizationId === short.id,
+      );
+    await api.runJob('internal-expire-authorizations', null, {});
+    await api.runJob('internal-expire-authorizations', null, {});
+    const queued = await removals();
+    expect(queued).toHaveLength(1);
+    expect(queued[0]).toMatchObject({ runAt: expiresAt, params: { reason: 'expired' } });
+
+    // From here only sshd decides.
+    await ctl.stop();
+    stopped = true;
+    await new Promise((r) => setTimeout(r, Math.max(0, expiresAt + 1_500 - Date.now())));
+    const refused = await login(h(2), other.path);
+    expect(refused.code).not.toBe(0);
+    expect(await readFile(keysFile(2), 'utf8')).toContain(
+      `expiry-time="${expiryTimeValue(expiresAt)}" ${other.publicKey}`,
+    );
+  }, 180_000);
+});
