@@ -8,12 +8,28 @@
 import type { ChildJob } from '../engine/job-definition';
 import { childFor } from '../inventory/host-target';
 import type { AuthorizationRecord, PlacementRecord } from '../store/authorization-records';
+import type { Store } from '../store/store';
 import { authorizationTag, placedOptions } from './placed-options';
+
+const DEFAULT_SSHD_CONFIG = '/etc/ssh/sshd_config';
+
+/**
+ * The sshd config the host's last configuration scan read, when it is not the default: the
+ * edit then goes to the files that sshd reads (a relocated AuthorizedKeysFile included).
+ */
+export async function hostSshdConfig(
+  store: Pick<Store, 'inventory'>,
+  hostId: string,
+): Promise<{ sshdConfigPath?: string }> {
+  const path = (await store.inventory.hostConfigs.get(hostId))?.sshdConfigPath;
+  return path && path !== DEFAULT_SSHD_CONFIG ? { sshdConfigPath: path } : {};
+}
 
 export function addChild(
   auth: AuthorizationRecord,
   hostId: string,
   before: PlacementRecord | null,
+  config: { sshdConfigPath?: string },
   extraOwned: PlacementRecord['options'][] = [],
 ): ChildJob {
   // Only options of a line Keywarden wrote there: not of one removed, nor one it was blocked from.
@@ -29,11 +45,16 @@ export function addChild(
       tag: authorizationTag(auth.id),
       ownedOptions: owned,
       authorizationId: auth.id,
+      ...config,
     },
   );
 }
 
-export function removeChild(auth: AuthorizationRecord, p: PlacementRecord): ChildJob {
+export function removeChild(
+  auth: AuthorizationRecord,
+  p: PlacementRecord,
+  config: { sshdConfigPath?: string },
+): ChildJob {
   return childFor(
     'remove-authorized-key',
     { hostId: p.hostId },
@@ -42,6 +63,7 @@ export function removeChild(auth: AuthorizationRecord, p: PlacementRecord): Chil
       fingerprint: p.fingerprint,
       ownedOptions: [p.options],
       authorizationId: auth.id,
+      ...config,
     },
   );
 }

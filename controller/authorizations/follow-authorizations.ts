@@ -15,7 +15,7 @@ import type { ScanAuthorizedKeysResult } from '../../shared/hostops/scan-authori
 import { sameOptions } from '../../shared/ssh/authorized-keys-edit';
 import type { JobContext } from '../engine/job-definition';
 import type { AuthorizationRecord, PlacementRecord } from '../store/authorization-records';
-import { addChild, removeChild } from './authorization-children';
+import { addChild, hostSshdConfig, removeChild } from './authorization-children';
 import { placedOptions } from './placed-options';
 
 type Ctx = Pick<JobContext, 'store' | 'now' | 'enqueue' | 'log'>;
@@ -112,7 +112,7 @@ async function handleDrift(
   }
   // An altered line for this key in this account is the placed line changed by hand: the
   // restore may rewrite exactly the options seen now (never any other line).
-  const child = addChild(auth, p.hostId, p, found);
+  const child = addChild(auth, p.hostId, p, await hostSshdConfig(ctx.store, p.hostId), found);
   const job = await ctx.enqueue({
     ...child,
     trigger: 'event',
@@ -149,7 +149,7 @@ async function followGroup(
       const p = held.get(auth.id);
       if (p && p.state !== 'removed') continue;
       const job = await ctx.enqueue({
-        ...addChild(auth, hostId, null),
+        ...addChild(auth, hostId, null, await hostSshdConfig(ctx.store, hostId)),
         trigger: 'event',
         dedupeKey: `authorization-place:${auth.id}:${hostId}`,
       });
@@ -173,7 +173,7 @@ async function followGroup(
     const auth = await authOf(p.authorizationId);
     if (!auth || !('groupId' in auth.target) || auth.target.groupId === host.groupId) continue;
     const job = await ctx.enqueue({
-      ...removeChild(auth, p),
+      ...removeChild(auth, p, await hostSshdConfig(ctx.store, hostId)),
       trigger: 'event',
       dedupeKey: `authorization-leave:${auth.id}:${hostId}`,
     });

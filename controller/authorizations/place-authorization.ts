@@ -6,7 +6,7 @@
  */
 import type { AwaitChildren, ChildJob, JobContext } from '../engine/job-definition';
 import type { AuthorizationRecord } from '../store/authorization-records';
-import { addChild, removeChild } from './authorization-children';
+import { addChild, hostSshdConfig, removeChild } from './authorization-children';
 import { placedOptions } from './placed-options';
 import { targetHostIds } from './target-hosts';
 
@@ -22,7 +22,7 @@ export async function placeAuthorization(
   const now = ctx.now();
   for (const hostId of hosts) {
     const before = byHost.get(hostId) ?? null;
-    children.push(addChild(auth, hostId, before));
+    children.push(addChild(auth, hostId, before, await hostSshdConfig(ctx.store, hostId)));
     await ctx.store.authorizations.putPlacement({
       authorizationId: auth.id,
       hostId,
@@ -42,7 +42,7 @@ export async function placeAuthorization(
   }
   for (const p of existing) {
     if (reached.has(p.hostId) || p.state === 'removed' || p.state === 'blocked') continue;
-    children.push(removeChild(auth, p));
+    children.push(removeChild(auth, p, await hostSshdConfig(ctx.store, p.hostId)));
     await ctx.store.authorizations.putPlacement({
       ...p,
       state: 'removing',

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { removeChild } from '../authorizations/authorization-children';
+import { hostSshdConfig, removeChild } from '../authorizations/authorization-children';
 import { loadAuthorization } from '../authorizations/load-authorization';
 import { expiringRecordId } from '../authorizations/expiry-record';
 import type { ChildJob } from '../engine/job-definition';
@@ -56,7 +56,7 @@ export const removeAuthorization = defineJob({
     for (const p of await ctx.store.authorizations.listPlacements({ authorizationId: auth.id })) {
       // Nothing of Keywarden's is on a host where the placement was removed or blocked.
       if (p.state === 'removed' || p.state === 'blocked') continue;
-      children.push(removeChild(auth, p));
+      children.push(removeChild(auth, p, await hostSshdConfig(ctx.store, p.hostId)));
       await ctx.store.authorizations.putPlacement({
         ...p,
         state: 'removing',

@@ -43,7 +43,10 @@ export function fleetApi(ctl: () => TestController) {
       'GET',
       `/api/v1/jobs?parent=${id}&limit=500`,
     );
-    for (const k of kids.body.items) await jobEnded(k.id);
+    for (const k of kids.body.items) {
+      const e = await jobEnded(k.id);
+      if (process.env.KWT_DEBUG) console.log(JSON.stringify(e, null, 1));
+    }
     return j;
   };
   const runJob = async (type: string, hostId: string | null, params: Record<string, unknown>) => {
@@ -77,8 +80,8 @@ export function fleetApi(ctl: () => TestController) {
   return { job, jobEnded, treeEnded, runJob, addManagedHost };
 }
 
-export function login(h: FleetHost, identityFile: string) {
-  return sshLogin({ host: h.address, port: h.port, user: h.account, identityFile });
+export function login(h: FleetHost, user: string, identityFile: string) {
+  return sshLogin({ host: h.address, port: h.port, user, identityFile });
 }
 
 /** The real `keywarden` executable. */

@@ -1,8 +1,12 @@
 /**
  * Authorizations end to end, through the real CLI and API of a real controller managing
  * a fleet of real sshd hosts over SSH. OpenSSH judges every grant: a real `ssh` login.
+ *
+ * The "hosts" share one machine, so one account (deploy) exists on all of them; each sshd
+ * reads its own AuthorizedKeysFile (/…/<host address>/%u first), as separate machines
+ * would have separate files. Keywarden learns that from each host's configuration scan.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,9 +18,10 @@ import type {
 import { NO_OVERRIDES } from '../../../controller/store/host-records';
 import type { AlertRecord, AuditRecord, JobRecord } from '../../../controller/store/records';
 import { generateClientKey } from '../../helpers/sshd';
+import { createTestUser, removeTestUsers, type TestUser } from '../../helpers/sshd-users';
 import { startSshdFleet, type FleetHost, type SshdFleet } from '../../helpers/sshd-fleet';
 import { startTestController, type TestController } from '../../helpers/test-controller';
-import { fleetApi, keywarden, login, waitFor } from './authorization-fleet';
+import { fleetApi, keywarden, login as sshLoginAs, waitFor } from './authorization-fleet';
 
 type Key = Awaited<ReturnType<typeof generateClientKey>>;
 type Shown = { authorization: AuthorizationRecord; placements: PlacementRecord[] };
@@ -27,6 +32,7 @@ describe('authorizations: grants that land on every host of a group, and leave',
   let stopped = false;
   let env: Record<string, string>;
   let keyDir = '';
+  let deploy: TestUser;
   const ids: string[] = [];
   let granted: Key;
   let forged: Key;
@@ -35,7 +41,11 @@ describe('authorizations: grants that land on every host of a group, and leave',
   let forgedLine = '';
   const api = fleetApi(() => ctl);
   const h = (i: number) => fleet.hosts[i] as FleetHost;
-  const keysFile = (i: number) => join(h(i).sshd.user('mgmt').home, '.ssh', 'authorized_keys');
+  const hostKeysDir = (address: string) => join(keyDir, 'hosts', address);
+  const keysFile = (i: number) => join(hostKeysDir(h(i).address), deploy.name);
+  const readKeys = (i: number) => readFile(keysFile(i), 'utf8').catch(() => '');
+  const configOf = (i: number) => ({ sshdConfigPath: h(i).sshd.configPath });
+  const login = (i: number, key: Key) => sshLoginAs(h(i), deploy.name, key.path);
   const base64 = (k: Key) => k.publicKey.split(' ')[1] as string;
   const show = async (id: string) =>
     (await ctl.api<Shown>('GET', `/api/v1/authorizations/${id}`)).body;
@@ -45,7 +55,7 @@ describe('authorizations: grants that land on every host of a group, and leave',
     const res = await ctl.api<{ authorization: AuthorizationRecord; jobId: string }>(
       'POST',
       '/api/v1/authorizations',
-      { body: { account: h(0).account, ...body } },
+      { body: { account: deploy.name, ...body } },
     );
     expect(res.status, JSON.stringify(res.body)).toBe(202);
     await api.treeEnded(res.body.jobId);
@@ -56,15 +66,45 @@ describe('authorizations: grants that land on every host of a group, and leave',
 
   beforeAll(async () => {
     keyDir = await mkdtemp(join(tmpdir(), 'kwt-authz-'));
+    await chmod(keyDir, 0o755);
+    await mkdir(join(keyDir, 'homes'), { mode: 0o755 });
+    deploy = await createTestUser({ name: 'deploy' }, join(keyDir, 'homes'));
     [granted, forged, other] = await Promise.all([
       generateClientKey(keyDir, 'granted'),
       generateClientKey(keyDir, 'forged'),
       generateClientKey(keyDir, 'other'),
     ]);
-    fleet = await startSshdFleet({ count: 3 });
-    ctl = await startTestController();
+    fleet = await startSshdFleet({
+      count: 3,
+      settings: (address) => ({
+        AuthorizedKeysFile: `${hostKeysDir(address)}/%u .ssh/authorized_keys`,
+      }),
+    });
+    for (const host of fleet.hosts) await mkdir(hostKeysDir(host.address), { recursive: true });
+    // Each host's sshd config is not the system's: an admin allows those files.
+    ctl = await startTestController({
+      env: {
+        KEYWARDEN_ALLOWED_SSHD_CONFIG_PATHS: JSON.stringify(
+          fleet.hosts.map((x) => x.sshd.configPath),
+        ),
+      },
+    });
     env = { KEYWARDEN_URL: ctl.url, KEYWARDEN_TOKEN: ctl.adminToken };
+    // The scheduled scans would read each host with the system's sshd config: off here, the
+    // test scans each host with its own.
+    await ctl.services.store.hostGroups.setScanDefaults(
+      { 'scan-authorized-keys': 0, 'scan-configs': 0, 'scan-host-key-activity': 0, 'scan-full': 0 },
+      Date.now(),
+    );
     for (const host of fleet.hosts) ids.push(await api.addManagedHost(host));
+    for (const id of ids) {
+      const firstScans = await ctl.api<{ items: JobRecord[] }>('GET', `/api/v1/jobs?host=${id}`);
+      for (const j of firstScans.body.items) await api.jobEnded(j.id);
+    }
+    for (const [i, id] of ids.entries()) {
+      const scan = await api.runJob('scan-configs', id, configOf(i));
+      expect(scan.state, JSON.stringify(scan.error)).toBe('completed');
+    }
     // Host groups have no route of their own yet (the inventory work adds them).
     await ctl.services.store.hostGroups.create(
       { id: 'web', name: 'web', description: 'test group', scanIntervalsMs: NO_OVERRIDES },
@@ -74,18 +114,18 @@ describe('authorizations: grants that land on every host of a group, and leave',
     await setGroup(ids[1] as string, 'web');
     // A user's own line, carrying Keywarden's marker (with a tag) that the user forged.
     forgedLine = `no-pty ${forged.publicKey} keywarden-managed:authz-0123456789abcdef`;
-    const before = await readFile(keysFile(0), 'utf8');
-    await writeFile(keysFile(0), `${before}# my own key\n${forgedLine}\n`);
+    await writeFile(keysFile(0), `# my own key\n${forgedLine}\n`, { mode: 0o644 });
   }, 300_000);
 
   afterAll(async () => {
     if (!stopped) await ctl?.stop();
     await fleet?.stop();
+    if (deploy) await removeTestUsers([deploy]);
     await rm(keyDir, { recursive: true, force: true });
   });
 
   it('grants a key to a group with an expiry (CLI): sshd lets it in on every host of the group, the line carries expiry-time', async () => {
-    const before0 = await readFile(keysFile(0), 'utf8');
+    const before0 = await readKeys(0);
     const pub = join(keyDir, 'granted.pub');
     const add = await keywarden(
       [
@@ -95,7 +135,7 @@ describe('authorizations: grants that land on every host of a group, and leave',
         '--public-key-file',
         pub,
         '--account',
-        h(0).account,
+        deploy.name,
         '--group',
         'web',
         '--expires',
@@ -122,18 +162,18 @@ describe('authorizations: grants that land on every host of a group, and leave',
     expect(await api.treeEnded(jobId)).toMatchObject({ state: 'completed' });
     const expiry = expiryTimeValue(authorization.expiresAt as number);
     for (const i of [0, 1]) {
-      const text = await readFile(keysFile(i), 'utf8');
+      const text = await readKeys(i);
       const line = text.split('\n').find((l) => l.includes(base64(granted)));
       expect(line).toBe(
         `no-port-forwarding,environment="SECRET_TOKEN=do-not-log",expiry-time="${expiry}" ${granted.publicKey} keywarden-managed:authz-${grantId}`,
       );
-      expect((await login(h(i), granted.path)).code).toBe(0);
+      expect((await login(i, granted)).code).toBe(0);
     }
     // Host 2 is not in the group: nothing placed, login refused.
-    expect(await readFile(keysFile(2), 'utf8')).not.toContain(base64(granted));
-    expect((await login(h(2), granted.path)).code).not.toBe(0);
+    expect(await readKeys(2)).not.toContain(base64(granted));
+    expect((await login(2, granted)).code).not.toBe(0);
     // Every line that was there (management key, the user's own lines) is there byte for byte.
-    expect((await readFile(keysFile(0), 'utf8')).startsWith(before0)).toBe(true);
+    expect((await readKeys(0)).startsWith(before0)).toBe(true);
 
     const shown = await keywarden(['--json', 'authorizations', 'show', grantId], env);
     const { placements } = JSON.parse(shown.stdout) as Shown;
@@ -158,7 +198,7 @@ describe('authorizations: grants that land on every host of a group, and leave',
       const res = await ctl.api<{ error: { code: string; details: { field: string } } }>(
         'POST',
         '/api/v1/authorizations',
-        { body: { account: h(0).account, publicKey: granted.publicKey, groupId: 'web', ...body } },
+        { body: { account: deploy.name, publicKey: granted.publicKey, groupId: 'web', ...body } },
       );
       expect(res.status, JSON.stringify(res.body)).toBeGreaterThanOrEqual(400);
       expect(res.body.error.details.field).toBe(field);
@@ -174,7 +214,7 @@ describe('authorizations: grants that land on every host of a group, and leave',
   });
 
   it('decides coverage by records, not by the marker: a forged marker is neither authorized nor rewritten nor removed', async () => {
-    await api.runJob('scan-authorized-keys', ids[0] as string, {});
+    await api.runJob('scan-authorized-keys', ids[0] as string, configOf(0));
     const coverage = await ctl.api<{
       items: Array<{ fingerprint: string; markerInFile: boolean; coveredBy: string | null }>;
     }>('GET', `/api/v1/authorizations/coverage?hostId=${ids[0]}`);
@@ -183,28 +223,28 @@ describe('authorizations: grants that land on every host of a group, and leave',
     expect(of(granted.fingerprint)).toMatchObject({ markerInFile: true, coveredBy: grantId });
 
     // Granting that very key to that account does not take over the user's line.
-    const before = await readFile(keysFile(0), 'utf8');
+    const before = await readKeys(0);
     const onForged = await grant({ publicKey: forged.publicKey, hostId: ids[0] });
     const p = await placement(onForged.id, ids[0] as string);
     expect(p).toMatchObject({ state: 'blocked', error: expect.stringContaining('left as it is') });
-    expect(await readFile(keysFile(0), 'utf8')).toBe(before);
+    expect(await readKeys(0)).toBe(before);
     // Nor does removing it (the line is the user's, whatever marker it carries).
     const del = await ctl.api<{ jobId: string }>('DELETE', `/api/v1/authorizations/${onForged.id}`);
     expect(del.status).toBe(202);
     expect(await api.treeEnded(del.body.jobId)).toMatchObject({ state: 'completed' });
-    expect(await readFile(keysFile(0), 'utf8')).toBe(before);
+    expect(await readKeys(0)).toBe(before);
     expect(before).toContain(`${forgedLine}\n`);
   }, 180_000);
 
   it('restores a placed line removed by hand at the next scan, with an alert; other lines untouched', async () => {
-    const text = await readFile(keysFile(0), 'utf8');
+    const text = await readKeys(0);
     const without = text
       .split('\n')
       .filter((l) => !l.includes(base64(granted)))
       .join('\n');
     await writeFile(keysFile(0), without);
-    expect((await login(h(0), granted.path)).code).not.toBe(0);
-    const scan = await api.runJob('scan-authorized-keys', ids[0] as string, {});
+    expect((await login(0, granted)).code).not.toBe(0);
+    const scan = await api.runJob('scan-authorized-keys', ids[0] as string, configOf(0));
     expect(scan.result).toMatchObject({
       authorizations: {
         drifted: [{ authorizationId: grantId, change: 'gone', action: 'restored' }],
@@ -219,21 +259,21 @@ describe('authorizations: grants that land on every host of a group, and leave',
       const pl = await placement(grantId, ids[0] as string);
       return pl?.state === 'present' && pl.error === null;
     });
-    expect(await readFile(keysFile(0), 'utf8')).toBe(text);
-    expect((await login(h(0), granted.path)).code).toBe(0);
+    expect(await readKeys(0)).toBe(text);
+    expect((await login(0, granted)).code).toBe(0);
   }, 180_000);
 
   it('drops a placed line altered by hand when the grant says drop, leaving the altered line alone', async () => {
     const dropped = await grant({ publicKey: other.publicKey, hostId: ids[0], onDrift: 'drop' });
     expect(await placement(dropped.id, ids[0] as string)).toMatchObject({ state: 'present' });
-    const text = await readFile(keysFile(0), 'utf8');
+    const text = await readKeys(0);
     const altered = text.replace(
       new RegExp(`^${other.publicKey.split(' ')[0]} ${base64(other)}`, 'm'),
       `from="127.0.0.1" ${other.publicKey.split(' ')[0]} ${base64(other)}`,
     );
     expect(altered).not.toBe(text);
     await writeFile(keysFile(0), altered);
-    const scan = await api.runJob('scan-authorized-keys', ids[0] as string, {});
+    const scan = await api.runJob('scan-authorized-keys', ids[0] as string, configOf(0));
     expect(scan.result).toMatchObject({
       authorizations: {
         drifted: [{ authorizationId: dropped.id, change: 'altered', action: 'dropped' }],
@@ -243,41 +283,41 @@ describe('authorizations: grants that land on every host of a group, and leave',
     // Removing the grant now takes nothing away: the altered line is not Keywarden's.
     const del = await ctl.api<{ jobId: string }>('DELETE', `/api/v1/authorizations/${dropped.id}`);
     await api.treeEnded(del.body.jobId);
-    expect(await readFile(keysFile(0), 'utf8')).toBe(altered);
+    expect(await readKeys(0)).toBe(altered);
   }, 180_000);
 
   it('follows the group: a host that joins gets the grant at its next scan, a host that leaves loses it', async () => {
     await setGroup(ids[2] as string, 'web');
     await setGroup(ids[1] as string, null);
-    const joined = await api.runJob('scan-authorized-keys', ids[2] as string, {});
+    const joined = await api.runJob('scan-authorized-keys', ids[2] as string, configOf(2));
     expect(joined.result).toMatchObject({ authorizations: { joined: [grantId] } });
-    const left = await api.runJob('scan-authorized-keys', ids[1] as string, {});
+    const left = await api.runJob('scan-authorized-keys', ids[1] as string, configOf(1));
     expect(left.result).toMatchObject({ authorizations: { left: [grantId] } });
     await waitFor('placed on the joining host, removed from the leaving one', async () => {
       const a = await placement(grantId, ids[2] as string);
       const b = await placement(grantId, ids[1] as string);
       return a?.state === 'present' && b?.state === 'removed';
     });
-    expect((await login(h(2), granted.path)).code).toBe(0);
-    expect((await login(h(1), granted.path)).code).not.toBe(0);
-    expect(await readFile(keysFile(1), 'utf8')).not.toContain(base64(granted));
+    expect((await login(2, granted)).code).toBe(0);
+    expect((await login(1, granted)).code).not.toBe(0);
+    expect(await readKeys(1)).not.toContain(base64(granted));
   }, 180_000);
 
   it('removes the grant (CLI): login refused everywhere, every other line untouched, the grant kept in history', async () => {
-    const before0 = await readFile(keysFile(0), 'utf8');
+    const before0 = await readKeys(0);
     const rm_ = await keywarden(['--json', 'authorizations', 'remove', grantId], env);
     expect(rm_.code, rm_.stderr).toBe(0);
     const { jobId } = JSON.parse(rm_.stdout) as { jobId: string };
     expect(await api.treeEnded(jobId)).toMatchObject({ state: 'completed' });
     for (const i of [0, 1, 2]) {
-      expect((await login(h(i), granted.path)).code).not.toBe(0);
-      expect(await readFile(keysFile(i), 'utf8')).not.toContain(base64(granted));
+      expect((await login(i, granted)).code).not.toBe(0);
+      expect(await readKeys(i)).not.toContain(base64(granted));
     }
     const expected = before0
       .split('\n')
       .filter((l) => !l.includes(base64(granted)))
       .join('\n');
-    expect(await readFile(keysFile(0), 'utf8')).toBe(expected);
+    expect(await readKeys(0)).toBe(expected);
     expect(expected).toContain(forgedLine);
     const list = await keywarden(['--json', 'authorizations', 'list', '--state', 'removed'], env);
     const removed = (JSON.parse(list.stdout) as { items: AuthorizationRecord[] }).items.find(
@@ -296,7 +336,7 @@ describe('authorizations: grants that land on every host of a group, and leave',
     const expiresAt = Date.now() + 45_000;
     const short = await grant({ publicKey: other.publicKey, hostId: ids[2], expiresAt });
     expect(await placement(short.id, ids[2] as string)).toMatchObject({ state: 'present' });
-    expect((await login(h(2), other.path)).code).toBe(0);
+    expect((await login(2, other)).code).toBe(0);
     expect(Date.now(), 'the grant took too long to place to see it expire').toBeLessThan(
       expiresAt - 5_000,
     );
@@ -319,9 +359,9 @@ describe('authorizations: grants that land on every host of a group, and leave',
     await ctl.stop();
     stopped = true;
     await new Promise((r) => setTimeout(r, Math.max(0, expiresAt + 1_500 - Date.now())));
-    const refused = await login(h(2), other.path);
+    const refused = await login(2, other);
     expect(refused.code).not.toBe(0);
-    expect(await readFile(keysFile(2), 'utf8')).toContain(
+    expect(await readKeys(2)).toContain(
       `expiry-time="${expiryTimeValue(expiresAt)}" ${other.publicKey}`,
     );
   }, 180_000);
