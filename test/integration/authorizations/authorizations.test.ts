@@ -332,6 +332,50 @@ describe('authorizations: grants that land on every host of a group, and leave',
     expect(again.stderr).toContain('CONFLICT');
   }, 180_000);
 
+  it('authorizes a private key Keywarden generated on one host: its public half lets that key into another', async () => {
+    const made = await api.runJob('generate-private-key', ids[0] as string, {
+      account: h(0).account,
+      policy: { type: 'ed25519' },
+    });
+    expect(made.state, JSON.stringify(made.error)).toBe('completed');
+    const { path: keyPath, fingerprint } = made.result as { path: string; fingerprint: string };
+    const res = await ctl.api<{ authorization: AuthorizationRecord; jobId: string }>(
+      'POST',
+      '/api/v1/authorizations',
+      {
+        body: {
+          account: deploy.name,
+          privateKey: { hostId: ids[0], path: keyPath },
+          hostId: ids[1],
+        },
+      },
+    );
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    expect(res.body.authorization).toMatchObject({
+      fingerprint,
+      source: { kind: 'private-key', hostId: ids[0], account: h(0).account, path: keyPath },
+    });
+    const parent = await api.treeEnded(res.body.jobId);
+    expect(parent).toMatchObject({ type: 'authorize-private-key-parent', state: 'completed' });
+    expect(await placement(res.body.authorization.id, ids[1] as string)).toMatchObject({
+      state: 'present',
+    });
+    expect(
+      (await sshLoginAs(h(1), deploy.name, keyPath)).code,
+      'the generated key logs in to host 1',
+    ).toBe(0);
+    expect(await readKeys(1)).not.toContain('PRIVATE KEY');
+    // A key the inventory does not hold is refused by name.
+    const missing = await ctl.api<{ error: { code: string } }>('POST', '/api/v1/authorizations', {
+      body: {
+        account: deploy.name,
+        privateKey: { hostId: ids[0], path: '/nowhere/id_ed25519' },
+        hostId: ids[1],
+      },
+    });
+    expect(missing.status).toBe(404);
+  }, 180_000);
+
   it('queues the removal at the expiry once, and sshd refuses the key after it with the controller stopped', async () => {
     const expiresAt = Date.now() + 45_000;
     const short = await grant({ publicKey: other.publicKey, hostId: ids[2], expiresAt });
