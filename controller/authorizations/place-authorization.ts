@@ -5,7 +5,7 @@
  * the parent's job id before the children are queued.
  */
 import type { AwaitChildren, ChildJob, JobContext } from '../engine/job-definition';
-import type { AuthorizationRecord } from '../store/authorization-records';
+import type { AuthorizationRecord, PlacementRecord } from '../store/authorization-records';
 import { addChild, hostSshdConfig, removeChild } from './authorization-children';
 import { placedOptions } from './placed-options';
 import { targetHostIds } from './target-hosts';
@@ -19,11 +19,12 @@ export async function placeAuthorization(
   const existing = await ctx.store.authorizations.listPlacements({ authorizationId: auth.id });
   const byHost = new Map(existing.map((p) => [p.hostId, p]));
   const children: ChildJob[] = [];
+  const pending: PlacementRecord[] = [];
   const now = ctx.now();
   for (const hostId of hosts) {
     const before = byHost.get(hostId) ?? null;
     children.push(addChild(auth, hostId, before, await hostSshdConfig(ctx.store, hostId)));
-    await ctx.store.authorizations.putPlacement({
+    pending.push({
       authorizationId: auth.id,
       hostId,
       account: auth.account,
@@ -43,13 +44,14 @@ export async function placeAuthorization(
   for (const p of existing) {
     if (reached.has(p.hostId) || p.state === 'removed' || p.state === 'blocked') continue;
     children.push(removeChild(auth, p, await hostSshdConfig(ctx.store, p.hostId)));
-    await ctx.store.authorizations.putPlacement({
-      ...p,
-      state: 'removing',
-      jobId: ctx.job.id,
-      updatedAt: now,
-    });
+    pending.push({ ...p, state: 'removing', jobId: ctx.job.id, updatedAt: now });
   }
+  // A retried parent whose children were queued by an earlier attempt keeps them (and what
+  // they recorded since); otherwise one write for all placements, not one per host.
+  const earlier =
+    ctx.job.attempts > 1 &&
+    Object.values(await ctx.store.jobs.countChildren(ctx.job.id)).some((n) => n > 0);
+  if (!earlier) await ctx.store.authorizations.putPlacements(pending);
   if (children.length === 0) return { hosts: 0 };
   return ctx.spawnChildren(children);
 }

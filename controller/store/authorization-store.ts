@@ -32,6 +32,8 @@ export interface AuthorizationRepository {
   ): Promise<AuthorizationRecord | null>;
   /** Creates or replaces the placement of (authorizationId, hostId). */
   putPlacement(p: PlacementRecord): Promise<void>;
+  /** putPlacement for many in one durable write (a grant to a group of a thousand hosts). */
+  putPlacements(ps: PlacementRecord[]): Promise<void>;
   getPlacement(authorizationId: string, hostId: string): Promise<PlacementRecord | null>;
   /** Ordered by host, then authorization. Served by (authorizationId) and (host, account) indexes. */
   listPlacements(filter: PlacementFilter): Promise<PlacementRecord[]>;

@@ -74,6 +74,19 @@ export function mongoAuthorizationRepository(db: Db): AuthorizationRepository {
       const _id = `${p.authorizationId}|${p.hostId}`;
       await placements.replaceOne({ _id }, { ...p }, { upsert: true });
     },
+    putPlacements: async (ps) => {
+      if (ps.length === 0) return;
+      await placements.bulkWrite(
+        ps.map((p) => ({
+          replaceOne: {
+            filter: { _id: `${p.authorizationId}|${p.hostId}` },
+            replacement: { ...p },
+            upsert: true,
+          },
+        })),
+        { ordered: false },
+      );
+    },
     getPlacement: async (authorizationId, hostId) => {
       const doc = await placements.findOne({ _id: `${authorizationId}|${hostId}` });
       return doc ? toPlacement(doc) : null;

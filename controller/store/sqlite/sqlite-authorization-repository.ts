@@ -88,6 +88,7 @@ export function sqliteAuthorizationRepository(db: Database.Database): Authorizat
     ).get(authorizationId, hostId) as PlacementRow | undefined;
     return row ? toPlacement(row) : null;
   };
+  const putPlacement = placementWriter(db);
   return {
     create: async (a) => {
       try {
@@ -165,27 +166,9 @@ export function sqliteAuthorizationRepository(db: Database.Database): Authorizat
       ).changes;
       return changed === 1 ? get(id) : null;
     },
-    putPlacement: async (p) => {
-      stmt(
-        db,
-        `INSERT INTO authorization_placements (authorization_id, host_id, account, fingerprint,
-        options, state, job_id, confirmed_at, error, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT(authorization_id, host_id) DO UPDATE SET account = excluded.account,
-        fingerprint = excluded.fingerprint, options = excluded.options, state = excluded.state,
-        job_id = excluded.job_id, confirmed_at = excluded.confirmed_at, error = excluded.error,
-        updated_at = excluded.updated_at`,
-      ).run(
-        p.authorizationId,
-        p.hostId,
-        p.account,
-        p.fingerprint,
-        JSON.stringify(p.options),
-        p.state,
-        p.jobId,
-        p.confirmedAt,
-        p.error,
-        p.updatedAt,
-      );
+    putPlacement: async (p) => putPlacement(p),
+    putPlacements: async (ps) => {
+      db.transaction(() => ps.forEach(putPlacement)).immediate();
     },
     getPlacement: async (a, h) => getPlacement(a, h),
     listPlacements: async (f) => {
@@ -207,5 +190,30 @@ export function sqliteAuthorizationRepository(db: Database.Database): Authorizat
       const sql = `SELECT * FROM authorization_placements ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY host_id, authorization_id`;
       return (db.prepare(sql).all(...args) as PlacementRow[]).map(toPlacement);
     },
+  };
+}
+
+function placementWriter(db: Database.Database) {
+  return (p: PlacementRecord): void => {
+    stmt(
+      db,
+      `INSERT INTO authorization_placements (authorization_id, host_id, account, fingerprint,
+        options, state, job_id, confirmed_at, error, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT(authorization_id, host_id) DO UPDATE SET account = excluded.account,
+        fingerprint = excluded.fingerprint, options = excluded.options, state = excluded.state,
+        job_id = excluded.job_id, confirmed_at = excluded.confirmed_at, error = excluded.error,
+        updated_at = excluded.updated_at`,
+    ).run(
+      p.authorizationId,
+      p.hostId,
+      p.account,
+      p.fingerprint,
+      JSON.stringify(p.options),
+      p.state,
+      p.jobId,
+      p.confirmedAt,
+      p.error,
+      p.updatedAt,
+    );
   };
 }

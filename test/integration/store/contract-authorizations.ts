@@ -158,5 +158,22 @@ export function authorizationsContract(ctx: ContractContext): void {
       ).toEqual(['az-1@h-1']);
       expect(await store.authorizations.listPlacements({ state: [] })).toEqual([]);
     });
+
+    it('writes many placements at once, replacing those that exist', async () => {
+      const { store } = ctx.get();
+      const many = Array.from({ length: 5 }, (_, i) =>
+        placement({ authorizationId: 'az-4', hostId: `hm-${i}` }),
+      );
+      await store.authorizations.putPlacements(many);
+      await store.authorizations.putPlacements([
+        { ...many[0]!, state: 'removing', updatedAt: T0 + 9 },
+      ]);
+      await store.authorizations.putPlacements([]);
+      const got = await store.authorizations.listPlacements({ authorizationId: 'az-4' });
+      expect(got).toEqual([
+        { ...many[0]!, state: 'removing', updatedAt: T0 + 9 },
+        ...many.slice(1),
+      ]);
+    });
   });
 }
