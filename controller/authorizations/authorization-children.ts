@@ -11,7 +11,7 @@ import type { AuthorizationRecord, PlacementRecord } from '../store/authorizatio
 import type { Store } from '../store/store';
 import { authorizationTag, placedOptions } from './placed-options';
 
-const DEFAULT_SSHD_CONFIG = '/etc/ssh/sshd_config';
+export const DEFAULT_SSHD_CONFIG = '/etc/ssh/sshd_config';
 
 /**
  * The sshd config the host's last configuration scan read, when it is not the default: the

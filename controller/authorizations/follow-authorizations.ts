@@ -15,7 +15,12 @@ import type { ScanAuthorizedKeysResult } from '../../shared/hostops/scan-authori
 import { sameOptions } from '../../shared/ssh/authorized-keys-edit';
 import type { JobContext } from '../engine/job-definition';
 import type { AuthorizationRecord, PlacementRecord } from '../store/authorization-records';
-import { addChild, hostSshdConfig, removeChild } from './authorization-children';
+import {
+  addChild,
+  DEFAULT_SSHD_CONFIG,
+  hostSshdConfig,
+  removeChild,
+} from './authorization-children';
 import { placedOptions } from './placed-options';
 
 type Ctx = Pick<JobContext, 'store' | 'now' | 'enqueue' | 'log'>;
@@ -38,9 +43,14 @@ export async function followAuthorizations(
   scan: ScanAuthorizedKeysResult,
   /** When the scan read the host: a placement recorded since is newer than the scan. */
   observedAt: number,
-  accounts?: string[],
+  scope: { accounts?: string[]; sshdConfigPath?: string } = {},
 ): Promise<FollowResult> {
   const result: FollowResult = { confirmed: 0, drifted: [], joined: [], left: [] };
+  const { accounts } = scope;
+  // A scan that read another sshd config than the one edits follow (the host's last config
+  // scan) looked at other files: it says nothing about the placed lines.
+  const edited = (await hostSshdConfig(ctx.store, hostId)).sshdConfigPath ?? DEFAULT_SSHD_CONFIG;
+  const judged = (scope.sshdConfigPath ?? DEFAULT_SSHD_CONFIG) === edited;
   const placements = await ctx.store.authorizations.listPlacements({ hostId });
   const unread = new Set((scan.findings ?? []).map((f) => f.account));
   const now = ctx.now();
@@ -50,7 +60,7 @@ export async function followAuthorizations(
     return auths.get(id) ?? null;
   };
   for (const p of placements) {
-    if (p.state !== 'present' || p.updatedAt > observedAt) continue;
+    if (!judged || p.state !== 'present' || p.updatedAt > observedAt) continue;
     if (accounts && !accounts.includes(p.account)) continue;
     // A file the scan could not read holds what it held: no verdict on it.
     if (unread.has(p.account)) continue;

@@ -29,13 +29,7 @@ export const scanAuthorizedKeys = defineJob({
     })) as ScanAuthorizedKeysResult;
     const synced = await ingestAuthorizedKeys(ctx.store, hostId, scan, observedAt, params.accounts);
     const blacklisted = await flagBlacklistedKeys(ctx.store, hostId, scan.keys, ctx.now());
-    const authorizations = await followAuthorizations(
-      ctx,
-      hostId,
-      scan,
-      observedAt,
-      params.accounts,
-    );
+    const authorizations = await followAuthorizations(ctx, hostId, scan, observedAt, params);
     return {
       hostId,
       keys: scan.keys.length,

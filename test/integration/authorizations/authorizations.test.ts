@@ -244,6 +244,9 @@ describe('authorizations: grants that land on every host of a group, and leave',
       .join('\n');
     await writeFile(keysFile(0), without);
     expect((await login(0, granted)).code).not.toBe(0);
+    // A scan with the system's sshd config read other files: no verdict on the placed line.
+    const elsewhere = await api.runJob('scan-authorized-keys', ids[0] as string, {});
+    expect(elsewhere.result).toMatchObject({ authorizations: { confirmed: 0, drifted: [] } });
     const scan = await api.runJob('scan-authorized-keys', ids[0] as string, configOf(0));
     expect(scan.result).toMatchObject({
       authorizations: {
