@@ -5,9 +5,12 @@
  * first is not undone by an add still in the queue.
  */
 import type { AddAuthorizedKeyResult } from '../../shared/hostops/add-authorized-key';
+import { invalidInput } from '../../shared/errors';
 import type { AuthorizedKeyOption } from '../../shared/ssh/authorized-key-options';
+import { parsePublicKeyLine } from '../../shared/ssh/public-key';
 import type { JobContext } from '../engine/job-definition';
 import { inventoryHostId, type Target } from '../inventory/host-target';
+import type { AuthorizationRecord } from '../store/authorization-records';
 import {
   recordPlacementAdded,
   recordPlacementFailed,
@@ -16,7 +19,21 @@ import {
 
 interface PlacementParams extends Target {
   authorizationId?: string;
+  account?: string;
+  publicKey?: string;
+  fingerprint?: string;
   options?: AuthorizedKeyOption[];
+}
+
+/** A job naming an authorization edits that authorization's key and account, nothing else. */
+function requireSameGrant(params: PlacementParams, auth: AuthorizationRecord): void {
+  const parsed = params.publicKey === undefined ? null : parsePublicKeyLine(params.publicKey);
+  const fingerprint = parsed?.ok ? parsed.key.sha256 : params.fingerprint;
+  if (params.account !== auth.account || fingerprint !== auth.fingerprint)
+    throw invalidInput(
+      `authorization ${auth.id} is for ${auth.fingerprint} as ${auth.account}, not ${fingerprint ?? '?'} as ${params.account ?? '?'}`,
+      { details: { field: 'authorizationId', value: auth.id } },
+    );
 }
 
 export function recordingPlacement<P extends PlacementParams, R>(
@@ -29,6 +46,7 @@ export function recordingPlacement<P extends PlacementParams, R>(
     const auth = await ctx.store.authorizations.get(id);
     if (auth?.state !== 'active')
       return { hostId, skipped: `authorization ${id} is ${auth?.state ?? 'unknown'}` };
+    requireSameGrant(params, auth);
     const options = params.options ?? [];
     try {
       const result = await run(params, ctx);
@@ -51,9 +69,12 @@ export function recordingRemoval<P extends PlacementParams, R>(
   run: (params: P, ctx: JobContext) => Promise<R>,
 ): (params: P, ctx: JobContext) => Promise<R> {
   return async (params, ctx) => {
+    const id = params.authorizationId;
+    if (id === undefined) return run(params, ctx);
+    const auth = await ctx.store.authorizations.get(id);
+    if (auth) requireSameGrant(params, auth);
     const result = await run(params, ctx);
-    if (params.authorizationId !== undefined)
-      await recordPlacementRemoved(ctx, params.authorizationId, inventoryHostId(ctx, params));
+    await recordPlacementRemoved(ctx, id, inventoryHostId(ctx, params));
     return result;
   };
 }

@@ -211,6 +211,17 @@ describe('authorizations: grants that land on every host of a group, and leave',
     await bad({ hostId: ids[0] }, 'hostId');
     const all = await ctl.api<{ items: AuthorizationRecord[] }>('GET', '/api/v1/authorizations');
     expect(all.body.items.map((a) => a.id)).toEqual([grantId]);
+    // A host job naming the grant edits the grant's key and account only: another key is
+    // refused before the host is touched, and the grant's records stay as they were.
+    const forged = await api.runJob('add-authorized-key', ids[2] as string, {
+      account: deploy.name,
+      publicKey: other.publicKey,
+      authorizationId: grantId,
+      ...configOf(2),
+    });
+    expect(forged).toMatchObject({ state: 'failed', error: { code: 'INVALID_INPUT' } });
+    expect(await placement(grantId, ids[2] as string)).toBeUndefined();
+    expect(await readKeys(2)).not.toContain(base64(other));
   });
 
   it('decides coverage by records, not by the marker: a forged marker is neither authorized nor rewritten nor removed', async () => {
