@@ -138,6 +138,20 @@ async function handleDrift(
   return action;
 }
 
+/**
+ * When a host changed group through Keywarden (hosts batch move-group): it gets its new
+ * group's grants and loses its old group's at once, without waiting for its next scan.
+ */
+export async function followHostGroup(
+  ctx: Ctx,
+  hostId: string,
+): Promise<Pick<FollowResult, 'joined' | 'left'>> {
+  const result: FollowResult = { confirmed: 0, drifted: [], joined: [], left: [] };
+  const placements = await ctx.store.authorizations.listPlacements({ hostId });
+  await followGroup(ctx, hostId, placements, (id) => ctx.store.authorizations.get(id), result);
+  return { joined: result.joined, left: result.left };
+}
+
 /** Grants of the host's group it does not hold yet; grants of a group it has left. */
 async function followGroup(
   ctx: Ctx,

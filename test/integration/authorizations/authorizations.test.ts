@@ -288,7 +288,8 @@ describe('authorizations: grants that land on every host of a group, and leave',
     expect(altered).not.toBe(text);
     await writeFile(keysFile(0), altered);
     const scan = await api.runJob('scan-authorized-keys', ids[0] as string, configOf(0));
-    expect(scan.result).toMatchObject({
+    const seen = JSON.stringify({ altered, result: scan.result, error: scan.error });
+    expect(scan.result, seen).toMatchObject({
       authorizations: {
         drifted: [{ authorizationId: dropped.id, change: 'altered', action: 'dropped' }],
       },
@@ -300,11 +301,15 @@ describe('authorizations: grants that land on every host of a group, and leave',
     expect(await readKeys(0)).toBe(altered);
   }, 180_000);
 
-  it('follows the group: a host that joins gets the grant at its next scan, a host that leaves loses it', async () => {
-    await setGroup(ids[2] as string, 'web');
+  it('follows the group: a host moved in through Keywarden gets the grant at once, a host that left is caught at its next scan', async () => {
+    // Moved through the API: the grant follows without waiting for a scan.
+    const moved = await ctl.api<{ jobId: string }>('POST', '/api/v1/hosts/batch', {
+      body: { action: 'move-group', hostIds: [ids[2]], groupId: 'web' },
+    });
+    expect(moved.status, JSON.stringify(moved.body)).toBe(202);
+    await api.treeEnded(moved.body.jobId);
+    // Changed behind Keywarden's back (here: in the store): the host's next scan sees it.
     await setGroup(ids[1] as string, null);
-    const joined = await api.runJob('scan-authorized-keys', ids[2] as string, configOf(2));
-    expect(joined.result).toMatchObject({ authorizations: { joined: [grantId] } });
     const left = await api.runJob('scan-authorized-keys', ids[1] as string, configOf(1));
     expect(left.result).toMatchObject({ authorizations: { left: [grantId] } });
     await waitFor('placed on the joining host, removed from the leaving one', async () => {
@@ -315,6 +320,9 @@ describe('authorizations: grants that land on every host of a group, and leave',
     expect((await login(2, granted)).code).toBe(0);
     expect((await login(1, granted)).code).not.toBe(0);
     expect(await readKeys(1)).not.toContain(base64(granted));
+    // Scanning the joined host now finds its line as placed.
+    const joined = await api.runJob('scan-authorized-keys', ids[2] as string, configOf(2));
+    expect(joined.result).toMatchObject({ authorizations: { confirmed: 1, joined: [] } });
   }, 180_000);
 
   it('removes the grant (CLI): login refused everywhere, every other line untouched, the grant kept in history', async () => {
