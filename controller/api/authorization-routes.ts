@@ -11,6 +11,7 @@ import { conflict, notFound } from '../../shared/errors';
 import { createAuthorization } from '../authorizations/create-authorization';
 import { coverageOfHost } from '../authorizations/coverage';
 import type { ControllerServices } from '../controller-services';
+import { removeAuthorization } from '../jobs/remove-authorization';
 import { AUTHORIZATION_STATES, type AuthorizationRecord } from '../store/authorization-records';
 import { caller, type RequireRole } from './auth';
 import {
@@ -182,7 +183,7 @@ export function registerAuthorizationRoutes(
           details: { state: before.state },
         });
       const { job } = await s.queue.enqueue(
-        'remove-authorization',
+        removeAuthorization.type,
         { authorizationId: after.id, reason: 'removed' },
         { createdBy: actor, trigger: 'admin' },
       );

@@ -7,6 +7,8 @@
  */
 import type { ChildJob } from '../engine/job-definition';
 import { childFor } from '../inventory/host-target';
+import { addAuthorizedKey } from '../jobs/add-authorized-key';
+import { removeAuthorizedKey } from '../jobs/remove-authorized-key';
 import type { AuthorizationRecord, PlacementRecord } from '../store/authorization-records';
 import type { Store } from '../store/store';
 import { authorizationTag, placedOptions } from './placed-options';
@@ -36,7 +38,7 @@ export function addChild(
   const wrote = before && before.state !== 'removed' && before.state !== 'blocked';
   const owned = wrote ? [before.options, ...extraOwned] : extraOwned;
   return childFor(
-    'add-authorized-key',
+    addAuthorizedKey.type,
     { hostId },
     {
       account: auth.account,
@@ -56,7 +58,7 @@ export function removeChild(
   config: { sshdConfigPath?: string },
 ): ChildJob {
   return childFor(
-    'remove-authorized-key',
+    removeAuthorizedKey.type,
     { hostId: p.hostId },
     {
       account: p.account,

@@ -10,6 +10,8 @@ import { formatAuthorizedKeyOptions } from '../../shared/ssh/authorized-key-opti
 import type { AuthorizedKeyOption } from '../../shared/ssh/authorized-key-options';
 import { parsePublicKeyLine } from '../../shared/ssh/public-key';
 import type { JobQueue } from '../engine/job-queue';
+import { addAuthorizations } from '../jobs/add-authorizations';
+import { authorizePrivateKeyParent } from '../jobs/authorize-private-key-parent';
 import { inventoryItemKey } from '../store/inventory-records';
 import { newId } from '../store/ids';
 import type {
@@ -150,7 +152,7 @@ export async function createAuthorization(
   await deps.store.authorizations.create(auth);
   await recordExpiry(deps.store, auth);
   const type =
-    key.source.kind === 'private-key' ? 'authorize-private-key-parent' : 'add-authorizations';
+    key.source.kind === 'private-key' ? authorizePrivateKeyParent.type : addAuthorizations.type;
   const { job } = await deps.queue.enqueue(
     type,
     { authorizationId: auth.id },

@@ -5,9 +5,10 @@
  */
 import type { AuthorizationRecord } from '../store/authorization-records';
 import type { Store } from '../store/store';
+import { removeAuthorization } from '../jobs/remove-authorization';
+import { expiringRecordId } from './expiry-record-id';
 
-export const expiringRecordId = (authorizationId: string): string =>
-  `authorization:${authorizationId}`;
+export { expiringRecordId };
 
 export async function recordExpiry(
   store: Pick<Store, 'expiringRecords'>,
@@ -21,7 +22,7 @@ export async function recordExpiry(
     hostId: null,
     expiresAt: auth.expiresAt,
     action: {
-      type: 'remove-authorization',
+      type: removeAuthorization.type,
       params: { authorizationId: auth.id, reason: 'expired' },
     },
   });

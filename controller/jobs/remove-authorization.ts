@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { hostSshdConfig, removeChild } from '../authorizations/authorization-children';
 import { loadAuthorization } from '../authorizations/load-authorization';
-import { expiringRecordId } from '../authorizations/expiry-record';
+import { expiringRecordId } from '../authorizations/expiry-record-id';
 import type { ChildJob } from '../engine/job-definition';
 import { defineJob } from '../engine/job-definition';
 
