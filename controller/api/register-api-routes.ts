@@ -20,6 +20,7 @@ import { registerTokensRoutes } from './tokens-routes';
 import { registerInventoryRoutes } from './inventory-routes';
 import { registerKeyRoutes } from './key-routes';
 import { registerHostGroupRoutes } from './host-group-routes';
+import { registerAuthorizationRoutes } from './authorization-routes';
 
 /**
  * Mounts /api/v1, /metrics and the API documentation. Each area's routes live in their
@@ -74,4 +75,5 @@ export async function registerApiRoutes(
   registerInventoryRoutes(app, services, auth);
   registerKeyRoutes(app, services, auth);
   registerHostGroupRoutes(app, services, auth);
+  registerAuthorizationRoutes(app, services, auth);
 }

@@ -72,6 +72,11 @@ export const ROUTE_ROLES = {
   'GET /api/v1/hosts/:id/scan-intervals': 'auditor',
   'PATCH /api/v1/hosts/:id/scan-intervals': 'operator',
   'PUT /api/v1/hosts/:id/group': 'operator',
+  'GET /api/v1/authorizations': 'auditor',
+  'GET /api/v1/authorizations/coverage': 'auditor',
+  'GET /api/v1/authorizations/:id': 'auditor',
+  'POST /api/v1/authorizations': 'operator',
+  'DELETE /api/v1/authorizations/:id': 'operator',
 } as const satisfies Record<string, Access>;
 
 /** Set on the hook `auth(role)` returns, so the table can be checked against the route. */

@@ -4,6 +4,7 @@ import { HOSTS_OPTIONS, HOSTS_USAGE } from './hosts-command';
 import { ICB_OPTIONS, ICB_USAGE } from './icb-command';
 import { INVENTORY_OPTIONS, INVENTORY_USAGE } from './inventory-command';
 import { GROUPS_OPTIONS, GROUPS_USAGE } from './groups-command';
+import { AUTHORIZATIONS_OPTIONS, AUTHORIZATIONS_USAGE } from './authorizations-command';
 import { UsageError } from './option-values';
 
 export { UsageError };
@@ -34,6 +35,7 @@ export const OPTIONS = {
   ...ICB_OPTIONS,
   ...INVENTORY_OPTIONS,
   ...GROUPS_OPTIONS,
+  ...AUTHORIZATIONS_OPTIONS,
 } as const;
 
 export type Options = ReturnType<typeof parse>['values'];
@@ -61,6 +63,7 @@ ${HOSTS_USAGE}
 ${ICB_USAGE}
 ${INVENTORY_USAGE}
 ${GROUPS_USAGE}
+${AUTHORIZATIONS_USAGE}
 
 The controller and token come from --url/--token or KEYWARDEN_URL/KEYWARDEN_TOKEN.
 Exit codes: 0 done, 1 refused or failed (4xx/5xx), 2 usage, 3 unauthorised (401/403), 4 not found, 5 unreachable.`;

@@ -121,6 +121,7 @@ export function privateKeyItem(
       bits: k.bits ?? null,
       mode: k.mode,
       uid: k.uid,
+      publicKey: k.publicKey ?? null,
     },
   };
 }
@@ -186,7 +187,7 @@ export async function ingestConfigs(
 export function generatedKeyItem(
   hostId: string,
   account: string,
-  key: { path: string; fingerprint: string; bits: number; type: string },
+  key: { path: string; fingerprint: string; bits: number; type: string; publicKey?: string },
   uid: number,
 ): NewInventoryItem<'private-key'> {
   return {
@@ -203,6 +204,7 @@ export function generatedKeyItem(
       bits: key.bits,
       mode: 0o600,
       uid,
+      publicKey: key.publicKey ?? null,
     },
   };
 }

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { invalidInput, keyBlacklisted } from '../../shared/errors';
 import { parsePublicKeyLine } from '../../shared/ssh/public-key';
+import { recordingPlacement } from '../authorizations/recording-placement';
 import { rescanAccounts } from '../inventory/rescan-accounts';
 import { defineHostJob } from './define-host-job';
 
@@ -26,12 +27,15 @@ export const addAuthorizedKey = defineHostJob({
     tag: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._-]+$' })),
     authorizedKeysFile: Type.Optional(Type.String({ minLength: 1 })),
     sshdConfigPath: Type.Optional(Type.String({ pattern: '^/' })),
+    ownedOptions: Type.Optional(Type.Array(OptionsSchema)),
+    authorizationId: Type.Optional(Type.String({ minLength: 1 })),
   },
   timeoutMs: 2 * 60_000,
   retry: { maxAttempts: 3, baseDelayMs: 2_000, maxDelayMs: 60_000 },
   adminTriggerable: true,
   idempotent: true,
-  async run({ hostId, params, args }, ctx) {
+  // A job naming an authorization records its placement (recording-placement.ts).
+  run: recordingPlacement(async ({ hostId, params, args }, ctx) => {
     const parsed = parsePublicKeyLine(params.publicKey);
     if (!parsed.ok) {
       throw invalidInput(`publicKey is not a public key: ${parsed.reason}`, {
@@ -45,8 +49,10 @@ export const addAuthorizedKey = defineHostJob({
         details: { field: 'publicKey', fingerprint, blacklistedAt: banned.createdAt },
       });
     }
-    const edit = await ctx.runOnHost('add-authorized-key', args);
+    // The authorization is the controller's record, not the host operation's business.
+    const { authorizationId: _a, ...hostArgs } = args;
+    const edit = await ctx.runOnHost('add-authorized-key', hostArgs);
     await rescanAccounts(ctx, hostId, [params.account], params.sshdConfigPath);
     return { hostId, fingerprint, ...edit };
-  },
+  }),
 });

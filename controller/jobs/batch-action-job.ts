@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { invalidInput, notFound } from '../../shared/errors';
 import { revokeAgentsOfHost } from '../enrollment/agent-revocation';
+import { followHostGroup } from '../authorizations/follow-authorizations';
 import { defineJob, type JobContext } from '../engine/job-definition';
 import { HOST_STATES, type HostRecord } from '../store/host-records';
 
@@ -139,7 +140,8 @@ async function perHost(
       const to = params.groupId ?? null;
       await ctx.store.hosts.update(host.id, { groupId: to }, ctx.now());
       await audit({ from: host.groupId, to });
-      return { outcome: 'moved', from: host.groupId, to };
+      const authorizations = await followHostGroup(ctx, host.id);
+      return { outcome: 'moved', from: host.groupId, to, authorizations };
     }
   }
 }

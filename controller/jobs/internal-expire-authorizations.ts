@@ -7,8 +7,8 @@ import { defineInternalRobot } from './define-internal-robot';
  * come, so the action starts at the expiry (within one poll interval), even when this
  * robot or the whole controller was busy at that moment.
  *
- * The records come from the store's expiringRecords repository. Authorizations write
- * them (action remove-authorization) once that issue lands; until then any writer can.
+ * The records come from the store's expiringRecords repository. An authorization with an
+ * expiry writes one (controller/authorizations/expiry-record.ts, action remove-authorization).
  * A record whose action job type is not registered is left for a later run.
  */
 export const internalExpireAuthorizations = defineInternalRobot({

@@ -48,6 +48,9 @@ import { testParent } from './testing/test-parent';
 import { testRobot } from './testing/test-robot';
 import { testSleep } from './testing/test-sleep';
 import { updateJobIntervalsJob } from './update-job-intervals';
+import { addAuthorizations } from './add-authorizations';
+import { authorizePrivateKeyParent } from './authorize-private-key-parent';
+import { removeAuthorization } from './remove-authorization';
 
 export const productJobs = [
   internalProcessManager,
@@ -88,6 +91,9 @@ export const productJobs = [
   scanHostKeyActivity,
   setAuthorizedKeyOptions,
   updateJobIntervalsJob,
+  addAuthorizations,
+  authorizePrivateKeyParent,
+  removeAuthorization,
 ] as const;
 
 /** Fixtures for tests and benchmarks, registered only with KEYWARDEN_ENABLE_TEST_JOB_TYPES. */

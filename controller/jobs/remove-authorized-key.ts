@@ -1,6 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import { commandFailed, invalidInput } from '../../shared/errors';
 import type { RevokeAuthorizedKeyResult } from '../../shared/hostops/revoke-authorized-key';
+import { recordingRemoval } from '../authorizations/recording-placement';
+import { OptionsSchema } from './add-authorized-key';
 import { inventoryItemKey } from '../store/inventory-records';
 import { defineHostJob } from './define-host-job';
 
@@ -18,12 +20,15 @@ export const removeAuthorizedKey = defineHostJob({
     includeUnmanaged: Type.Optional(Type.Boolean()),
     authorizedKeysFiles: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
     sshdConfigPath: Type.Optional(Type.String({ pattern: '^/' })),
+    ownedOptions: Type.Optional(Type.Array(OptionsSchema)),
+    authorizationId: Type.Optional(Type.String({ minLength: 1 })),
   },
   timeoutMs: 5 * 60_000,
   retry: { maxAttempts: 3, baseDelayMs: 2_000, maxDelayMs: 60_000 },
   adminTriggerable: true,
   idempotent: true,
-  async run({ hostId, params }, ctx) {
+  // A job naming an authorization records the placement removed (recording-placement.ts).
+  run: recordingRemoval(async ({ hostId, params }, ctx) => {
     const config = params.sshdConfigPath ? { sshdConfigPath: params.sshdConfigPath } : {};
     let files: { account: string; file: string; lines: number[] }[];
     let skippedUnmanaged: { file: string; lines: number[] }[] = [];
@@ -48,6 +53,7 @@ export const removeAuthorizedKey = defineHostJob({
         fingerprint: params.fingerprint,
         ...(params.includeUnmanaged ? { includeUnmanaged: true } : {}),
         ...(params.authorizedKeysFiles ? { authorizedKeysFiles: params.authorizedKeysFiles } : {}),
+        ...(params.ownedOptions ? { ownedOptions: params.ownedOptions } : {}),
         ...config,
       });
       files = r.files
@@ -73,5 +79,5 @@ export const removeAuthorizedKey = defineHostJob({
       files,
       skippedUnmanaged,
     };
-  },
+  }),
 });

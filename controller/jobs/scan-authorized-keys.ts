@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { HOUR } from '../engine/job-definition';
+import { followAuthorizations } from '../authorizations/follow-authorizations';
 import { flagBlacklistedKeys } from '../inventory/flag-blacklisted';
 import { ingestAuthorizedKeys } from '../inventory/ingest-scans';
 import { defineHostJob } from './define-host-job';
@@ -24,11 +25,13 @@ export const scanAuthorizedKeys = defineHostJob({
     });
     const synced = await ingestAuthorizedKeys(ctx.store, hostId, scan, observedAt, params.accounts);
     const blacklisted = await flagBlacklistedKeys(ctx.store, hostId, scan.keys, ctx.now());
+    const authorizations = await followAuthorizations(ctx, hostId, scan, observedAt, params);
     return {
       hostId,
       keys: scan.keys.length,
       ...synced,
       blacklisted,
+      authorizations,
       invalidLines: scan.invalidLines,
       configErrors: scan.configErrors,
       unsafePaths: scan.unsafePaths ?? [],

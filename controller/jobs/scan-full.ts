@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { KeyActivityCursor } from '../../shared/hostops/scan-key-activity';
 import { HOUR } from '../engine/job-definition';
+import { followAuthorizations } from '../authorizations/follow-authorizations';
 import { flagBlacklistedKeys } from '../inventory/flag-blacklisted';
 import { ingestKeyActivity } from '../inventory/ingest-key-activity';
 import {
@@ -31,7 +32,7 @@ export const scanFull = defineHostJob({
     defaultIntervalMs: 7 * 24 * HOUR,
     covers: ['scan-authorized-keys', 'scan-configs', 'scan-host-key-activity'],
   },
-  async run({ hostId, args, observedAt }, ctx) {
+  async run({ hostId, params, args, observedAt }, ctx) {
     const cursor = (await ctx.store.inventory.keyUsage.getCursor(
       hostId,
     )) as KeyActivityCursor | null;
@@ -48,6 +49,13 @@ export const scanFull = defineHostJob({
         hostId,
         scan.authorizedKeys,
         observedAt,
+      ),
+      authorizations: await followAuthorizations(
+        ctx,
+        hostId,
+        scan.authorizedKeys,
+        observedAt,
+        params,
       ),
       privateKeys: await ingestPrivateKeys(ctx.store, hostId, scan.privateKeys, observedAt),
       hostKeys: await ingestConfigs(ctx.store, hostId, scan.configs, observedAt),

@@ -36,6 +36,8 @@ export interface PrivateKeyData {
   bits: number | null;
   mode: number;
   uid: number;
+  /** The public half (`type base64`) when the scan could read it; absent in older records. */
+  publicKey?: string | null;
 }
 
 export interface HostKeyData {

@@ -1,6 +1,6 @@
 import type { HostSession } from '../session/host-session';
 import type { AuthorizedKeyOption } from '../ssh/authorized-keys';
-import { addAuthorizedKey as addKeyToText } from '../ssh/authorized-keys-edit';
+import { addAuthorizedKey as addKeyToText, ownsByOptions } from '../ssh/authorized-keys-edit';
 import { expandAuthorizedKeysPath } from './authorized-keys-paths';
 import type { AuthorizedKeysFileEdit } from './edit-authorized-keys-file';
 import { editAuthorizedKeysFile } from './edit-authorized-keys-file';
@@ -22,6 +22,12 @@ export interface AddAuthorizedKeyParams {
    */
   authorizedKeysFile?: string;
   sshdConfigPath?: string;
+  /**
+   * The options of the lines the controller's records say it placed for this key here.
+   * When given, an existing line with the key is rewritten only if its options are one of
+   * these; any other line (marker or not) is someone else's and is left as it is.
+   */
+  ownedOptions?: AuthorizedKeyOption[][];
 }
 
 export type AddAuthorizedKeyResult = Omit<AuthorizedKeysFileEdit, 'text'>;
@@ -48,6 +54,7 @@ export async function addAuthorizedKey(
         ...(params.options ? { options: params.options } : {}),
         ...(params.comment !== undefined ? { comment: params.comment } : {}),
         ...(params.tag !== undefined ? { tag: params.tag } : {}),
+        ...(params.ownedOptions ? { owns: ownsByOptions(params.ownedOptions) } : {}),
       }),
     { createIfMissing: true },
   );

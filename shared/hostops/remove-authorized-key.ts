@@ -1,5 +1,6 @@
 import type { HostSession } from '../session/host-session';
-import { removeAuthorizedKeys } from '../ssh/authorized-keys-edit';
+import type { AuthorizedKeyOption } from '../ssh/authorized-key-options';
+import { ownsByOptions, removeAuthorizedKeys } from '../ssh/authorized-keys-edit';
 import type { AuthorizedKeysFileEdit } from './edit-authorized-keys-file';
 import { editAccountKeyFiles } from './edit-authorized-keys-file';
 
@@ -15,6 +16,11 @@ export interface RemoveAuthorizedKeyParams {
   /** AuthorizedKeysFile patterns to look in (default: the files sshd reads for the account). */
   authorizedKeysFiles?: string[];
   sshdConfigPath?: string;
+  /**
+   * The options of the lines the controller's records say it placed for this key in this
+   * account: when given, only lines with exactly these options are removed, marker or not.
+   */
+  ownedOptions?: AuthorizedKeyOption[][];
 }
 
 export interface RemoveAuthorizedKeyResult {
@@ -31,6 +37,7 @@ export async function removeAuthorizedKey(
   const files = await editAccountKeyFiles(session, params, (text) =>
     removeAuthorizedKeys(text, params.fingerprint, {
       includeUnmanaged: params.includeUnmanaged ?? false,
+      ...(params.ownedOptions ? { owns: ownsByOptions(params.ownedOptions) } : {}),
     }),
   );
   return { files, removed: files.reduce((n, f) => n + f.lines.length, 0) };

@@ -18,6 +18,8 @@ export interface ScannedPrivateKey {
   fingerprint?: string;
   /** Where the fingerprint came from: the key file's public half, the .pub, or ssh-keygen -y. */
   fingerprintFrom?: 'key' | 'pub' | 'ssh-keygen';
+  /** The public half as `type base64` (no comment), when it is known; never secret. */
+  publicKey?: string;
   mode: number;
   uid: number;
 }
@@ -157,6 +159,7 @@ function fromKeyFile(
         bits: key.key.bits,
         fingerprint: key.key.sha256,
         fingerprintFrom: 'key',
+        publicKey: `${key.key.type} ${key.key.base64}`,
       };
     }
     return { ...base, format: 'openssh', encrypted };
@@ -189,6 +192,7 @@ function fromPub(
         bits: line.key.bits,
         fingerprint: line.key.sha256,
         fingerprintFrom: 'pub',
+        publicKey: `${line.key.type} ${line.key.base64}`,
       }
     : {};
 }
@@ -211,6 +215,7 @@ async function fromSshKeygen(
         bits: line.key.bits,
         fingerprint: line.key.sha256,
         fingerprintFrom: 'ssh-keygen',
+        publicKey: `${line.key.type} ${line.key.base64}`,
       }
     : {};
 }

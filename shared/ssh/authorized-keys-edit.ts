@@ -10,6 +10,11 @@
  * - `setAuthorizedKeyOptions(text, sha256, options)`: rewrites the options of managed lines.
  * - `AuthorizedKeysEdit`: `{ text, changed, lines, skippedUnmanaged }` result of each.
  * Bad input from the caller (unparseable key, option sshd would refuse) throws INVALID_INPUT.
+ *
+ * Each edit takes an optional `owns(entry)`: which lines are Keywarden's to rewrite or
+ * remove. By default a line carrying the marker; a caller that keeps records of the lines it
+ * placed (authorizations) passes a test against those records instead, because any user can
+ * write the marker into their own file.
  */
 import { invalidInput } from '../errors';
 import { formatAuthorizedKeyOptions, type AuthorizedKeyOption } from './authorized-key-options';
@@ -39,9 +44,21 @@ export interface AddKeyOptions {
   comment?: string;
   /** Written as `keywarden-managed:<tag>` (letters, digits, `._-`), e.g. an authorization id. */
   tag?: string;
+  owns?: OwnsLine;
 }
 
-const sameOptions = (a: readonly AuthorizedKeyOption[], b: readonly AuthorizedKeyOption[]) =>
+/** Whether a key line is Keywarden's to rewrite or remove. */
+export type OwnsLine = (entry: AuthorizedKeyEntry) => boolean;
+const byMarker: OwnsLine = (entry) => entry.managed;
+
+/** Owns exactly the lines whose options are one of these (the records of what was placed). */
+export const ownsByOptions =
+  (placed: readonly (readonly AuthorizedKeyOption[])[]): OwnsLine =>
+  (entry) =>
+    placed.some((options) => sameOptions(entry.options, options));
+
+/** The same options in the same order (names compared in their canonical lowercase). */
+export const sameOptions = (a: readonly AuthorizedKeyOption[], b: readonly AuthorizedKeyOption[]) =>
   a.length === b.length &&
   a.every((o, i) => o.name === b[i]?.name.toLowerCase() && o.value === b[i]?.value);
 
@@ -77,9 +94,10 @@ export function addAuthorizedKey(
   );
   if (existing) {
     const none = { text, changed: false, lines: [], skippedUnmanaged: [] };
-    if (!existing.managed) return { ...none, skippedUnmanaged: [existing.lineNumber] };
+    const owns = opts.owns ?? byMarker;
+    if (!owns(existing)) return { ...none, skippedUnmanaged: [existing.lineNumber] };
     if (opts.options === undefined || sameOptions(existing.options, opts.options)) return none;
-    return setAuthorizedKeyOptions(text, existing.key.sha256, opts.options);
+    return setAuthorizedKeyOptions(text, existing.key.sha256, opts.options, { owns });
   }
   const comment = (opts.comment ?? parsed.comment).replace(/[\r\n]+/g, ' ').trim();
   const marker = opts.tag === undefined ? KEYWARDEN_MARKER : `${KEYWARDEN_MARKER}:${opts.tag}`;
@@ -104,15 +122,16 @@ export function addAuthorizedKey(
 export function removeAuthorizedKeys(
   text: string,
   sha256s: string | readonly string[],
-  opts: { includeUnmanaged?: boolean } = {},
+  opts: { includeUnmanaged?: boolean; owns?: OwnsLine } = {},
 ): AuthorizedKeysEdit {
+  const owns = opts.owns ?? byMarker;
   const targets = new Set(typeof sha256s === 'string' ? [sha256s] : sha256s);
   const file = parseAuthorizedKeys(text);
   const removed: number[] = [];
   const skippedUnmanaged: number[] = [];
   const kept = file.lines.filter((l) => {
     if (l.kind !== 'key' || !targets.has(l.key.sha256)) return true;
-    if (!l.managed && !opts.includeUnmanaged) {
+    if (!opts.includeUnmanaged && !owns(l)) {
       skippedUnmanaged.push(l.lineNumber);
       return true;
     }
@@ -132,13 +151,15 @@ export function setAuthorizedKeyOptions(
   text: string,
   sha256: string,
   options: readonly AuthorizedKeyOption[],
+  opts: { owns?: OwnsLine } = {},
 ): AuthorizedKeysEdit {
+  const owns = opts.owns ?? byMarker;
   const file = parseAuthorizedKeys(text);
   const changedLines: number[] = [];
   const skippedUnmanaged: number[] = [];
   const lines = file.lines.map((l) => {
     if (l.kind !== 'key' || l.key.sha256 !== sha256) return l;
-    if (!l.managed) {
+    if (!owns(l)) {
       skippedUnmanaged.push(l.lineNumber);
       return l;
     }

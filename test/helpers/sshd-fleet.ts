@@ -42,6 +42,8 @@ export async function startSshdFleet(opts: {
   octets?: number[];
   port?: number;
   parallel?: number;
+  /** sshd settings of the host at `address` (e.g. its own AuthorizedKeysFile). */
+  settings?: (address: string) => Record<string, string>;
 }): Promise<SshdFleet> {
   const prefix = opts.prefix ?? randomLoopbackPrefix();
   const octets = opts.octets ?? Array.from({ length: opts.count }, (_, i) => i + 1);
@@ -58,6 +60,7 @@ export async function startSshdFleet(opts: {
         address,
         port: opts.port ?? 22,
         users: [{ name: 'mgmt', password, sudo: true }],
+        ...(opts.settings ? { settings: opts.settings(address) } : {}),
       });
       const account = sshd.user('mgmt').name;
       hosts.push({

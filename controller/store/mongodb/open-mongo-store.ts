@@ -6,6 +6,7 @@ import { mongoAgentRepositories } from './mongo-agent-repositories';
 import { mongoHostRepositories } from './mongo-host-repositories';
 import { mongoInventory } from './mongo-inventory';
 import { mongoHostCredentialRepository } from './mongo-credential-repository';
+import { mongoAuthorizationRepository } from './mongo-authorization-repository';
 import { mongoJobRepository } from './mongo-job-repository';
 import { mongoAlertRepository, mongoAuditRepository } from './mongo-log-repositories';
 import { mongoTokenRepository, mongoWorkerRepository } from './mongo-record-repositories';
@@ -48,6 +49,7 @@ export async function openMongoStore(url: string, opts: MongoStoreOptions = {}):
       agentFleet: mongoAgentRepositories(db),
       hostCredentials: mongoHostCredentialRepository(db),
       inventory: mongoInventory(db),
+      authorizations: mongoAuthorizationRepository(db),
       close: () => client.close(),
     };
   } catch (err) {

@@ -8,6 +8,7 @@ import { sqliteAgentRepositories } from './sqlite-agent-repositories';
 import { sqliteHostRepositories } from './sqlite-host-repositories';
 import { sqliteInventory } from './sqlite-inventory';
 import { sqliteHostCredentialRepository } from './sqlite-credential-repository';
+import { sqliteAuthorizationRepository } from './sqlite-authorization-repository';
 import { guarded } from './translate-errors';
 import { startWalCheckpointer } from './wal-checkpointer';
 import { sqliteJobRepository } from './sqlite-job-repository';
@@ -60,6 +61,7 @@ export function openSqliteStore(
     agentFleet: sqliteAgentRepositories(db),
     hostCredentials: sqliteHostCredentialRepository(db),
     inventory: sqliteInventory(db),
+    authorizations: sqliteAuthorizationRepository(db),
   });
   return {
     kind: 'sqlite',
