@@ -20,6 +20,7 @@ import type * as H from './host-store';
 import type { AgentFleetRepositories } from './agent-store';
 import type { HostCredentialRepository } from './credential-records';
 import type { InventoryStore } from './inventory-store';
+import type { AccessGraphRepository } from './access-graph-store';
 
 export interface JobFilter {
   state?: JobState[];
@@ -198,5 +199,6 @@ export interface Store {
   agentFleet: AgentFleetRepositories;
   hostCredentials: HostCredentialRepository;
   inventory: InventoryStore;
+  accessGraph: AccessGraphRepository;
   close(): Promise<void>;
 }

@@ -12,6 +12,7 @@ import { isDuplicateKey } from './collections';
 import { credentialMigrations } from './credential-migrations';
 import { agentMigrations } from './agent-migrations';
 import { inventoryMigrations } from './inventory-migrations';
+import { accessGraphMigrations } from './access-graph-migrations';
 
 interface Migration {
   id: number;
@@ -91,6 +92,7 @@ export const migrations: readonly Migration[] = [
       jobs: [{ name: 'claim_lane', key: { state: 1, type: 1, lane: 1, priority: -1, runAt: 1 } }],
     },
   },
+  ...accessGraphMigrations,
 ];
 
 export async function migrate(db: Db): Promise<void> {

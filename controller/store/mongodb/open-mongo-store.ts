@@ -5,6 +5,7 @@ import { migrate } from './migrations';
 import { mongoAgentRepositories } from './mongo-agent-repositories';
 import { mongoHostRepositories } from './mongo-host-repositories';
 import { mongoInventory } from './mongo-inventory';
+import { mongoAccessGraph } from './mongo-access-graph';
 import { mongoHostCredentialRepository } from './mongo-credential-repository';
 import { mongoJobRepository } from './mongo-job-repository';
 import { mongoAlertRepository, mongoAuditRepository } from './mongo-log-repositories';
@@ -48,6 +49,7 @@ export async function openMongoStore(url: string, opts: MongoStoreOptions = {}):
       agentFleet: mongoAgentRepositories(db),
       hostCredentials: mongoHostCredentialRepository(db),
       inventory: mongoInventory(db),
+      accessGraph: mongoAccessGraph(db),
       close: () => client.close(),
     };
   } catch (err) {

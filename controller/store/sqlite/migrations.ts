@@ -8,6 +8,7 @@ import { agentMigrations } from './agent-migrations';
 import { inventoryMigrations } from './inventory-migrations';
 import { legacySecretsMigrations } from './legacy-secrets-migration';
 import { jobLaneMigrations } from './job-lane-migration';
+import { accessGraphMigrations } from './access-graph-migration';
 
 export const migrations: ReadonlyArray<{ id: number; name: string; sql: string }> = [
   {
@@ -132,6 +133,7 @@ export const migrations: ReadonlyArray<{ id: number; name: string; sql: string }
   ...inventoryMigrations,
   ...legacySecretsMigrations,
   ...jobLaneMigrations,
+  ...accessGraphMigrations,
 ];
 
 export function migrate(db: Database.Database): void {

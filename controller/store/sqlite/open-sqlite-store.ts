@@ -7,6 +7,7 @@ import { migrate } from './migrations';
 import { sqliteAgentRepositories } from './sqlite-agent-repositories';
 import { sqliteHostRepositories } from './sqlite-host-repositories';
 import { sqliteInventory } from './sqlite-inventory';
+import { sqliteAccessGraph } from './sqlite-access-graph';
 import { sqliteHostCredentialRepository } from './sqlite-credential-repository';
 import { guarded } from './translate-errors';
 import { startWalCheckpointer } from './wal-checkpointer';
@@ -60,6 +61,7 @@ export function openSqliteStore(
     agentFleet: sqliteAgentRepositories(db),
     hostCredentials: sqliteHostCredentialRepository(db),
     inventory: sqliteInventory(db),
+    accessGraph: sqliteAccessGraph(db),
   });
   return {
     kind: 'sqlite',

@@ -12,6 +12,7 @@ import { lanesContract } from './contract-lanes';
 import { parentsAndRecoveryContract } from './contract-recovery';
 import { recordsContract } from './contract-records';
 import { auditRetentionContract } from './contract-audit-retention';
+import { accessGraphContract } from './contract-access-graph';
 
 export interface StoreUnderTest {
   store: Store;
@@ -55,5 +56,6 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     inventoryContract(ctx);
     credentialsContract(ctx);
     auditRetentionContract(ctx);
+    accessGraphContract(ctx);
   });
 }
