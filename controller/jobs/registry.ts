@@ -46,6 +46,7 @@ import { testFlaky } from './testing/test-flaky';
 import { testParent } from './testing/test-parent';
 import { testRobot } from './testing/test-robot';
 import { testSleep } from './testing/test-sleep';
+import { graphAnalysis } from './graph-analysis';
 
 export const productJobs = [
   internalProcessManager,
@@ -84,6 +85,7 @@ export const productJobs = [
   scanFull,
   scanHostKeyActivity,
   setAuthorizedKeyOptions,
+  graphAnalysis,
 ] as const;
 
 /** Fixtures for tests and benchmarks, registered only with KEYWARDEN_ENABLE_TEST_JOB_TYPES. */
