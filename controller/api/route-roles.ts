@@ -51,6 +51,13 @@ export const ROUTE_ROLES = {
   'POST /api/v1/icb': 'admin',
   'GET /api/v1/agents/:id': 'auditor',
   'POST /api/v1/agents/:id/revoke': 'admin',
+  'GET /api/v1/access/who-can-reach': 'auditor',
+  'GET /api/v1/access/key-reach': 'auditor',
+  'GET /api/v1/access/who-could-log-in': 'auditor',
+  'GET /api/v1/access/graph': 'auditor',
+  'GET /api/v1/access/graph/nodes': 'auditor',
+  'GET /api/v1/access/graph/edges': 'auditor',
+  'GET /api/v1/access/graph/export': 'auditor',
 } as const satisfies Record<string, Access>;
 
 /** Set on the hook `auth(role)` returns, so the table can be checked against the route. */
