@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { HOSTS_OPTIONS, HOSTS_USAGE } from './hosts-command';
 import { ICB_OPTIONS, ICB_USAGE } from './icb-command';
+import { ACCESS_OPTIONS, ACCESS_USAGE } from './access-command';
 import { UsageError } from './option-values';
 
 export { UsageError };
@@ -30,6 +31,7 @@ export const OPTIONS = {
   role: { type: 'string' },
   ...HOSTS_OPTIONS,
   ...ICB_OPTIONS,
+  ...ACCESS_OPTIONS,
 } as const;
 
 export type Options = ReturnType<typeof parse>['values'];
@@ -55,6 +57,7 @@ export const USAGE = `usage: keywarden [--url URL] [--token TOKEN] [--json] <com
   tokens list | tokens create NAME --role admin|operator|auditor | tokens revoke ID
 ${HOSTS_USAGE}
 ${ICB_USAGE}
+${ACCESS_USAGE}
 
 The controller and token come from --url/--token or KEYWARDEN_URL/KEYWARDEN_TOKEN.
 Exit codes: 0 done, 1 refused or failed (4xx/5xx), 2 usage, 3 unauthorised (401/403), 4 not found, 5 unreachable.`;

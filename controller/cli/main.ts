@@ -5,6 +5,7 @@ import { parse, USAGE, UsageError } from './cli-args';
 import { jobsCommand, reportsCommand, type Output } from './job-commands';
 import { hostsCommand } from './hosts-command';
 import { icbCommand } from './icb-command';
+import { accessCommand } from './access-command';
 
 export const EXIT = {
   ok: 0,
@@ -41,6 +42,7 @@ export async function runCli(
     else if (area === 'tokens') res = await tokensCommand(api, sub, args, o);
     else if (area === 'hosts') res = await hostsCommand(api, sub, args, o);
     else if (area === 'icb') res = await icbCommand(api, sub, args, o);
+    else if (area === 'access') res = await accessCommand(api, sub, args, o);
     else throw new UsageError(`unknown command ${area}`);
     out(o.json ? JSON.stringify(res.data, null, 2) : res.human);
     return EXIT.ok;
