@@ -173,6 +173,7 @@ async function main(): Promise<void> {
         peakHeap = Math.max(peakHeap, m.heapUsed);
       }, 20);
       const t0 = performance.now();
+      const cpu0 = process.cpuUsage();
       // The robot may have started one already: the singleton answer is that job.
       const { job } = await api<{ job: { id: string } }>('POST', '/api/v1/jobs', {
         type: 'graph-analysis',
@@ -191,6 +192,7 @@ async function main(): Promise<void> {
       }
       clearInterval(sampler);
       const wallMs = performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
       if (done.state !== 'completed')
         throw new Error(`graph-analysis ${done.state}: ${JSON.stringify(done)}`);
 
@@ -244,6 +246,12 @@ async function main(): Promise<void> {
           graphAnalysis: {
             jobS: round((done.finishedAt - done.startedAt) / 1000),
             wallS: round(wallMs / 1000),
+            cpuS: round((cpu.user + cpu.system) / 1e6),
+            phasesMs: {
+              readMs: done.result.readMs,
+              encodeMs: done.result.encodeMs,
+              saveMs: done.result.saveMs,
+            },
             peakRssMB: Math.round(peakRss / 1e6),
             rssBeforeMB: Math.round(rssBefore / 1e6),
             peakHeapMB: Math.round(peakHeap / 1e6),

@@ -5,28 +5,22 @@ import { Nullable, TimeQuery } from './schemas';
 const Fingerprint = Type.String({ pattern: '^SHA256:[A-Za-z0-9+/]{43}$' });
 const Option = Type.Object({ name: Type.String(), value: Type.Optional(Type.String()) });
 
-export const PathStep = Type.Union([
-  Type.Object({
-    kind: Type.Literal('opens'),
-    fingerprint: Type.String(),
-    hostId: Type.String(),
-    account: Type.String(),
-    options: Type.Array(Option),
-    firstSeenAt: Type.Number(),
-    removedAt: Nullable(Type.Number()),
-    lastUsedAt: Nullable(Type.Number()),
-    lastUsedFrom: Nullable(Type.String()),
-  }),
-  Type.Object({
-    kind: Type.Literal('stored-in'),
-    fingerprint: Type.String(),
-    hostId: Type.String(),
-    account: Type.String(),
-    path: Type.String(),
-    firstSeenAt: Type.Number(),
-    removedAt: Nullable(Type.Number()),
-  }),
-]);
+/**
+ * One edge on a path. A flat object, not a union of the two kinds: the response serializer
+ * would otherwise try each branch per step, and answers carry thousands of steps.
+ */
+export const PathStep = Type.Object({
+  kind: Type.Union([Type.Literal('opens'), Type.Literal('stored-in')]),
+  fingerprint: Type.String(),
+  hostId: Type.String(),
+  account: Type.String(),
+  firstSeenAt: Type.Number(),
+  removedAt: Nullable(Type.Number()),
+  options: Type.Optional(Type.Array(Option, { description: "opens: the line's options" })),
+  lastUsedAt: Type.Optional(Nullable(Type.Number())),
+  lastUsedFrom: Type.Optional(Nullable(Type.String())),
+  path: Type.Optional(Type.String({ description: 'stored-in: the private key file' })),
+});
 
 export const SnapshotMeta = Type.Object({
   id: Type.String(),

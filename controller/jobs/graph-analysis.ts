@@ -24,12 +24,12 @@ export const graphAnalysis = defineJob({
   robot: { instances: 1, intervalMs: 3_600_000 },
   async run(params, ctx) {
     const started = ctx.now();
-    const { meta } = await analyseAccessGraph(ctx.store.accessGraph, {
+    const { meta, phases } = await analyseAccessGraph(ctx.store.accessGraph, {
       now: started,
       jobId: ctx.job.id,
       keep: params.keep ?? 2,
       onProgress: (p) => ctx.heartbeat(p),
     });
-    return { snapshotId: meta.id, ...meta.stats, bytes: meta.bytes, ms: ctx.now() - started };
+    return { snapshotId: meta.id, ...meta.stats, bytes: meta.bytes, ...phases };
   },
 });

@@ -46,9 +46,16 @@ export async function analyseAccessGraph(
     keep?: number;
     onProgress?: Parameters<typeof buildAccessGraph>[2];
   },
-): Promise<{ meta: AccessGraphSnapshotMeta; graph: AccessGraph }> {
+): Promise<{
+  meta: AccessGraphSnapshotMeta;
+  graph: AccessGraph;
+  phases: { readMs: number; encodeMs: number; saveMs: number };
+}> {
+  const t0 = performance.now();
   const graph = await buildAccessGraph(repo, opts.now, opts.onProgress);
+  const t1 = performance.now();
   const chunks = await encodeGraph(graph);
+  const t2 = performance.now();
   const meta: AccessGraphSnapshotMeta = {
     id: newId(opts.now),
     createdAt: opts.now,
@@ -60,5 +67,10 @@ export async function analyseAccessGraph(
   await repo.saveSnapshot(meta, chunks);
   await repo.pruneSnapshots(opts.keep ?? 2);
   rememberGraph(meta, graph);
-  return { meta, graph };
+  const ms = (a: number, b: number) => Math.round(b - a);
+  return {
+    meta,
+    graph,
+    phases: { readMs: ms(t0, t1), encodeMs: ms(t1, t2), saveMs: ms(t2, performance.now()) },
+  };
 }

@@ -4,7 +4,7 @@
  * Columns stay binary: 2 million edges are ~80 MB raw, and JSON would be several times that.
  */
 import { promisify } from 'node:util';
-import { deflate, inflate } from 'node:zlib';
+import { createDeflate, inflate } from 'node:zlib';
 import { AccessGraph, type AccessGraphData, type EdgeColumns } from './access-graph';
 
 const MAGIC = 'KWAG';
@@ -12,7 +12,6 @@ const VERSION = 1;
 /** Well under MongoDB's 16 MB document limit. */
 export const CHUNK_BYTES = 4 * 1024 * 1024;
 
-const deflateAsync = promisify(deflate);
 const inflateAsync = promisify(inflate);
 
 interface Header {
@@ -58,7 +57,18 @@ export async function encodeGraph(graph: AccessGraph): Promise<Buffer[]> {
     head,
     ...columns.map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength)),
   ];
-  const packed = await deflateAsync(Buffer.concat(parts), { level: 1 });
+  // Streamed through deflate part by part: no second copy of the whole graph in memory.
+  const z = createDeflate({ level: 1 });
+  const out: Buffer[] = [];
+  z.on('data', (b: Buffer) => out.push(b));
+  const ended = new Promise<void>((resolve, reject) => {
+    z.on('end', resolve);
+    z.on('error', reject);
+  });
+  for (const p of parts) if (!z.write(p)) await new Promise((r) => z.once('drain', r));
+  z.end();
+  await ended;
+  const packed = Buffer.concat(out);
   const chunks: Buffer[] = [];
   for (let off = 0; off < packed.length; off += CHUNK_BYTES)
     chunks.push(packed.subarray(off, off + CHUNK_BYTES));
