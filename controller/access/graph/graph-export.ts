@@ -87,7 +87,9 @@ export function edgeAt(g: AccessGraph, i: number, includeRemoved: boolean): Grap
 /** OpenSSH's own spelling: `from="10.0.0.1",no-pty`. */
 function optionsText(json: string): string {
   const opts = JSON.parse(json) as { name: string; value?: string }[];
-  return opts.map((o) => (o.value === undefined ? o.name : `${o.name}="${o.value}"`)).join(',');
+  return opts
+    .map((o) => (o.value === undefined ? o.name : `${o.name}="${o.value.replace(/"/g, '\\"')}"`))
+    .join(',');
 }
 
 /** A page of nodes or edges: `cursor` is the index to start at. */
@@ -119,11 +121,18 @@ export function subgraph(
   }
   const edges: GraphEdge[] = [];
   const nodeIds = new Set<string>();
-  const onHost = (accountNodeId: string) =>
-    h === undefined || accountNodeId.endsWith(`@${g.data.hosts[h]!}`);
+  const { opens, stored, accountHost } = g.data;
+  // The account an edge ends at (opens, stored-in) or starts from (on), by edge index.
+  const accountOf = (i: number) =>
+    i < opens.key.length
+      ? opens.account[i]!
+      : i < opens.key.length + stored.key.length
+        ? stored.account[i - opens.key.length]!
+        : i - opens.key.length - stored.key.length;
   for (let i = 0; i < all; i++) {
+    if (h !== undefined && accountHost[accountOf(i)] !== h) continue;
     const e = edgeAt(g, i, opts.includeRemoved);
-    if (!e || !onHost(e.kind === 'on' ? e.from : e.to)) continue;
+    if (!e) continue;
     if (edges.length >= opts.maxEdges)
       throw invalidInput(
         `the graph has more than ${opts.maxEdges} edges to export: export one host (host=...) or page /api/v1/access/graph/edges`,
