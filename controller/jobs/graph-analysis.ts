@@ -28,7 +28,11 @@ export const graphAnalysis = defineJob({
       now: started,
       jobId: ctx.job.id,
       keep: params.keep ?? 2,
-      onProgress: (p) => ctx.heartbeat(p),
+      // A cancel or timeout stops the read at the next progress report (every ~100k rows).
+      onProgress: async (p) => {
+        ctx.signal.throwIfAborted();
+        await ctx.heartbeat(p);
+      },
     });
     return { snapshotId: meta.id, ...meta.stats, bytes: meta.bytes, ...phases };
   },
