@@ -41,9 +41,9 @@ export interface AccessGraphSnapshotMeta {
 
 export interface AccessGraphRepository {
   /**
-   * Every item of the kind (removed ones too: they are the history), in pages of `batch`,
-   * each handed to `onBatch` before the next is read. Items with no account or fingerprint
-   * are skipped: they open nothing the graph can name.
+   * Every item of the kind (removed ones too: they are the history), in no particular order,
+   * in pages of `batch`, each handed to `onBatch` before the next is read. Items with no
+   * account or fingerprint are skipped: they open nothing the graph can name.
    */
   scanItems(
     kind: 'authorized-key' | 'private-key',

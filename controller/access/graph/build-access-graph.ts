@@ -66,7 +66,7 @@ export async function analyseAccessGraph(
   };
   await repo.saveSnapshot(meta, chunks);
   await repo.pruneSnapshots(opts.keep ?? 2);
-  rememberGraph(meta, graph);
+  rememberGraph(repo, meta, graph);
   const ms = (a: number, b: number) => Math.round(b - a);
   return {
     meta,

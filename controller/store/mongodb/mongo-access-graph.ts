@@ -29,11 +29,10 @@ export function mongoAccessGraph(db: Db): AccessGraphRepository {
   const chunks = db.collection<ChunkDoc>('access_graph_chunks');
   const repo: AccessGraphRepository = {
     scanItems: async (kind, onBatch, batch = 5000) => {
-      // Served by the inventory "host" index (kind, hostId, key); the driver fetches a batch
-      // at a time, so the whole inventory is never in memory at once.
+      // In no order (the graph does not need one, and a server that sorts in memory would
+      // hold the whole inventory); the driver fetches a batch at a time.
       const cursor = items
         .find({ kind }, { projection: { _id: 0, kind: 0, key: 0 } })
-        .sort({ kind: 1, hostId: 1, key: 1 })
         .batchSize(batch);
       let page: GraphItemRow[] = [];
       let total = 0;
