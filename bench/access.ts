@@ -36,6 +36,12 @@ const size: InventorySize = {
   linesPerAccount: 10,
 };
 const QUERIES = Number(process.env.BENCH_ACCESS_QUERIES ?? 500);
+/** who-could-log-in reads the inventory itself, which FerretDB answers in seconds: fewer there. */
+const PAST_QUERIES = Number(
+  process.env.BENCH_ACCESS_PAST_QUERIES ??
+    (process.env.BENCH_ACCESS_STORE === 'mongodb' ? 10 : QUERIES),
+);
+const say = (what: string) => process.stderr.write(`bench:access: ${what}\n`);
 const NOW = Date.UTC(2026, 10, 1);
 
 const round = (x: number) => Math.round(x * 10) / 10;
@@ -142,7 +148,9 @@ async function main(): Promise<void> {
   const mongo = process.env.BENCH_ACCESS_STORE === 'mongodb' ? await startFerretDb() : null;
   const url = mongo ? mongo.url : `sqlite:${path.join(dir, 'keywarden.db')}`;
   try {
+    say(`populating ${url.split(':')[0]}`);
     const populated = await populateInChild(url);
+    say(`populated in ${Math.round(populated.ms / 1000)} s; graph-analysis`);
     const adminToken = generateSecret();
     const config = loadConfig({
       KEYWARDEN_DATA_DIR: dir,
@@ -196,6 +204,7 @@ async function main(): Promise<void> {
       if (done.state !== 'completed')
         throw new Error(`graph-analysis ${done.state}: ${JSON.stringify(done)}`);
 
+      say(`graph-analysis done in ${Math.round(wallMs / 1000)} s; queries`);
       // A controller that did not build the graph loads the snapshot once.
       const store = ctl.services.store;
       const meta = (await store.accessGraph.latestSnapshot())!;
@@ -226,11 +235,12 @@ async function main(): Promise<void> {
         );
         keyQ.push(performance.now() - s);
         reached += kr.items.length;
-        pastQ.push(
-          await time(
-            `/api/v1/access/who-could-log-in?host=${h}&account=u03&at=${NOW - 30 * 86_400_000}`,
-          ),
-        );
+        if (i < PAST_QUERIES)
+          pastQ.push(
+            await time(
+              `/api/v1/access/who-could-log-in?host=${h}&account=u03&at=${NOW - 30 * 86_400_000}`,
+            ),
+          );
       }
       const ms = (xs: number[]) => ({ p50: round(pct(xs, 50)), p99: round(pct(xs, 99)) });
       process.stdout.write(
@@ -265,6 +275,7 @@ async function main(): Promise<void> {
           keyReachMs: ms(keyQ),
           keyReachAvgAccounts: round(reached / QUERIES),
           whoCouldLogInAtMs: ms(pastQ),
+          whoCouldLogInQueries: pastQ.length,
           cpus: (await import('node:os')).cpus().length,
           loadavg: (await import('node:os')).loadavg().map(round),
         })}\n`,
