@@ -6,6 +6,7 @@ import type { ControllerServices } from '../controller-services';
 import { AuthFailureGuard } from '../auth/auth-failures';
 import { SyslogSender } from '../notify/syslog-sender';
 import { registerAgentsRoutes } from './agents-routes';
+import { registerAccessGraphRoutes } from './access-graph-routes';
 import { registerAlertsRoutes } from './alerts-routes';
 import { registerAuditRoutes } from './audit-routes';
 import { bearerAuth } from './auth';
@@ -76,4 +77,5 @@ export async function registerApiRoutes(
   registerKeyRoutes(app, services, auth);
   registerHostGroupRoutes(app, services, auth);
   registerAuthorizationRoutes(app, services, auth);
+  registerAccessGraphRoutes(app, services, auth);
 }

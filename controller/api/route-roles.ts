@@ -77,6 +77,13 @@ export const ROUTE_ROLES = {
   'GET /api/v1/authorizations/:id': 'auditor',
   'POST /api/v1/authorizations': 'operator',
   'DELETE /api/v1/authorizations/:id': 'operator',
+  'GET /api/v1/access/who-can-reach': 'auditor',
+  'GET /api/v1/access/key-reach': 'auditor',
+  'GET /api/v1/access/who-could-log-in': 'auditor',
+  'GET /api/v1/access/graph': 'auditor',
+  'GET /api/v1/access/graph/nodes': 'auditor',
+  'GET /api/v1/access/graph/edges': 'auditor',
+  'GET /api/v1/access/graph/export': 'auditor',
 } as const satisfies Record<string, Access>;
 
 /** Set on the hook `auth(role)` returns, so the table can be checked against the route. */

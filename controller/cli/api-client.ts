@@ -46,4 +46,32 @@ export class ApiClient {
     }
     return json as T;
   }
+
+  /** A body that is not JSON (a DOT or GraphML export), as text. */
+  async text(method: string, path: string): Promise<string> {
+    let res: Response;
+    try {
+      res = await fetch(new URL(path, this.baseUrl), {
+        method,
+        headers: { authorization: `Bearer ${this.token}` },
+      });
+    } catch (err) {
+      throw new ApiError(
+        0,
+        'UNREACHABLE',
+        `cannot reach ${this.baseUrl}: ${(err as Error).message}`,
+      );
+    }
+    const text = await res.text();
+    if (!res.ok) {
+      let e: { code?: string; message?: string } | undefined;
+      try {
+        e = (JSON.parse(text) as { error?: { code?: string; message?: string } }).error;
+      } catch {
+        e = undefined;
+      }
+      throw new ApiError(res.status, e?.code ?? `HTTP_${res.status}`, e?.message ?? text);
+    }
+    return text;
+  }
 }

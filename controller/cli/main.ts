@@ -8,6 +8,7 @@ import { icbCommand } from './icb-command';
 import { INVENTORY_HOST_COMMANDS, inventoryHostsCommand, keysCommand } from './inventory-command';
 import { groupsCommand, intervalsCommand, setGroupCommand } from './groups-command';
 import { authorizationsCommand } from './authorizations-command';
+import { accessCommand } from './access-command';
 
 export const EXIT = {
   ok: 0,
@@ -56,6 +57,7 @@ export async function runCli(
     else if (area === 'intervals') res = await intervalsCommand(api, sub, o);
     else if (area === 'icb') res = await icbCommand(api, sub, args, o);
     else if (area === 'authorizations') res = await authorizationsCommand(api, sub, args, o);
+    else if (area === 'access') res = await accessCommand(api, sub, args, o);
     else throw new UsageError(`unknown command ${area}`);
     out(o.json ? JSON.stringify(res.data, null, 2) : res.human);
     return EXIT.ok;

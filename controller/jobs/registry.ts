@@ -51,6 +51,7 @@ import { updateJobIntervalsJob } from './update-job-intervals';
 import { addAuthorizations } from './add-authorizations';
 import { authorizePrivateKeyParent } from './authorize-private-key-parent';
 import { removeAuthorization } from './remove-authorization';
+import { graphAnalysis } from './graph-analysis';
 
 export const productJobs = [
   internalProcessManager,
@@ -94,6 +95,7 @@ export const productJobs = [
   addAuthorizations,
   authorizePrivateKeyParent,
   removeAuthorization,
+  graphAnalysis,
 ] as const;
 
 /** Fixtures for tests and benchmarks, registered only with KEYWARDEN_ENABLE_TEST_JOB_TYPES. */

@@ -21,6 +21,7 @@ import type { AgentFleetRepositories } from './agent-store';
 import type { HostCredentialRepository } from './credential-records';
 import type { InventoryStore } from './inventory-store';
 import type { AuthorizationRepository } from './authorization-store';
+import type { AccessGraphRepository } from './access-graph-store';
 
 export interface JobFilter {
   state?: JobState[];
@@ -200,5 +201,6 @@ export interface Store {
   hostCredentials: HostCredentialRepository;
   inventory: InventoryStore;
   authorizations: AuthorizationRepository;
+  accessGraph: AccessGraphRepository;
   close(): Promise<void>;
 }

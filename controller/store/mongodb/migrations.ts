@@ -13,6 +13,7 @@ import { credentialMigrations } from './credential-migrations';
 import { agentMigrations } from './agent-migrations';
 import { inventoryMigrations } from './inventory-migrations';
 import { authorizationMigrations } from './authorization-migrations';
+import { accessGraphMigrations } from './access-graph-migrations';
 
 interface Migration {
   id: number;
@@ -93,6 +94,7 @@ export const migrations: readonly Migration[] = [
     },
   },
   ...authorizationMigrations,
+  ...accessGraphMigrations,
 ];
 
 export async function migrate(db: Db): Promise<void> {

@@ -5,6 +5,7 @@ import { migrate } from './migrations';
 import { mongoAgentRepositories } from './mongo-agent-repositories';
 import { mongoHostRepositories } from './mongo-host-repositories';
 import { mongoInventory } from './mongo-inventory';
+import { mongoAccessGraph } from './mongo-access-graph';
 import { mongoHostCredentialRepository } from './mongo-credential-repository';
 import { mongoAuthorizationRepository } from './mongo-authorization-repository';
 import { mongoJobRepository } from './mongo-job-repository';
@@ -50,6 +51,7 @@ export async function openMongoStore(url: string, opts: MongoStoreOptions = {}):
       hostCredentials: mongoHostCredentialRepository(db),
       inventory: mongoInventory(db),
       authorizations: mongoAuthorizationRepository(db),
+      accessGraph: mongoAccessGraph(db),
       close: () => client.close(),
     };
   } catch (err) {

@@ -9,6 +9,7 @@ import { inventoryMigrations } from './inventory-migrations';
 import { legacySecretsMigrations } from './legacy-secrets-migration';
 import { jobLaneMigrations } from './job-lane-migration';
 import { authorizationMigrations } from './authorization-migrations';
+import { accessGraphMigrations } from './access-graph-migration';
 
 export const migrations: ReadonlyArray<{ id: number; name: string; sql: string }> = [
   {
@@ -134,6 +135,7 @@ export const migrations: ReadonlyArray<{ id: number; name: string; sql: string }
   ...legacySecretsMigrations,
   ...jobLaneMigrations,
   ...authorizationMigrations,
+  ...accessGraphMigrations,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -7,6 +7,7 @@ import { migrate } from './migrations';
 import { sqliteAgentRepositories } from './sqlite-agent-repositories';
 import { sqliteHostRepositories } from './sqlite-host-repositories';
 import { sqliteInventory } from './sqlite-inventory';
+import { sqliteAccessGraph } from './sqlite-access-graph';
 import { sqliteHostCredentialRepository } from './sqlite-credential-repository';
 import { sqliteAuthorizationRepository } from './sqlite-authorization-repository';
 import { guarded } from './translate-errors';
@@ -62,6 +63,7 @@ export function openSqliteStore(
     hostCredentials: sqliteHostCredentialRepository(db),
     inventory: sqliteInventory(db),
     authorizations: sqliteAuthorizationRepository(db),
+    accessGraph: sqliteAccessGraph(db),
   });
   return {
     kind: 'sqlite',

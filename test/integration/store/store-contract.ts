@@ -13,6 +13,7 @@ import { parentsAndRecoveryContract } from './contract-recovery';
 import { recordsContract } from './contract-records';
 import { auditRetentionContract } from './contract-audit-retention';
 import { authorizationsContract } from './contract-authorizations';
+import { accessGraphContract } from './contract-access-graph';
 
 export interface StoreUnderTest {
   store: Store;
@@ -57,5 +58,6 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     credentialsContract(ctx);
     auditRetentionContract(ctx);
     authorizationsContract(ctx);
+    accessGraphContract(ctx);
   });
 }

@@ -1,0 +1,296 @@
+/**
+ * bench:access — the access graph at fleet size. A synthetic inventory (default 10,000
+ * hosts x 20 accounts, 200,000 keys, 2,000,000 authorized-key lines; BENCH_ACCESS_HOSTS
+ * scales it) is written straight into a SQLite store by a child process; then a real
+ * controller runs graph-analysis (time, peak RSS of the controller process) and answers
+ * "who can log in to host H" and "where can key K go" through its HTTP API (p50/p99).
+ * BENCH_ACCESS_STORE=mongodb uses the MongoDB test server (FerretDB) instead.
+ * Prints one JSON line.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { MongoClient } from 'mongodb';
+import pino from 'pino';
+import { decodeGraph } from '../controller/access/graph/graph-codec';
+import { generateSecret } from '../controller/auth/tokens';
+import { loadConfig } from '../controller/config/load-config';
+import { startController } from '../controller/start-controller';
+import { openSqliteStore } from '../controller/store/sqlite/open-sqlite-store';
+import { openMongoStore } from '../controller/store/mongodb/open-mongo-store';
+import { startFerretDb } from '../test/helpers/ferretdb';
+import {
+  fingerprintOf,
+  hostIdOf,
+  mulberry32,
+  syntheticHosts,
+  type InventorySize,
+} from './access-inventory';
+
+const size: InventorySize = {
+  hosts: Number(process.env.BENCH_ACCESS_HOSTS ?? 10_000),
+  accountsPerHost: 20,
+  keys: Number(process.env.BENCH_ACCESS_HOSTS ?? 10_000) * 20,
+  linesPerAccount: 10,
+};
+const QUERIES = Number(process.env.BENCH_ACCESS_QUERIES ?? 500);
+/** who-could-log-in reads the inventory itself, which FerretDB answers in seconds: fewer there. */
+const PAST_QUERIES = Number(
+  process.env.BENCH_ACCESS_PAST_QUERIES ??
+    (process.env.BENCH_ACCESS_STORE === 'mongodb' ? 10 : QUERIES),
+);
+const say = (what: string) => process.stderr.write(`bench:access: ${what}\n`);
+const NOW = Date.UTC(2026, 10, 1);
+
+const round = (x: number) => Math.round(x * 10) / 10;
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))] ?? NaN;
+
+/** The child: fills the store and exits, so its memory is not the controller's. */
+async function populate(url: string): Promise<void> {
+  let lines = 0;
+  let uses = 0;
+  if (url.startsWith('sqlite:')) {
+    const file = url.slice('sqlite:'.length);
+    await openSqliteStore(file).close(); // the schema
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = OFF');
+    const item = db.prepare(`INSERT INTO inventory_items (id, kind, host_id, item_key, account,
+      fingerprint, data, first_seen_at, last_seen_at, removed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const use = db.prepare(`INSERT OR IGNORE INTO key_usage (host_id, account, fingerprint, source,
+      first_used_at, last_used_at, count) VALUES (?, ?, ?, ?, ?, ?, 1)`);
+    const write = db.transaction(
+      (batch: ReturnType<typeof syntheticHosts> extends Generator<infer T> ? T[] : never) => {
+        for (const h of batch) {
+          for (const r of h.rows) {
+            item.run(
+              r.id,
+              r.kind,
+              r.hostId,
+              r.key,
+              r.account,
+              r.fingerprint,
+              r.data,
+              r.firstSeenAt,
+              r.lastSeenAt,
+              r.removedAt,
+            );
+            if (r.kind === 'authorized-key') lines++;
+          }
+          for (const u of h.uses)
+            use.run(u.hostId, u.account, u.fingerprint, u.from, u.lastUsedAt, u.lastUsedAt);
+          uses += h.uses.length;
+        }
+      },
+    );
+    let batch = [];
+    for (const h of syntheticHosts(size, NOW)) {
+      batch.push(h);
+      if (batch.length === 100) {
+        write(batch);
+        batch = [];
+      }
+    }
+    write(batch);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+  } else {
+    const store = await openMongoStore(url); // the indexes
+    await store.close();
+    const client = new MongoClient(url);
+    await client.connect();
+    const db = client.db();
+    const items = db.collection('inventory_items');
+    const usage = db.collection('key_usage');
+    for (const h of syntheticHosts(size, NOW)) {
+      await items.insertMany(
+        h.rows.map(({ id, ...r }) => ({ _id: id, ...r }) as unknown as Record<string, unknown>),
+        { ordered: false },
+      );
+      lines += h.rows.filter((r) => r.kind === 'authorized-key').length;
+      if (h.uses.length > 0)
+        await usage.insertMany(
+          h.uses.map((u) => ({
+            _id: `${u.hostId}|${u.account}|${u.fingerprint}|${u.from}`,
+            ...u,
+            firstUsedAt: u.lastUsedAt,
+            count: 1,
+          })) as unknown as Record<string, unknown>[],
+        );
+      uses += h.uses.length;
+    }
+    await client.close();
+  }
+  process.stdout.write(`${JSON.stringify({ lines, uses })}\n`);
+}
+
+async function populateInChild(url: string): Promise<{ lines: number; uses: number; ms: number }> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!], {
+    env: { ...process.env, BENCH_ACCESS_POPULATE: url },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number | null>((r) => child.on('exit', r));
+  if (code !== 0) throw new Error(`populating the store failed (exit ${code})`);
+  return {
+    ...(JSON.parse(out.trim()) as { lines: number; uses: number }),
+    ms: performance.now() - t0,
+  };
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kw-bench-access-'));
+  const mongo = process.env.BENCH_ACCESS_STORE === 'mongodb' ? await startFerretDb() : null;
+  const url = mongo ? mongo.url : `sqlite:${path.join(dir, 'keywarden.db')}`;
+  try {
+    say(`populating ${url.split(':')[0]}`);
+    const populated = await populateInChild(url);
+    say(`populated in ${Math.round(populated.ms / 1000)} s; graph-analysis`);
+    const adminToken = generateSecret();
+    const config = loadConfig({
+      KEYWARDEN_DATA_DIR: dir,
+      KEYWARDEN_STORE: url,
+      KEYWARDEN_HTTP_ADDR: '127.0.0.1:0',
+      KEYWARDEN_ADMIN_TOKEN: adminToken,
+    });
+    const rssBefore = process.memoryUsage().rss;
+    const ctl = await startController(config, pino({ level: 'silent' }));
+    const api = async <T>(method: string, p: string, body?: unknown): Promise<T> => {
+      const res = await fetch(`${ctl.httpUrl}${p}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${adminToken}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
+      return (await res.json()) as T;
+    };
+    try {
+      let peakRss = process.memoryUsage().rss;
+      let peakHeap = process.memoryUsage().heapUsed;
+      const sampler = setInterval(() => {
+        const m = process.memoryUsage();
+        peakRss = Math.max(peakRss, m.rss);
+        peakHeap = Math.max(peakHeap, m.heapUsed);
+      }, 20);
+      const t0 = performance.now();
+      const cpu0 = process.cpuUsage();
+      // The robot may have started one already: the singleton answer is that job.
+      const { job } = await api<{ job: { id: string } }>('POST', '/api/v1/jobs', {
+        type: 'graph-analysis',
+        params: {},
+      });
+      let done: {
+        state: string;
+        startedAt: number;
+        finishedAt: number;
+        result: Record<string, number>;
+      };
+      for (;;) {
+        done = await api('GET', `/api/v1/jobs/${job.id}`);
+        if (['completed', 'failed', 'cancelled', 'expired'].includes(done.state)) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      clearInterval(sampler);
+      const wallMs = performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
+      if (done.state !== 'completed')
+        throw new Error(`graph-analysis ${done.state}: ${JSON.stringify(done)}`);
+
+      say(`graph-analysis done in ${Math.round(wallMs / 1000)} s; queries`);
+      // A controller that did not build the graph loads the snapshot once.
+      const store = ctl.services.store;
+      const meta = (await store.accessGraph.latestSnapshot())!;
+      const l0 = performance.now();
+      await decodeGraph((await store.accessGraph.readSnapshot(meta.id))!);
+      const loadMs = performance.now() - l0;
+
+      const rnd = mulberry32(7);
+      const time = async (p: string) => {
+        const s = performance.now();
+        await api('GET', p);
+        return performance.now() - s;
+      };
+      const hostQ: number[] = [];
+      const directQ: number[] = [];
+      const keyQ: number[] = [];
+      const pastQ: number[] = [];
+      let reached = 0;
+      for (let i = 0; i < QUERIES; i++) {
+        const h = encodeURIComponent(hostIdOf(Math.floor(rnd() * size.hosts)));
+        const k = encodeURIComponent(fingerprintOf(Math.floor(rnd() * size.keys)));
+        hostQ.push(await time(`/api/v1/access/who-can-reach?host=${h}`));
+        directQ.push(await time(`/api/v1/access/who-can-reach?host=${h}&maxHops=1`));
+        const s = performance.now();
+        const kr = await api<{ items: unknown[] }>(
+          'GET',
+          `/api/v1/access/key-reach?fingerprint=${k}`,
+        );
+        keyQ.push(performance.now() - s);
+        reached += kr.items.length;
+        if (i < PAST_QUERIES)
+          pastQ.push(
+            await time(
+              `/api/v1/access/who-could-log-in?host=${h}&account=u03&at=${NOW - 30 * 86_400_000}`,
+            ),
+          );
+      }
+      const ms = (xs: number[]) => ({ p50: round(pct(xs, 50)), p99: round(pct(xs, 99)) });
+      process.stdout.write(
+        `${JSON.stringify({
+          bench: 'access',
+          store: mongo ? 'mongodb (FerretDB)' : 'sqlite',
+          hosts: size.hosts,
+          accounts: size.hosts * size.accountsPerHost,
+          keys: size.keys,
+          authorizedKeyLines: populated.lines,
+          keyUsageRows: populated.uses,
+          populateS: round(populated.ms / 1000),
+          graphAnalysis: {
+            jobS: round((done.finishedAt - done.startedAt) / 1000),
+            wallS: round(wallMs / 1000),
+            cpuS: round((cpu.user + cpu.system) / 1e6),
+            phasesMs: {
+              readMs: done.result.readMs,
+              encodeMs: done.result.encodeMs,
+              saveMs: done.result.saveMs,
+            },
+            peakRssMB: Math.round(peakRss / 1e6),
+            rssBeforeMB: Math.round(rssBefore / 1e6),
+            peakHeapMB: Math.round(peakHeap / 1e6),
+            snapshotMB: round(meta.bytes / 1e6),
+            stats: meta.stats,
+          },
+          snapshotLoadMs: Math.round(loadMs),
+          queries: QUERIES,
+          whoCanReachMs: ms(hostQ),
+          whoCanLogInDirectMs: ms(directQ),
+          keyReachMs: ms(keyQ),
+          keyReachAvgAccounts: round(reached / QUERIES),
+          whoCouldLogInAtMs: ms(pastQ),
+          whoCouldLogInQueries: pastQ.length,
+          cpus: (await import('node:os')).cpus().length,
+          loadavg: (await import('node:os')).loadavg().map(round),
+        })}\n`,
+      );
+    } finally {
+      await ctl.stop();
+    }
+  } finally {
+    await mongo?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const target = process.env.BENCH_ACCESS_POPULATE;
+(target ? populate(target) : main()).catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
