@@ -11,7 +11,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { agentRevoked, unauthenticated, type KeywardenError } from '../../shared/errors';
+import { agentRevoked } from '../../shared/errors';
 import {
   AgentServiceService,
   EnrollmentServiceService,
@@ -23,17 +23,12 @@ import {
 import { toGrpcStatus } from '../../shared/proto/grpc-errors';
 import type { AgentRecord } from '../store/agent-records';
 import type { Store } from '../store/store';
-import { revokeAgent } from '../enrollment/agent-revocation';
-import { agentIdOfSubject } from './certificate-authority';
-import { judgeCertificate, normalizeSerial } from './certificate-verdict';
-import {
-  AgentSession,
-  endWithError,
-  helloWriter,
-  type HelloWriter,
-  type SessionContext,
-} from './agent-session';
-import { ENROLL_MAX_MESSAGE_BYTES, peerAddress, RefusalLimiter } from './enrollment-limits';
+import { judgeCertificate } from './certificate-verdict';
+import { AgentSession, type SessionContext } from './agent-session';
+import { StreamAuthenticator } from './stream-authenticator';
+import { endWithError } from './end-with-error';
+import { helloWriter, type HelloWriter } from './hello-writer';
+import { ENROLL_MAX_MESSAGE_BYTES, RefusalLimiter } from './enrollment-limits';
 import { enroll, renewCertificate, type EnrollmentDeps } from './enrollment-service';
 import { WindowedAudit } from '../auth/windowed-audit';
 import { staticCertificates } from './static-certificates';
@@ -46,13 +41,6 @@ import {
 /** Agents changed this long before the last sweep are read again (clock skew between controllers). */
 const SWEEP_OVERLAP_MS = 5000;
 const SWEEP_PAGE = 1000;
-
-/** What a verified client certificate authenticates: the agent, and until when. */
-interface Authenticated {
-  agent: AgentRecord;
-  serial: string;
-  validUntil: number | null;
-}
 
 export class AgentGateway {
   private readonly sessions = new Map<string, AgentSession>();
@@ -69,6 +57,7 @@ export class AgentGateway {
   private readonly writes: HelloWriter;
   private readonly refusals: WindowedAudit;
   private readonly sessionContext: SessionContext;
+  private readonly authenticator: StreamAuthenticator;
   private lastSweepAt = Date.now();
   private sweeping = false;
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -82,6 +71,13 @@ export class AgentGateway {
     this.log = o.log;
     this.writes = helloWriter(o.store, o.queue);
     this.refusals = new WindowedAudit(o.store.audit, o.log);
+    this.authenticator = new StreamAuthenticator({
+      store: o.store,
+      controllerId: o.controllerId,
+      certGraceMs: o.certGraceMs,
+      refusals: this.refusals,
+      log: o.log,
+    });
     this.sessionContext = { ...o, refusals: this.refusals };
     this.enrollment = {
       store: o.store,
@@ -134,7 +130,8 @@ export class AgentGateway {
     const agentService: AgentServiceServer = {
       connect: (call) => this.onConnect(call),
       renewCertificate: (call, cb) => {
-        this.authenticate(call)
+        this.authenticator
+          .authenticate(call)
           .then((auth) => renewCertificate(this.enrollment, auth.agent.id, call.request))
           .then(
             (res) => cb(null, res),
@@ -183,70 +180,6 @@ export class AgentGateway {
   }
 
   /**
-   * The enrolled agent a verified client certificate names, if that certificate still
-   * speaks for it; otherwise a refusal, audited (one row per agent or address per window).
-   */
-  private async authenticate(call: {
-    getAuthContext(): {
-      sslPeerCertificate?: { subject?: unknown; serialNumber?: string };
-    } | null;
-    getPeer(): string;
-  }): Promise<Authenticated> {
-    const cert = call.getAuthContext()?.sslPeerCertificate;
-    const agentId = agentIdOfSubject(cert?.subject as { CN?: string } | undefined);
-    const serial = normalizeSerial(cert?.serialNumber ?? '');
-    let agent = agentId ? await this.options.store.agentFleet.agents.get(agentId) : null;
-    let error: KeywardenError;
-    if (!cert) {
-      error = unauthenticated(
-        'no valid client certificate (missing, expired or not signed by the Keywarden CA): enroll the agent with an ICB first',
-      );
-    } else if (!agent) {
-      error = unauthenticated(
-        `the client certificate names ${agentId ?? 'no agent id'}, which is not an enrolled agent`,
-      );
-    } else {
-      agent = await this.revokeIfHostDeleted(agent);
-      const verdict = judgeCertificate(agent, serial, Date.now(), this.options.certGraceMs);
-      if (verdict.ok) return { agent, serial, validUntil: verdict.validUntil };
-      error = verdict.error;
-    }
-    await this.auditRefusal(call.getPeer(), agentId, serial, error);
-    throw error;
-  }
-
-  /** An agent bound to a host that no longer exists is revoked (however the host went). */
-  private async revokeIfHostDeleted(agent: AgentRecord): Promise<AgentRecord> {
-    if (agent.revokedAt !== null || !agent.hostId) return agent;
-    if (await this.options.store.hosts.get(agent.hostId)) return agent;
-    await revokeAgent(this.options.store, agent.id, {
-      by: `controller:${this.options.controllerId}`,
-      reason: `its host ${agent.hostId} was deleted`,
-    });
-    return (await this.options.store.agentFleet.agents.get(agent.id)) ?? agent;
-  }
-
-  private async auditRefusal(
-    peer: string,
-    agentId: string | null,
-    serial: string,
-    error: KeywardenError,
-  ): Promise<void> {
-    const addr = peerAddress(peer);
-    const first = await this.refusals.record(`connect:${agentId ?? addr}:${error.code}`, {
-      at: Date.now(),
-      actor: `peer:${addr}`,
-      action: 'agent.connection-refused',
-      subject: agentId ?? 'unknown-agent',
-      details: { reason: error.message, code: error.code, serial: serial || null, peer },
-    });
-    this.log[first ? 'warn' : 'debug'](
-      { peer, agentId, code: error.code, reason: error.message },
-      'agent connection refused',
-    );
-  }
-
-  /**
    * Closes the streams whose certificate lost its right: grace over, or the agent changed
    * (revoked, renewed) on any controller since the last sweep.
    */
@@ -284,7 +217,7 @@ export class AgentGateway {
         s.certValidUntil = verdict.validUntil;
         continue;
       }
-      await this.auditRefusal(s.peer, id, s.certSerial, verdict.error);
+      await this.authenticator.auditRefusal(s.peer, id, s.certSerial, verdict.error);
       this.log.warn(
         { agentId: id, code: verdict.error.code },
         'closing the stream of an agent that lost its right to connect',
@@ -320,7 +253,7 @@ export class AgentGateway {
     });
     call.on('close', finish);
     call.on('cancelled', finish);
-    this.authenticate(call).then(
+    this.authenticator.authenticate(call).then(
       async ({ agent, serial, validUntil }) => {
         const agentId = agent.id;
         session = new AgentSession(this.sessionContext, this.writes, agent, call);

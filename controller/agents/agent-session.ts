@@ -7,7 +7,6 @@
  */
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { fromErrorRecord, internalError, type KeywardenError } from '../../shared/errors';
-import { toGrpcStatus } from '../../shared/proto/grpc-errors';
 import type { Logger } from 'pino';
 import {
   encodeHostOperation,
@@ -22,9 +21,9 @@ import {
   type JobKey,
   type JobResult,
 } from '../../shared/proto/gen/keywarden/agent/v1/agent';
-import { GroupCommit } from '../engine/group-commit';
-import type { JobEvent, JobEvents } from '../engine/job-definition';
-import type { EnqueueOptions, JobQueue } from '../engine/job-queue';
+import type { JobQueue } from '../engine/job-queue';
+import { endWithError } from './end-with-error';
+import type { HelloWriter } from './hello-writer';
 import type { AgentRecord, AssignmentRecord, OperationKey } from '../store/agent-records';
 import { newId } from '../store/ids';
 import { isFinalState } from '../store/records';
@@ -43,44 +42,6 @@ export interface SessionContext {
   controllerId: string;
   /** Where refused results are audited (aggregated per agent); plain audit rows without. */
   refusals?: WindowedAudit;
-}
-
-/**
- * The writes every hello makes, group-committed across the sessions of one gateway: a
- * thousand agents connecting in a second cost a few durable commits, not two thousand
- * (each one an fsync that blocked the event loop). A hello still waits for its own
- * writes to be durable before the agent is welcomed.
- */
-export interface HelloWriter {
-  recordConnection(
-    agentId: string,
-    conn: Parameters<Store['agentFleet']['agents']['recordConnection']>[1],
-  ): Promise<void>;
-  /** Queues the job type that handles `event`; resolves to null when no type does. */
-  enqueue<E extends JobEvent>(
-    event: E,
-    params: JobEvents[E],
-    opts: EnqueueOptions,
-  ): Promise<unknown>;
-}
-
-/** A HelloWriter over `store` and `queue`: one write per turn of the event loop for each kind. */
-export function helloWriter(store: Store, queue: JobQueue): HelloWriter {
-  type Conn = Parameters<HelloWriter['recordConnection']>[1];
-  const connections = new GroupCommit<{ id: string; conn: Conn }, void>(async (items) => {
-    await store.agentFleet.agents.recordConnections(items, Date.now());
-    return items.map(() => undefined);
-  });
-  const jobs = new GroupCommit<{ type: string; params: unknown; opts: EnqueueOptions }, unknown>(
-    (items) => queue.enqueueManyByName(items),
-  );
-  return {
-    recordConnection: (id, conn) => connections.submit({ id, conn }),
-    enqueue: (event, params, opts) => {
-      const type = queue.handlerOf(event);
-      return type ? jobs.submit({ type, params, opts }) : Promise.resolve(null);
-    },
-  };
 }
 
 const key = (k: OperationKey) => `${k.jobId}:${k.attempt}:${k.step}`;
@@ -433,16 +394,4 @@ export class AgentSession {
   end(): void {
     if (!this.closed) this.call.end();
   }
-}
-
-/**
- * Ends a server stream with the error's status and code. Not destroy(): grpc-js sends the
- * status from the stream's 'error' handler through end(), which a destroyed stream skips,
- * leaving the agent waiting on an open HTTP/2 stream.
- */
-export function endWithError(
-  call: ServerDuplexStream<AgentMessage, ControllerMessage>,
-  err: unknown,
-): void {
-  call.emit('error', Object.assign(new Error((err as Error).message), toGrpcStatus(err)));
 }
