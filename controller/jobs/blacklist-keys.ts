@@ -1,13 +1,17 @@
 import { Type } from '@sinclair/typebox';
 import { defineJob } from '../engine/job-definition';
 import { childFor, TargetSchema, targetHostId, type Target } from '../inventory/host-target';
+import { managedHostIds } from '../revocation/revocation-hosts';
+import { deployRevokedKeys } from './deploy-revoked-keys';
 
 /**
  * Blacklists a key: the fingerprint is recorded (later add-authorized-key jobs refuse it
  * with KEY_BLACKLISTED), and the key is revoked from every account of every host that has
  * it, hand-written lines included: a remove-authorized-key child per host. Hosts come from
  * the inventory, plus any `targets` named (hosts not scanned yet); an inventory host that is
- * neither registered nor named cannot be reached and is raised as an alert.
+ * neither registered nor named cannot be reached and is raised as an alert. Every managed host,
+ * and every named target, also gets a deploy-revoked-keys child: the OpenSSH revocation list
+ * of the whole blacklist, so sshd refuses the key even where no scan found it.
  */
 export const blacklistKeys = defineJob({
   type: 'blacklist-keys',
@@ -18,9 +22,14 @@ export const blacklistKeys = defineJob({
       reason: Type.String({ minLength: 1 }),
       targets: Type.Optional(Type.Array(TargetSchema)),
       sshdConfigPath: Type.Optional(Type.String({ pattern: '^/' })),
+      // For the revocation list (deploy-revoked-keys): see that job.
+      revokedKeysPath: deployRevokedKeys.params.properties.revokedKeysPath,
+      reloadCommand: deployRevokedKeys.params.properties.reloadCommand,
+      sshdBinary: deployRevokedKeys.params.properties.sshdBinary,
     },
     { additionalProperties: false },
   ),
+  rootFields: { configFile: 'revokedKeysPath' },
   runsOn: 'controller',
   timeoutMs: 5 * 60_000,
   retry: { maxAttempts: 3, baseDelayMs: 1_000, maxDelayMs: 30_000 },
@@ -67,8 +76,16 @@ export const blacklistKeys = defineJob({
       includeUnmanaged: true,
       ...(params.sshdConfigPath ? { sshdConfigPath: params.sshdConfigPath } : {}),
     };
-    return ctx.spawnChildren(
-      [...targets.values()].map((t) => childFor('remove-authorized-key', t, remove)),
-    );
+    const named = [...targets.values()];
+    const listed = new Map<string, Target>();
+    for (const t of params.targets ?? []) listed.set(targetHostId(t) ?? '', t);
+    listed.delete('');
+    for (const id of await managedHostIds(ctx.store))
+      if (!listed.has(id)) listed.set(id, { hostId: id });
+    const { fingerprint: _f, reason: _r, targets: _t, ...krl } = params;
+    return ctx.spawnChildren([
+      ...named.map((t) => childFor('remove-authorized-key', t, remove)),
+      ...[...listed.values()].map((t) => childFor('deploy-revoked-keys', t, krl)),
+    ]);
   },
 });

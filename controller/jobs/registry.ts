@@ -52,6 +52,7 @@ import { addAuthorizations } from './add-authorizations';
 import { authorizePrivateKeyParent } from './authorize-private-key-parent';
 import { removeAuthorization } from './remove-authorization';
 import { graphAnalysis } from './graph-analysis';
+import { deployRevokedKeys } from './deploy-revoked-keys';
 
 export const productJobs = [
   internalProcessManager,
@@ -96,6 +97,7 @@ export const productJobs = [
   authorizePrivateKeyParent,
   removeAuthorization,
   graphAnalysis,
+  deployRevokedKeys,
 ] as const;
 
 /** Fixtures for tests and benchmarks, registered only with KEYWARDEN_ENABLE_TEST_JOB_TYPES. */

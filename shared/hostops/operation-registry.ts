@@ -32,6 +32,7 @@ import {
   setAuthorizedKeyOptions,
   type SetAuthorizedKeyOptionsParams,
 } from './set-authorized-key-options';
+import { writeRevokedKeys, type WriteRevokedKeysParams } from './write-revoked-keys';
 
 /**
  * What only an in-process caller can give an operation (functions do not cross a process
@@ -93,6 +94,7 @@ export const hostOperations = {
   'relocate-user-keys-then-scan': edit((s, a: RelocateUserKeysParams, _sig, x) =>
     relocateUserKeysThenScan(s, a, x.loginCheck),
   ),
+  'write-revoked-keys': edit((s, a: WriteRevokedKeysParams) => writeRevokedKeys(s, a)),
 };
 
 export type HostOperationName = keyof typeof hostOperations;
