@@ -22,6 +22,7 @@ import { registerInventoryRoutes } from './inventory-routes';
 import { registerKeyRoutes } from './key-routes';
 import { registerHostGroupRoutes } from './host-group-routes';
 import { registerAuthorizationRoutes } from './authorization-routes';
+import { registerBlacklistRoutes } from './blacklist-routes';
 
 /**
  * Mounts /api/v1, /metrics and the API documentation. Each area's routes live in their
@@ -78,4 +79,5 @@ export async function registerApiRoutes(
   registerHostGroupRoutes(app, services, auth);
   registerAuthorizationRoutes(app, services, auth);
   registerAccessGraphRoutes(app, services, auth);
+  registerBlacklistRoutes(app, services, auth);
 }

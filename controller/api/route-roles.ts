@@ -84,6 +84,9 @@ export const ROUTE_ROLES = {
   'GET /api/v1/access/graph/nodes': 'auditor',
   'GET /api/v1/access/graph/edges': 'auditor',
   'GET /api/v1/access/graph/export': 'auditor',
+  'GET /api/v1/blacklist': 'auditor',
+  'GET /api/v1/blacklist/:fingerprint': 'auditor',
+  'POST /api/v1/blacklist': 'operator',
 } as const satisfies Record<string, Access>;
 
 /** Set on the hook `auth(role)` returns, so the table can be checked against the route. */

@@ -9,6 +9,7 @@ import { INVENTORY_HOST_COMMANDS, inventoryHostsCommand, keysCommand } from './i
 import { groupsCommand, intervalsCommand, setGroupCommand } from './groups-command';
 import { authorizationsCommand } from './authorizations-command';
 import { accessCommand } from './access-command';
+import { blacklistCommand } from './blacklist-command';
 
 export const EXIT = {
   ok: 0,
@@ -58,6 +59,7 @@ export async function runCli(
     else if (area === 'icb') res = await icbCommand(api, sub, args, o);
     else if (area === 'authorizations') res = await authorizationsCommand(api, sub, args, o);
     else if (area === 'access') res = await accessCommand(api, sub, args, o);
+    else if (area === 'blacklist') res = await blacklistCommand(api, sub, args, o);
     else throw new UsageError(`unknown command ${area}`);
     out(o.json ? JSON.stringify(res.data, null, 2) : res.human);
     return EXIT.ok;
