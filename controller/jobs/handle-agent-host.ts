@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { defineJob } from '../engine/job-definition';
 import { planNextConnection } from '../enrollment/next-connection';
 import { invalidInput } from '../../shared/errors';
+import { catchUpRevocation } from '../revocation/revocation-catch-up';
 
 /**
  * Runs at each management connection of an agent host: records the connection on the
@@ -46,6 +47,8 @@ export const handleAgentHost = defineJob({
         ? planNextConnection({ ...agent.settings, mode: params.mode }, now)
         : { atMs: params.nextConnectionAt };
     await ctx.store.agentFleet.agents.setNextConnection(agent.id, next.atMs);
+    // A revocation the host missed while away reaches it now.
+    await catchUpRevocation(ctx, hostId);
     const open = await ctx.store.agentFleet.assignments.listOpenForHost(hostId);
     return {
       hostId,

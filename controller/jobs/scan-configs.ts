@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { HOUR } from '../engine/job-definition';
 import { ingestConfigs } from '../inventory/ingest-scans';
 import { defineHostJob } from './define-host-job';
+import { catchUpRevocation } from '../revocation/revocation-catch-up';
 
 export const ScanConfigsFields = {
   sshdConfigPath: Type.Optional(Type.String({ pattern: '^/' })),
@@ -24,6 +25,8 @@ export const scanConfigs = defineHostJob({
       ...(params.sshdBinary ? { sshdBinary: params.sshdBinary } : {}),
     });
     const hostKeys = await ingestConfigs(ctx.store, hostId, scan, observedAt);
+    // The host answered: a revocation it missed (unreachable, failed) is queued for it now.
+    const revocation = await catchUpRevocation(ctx, hostId);
     return {
       hostId,
       os: scan.os?.prettyName ?? null,
@@ -32,6 +35,7 @@ export const scanConfigs = defineHostJob({
       configErrors: scan.sshdConfig.errors,
       hostKeys,
       findings: scan.findings ?? [],
+      ...(revocation ? { revocationJobId: revocation.id } : {}),
     };
   },
 });

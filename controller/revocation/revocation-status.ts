@@ -29,7 +29,7 @@ export interface RevocationStatus {
 }
 
 export async function revocationStatus(
-  store: Pick<Store, 'inventory' | 'audit' | 'jobs' | 'hosts'>,
+  store: Pick<Store, 'inventory' | 'audit' | 'jobs' | 'hosts' | 'alerts'>,
   fingerprint: string,
 ): Promise<RevocationStatus> {
   const entry = await store.inventory.blacklist.get(fingerprint);
