@@ -7,6 +7,7 @@
  * burst of connections from queueing it twice.
  */
 import type { JobContext } from '../engine/job-definition';
+import { deployRevokedKeys } from '../jobs/deploy-revoked-keys';
 import type { JobRecord } from '../store/records';
 import { REVOKED_KEYS_AUDIT_ACTION } from './revocation-confirmations';
 import { isRevocationHost } from './revocation-hosts';
@@ -24,10 +25,10 @@ export async function catchUpRevocation(ctx: Ctx, hostId: string): Promise<JobRe
   );
   const listed = new Set(newest.items[0]?.details.fingerprints as string[] | undefined);
   if (banned.every((b) => listed.has(b.fingerprint))) return null;
-  const last = await ctx.store.jobs.list({ hostId, type: ['deploy-revoked-keys'] }, { limit: 1 });
+  const last = await ctx.store.jobs.list({ hostId, type: [deployRevokedKeys.type] }, { limit: 1 });
   const { connection: _c, ...params } = (last.items[0]?.params ?? {}) as Record<string, unknown>;
   return ctx.enqueueByName({
-    type: 'deploy-revoked-keys',
+    type: deployRevokedKeys.type,
     params: { ...params, hostId },
     hostId,
     trigger: 'event',

@@ -4,6 +4,7 @@
  * still pending with the state of their job, and the time to revoke once none is pending.
  */
 import { notFound } from '../../shared/errors';
+import { deployRevokedKeys } from '../jobs/deploy-revoked-keys';
 import type { JobRecord } from '../store/records';
 import type { Store } from '../store/store';
 import { confirmationsOf } from './revocation-confirmations';
@@ -92,7 +93,7 @@ async function childJobs(store: Pick<Store, 'jobs'>, parentId: string) {
   let after: string | undefined;
   do {
     const page = await store.jobs.list(
-      { parentId, type: ['deploy-revoked-keys'] },
+      { parentId, type: [deployRevokedKeys.type] },
       { limit: 500, ...(after ? { after } : {}) },
     );
     for (const j of page.items) if (j.hostId) byHost.set(j.hostId, j);
