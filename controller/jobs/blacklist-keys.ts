@@ -9,9 +9,9 @@ import { deployRevokedKeys } from './deploy-revoked-keys';
  * with KEY_BLACKLISTED), and the key is revoked from every account of every host that has
  * it, hand-written lines included: a remove-authorized-key child per host. Hosts come from
  * the inventory, plus any `targets` named (hosts not scanned yet); an inventory host that is
- * neither registered nor named cannot be reached and is raised as an alert. Every managed host,
- * and every named target, also gets a deploy-revoked-keys child: the OpenSSH revocation list
- * of the whole blacklist, so sshd refuses the key even where no scan found it.
+ * neither registered nor named cannot be reached and is raised as an alert. Every managed host
+ * also gets a deploy-revoked-keys child: the OpenSSH revocation list of the whole blacklist,
+ * so sshd refuses the key even where no scan found it.
  */
 export const blacklistKeys = defineJob({
   type: 'blacklist-keys',
@@ -76,16 +76,14 @@ export const blacklistKeys = defineJob({
       includeUnmanaged: true,
       ...(params.sshdConfigPath ? { sshdConfigPath: params.sshdConfigPath } : {}),
     };
-    const named = [...targets.values()];
-    const listed = new Map<string, Target>();
-    for (const t of params.targets ?? []) listed.set(targetHostId(t) ?? '', t);
-    listed.delete('');
-    for (const id of await managedHostIds(ctx.store))
-      if (!listed.has(id)) listed.set(id, { hostId: id });
+    // The revocation list goes to the managed hosts (a host reached by a bare connection
+    // is no managed host: nothing would keep its list up to date or count it pending).
     const { fingerprint: _f, reason: _r, targets: _t, ...krl } = params;
     return ctx.spawnChildren([
-      ...named.map((t) => childFor('remove-authorized-key', t, remove)),
-      ...[...listed.values()].map((t) => childFor('deploy-revoked-keys', t, krl)),
+      ...[...targets.values()].map((t) => childFor('remove-authorized-key', t, remove)),
+      ...(await managedHostIds(ctx.store)).map((hostId) =>
+        childFor('deploy-revoked-keys', { hostId }, krl),
+      ),
     ]);
   },
 });

@@ -21,7 +21,7 @@ const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
 export interface BuiltKrl {
   krl: Buffer;
   sha256: string;
-  /** The fingerprints it revokes, sorted. */
+  /** The fingerprints it revokes, sorted (a non-canonical one, which no key has, is left out). */
   fingerprints: string[];
 }
 
@@ -37,13 +37,16 @@ export async function buildKrl(fingerprints: readonly string[]): Promise<BuiltKr
         details: { field: 'fingerprint', value: fp, expected: 'SHA256:<43 base64 characters>' },
       });
   }
-  const key = sorted.join('\n');
+  // ssh-keygen refuses the whole list for one entry that is no canonical base64 of 32 bytes
+  // (its last character carrying stray bits); no key has such a fingerprint, so it is left out.
+  const canonical = sorted.filter(isCanonical);
+  const key = canonical.join('\n');
   if (last?.key === key) return last.built;
   const dir = await mkdtemp(join(tmpdir(), 'keywarden-krl-'));
   try {
     const spec = join(dir, 'spec');
     const out = join(dir, 'krl');
-    await writeFile(spec, sorted.map((fp) => `hash: ${fp}\n`).join(''), { mode: 0o600 });
+    await writeFile(spec, canonical.map((fp) => `hash: ${fp}\n`).join(''), { mode: 0o600 });
     await run('ssh-keygen', ['-q', '-k', '-f', out, spec], { timeout: 60_000 }).catch(
       (err: { stderr?: string; message: string }) => {
         throw commandFailed(
@@ -55,10 +58,17 @@ export async function buildKrl(fingerprints: readonly string[]): Promise<BuiltKr
       },
     );
     const krl = await readFile(out);
-    const built = { krl, sha256: sha256Hex(krl), fingerprints: sorted };
+    const built = { krl, sha256: sha256Hex(krl), fingerprints: canonical };
     last = { key, built };
     return built;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Whether a fingerprint can be in a list at all (see buildKrl). */
+export function isCanonical(fp: string): boolean {
+  const b64 = fp.slice('SHA256:'.length);
+  const bytes = Buffer.from(b64, 'base64');
+  return bytes.length === 32 && bytes.toString('base64').replace(/=+$/, '') === b64;
 }

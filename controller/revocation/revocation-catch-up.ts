@@ -9,6 +9,7 @@
 import type { JobContext } from '../engine/job-definition';
 import { deployRevokedKeys } from '../jobs/deploy-revoked-keys';
 import type { JobRecord } from '../store/records';
+import { isCanonical } from './build-krl';
 import { REVOKED_KEYS_AUDIT_ACTION } from './revocation-confirmations';
 import { isRevocationHost } from './revocation-hosts';
 
@@ -16,7 +17,6 @@ type Ctx = Pick<JobContext, 'store' | 'enqueueByName'>;
 
 export async function catchUpRevocation(ctx: Ctx, hostId: string): Promise<JobRecord | null> {
   const banned = await ctx.store.inventory.blacklist.list();
-  if (banned.length === 0) return null;
   const host = await ctx.store.hosts.get(hostId);
   if (!host || !(await isRevocationHost(ctx.store, host))) return null;
   const newest = await ctx.store.audit.list(
@@ -24,7 +24,9 @@ export async function catchUpRevocation(ctx: Ctx, hostId: string): Promise<JobRe
     { limit: 1 },
   );
   const listed = new Set(newest.items[0]?.details.fingerprints as string[] | undefined);
-  if (banned.every((b) => listed.has(b.fingerprint))) return null;
+  // A fingerprint no list can hold (see build-krl.ts) is not waited for.
+  const wanted = banned.map((b) => b.fingerprint).filter(isCanonical);
+  if (wanted.every((fp) => listed.has(fp))) return null;
   const last = await ctx.store.jobs.list({ hostId, type: [deployRevokedKeys.type] }, { limit: 1 });
   const { connection: _c, ...params } = (last.items[0]?.params ?? {}) as Record<string, unknown>;
   return ctx.enqueueByName({
