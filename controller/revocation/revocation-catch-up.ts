@@ -17,6 +17,7 @@ type Ctx = Pick<JobContext, 'store' | 'enqueueByName'>;
 
 export async function catchUpRevocation(ctx: Ctx, hostId: string): Promise<JobRecord | null> {
   const banned = await ctx.store.inventory.blacklist.list();
+  if (banned.length === 0) return null;
   const host = await ctx.store.hosts.get(hostId);
   if (!host || !(await isRevocationHost(ctx.store, host))) return null;
   const newest = await ctx.store.audit.list(
