@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { defineJob } from '../engine/job-definition';
 import { childFor, TargetSchema, targetHostId, type Target } from '../inventory/host-target';
 import { managedHostIds } from '../revocation/revocation-hosts';
+import { refuseManagementKey } from '../revocation/management-key-guard';
 import { deployRevokedKeys } from './deploy-revoked-keys';
 
 /**
@@ -38,6 +39,8 @@ export const blacklistKeys = defineJob({
   async run(params, ctx) {
     const now = ctx.now();
     const { fingerprint } = params;
+    // Before anything is recorded: never the key Keywarden logs in to a host with.
+    await refuseManagementKey(ctx.store, fingerprint);
     const { created } = await ctx.store.inventory.blacklist.add(
       { fingerprint, reason: params.reason, createdBy: ctx.job.createdBy },
       now,

@@ -176,6 +176,42 @@ describe('revocation list: sshd refuses a blacklisted key wherever it is written
     expect(status.timeToRevokeMs).toBeGreaterThan(0);
     console.log(`time to revoke (1 host, list replaced): ${status.timeToRevokeMs} ms`);
   }, 120_000);
+
+  it('refuses to blacklist the key Keywarden logs in to a host with, and changes nothing', async () => {
+    const creds = await ctl.services.store.hostCredentials.listForHost(hostId);
+    const management = creds.find((c) => c.slot === 'management')?.fingerprint;
+    expect(management).toMatch(/^SHA256:/);
+    const before = await readFile(krlPath());
+    const res = await ctl.api<{ job: JobRecord }>('POST', '/api/v1/jobs', {
+      body: {
+        type: 'blacklist-keys',
+        params: {
+          fingerprint: management,
+          reason: 'mistake',
+          sshdConfigPath: sshd().configPath,
+          revokedKeysPath: krlPath(),
+          reloadCommand: reload(),
+        },
+      },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const job = await api.treeEnded(res.body.job.id);
+    expect(job.state).toBe('failed');
+    expect(job.error).toMatchObject({
+      code: 'CONFLICT',
+      details: { field: 'fingerprint', hostId },
+    });
+    expect(job.error?.message).toMatch(/lock Keywarden out.*renew-mgmt-key/);
+    // Nothing recorded, nothing written: the list and the host's access are as they were.
+    expect(await ctl.services.store.inventory.blacklist.get(management!)).toBeNull();
+    expect(await children(job.id)).toEqual([]);
+    expect(await readFile(krlPath())).toEqual(before);
+    const scan = await api.runJob('scan-authorized-keys', hostId, {
+      sshdConfigPath: sshd().configPath,
+      accounts: [bob.name],
+    });
+    expect(scan.state, JSON.stringify(scan.error)).toBe('completed');
+  }, 120_000);
 });
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
