@@ -113,7 +113,8 @@ export async function startTestSshd(opts: TestSshdOptions = {}): Promise<TestSsh
   createInterface({ input: child.stderr }).on('line', (line) => {
     const entry = `${syslogTime(new Date())} ${host} sshd[${child.pid ?? 0}]: ${line}`;
     logged.push(entry);
-    log.write(`${entry}\n`);
+    // sshd's session processes share its stderr and can outlive it: a line may come after stop().
+    if (!log.writableEnded) log.write(`${entry}\n`);
     for (const wake of waiters) wake();
   });
 

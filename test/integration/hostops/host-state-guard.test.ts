@@ -127,6 +127,8 @@ describe('edits need the managed state, checked where every host operation passe
         'remove-private-key',
         'revoke-authorized-key',
         'set-authorized-key-options',
+        // The revocation list: a root file and, through conf-deploy, the sshd config.
+        'write-revoked-keys',
       ].sort(),
     );
   });
