@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Page } from '../store';
+import { placeholders } from './statements';
 
 /** Adds `sql` with its arguments when the filter value is given. */
 export function addWhere(
@@ -12,6 +13,17 @@ export function addWhere(
   if (value === undefined) return;
   where.push(sql);
   args.push(...values);
+}
+
+/** Restricts to the states given (an empty list matches nothing); absent, any state. */
+export function addStateIn(
+  where: string[],
+  args: unknown[],
+  states: readonly string[] | undefined,
+): void {
+  if (states === undefined) return;
+  where.push(states.length ? `state IN (${placeholders(states.length)})` : '0');
+  args.push(...states);
 }
 
 /** Newest first by id; the cursor is the last id returned (ids sort by creation). */

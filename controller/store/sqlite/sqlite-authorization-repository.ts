@@ -7,8 +7,8 @@ import type {
   PlacementRecord,
 } from '../authorization-records';
 import type { AuthorizationRepository } from '../authorization-store';
-import { page } from './page-query';
-import { placeholders, stmt } from './statements';
+import { addStateIn, addWhere, page } from './page-query';
+import { stmt } from './statements';
 
 interface AuthorizationRow {
   id: string;
@@ -130,15 +130,8 @@ export function sqliteAuthorizationRepository(db: Database.Database): Authorizat
     list: async (f, p) => {
       const where: string[] = [];
       const args: unknown[] = [];
-      if (f.state) {
-        where.push(f.state.length ? `state IN (${placeholders(f.state.length)})` : '0');
-        args.push(...f.state);
-      }
-      const eq = (sql: string, v: unknown) => {
-        if (v === undefined) return;
-        where.push(sql);
-        args.push(v);
-      };
+      addStateIn(where, args, f.state);
+      const eq = (sql: string, v: unknown) => addWhere(where, args, v, sql, v);
       eq('fingerprint = ?', f.fingerprint);
       eq('account = ?', f.account);
       eq('target_host_id = ?', f.hostId);
@@ -174,15 +167,8 @@ export function sqliteAuthorizationRepository(db: Database.Database): Authorizat
     listPlacements: async (f) => {
       const where: string[] = [];
       const args: unknown[] = [];
-      if (f.state) {
-        where.push(f.state.length ? `state IN (${placeholders(f.state.length)})` : '0');
-        args.push(...f.state);
-      }
-      const eq = (sql: string, v: unknown) => {
-        if (v === undefined) return;
-        where.push(sql);
-        args.push(v);
-      };
+      addStateIn(where, args, f.state);
+      const eq = (sql: string, v: unknown) => addWhere(where, args, v, sql, v);
       eq('authorization_id = ?', f.authorizationId);
       eq('host_id = ?', f.hostId);
       eq('account = ?', f.account);

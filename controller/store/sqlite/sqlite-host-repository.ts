@@ -11,7 +11,8 @@ import {
   type ScanIntervalOverrides,
 } from '../host-records';
 import type { HostRepository } from '../host-store';
-import { placeholders, stmt } from './statements';
+import { addStateIn, addWhere } from './page-query';
+import { stmt } from './statements';
 
 interface HostRow {
   id: string;
@@ -118,15 +119,8 @@ export function sqliteHostRepository(db: Database.Database): HostRepository {
     list: async (f, page) => {
       const where: string[] = [];
       const args: unknown[] = [];
-      if (f.state) {
-        where.push(f.state.length ? `state IN (${placeholders(f.state.length)})` : '0');
-        args.push(...f.state);
-      }
-      const eq = (sql: string, v: unknown) => {
-        if (v === undefined) return;
-        where.push(sql);
-        args.push(v);
-      };
+      addStateIn(where, args, f.state);
+      const eq = (sql: string, v: unknown) => addWhere(where, args, v, sql, v);
       eq('group_id = ?', f.groupId);
       eq('kind = ?', f.kind);
       eq('id > ?', page.after);
