@@ -3,7 +3,7 @@
  * checked → frozen), like the engine's: the gateway reads a frozen object, and a timing
  * that cannot work stops the start naming the setting.
  */
-import { invalidConfig } from '../../shared/errors';
+import { msAtLeast } from '../config/option-checks';
 import type { Config } from '../config/load-config';
 import type { CertificateAuthority } from './certificate-authority';
 import type { SessionContext } from './agent-session';
@@ -31,14 +31,6 @@ export interface GatewayOptions extends Readonly<Omit<SessionContext, 'refusals'
   readonly pollMs: number;
 }
 
-function duration(name: string, value: number, min: number): number {
-  if (!Number.isFinite(value) || value < min)
-    throw invalidConfig(`agent gateway option ${name} must be at least ${min} ms, not ${value}`, {
-      details: { field: name, value, expected: `>= ${min}` },
-    });
-  return value;
-}
-
 export function compileGatewayOptions(input: GatewayOptionsInput): GatewayOptions {
   const { config } = input;
   return Object.freeze({
@@ -49,12 +41,23 @@ export function compileGatewayOptions(input: GatewayOptionsInput): GatewayOption
     controllerId: input.controllerId,
     ca: input.ca,
     server: Object.freeze({ ...input.server }),
-    certValidityMs: duration(
+    certValidityMs: msAtLeast(
+      'agent gateway',
       'certValidityMs',
       input.certValidityMs ?? config.agentCertValidityMs,
       1000,
     ),
-    certGraceMs: duration('certGraceMs', input.certGraceMs ?? config.agentCertGraceMs, 0),
-    pollMs: duration('pollMs', input.pollMs ?? Math.max(config.pollIntervalMs, MIN_POLL_MS), 1),
+    certGraceMs: msAtLeast(
+      'agent gateway',
+      'certGraceMs',
+      input.certGraceMs ?? config.agentCertGraceMs,
+      0,
+    ),
+    pollMs: msAtLeast(
+      'agent gateway',
+      'pollMs',
+      input.pollMs ?? Math.max(config.pollIntervalMs, MIN_POLL_MS),
+      1,
+    ),
   });
 }

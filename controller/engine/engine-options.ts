@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import { invalidConfig } from '../../shared/errors';
+import { wholeNumberAtLeast } from '../config/option-checks';
 import type { Config } from '../config/load-config';
 import type { HostRouter } from '../hosts/host-driver';
 import type { Store } from '../store/store';
@@ -56,28 +57,13 @@ export interface EngineOptions {
   readonly clock: () => number;
 }
 
-function positiveInteger(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1)
-    throw invalidConfig(
-      `engine option ${name} must be a whole number of at least 1, not ${value}`,
-      {
-        details: { field: name, value, expected: 'integer >= 1' },
-      },
-    );
-  return value;
-}
+const atLeastOne = (name: string, value: number) => wholeNumberAtLeast('engine', name, value, 1);
 
 export function compileEngineOptions(input: EngineOptionsInput): EngineOptions {
   const { config } = input;
-  const concurrency = positiveInteger('concurrency', input.concurrency ?? config.workerConcurrency);
+  const concurrency = atLeastOne('concurrency', input.concurrency ?? config.workerConcurrency);
   const reserved = input.reservedWorkers ?? config.reservedWorkers;
-  if (!Number.isInteger(reserved) || reserved < 0)
-    throw invalidConfig(
-      `engine option reservedWorkers must be a whole number >= 0, not ${reserved}`,
-      {
-        details: { field: 'reservedWorkers', value: reserved, expected: 'integer >= 0' },
-      },
-    );
+  wholeNumberAtLeast('engine', 'reservedWorkers', reserved, 0);
   const known = new Set(Object.keys(input.queue.registry));
   const types = input.types ?? [...known];
   const unknown = types.filter((t) => !known.has(t));
@@ -92,13 +78,10 @@ export function compileEngineOptions(input: EngineOptionsInput): EngineOptions {
     log: input.log,
     hostRouter: input.hostRouter ?? null,
     concurrency,
-    claimBatch: positiveInteger('claimBatch', input.claimBatch ?? config.claimBatch),
-    leaseMs: positiveInteger('leaseMs', input.leaseMs ?? config.leaseMs),
-    pollIntervalMs: positiveInteger(
-      'pollIntervalMs',
-      input.pollIntervalMs ?? config.pollIntervalMs,
-    ),
-    heartbeatMs: positiveInteger('heartbeatMs', input.heartbeatMs ?? config.workerHeartbeatMs),
+    claimBatch: atLeastOne('claimBatch', input.claimBatch ?? config.claimBatch),
+    leaseMs: atLeastOne('leaseMs', input.leaseMs ?? config.leaseMs),
+    pollIntervalMs: atLeastOne('pollIntervalMs', input.pollIntervalMs ?? config.pollIntervalMs),
+    heartbeatMs: atLeastOne('heartbeatMs', input.heartbeatMs ?? config.workerHeartbeatMs),
     types: Object.freeze([...types]),
     limitFor: input.limitFor ?? null,
     bulkWorkers: Math.max(1, concurrency - reserved),
