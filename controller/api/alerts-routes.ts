@@ -49,10 +49,18 @@ export function registerAlertsRoutes(
       `/api/v1/alerts/:id/${action}`,
       {
         onRequest: auth('operator'),
+        // the body is optional: a POST without one is an empty note
+        preValidation: async (req) => {
+          req.body ??= {};
+        },
         schema: {
           tags,
           summary: `Mark an open alert ${state}`,
           params: IdParams,
+          body: Type.Object(
+            { reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })) },
+            { additionalProperties: false },
+          ),
           response: { 200: Alert, ...errors },
         },
       },
@@ -67,14 +75,16 @@ export function registerAlertsRoutes(
             details: { state: before.state },
           });
         const now = Date.now();
-        const alert = await s.store.alerts.setState(before.id, state, now);
+        const { actor } = caller(req);
+        const reason = req.body.reason ?? `${state} by ${actor}`;
+        const alert = await s.store.alerts.setState(before.id, state, now, { reason, by: actor });
         if (!alert) throw notFound(`no alert ${req.params.id}`);
         await s.store.audit.append({
           at: now,
-          actor: caller(req).actor,
+          actor,
           action: `alert.${action}`,
           subject: alert.id,
-          details: { type: alert.type, subject: alert.subject },
+          details: { type: alert.type, subject: alert.subject, reason },
         });
         return alert;
       },

@@ -127,6 +127,29 @@ export const Alert = Type.Object({
   message: Type.String(),
   state: Type.String(),
   dedupeKey: Type.String(),
+  context: Type.Object(
+    {
+      policyId: Type.Optional(Type.String()),
+      hostId: Type.Optional(Type.String()),
+      hostName: Type.Optional(Type.String()),
+      groupId: Type.Optional(Type.String()),
+      applicationIds: Type.Optional(Type.Array(Type.String())),
+      account: Type.Optional(Type.String()),
+      fingerprint: Type.Optional(Type.String()),
+      authorizationId: Type.Optional(Type.String()),
+      extra: Type.Optional(
+        Type.Record(
+          Type.String(),
+          Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]),
+        ),
+      ),
+    },
+    { description: 'what the alert is about: the fields notifications route on' },
+  ),
+  stateReason: Type.Union([Type.String(), Type.Null()], {
+    description: 'why it left open (a dismissal reason, "cause gone")',
+  }),
+  stateBy: Type.Union([Type.String(), Type.Null()]),
   createdAt: Type.Integer(),
   updatedAt: Type.Integer(),
 });

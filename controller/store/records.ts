@@ -142,6 +142,24 @@ export interface AuditRecord {
 export type AlertState = 'open' | 'dismissed' | 'resolved';
 export type AlertSeverity = 'info' | 'warning' | 'critical';
 
+/**
+ * What an alert is about, in fields notification routing and exports can match on (the
+ * message is for people). Every field is optional: a schedule-late alert has no host.
+ */
+export interface AlertContext {
+  policyId?: string;
+  hostId?: string;
+  hostName?: string;
+  groupId?: string;
+  applicationIds?: string[];
+  account?: string;
+  /** SHA256:... of the key the alert is about. */
+  fingerprint?: string;
+  authorizationId?: string;
+  /** Anything else a raiser wants kept with the alert; never a secret. */
+  extra?: Record<string, string | number | boolean | null>;
+}
+
 export interface AlertRecord {
   id: string;
   type: string;
@@ -151,6 +169,25 @@ export interface AlertRecord {
   state: AlertState;
   /** At most one open alert per dedupe key (for example "late:internal-reporting"). */
   dedupeKey: string;
+  context: AlertContext;
+  /** Why it left `open` (a dismissal's reason, "cause gone"), and who moved it. */
+  stateReason: string | null;
+  stateBy: string | null;
   createdAt: number;
   updatedAt: number;
+}
+
+export type AlertEventKind = 'raised' | 'resolved' | 'dismissed' | 'reopened';
+
+/**
+ * One change of an alert, in the order the store recorded them: notification and SIEM
+ * export read this feed after their own cursor, so a restart neither loses nor repeats.
+ */
+export interface AlertEvent {
+  /** Opaque, increasing: pass the last one seen back as `after`. Also the idempotency key. */
+  cursor: string;
+  kind: AlertEventKind;
+  at: number;
+  /** The alert as it is now (it may have changed again since this event). */
+  alert: AlertRecord;
 }

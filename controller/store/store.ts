@@ -5,6 +5,8 @@
  * transaction is needed and a stale worker cannot overwrite a job another one holds.
  */
 import type {
+  AlertContext,
+  AlertEvent,
   AlertRecord,
   AlertState,
   AuditRecord,
@@ -172,7 +174,10 @@ export interface AuditRepository {
 export interface AlertRepository {
   /** Opens an alert unless one with the same dedupe key is open; returns the open one. */
   raise(
-    alert: Omit<AlertRecord, 'id' | 'state' | 'createdAt' | 'updatedAt'>,
+    alert: Omit<
+      AlertRecord,
+      'id' | 'state' | 'createdAt' | 'updatedAt' | 'context' | 'stateReason' | 'stateBy'
+    > & { context?: AlertContext },
     now: number,
   ): Promise<{ alert: AlertRecord; created: boolean }>;
   get(id: string): Promise<AlertRecord | null>;
@@ -180,7 +185,19 @@ export interface AlertRepository {
     filter: { state?: AlertState[]; type?: string },
     page: { limit: number; after?: string },
   ): Promise<Page<AlertRecord>>;
-  setState(id: string, state: AlertState, now: number): Promise<AlertRecord | null>;
+  /** `note` says why and who (a dismissal's reason, "cause gone" from policy evaluation). */
+  setState(
+    id: string,
+    state: AlertState,
+    now: number,
+    note?: { reason: string; by: string },
+  ): Promise<AlertRecord | null>;
+  /**
+   * Alert changes (raised, resolved, dismissed, reopened) recorded after `after`, oldest
+   * first, at most `limit`. With `after` undefined, from the beginning. The MongoDB store
+   * serves an event about a second after it is written (ids must settle first).
+   */
+  events(after: string | undefined, limit: number): Promise<AlertEvent[]>;
   purge(criteria: { states: AlertState[]; updatedBefore: number }): Promise<number>;
 }
 

@@ -6,6 +6,7 @@
  */
 import type { Collection, Db } from 'mongodb';
 import type {
+  AlertEventKind,
   AlertRecord,
   AuditRecord,
   JobRecord,
@@ -63,7 +64,16 @@ export type RobotDoc = Omit<RobotRecord, 'type'> & {
 export type WorkerDoc = Omit<WorkerRecord, 'id'> & { _id: string };
 export type TokenDoc = Omit<TokenRecord, 'id'> & { _id: string };
 export type AuditDoc = Omit<AuditRecord, 'id' | 'details'> & { _id: string; details: string };
-export type AlertDoc = Omit<AlertRecord, 'id'> & { _id: string };
+/** Context is JSON text (its `extra` keys are free-form); alerts before migration 44 lack it. */
+export type AlertDoc = Omit<AlertRecord, 'id' | 'context' | 'stateReason' | 'stateBy'> &
+  Partial<Pick<AlertRecord, 'stateReason' | 'stateBy'>> & { _id: string; context?: string };
+/** One alert change; _id is a time-ordered id, the feed's cursor. */
+export interface AlertEventDoc {
+  _id: string;
+  alertId: string;
+  kind: AlertEventKind;
+  at: number;
+}
 
 export interface Collections {
   db: Db;
@@ -79,6 +89,7 @@ export interface Collections {
   alerts: Collection<AlertDoc>;
   alertDedupe: Collection<KeyDoc>;
   alertDedupeReleases: Collection<ReleaseDoc>;
+  alertEvents: Collection<AlertEventDoc>;
 }
 
 export function collections(db: Db): Collections {
@@ -96,6 +107,7 @@ export function collections(db: Db): Collections {
     alerts: db.collection('alerts'),
     alertDedupe: db.collection('alert_dedupe'),
     alertDedupeReleases: db.collection('alert_dedupe_releases'),
+    alertEvents: db.collection('alert_events'),
   };
 }
 

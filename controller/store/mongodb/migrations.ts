@@ -95,6 +95,11 @@ export const migrations: readonly Migration[] = [
   },
   ...authorizationMigrations,
   ...accessGraphMigrations,
+  {
+    id: 44,
+    name: "the alert event feed: purge finds an alert's events",
+    indexes: { alert_events: [{ name: 'alert', key: { alertId: 1 } }] },
+  },
 ];
 
 export async function migrate(db: Db): Promise<void> {

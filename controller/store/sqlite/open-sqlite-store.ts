@@ -13,7 +13,8 @@ import { sqliteAuthorizationRepository } from './sqlite-authorization-repository
 import { guarded } from './translate-errors';
 import { startWalCheckpointer } from './wal-checkpointer';
 import { sqliteJobRepository } from './sqlite-job-repository';
-import { sqliteAlertRepository, sqliteAuditRepository } from './sqlite-log-repositories';
+import { sqliteAuditRepository } from './sqlite-log-repositories';
+import { sqliteAlertRepository } from './sqlite-alert-repository';
 import {
   sqliteRobotRepository,
   sqliteTokenRepository,

@@ -1,9 +1,9 @@
-/** Audit entries and alerts: append-mostly records listed newest first. */
+/** Audit entries: append-only records listed newest first. */
 import type Database from 'better-sqlite3';
 import { idFloorAt, newId } from '../ids';
-import type { AlertRecord, AlertSeverity, AlertState, AuditRecord } from '../records';
-import type { AlertRepository, AuditRepository } from '../store';
-import { placeholders, stmt } from './statements';
+import type { AuditRecord } from '../records';
+import type { AuditRepository } from '../store';
+import { stmt } from './statements';
 import { addWhere, page } from './page-query';
 
 interface AuditRow {
@@ -56,77 +56,5 @@ export function sqliteAuditRepository(db: Database.Database): AuditRepository {
         await new Promise((r) => setImmediate(r));
       }
     },
-  };
-}
-
-interface AlertRow {
-  id: string;
-  type: string;
-  severity: string;
-  subject: string;
-  message: string;
-  state: string;
-  dedupe_key: string;
-  created_at: number;
-  updated_at: number;
-}
-const toAlert = (r: AlertRow): AlertRecord => ({
-  id: r.id,
-  type: r.type,
-  severity: r.severity as AlertSeverity,
-  subject: r.subject,
-  message: r.message,
-  state: r.state as AlertState,
-  dedupeKey: r.dedupe_key,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
-
-export function sqliteAlertRepository(db: Database.Database): AlertRepository {
-  const byId = (id: string) => {
-    const row = stmt(db, 'SELECT * FROM alerts WHERE id = ?').get(id) as AlertRow | undefined;
-    return row ? toAlert(row) : null;
-  };
-  return {
-    raise: async (a, now) => {
-      const row = stmt(
-        db,
-        `INSERT INTO alerts (id, type, severity, subject, message, state, dedupe_key, created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?) ON CONFLICT DO NOTHING RETURNING *`,
-      ).get(newId(now), a.type, a.severity, a.subject, a.message, a.dedupeKey, now, now) as
-        AlertRow | undefined;
-      if (row) return { alert: toAlert(row), created: true };
-      const open = stmt(db, `SELECT * FROM alerts WHERE dedupe_key = ? AND state = 'open'`).get(
-        a.dedupeKey,
-      ) as AlertRow;
-      return { alert: toAlert(open), created: false };
-    },
-    get: async (id) => byId(id),
-    list: async (f, p) => {
-      const where: string[] = [];
-      const args: unknown[] = [];
-      addWhere(
-        where,
-        args,
-        f.state,
-        `state IN (${placeholders(f.state?.length ?? 0)})`,
-        ...(f.state ?? []),
-      );
-      addWhere(where, args, f.type, 'type = ?', f.type);
-      return page(db, 'alerts', where, args, p, toAlert);
-    },
-    setState: async (id, state, now) => {
-      const row = stmt(
-        db,
-        'UPDATE alerts SET state = ?, updated_at = ? WHERE id = ? RETURNING *',
-      ).get(state, now, id) as AlertRow | undefined;
-      return row ? toAlert(row) : null;
-    },
-    purge: async (c) =>
-      db
-        .prepare(
-          `DELETE FROM alerts WHERE state IN (${placeholders(c.states.length)}) AND updated_at < ?`,
-        )
-        .run(...c.states, c.updatedBefore).changes,
   };
 }

@@ -235,8 +235,14 @@ describe.each(['sqlite', 'mongodb'] as const)('admin API on %s', (store) => {
     const open = await ctl.api<Page<{ id: string }>>('GET', '/api/v1/alerts?state=open&type=test');
     expect(open.body.items.map((x) => x.id).sort()).toEqual([a.alert.id, b.alert.id].sort());
     expect(
-      (await ctl.api<{ state: string }>('POST', `/api/v1/alerts/${a.alert.id}/dismiss`)).body.state,
-    ).toBe('dismissed');
+      (
+        await ctl.api<{ state: string; stateReason: string }>(
+          'POST',
+          `/api/v1/alerts/${a.alert.id}/dismiss`,
+          { body: { reason: 'known test host' } },
+        )
+      ).body,
+    ).toMatchObject({ state: 'dismissed', stateReason: 'known test host' });
     expect((await ctl.api('POST', `/api/v1/alerts/${a.alert.id}/resolve`)).status).toBe(409);
     expect(
       (await ctl.api<{ state: string }>('POST', `/api/v1/alerts/${b.alert.id}/resolve`)).body.state,

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { RobotRecord } from '../../../controller/store/records';
 import type { ContractContext } from './store-contract';
 
@@ -137,6 +137,67 @@ export function recordsContract(ctx: ContractContext): void {
         await store.alerts.purge({ states: ['resolved', 'dismissed'], updatedBefore: T0 + 3 }),
       ).toBe(1);
       expect(await store.alerts.get(a.alert.id)).toBeNull();
+    });
+
+    it("keeps an alert's context and state note, and feeds every change in order once", async () => {
+      const { store } = ctx.get();
+      const start = await store.alerts.events(undefined, 1000);
+      const after = start.at(-1)?.cursor;
+      const context = {
+        policyId: 'p1',
+        hostId: 'h1',
+        account: 'root',
+        fingerprint: 'SHA256:abc',
+        extra: { $odd: 'key', 'a.b': 1 },
+      };
+      const x = await store.alerts.raise(
+        {
+          type: 'policy',
+          severity: 'critical',
+          subject: 'h1',
+          message: 'm',
+          dedupeKey: 'f:1',
+          context,
+        },
+        T0,
+      );
+      expect(x.alert).toMatchObject({ context, stateReason: null, stateBy: null });
+      await store.alerts.raise(
+        { type: 'policy', severity: 'critical', subject: 'h1', message: 'm', dedupeKey: 'f:1' },
+        T0 + 1,
+      );
+      const y = await store.alerts.raise(
+        { type: 'late', severity: 'info', subject: 'r', message: 'm', dedupeKey: 'f:2' },
+        T0 + 2,
+      );
+      expect(y.alert.context).toEqual({});
+      const dismissed = await store.alerts.setState(x.alert.id, 'dismissed', T0 + 3, {
+        reason: 'accepted risk',
+        by: 'alice',
+      });
+      expect(dismissed).toMatchObject({ stateReason: 'accepted risk', stateBy: 'alice' });
+      // MongoDB serves an event once its id has settled (about a second): wait for all
+      // three of this test's (the previous test's may settle in the same window)
+      const mine = async (from: string | undefined) =>
+        (await store.alerts.events(from, 1000)).filter((e) =>
+          [x.alert.id, y.alert.id].includes(e.alert.id),
+        );
+      let feed = await mine(after);
+      await vi.waitFor(
+        async () => {
+          feed = await mine(after);
+          expect(feed).toHaveLength(3);
+        },
+        { timeout: 10_000, interval: 100 },
+      );
+      expect(feed.map((e) => [e.kind, e.alert.id, e.at])).toEqual([
+        ['raised', x.alert.id, T0],
+        ['raised', y.alert.id, T0 + 2],
+        ['dismissed', x.alert.id, T0 + 3],
+      ]);
+      expect(feed[0]?.alert.context).toEqual(context);
+      expect((await mine(feed[1]?.cursor)).map((e) => e.kind)).toEqual(['dismissed']);
+      expect(await mine(feed[2]?.cursor)).toEqual([]);
     });
   });
 }
