@@ -72,7 +72,8 @@ export function registerAccessGraphRoutes(
       });
       if (!res.hostKnown)
         throw notFound(
-          `host ${req.query.host} is not in the access graph of ${new Date(meta.createdAt).toISOString()}`,
+          `host ${req.query.host} is not in the access graph of ${new Date(meta.createdAt).toISOString()}` +
+            ' (graph-analysis runs hourly; `keywarden jobs run graph-analysis` rebuilds it now)',
           {
             details: { field: 'host', value: req.query.host },
           },
