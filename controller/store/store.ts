@@ -22,6 +22,7 @@ import type { HostCredentialRepository } from './credential-records';
 import type { InventoryStore } from './inventory-store';
 import type { AuthorizationRepository } from './authorization-store';
 import type { AccessGraphRepository } from './access-graph-store';
+import type { AccessReviewRepository } from './access-review-store';
 
 export interface JobFilter {
   state?: JobState[];
@@ -202,5 +203,6 @@ export interface Store {
   inventory: InventoryStore;
   authorizations: AuthorizationRepository;
   accessGraph: AccessGraphRepository;
+  accessReviews: AccessReviewRepository;
   close(): Promise<void>;
 }

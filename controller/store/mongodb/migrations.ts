@@ -14,6 +14,7 @@ import { agentMigrations } from './agent-migrations';
 import { inventoryMigrations } from './inventory-migrations';
 import { authorizationMigrations } from './authorization-migrations';
 import { accessGraphMigrations } from './access-graph-migrations';
+import { accessReviewMigrations } from './access-review-migrations';
 
 interface Migration {
   id: number;
@@ -95,6 +96,7 @@ export const migrations: readonly Migration[] = [
   },
   ...authorizationMigrations,
   ...accessGraphMigrations,
+  ...accessReviewMigrations,
 ];
 
 export async function migrate(db: Db): Promise<void> {

@@ -10,6 +10,7 @@ import { legacySecretsMigrations } from './legacy-secrets-migration';
 import { jobLaneMigrations } from './job-lane-migration';
 import { authorizationMigrations } from './authorization-migrations';
 import { accessGraphMigrations } from './access-graph-migration';
+import { accessReviewMigrations } from './access-review-migrations';
 
 export const migrations: ReadonlyArray<{ id: number; name: string; sql: string }> = [
   {
@@ -136,6 +137,7 @@ export const migrations: ReadonlyArray<{ id: number; name: string; sql: string }
   ...jobLaneMigrations,
   ...authorizationMigrations,
   ...accessGraphMigrations,
+  ...accessReviewMigrations,
 ];
 
 export function migrate(db: Database.Database): void {
