@@ -162,6 +162,22 @@ describe('access reviews: the owner confirms or revokes each grant, the deadline
     expect(auditor.status).toBe(403);
     const none = await ctl.api<{ items: unknown[] }>('GET', '/api/v1/reviews/campaigns');
     expect(none.body.items).toEqual([]);
+    // The routes and what they accept are in the OpenAPI document.
+    const doc = await ctl.api<{
+      paths: Record<
+        string,
+        Record<string, { parameters?: Array<{ name: string }>; requestBody?: unknown }>
+      >;
+    }>('GET', '/api/v1/openapi.json', { token: null });
+    expect(
+      doc.body.paths['/api/v1/reviews/rounds/{id}/items/{authorizationId}/revoke']?.post,
+    ).toBeDefined();
+    expect(
+      doc.body.paths['/api/v1/reviews/access-history']?.get?.parameters?.map((p) => p.name),
+    ).toEqual(expect.arrayContaining(['hostId', 'groupId', 'from', 'to']));
+    expect(doc.body.paths['/api/v1/reviews/campaigns']?.post?.requestBody).toMatchObject({
+      content: { 'application/json': { schema: { required: expect.arrayContaining(['owner']) } } },
+    });
   });
 
   it('opens a round when due with every grant of the group, and only the owner (or an admin) decides', async () => {
@@ -198,6 +214,11 @@ describe('access reviews: the owner confirms or revokes each grant, the deadline
         .sort(),
     );
     expect(opened.items.every((i) => i.grantedBy.startsWith('token:bootstrap-admin#'))).toBe(true);
+    const shown = await keywarden(['reviews', 'show', roundId], as(tokens.audra));
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain(`round ${roundId}: open, owner alice`);
+    expect(shown.stdout).toMatch(/AUTHORIZATIONID\s+FINGERPRINT\s+ACCOUNT\s+TARGET/);
+    expect(shown.stdout).toContain(keys.kept.fingerprint);
     // A second run opens nothing: the next round is due in 90 days.
     expect((await runRobot()).opened).toEqual([]);
 
