@@ -69,6 +69,8 @@ export async function createCampaign(
     deadlineMs: input.deadlineMs,
     onUnconfirmed: input.onUnconfirmed,
     nextRoundAt: firstRoundAt,
+    stoppedBy: null,
+    stoppedAt: null,
     createdBy: actor,
     createdAt: now,
     updatedAt: now,

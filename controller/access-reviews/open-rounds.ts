@@ -17,25 +17,27 @@ export const roundIdOf = (campaignId: string, dueAt: number): string =>
   `${idFloorAt(dueAt)}-${campaignId}`;
 
 /** The first due time after `now` on the campaign's period (missed rounds are not made up). */
-export function nextDueAfter(c: ReviewCampaignRecord, now: number): number {
-  const missed = Math.floor((now - c.nextRoundAt) / c.periodMs);
-  return c.nextRoundAt + (Math.max(0, missed) + 1) * c.periodMs;
+export function nextDueAfter(periodMs: number, dueAt: number, now: number): number {
+  const missed = Math.floor((now - dueAt) / periodMs);
+  return dueAt + (Math.max(0, missed) + 1) * periodMs;
 }
 
 export async function openRound(
   store: ReviewStore,
   c: ReviewCampaignRecord,
   now: number,
-): Promise<{ roundId: string; items: number; created: boolean }> {
+): Promise<{ roundId: string; items: number; created: boolean } | null> {
+  const dueAt = c.nextRoundAt;
+  if (dueAt === null) return null; // stopped
   const { round, created } = await store.accessReviews.openRound({
-    id: roundIdOf(c.id, c.nextRoundAt),
+    id: roundIdOf(c.id, dueAt),
     campaignId: c.id,
     groupId: c.groupId,
     applicationId: c.applicationId,
     owner: c.owner,
     onUnconfirmed: c.onUnconfirmed,
     state: 'open',
-    dueAt: c.nextRoundAt,
+    dueAt,
     openedAt: now,
     deadlineAt: now + c.deadlineMs,
     closedAt: null,
@@ -80,7 +82,7 @@ export async function openRound(
         items,
       },
     });
-  await store.accessReviews.advanceCampaign(c.id, c.nextRoundAt, nextDueAfter(c, now), now);
+  await store.accessReviews.advanceCampaign(c.id, dueAt, nextDueAfter(c.periodMs, dueAt, now), now);
   return { roundId: round.id, items, created };
 }
 
@@ -92,6 +94,7 @@ export async function openDueRounds(
   const opened: string[] = [];
   for (const c of await store.accessReviews.listDueCampaigns(now, 100)) {
     const r = await openRound(store, c, now);
+    if (!r) continue;
     log.info({ campaignId: c.id, roundId: r.roundId, items: r.items }, 'access review round open');
     opened.push(r.roundId);
   }

@@ -7,7 +7,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { notFound } from '../../shared/errors';
+import { conflict, notFound } from '../../shared/errors';
 import { accessHistory } from '../access-reviews/access-history';
 import { createCampaign } from '../access-reviews/create-campaign';
 import { decideReviewItem } from '../access-reviews/decide-item';
@@ -127,6 +127,42 @@ export function registerReviewRoutes(
         { limit: 20 },
       );
       return { campaign, rounds: rounds.items };
+    },
+  );
+
+  r.post(
+    '/api/v1/reviews/campaigns/:id/stop',
+    {
+      onRequest: auth('admin'),
+      schema: {
+        tags,
+        summary:
+          'Stop a campaign: no round opens after this; an open round still closes at its deadline',
+        params: IdParams,
+        response: { 200: Type.Object({ campaign: Campaign }), ...errors },
+      },
+    },
+    async (req) => {
+      const { actor } = caller(req);
+      const before = await s.store.accessReviews.getCampaign(req.params.id);
+      if (!before)
+        throw notFound(`no access review campaign ${req.params.id}`, {
+          details: { field: 'id', value: req.params.id },
+        });
+      const now = Date.now();
+      const campaign = await s.store.accessReviews.stopCampaign(before.id, actor, now);
+      if (!campaign)
+        throw conflict(`access review campaign ${before.id} is stopped already`, {
+          details: { stoppedBy: before.stoppedBy, stoppedAt: before.stoppedAt },
+        });
+      await s.store.audit.append({
+        at: now,
+        actor,
+        action: 'access-review.campaign.stop',
+        subject: campaign.id,
+        details: { groupId: campaign.groupId, owner: campaign.owner },
+      });
+      return { campaign };
     },
   );
 

@@ -90,6 +90,8 @@ export const ROUTE_ROLES = {
   'GET /api/v1/reviews/campaigns': 'auditor',
   'GET /api/v1/reviews/campaigns/:id': 'auditor',
   'POST /api/v1/reviews/campaigns': 'operator',
+  // turning a review off lets unconfirmed grants stay: an admin's decision
+  'POST /api/v1/reviews/campaigns/:id/stop': 'admin',
   'GET /api/v1/reviews/rounds': 'auditor',
   'GET /api/v1/reviews/rounds/:id': 'auditor',
   // operator, and the round's owner (or an admin): checked by decide-item.ts

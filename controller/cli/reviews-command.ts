@@ -24,7 +24,7 @@ export const REVIEWS_OPTIONS = {
 
 export const REVIEWS_USAGE = `  reviews create --name N --group G --owner TOKEN-NAME --every 90d --deadline 14d --on-unconfirmed remove|alert
       [--application APP] [--first-round-at ISO-TIME]
-  reviews list [--group G] | reviews rounds [--campaign ID] [--state open,closed] [--limit N] [--cursor C]
+  reviews list [--group G] | reviews stop CAMPAIGN-ID (admin) | reviews rounds [--campaign ID] [--state open,closed] [--limit N] [--cursor C]
   reviews show ID (a round: its items [--decision pending,...]; or a campaign: its rounds)
   reviews confirm|revoke ROUND-ID AUTHORIZATION-ID [--note TEXT]
   reviews history (--host H | --group G) [--since T] [--until T]`;
@@ -186,6 +186,14 @@ export async function reviewsCommand(
     }
     case 'show':
       return show(api, need(args[0], 'round or campaign id'), o);
+    case 'stop': {
+      const id = need(args[0], 'campaign id');
+      const res = await api.call<{ campaign: Row }>(
+        'POST',
+        `/api/v1/reviews/campaigns/${encodeURIComponent(id)}/stop`,
+      );
+      return { data: res, human: `campaign ${id} stopped: no round opens after this` };
+    }
     case 'confirm':
     case 'revoke': {
       const round = need(args[0], 'round id');

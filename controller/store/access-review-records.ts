@@ -26,8 +26,11 @@ export interface ReviewCampaignRecord {
   /** How long after a round opens its items may be decided. Shorter than the period. */
   deadlineMs: number;
   onUnconfirmed: UnconfirmedAction;
-  /** When the next round is due (the robot opens it at its first run from then on). */
-  nextRoundAt: number;
+  /** When the next round is due (the robot opens it at its first run from then on); null once stopped. */
+  nextRoundAt: number | null;
+  /** Who stopped the campaign (no round opens after), and when; null while it runs. */
+  stoppedBy: string | null;
+  stoppedAt: number | null;
   createdBy: string;
   createdAt: number;
   updatedAt: number;

@@ -33,6 +33,8 @@ export interface AccessReviewRepository {
   ): Promise<Page<ReviewCampaignRecord>>;
   /** Campaigns whose next round is due at `now`, served by an index on nextRoundAt. */
   listDueCampaigns(now: number, limit: number): Promise<ReviewCampaignRecord[]>;
+  /** No round opens after this; an open round still runs to its deadline. Null if already stopped. */
+  stopCampaign(id: string, by: string, now: number): Promise<ReviewCampaignRecord | null>;
   /** Moves nextRoundAt on only if it is still `expected` (one opener wins). */
   advanceCampaign(id: string, expected: number, next: number, now: number): Promise<boolean>;
   /** Inserts the round, or returns the one with its id (an opening run again after a crash). */

@@ -65,6 +65,13 @@ export function mongoAccessReviewRepository(db: Db): AccessReviewRepository {
           .find({ nextRoundAt: { $lte: now } }, { sort: { nextRoundAt: 1 }, limit })
           .toArray()
       ).map(toCampaign),
+    stopCampaign: async (id, by, now) => {
+      const res = await campaigns.updateOne(
+        { _id: id, stoppedAt: null },
+        { $set: { nextRoundAt: null, stoppedBy: by, stoppedAt: now, updatedAt: now } },
+      );
+      return res.modifiedCount === 1 ? getCampaign(id) : null;
+    },
     advanceCampaign: async (id, expected, next, now) =>
       (
         await campaigns.updateOne(

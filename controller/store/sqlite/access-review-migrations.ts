@@ -7,11 +7,11 @@ export const accessReviewMigrations: ReadonlyArray<{ id: number; name: string; s
       CREATE TABLE review_campaigns (
         id TEXT PRIMARY KEY, name TEXT NOT NULL, group_id TEXT NOT NULL, application_id TEXT,
         owner TEXT NOT NULL, period_ms INTEGER NOT NULL, deadline_ms INTEGER NOT NULL,
-        on_unconfirmed TEXT NOT NULL, next_round_at INTEGER NOT NULL,
+        on_unconfirmed TEXT NOT NULL, next_round_at INTEGER, stopped_by TEXT, stopped_at INTEGER,
         created_by TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
       );
       -- every run of the robot asks which campaigns are due
-      CREATE INDEX review_campaigns_due ON review_campaigns(next_round_at);
+      CREATE INDEX review_campaigns_due ON review_campaigns(next_round_at) WHERE next_round_at IS NOT NULL;
       CREATE INDEX review_campaigns_group ON review_campaigns(group_id, id);
       CREATE TABLE review_rounds (
         id TEXT PRIMARY KEY, campaign_id TEXT NOT NULL, group_id TEXT NOT NULL,

@@ -21,7 +21,9 @@ interface CampaignRow {
   period_ms: number;
   deadline_ms: number;
   on_unconfirmed: string;
-  next_round_at: number;
+  next_round_at: number | null;
+  stopped_by: string | null;
+  stopped_at: number | null;
   created_by: string;
   created_at: number;
   updated_at: number;
@@ -36,6 +38,8 @@ const toCampaign = (r: CampaignRow): ReviewCampaignRecord => ({
   deadlineMs: r.deadline_ms,
   onUnconfirmed: r.on_unconfirmed as ReviewCampaignRecord['onUnconfirmed'],
   nextRoundAt: r.next_round_at,
+  stoppedBy: r.stopped_by,
+  stoppedAt: r.stopped_at,
   createdBy: r.created_by,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
@@ -158,8 +162,8 @@ export function sqliteAccessReviewRepository(db: Database.Database): AccessRevie
         stmt(
           db,
           `INSERT INTO review_campaigns (id, name, group_id, application_id, owner, period_ms,
-          deadline_ms, on_unconfirmed, next_round_at, created_by, created_at, updated_at)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          deadline_ms, on_unconfirmed, next_round_at, stopped_by, stopped_at, created_by,
+          created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         ).run(
           c.id,
           c.name,
@@ -170,6 +174,8 @@ export function sqliteAccessReviewRepository(db: Database.Database): AccessRevie
           c.deadlineMs,
           c.onUnconfirmed,
           c.nextRoundAt,
+          c.stoppedBy,
+          c.stoppedAt,
           c.createdBy,
           c.createdAt,
           c.updatedAt,
@@ -198,6 +204,14 @@ export function sqliteAccessReviewRepository(db: Database.Database): AccessRevie
           'SELECT * FROM review_campaigns WHERE next_round_at <= ? ORDER BY next_round_at LIMIT ?',
         ).all(now, limit) as CampaignRow[]
       ).map(toCampaign),
+    stopCampaign: async (id, by, now) =>
+      stmt(
+        db,
+        `UPDATE review_campaigns SET next_round_at = NULL, stopped_by = ?, stopped_at = ?,
+        updated_at = ? WHERE id = ? AND stopped_at IS NULL`,
+      ).run(by, now, now, id).changes === 1
+        ? getCampaign(id)
+        : null,
     advanceCampaign: async (id, expected, next, now) =>
       stmt(
         db,

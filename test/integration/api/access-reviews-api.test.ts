@@ -32,9 +32,9 @@ describe.each(['sqlite', 'mongodb'] as const)('access reviews through the API (%
   const tokens = { alice: '', bob: '' };
   const grants: AuthorizationRecord[] = [];
 
-  /** Waits for the job to end (a generous bound, for a loaded machine). */
+  /** Waits for the job to end (a generous bound, for a loaded machine and the watchdog). */
   const job = async (id: string) => {
-    const until = Date.now() + 60_000;
+    const until = Date.now() + 150_000;
     for (;;) {
       const j = (await ctl.api<JobRecord>('GET', `/api/v1/jobs/${id}`)).body;
       if (['completed', 'failed', 'cancelled', 'expired'].includes(j.state)) return j;
@@ -42,13 +42,27 @@ describe.each(['sqlite', 'mongodb'] as const)('access reviews through the API (%
       await new Promise((r) => setTimeout(r, 50));
     }
   };
+  /**
+   * Runs the robot once, on the engine's clock as it is now. The robot is a singleton: a
+   * run queued before the clock moved (the answer is that job) is waited for, then
+   * another is started.
+   */
   const runRobot = async () => {
-    const res = await ctl.api<{ job: JobRecord }>('POST', '/api/v1/jobs', {
-      body: { type: 'internal-access-reviews' },
-    });
-    const done = await job(res.body.job.id);
-    expect(done.state, JSON.stringify(done.error)).toBe('completed');
-    return done.result as { opened: string[]; closed: string[]; removed: number; alerted: number };
+    const since = Date.now() + offset - 1000;
+    for (;;) {
+      const res = await ctl.api<{ job: JobRecord }>('POST', '/api/v1/jobs', {
+        body: { type: 'internal-access-reviews' },
+      });
+      const done = await job(res.body.job.id);
+      if (done.createdAt < since) continue;
+      expect(done.state, JSON.stringify(done.error)).toBe('completed');
+      return done.result as {
+        opened: string[];
+        closed: string[];
+        removed: number;
+        alerted: number;
+      };
+    }
   };
   const campaign = async (name: string, onUnconfirmed: string) => {
     const res = await ctl.api<{ campaign: { id: string } }>('POST', '/api/v1/reviews/campaigns', {
@@ -135,10 +149,14 @@ describe.each(['sqlite', 'mongodb'] as const)('access reviews through the API (%
     expect((await decide(r1, 'no-such-grant', 'confirm', tokens.alice)).status).toBe(404);
     expect((await ctl.api('GET', `/api/v1/reviews/rounds/${r1}?decision=maybe`)).status).toBe(400);
 
+    // What the robot did is read from the records, not from one run's result: on the
+    // MongoDB test server an earlier run may be taken up again by the watchdog and do it.
     offset = 8 * DAY;
-    const closed = await runRobot();
-    expect(closed.closed.sort()).toEqual([r1, r2].sort());
-    expect(closed).toMatchObject({ removed: 1, alerted: 1 });
+    await runRobot();
+    for (const r of [r1, r2])
+      expect(
+        (await ctl.api<RoundView>('GET', `/api/v1/reviews/rounds/${r}`)).body.round,
+      ).toMatchObject({ state: 'closed' });
     const view = (await ctl.api<RoundView>('GET', `/api/v1/reviews/rounds/${r1}`)).body;
     expect(view.counts).toEqual({ pending: 0, confirmed: 1, revoked: 1, unconfirmed: 1, ended: 0 });
     const removal = view.items.find((i) => i.authorizationId === c)?.removalJobId;
@@ -161,7 +179,50 @@ describe.each(['sqlite', 'mongodb'] as const)('access reviews through the API (%
       '/api/v1/alerts?type=access-review-unconfirmed',
     );
     expect(alerts.body.items.map((x) => x.subject)).toEqual([c]);
-    // Running again changes nothing.
-    expect(await runRobot()).toMatchObject({ opened: [], closed: [], removed: 0, alerted: 0 });
-  }, 120_000);
+    // Running again changes nothing: one removal, one alert, no new round.
+    await runRobot();
+    const removals = (
+      await ctl.api<{ items: JobRecord[] }>(
+        'GET',
+        '/api/v1/jobs?type=remove-authorization&limit=100',
+      )
+    ).body.items.filter((j) => (j.params as { authorizationId: string }).authorizationId === c);
+    expect(removals.map((j) => j.id)).toEqual([removal]);
+    expect(
+      (
+        await ctl.api<{ items: AlertRecord[] }>(
+          'GET',
+          '/api/v1/alerts?type=access-review-unconfirmed',
+        )
+      ).body.items,
+    ).toHaveLength(1);
+    const roundsOf = async (campaignId: string) =>
+      (
+        await ctl.api<{ items: ReviewRoundRecord[] }>(
+          'GET',
+          `/api/v1/reviews/rounds?campaignId=${campaignId}`,
+        )
+      ).body.items;
+    expect(await roundsOf(removing)).toHaveLength(1);
+
+    // Stopping a campaign is an admin's: no round of it opens after, the other's does.
+    const stop = (token: string) =>
+      ctl.api<{ campaign: { stoppedBy: string | null; nextRoundAt: number | null } }>(
+        'POST',
+        `/api/v1/reviews/campaigns/${removing}/stop`,
+        { token },
+      );
+    expect((await stop(tokens.alice)).status).toBe(403);
+    const stopped = await stop(ctl.adminToken);
+    expect(stopped.status).toBe(200);
+    expect(stopped.body.campaign).toMatchObject({
+      nextRoundAt: null,
+      stoppedBy: expect.stringMatching(/^token:bootstrap-admin#/),
+    });
+    expect((await stop(ctl.adminToken)).status).toBe(409);
+    offset = 31 * DAY;
+    await runRobot();
+    expect(await roundsOf(alerting)).toHaveLength(2);
+    expect(await roundsOf(removing)).toHaveLength(1);
+  }, 400_000);
 });

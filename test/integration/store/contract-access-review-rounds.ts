@@ -94,6 +94,8 @@ export function accessReviewRoundsContract(ctx: ContractContext): void {
         periodMs: 30 * DAY,
         deadlineMs: 7 * DAY,
         nextRoundAt: T1,
+        stoppedBy: null,
+        stoppedAt: null,
         createdBy: 'token:admin#0',
         createdAt: T1,
         updatedAt: T1,

@@ -19,6 +19,8 @@ const campaign = (over: Partial<ReviewCampaignRecord> = {}): ReviewCampaignRecor
   deadlineMs: 14 * DAY,
   onUnconfirmed: 'remove',
   nextRoundAt: T0,
+  stoppedBy: null,
+  stoppedAt: null,
   createdBy: 'token:admin#1',
   createdAt: T0,
   updatedAt: T0,
@@ -93,7 +95,16 @@ export function accessReviewsContract(ctx: ContractContext): void {
       });
       // Back as it was, for the tests below.
       await r.advanceCampaign('rc-1', T0 + 90 * DAY, T0, T0);
-      await r.advanceCampaign('rc-2', T0 + DAY, T0 + 365 * DAY, T0);
+      // A stopped campaign is never due again, and is stopped once.
+      expect(await r.stopCampaign('rc-2', 'token:admin#1', T0 + 5)).toMatchObject({
+        nextRoundAt: null,
+        stoppedBy: 'token:admin#1',
+        stoppedAt: T0 + 5,
+      });
+      expect(await r.stopCampaign('rc-2', 'token:other#9', T0 + 6)).toBeNull();
+      expect(await r.stopCampaign('rc-none', 'x', T0)).toBeNull();
+      expect((await r.listDueCampaigns(T0 + 400 * DAY, 10)).map((c) => c.id)).toEqual(['rc-1']);
+      expect(await r.advanceCampaign('rc-2', T0 + DAY, T0 + 365 * DAY, T0)).toBe(false);
     });
 
     it('opens a round once per id, lists rounds newest first, and closes one once', async () => {
