@@ -31,14 +31,20 @@ export interface RunningController {
 export async function startController(
   config: Config,
   log: Logger = pino({ level: config.logLevel }),
+  /**
+   * The engine's clock (queue, robots, workers: every job's `ctx.now`). Tests move it to
+   * make a deadline pass instead of waiting for it; the HTTP API keeps the real time.
+   */
+  opts: { clock?: () => number } = {},
 ): Promise<RunningController> {
+  const clock = opts.clock ?? Date.now;
   const store = await openStore(config.storeUrl);
   // Secret job params are sealed when queued and opened only by the direct SSH driver.
   const secretBox = secretBoxFor(config);
   const queue = new JobQueue(
     store,
     buildRegistry({ testJobTypes: config.enableTestJobTypes }),
-    Date.now,
+    clock,
     secretBox,
   );
   const scheduler = new RobotScheduler(
@@ -46,6 +52,7 @@ export async function startController(
     queue,
     log.child({ component: 'scheduler' }),
     config.schedulerTickMs,
+    clock,
   );
   await scheduler.ensureRobots();
   // The agent and agentless drivers register here as they start; jobs that name their
@@ -60,6 +67,7 @@ export async function startController(
     store,
     queue,
     log: log.child({ component: 'engine' }),
+    clock,
     // Concurrency, batch, lease and timers: the config's (engine-options.ts).
     limitFor: (type): number => scheduler.limitFor(type, config.workerConcurrency, engine.workerId),
   });

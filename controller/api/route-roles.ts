@@ -87,6 +87,17 @@ export const ROUTE_ROLES = {
   'GET /api/v1/blacklist': 'auditor',
   'GET /api/v1/blacklist/:fingerprint': 'auditor',
   'POST /api/v1/blacklist': 'operator',
+  'GET /api/v1/reviews/campaigns': 'auditor',
+  'GET /api/v1/reviews/campaigns/:id': 'auditor',
+  'POST /api/v1/reviews/campaigns': 'operator',
+  // turning a review off lets unconfirmed grants stay: an admin's decision
+  'POST /api/v1/reviews/campaigns/:id/stop': 'admin',
+  'GET /api/v1/reviews/rounds': 'auditor',
+  'GET /api/v1/reviews/rounds/:id': 'auditor',
+  // operator, and the round's owner (or an admin): checked by decide-item.ts
+  'POST /api/v1/reviews/rounds/:id/items/:authorizationId/confirm': 'operator',
+  'POST /api/v1/reviews/rounds/:id/items/:authorizationId/revoke': 'operator',
+  'GET /api/v1/reviews/access-history': 'auditor',
 } as const satisfies Record<string, Access>;
 
 /** Set on the hook `auth(role)` returns, so the table can be checked against the route. */

@@ -27,7 +27,12 @@ export interface TestController {
 }
 
 export async function startTestController(
-  opts: { store?: 'sqlite' | 'mongodb'; env?: Record<string, string> } = {},
+  opts: {
+    store?: 'sqlite' | 'mongodb';
+    env?: Record<string, string>;
+    /** The engine's clock (every job's ctx.now): a test moves it instead of waiting. */
+    clock?: () => number;
+  } = {},
 ): Promise<TestController> {
   const dir = mkdtempSync(path.join(tmpdir(), 'kw-ctl-'));
   const mongo = opts.store === 'mongodb' ? await startFerretDb() : null;
@@ -46,7 +51,7 @@ export async function startTestController(
   const log = pino({ level: process.env.KEYWARDEN_TEST_LOG ?? 'silent' });
   let ctl;
   try {
-    ctl = await startController(config, log);
+    ctl = await startController(config, log, opts.clock ? { clock: opts.clock } : {});
   } catch (err) {
     await mongo?.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -8,6 +8,7 @@ import { mongoInventory } from './mongo-inventory';
 import { mongoAccessGraph } from './mongo-access-graph';
 import { mongoHostCredentialRepository } from './mongo-credential-repository';
 import { mongoAuthorizationRepository } from './mongo-authorization-repository';
+import { mongoAccessReviewRepository } from './mongo-access-review-repository';
 import { mongoJobRepository } from './mongo-job-repository';
 import { mongoAuditRepository } from './mongo-log-repositories';
 import { mongoAlertRepository } from './mongo-alert-repository';
@@ -53,6 +54,7 @@ export async function openMongoStore(url: string, opts: MongoStoreOptions = {}):
       inventory: mongoInventory(db),
       authorizations: mongoAuthorizationRepository(db),
       accessGraph: mongoAccessGraph(db),
+      accessReviews: mongoAccessReviewRepository(db),
       close: () => client.close(),
     };
   } catch (err) {

@@ -10,6 +10,7 @@ import { sqliteInventory } from './sqlite-inventory';
 import { sqliteAccessGraph } from './sqlite-access-graph';
 import { sqliteHostCredentialRepository } from './sqlite-credential-repository';
 import { sqliteAuthorizationRepository } from './sqlite-authorization-repository';
+import { sqliteAccessReviewRepository } from './sqlite-access-review-repository';
 import { guarded } from './translate-errors';
 import { startWalCheckpointer } from './wal-checkpointer';
 import { sqliteJobRepository } from './sqlite-job-repository';
@@ -65,6 +66,7 @@ export function openSqliteStore(
     inventory: sqliteInventory(db),
     authorizations: sqliteAuthorizationRepository(db),
     accessGraph: sqliteAccessGraph(db),
+    accessReviews: sqliteAccessReviewRepository(db),
   });
   return {
     kind: 'sqlite',

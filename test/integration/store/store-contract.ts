@@ -14,6 +14,8 @@ import { recordsContract } from './contract-records';
 import { auditRetentionContract } from './contract-audit-retention';
 import { authorizationsContract } from './contract-authorizations';
 import { accessGraphContract } from './contract-access-graph';
+import { accessReviewsContract } from './contract-access-reviews';
+import { accessReviewRoundsContract } from './contract-access-review-rounds';
 
 export interface StoreUnderTest {
   store: Store;
@@ -59,5 +61,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     auditRetentionContract(ctx);
     authorizationsContract(ctx);
     accessGraphContract(ctx);
+    accessReviewsContract(ctx);
+    accessReviewRoundsContract(ctx);
   });
 }
