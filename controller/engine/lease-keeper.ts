@@ -25,7 +25,13 @@ export interface LeaseKeeperOptions {
 export interface LeaseKeeper {
   /** Renews now (a job's heartbeat); rejects when the store could not be reached. */
   renew(): Promise<void>;
-  stop(): void;
+  /**
+   * Stops renewing and resolves once a renewal already on its way has answered. The
+   * attempt's outcome is written only after that: a renewal racing the completion could
+   * otherwise land after it on a server whose conditional update is read-then-write
+   * (FerretDB 1.x), putting a finished job back to running.
+   */
+  stop(): Promise<void>;
 }
 
 /** How often a lease is renewed: three chances per lease, at least every 5 s. */
@@ -40,7 +46,7 @@ export const leaseMarginMs = (leaseMs: number) => leaseMs / 4;
 export function keepLease(o: LeaseKeeperOptions): LeaseKeeper {
   const { store, lease, abort, clock } = o;
   let deadline: NodeJS.Timeout | undefined;
-  let pending = false;
+  let pending: Promise<void> | null = null;
   let granted = 0;
   const giveUpAt = (leaseUntil: number) => {
     // Renewals may answer out of order (a heartbeat beside the timer): keep the latest lease.
@@ -69,18 +75,18 @@ export function keepLease(o: LeaseKeeperOptions): LeaseKeeper {
   // A renewal that hangs is not stacked on: the deadline stops the attempt meanwhile.
   const tick = () => {
     if (pending) return;
-    pending = true;
-    renew()
+    pending = renew()
       .catch((err: unknown) => o.log.warn({ err }, 'lease renewal failed'))
-      .finally(() => (pending = false));
+      .finally(() => (pending = null));
   };
   giveUpAt(o.leaseUntil);
   const timer = setInterval(tick, renewEveryMs(o.leaseMs));
   return {
     renew,
-    stop: () => {
+    stop: async () => {
       clearInterval(timer);
       clearTimeout(deadline);
+      await pending;
     },
   };
 }

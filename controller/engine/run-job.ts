@@ -108,6 +108,7 @@ export async function runJob(
     aborted.catch(() => undefined);
     if (abort.signal.aborted) throw abort.signal.reason as Error;
     const result = await Promise.race([def.run(job.params as never, ctx), aborted]);
+    await keeper.stop();
     if (isAwaitChildren(result)) {
       await store.jobs.awaitChildren(lease);
       await finishParentsUpward(store, job.id, clock());
@@ -115,9 +116,10 @@ export async function runJob(
       await deps.complete(lease, result ?? null);
     }
   } catch (err) {
+    await keeper.stop();
     await recordFailure(deps, log, job, def, lease, abort, err);
   } finally {
-    keeper.stop();
+    await keeper.stop();
     clearTimeout(timeout);
     // A failure here is not lost: the watchdog finishes parents whose children all ended.
     await finishParentsUpward(store, job.parentId, clock()).catch(() => 0);
