@@ -23,6 +23,9 @@ import { registerKeyRoutes } from './key-routes';
 import { registerHostGroupRoutes } from './host-group-routes';
 import { registerAuthorizationRoutes } from './authorization-routes';
 import { registerBlacklistRoutes } from './blacklist-routes';
+import { registerWhoamiRoutes } from './whoami-routes';
+import { registerJobEventsRoutes } from './job-events-routes';
+import { swaggerUiCsp } from './security-headers';
 
 /**
  * Mounts /api/v1, /metrics and the API documentation. Each area's routes live in their
@@ -45,7 +48,12 @@ export async function registerApiRoutes(
       security: [{ bearer: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // Its own CSP (inline hashes of its page), made as strict as the console's where it can be.
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    transformStaticCSP: swaggerUiCsp,
+  });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   // Failed authentications are counted per client by @fastify/rate-limit (no route is
   // limited as such: only failures count) and audited.
@@ -80,4 +88,6 @@ export async function registerApiRoutes(
   registerAuthorizationRoutes(app, services, auth);
   registerAccessGraphRoutes(app, services, auth);
   registerBlacklistRoutes(app, services, auth);
+  registerWhoamiRoutes(app, auth);
+  registerJobEventsRoutes(app, services, auth);
 }

@@ -87,6 +87,11 @@ export const ROUTE_ROLES = {
   'GET /api/v1/blacklist': 'auditor',
   'GET /api/v1/blacklist/:fingerprint': 'auditor',
   'POST /api/v1/blacklist': 'operator',
+  'GET /api/v1/whoami': 'auditor',
+  'GET /api/v1/job-events': 'auditor',
+  // The web console's files; an unknown path gets its index.html (console-routes.ts).
+  'GET /': 'public',
+  'GET /*': 'public',
 } as const satisfies Record<string, Access>;
 
 /** Set on the hook `auth(role)` returns, so the table can be checked against the route. */
