@@ -1,0 +1,116 @@
+/**
+ * The access graph: who can reach a host (and account), or where a key goes, including
+ * hops through stored private keys, drawn with Cytoscape.js. The same answer is listed as
+ * a table below the picture (keyboard and screen-reader users read that).
+ */
+import { useState } from 'preact/hooks';
+import { qs } from '../api';
+import { navigate } from '../router';
+import type { PageProps, Section } from '../sections';
+import { ErrorBox, Loading, PageTitle } from '../ui/bits';
+import { useApi } from '../ui/use-api';
+import { AccessPicture, type ReachPath } from '../screens/access-picture';
+
+interface Answer {
+  snapshot: { id: string; createdAt: number };
+  truncated: boolean;
+  items: ({ fingerprint?: string; hostId?: string; account?: string; hops: number } & ReachPath)[];
+}
+
+function AccessPage({ query }: PageProps) {
+  const [host, setHost] = useState(query.get('host') ?? '');
+  const [account, setAccount] = useState(query.get('account') ?? '');
+  const [fingerprint, setFingerprint] = useState(query.get('fingerprint') ?? '');
+  const qHost = query.get('host');
+  const qFp = query.get('fingerprint');
+  const path = qFp
+    ? `/api/v1/access/key-reach${qs({ fingerprint: qFp })}`
+    : qHost
+      ? `/api/v1/access/who-can-reach${qs({ host: qHost, account: query.get('account') })}`
+      : null;
+  const answer = useApi<Answer>(path);
+  const go = (e: Event) => {
+    e.preventDefault();
+    navigate(
+      `/access${fingerprint.trim() ? qs({ fingerprint: fingerprint.trim() }) : qs({ host: host.trim(), account: account.trim() })}`,
+    );
+  };
+  return (
+    <>
+      <PageTitle title="Access graph" />
+      <form class="filters" onSubmit={go} aria-label="Access question">
+        <fieldset>
+          <legend>Who can reach</legend>
+          <label>
+            Host id
+            <input value={host} onInput={(e) => setHost((e.target as HTMLInputElement).value)} />
+          </label>
+          <label>
+            Account (optional)
+            <input
+              value={account}
+              onInput={(e) => setAccount((e.target as HTMLInputElement).value)}
+            />
+          </label>
+        </fieldset>
+        <fieldset>
+          <legend>or where a key goes</legend>
+          <label>
+            Key fingerprint
+            <input
+              value={fingerprint}
+              placeholder="SHA256:…"
+              onInput={(e) => setFingerprint((e.target as HTMLInputElement).value)}
+            />
+          </label>
+        </fieldset>
+        <button type="submit">Show</button>
+      </form>
+      {!path && <p class="muted">Ask about a host or a key to draw its part of the graph.</p>}
+      {answer.loading && <Loading what="access" />}
+      <ErrorBox error={answer.error} />
+      {answer.data && (
+        <>
+          <p class="muted">
+            {answer.data.items.length} paths{answer.data.truncated ? ' (truncated)' : ''}
+          </p>
+          <AccessPicture paths={answer.data.items} />
+          <table>
+            <caption>Paths</caption>
+            <thead>
+              <tr>
+                <th scope="col">Hops</th>
+                <th scope="col">Path</th>
+              </tr>
+            </thead>
+            <tbody>
+              {answer.data.items.slice(0, 500).map((p, i) => (
+                <tr key={i}>
+                  <td>{p.hops}</td>
+                  <td>
+                    {p.path
+                      .map((s) =>
+                        s.kind === 'opens'
+                          ? `${s.fingerprint.slice(0, 16)}… opens ${s.account}@${s.hostId}`
+                          : `stored in ${s.path ?? ''} on ${s.account}@${s.hostId}`,
+                      )
+                      .join(' → ')}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </>
+  );
+}
+
+export const section: Section = {
+  id: 'access',
+  title: 'Access graph',
+  navOrder: 40,
+  path: '/access',
+  reads: 'GET /api/v1/access/who-can-reach',
+  pages: [{ pattern: '/access', component: AccessPage }],
+};
