@@ -19,6 +19,19 @@ export interface ReachPath {
 
 const MAX_NODES = 150;
 
+/**
+ * Cytoscape adds an inline <style> for its container unless an element with this id is
+ * there; the CSP forbids inline styles, so the rule is in styles.css and this marker stands
+ * in for the <style> element.
+ */
+function markCytoscapeStyled(): void {
+  const id = '__________cytoscape_stylesheet';
+  if (document.getElementById(id)) return;
+  const marker = document.createElement('meta');
+  marker.id = id;
+  document.head.append(marker);
+}
+
 export function elementsOf(paths: ReachPath[]): {
   elements: ElementDefinition[];
   summarised: boolean;
@@ -63,6 +76,7 @@ export function AccessPicture({ paths }: { paths: ReachPath[] }) {
   const { elements, summarised } = elementsOf(paths);
   useEffect(() => {
     if (!ref.current) return;
+    markCytoscapeStyled();
     const cy = cytoscape({
       container: ref.current,
       elements,
@@ -70,7 +84,13 @@ export function AccessPicture({ paths }: { paths: ReachPath[] }) {
       style: [
         {
           selector: 'node',
-          style: { label: 'data(label)', 'font-size': 10, 'background-color': '#2f6fde' },
+          style: {
+            label: 'data(label)',
+            'font-size': 9,
+            'text-wrap': 'ellipsis',
+            'text-max-width': '160px',
+            'background-color': '#2f6fde',
+          },
         },
         {
           selector: 'node[kind = "key"]',

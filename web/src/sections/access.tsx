@@ -4,10 +4,12 @@
  * a table below the picture (keyboard and screen-reader users read that).
  */
 import { useState } from 'preact/hooks';
-import { qs } from '../api';
+import { api, qs } from '../api';
 import { navigate } from '../router';
 import type { PageProps, Section } from '../sections';
-import { ErrorBox, Loading, PageTitle } from '../ui/bits';
+import { useSession } from '../session';
+import { ErrorBox, Loading, PageTitle, Time } from '../ui/bits';
+import { jobEnded } from '../ui/live';
 import { useApi } from '../ui/use-api';
 import { AccessPicture, type ReachPath } from '../screens/access-picture';
 
@@ -28,7 +30,30 @@ function AccessPage({ query }: PageProps) {
     : qHost
       ? `/api/v1/access/who-can-reach${qs({ host: qHost, account: query.get('account') })}`
       : null;
+  const { can } = useSession();
   const answer = useApi<Answer>(path);
+  const graph = useApi<{ createdAt: number }>(
+    can('GET /api/v1/access/graph') ? '/api/v1/access/graph' : null,
+  );
+  const [building, setBuilding] = useState(false);
+  const [buildError, setBuildError] = useState<Error | null>(null);
+  /** graph-analysis builds a new snapshot; the answer is asked again once it has ended. */
+  const rebuild = async () => {
+    setBuilding(true);
+    setBuildError(null);
+    try {
+      const res = await api<{ job: { id: string } }>('POST', '/api/v1/jobs', {
+        type: 'graph-analysis',
+      });
+      await jobEnded(res.job.id);
+      graph.reload();
+      answer.reload();
+    } catch (err) {
+      setBuildError(err as Error);
+    } finally {
+      setBuilding(false);
+    }
+  };
   const go = (e: Event) => {
     e.preventDefault();
     navigate(
@@ -37,7 +62,23 @@ function AccessPage({ query }: PageProps) {
   };
   return (
     <>
-      <PageTitle title="Access graph" />
+      <PageTitle title="Access graph">
+        <p class="muted">
+          {graph.data ? (
+            <>
+              Graph built <Time ms={graph.data.createdAt} />
+            </>
+          ) : (
+            'No graph built yet.'
+          )}
+        </p>
+        {can('POST /api/v1/jobs') && (
+          <button type="button" disabled={building} onClick={() => void rebuild()}>
+            {building ? 'Building the graph…' : 'Rebuild the graph now'}
+          </button>
+        )}
+      </PageTitle>
+      <ErrorBox error={buildError} />
       <form class="filters" onSubmit={go} aria-label="Access question">
         <fieldset>
           <legend>Who can reach</legend>
