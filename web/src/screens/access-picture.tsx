@@ -4,7 +4,7 @@
  * picture is summarised by host: each host is one node and the edges between hosts carry
  * how many paths they stand for, so a large answer stays readable and fast.
  */
-import cytoscape, { type ElementDefinition } from 'cytoscape';
+import type { Core, ElementDefinition } from 'cytoscape';
 import { useEffect, useRef } from 'preact/hooks';
 
 export interface ReachPath {
@@ -75,44 +75,54 @@ export function AccessPicture({ paths }: { paths: ReachPath[] }) {
   const ref = useRef<HTMLDivElement>(null);
   const { elements, summarised } = elementsOf(paths);
   useEffect(() => {
-    if (!ref.current) return;
+    const container = ref.current;
+    if (!container) return;
     markCytoscapeStyled();
-    const cy = cytoscape({
-      container: ref.current,
-      elements,
-      layout: { name: elements.length > 300 ? 'grid' : 'cose', animate: false },
-      style: [
-        {
-          selector: 'node',
-          style: {
-            label: 'data(label)',
-            'font-size': 9,
-            'text-wrap': 'ellipsis',
-            'text-max-width': '160px',
-            'background-color': '#2f6fde',
+    let cy: Core | null = null;
+    let gone = false;
+    // Loaded when a graph is drawn: the other pages (the dashboard first) do without it.
+    void import('cytoscape').then(({ default: cytoscape }) => {
+      if (gone) return;
+      cy = cytoscape({
+        container,
+        elements,
+        layout: { name: elements.length > 300 ? 'grid' : 'cose', animate: false },
+        style: [
+          {
+            selector: 'node',
+            style: {
+              label: 'data(label)',
+              'font-size': 9,
+              'text-wrap': 'ellipsis',
+              'text-max-width': '160px',
+              'background-color': '#2f6fde',
+            },
           },
-        },
-        {
-          selector: 'node[kind = "key"]',
-          style: { shape: 'diamond', 'background-color': '#d98c1f' },
-        },
-        { selector: 'node[kind = "host"]', style: { shape: 'round-rectangle' } },
-        {
-          selector: 'edge',
-          style: {
-            width: 1.5,
-            'curve-style': 'bezier',
-            'target-arrow-shape': 'triangle',
-            label: 'data(label)',
-            'font-size': 8,
-            'line-color': '#999',
-            'target-arrow-color': '#999',
+          {
+            selector: 'node[kind = "key"]',
+            style: { shape: 'diamond', 'background-color': '#d98c1f' },
           },
-        },
-        { selector: 'edge[kind = "stores"]', style: { 'line-style': 'dashed' } },
-      ],
+          { selector: 'node[kind = "host"]', style: { shape: 'round-rectangle' } },
+          {
+            selector: 'edge',
+            style: {
+              width: 1.5,
+              'curve-style': 'bezier',
+              'target-arrow-shape': 'triangle',
+              label: 'data(label)',
+              'font-size': 8,
+              'line-color': '#999',
+              'target-arrow-color': '#999',
+            },
+          },
+          { selector: 'edge[kind = "stores"]', style: { 'line-style': 'dashed' } },
+        ],
+      });
     });
-    return () => cy.destroy();
+    return () => {
+      gone = true;
+      cy?.destroy();
+    };
   }, [paths]);
   return (
     <figure class="graph">
