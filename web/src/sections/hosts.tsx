@@ -5,6 +5,7 @@ import type { PageProps, Section } from '../sections';
 import { useSession } from '../session';
 import { AddHost } from '../screens/add-host';
 import { HostPage } from '../screens/host-page';
+import { ImportHosts, ScanRange } from '../screens/host-intake';
 import { HOST_STATES, type Host } from '../types';
 import { enc, PageTitle, State, Time } from '../ui/bits';
 import { PagedFooter, usePaged } from '../ui/paged';
@@ -16,7 +17,9 @@ function HostsList({ query }: PageProps) {
   const [kind, setKind] = useState(query.get('kind') ?? '');
   const [group, setGroup] = useState(query.get('group') ?? '');
   const [search, setSearch] = useState('');
-  const [adding, setAdding] = useState(false);
+  const [opened, setOpened] = useState<'add' | 'import' | 'scan' | null>(null);
+  const toggle = (which: 'add' | 'import' | 'scan') => setOpened(opened === which ? null : which);
+  const close = () => setOpened(null);
   const groups = useApi<Page<{ id: string; name: string }>>(
     can('GET /api/v1/host-groups') ? '/api/v1/host-groups?limit=500' : null,
   );
@@ -31,12 +34,28 @@ function HostsList({ query }: PageProps) {
     <>
       <PageTitle title="Hosts">
         {can('POST /api/v1/hosts') && (
-          <button type="button" onClick={() => setAdding(!adding)} aria-expanded={adding}>
+          <button type="button" onClick={() => toggle('add')} aria-expanded={opened === 'add'}>
             Add host
           </button>
         )}
+        {can('POST /api/v1/hosts/imports') && (
+          <button
+            type="button"
+            onClick={() => toggle('import')}
+            aria-expanded={opened === 'import'}
+          >
+            Import CSV
+          </button>
+        )}
+        {can('POST /api/v1/hosts/discoveries') && (
+          <button type="button" onClick={() => toggle('scan')} aria-expanded={opened === 'scan'}>
+            Scan a range
+          </button>
+        )}
       </PageTitle>
-      {adding && <AddHost onCancel={() => setAdding(false)} />}
+      {opened === 'add' && <AddHost onCancel={close} />}
+      {opened === 'import' && <ImportHosts onCancel={close} />}
+      {opened === 'scan' && <ScanRange onCancel={close} />}
       <form class="filters" onSubmit={(e) => e.preventDefault()} aria-label="Filter hosts">
         <label>
           Search
