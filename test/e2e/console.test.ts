@@ -156,6 +156,23 @@ describe('the web console in a browser', () => {
   });
 
   it('shows the job tree, the reports and the alerts', async () => {
+    // An import from the console: its job page follows it live to its end.
+    await nav('Hosts');
+    await page.getByRole('button', { name: 'Import CSV' }).click();
+    const upload = page.getByRole('form', { name: 'Import hosts from a CSV file' });
+    await upload.getByLabel(/^CSV file/).setInputFiles({
+      name: 'hosts.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(
+        `address,port,management_account,password\n${h.address},${h.port},${h.account},x\n`,
+      ),
+    });
+    await upload.getByRole('button', { name: 'Import' }).click();
+    await page.getByRole('heading', { name: 'Job batch-import-processing' }).waitFor(WAIT);
+    await page.getByTestId('job-progress').filter({ hasText: '(ended)' }).waitFor(WAIT);
+    // The same endpoint again is reported, not added twice.
+    expect(await page.locator('pre').textContent()).toContain('already exists');
+
     await nav('Jobs');
     await page.getByRole('link', { name: 'discover', exact: true }).first().click();
     await page.getByRole('heading', { name: 'Job discover' }).waitFor(WAIT);
@@ -165,10 +182,10 @@ describe('the web console in a browser', () => {
     await nav('Reports');
     await page.getByRole('heading', { name: 'Tasks' }).waitFor(WAIT);
     await check('11-report-tasks');
-    await page.getByRole('link', { name: 'Process' }).click();
+    await page.getByRole('link', { name: 'Process', exact: true }).click();
     await page.getByRole('heading', { name: 'Process' }).waitFor(WAIT);
     await check('12-report-process');
-    await page.getByRole('link', { name: 'In execution' }).click();
+    await page.getByRole('link', { name: 'In execution', exact: true }).click();
     await page.getByRole('heading', { name: 'In execution' }).waitFor(WAIT);
     await check('13-report-in-execution');
     await nav('Alerts');
