@@ -91,9 +91,20 @@ describe('the web console in a browser', () => {
   });
 
   it('adds a host against a real sshd and shows its discovery live, then its keys', async () => {
-    await nav('Hosts');
+    // From the keyboard: a link opens the page, focus moves to its heading, Tab goes on
+    // to the page's first control.
+    const focused = () =>
+      page.evaluate('document.activeElement && document.activeElement.textContent');
+    await page
+      .getByRole('navigation', { name: 'Sections' })
+      .getByRole('link', { name: 'Hosts' })
+      .focus();
+    await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Hosts' }).waitFor(WAIT);
-    await page.getByRole('button', { name: 'Add host' }).click();
+    expect(await focused()).toBe('Hosts');
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('Add host');
+    await page.keyboard.press('Enter');
     const form = page.getByRole('form', { name: 'Add an agentless host' });
     await form.getByLabel(/^Address/).fill(h.address);
     await form.getByLabel('SSH port').fill(String(h.port));
@@ -155,7 +166,7 @@ describe('the web console in a browser', () => {
     await check('09-audit');
   });
 
-  it('shows the job tree, the reports and the alerts', async () => {
+  it('imports a CSV, and shows the job tree, the reports and the access graph', async () => {
     // An import from the console: its job page follows it live to its end.
     await nav('Hosts');
     await page.getByRole('button', { name: 'Import CSV' }).click();
@@ -188,9 +199,6 @@ describe('the web console in a browser', () => {
     await page.getByRole('link', { name: 'In execution', exact: true }).click();
     await page.getByRole('heading', { name: 'In execution' }).waitFor(WAIT);
     await check('13-report-in-execution');
-    await nav('Alerts');
-    await page.getByRole('heading', { name: 'Alerts' }).waitFor(WAIT);
-    await check('14-alerts');
     await nav('Access graph');
     await page.goto(`/access?host=${encodeURIComponent(hostId)}`);
     await page.getByRole('heading', { name: 'Access graph' }).waitFor(WAIT);
@@ -203,6 +211,55 @@ describe('the web console in a browser', () => {
       .waitFor(WAIT);
     await page.locator('.graph-box canvas').first().waitFor(WAIT);
     await check('15-access');
+  });
+
+  it('dismisses an alert with a reason and resolves another, from the keyboard', async () => {
+    // Alerts come from robots and jobs over time; two are raised here as they would be.
+    for (const [key, severity] of [
+      ['disk', 'critical'],
+      ['late', 'warning'],
+    ] as const)
+      await ctl.services.store.alerts.raise(
+        {
+          type: 'walk-check',
+          severity,
+          subject: `walk:${key}`,
+          message: `walk alert ${key}`,
+          dedupeKey: `walk:${key}`,
+        },
+        Date.now(),
+      );
+    await nav('Alerts');
+    const disk = page.getByRole('row').filter({ hasText: 'walk alert disk' });
+    await disk.waitFor(WAIT);
+    await check('14-alerts');
+    await disk.getByRole('button', { name: 'Dismiss…' }).focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Dismiss the alert' });
+    await dialog.getByLabel(/^Reason/).waitFor(WAIT);
+    await page.keyboard.type('known: planned maintenance');
+    await page.keyboard.press('Enter');
+    await disk.waitFor({ state: 'detached', ...WAIT });
+    const late = page.getByRole('row').filter({ hasText: 'walk alert late' });
+    await late.getByRole('button', { name: 'Resolve' }).click();
+    await late.waitFor({ state: 'detached', ...WAIT });
+
+    await page.getByLabel('State').selectOption('');
+    await page
+      .getByRole('row')
+      .filter({ hasText: 'walk alert disk' })
+      .filter({ hasText: 'known: planned maintenance' })
+      .waitFor(WAIT);
+    await page
+      .getByRole('row')
+      .filter({ hasText: 'walk alert late' })
+      .filter({ hasText: 'resolved' })
+      .waitFor(WAIT);
+    const audit = await ctl.api<{ items: { action: string; details: { reason?: string } }[] }>(
+      'GET',
+      '/api/v1/audit?action=alert.dismiss',
+    );
+    expect(audit.body.items[0]?.details.reason).toBe('known: planned maintenance');
   });
 
   it('gives an auditor no button that would change anything, and the API refuses a forced change', async () => {
