@@ -1,23 +1,10 @@
 /**
- * Draws access paths with Cytoscape.js: keys, accounts (account@host) and the edges
- * "opens" (an authorized key) and "stored-in" (a private key file). Past MAX_NODES the
- * picture is summarised by host: each host is one node and the edges between hosts carry
- * how many paths they stand for, so a large answer stays readable and fast.
+ * Draws access paths with Cytoscape.js, at the level access-elements.ts picks: keys and
+ * accounts, or summarised by host or host group when there are too many to draw.
  */
-import type { Core, ElementDefinition } from 'cytoscape';
+import type { Core } from 'cytoscape';
+import { elementsOf, type ReachPath } from './access-elements';
 import { useEffect, useRef } from 'preact/hooks';
-
-export interface ReachPath {
-  path: {
-    kind: 'opens' | 'stored-in';
-    fingerprint: string;
-    hostId: string;
-    account: string;
-    path?: string;
-  }[];
-}
-
-const MAX_NODES = 150;
 
 /**
  * Cytoscape adds an inline <style> for its container unless an element with this id is
@@ -32,48 +19,14 @@ function markCytoscapeStyled(): void {
   document.head.append(marker);
 }
 
-export function elementsOf(paths: ReachPath[]): {
-  elements: ElementDefinition[];
-  summarised: boolean;
-} {
-  const nodes = new Map<string, ElementDefinition>();
-  const edges = new Map<string, ElementDefinition & { data: { count: number } }>();
-  const addEdge = (from: string, to: string, kind: string) => {
-    const id = `${from}>${to}`;
-    const e = edges.get(id);
-    if (e) e.data.count += 1;
-    else edges.set(id, { data: { id, source: from, target: to, kind, count: 1, label: kind } });
-  };
-  for (const p of paths)
-    for (const s of p.path) {
-      const key = `key:${s.fingerprint}`;
-      const acct = `acct:${s.account}@${s.hostId}`;
-      nodes.set(key, { data: { id: key, label: s.fingerprint.slice(7, 17), kind: 'key' } });
-      nodes.set(acct, { data: { id: acct, label: `${s.account}@${s.hostId}`, kind: 'account' } });
-      if (s.kind === 'opens') addEdge(key, acct, 'opens');
-      else addEdge(acct, key, 'stores');
-    }
-  if (nodes.size <= MAX_NODES)
-    return { elements: [...nodes.values(), ...edges.values()], summarised: false };
-  // Summarised: a host node per host; key → host for each key that opens an account there.
-  const hostNodes = new Map<string, ElementDefinition>();
-  edges.clear();
-  for (const p of paths) {
-    let prevHost: string | null = null;
-    for (const s of p.path) {
-      const h = `host:${s.hostId}`;
-      hostNodes.set(h, { data: { id: h, label: s.hostId, kind: 'host' } });
-      if (prevHost && prevHost !== h) addEdge(prevHost, h, 'reaches');
-      prevHost = h;
-    }
-  }
-  for (const e of edges.values()) e.data.label = `${e.data.count} paths`;
-  return { elements: [...hostNodes.values(), ...edges.values()], summarised: true };
-}
-
-export function AccessPicture({ paths }: { paths: ReachPath[] }) {
+export function AccessPicture(props: {
+  paths: ReachPath[];
+  groupOf?: (hostId: string) => string | null;
+}) {
+  const { paths } = props;
   const ref = useRef<HTMLDivElement>(null);
-  const { elements, summarised } = elementsOf(paths);
+  const { elements, level } = elementsOf(paths, props.groupOf);
+  const summarised = level !== 'keys and accounts';
   useEffect(() => {
     const container = ref.current;
     if (!container) return;
@@ -104,6 +57,10 @@ export function AccessPicture({ paths }: { paths: ReachPath[] }) {
           },
           { selector: 'node[kind = "host"]', style: { shape: 'round-rectangle' } },
           {
+            selector: 'node[kind = "group"]',
+            style: { shape: 'round-rectangle', 'background-color': '#2e9e5b' },
+          },
+          {
             selector: 'edge',
             style: {
               width: 1.5,
@@ -123,18 +80,18 @@ export function AccessPicture({ paths }: { paths: ReachPath[] }) {
       gone = true;
       cy?.destroy();
     };
-  }, [paths]);
+  }, [paths, props.groupOf]);
   return (
     <figure class="graph">
       <div
         ref={ref}
         class="graph-box"
         role="img"
-        aria-label={`Access graph: ${elements.length} elements${summarised ? ', summarised by host' : ''}. The paths are listed in the table below.`}
+        aria-label={`Access graph: ${elements.length} elements${summarised ? `, summarised by ${level}` : ''}. The paths are listed in the table below.`}
       />
       <figcaption class="muted">
         {summarised
-          ? 'Summarised by host: too many keys and accounts to draw one by one.'
+          ? `Summarised by ${level}: too many keys and accounts to draw one by one; edges count paths.`
           : 'Diamonds are keys, circles accounts; dashed: a private key stored in the account.'}
       </figcaption>
     </figure>

@@ -11,7 +11,9 @@ import { useSession } from '../session';
 import { ErrorBox, Loading, PageTitle, Time } from '../ui/bits';
 import { jobEnded } from '../ui/live';
 import { useApi } from '../ui/use-api';
-import { AccessPicture, type ReachPath } from '../screens/access-picture';
+import { AccessPicture } from '../screens/access-picture';
+import { MAX_NODES, type ReachPath } from '../screens/access-elements';
+import { useHostGroups } from '../screens/host-groups';
 
 interface Answer {
   snapshot: { id: string; createdAt: number };
@@ -32,6 +34,11 @@ function AccessPage({ query }: PageProps) {
       : null;
   const { can } = useSession();
   const answer = useApi<Answer>(path);
+  const hostCount = answer.data
+    ? new Set(answer.data.items.flatMap((p) => p.path.map((s) => s.hostId))).size
+    : 0;
+  // Only an answer over too many hosts to draw one by one needs their groups.
+  const groupOf = useHostGroups(hostCount > MAX_NODES);
   const graph = useApi<{ createdAt: number }>(
     can('GET /api/v1/access/graph') ? '/api/v1/access/graph' : null,
   );
@@ -115,7 +122,7 @@ function AccessPage({ query }: PageProps) {
           <p class="muted">
             {answer.data.items.length} paths{answer.data.truncated ? ' (truncated)' : ''}
           </p>
-          <AccessPicture paths={answer.data.items} />
+          <AccessPicture paths={answer.data.items} groupOf={groupOf ?? undefined} />
           <table>
             <caption>Paths</caption>
             <thead>
