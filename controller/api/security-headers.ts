@@ -20,12 +20,18 @@ export const CONSOLE_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** What the Swagger UI plugin's own policy becomes: http stays http, and no framing. */
+/**
+ * What the Swagger UI plugin's own policy becomes: http stays http (the controller listens
+ * on plain http on loopback by default), no framing, no image from elsewhere, and inline
+ * style attributes allowed, which Swagger UI sets as it draws (scripts stay hash-only; the
+ * page holds no data).
+ */
 export const swaggerUiCsp = (header: string): string =>
   header
     .replace(/\s*upgrade-insecure-requests;?/, '')
     .replace(/frame-ancestors [^;]*/, "frame-ancestors 'none'")
-    .replace(/\s*img-src [^;]*/, " img-src 'self' data:");
+    .replace(/\s*img-src [^;]*/, " img-src 'self' data:")
+    .replace(/style-src [^;]*/, "style-src 'self' 'unsafe-inline'");
 
 export function addSecurityHeaders(app: FastifyInstance): void {
   app.addHook('onSend', async (req, reply, payload) => {

@@ -3,7 +3,7 @@
  * names. The token lives in this tab's sessionStorage only: closing the tab signs out,
  * and it never travels in a URL or a cookie.
  */
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { get, setUnauthenticatedHandler, tokenStore } from './api';
 import { interceptLinks, match, navigate, useLocation } from './router';
 import { SECTIONS } from './sections';
@@ -63,9 +63,10 @@ function Shell({ me, signOut }: { me: Whoami; signOut: () => void }) {
       const params = match(p.pattern, path);
       if (params && !page) page = { Component: p.component, params };
     }
-  useEffect(() => {
+  // Before paint: a new page moves focus to its heading, as a page load would for a
+  // screen reader, and the next Tab goes on from there.
+  useLayoutEffect(() => {
     if (path === '/' && visible[0]) navigate(visible[0].path, true);
-    // A new page: move focus to its heading, as a page load would for a screen reader.
     document.getElementById('page-title')?.focus();
   }, [path]);
   return (

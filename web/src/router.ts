@@ -3,7 +3,7 @@
  * <a href> that navigate without a reload, and the server answers any such path with the
  * console (console-routes.ts), so a reload or a shared link opens the same page.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useLayoutEffect, useState } from 'preact/hooks';
 
 const listeners = new Set<() => void>();
 
@@ -15,7 +15,8 @@ export function navigate(to: string, replace = false): void {
 
 export function useLocation(): { path: string; query: URLSearchParams } {
   const [, setTick] = useState(0);
-  useEffect(() => {
+  // A layout effect: registered before any effect of the same component may navigate.
+  useLayoutEffect(() => {
     const update = () => setTick((n) => n + 1);
     listeners.add(update);
     window.addEventListener('popstate', update);

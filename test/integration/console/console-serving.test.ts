@@ -74,6 +74,8 @@ describe('the web console server', () => {
     const csp = res.headers.get('content-security-policy') ?? '';
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).not.toContain('upgrade-insecure-requests');
+    // Its scripts stay pinned by hash; only style attributes are let through.
+    expect(/script-src ([^;]*)/.exec(csp)?.[1]).toMatch(/^'self'( 'sha256-[^']+')*\s*$/);
     expect(await res.text()).toContain('swagger');
   });
 
