@@ -129,6 +129,12 @@ describe('the web console in a browser', () => {
       .waitFor(WAIT);
     await jobs.locator('tr[data-job-type="scan-full"][data-job-state="completed"]').waitFor(WAIT);
     await page.locator('.page-head .state-monitored').waitFor(WAIT);
+    // Its history shows the host key pinned and the state change, read again on the change.
+    const history = page.getByRole('table', {
+      name: 'Audit entries about this host, newest first',
+    });
+    await history.locator('tr[data-action="host.key.pinned"]').first().waitFor(WAIT);
+    await history.locator('tr[data-action="host.state"]').first().waitFor(WAIT);
     expect(await page.evaluate(() => (globalThis as unknown as { kwMark?: number }).kwMark)).toBe(
       1,
     );

@@ -13,6 +13,7 @@ import { JobsTable } from '../ui/jobs-table';
 import { useLive } from '../ui/live';
 import { useApi } from '../ui/use-api';
 import { HostInventory } from './host-inventory';
+import { HostHistory } from './host-history';
 
 interface HostDetail extends Host {
   credentials: { slot: string; kind: string; fingerprint: string | null; createdAt: number }[];
@@ -130,13 +131,8 @@ export function HostPage({ params }: PageProps) {
         {live.data && <JobsTable jobs={live.data.jobs} caption={`Newest jobs of ${h.name}`} />}
       </section>
       <HostInventory hostId={h.id} />
-      {can('GET /api/v1/audit') && (
-        <p>
-          <a href={`/audit?subject=${enc(h.id)}`}>
-            State changes and other audit entries of this host
-          </a>
-        </p>
-      )}
+      {/* Read again on each state change the live stream shows. */}
+      {can('GET /api/v1/audit') && <HostHistory key={state} hostId={h.id} />}
     </>
   );
 }
