@@ -143,7 +143,11 @@ function KeyPage({ params }: PageProps) {
   if (!key.data) return <ErrorBox error={key.error} />;
   const k = key.data;
   const more = (p: Page<unknown>) =>
-    p.nextCursor ? <p class="muted">More than shown: see the API for the next pages.</p> : null;
+    p.items.length === 0 ? (
+      <p class="muted">None found by the scans so far.</p>
+    ) : p.nextCursor ? (
+      <p class="muted">More than shown: see the API for the next pages.</p>
+    ) : null;
   return (
     <>
       <PageTitle title={`Key ${k.comment ?? ''}`.trim()}>
