@@ -42,6 +42,34 @@ const NEVER = [
   ['controller/inventory', ['jobs', 'api', 'cli', 'agents', 'agentless']],
 ];
 
+/** What the console's code may use without an import: the browser's own objects. */
+const BROWSER_GLOBALS = [
+  'window',
+  'document',
+  'location',
+  'history',
+  'navigator',
+  'sessionStorage',
+  'fetch',
+  'Response',
+  'Headers',
+  'URLSearchParams',
+  'AbortController',
+  'TextDecoderStream',
+  'HTMLElement',
+  'HTMLInputElement',
+  'HTMLSelectElement',
+  'HTMLDialogElement',
+  'HTMLDivElement',
+  'HTMLCanvasElement',
+  'Element',
+  'Event',
+  'MouseEvent',
+  'setTimeout',
+  'clearTimeout',
+  'console',
+];
+
 const boundary = (from, forbidden) => ({
   files: [`${from}/**/*.ts`],
   rules: {
@@ -106,4 +134,38 @@ export default tseslint.config(
     },
   },
   ...NEVER.map(([from, forbidden]) => boundary(from, forbidden)),
+  // The web console (web/): browser code with its own tsconfig (DOM, Preact's JSX), the
+  // same rules as the rest. It speaks only the HTTP API, so it imports nothing of ours.
+  {
+    files: ['web/**/*.ts', 'web/**/*.tsx'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      globals: Object.fromEntries(BROWSER_GLOBALS.map((g) => [g, 'readonly'])),
+    },
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.tsx', '.js'],
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.tsx', '.js'] })],
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
+      'import-x/no-cycle': 'error',
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/controller/**', '**/shared/**', '**/agent/**'],
+              message: 'web/ is a client of the HTTP API only (see docs/console.md).',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -22,6 +22,7 @@ async function main(): Promise<void> {
   const ctl = await startController(config, log);
   const out = [
     `keywarden-controller listening: admin API ${ctl.httpUrl} (store: ${ctl.services.store.kind}, data: ${config.dataDir}, runtime: Node.js ${process.version})`,
+    `web console: ${ctl.httpUrl}/ (sign in with an API token)`,
   ];
   if (ctl.bootstrapToken?.generated) {
     out.push(`first admin token (shown once, store it now): ${ctl.bootstrapToken.secret}`);

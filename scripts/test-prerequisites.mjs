@@ -4,7 +4,8 @@
  * What `npm test` needs besides node_modules, checked before anything is compiled (plain
  * Node, no dependencies): the OpenSSH server and client the integration tests run on
  * loopback, sudo for management accounts, the account tools, dpkg-deb for the agent
- * package, redis-server for the engine benchmark's BullMQ leg, root (tests create accounts and listen on port 22), and the FerretDB test
+ * package, redis-server for the engine benchmark's BullMQ leg, chromium for the console's
+ * browser tests, root (tests create accounts and listen on port 22), and the FerretDB test
  * server (built once with Go). A missing Debian package is installed when we are root
  * and apt-get is here; anything else stops the run at once with the command to run.
  * Without this, a fresh machine ran the whole suite for 18 minutes to fail and skip
@@ -37,6 +38,9 @@ export const REQUIREMENTS = [
   { command: 'usermod', pkg: 'passwd' },
   { command: 'userdel', pkg: 'passwd' },
   { command: 'chpasswd', pkg: 'passwd' },
+  // The web console's browser tests drive Debian's Chromium headless (playwright-core, which
+  // never downloads a browser of its own).
+  { file: '/usr/bin/chromium', pkg: 'chromium' },
 ];
 
 const SEARCH_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];

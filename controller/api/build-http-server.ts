@@ -11,6 +11,8 @@ import { registerApiRoutes } from './register-api-routes';
 import { describeValidationError } from './validation-error';
 import { redactSealed } from '../secrets/sealed-params';
 import { enforceRouteTable } from './route-roles';
+import { addSecurityHeaders } from './security-headers';
+import { registerConsoleRoutes } from './console-routes';
 
 export async function buildHttpServer(
   services: ControllerServices,
@@ -50,7 +52,10 @@ export async function buildHttpServer(
   app.addHook('preSerialization', async (_req, _reply, payload) => redactSealed(payload));
   // Before any route: each must be in the route table with the role it declares.
   enforceRouteTable(app);
+  addSecurityHeaders(app);
   registerHealthRoutes(app, services.store);
   await registerApiRoutes(app, services);
+  // Last: its not-found handler sends the console's pages, never an /api/ route.
+  await registerConsoleRoutes(app);
   return app;
 }

@@ -24,6 +24,9 @@ import { registerHostGroupRoutes } from './host-group-routes';
 import { registerAuthorizationRoutes } from './authorization-routes';
 import { registerBlacklistRoutes } from './blacklist-routes';
 import { registerReviewRoutes } from './review-routes';
+import { registerWhoamiRoutes } from './whoami-routes';
+import { registerJobEventsRoutes } from './job-events-routes';
+import { swaggerUiCsp } from './security-headers';
 
 /**
  * Mounts /api/v1, /metrics and the API documentation. Each area's routes live in their
@@ -46,7 +49,12 @@ export async function registerApiRoutes(
       security: [{ bearer: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // Its own CSP (inline hashes of its page), made as strict as the console's where it can be.
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    transformStaticCSP: swaggerUiCsp,
+  });
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   // Failed authentications are counted per client by @fastify/rate-limit (no route is
   // limited as such: only failures count) and audited.
@@ -82,4 +90,6 @@ export async function registerApiRoutes(
   registerAccessGraphRoutes(app, services, auth);
   registerBlacklistRoutes(app, services, auth);
   registerReviewRoutes(app, services, auth);
+  registerWhoamiRoutes(app, auth);
+  registerJobEventsRoutes(app, services, auth);
 }

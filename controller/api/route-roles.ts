@@ -98,6 +98,11 @@ export const ROUTE_ROLES = {
   'POST /api/v1/reviews/rounds/:id/items/:authorizationId/confirm': 'operator',
   'POST /api/v1/reviews/rounds/:id/items/:authorizationId/revoke': 'operator',
   'GET /api/v1/reviews/access-history': 'auditor',
+  'GET /api/v1/whoami': 'auditor',
+  'GET /api/v1/job-events': 'auditor',
+  // The web console's files; an unknown path gets its index.html (console-routes.ts).
+  'GET /': 'public',
+  'GET /*': 'public',
 } as const satisfies Record<string, Access>;
 
 /** Set on the hook `auth(role)` returns, so the table can be checked against the route. */

@@ -1,0 +1,65 @@
+/**
+ * A paged list: the first page, then "Load more" following nextCursor. `filter` narrows
+ * what is loaded (a search box over a page the API cannot search itself).
+ */
+import type { ComponentChildren } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { get, type Page } from '../api';
+import { ErrorBox, Loading } from './bits';
+
+export function usePaged<T>(path: string | null) {
+  const [items, setItems] = useState<T[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [error, setError] = useState<Error | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [tick, setTick] = useState(0);
+  const load = async (after: string | null, replace: boolean) => {
+    if (!path) return;
+    setLoading(true);
+    try {
+      const sep = path.includes('?') ? '&' : '?';
+      const page = await get<Page<T>>(
+        after ? `${path}${sep}cursor=${encodeURIComponent(after)}` : path,
+      );
+      setItems((old) => (replace ? page.items : [...old, ...page.items]));
+      setCursor(page.nextCursor);
+      setError(null);
+    } catch (err) {
+      setError(err as Error);
+      if (replace) setItems([]);
+    } finally {
+      setLoading(false);
+    }
+  };
+  useEffect(() => {
+    void load(null, true);
+  }, [path, tick]);
+  return {
+    items,
+    error,
+    loading,
+    more: cursor ? () => void load(cursor, false) : null,
+    reload: () => setTick((n) => n + 1),
+  };
+}
+
+export function PagedFooter(props: {
+  paged: { error: Error | null; loading: boolean; more: (() => void) | null };
+  what: string;
+  count: number;
+  children?: ComponentChildren;
+}) {
+  const { paged } = props;
+  return (
+    <div class="pager">
+      <ErrorBox error={paged.error} />
+      {paged.loading && <Loading what={props.what} />}
+      {!paged.loading && props.count === 0 && !paged.error && <p class="muted">No {props.what}.</p>}
+      {paged.more && (
+        <button type="button" onClick={paged.more} disabled={paged.loading}>
+          Load more {props.what}
+        </button>
+      )}
+    </div>
+  );
+}
