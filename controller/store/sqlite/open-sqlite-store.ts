@@ -12,6 +12,8 @@ import { sqliteHostCredentialRepository } from './sqlite-credential-repository';
 import { sqliteAuthorizationRepository } from './sqlite-authorization-repository';
 import { guarded } from './translate-errors';
 import { startWalCheckpointer } from './wal-checkpointer';
+import { sqliteApplicationRepository } from './sqlite-applications';
+import { sqlitePurgeRequestRepository, sqliteReverseDnsRepository } from './sqlite-purge-requests';
 import { sqliteJobRepository } from './sqlite-job-repository';
 import { sqliteAuditRepository } from './sqlite-log-repositories';
 import { sqliteAlertRepository } from './sqlite-alert-repository';
@@ -65,6 +67,9 @@ export function openSqliteStore(
     inventory: sqliteInventory(db),
     authorizations: sqliteAuthorizationRepository(db),
     accessGraph: sqliteAccessGraph(db),
+    applications: sqliteApplicationRepository(db),
+    purgeRequests: sqlitePurgeRequestRepository(db),
+    reverseDns: sqliteReverseDnsRepository(db),
   });
   return {
     kind: 'sqlite',
