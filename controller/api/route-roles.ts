@@ -87,6 +87,12 @@ export const ROUTE_ROLES = {
   'GET /api/v1/blacklist': 'auditor',
   'GET /api/v1/blacklist/:fingerprint': 'auditor',
   'POST /api/v1/blacklist': 'operator',
+  'GET /api/v1/applications': 'auditor',
+  'GET /api/v1/applications/:id': 'auditor',
+  'GET /api/v1/applications/:id/members': 'auditor',
+  'POST /api/v1/applications': 'operator',
+  'PATCH /api/v1/applications/:id': 'operator',
+  'DELETE /api/v1/applications/:id': 'operator',
 } as const satisfies Record<string, Access>;
 
 /** Set on the hook `auth(role)` returns, so the table can be checked against the route. */

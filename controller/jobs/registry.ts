@@ -53,6 +53,7 @@ import { authorizePrivateKeyParent } from './authorize-private-key-parent';
 import { removeAuthorization } from './remove-authorization';
 import { graphAnalysis } from './graph-analysis';
 import { deployRevokedKeys } from './deploy-revoked-keys';
+import { internalApplicationsUpdate } from './internal-applications-update';
 
 export const productJobs = [
   internalProcessManager,
@@ -98,6 +99,7 @@ export const productJobs = [
   removeAuthorization,
   graphAnalysis,
   deployRevokedKeys,
+  internalApplicationsUpdate,
 ] as const;
 
 /** Fixtures for tests and benchmarks, registered only with KEYWARDEN_ENABLE_TEST_JOB_TYPES. */
