@@ -62,7 +62,7 @@ export const USAGE = `usage: keywarden [--url URL] [--token TOKEN] [--json] <com
   jobs cancel ID | jobs retry ID
   robots list
   robots set TYPE [--instances N] [--interval 5m] [--window HH:MM-HH:MM|none] [--enable|--disable]
-  reports tasks|processes [filters as jobs list] | reports running
+  reports tasks|processes [filters as jobs list] | reports running | reports statistics
   alerts list [--state open,dismissed,resolved] [--type T] | alerts dismiss ID | alerts resolve ID
   tokens list | tokens create NAME --role admin|operator|auditor | tokens revoke ID
 ${HOSTS_USAGE}

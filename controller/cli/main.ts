@@ -11,6 +11,7 @@ import { authorizationsCommand } from './authorizations-command';
 import { accessCommand } from './access-command';
 import { blacklistCommand } from './blacklist-command';
 import { applicationsCommand } from './applications-command';
+import { statisticsCommand } from './statistics-command';
 
 export const EXIT = {
   ok: 0,
@@ -42,6 +43,7 @@ export async function runCli(
     let res: Output;
     if (area === 'jobs') res = await jobsCommand(api, sub, args, o);
     else if (area === 'robots') res = await robotsCommand(api, sub, args, o);
+    else if (area === 'reports' && sub === 'statistics') res = await statisticsCommand(api);
     else if (area === 'reports') res = await reportsCommand(api, sub, o);
     else if (area === 'alerts') res = await alertsCommand(api, sub, args, o);
     else if (area === 'tokens') res = await tokensCommand(api, sub, args, o);

@@ -112,7 +112,7 @@ describe.each(['sqlite', 'mongodb'] as const)('applications (%s)', (storeKind) =
         name: 'db2.example.com',
         address: '127.0.0.1',
         port: 22,
-        kind: 'agentless',
+        kind: 'agent',
         managementAccount: 'root',
         hostKeyFingerprint: null,
         agentId: null,

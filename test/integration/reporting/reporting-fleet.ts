@@ -22,7 +22,8 @@ const host = (id: string, name: string, over: Partial<NewHost> = {}): NewHost =>
   name,
   address: '127.0.0.1',
   port: 22,
-  kind: 'agentless',
+  // Agent hosts whose agent never connects: no connectivity test or scan changes their state.
+  kind: 'agent',
   state: 'managed',
   hostKeyFingerprint: null,
   managementAccount: 'root',
@@ -79,7 +80,7 @@ export async function fillReportingFleet(ctl: TestController): Promise<Reporting
   await store.hosts.createMany(
     [
       host('h-web1', 'web1.example.com', { groupId: group.id }),
-      host('h-web2', 'web2.example.com', { groupId: group.id, state: 'unreachable' }),
+      host('h-web2', 'web2.example.com', { groupId: group.id, state: 'host-key-mismatch' }),
       host('h-db1', 'db1.example.com', { state: 'monitored' }),
     ],
     now,
