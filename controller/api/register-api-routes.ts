@@ -24,6 +24,7 @@ import { registerHostGroupRoutes } from './host-group-routes';
 import { registerAuthorizationRoutes } from './authorization-routes';
 import { registerBlacklistRoutes } from './blacklist-routes';
 import { registerApplicationsRoutes } from './applications-routes';
+import { registerPurgeRequestRoutes } from './purge-request-routes';
 
 /**
  * Mounts /api/v1, /metrics and the API documentation. Each area's routes live in their
@@ -82,4 +83,5 @@ export async function registerApiRoutes(
   registerAccessGraphRoutes(app, services, auth);
   registerBlacklistRoutes(app, services, auth);
   registerApplicationsRoutes(app, services, auth);
+  registerPurgeRequestRoutes(app, services, auth);
 }

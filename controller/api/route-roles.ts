@@ -93,6 +93,11 @@ export const ROUTE_ROLES = {
   'POST /api/v1/applications': 'operator',
   'PATCH /api/v1/applications/:id': 'operator',
   'DELETE /api/v1/applications/:id': 'operator',
+  'GET /api/v1/purge-requests': 'auditor',
+  'GET /api/v1/purge-requests/:id': 'auditor',
+  'POST /api/v1/purge-requests': 'admin',
+  'POST /api/v1/purge-requests/:id/approve': 'admin',
+  'POST /api/v1/purge-requests/:id/reject': 'admin',
 } as const satisfies Record<string, Access>;
 
 /** Set on the hook `auth(role)` returns, so the table can be checked against the route. */

@@ -12,6 +12,7 @@ import { accessCommand } from './access-command';
 import { blacklistCommand } from './blacklist-command';
 import { applicationsCommand } from './applications-command';
 import { statisticsCommand } from './statistics-command';
+import { purgeCommand } from './purge-command';
 
 export const EXIT = {
   ok: 0,
@@ -64,6 +65,7 @@ export async function runCli(
     else if (area === 'access') res = await accessCommand(api, sub, args, o);
     else if (area === 'blacklist') res = await blacklistCommand(api, sub, args, o);
     else if (area === 'applications') res = await applicationsCommand(api, sub, args, o);
+    else if (area === 'purge') res = await purgeCommand(api, sub, args, o);
     else throw new UsageError(`unknown command ${area}`);
     out(o.json ? JSON.stringify(res.data, null, 2) : res.human);
     return EXIT.ok;

@@ -54,6 +54,7 @@ import { removeAuthorization } from './remove-authorization';
 import { graphAnalysis } from './graph-analysis';
 import { deployRevokedKeys } from './deploy-revoked-keys';
 import { internalApplicationsUpdate } from './internal-applications-update';
+import { purgeDatabaseObjects } from './purge-database-objects';
 
 export const productJobs = [
   internalProcessManager,
@@ -100,6 +101,7 @@ export const productJobs = [
   graphAnalysis,
   deployRevokedKeys,
   internalApplicationsUpdate,
+  purgeDatabaseObjects,
 ] as const;
 
 /** Fixtures for tests and benchmarks, registered only with KEYWARDEN_ENABLE_TEST_JOB_TYPES. */
