@@ -55,6 +55,8 @@ import { graphAnalysis } from './graph-analysis';
 import { deployRevokedKeys } from './deploy-revoked-keys';
 import { internalApplicationsUpdate } from './internal-applications-update';
 import { purgeDatabaseObjects } from './purge-database-objects';
+import { reverseIpMapper } from './reverse-ip-mapper';
+import { internalReverseIpMapper } from './internal-reverse-ip-mapper';
 
 export const productJobs = [
   internalProcessManager,
@@ -102,6 +104,8 @@ export const productJobs = [
   deployRevokedKeys,
   internalApplicationsUpdate,
   purgeDatabaseObjects,
+  reverseIpMapper,
+  internalReverseIpMapper,
 ] as const;
 
 /** Fixtures for tests and benchmarks, registered only with KEYWARDEN_ENABLE_TEST_JOB_TYPES. */

@@ -128,11 +128,11 @@ export async function fillReportingFleet(ctl: TestController): Promise<Reporting
     now,
   );
   await store.inventory.keyUsage.record('h-web2', [
-    { account: 'www', fingerprint: KEYS.ed, from: '127.0.0.1', at: now - DAY },
+    { account: 'www', fingerprint: KEYS.ed, from: '192.0.2.10', at: now - DAY },
   ]);
   await store.inventory.keyUsage.record('h-db1', [
-    { account: 'postgres', fingerprint: KEYS.ed, from: '127.0.0.2', at: now - 2 * DAY },
-    { account: 'postgres', fingerprint: KEYS.ed, from: '127.0.0.1', at: now - 200 * DAY },
+    { account: 'postgres', fingerprint: KEYS.ed, from: '192.0.2.20', at: now - 2 * DAY },
+    { account: 'postgres', fingerprint: KEYS.ed, from: '192.0.2.10', at: now - 200 * DAY },
   ]);
   const tokens = { admin2: '', operator: '', auditor: '' };
   for (const [name, role] of [
