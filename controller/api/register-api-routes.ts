@@ -25,6 +25,7 @@ import { registerAuthorizationRoutes } from './authorization-routes';
 import { registerBlacklistRoutes } from './blacklist-routes';
 import { registerApplicationsRoutes } from './applications-routes';
 import { registerPurgeRequestRoutes } from './purge-request-routes';
+import { registerListingRoutes } from './listing-routes';
 
 /**
  * Mounts /api/v1, /metrics and the API documentation. Each area's routes live in their
@@ -84,4 +85,5 @@ export async function registerApiRoutes(
   registerBlacklistRoutes(app, services, auth);
   registerApplicationsRoutes(app, services, auth);
   registerPurgeRequestRoutes(app, services, auth);
+  registerListingRoutes(app, services, auth);
 }

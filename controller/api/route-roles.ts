@@ -98,6 +98,8 @@ export const ROUTE_ROLES = {
   'POST /api/v1/purge-requests': 'admin',
   'POST /api/v1/purge-requests/:id/approve': 'admin',
   'POST /api/v1/purge-requests/:id/reject': 'admin',
+  'POST /api/v1/listings': 'auditor',
+  'GET /api/v1/jobs/:id/file': 'auditor',
 } as const satisfies Record<string, Access>;
 
 /** Set on the hook `auth(role)` returns, so the table can be checked against the route. */

@@ -9,6 +9,7 @@ import { ACCESS_OPTIONS, ACCESS_USAGE } from './access-command';
 import { BLACKLIST_OPTIONS, BLACKLIST_USAGE } from './blacklist-command';
 import { APPLICATIONS_OPTIONS, APPLICATIONS_USAGE } from './applications-command';
 import { PURGE_OPTIONS, PURGE_USAGE } from './purge-command';
+import { LISTING_OPTIONS, LISTING_USAGE } from './listing-command';
 import { UsageError } from './option-values';
 
 export { UsageError };
@@ -44,6 +45,7 @@ export const OPTIONS = {
   ...BLACKLIST_OPTIONS,
   ...APPLICATIONS_OPTIONS,
   ...PURGE_OPTIONS,
+  ...LISTING_OPTIONS,
 } as const;
 
 export type Options = ReturnType<typeof parse>['values'];
@@ -76,6 +78,7 @@ ${ACCESS_USAGE}
 ${BLACKLIST_USAGE}
 ${APPLICATIONS_USAGE}
 ${PURGE_USAGE}
+${LISTING_USAGE}
 
 The controller and token come from --url/--token or KEYWARDEN_URL/KEYWARDEN_TOKEN.
 Exit codes: 0 done, 1 refused or failed (4xx/5xx), 2 usage, 3 unauthorised (401/403), 4 not found, 5 unreachable.`;

@@ -13,6 +13,7 @@ import { blacklistCommand } from './blacklist-command';
 import { applicationsCommand } from './applications-command';
 import { statisticsCommand } from './statistics-command';
 import { purgeCommand } from './purge-command';
+import { batchListCommand, downloadCommand } from './listing-command';
 
 export const EXIT = {
   ok: 0,
@@ -42,7 +43,10 @@ export async function runCli(
     if (!token) throw new UsageError('no token: give --token or set KEYWARDEN_TOKEN');
     const api = new ApiClient(url, token);
     let res: Output;
-    if (area === 'jobs') res = await jobsCommand(api, sub, args, o);
+    if ((area === 'hosts' || area === 'keys') && sub === 'list' && o.batch)
+      res = await batchListCommand(api, area, o, err);
+    else if (area === 'jobs' && sub === 'download') res = await downloadCommand(api, args, o);
+    else if (area === 'jobs') res = await jobsCommand(api, sub, args, o);
     else if (area === 'robots') res = await robotsCommand(api, sub, args, o);
     else if (area === 'reports' && sub === 'statistics') res = await statisticsCommand(api);
     else if (area === 'reports') res = await reportsCommand(api, sub, o);

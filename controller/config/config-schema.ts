@@ -338,6 +338,19 @@ export const settings = {
     describe:
       'how long an address without a name (no PTR record, timeout) is kept before it is asked again',
   },
+  listingMaxRows: {
+    env: 'KEYWARDEN_LISTING_MAX_ROWS',
+    parse: asPositiveInt,
+    default: '10000000',
+    describe:
+      'most rows a batch listing (listing-job) writes; a longer listing is cut there and says so',
+  },
+  listingRetentionMs: {
+    env: 'KEYWARDEN_LISTING_RETENTION',
+    parse: asDurationMs,
+    default: '7d',
+    describe: 'how long listing files stay in DATA_DIR/listings for download',
+  },
 } satisfies Record<string, SettingSpec<unknown>>;
 
 export type Settings = typeof settings;

@@ -57,6 +57,7 @@ import { internalApplicationsUpdate } from './internal-applications-update';
 import { purgeDatabaseObjects } from './purge-database-objects';
 import { reverseIpMapper } from './reverse-ip-mapper';
 import { internalReverseIpMapper } from './internal-reverse-ip-mapper';
+import { listingJob } from './listing-job';
 
 export const productJobs = [
   internalProcessManager,
@@ -106,6 +107,7 @@ export const productJobs = [
   purgeDatabaseObjects,
   reverseIpMapper,
   internalReverseIpMapper,
+  listingJob,
 ] as const;
 
 /** Fixtures for tests and benchmarks, registered only with KEYWARDEN_ENABLE_TEST_JOB_TYPES. */
