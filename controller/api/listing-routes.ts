@@ -18,6 +18,7 @@ import {
   type ListingObject,
 } from '../listings/listing-sources';
 import { HOST_STATES } from '../store/host-records';
+import { listingJob } from '../jobs/listing-job';
 import type { Role } from '../store/records';
 import { caller, hasRole, type RequireRole } from './auth';
 import { parseList } from './parse-query';
@@ -68,7 +69,7 @@ export function registerListingRoutes(
       const filter = req.body.filter ?? {};
       parseList(filter.state, 'filter.state', HOST_STATES);
       const { job } = await s.queue.enqueue(
-        'listing-job',
+        listingJob.type,
         { object, format: req.body.format ?? 'csv', filter },
         { createdBy: who.actor, trigger: 'admin' },
       );
@@ -93,7 +94,7 @@ export function registerListingRoutes(
     },
     async (req, reply) => {
       const job = await s.store.jobs.get(req.params.id);
-      if (!job || job.type !== 'listing-job')
+      if (!job || job.type !== listingJob.type)
         throw notFound(`no listing job ${req.params.id}`, {
           details: { field: 'id', value: req.params.id },
         });

@@ -7,6 +7,7 @@
  */
 import { conflict, forbidden, notFound } from '../../shared/errors';
 import type { JobQueue } from '../engine/job-queue';
+import { purgeDatabaseObjects } from '../jobs/purge-database-objects';
 import type { JobRecord } from '../store/records';
 import type { PurgeRequestRecord } from '../store/reporting-store';
 import type { Store } from '../store/store';
@@ -54,7 +55,7 @@ export async function approvePurge(
       details: { field: 'id', value: id },
     });
   const { job } = await queue.enqueue(
-    'purge-database-objects',
+    purgeDatabaseObjects.type,
     { requestId: id },
     { createdBy: by.actor, trigger: 'admin', dedupeKey: `purge-request:${id}` },
   );
