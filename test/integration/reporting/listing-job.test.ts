@@ -148,3 +148,26 @@ describe.each(['sqlite', 'mongodb'] as const)('batch listings (%s)', (storeKind)
     expect(badState.body.error.message).toContain('filter.state');
   });
 });
+
+describe('a batch listing longer than listingMaxRows', () => {
+  it('stops at the bound and says it was cut', async () => {
+    const ctl = await startTestController({ env: { KEYWARDEN_LISTING_MAX_ROWS: '2' } });
+    try {
+      await fillReportingFleet(ctl);
+      const started = await ctl.api<{ job: Job }>('POST', '/api/v1/listings', {
+        body: { object: 'hosts', format: 'json' },
+      });
+      await vi.waitFor(
+        async () =>
+          expect((await ctl.services.store.jobs.get(started.body.job.id))?.state).toBe('completed'),
+        { timeout: 30_000, interval: 100 },
+      );
+      const job = await ctl.services.store.jobs.get(started.body.job.id);
+      expect(job?.result).toMatchObject({ rows: 2, truncated: true });
+      const file = await ctl.api<unknown[]>('GET', `/api/v1/jobs/${started.body.job.id}/file`);
+      expect(file.body).toHaveLength(2);
+    } finally {
+      await ctl.stop();
+    }
+  });
+});
