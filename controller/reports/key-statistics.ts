@@ -22,7 +22,7 @@ export const AGE_BUCKETS = [
   ['over-365d', Infinity],
 ] as const;
 
-type Reader = Pick<Store, 'inventory'>;
+type Reader = Pick<Store, 'inventory' | 'hosts'>;
 type Progress = (step: string, done: number) => Promise<void>;
 
 export interface KeyStatistics {
@@ -79,8 +79,29 @@ async function distinctKeys(store: Reader, now: number, progress: Progress) {
   return out;
 }
 
-/** Lines in item order (host by host): one host's key usage is read when its lines begin. */
-async function authorizedLines(store: Reader, now: number, progress: Progress) {
+/** Every page of one host's present items of a kind (served by the (kind, host) index). */
+async function* hostItems<K extends 'authorized-key' | 'private-key'>(
+  store: Reader,
+  kind: K,
+  hostId: string,
+) {
+  let after: string | undefined;
+  do {
+    const page = await store.inventory.items.listPage(
+      kind,
+      { hostId },
+      { limit: PAGE, ...(after ? { after } : {}) },
+    );
+    yield* page.items;
+    after = page.nextCursor ?? undefined;
+  } while (after);
+}
+
+/**
+ * Lines and private keys host by host (registered hosts: a host removed from Keywarden is no
+ * longer counted), each host's key usage read once when its lines begin.
+ */
+async function hostByHost(store: Reader, now: number, progress: Progress) {
   const lines: KeyStatistics['authorizedKeys'] = {
     lines: 0,
     managed: 0,
@@ -90,66 +111,44 @@ async function authorizedLines(store: Reader, now: number, progress: Progress) {
     usedLast90Days: 0,
   };
   const accounts = { withKeyAccess: 0, rootWithKeyAccess: 0 };
-  let host: string | null = null;
-  let lastUse = new Map<string, number>();
-  let hostAccounts = new Set<string>();
+  const keyFiles = { files: 0, encrypted: 0, unencrypted: 0 };
   let after: string | undefined;
   do {
-    const page = await store.inventory.items.listPage(
-      'authorized-key',
-      {},
-      { limit: PAGE, ...(after ? { after } : {}) },
-    );
-    for (const item of page.items) {
-      if (item.hostId !== host) {
-        host = item.hostId;
-        hostAccounts = new Set();
-        lastUse = new Map();
-        for (const u of await store.inventory.keyUsage.list({ hostId: host })) {
-          const k = `${u.account}|${u.fingerprint}`;
-          lastUse.set(k, Math.max(lastUse.get(k) ?? 0, u.lastUsedAt));
+    const hosts = await store.hosts.list({}, { limit: PAGE, ...(after ? { after } : {}) });
+    for (const host of hosts.items) {
+      const lastUse = new Map<string, number>();
+      for (const u of await store.inventory.keyUsage.list({ hostId: host.id })) {
+        const k = `${u.account}|${u.fingerprint}`;
+        lastUse.set(k, Math.max(lastUse.get(k) ?? 0, u.lastUsedAt));
+      }
+      const hostAccounts = new Set<string>();
+      for await (const item of hostItems(store, 'authorized-key', host.id)) {
+        const account = item.account ?? '';
+        if (!hostAccounts.has(account)) {
+          hostAccounts.add(account);
+          accounts.withKeyAccess++;
+          if (account === 'root') accounts.rootWithKeyAccess++;
+        }
+        lines.lines++;
+        if (item.data.managed) lines.managed++;
+        else lines.foreign++;
+        const used = lastUse.get(`${account}|${item.fingerprint ?? ''}`);
+        if (used === undefined) lines.unused++;
+        else {
+          lines.used++;
+          if (used >= now - 90 * DAY) lines.usedLast90Days++;
         }
       }
-      const account = item.account ?? '';
-      if (!hostAccounts.has(account)) {
-        hostAccounts.add(account);
-        accounts.withKeyAccess++;
-        if (account === 'root') accounts.rootWithKeyAccess++;
-      }
-      lines.lines++;
-      if (item.data.managed) lines.managed++;
-      else lines.foreign++;
-      const used = lastUse.get(`${account}|${item.fingerprint ?? ''}`);
-      if (used === undefined) lines.unused++;
-      else {
-        lines.used++;
-        if (used >= now - 90 * DAY) lines.usedLast90Days++;
+      for await (const item of hostItems(store, 'private-key', host.id)) {
+        keyFiles.files++;
+        if (item.data.encrypted) keyFiles.encrypted++;
+        else keyFiles.unencrypted++;
       }
     }
-    after = page.nextCursor ?? undefined;
-    await progress('authorized-keys', lines.lines);
+    after = hosts.nextCursor ?? undefined;
+    await progress('hosts', lines.lines);
   } while (after);
-  return { lines, accounts };
-}
-
-async function privateKeys(store: Reader, progress: Progress) {
-  const out = { files: 0, encrypted: 0, unencrypted: 0 };
-  let after: string | undefined;
-  do {
-    const page = await store.inventory.items.listPage(
-      'private-key',
-      {},
-      { limit: PAGE, ...(after ? { after } : {}) },
-    );
-    for (const item of page.items) {
-      out.files++;
-      if (item.data.encrypted) out.encrypted++;
-      else out.unencrypted++;
-    }
-    after = page.nextCursor ?? undefined;
-    await progress('private-keys', out.files);
-  } while (after);
-  return out;
+  return { lines, accounts, keyFiles };
 }
 
 async function usage(store: Reader, since: number | null, progress: Progress) {
@@ -180,12 +179,12 @@ export async function keyStatistics(
   progress: Progress = async () => undefined,
 ): Promise<KeyStatistics> {
   const keys = await distinctKeys(store, now, progress);
-  const { lines, accounts } = await authorizedLines(store, now, progress);
+  const { lines, accounts, keyFiles } = await hostByHost(store, now, progress);
   return {
     keys,
     authorizedKeys: lines,
     accounts,
-    privateKeys: await privateKeys(store, progress),
+    privateKeys: keyFiles,
     usage: await usage(store, since, progress),
   };
 }
