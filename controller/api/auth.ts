@@ -83,3 +83,6 @@ export function caller(req: FastifyRequest): Principal {
   if (!req.principal) throw unauthenticated('not authenticated');
   return req.principal;
 }
+
+/** The role `have` may do what `need` may (roles are ordered: auditor < operator < admin). */
+export const hasRole = (have: Role, need: Role): boolean => RANK[have] >= RANK[need];

@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { notFound } from '../../shared/errors';
 import type { ControllerServices } from '../controller-services';
 import { hostKnown, itemPage, lastUses } from '../inventory/read-inventory';
+import { withSourceNames } from '../reverse-dns/source-names';
 import type { RequireRole } from './auth';
 import {
   Account,
@@ -170,7 +171,7 @@ export function registerInventoryRoutes(
     async (req) => {
       const hostId = await knownHost(req.params.id);
       const { limit, cursor } = pageOf(req.query);
-      return s.store.inventory.keyUsage.listPage(
+      const page = await s.store.inventory.keyUsage.listPage(
         {
           hostId,
           ...(req.query.account ? { account: req.query.account } : {}),
@@ -178,6 +179,7 @@ export function registerInventoryRoutes(
         },
         { limit, ...(cursor ? { after: cursor } : {}) },
       );
+      return withSourceNames(s.store, page);
     },
   );
 

@@ -117,6 +117,11 @@ export const KeyUsage = Type.Object({
   account: Type.String(),
   fingerprint: Type.String(),
   from: Type.String({ description: 'source address of the logins' }),
+  fromName: Nullable(
+    Type.String({
+      description: 'its name by reverse DNS (reverse-ip-mapper); null: none or not yet',
+    }),
+  ),
   firstUsedAt: Type.Integer(),
   lastUsedAt: Type.Integer(),
   count: Type.Integer(),

@@ -17,6 +17,7 @@ import {
 } from '../inventory/read-inventory';
 import type { InventoryItem } from '../store/inventory-records';
 import type { Page as StorePage } from '../store/store';
+import { withSourceNames } from '../reverse-dns/source-names';
 import type { RequireRole } from './auth';
 import {
   AuthorizedKey,
@@ -73,10 +74,13 @@ export function registerKeyRoutes(
     );
     return { items: page.items.map(privateKeyRow), nextCursor: page.nextCursor };
   };
-  const usagePage = (fingerprint: string, q: { limit?: number; cursor?: string }) =>
-    s.store.inventory.keyUsage.listPage(
-      { fingerprint },
-      { limit: q.limit ?? 50, ...(q.cursor ? { after: q.cursor } : {}) },
+  const usagePage = async (fingerprint: string, q: { limit?: number; cursor?: string }) =>
+    withSourceNames(
+      s.store,
+      await s.store.inventory.keyUsage.listPage(
+        { fingerprint },
+        { limit: q.limit ?? 50, ...(q.cursor ? { after: q.cursor } : {}) },
+      ),
     );
 
   r.get(

@@ -27,6 +27,9 @@ import { registerReviewRoutes } from './review-routes';
 import { registerWhoamiRoutes } from './whoami-routes';
 import { registerJobEventsRoutes } from './job-events-routes';
 import { swaggerUiCsp } from './security-headers';
+import { registerApplicationsRoutes } from './applications-routes';
+import { registerPurgeRequestRoutes } from './purge-request-routes';
+import { registerListingRoutes } from './listing-routes';
 
 /**
  * Mounts /api/v1, /metrics and the API documentation. Each area's routes live in their
@@ -92,4 +95,7 @@ export async function registerApiRoutes(
   registerReviewRoutes(app, services, auth);
   registerWhoamiRoutes(app, auth);
   registerJobEventsRoutes(app, services, auth);
+  registerApplicationsRoutes(app, services, auth);
+  registerPurgeRequestRoutes(app, services, auth);
+  registerListingRoutes(app, services, auth);
 }

@@ -103,6 +103,19 @@ export const ROUTE_ROLES = {
   // The web console's files; an unknown path gets its index.html (console-routes.ts).
   'GET /': 'public',
   'GET /*': 'public',
+  'GET /api/v1/applications': 'auditor',
+  'GET /api/v1/applications/:id': 'auditor',
+  'GET /api/v1/applications/:id/members': 'auditor',
+  'POST /api/v1/applications': 'operator',
+  'PATCH /api/v1/applications/:id': 'operator',
+  'DELETE /api/v1/applications/:id': 'operator',
+  'GET /api/v1/purge-requests': 'auditor',
+  'GET /api/v1/purge-requests/:id': 'auditor',
+  'POST /api/v1/purge-requests': 'admin',
+  'POST /api/v1/purge-requests/:id/approve': 'admin',
+  'POST /api/v1/purge-requests/:id/reject': 'admin',
+  'POST /api/v1/listings': 'auditor',
+  'GET /api/v1/jobs/:id/file': 'auditor',
 } as const satisfies Record<string, Access>;
 
 /** Set on the hook `auth(role)` returns, so the table can be checked against the route. */

@@ -74,4 +74,47 @@ export class ApiClient {
     }
     return text;
   }
+
+  /** A file the API serves, streamed to disk (see downloadTo). */
+  download(path: string, file: (suggested: string | null) => string) {
+    return downloadTo(this.baseUrl, this.token, path, file);
+  }
+}
+
+/**
+ * A file the API serves (a listing), streamed to `file` (created 0600: a listing can hold
+ * what only some roles may read) rather than held in memory. Returns the bytes written and
+ * the file name the server suggests.
+ */
+export async function downloadTo(
+  baseUrl: string,
+  token: string,
+  path: string,
+  file: (suggested: string | null) => string,
+): Promise<{ file: string; bytes: number }> {
+  const { createWriteStream } = await import('node:fs');
+  const { Readable } = await import('node:stream');
+  const { pipeline } = await import('node:stream/promises');
+  let res: Response;
+  try {
+    res = await fetch(new URL(path, baseUrl), { headers: { authorization: `Bearer ${token}` } });
+  } catch (err) {
+    throw new ApiError(0, 'UNREACHABLE', `cannot reach ${baseUrl}: ${(err as Error).message}`);
+  }
+  if (!res.ok || !res.body) {
+    const text = await res.text();
+    let e: { code?: string; message?: string } | undefined;
+    try {
+      e = (JSON.parse(text) as { error?: { code?: string; message?: string } }).error;
+    } catch {
+      e = undefined;
+    }
+    throw new ApiError(res.status, e?.code ?? `HTTP_${res.status}`, e?.message ?? text);
+  }
+  const suggested =
+    /filename="([^"/\\]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? null;
+  const target = file(suggested);
+  const out = createWriteStream(target, { mode: 0o600 });
+  await pipeline(Readable.fromWeb(res.body as never), out);
+  return { file: target, bytes: out.bytesWritten };
 }

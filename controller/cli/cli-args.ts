@@ -8,6 +8,9 @@ import { AUTHORIZATIONS_OPTIONS, AUTHORIZATIONS_USAGE } from './authorizations-c
 import { ACCESS_OPTIONS, ACCESS_USAGE } from './access-command';
 import { BLACKLIST_OPTIONS, BLACKLIST_USAGE } from './blacklist-command';
 import { REVIEWS_OPTIONS, REVIEWS_USAGE } from './reviews-command';
+import { APPLICATIONS_OPTIONS, APPLICATIONS_USAGE } from './applications-command';
+import { PURGE_OPTIONS, PURGE_USAGE } from './purge-command';
+import { LISTING_OPTIONS, LISTING_USAGE } from './listing-command';
 import { UsageError } from './option-values';
 
 export { UsageError };
@@ -42,6 +45,9 @@ export const OPTIONS = {
   ...ACCESS_OPTIONS,
   ...BLACKLIST_OPTIONS,
   ...REVIEWS_OPTIONS,
+  ...APPLICATIONS_OPTIONS,
+  ...PURGE_OPTIONS,
+  ...LISTING_OPTIONS,
 } as const;
 
 export type Options = ReturnType<typeof parse>['values'];
@@ -62,7 +68,7 @@ export const USAGE = `usage: keywarden [--url URL] [--token TOKEN] [--json] <com
   jobs cancel ID | jobs retry ID
   robots list
   robots set TYPE [--instances N] [--interval 5m] [--window HH:MM-HH:MM|none] [--enable|--disable]
-  reports tasks|processes [filters as jobs list] | reports running
+  reports tasks|processes [filters as jobs list] | reports running | reports statistics
   alerts list [--state open,dismissed,resolved] [--type T] | alerts dismiss ID | alerts resolve ID
   tokens list | tokens create NAME --role admin|operator|auditor | tokens revoke ID
 ${HOSTS_USAGE}
@@ -73,6 +79,9 @@ ${AUTHORIZATIONS_USAGE}
 ${ACCESS_USAGE}
 ${BLACKLIST_USAGE}
 ${REVIEWS_USAGE}
+${APPLICATIONS_USAGE}
+${PURGE_USAGE}
+${LISTING_USAGE}
 
 The controller and token come from --url/--token or KEYWARDEN_URL/KEYWARDEN_TOKEN.
 Exit codes: 0 done, 1 refused or failed (4xx/5xx), 2 usage, 3 unauthorised (401/403), 4 not found, 5 unreachable.`;

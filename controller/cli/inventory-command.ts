@@ -82,6 +82,8 @@ const PRIVATE_COLUMNS = [
 ];
 const usageRow = (r: Row) => ({
   ...r,
+  // The source's DNS name after its address, once reverse-ip-mapper found one.
+  from: r.fromName ? `${String(r.from)} (${String(r.fromName)})` : r.from,
   'last-used': time(r.lastUsedAt),
   'first-used': time(r.firstUsedAt),
 });

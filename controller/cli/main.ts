@@ -11,6 +11,10 @@ import { authorizationsCommand } from './authorizations-command';
 import { accessCommand } from './access-command';
 import { blacklistCommand } from './blacklist-command';
 import { reviewsCommand } from './reviews-command';
+import { applicationsCommand } from './applications-command';
+import { statisticsCommand } from './statistics-command';
+import { purgeCommand } from './purge-command';
+import { batchListCommand, downloadCommand } from './listing-command';
 
 export const EXIT = {
   ok: 0,
@@ -40,8 +44,12 @@ export async function runCli(
     if (!token) throw new UsageError('no token: give --token or set KEYWARDEN_TOKEN');
     const api = new ApiClient(url, token);
     let res: Output;
-    if (area === 'jobs') res = await jobsCommand(api, sub, args, o);
+    if ((area === 'hosts' || area === 'keys') && sub === 'list' && o.batch)
+      res = await batchListCommand(api, area, o, err);
+    else if (area === 'jobs' && sub === 'download') res = await downloadCommand(api, args, o);
+    else if (area === 'jobs') res = await jobsCommand(api, sub, args, o);
     else if (area === 'robots') res = await robotsCommand(api, sub, args, o);
+    else if (area === 'reports' && sub === 'statistics') res = await statisticsCommand(api);
     else if (area === 'reports') res = await reportsCommand(api, sub, o);
     else if (area === 'alerts') res = await alertsCommand(api, sub, args, o);
     else if (area === 'tokens') res = await tokensCommand(api, sub, args, o);
@@ -62,6 +70,8 @@ export async function runCli(
     else if (area === 'access') res = await accessCommand(api, sub, args, o);
     else if (area === 'blacklist') res = await blacklistCommand(api, sub, args, o);
     else if (area === 'reviews') res = await reviewsCommand(api, sub, args, o);
+    else if (area === 'applications') res = await applicationsCommand(api, sub, args, o);
+    else if (area === 'purge') res = await purgeCommand(api, sub, args, o);
     else throw new UsageError(`unknown command ${area}`);
     out(o.json ? JSON.stringify(res.data, null, 2) : res.human);
     return EXIT.ok;

@@ -8,6 +8,7 @@ import {
   type SettingParse,
 } from '../../shared/config/settings-parser';
 import { asCommandList, asPathList } from './list-settings';
+import { asDnsServers } from '../reverse-dns/dns-servers-setting';
 
 export type Parse<T> = SettingParse<T>;
 
@@ -304,6 +305,51 @@ export const settings = {
     default: '2',
     describe:
       'workers of workerConcurrency kept from bulk scheduled host scans, for admin and event jobs and robots (bulk keeps at least one)',
+  },
+  reverseDnsServers: {
+    env: 'KEYWARDEN_REVERSE_DNS_SERVERS',
+    parse: asDnsServers,
+    describe:
+      'DNS servers reverse-ip-mapper asks for the names of key-activity source addresses (IP or IP:PORT, comma-separated; default: the system resolvers)',
+  },
+  reverseDnsTimeoutMs: {
+    env: 'KEYWARDEN_REVERSE_DNS_TIMEOUT',
+    parse: asDurationMs,
+    default: '2s',
+    describe: 'how long one reverse lookup may take; a lookup past it is cached as failed',
+  },
+  reverseDnsRunLimitMs: {
+    env: 'KEYWARDEN_REVERSE_DNS_RUN_LIMIT',
+    parse: asDurationMs,
+    default: '5m',
+    describe:
+      'how long one reverse-ip-mapper run may look up; addresses left are looked up by the next run',
+  },
+  reverseDnsTtlMs: {
+    env: 'KEYWARDEN_REVERSE_DNS_TTL',
+    parse: asDurationMs,
+    default: '1d',
+    describe: 'how long a name found by reverse DNS is kept before it is looked up again',
+  },
+  reverseDnsNegativeTtlMs: {
+    env: 'KEYWARDEN_REVERSE_DNS_NEGATIVE_TTL',
+    parse: asDurationMs,
+    default: '1h',
+    describe:
+      'how long an address without a name (no PTR record, timeout) is kept before it is asked again',
+  },
+  listingMaxRows: {
+    env: 'KEYWARDEN_LISTING_MAX_ROWS',
+    parse: asPositiveInt,
+    default: '10000000',
+    describe:
+      'most rows a batch listing (listing-job) writes; a longer listing is cut there and says so',
+  },
+  listingRetentionMs: {
+    env: 'KEYWARDEN_LISTING_RETENTION',
+    parse: asDurationMs,
+    default: '7d',
+    describe: 'how long listing files stay in DATA_DIR/listings for download',
   },
 } satisfies Record<string, SettingSpec<unknown>>;
 

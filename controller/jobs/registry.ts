@@ -54,6 +54,11 @@ import { removeAuthorization } from './remove-authorization';
 import { graphAnalysis } from './graph-analysis';
 import { deployRevokedKeys } from './deploy-revoked-keys';
 import { internalAccessReviews } from './internal-access-reviews';
+import { internalApplicationsUpdate } from './internal-applications-update';
+import { purgeDatabaseObjects } from './purge-database-objects';
+import { reverseIpMapper } from './reverse-ip-mapper';
+import { internalReverseIpMapper } from './internal-reverse-ip-mapper';
+import { listingJob } from './listing-job';
 
 export const productJobs = [
   internalProcessManager,
@@ -100,6 +105,11 @@ export const productJobs = [
   graphAnalysis,
   deployRevokedKeys,
   internalAccessReviews,
+  internalApplicationsUpdate,
+  purgeDatabaseObjects,
+  reverseIpMapper,
+  internalReverseIpMapper,
+  listingJob,
 ] as const;
 
 /** Fixtures for tests and benchmarks, registered only with KEYWARDEN_ENABLE_TEST_JOB_TYPES. */

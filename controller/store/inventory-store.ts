@@ -100,6 +100,8 @@ export interface KeyUsageRepository {
   /** Where the host's next key-activity scan resumes (opaque JSON); null before the first. */
   getCursor(hostId: string): Promise<unknown>;
   setCursor(hostId: string, cursor: unknown, now: number): Promise<void>;
+  /** Deletes logins last seen before `before` (an approved purge request); returns how many. */
+  purge(before: number): Promise<number>;
 }
 
 export interface BlacklistRepository {

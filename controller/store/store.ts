@@ -25,6 +25,7 @@ import type { InventoryStore } from './inventory-store';
 import type { AuthorizationRepository } from './authorization-store';
 import type { AccessGraphRepository } from './access-graph-store';
 import type { AccessReviewRepository } from './access-review-store';
+import type * as R from './reporting-store';
 
 export interface JobFilter {
   state?: JobState[];
@@ -221,5 +222,8 @@ export interface Store {
   authorizations: AuthorizationRepository;
   accessGraph: AccessGraphRepository;
   accessReviews: AccessReviewRepository;
+  applications: R.ApplicationRepository;
+  purgeRequests: R.PurgeRequestRepository;
+  reverseDns: R.ReverseDnsRepository;
   close(): Promise<void>;
 }

@@ -15,6 +15,7 @@ import { inventoryMigrations } from './inventory-migrations';
 import { authorizationMigrations } from './authorization-migrations';
 import { accessGraphMigrations } from './access-graph-migrations';
 import { accessReviewMigrations } from './access-review-migrations';
+import { reportingMigrations } from './reporting-migrations';
 
 interface Migration {
   id: number;
@@ -102,6 +103,7 @@ export const migrations: readonly Migration[] = [
     indexes: { alert_events: [{ name: 'alert', key: { alertId: 1 } }] },
   },
   ...accessReviewMigrations,
+  ...reportingMigrations,
 ];
 
 export async function migrate(db: Db): Promise<void> {

@@ -80,5 +80,7 @@ export function mongoKeyUsage(c: InventoryCollections): KeyUsageRepository {
         { upsert: true },
       );
     },
+    purge: async (before) =>
+      (await c.keyUsage.deleteMany({ lastUsedAt: { $lt: before } })).deletedCount,
   };
 }

@@ -15,6 +15,8 @@ import { mongoAlertRepository } from './mongo-alert-repository';
 import { mongoTokenRepository, mongoWorkerRepository } from './mongo-record-repositories';
 import { mongoRobotRepository } from './mongo-robot-repository';
 import { guarded, translateError } from './translate-errors';
+import { mongoApplicationRepository } from './mongo-applications';
+import { mongoPurgeRequestRepository, mongoReverseDnsRepository } from './mongo-purge-requests';
 
 export interface MongoStoreOptions {
   /** Default: the database named in the URL path, else `keywarden`. */
@@ -55,6 +57,9 @@ export async function openMongoStore(url: string, opts: MongoStoreOptions = {}):
       authorizations: mongoAuthorizationRepository(db),
       accessGraph: mongoAccessGraph(db),
       accessReviews: mongoAccessReviewRepository(db),
+      applications: guarded('applications', mongoApplicationRepository(db)),
+      purgeRequests: guarded('purgeRequests', mongoPurgeRequestRepository(db)),
+      reverseDns: guarded('reverseDns', mongoReverseDnsRepository(db)),
       close: () => client.close(),
     };
   } catch (err) {

@@ -12,6 +12,7 @@ import { authorizationMigrations } from './authorization-migrations';
 import { accessGraphMigrations } from './access-graph-migration';
 import { alertEventMigrations } from './alert-event-migration';
 import { accessReviewMigrations } from './access-review-migrations';
+import { reportingMigrations } from './reporting-migration';
 
 export const migrations: ReadonlyArray<{ id: number; name: string; sql: string }> = [
   {
@@ -140,6 +141,7 @@ export const migrations: ReadonlyArray<{ id: number; name: string; sql: string }
   ...accessGraphMigrations,
   ...alertEventMigrations,
   ...accessReviewMigrations,
+  ...reportingMigrations,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -13,6 +13,8 @@ import { sqliteAuthorizationRepository } from './sqlite-authorization-repository
 import { sqliteAccessReviewRepository } from './sqlite-access-review-repository';
 import { guarded } from './translate-errors';
 import { startWalCheckpointer } from './wal-checkpointer';
+import { sqliteApplicationRepository } from './sqlite-applications';
+import { sqlitePurgeRequestRepository, sqliteReverseDnsRepository } from './sqlite-purge-requests';
 import { sqliteJobRepository } from './sqlite-job-repository';
 import { sqliteAuditRepository } from './sqlite-log-repositories';
 import { sqliteAlertRepository } from './sqlite-alert-repository';
@@ -67,6 +69,9 @@ export function openSqliteStore(
     authorizations: sqliteAuthorizationRepository(db),
     accessGraph: sqliteAccessGraph(db),
     accessReviews: sqliteAccessReviewRepository(db),
+    applications: sqliteApplicationRepository(db),
+    purgeRequests: sqlitePurgeRequestRepository(db),
+    reverseDns: sqliteReverseDnsRepository(db),
   });
   return {
     kind: 'sqlite',

@@ -94,5 +94,21 @@ export function sqliteKeyUsage(db: Database.Database): KeyUsageRepository {
         ON CONFLICT(host_id) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at`,
       ).run(hostId, JSON.stringify(cursor), now);
     },
+    purge: async (before) => {
+      // In chunks (served by key_usage_last_used) with a turn of the event loop between
+      // them, so a large purge never stalls the controller for long.
+      const chunk = stmt(
+        db,
+        `DELETE FROM key_usage WHERE (host_id, account, fingerprint, source) IN
+          (SELECT host_id, account, fingerprint, source FROM key_usage WHERE last_used_at < ? LIMIT 1000)`,
+      );
+      let total = 0;
+      for (;;) {
+        const n = chunk.run(before).changes;
+        total += n;
+        if (n < 1000) return total;
+        await new Promise((r) => setImmediate(r));
+      }
+    },
   };
 }

@@ -16,6 +16,7 @@ import { authorizationsContract } from './contract-authorizations';
 import { accessGraphContract } from './contract-access-graph';
 import { accessReviewsContract } from './contract-access-reviews';
 import { accessReviewRoundsContract } from './contract-access-review-rounds';
+import { reportingContract } from './contract-reporting';
 
 export interface StoreUnderTest {
   store: Store;
@@ -63,5 +64,6 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     accessGraphContract(ctx);
     accessReviewsContract(ctx);
     accessReviewRoundsContract(ctx);
+    reportingContract(ctx);
   });
 }
