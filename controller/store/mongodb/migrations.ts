@@ -100,6 +100,18 @@ export const migrations: readonly Migration[] = [
     name: "the alert event feed: purge finds an alert's events",
     indexes: { alert_events: [{ name: 'alert', key: { alertId: 1 } }] },
   },
+  {
+    id: 49,
+    name: 'key quarantines, export cursors and the audit feed',
+    indexes: {
+      // the audit feed reads in write order (AuditDoc.feedId)
+      audit: [{ name: 'feed', key: { feedId: 1 } }],
+      key_quarantines: [
+        { name: 'fingerprint', key: { fingerprint: 1 } },
+        { name: 'watch', key: { state: 1, watchUntil: 1 } },
+      ],
+    },
+  },
 ];
 
 export async function migrate(db: Db): Promise<void> {

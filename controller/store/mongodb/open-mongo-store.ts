@@ -14,6 +14,7 @@ import { mongoAlertRepository } from './mongo-alert-repository';
 import { mongoTokenRepository, mongoWorkerRepository } from './mongo-record-repositories';
 import { mongoRobotRepository } from './mongo-robot-repository';
 import { guarded, translateError } from './translate-errors';
+import { mongoRetirementExport } from './mongo-retirement-export';
 
 export interface MongoStoreOptions {
   /** Default: the database named in the URL path, else `keywarden`. */
@@ -53,6 +54,7 @@ export async function openMongoStore(url: string, opts: MongoStoreOptions = {}):
       inventory: mongoInventory(db),
       authorizations: mongoAuthorizationRepository(db),
       accessGraph: mongoAccessGraph(db),
+      ...mongoRetirementExport(db),
       close: () => client.close(),
     };
   } catch (err) {

@@ -20,6 +20,10 @@ import {
   sqliteTokenRepository,
   sqliteWorkerRepository,
 } from './sqlite-record-repositories';
+import {
+  sqliteExportCursorRepository,
+  sqliteKeyQuarantineRepository,
+} from './sqlite-retirement-export';
 
 export type SqliteSynchronous = 'FULL' | 'NORMAL';
 
@@ -65,6 +69,8 @@ export function openSqliteStore(
     inventory: sqliteInventory(db),
     authorizations: sqliteAuthorizationRepository(db),
     accessGraph: sqliteAccessGraph(db),
+    keyQuarantines: sqliteKeyQuarantineRepository(db),
+    exportCursors: sqliteExportCursorRepository(db),
   });
   return {
     kind: 'sqlite',
