@@ -53,6 +53,13 @@ import { authorizePrivateKeyParent } from './authorize-private-key-parent';
 import { removeAuthorization } from './remove-authorization';
 import { graphAnalysis } from './graph-analysis';
 import { deployRevokedKeys } from './deploy-revoked-keys';
+import { quarantineKey } from './quarantine-key';
+import { quarantineKeyHost } from './quarantine-key-host';
+import { restoreKey } from './restore-key';
+import { restoreKeyHost } from './restore-key-host';
+import { retireKey } from './retire-key';
+import { retireKeyHost } from './retire-key-host';
+import { internalRetireQuarantinedKeys } from './internal-retire-quarantined-keys';
 
 export const productJobs = [
   internalProcessManager,
@@ -98,6 +105,13 @@ export const productJobs = [
   removeAuthorization,
   graphAnalysis,
   deployRevokedKeys,
+  quarantineKey,
+  quarantineKeyHost,
+  restoreKey,
+  restoreKeyHost,
+  retireKey,
+  retireKeyHost,
+  internalRetireQuarantinedKeys,
 ] as const;
 
 /** Fixtures for tests and benchmarks, registered only with KEYWARDEN_ENABLE_TEST_JOB_TYPES. */
