@@ -87,6 +87,11 @@ export const ROUTE_ROLES = {
   'GET /api/v1/blacklist': 'auditor',
   'GET /api/v1/blacklist/:fingerprint': 'auditor',
   'POST /api/v1/blacklist': 'operator',
+  'GET /api/v1/keys/unused': 'auditor',
+  'GET /api/v1/keys/quarantines': 'auditor',
+  'POST /api/v1/keys/quarantine': 'operator',
+  'POST /api/v1/keys/restore': 'operator',
+  'POST /api/v1/keys/retire': 'operator',
 } as const satisfies Record<string, Access>;
 
 /** Set on the hook `auth(role)` returns, so the table can be checked against the route. */

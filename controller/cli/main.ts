@@ -10,6 +10,7 @@ import { groupsCommand, intervalsCommand, setGroupCommand } from './groups-comma
 import { authorizationsCommand } from './authorizations-command';
 import { accessCommand } from './access-command';
 import { blacklistCommand } from './blacklist-command';
+import { RETIREMENT_COMMANDS, retirementCommand } from './retirement-command';
 
 export const EXIT = {
   ok: 0,
@@ -53,6 +54,8 @@ export async function runCli(
       );
     else if (area === 'hosts' && sub === 'set-group') res = await setGroupCommand(api, args);
     else if (area === 'hosts') res = await hostsCommand(api, sub, args, o);
+    else if (area === 'keys' && RETIREMENT_COMMANDS.some((c) => c === sub))
+      res = await retirementCommand(api, sub as (typeof RETIREMENT_COMMANDS)[number], args, o);
     else if (area === 'keys') res = await keysCommand(api, sub, args, o);
     else if (area === 'groups') res = await groupsCommand(api, sub, args, o);
     else if (area === 'intervals') res = await intervalsCommand(api, sub, o);
