@@ -24,6 +24,7 @@ import { registerHostGroupRoutes } from './host-group-routes';
 import { registerAuthorizationRoutes } from './authorization-routes';
 import { registerBlacklistRoutes } from './blacklist-routes';
 import { registerKeyRetirementRoutes } from './key-retirement-routes';
+import { registerExportRoutes } from './export-routes';
 
 /**
  * Mounts /api/v1, /metrics and the API documentation. Each area's routes live in their
@@ -82,4 +83,5 @@ export async function registerApiRoutes(
   registerAccessGraphRoutes(app, services, auth);
   registerBlacklistRoutes(app, services, auth);
   registerKeyRetirementRoutes(app, services, auth);
+  registerExportRoutes(app, services, auth);
 }

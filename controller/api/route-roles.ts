@@ -92,6 +92,7 @@ export const ROUTE_ROLES = {
   'POST /api/v1/keys/quarantine': 'operator',
   'POST /api/v1/keys/restore': 'operator',
   'POST /api/v1/keys/retire': 'operator',
+  'GET /api/v1/export/sinks': 'auditor',
 } as const satisfies Record<string, Access>;
 
 /** Set on the hook `auth(role)` returns, so the table can be checked against the route. */

@@ -8,6 +8,7 @@ import { AUTHORIZATIONS_OPTIONS, AUTHORIZATIONS_USAGE } from './authorizations-c
 import { ACCESS_OPTIONS, ACCESS_USAGE } from './access-command';
 import { BLACKLIST_OPTIONS, BLACKLIST_USAGE } from './blacklist-command';
 import { RETIREMENT_OPTIONS, RETIREMENT_USAGE } from './retirement-command';
+import { EXPORT_USAGE } from './export-command';
 import { UsageError } from './option-values';
 
 export { UsageError };
@@ -73,6 +74,7 @@ ${AUTHORIZATIONS_USAGE}
 ${ACCESS_USAGE}
 ${BLACKLIST_USAGE}
 ${RETIREMENT_USAGE}
+${EXPORT_USAGE}
 
 The controller and token come from --url/--token or KEYWARDEN_URL/KEYWARDEN_TOKEN.
 Exit codes: 0 done, 1 refused or failed (4xx/5xx), 2 usage, 3 unauthorised (401/403), 4 not found, 5 unreachable.`;

@@ -11,6 +11,7 @@ import { authorizationsCommand } from './authorizations-command';
 import { accessCommand } from './access-command';
 import { blacklistCommand } from './blacklist-command';
 import { RETIREMENT_COMMANDS, retirementCommand } from './retirement-command';
+import { exportCommand } from './export-command';
 
 export const EXIT = {
   ok: 0,
@@ -63,6 +64,7 @@ export async function runCli(
     else if (area === 'authorizations') res = await authorizationsCommand(api, sub, args, o);
     else if (area === 'access') res = await accessCommand(api, sub, args, o);
     else if (area === 'blacklist') res = await blacklistCommand(api, sub, args, o);
+    else if (area === 'export') res = await exportCommand(api, sub);
     else throw new UsageError(`unknown command ${area}`);
     out(o.json ? JSON.stringify(res.data, null, 2) : res.human);
     return EXIT.ok;

@@ -8,6 +8,7 @@ import {
   type SettingParse,
 } from '../../shared/config/settings-parser';
 import { asCommandList, asPathList } from './list-settings';
+import { parseExportSinks } from '../export/sink-config';
 
 export type Parse<T> = SettingParse<T>;
 
@@ -304,6 +305,13 @@ export const settings = {
     default: '2',
     describe:
       'workers of workerConcurrency kept from bulk scheduled host scans, for admin and event jobs and robots (bulk keeps at least one)',
+  },
+  exportSinks: {
+    env: 'KEYWARDEN_EXPORT_SINKS',
+    parse: parseExportSinks,
+    default: '[]',
+    describe:
+      'SIEM export sinks, a JSON array: alerts and audit events as CEF or OCSF over syslog (udp, tcp, tls), to a file or an HTTP endpoint (docs/siem-export.md)',
   },
 } satisfies Record<string, SettingSpec<unknown>>;
 
