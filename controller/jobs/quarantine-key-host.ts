@@ -70,6 +70,7 @@ export const quarantineKeyHost = defineHostJob({
             watchUntil: params.watchUntil,
             updatedAt: now,
             by,
+            sshdConfigPath: params.sshdConfigPath ?? null,
           }),
         );
       }

@@ -26,7 +26,8 @@ export const restoreKeyHost = defineHostJob({
       'quarantining',
       'quarantined',
     ]);
-    const config = params.sshdConfigPath ? { sshdConfigPath: params.sshdConfigPath } : {};
+    const configPath = params.sshdConfigPath;
+    const config = configPath ? { sshdConfigPath: configPath } : {};
     for (const r of records) {
       const original = parseAuthorizedKeyLine(r.originalLine, 1);
       await ctx.runOnHost('set-authorized-key-options', {
@@ -42,7 +43,7 @@ export const restoreKeyHost = defineHostJob({
     }
     const accounts = [...new Set(records.map((r) => r.account))];
     const scan = accounts.length
-      ? await rescanAccounts(ctx, hostId, accounts, params.sshdConfigPath)
+      ? await rescanAccounts(ctx, hostId, accounts, configPath)
       : { keys: [] };
     const restored: string[] = [];
     const failed: string[] = [];

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { defineJob } from '../engine/job-definition';
 import { childFor } from '../inventory/host-target';
 import { recordsInScope } from '../retirement/records-in-scope';
-import { byHost, ScopeFields, targetsFor } from '../retirement/retirement-targets';
+import { byHost, configOf, ScopeFields, targetsFor } from '../retirement/retirement-targets';
 
 /** Undoes quarantine-key in one step: every quarantined line in scope gets its original back. */
 export const restoreKey = defineJob({
@@ -34,7 +34,8 @@ export const restoreKey = defineJob({
       [...hosts].map(([hostId, rs]) =>
         childFor('restore-key-host', targets.get(hostId) ?? { hostId }, {
           records: rs.map((r) => r.id),
-          ...(params.sshdConfigPath ? { sshdConfigPath: params.sshdConfigPath } : {}),
+          // The config the lines were found through, unless the request names one.
+          ...configOf(params.sshdConfigPath ?? rs[0]?.sshdConfigPath),
         }),
       ),
     );

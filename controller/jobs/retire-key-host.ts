@@ -22,7 +22,8 @@ export const retireKeyHost = defineHostJob({
   idempotent: true,
   async run({ hostId, params }, ctx) {
     const records = await recordsToAct(ctx, hostId, params.records, ['quarantined']);
-    const config = params.sshdConfigPath ? { sshdConfigPath: params.sshdConfigPath } : {};
+    const configPath = params.sshdConfigPath;
+    const config = configPath ? { sshdConfigPath: configPath } : {};
     for (const r of records) {
       await ctx.runOnHost('remove-authorized-key', {
         account: r.account,
@@ -34,7 +35,7 @@ export const retireKeyHost = defineHostJob({
     }
     const accounts = [...new Set(records.map((r) => r.account))];
     const scan = accounts.length
-      ? await rescanAccounts(ctx, hostId, accounts, params.sshdConfigPath)
+      ? await rescanAccounts(ctx, hostId, accounts, configPath)
       : { keys: [] };
     const deleted: string[] = [];
     const failed: string[] = [];

@@ -3,7 +3,7 @@ import { defineJob } from '../engine/job-definition';
 import { childFor } from '../inventory/host-target';
 import { refuseManagementKey } from '../revocation/management-key-guard';
 import { recordsInScope, refuseBeforeWatchEnds } from '../retirement/records-in-scope';
-import { byHost, ScopeFields, targetsFor } from '../retirement/retirement-targets';
+import { byHost, configOf, ScopeFields, targetsFor } from '../retirement/retirement-targets';
 
 /**
  * The last stage: the quarantined lines in scope are deleted, once their watch period has
@@ -36,7 +36,8 @@ export const retireKey = defineJob({
       [...hosts].map(([hostId, rs]) =>
         childFor('retire-key-host', targets.get(hostId) ?? { hostId }, {
           records: rs.map((r) => r.id),
-          ...(params.sshdConfigPath ? { sshdConfigPath: params.sshdConfigPath } : {}),
+          // The config the lines were found through, unless the request names one.
+          ...configOf(params.sshdConfigPath ?? rs[0]?.sshdConfigPath),
         }),
       ),
     );

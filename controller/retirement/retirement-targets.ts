@@ -50,3 +50,6 @@ export function byHost<T extends { hostId: string }>(items: T[]): Map<string, T[
   for (const i of items) m.set(i.hostId, [...(m.get(i.hostId) ?? []), i]);
   return m;
 }
+
+/** The sshdConfigPath field of a child, when there is one. */
+export const configOf = (path: string | null | undefined) => (path ? { sshdConfigPath: path } : {});

@@ -30,6 +30,8 @@ export interface KeyQuarantineRecord {
   updatedAt: number;
   /** Who moved it to its current state. */
   by: string;
+  /** The sshd config the line was found through (null: the host's default): later stages use it. */
+  sshdConfigPath: string | null;
 }
 
 export const quarantineId = (p: {

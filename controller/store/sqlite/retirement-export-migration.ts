@@ -12,7 +12,8 @@ export const retirementExportMigrations: ReadonlyArray<{ id: number; name: strin
         id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, host_id TEXT NOT NULL,
         account TEXT NOT NULL, file TEXT NOT NULL, original_line TEXT NOT NULL,
         quarantine_options TEXT NOT NULL, state TEXT NOT NULL, quarantined_at INTEGER NOT NULL,
-        watch_until INTEGER NOT NULL, updated_at INTEGER NOT NULL, by TEXT NOT NULL
+        watch_until INTEGER NOT NULL, updated_at INTEGER NOT NULL, by TEXT NOT NULL,
+        sshd_config_path TEXT
       );
       CREATE INDEX key_quarantines_fingerprint ON key_quarantines(fingerprint);
       -- the retirement robot reads quarantined lines whose watch period ended

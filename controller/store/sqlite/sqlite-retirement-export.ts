@@ -21,6 +21,7 @@ interface QuarantineRow {
   watch_until: number;
   updated_at: number;
   by: string;
+  sshd_config_path: string | null;
 }
 
 const toQuarantine = (r: QuarantineRow): KeyQuarantineRecord => ({
@@ -36,6 +37,7 @@ const toQuarantine = (r: QuarantineRow): KeyQuarantineRecord => ({
   watchUntil: r.watch_until,
   updatedAt: r.updated_at,
   by: r.by,
+  sshdConfigPath: r.sshd_config_path,
 });
 
 export function sqliteKeyQuarantineRepository(db: Database.Database): KeyQuarantineRepository {
@@ -49,12 +51,13 @@ export function sqliteKeyQuarantineRepository(db: Database.Database): KeyQuarant
     stmt(
       db,
       `INSERT INTO key_quarantines (id, fingerprint, host_id, account, file, original_line,
-        quarantine_options, state, quarantined_at, watch_until, updated_at, by)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        quarantine_options, state, quarantined_at, watch_until, updated_at, by, sshd_config_path)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET original_line = excluded.original_line,
         quarantine_options = excluded.quarantine_options, state = excluded.state,
         quarantined_at = excluded.quarantined_at, watch_until = excluded.watch_until,
-        updated_at = excluded.updated_at, by = excluded.by
+        updated_at = excluded.updated_at, by = excluded.by,
+        sshd_config_path = excluded.sshd_config_path
       WHERE key_quarantines.state IN ('restored', 'deleted')`,
     ).run(
       r.id,
@@ -69,6 +72,7 @@ export function sqliteKeyQuarantineRepository(db: Database.Database): KeyQuarant
       r.watchUntil,
       r.updatedAt,
       r.by,
+      r.sshdConfigPath,
     );
     return get(r.id) as KeyQuarantineRecord;
   });

@@ -12,7 +12,7 @@ import { inventoryItemKey } from '../../../controller/store/inventory-records';
 import { generateClientKey } from '../../helpers/sshd';
 import { startSshdFleet, type FleetHost, type SshdFleet } from '../../helpers/sshd-fleet';
 import { startTestController, type TestController } from '../../helpers/test-controller';
-import { fleetApi, keywarden, login } from '../authorizations/authorization-fleet';
+import { fleetApi, keywarden, login, waitFor } from '../authorizations/authorization-fleet';
 
 describe('keywarden keys quarantine|restore|retire|unused against a managed sshd host', () => {
   let fleet: SshdFleet;
@@ -45,7 +45,7 @@ describe('keywarden keys quarantine|restore|retire|unused against a managed sshd
     await rm(keyDir, { recursive: true, force: true });
   });
 
-  it('refuses the management key, lists and quarantines an unused key, then restores it', async () => {
+  it('refuses the management key, quarantines and restores an unused key; the robot retires it', async () => {
     const old = await generateClientKey(keyDir, 'old');
     await appendFile(keysFile(), `${old.publicKey} forgotten\n`);
     // Keywarden has known this line for 400 days and seen no login with it.
@@ -126,5 +126,42 @@ describe('keywarden keys quarantine|restore|retire|unused against a managed sshd
     expect(rJob.state).toBe('completed');
     expect(await readFile(keysFile(), 'utf8')).toBe(before);
     expect((await login(h(), h().account, old.path)).code).toBe(0);
+
+    // Quarantined again with no watch period: the robot, off by default, once enabled moves
+    // it to deletion.
+    const robots = await ctl.api<{ items: { type: string; enabled: boolean }[] }>(
+      'GET',
+      '/api/v1/robots',
+    );
+    const robot = robots.body.items.find((x) => x.type === 'internal-retire-quarantined-keys');
+    expect(robot?.enabled).toBe(false);
+    const again = await cli([
+      '--json',
+      'keys',
+      'quarantine',
+      old.fingerprint,
+      '--days',
+      '30',
+      '--watch-days',
+      '0',
+      '--params',
+      params,
+    ]);
+    expect(again.code, again.stderr).toBe(0);
+    expect((await api.treeEnded((JSON.parse(again.stdout) as { jobId: string }).jobId)).state).toBe(
+      'completed',
+    );
+    const enable = await cli(['robots', 'set', 'internal-retire-quarantined-keys', '--enable']);
+    expect(enable.code, enable.stderr).toBe(0);
+    await waitFor(
+      'the line deleted',
+      async () =>
+        (await ctl.services.store.keyQuarantines.list({ fingerprint: old.fingerprint }))[0]
+          ?.state === 'deleted',
+    );
+    expect(await readFile(keysFile(), 'utf8')).toBe(
+      before.replace(`${old.publicKey} forgotten\n`, ''),
+    );
+    expect((await login(h(), h().account, old.path)).code).not.toBe(0);
   });
 });

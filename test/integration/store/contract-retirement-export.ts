@@ -53,6 +53,7 @@ export function retirementExportContract(ctx: ContractContext): void {
         watchUntil: 5000,
         updatedAt: 1000,
         by: 'admin:a',
+        sshdConfigPath: null,
       };
       expect(await store.keyQuarantines.begin(rec)).toEqual(rec);
       // A retry must not overwrite the original with the restricted line it wrote.
