@@ -75,7 +75,27 @@ export class SinkRunner {
     await this.sink.close().catch(() => undefined);
   }
 
+  /**
+   * The store failing (a read, or storing the cursor) is retried like a sink failing: the
+   * loop starts again from the stored cursor, so at worst an acknowledged batch is resent.
+   */
   private async loop(): Promise<void> {
+    let backoff = 500;
+    while (!this.abort.signal.aborted) {
+      try {
+        await this.export();
+        return;
+      } catch (err) {
+        this.status.state = 'retrying';
+        this.status.lastError = `store: ${(err as Error).message}`;
+        this.log.warn({ sink: this.config.id, err: (err as Error).message }, 'export paused');
+        await this.sleep(backoff);
+        backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
+      }
+    }
+  }
+
+  private async export(): Promise<void> {
     let cursor = await this.firstCursor();
     while (!this.abort.signal.aborted) {
       let sent = false;
