@@ -1,7 +1,7 @@
 /**
  * SIEM export for one controller: a SinkRunner per configured sink (KEYWARDEN_EXPORT_SINKS).
- * With several controllers on one store, configure the sinks on one of them: each runner
- * keeps its cursor in the store, and two runners of the same sink would send twice.
+ * With several controllers on one store, each sink is exported by one of them at a time
+ * (a lease per period in the store); the others stand by and take over when it stops.
  */
 import type { Logger } from 'pino';
 import type { Store } from '../store/store';
@@ -16,10 +16,18 @@ export class ExportService {
     store: Pick<Store, 'alerts' | 'audit' | 'exportCursors'>,
     sinks: readonly SinkConfig[],
     log: Logger,
-    opts: { pollMs?: number } = {},
+    opts: { pollMs?: number; leaseMs?: number } = {},
   ) {
     this.runners = sinks.map(
-      (c) => new SinkRunner(store, c, openSink(c), log.child({ component: 'export' }), opts.pollMs),
+      (c) =>
+        new SinkRunner(
+          store,
+          c,
+          openSink(c),
+          log.child({ component: 'export' }),
+          opts.pollMs,
+          opts.leaseMs,
+        ),
     );
   }
 

@@ -7,6 +7,7 @@
  * acknowledged but not yet recorded (a crash between the two) is sent again with the same
  * event id (at least once; docs/siem-export.md).
  */
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ExportCursorRecord } from '../store/retirement-records';
 import type { Store } from '../store/store';
@@ -24,7 +25,8 @@ export interface SinkStatus {
   url: string;
   format: SinkConfig['format'];
   feeds: Feed[];
-  state: 'starting' | 'idle' | 'sending' | 'retrying' | 'stopped';
+  /** `standby`: another controller holds the sink's lease and exports it. */
+  state: 'starting' | 'idle' | 'sending' | 'retrying' | 'standby' | 'stopped';
   delivered: number;
   lastDeliveredAt: number | null;
   lastError: string | null;
@@ -38,6 +40,8 @@ export class SinkRunner {
   private readonly abort = new AbortController();
   private done: Promise<void> | null = null;
   private readonly batchSize: number;
+  /** This runner, as a lease holder. */
+  private readonly holder = randomUUID();
 
   constructor(
     private readonly store: Source,
@@ -45,6 +49,8 @@ export class SinkRunner {
     private readonly sink: ExportSink,
     private readonly log: Logger,
     private readonly pollMs = 1000,
+    /** How long one export lease lasts (see holdLease). */
+    private readonly leaseMs = 30_000,
   ) {
     this.batchSize = config.batchSize ?? 200;
     this.status = {
@@ -96,8 +102,16 @@ export class SinkRunner {
   }
 
   private async export(): Promise<void> {
-    let cursor = await this.firstCursor();
+    let cursor: ExportCursorRecord | null = null;
     while (!this.abort.signal.aborted) {
+      // Another controller exports this sink: stand by, and take its cursor on taking over.
+      if (!(await this.holdLease())) {
+        this.status.state = 'standby';
+        cursor = null;
+        await this.sleep(Math.min(this.pollMs * 5, this.leaseMs / 4));
+        continue;
+      }
+      cursor ??= await this.firstCursor();
       let sent = false;
       for (const feed of this.status.feeds) {
         if (this.abort.signal.aborted) break;
@@ -105,7 +119,7 @@ export class SinkRunner {
         const last = events.at(-1);
         if (!last) continue;
         this.status.state = 'sending';
-        if (!(await this.deliver(events.map((e) => this.message(e))))) return;
+        if (!(await this.deliver(events.map((e) => this.message(e))))) break;
         cursor = { ...cursor, [feed]: last.cursor, updatedAt: Date.now() };
         await this.store.exportCursors.put(cursor);
         this.status.cursors = { alerts: cursor.alerts, audit: cursor.audit };
@@ -113,7 +127,7 @@ export class SinkRunner {
         this.status.lastDeliveredAt = Date.now();
         sent = true;
       }
-      if (!sent) {
+      if (!sent && !this.abort.signal.aborted) {
         this.status.state = 'idle';
         await this.sleep(this.pollMs);
       }
@@ -163,10 +177,28 @@ export class SinkRunner {
     return { id: e.id, text, kind: e.feed === 'alerts' ? 'alert' : 'audit', severity, at: e.at };
   }
 
-  /** Sends until acknowledged; false when stopped first. */
+  /**
+   * One exporter per sink across controllers: the lease of the current period (a unique
+   * insert), and of the next one past half of it, so the holder keeps the sink while it
+   * runs and another controller takes over within a period of it stopping.
+   */
+  private async holdLease(): Promise<boolean> {
+    const now = Date.now();
+    const epoch = Math.floor(now / this.leaseMs);
+    const leases = this.store.exportCursors;
+    if (!(await leases.takeLease(this.config.id, epoch, this.holder, now))) return false;
+    if (now - epoch * this.leaseMs > this.leaseMs / 2) {
+      await leases.takeLease(this.config.id, epoch + 1, this.holder, now);
+      await leases.dropLeases(this.config.id, epoch - 1);
+    }
+    return true;
+  }
+
+  /** Sends until acknowledged; false when stopped first, or when the lease went elsewhere. */
   private async deliver(batch: ExportMessage[]): Promise<boolean> {
     let backoff = 500;
     for (;;) {
+      if (!(await this.holdLease())) return false;
       try {
         await this.sink.send(batch);
         this.status.lastError = null;

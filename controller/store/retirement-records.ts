@@ -79,6 +79,14 @@ export interface ExportCursorRepository {
   get(sinkId: string): Promise<ExportCursorRecord | null>;
   put(rec: ExportCursorRecord): Promise<void>;
   list(): Promise<ExportCursorRecord[]>;
+  /**
+   * Takes the sink's export lease for one period (`epoch`) unless another holder took it
+   * first; true when `holder` has it. Decided by a unique insert, so with several
+   * controllers on one store exactly one exports each sink in each period.
+   */
+  takeLease(sinkId: string, epoch: number, holder: string, now: number): Promise<boolean>;
+  /** Forgets the leases of periods before `epoch`. */
+  dropLeases(sinkId: string, beforeEpoch: number): Promise<void>;
 }
 
 /** One entry of the audit feed, oldest first (store.audit.feed). */

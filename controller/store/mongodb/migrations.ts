@@ -110,6 +110,7 @@ export const migrations: readonly Migration[] = [
         { name: 'fingerprint', key: { fingerprint: 1 } },
         { name: 'watch', key: { state: 1, watchUntil: 1 } },
       ],
+      export_leases: [{ name: 'sink', key: { sinkId: 1, epoch: 1 } }],
     },
   },
 ];

@@ -53,6 +53,13 @@ function quarantines(db: Db): KeyQuarantineRepository {
 
 function cursors(db: Db): ExportCursorRepository {
   const c = db.collection<CursorDoc>('export_cursors');
+  const leases = db.collection<{
+    _id: string;
+    sinkId: string;
+    epoch: number;
+    holder: string;
+    takenAt: number;
+  }>('export_leases');
   const toCursor = ({ _id, ...d }: CursorDoc): ExportCursorRecord => ({ sinkId: _id, ...d });
   return {
     get: async (sinkId) => {
@@ -63,6 +70,20 @@ function cursors(db: Db): ExportCursorRepository {
       await c.replaceOne({ _id: sinkId }, rec, { upsert: true });
     },
     list: async () => (await c.find({}).sort({ _id: 1 }).toArray()).map(toCursor),
+    // A unique _id insert decides the holder (atomic on every MongoDB-compatible server).
+    takeLease: async (sinkId, epoch, holder, now) => {
+      const id = `${sinkId}|${epoch}`;
+      try {
+        await leases.insertOne({ _id: id, sinkId, epoch, holder, takenAt: now });
+        return true;
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        return (await leases.findOne({ _id: id }))?.holder === holder;
+      }
+    },
+    dropLeases: async (sinkId, before) => {
+      await leases.deleteMany({ sinkId, epoch: { $lt: before } });
+    },
   };
 }
 

@@ -21,6 +21,11 @@ export const retirementExportMigrations: ReadonlyArray<{ id: number; name: strin
       CREATE TABLE export_cursors (
         sink_id TEXT PRIMARY KEY, alerts TEXT, audit TEXT, updated_at INTEGER NOT NULL
       );
+      -- one row per sink and lease period: the first insert holds the period
+      CREATE TABLE export_leases (
+        sink_id TEXT NOT NULL, epoch INTEGER NOT NULL, holder TEXT NOT NULL,
+        taken_at INTEGER NOT NULL, PRIMARY KEY (sink_id, epoch)
+      );
       -- Audit ids follow each entry's own time, not the order of the writes, so the feed
       -- keeps its own sequence (AUTOINCREMENT: never reused, even after a purge empties it).
       CREATE TABLE audit_feed (

@@ -137,5 +137,20 @@ export function sqliteExportCursorRepository(db: Database.Database): ExportCurso
       (stmt(db, 'SELECT * FROM export_cursors ORDER BY sink_id').all() as CursorRow[]).map(
         toCursor,
       ),
+    takeLease: async (sinkId, epoch, holder, now) => {
+      stmt(
+        db,
+        `INSERT INTO export_leases (sink_id, epoch, holder, taken_at) VALUES (?, ?, ?, ?)
+        ON CONFLICT DO NOTHING`,
+      ).run(sinkId, epoch, holder, now);
+      const row = stmt(db, 'SELECT holder FROM export_leases WHERE sink_id = ? AND epoch = ?').get(
+        sinkId,
+        epoch,
+      ) as { holder: string } | undefined;
+      return row?.holder === holder;
+    },
+    dropLeases: async (sinkId, before) => {
+      stmt(db, 'DELETE FROM export_leases WHERE sink_id = ? AND epoch < ?').run(sinkId, before);
+    },
   };
 }

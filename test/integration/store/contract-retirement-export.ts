@@ -100,6 +100,13 @@ export function retirementExportContract(ctx: ContractContext): void {
         updatedAt: 2,
       });
       expect((await store.exportCursors.list()).map((c) => c.sinkId)).toContain('siem-a');
+      // One holder per sink and period; the holder keeps it, the other is refused.
+      expect(await store.exportCursors.takeLease('siem-a', 10, 'ctl-1', 1)).toBe(true);
+      expect(await store.exportCursors.takeLease('siem-a', 10, 'ctl-2', 2)).toBe(false);
+      expect(await store.exportCursors.takeLease('siem-a', 10, 'ctl-1', 3)).toBe(true);
+      expect(await store.exportCursors.takeLease('siem-b', 10, 'ctl-2', 3)).toBe(true);
+      await store.exportCursors.dropLeases('siem-a', 11);
+      expect(await store.exportCursors.takeLease('siem-a', 10, 'ctl-2', 4)).toBe(true);
     });
   });
 }
