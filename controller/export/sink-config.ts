@@ -39,6 +39,8 @@ export const SinkConfigSchema = Type.Object(
     /** File: rotate past this size, keeping this many old files (file.1 ... file.N). */
     maxBytes: Type.Optional(Type.Integer({ minimum: 1024 })),
     keep: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
+    /** Several controllers: how long one holds the sink before another may take it over. */
+    leaseSeconds: Type.Optional(Type.Integer({ minimum: 2, maximum: 600 })),
   },
   { additionalProperties: false },
 );

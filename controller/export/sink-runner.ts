@@ -50,9 +50,10 @@ export class SinkRunner {
     private readonly log: Logger,
     private readonly pollMs = 1000,
     /** How long one export lease lasts (see holdLease). */
-    private readonly leaseMs = 30_000,
+    private leaseMs = 30_000,
   ) {
     this.batchSize = config.batchSize ?? 200;
+    if (config.leaseSeconds) this.leaseMs = config.leaseSeconds * 1000;
     this.status = {
       id: config.id,
       url: config.url,

@@ -37,6 +37,8 @@ describe('SIEM export across a controller killed mid-stream', () => {
           url: `syslog+tcp://127.0.0.1:${listener.port}`,
           feeds: ['audit'],
           batchSize: BATCH,
+          // The killed controller's lease ends soon after, for the next one to take over.
+          leaseSeconds: 2,
         },
       ]),
     };
