@@ -79,6 +79,10 @@ export class SinkRunner {
     this.abort.abort();
     await this.done;
     this.status.state = 'stopped';
+    // Handed over at once: a standby (or this controller restarted) need not wait the lease out.
+    await this.store.exportCursors
+      .releaseLeases(this.config.id, this.holder)
+      .catch(() => undefined);
     await this.sink.close().catch(() => undefined);
   }
 

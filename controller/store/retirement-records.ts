@@ -87,6 +87,8 @@ export interface ExportCursorRepository {
   takeLease(sinkId: string, epoch: number, holder: string, now: number): Promise<boolean>;
   /** Forgets the leases of periods before `epoch`. */
   dropLeases(sinkId: string, beforeEpoch: number): Promise<void>;
+  /** Gives up every period `holder` took (a controller stopping hands the sink over at once). */
+  releaseLeases(sinkId: string, holder: string): Promise<void>;
 }
 
 /** One entry of the audit feed, oldest first (store.audit.feed). */

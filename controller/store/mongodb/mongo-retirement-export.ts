@@ -84,6 +84,9 @@ function cursors(db: Db): ExportCursorRepository {
     dropLeases: async (sinkId, before) => {
       await leases.deleteMany({ sinkId, epoch: { $lt: before } });
     },
+    releaseLeases: async (sinkId, holder) => {
+      await leases.deleteMany({ sinkId, holder });
+    },
   };
 }
 

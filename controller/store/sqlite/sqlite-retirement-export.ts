@@ -152,5 +152,8 @@ export function sqliteExportCursorRepository(db: Database.Database): ExportCurso
     dropLeases: async (sinkId, before) => {
       stmt(db, 'DELETE FROM export_leases WHERE sink_id = ? AND epoch < ?').run(sinkId, before);
     },
+    releaseLeases: async (sinkId, holder) => {
+      stmt(db, 'DELETE FROM export_leases WHERE sink_id = ? AND holder = ?').run(sinkId, holder);
+    },
   };
 }

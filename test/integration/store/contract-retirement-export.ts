@@ -107,6 +107,10 @@ export function retirementExportContract(ctx: ContractContext): void {
       expect(await store.exportCursors.takeLease('siem-b', 10, 'ctl-2', 3)).toBe(true);
       await store.exportCursors.dropLeases('siem-a', 11);
       expect(await store.exportCursors.takeLease('siem-a', 10, 'ctl-2', 4)).toBe(true);
+      expect(await store.exportCursors.takeLease('siem-a', 11, 'ctl-2', 4)).toBe(true);
+      await store.exportCursors.releaseLeases('siem-a', 'ctl-2');
+      expect(await store.exportCursors.takeLease('siem-a', 11, 'ctl-1', 5)).toBe(true);
+      expect(await store.exportCursors.takeLease('siem-b', 10, 'ctl-1', 5)).toBe(false);
     });
   });
 }
