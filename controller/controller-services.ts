@@ -5,6 +5,7 @@ import type { JobQueue } from './engine/job-queue';
 import type { RobotScheduler } from './engine/robot-scheduler';
 import type { Store } from './store/store';
 import type { HostDriverRouter } from './hosts/host-router';
+import type { SinkStatus } from './export/sink-runner';
 
 /** What a running controller is made of; API routes and job types receive parts of it. */
 export interface ControllerServices {
@@ -16,4 +17,6 @@ export interface ControllerServices {
   /** Host jobs reach their host through this; the agent and agentless paths register their drivers on it. */
   hostRouter: HostDriverRouter;
   log: Logger;
+  /** SIEM export, when sinks are configured (controller/export/). */
+  siemExport?: { statuses(): SinkStatus[] };
 }

@@ -19,6 +19,7 @@ import { startAgentGateway } from './agents/start-agent-gateway';
 import { startAgentlessDriver } from './agentless/start-agentless-driver';
 import { secretBoxFor } from './secrets/secret-boxes';
 import { JobSecrets } from './secrets/sealed-params';
+import { ExportService } from './export/export-service';
 
 export interface RunningController {
   services: ControllerServices;
@@ -80,6 +81,8 @@ export async function startController(
     hostRouter,
     log,
   };
+  const siemExport = new ExportService(store, config.exportSinks, log);
+  services.siemExport = siemExport;
   // Jobs of agentless hosts go through the SSH session pool (before the engine starts).
   const stopAgentless = startAgentlessDriver(services);
   const bootstrapToken = await bootstrapAdminToken(store, config.adminToken);
@@ -94,6 +97,7 @@ export async function startController(
   const agentGateway = await startAgentGateway(services);
   await engine.start();
   scheduler.start();
+  siemExport.start();
   let stopping: Promise<void> | undefined;
   return {
     services,
@@ -103,6 +107,8 @@ export async function startController(
       (stopping ??= (async () => {
         scheduler.stop();
         await http.close();
+        // A batch in flight is let finish and its cursor recorded before the store closes.
+        await siemExport.stop();
         // The engine first: jobs still running on agents are given back (their attempt
         // uncharged) while the streams are up, so no cancel races the stop; the gateway
         // then ends the streams and the agents keep what they were doing for the restart.

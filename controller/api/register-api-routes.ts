@@ -30,6 +30,8 @@ import { swaggerUiCsp } from './security-headers';
 import { registerApplicationsRoutes } from './applications-routes';
 import { registerPurgeRequestRoutes } from './purge-request-routes';
 import { registerListingRoutes } from './listing-routes';
+import { registerKeyRetirementRoutes } from './key-retirement-routes';
+import { registerExportRoutes } from './export-routes';
 
 /**
  * Mounts /api/v1, /metrics and the API documentation. Each area's routes live in their
@@ -98,4 +100,6 @@ export async function registerApiRoutes(
   registerApplicationsRoutes(app, services, auth);
   registerPurgeRequestRoutes(app, services, auth);
   registerListingRoutes(app, services, auth);
+  registerKeyRetirementRoutes(app, services, auth);
+  registerExportRoutes(app, services, auth);
 }

@@ -116,6 +116,12 @@ export const ROUTE_ROLES = {
   'POST /api/v1/purge-requests/:id/reject': 'admin',
   'POST /api/v1/listings': 'auditor',
   'GET /api/v1/jobs/:id/file': 'auditor',
+  'GET /api/v1/keys/unused': 'auditor',
+  'GET /api/v1/keys/quarantines': 'auditor',
+  'POST /api/v1/keys/quarantine': 'operator',
+  'POST /api/v1/keys/restore': 'operator',
+  'POST /api/v1/keys/retire': 'operator',
+  'GET /api/v1/export/sinks': 'auditor',
 } as const satisfies Record<string, Access>;
 
 /** Set on the hook `auth(role)` returns, so the table can be checked against the route. */

@@ -11,6 +11,8 @@ import { REVIEWS_OPTIONS, REVIEWS_USAGE } from './reviews-command';
 import { APPLICATIONS_OPTIONS, APPLICATIONS_USAGE } from './applications-command';
 import { PURGE_OPTIONS, PURGE_USAGE } from './purge-command';
 import { LISTING_OPTIONS, LISTING_USAGE } from './listing-command';
+import { RETIREMENT_OPTIONS, RETIREMENT_USAGE } from './retirement-command';
+import { EXPORT_USAGE } from './export-command';
 import { UsageError } from './option-values';
 
 export { UsageError };
@@ -48,6 +50,7 @@ export const OPTIONS = {
   ...APPLICATIONS_OPTIONS,
   ...PURGE_OPTIONS,
   ...LISTING_OPTIONS,
+  ...RETIREMENT_OPTIONS,
 } as const;
 
 export type Options = ReturnType<typeof parse>['values'];
@@ -82,6 +85,8 @@ ${REVIEWS_USAGE}
 ${APPLICATIONS_USAGE}
 ${PURGE_USAGE}
 ${LISTING_USAGE}
+${RETIREMENT_USAGE}
+${EXPORT_USAGE}
 
 The controller and token come from --url/--token or KEYWARDEN_URL/KEYWARDEN_TOKEN.
 Exit codes: 0 done, 1 refused or failed (4xx/5xx), 2 usage, 3 unauthorised (401/403), 4 not found, 5 unreachable.`;

@@ -15,6 +15,8 @@ import { applicationsCommand } from './applications-command';
 import { statisticsCommand } from './statistics-command';
 import { purgeCommand } from './purge-command';
 import { batchListCommand, downloadCommand } from './listing-command';
+import { RETIREMENT_COMMANDS, retirementCommand } from './retirement-command';
+import { exportCommand } from './export-command';
 
 export const EXIT = {
   ok: 0,
@@ -62,6 +64,8 @@ export async function runCli(
       );
     else if (area === 'hosts' && sub === 'set-group') res = await setGroupCommand(api, args);
     else if (area === 'hosts') res = await hostsCommand(api, sub, args, o);
+    else if (area === 'keys' && RETIREMENT_COMMANDS.some((c) => c === sub))
+      res = await retirementCommand(api, sub as (typeof RETIREMENT_COMMANDS)[number], args, o);
     else if (area === 'keys') res = await keysCommand(api, sub, args, o);
     else if (area === 'groups') res = await groupsCommand(api, sub, args, o);
     else if (area === 'intervals') res = await intervalsCommand(api, sub, o);
@@ -72,6 +76,7 @@ export async function runCli(
     else if (area === 'reviews') res = await reviewsCommand(api, sub, args, o);
     else if (area === 'applications') res = await applicationsCommand(api, sub, args, o);
     else if (area === 'purge') res = await purgeCommand(api, sub, args, o);
+    else if (area === 'export') res = await exportCommand(api, sub);
     else throw new UsageError(`unknown command ${area}`);
     out(o.json ? JSON.stringify(res.data, null, 2) : res.human);
     return EXIT.ok;

@@ -9,6 +9,7 @@ import {
 } from '../../shared/config/settings-parser';
 import { asCommandList, asPathList } from './list-settings';
 import { asDnsServers } from '../reverse-dns/dns-servers-setting';
+import { parseExportSinks } from '../export/sink-config';
 
 export type Parse<T> = SettingParse<T>;
 
@@ -350,6 +351,13 @@ export const settings = {
     parse: asDurationMs,
     default: '7d',
     describe: 'how long listing files stay in DATA_DIR/listings for download',
+  },
+  exportSinks: {
+    env: 'KEYWARDEN_EXPORT_SINKS',
+    parse: parseExportSinks,
+    default: '[]',
+    describe:
+      'SIEM export sinks, a JSON array: alerts and audit events as CEF or OCSF over syslog (udp, tcp, tls), to a file or an HTTP endpoint (docs/siem-export.md)',
   },
 } satisfies Record<string, SettingSpec<unknown>>;
 

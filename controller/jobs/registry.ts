@@ -59,6 +59,13 @@ import { purgeDatabaseObjects } from './purge-database-objects';
 import { reverseIpMapper } from './reverse-ip-mapper';
 import { internalReverseIpMapper } from './internal-reverse-ip-mapper';
 import { listingJob } from './listing-job';
+import { quarantineKey } from './quarantine-key';
+import { quarantineKeyHost } from './quarantine-key-host';
+import { restoreKey } from './restore-key';
+import { restoreKeyHost } from './restore-key-host';
+import { retireKey } from './retire-key';
+import { retireKeyHost } from './retire-key-host';
+import { internalRetireQuarantinedKeys } from './internal-retire-quarantined-keys';
 
 export const productJobs = [
   internalProcessManager,
@@ -110,6 +117,13 @@ export const productJobs = [
   reverseIpMapper,
   internalReverseIpMapper,
   listingJob,
+  quarantineKey,
+  quarantineKeyHost,
+  restoreKey,
+  restoreKeyHost,
+  retireKey,
+  retireKeyHost,
+  internalRetireQuarantinedKeys,
 ] as const;
 
 /** Fixtures for tests and benchmarks, registered only with KEYWARDEN_ENABLE_TEST_JOB_TYPES. */

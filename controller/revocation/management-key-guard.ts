@@ -10,7 +10,12 @@ import type { Store } from '../store/store';
 
 type Source = Pick<Store, 'hosts' | 'hostCredentials'>;
 
-export async function refuseManagementKey(store: Source, fingerprint: string): Promise<void> {
+export async function refuseManagementKey(
+  store: Source,
+  fingerprint: string,
+  /** What was asked, for the message (quarantining and retiring use the same guard). */
+  action = 'blacklisting',
+): Promise<void> {
   let after: string | undefined;
   do {
     const page = await store.hosts.list(
@@ -23,7 +28,7 @@ export async function refuseManagementKey(store: Source, fingerprint: string): P
       const used = creds.find((c) => c.slot !== 'retired' && c.fingerprint === fingerprint);
       if (!used) continue;
       throw conflict(
-        `key ${fingerprint} is the ${used.slot} credential Keywarden uses to log in to host ${host.name}: blacklisting it would lock Keywarden out; renew that host's management key first (renew-mgmt-key)`,
+        `key ${fingerprint} is the ${used.slot} credential Keywarden uses to log in to host ${host.name}: ${action} it would lock Keywarden out; renew that host's management key first (renew-mgmt-key)`,
         { details: { field: 'fingerprint', value: fingerprint, hostId: host.id, slot: used.slot } },
       );
     }

@@ -26,6 +26,11 @@ import type { AuthorizationRepository } from './authorization-store';
 import type { AccessGraphRepository } from './access-graph-store';
 import type { AccessReviewRepository } from './access-review-store';
 import type * as R from './reporting-store';
+import type {
+  AuditFeedEntry,
+  ExportCursorRepository,
+  KeyQuarantineRepository,
+} from './retirement-records';
 
 export interface JobFilter {
   state?: JobState[];
@@ -171,6 +176,12 @@ export interface AuditRepository {
   ): Promise<Page<AuditRecord>>;
   /** Deletes entries recorded before `before` (the retention setting); returns how many. */
   purge(before: number): Promise<number>;
+  /**
+   * Entries in the order they were appended (not by `at`), after `after`: what SIEM export
+   * reads. Entries from before migration 49 are not in it. Like the alert feed, MongoDB
+   * serves an entry about a second after it is written (ids must settle first).
+   */
+  feed(after: string | undefined, limit: number): Promise<AuditFeedEntry[]>;
 }
 
 export interface AlertRepository {
@@ -225,5 +236,7 @@ export interface Store {
   applications: R.ApplicationRepository;
   purgeRequests: R.PurgeRequestRepository;
   reverseDns: R.ReverseDnsRepository;
+  keyQuarantines: KeyQuarantineRepository;
+  exportCursors: ExportCursorRepository;
   close(): Promise<void>;
 }

@@ -8,6 +8,8 @@
  *   is already present (idempotent); can set options on it.
  * - `removeAuthorizedKeys(text, sha256s, opts?)`: drops key lines with those fingerprints.
  * - `setAuthorizedKeyOptions(text, sha256, options)`: rewrites the options of managed lines.
+ * - `replaceAuthorizedKeyLine(text, sha256, lineText, opts)`: puts back one exact line (a
+ *   quarantined key restored byte for byte, controller/retirement/).
  * - `AuthorizedKeysEdit`: `{ text, changed, lines, skippedUnmanaged }` result of each.
  * Bad input from the caller (unparseable key, option sshd would refuse) throws INVALID_INPUT.
  *
@@ -36,6 +38,11 @@ export interface AuthorizedKeysEdit {
   lines: number[];
   /** Lines that matched but were left alone because Keywarden did not add them. */
   skippedUnmanaged: number[];
+  /**
+   * The changed lines as they were, byte for byte without their line ending (set by the
+   * option and line rewrites): what a quarantine keeps to restore exactly.
+   */
+  before?: string[];
 }
 
 export interface AddKeyOptions {
@@ -153,19 +160,54 @@ export function setAuthorizedKeyOptions(
   options: readonly AuthorizedKeyOption[],
   opts: { owns?: OwnsLine } = {},
 ): AuthorizedKeysEdit {
-  const owns = opts.owns ?? byMarker;
+  return rewriteKeyLines(text, sha256, opts.owns ?? byMarker, (l) =>
+    sameOptions(l.options, options) ? undefined : rewriteOptions(l, options),
+  );
+}
+
+/**
+ * Replaces the owned lines of one key with exactly `lineText` (which must carry the same
+ * key): the way back from a quarantine to the line as it was, byte for byte.
+ */
+export function replaceAuthorizedKeyLine(
+  text: string,
+  sha256: string,
+  lineText: string,
+  opts: { owns?: OwnsLine } = {},
+): AuthorizedKeysEdit {
+  const parsed = parseAuthorizedKeyLine(lineText, 1);
+  if (/[\r\n]/.test(lineText) || parsed.kind !== 'key' || parsed.key.sha256 !== sha256) {
+    throw invalidInput(`lineText must be one authorized_keys line carrying key ${sha256}`, {
+      details: { field: 'lineText', value: lineText.slice(0, 200) },
+    });
+  }
+  return rewriteKeyLines(text, sha256, opts.owns ?? byMarker, (l) =>
+    l.raw === lineText ? undefined : lineText,
+  );
+}
+
+/** Rewrites the owned lines of one key to what `rewrite` returns (undefined: unchanged). */
+function rewriteKeyLines(
+  text: string,
+  sha256: string,
+  owns: OwnsLine,
+  rewrite: (entry: AuthorizedKeyEntry) => string | undefined,
+): AuthorizedKeysEdit {
   const file = parseAuthorizedKeys(text);
   const changedLines: number[] = [];
   const skippedUnmanaged: number[] = [];
+  const before: string[] = [];
   const lines = file.lines.map((l) => {
     if (l.kind !== 'key' || l.key.sha256 !== sha256) return l;
     if (!owns(l)) {
       skippedUnmanaged.push(l.lineNumber);
       return l;
     }
-    if (sameOptions(l.options, options)) return l;
+    const raw = rewrite(l);
+    if (raw === undefined) return l;
     changedLines.push(l.lineNumber);
-    return parseAuthorizedKeyLine(rewriteOptions(l, options), l.lineNumber, l.eol);
+    before.push(l.raw);
+    return parseAuthorizedKeyLine(raw, l.lineNumber, l.eol);
   });
   if (changedLines.length === 0) return { text, changed: false, lines: [], skippedUnmanaged };
   return {
@@ -173,5 +215,6 @@ export function setAuthorizedKeyOptions(
     changed: true,
     lines: changedLines,
     skippedUnmanaged,
+    before,
   };
 }

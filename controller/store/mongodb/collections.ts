@@ -63,7 +63,12 @@ export type RobotDoc = Omit<RobotRecord, 'type'> & {
 };
 export type WorkerDoc = Omit<WorkerRecord, 'id'> & { _id: string };
 export type TokenDoc = Omit<TokenRecord, 'id'> & { _id: string };
-export type AuditDoc = Omit<AuditRecord, 'id' | 'details'> & { _id: string; details: string };
+export type AuditDoc = Omit<AuditRecord, 'id' | 'details'> & {
+  _id: string;
+  details: string;
+  /** A wall-clock id taken at the insert: the audit feed's order (absent before migration 49). */
+  feedId?: string;
+};
 /** Context is JSON text (its `extra` keys are free-form); alerts before migration 44 lack it. */
 export type AlertDoc = Omit<AlertRecord, 'id' | 'context' | 'stateReason' | 'stateBy'> &
   Partial<Pick<AlertRecord, 'stateReason' | 'stateBy'>> & { _id: string; context?: string };

@@ -104,6 +104,19 @@ export const migrations: readonly Migration[] = [
   },
   ...accessReviewMigrations,
   ...reportingMigrations,
+  {
+    id: 49,
+    name: 'key quarantines, export cursors and the audit feed',
+    indexes: {
+      // the audit feed reads in write order (AuditDoc.feedId)
+      audit: [{ name: 'feed', key: { feedId: 1 } }],
+      key_quarantines: [
+        { name: 'fingerprint', key: { fingerprint: 1 } },
+        { name: 'watch', key: { state: 1, watchUntil: 1 } },
+      ],
+      export_leases: [{ name: 'sink', key: { sinkId: 1, epoch: 1 } }],
+    },
+  },
 ];
 
 export async function migrate(db: Db): Promise<void> {

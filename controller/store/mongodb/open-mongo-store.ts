@@ -17,6 +17,7 @@ import { mongoRobotRepository } from './mongo-robot-repository';
 import { guarded, translateError } from './translate-errors';
 import { mongoApplicationRepository } from './mongo-applications';
 import { mongoPurgeRequestRepository, mongoReverseDnsRepository } from './mongo-purge-requests';
+import { mongoRetirementExport } from './mongo-retirement-export';
 
 export interface MongoStoreOptions {
   /** Default: the database named in the URL path, else `keywarden`. */
@@ -60,6 +61,7 @@ export async function openMongoStore(url: string, opts: MongoStoreOptions = {}):
       applications: guarded('applications', mongoApplicationRepository(db)),
       purgeRequests: guarded('purgeRequests', mongoPurgeRequestRepository(db)),
       reverseDns: guarded('reverseDns', mongoReverseDnsRepository(db)),
+      ...mongoRetirementExport(db),
       close: () => client.close(),
     };
   } catch (err) {

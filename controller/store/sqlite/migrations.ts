@@ -13,6 +13,7 @@ import { accessGraphMigrations } from './access-graph-migration';
 import { alertEventMigrations } from './alert-event-migration';
 import { accessReviewMigrations } from './access-review-migrations';
 import { reportingMigrations } from './reporting-migration';
+import { retirementExportMigrations } from './retirement-export-migration';
 
 export const migrations: ReadonlyArray<{ id: number; name: string; sql: string }> = [
   {
@@ -142,6 +143,7 @@ export const migrations: ReadonlyArray<{ id: number; name: string; sql: string }
   ...alertEventMigrations,
   ...accessReviewMigrations,
   ...reportingMigrations,
+  ...retirementExportMigrations,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -23,6 +23,10 @@ import {
   sqliteTokenRepository,
   sqliteWorkerRepository,
 } from './sqlite-record-repositories';
+import {
+  sqliteExportCursorRepository,
+  sqliteKeyQuarantineRepository,
+} from './sqlite-retirement-export';
 
 export type SqliteSynchronous = 'FULL' | 'NORMAL';
 
@@ -72,6 +76,8 @@ export function openSqliteStore(
     applications: sqliteApplicationRepository(db),
     purgeRequests: sqlitePurgeRequestRepository(db),
     reverseDns: sqliteReverseDnsRepository(db),
+    keyQuarantines: sqliteKeyQuarantineRepository(db),
+    exportCursors: sqliteExportCursorRepository(db),
   });
   return {
     kind: 'sqlite',

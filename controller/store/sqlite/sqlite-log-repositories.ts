@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import { idFloorAt, newId } from '../ids';
 import type { AuditRecord } from '../records';
 import type { AuditRepository } from '../store';
+import { invalidInput } from '../../../shared/errors';
 import { stmt } from './statements';
 import { addWhere, page } from './page-query';
 
@@ -55,6 +56,19 @@ export function sqliteAuditRepository(db: Database.Database): AuditRepository {
         if (n < AUDIT_PURGE_CHUNK) return total;
         await new Promise((r) => setImmediate(r));
       }
+    },
+    feed: async (after, limit) => {
+      const from = after === undefined ? 0 : Number(after);
+      if (!Number.isSafeInteger(from) || from < 0)
+        throw invalidInput(`not an audit feed cursor: ${after}`, {
+          details: { field: 'after', value: after },
+        });
+      const rows = stmt(
+        db,
+        `SELECT f.seq, a.* FROM audit_feed f JOIN audit a ON a.id = f.audit_id
+        WHERE f.seq > ? ORDER BY f.seq LIMIT ?`,
+      ).all(from, limit) as Array<AuditRow & { seq: number }>;
+      return rows.map(({ seq, ...r }) => ({ cursor: String(seq), entry: toAudit(r) }));
     },
   };
 }

@@ -17,6 +17,7 @@ import { accessGraphContract } from './contract-access-graph';
 import { accessReviewsContract } from './contract-access-reviews';
 import { accessReviewRoundsContract } from './contract-access-review-rounds';
 import { reportingContract } from './contract-reporting';
+import { retirementExportContract } from './contract-retirement-export';
 
 export interface StoreUnderTest {
   store: Store;
@@ -65,5 +66,6 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     accessReviewsContract(ctx);
     accessReviewRoundsContract(ctx);
     reportingContract(ctx);
+    retirementExportContract(ctx);
   });
 }
