@@ -24,6 +24,7 @@ import type { HostCredentialRepository } from './credential-records';
 import type { InventoryStore } from './inventory-store';
 import type { AuthorizationRepository } from './authorization-store';
 import type { AccessGraphRepository } from './access-graph-store';
+import type { PolicyRepository } from './policy-store';
 
 export interface JobFilter {
   state?: JobState[];
@@ -199,6 +200,23 @@ export interface AlertRepository {
    */
   events(after: string | undefined, limit: number): Promise<AlertEvent[]>;
   purge(criteria: { states: AlertState[]; updatedBefore: number }): Promise<number>;
+  /** The newest alert (any state) with this dedupe key; null when none was ever raised. */
+  latestByDedupeKey(dedupeKey: string): Promise<AlertRecord | null>;
+  /**
+   * Open and dismissed alerts whose dedupe key is in [from, to), by dedupe key: what
+   * policy evaluation compares its findings with (served by a dedupe-key index).
+   */
+  listActiveInRange(range: { from: string; to: string }): Promise<AlertRecord[]>;
+  /** `raise` for many, in as few durable writes as the store allows; one flag each. */
+  raiseMany(
+    alerts: Array<Parameters<AlertRepository['raise']>[0]>,
+    now: number,
+  ): Promise<boolean[]>;
+  /** `setState` for many, in as few durable writes as the store allows. */
+  setStateMany(
+    items: Array<{ id: string; state: AlertState; note: { reason: string; by: string } }>,
+    now: number,
+  ): Promise<void>;
 }
 
 export interface Store {
@@ -219,5 +237,6 @@ export interface Store {
   inventory: InventoryStore;
   authorizations: AuthorizationRepository;
   accessGraph: AccessGraphRepository;
+  policies: PolicyRepository;
   close(): Promise<void>;
 }

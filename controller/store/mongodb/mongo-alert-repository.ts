@@ -51,7 +51,7 @@ export function mongoAlertRepository(c: Collections): AlertRepository {
       });
     await c.alertDedupeReleases.deleteOne({ _id: `${alert.id}/${alert.dedupeKey}` });
   };
-  return {
+  const repo: AlertRepository = {
     raise: async ({ context, ...a }, now) => {
       const doc: AlertDoc = {
         _id: newId(now),
@@ -126,5 +126,30 @@ export function mongoAlertRepository(c: Collections): AlertRepository {
       );
       return deletedCount;
     },
+    latestByDedupeKey: async (dedupeKey) => {
+      const [doc] = await c.alerts
+        .find({ dedupeKey })
+        .sort({ createdAt: -1, _id: -1 })
+        .limit(1)
+        .toArray();
+      return doc ? toAlert(doc) : null;
+    },
+    listActiveInRange: async ({ from, to }) =>
+      (
+        await c.alerts
+          .find({ dedupeKey: { $gte: from, $lt: to }, state: { $in: ['open', 'dismissed'] } })
+          .sort({ dedupeKey: 1 })
+          .toArray()
+      ).map(toAlert),
+    // No transaction here: one after the other, each as `raise` / `setState` does it.
+    raiseMany: async (alerts, now) => {
+      const created: boolean[] = [];
+      for (const a of alerts) created.push((await repo.raise(a, now)).created);
+      return created;
+    },
+    setStateMany: async (items, now) => {
+      for (const i of items) await repo.setState(i.id, i.state, now, i.note);
+    },
   };
+  return repo;
 }

@@ -13,6 +13,7 @@ import { mongoAuditRepository } from './mongo-log-repositories';
 import { mongoAlertRepository } from './mongo-alert-repository';
 import { mongoTokenRepository, mongoWorkerRepository } from './mongo-record-repositories';
 import { mongoRobotRepository } from './mongo-robot-repository';
+import { mongoPolicyRepository } from './mongo-policy-repository';
 import { guarded, translateError } from './translate-errors';
 
 export interface MongoStoreOptions {
@@ -53,6 +54,7 @@ export async function openMongoStore(url: string, opts: MongoStoreOptions = {}):
       inventory: mongoInventory(db),
       authorizations: mongoAuthorizationRepository(db),
       accessGraph: mongoAccessGraph(db),
+      policies: guarded('policies', mongoPolicyRepository(db)),
       close: () => client.close(),
     };
   } catch (err) {

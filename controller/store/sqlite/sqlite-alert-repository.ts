@@ -104,6 +104,15 @@ export function sqliteAlertRepository(db: Database.Database): AlertRepository {
     ).run(...states, before);
     return db.prepare(`DELETE FROM alerts WHERE ${where}`).run(...states, before).changes;
   });
+  const raiseMany = db.transaction(
+    (alerts: Parameters<AlertRepository['raise']>[0][], now: number) =>
+      alerts.map((a) => raise(a, now).created),
+  );
+  const setStateMany = db.transaction(
+    (items: Parameters<AlertRepository['setStateMany']>[0], now: number) => {
+      for (const i of items) setState(i.id, i.state, now, i.note);
+    },
+  );
   return {
     raise: async (a, now) => raise.immediate(a, now),
     get: async (id) => byId(id),
@@ -140,5 +149,25 @@ export function sqliteAlertRepository(db: Database.Database): AlertRepository {
       }));
     },
     purge: async (c) => purge.immediate(c.states, c.updatedBefore),
+    latestByDedupeKey: async (key) => {
+      const row = stmt(
+        db,
+        'SELECT * FROM alerts WHERE dedupe_key = ? ORDER BY created_at DESC, id DESC LIMIT 1',
+      ).get(key) as AlertRow | undefined;
+      return row ? toAlert(row) : null;
+    },
+    // The WHERE repeats the partial index's condition word for word, so SQLite uses it.
+    listActiveInRange: async ({ from, to }) =>
+      (
+        stmt(
+          db,
+          `SELECT * FROM alerts WHERE state IN ('open', 'dismissed')
+          AND dedupe_key >= ? AND dedupe_key < ? ORDER BY dedupe_key`,
+        ).all(from, to) as AlertRow[]
+      ).map(toAlert),
+    raiseMany: async (alerts, now) => (alerts.length ? raiseMany.immediate(alerts, now) : []),
+    setStateMany: async (items, now) => {
+      if (items.length) setStateMany.immediate(items, now);
+    },
   };
 }

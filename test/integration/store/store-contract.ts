@@ -14,6 +14,7 @@ import { recordsContract } from './contract-records';
 import { auditRetentionContract } from './contract-audit-retention';
 import { authorizationsContract } from './contract-authorizations';
 import { accessGraphContract } from './contract-access-graph';
+import { policiesContract } from './contract-policies';
 
 export interface StoreUnderTest {
   store: Store;
@@ -59,5 +60,6 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     auditRetentionContract(ctx);
     authorizationsContract(ctx);
     accessGraphContract(ctx);
+    policiesContract(ctx);
   });
 }
