@@ -1,3 +1,5 @@
+import { registerPolicyRoutes } from './policy-routes';
+import { registerDailyReportRoutes } from './daily-report-routes';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -80,4 +82,6 @@ export async function registerApiRoutes(
   registerAuthorizationRoutes(app, services, auth);
   registerAccessGraphRoutes(app, services, auth);
   registerBlacklistRoutes(app, services, auth);
+  registerPolicyRoutes(app, services, auth);
+  registerDailyReportRoutes(app, services, auth);
 }

@@ -206,7 +206,7 @@ export interface AlertRepository {
    * Open and dismissed alerts whose dedupe key is in [from, to), by dedupe key: what
    * policy evaluation compares its findings with (served by a dedupe-key index).
    */
-  listActiveInRange(range: { from: string; to: string }): Promise<AlertRecord[]>;
+  listActiveInRange(range: { from: string; to: string }, limit?: number): Promise<AlertRecord[]>;
   /** `raise` for many, in as few durable writes as the store allows; one flag each. */
   raiseMany(
     alerts: Array<Parameters<AlertRepository['raise']>[0]>,

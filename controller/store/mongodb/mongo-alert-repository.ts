@@ -134,11 +134,12 @@ export function mongoAlertRepository(c: Collections): AlertRepository {
         .toArray();
       return doc ? toAlert(doc) : null;
     },
-    listActiveInRange: async ({ from, to }) =>
+    listActiveInRange: async ({ from, to }, limit = 0) =>
       (
         await c.alerts
           .find({ dedupeKey: { $gte: from, $lt: to }, state: { $in: ['open', 'dismissed'] } })
           .sort({ dedupeKey: 1 })
+          .limit(limit)
           .toArray()
       ).map(toAlert),
     // No transaction here: one after the other, each as `raise` / `setState` does it.

@@ -157,13 +157,13 @@ export function sqliteAlertRepository(db: Database.Database): AlertRepository {
       return row ? toAlert(row) : null;
     },
     // The WHERE repeats the partial index's condition word for word, so SQLite uses it.
-    listActiveInRange: async ({ from, to }) =>
+    listActiveInRange: async ({ from, to }, limit = -1) =>
       (
         stmt(
           db,
           `SELECT * FROM alerts WHERE state IN ('open', 'dismissed')
-          AND dedupe_key >= ? AND dedupe_key < ? ORDER BY dedupe_key`,
-        ).all(from, to) as AlertRow[]
+          AND dedupe_key >= ? AND dedupe_key < ? ORDER BY dedupe_key LIMIT ?`,
+        ).all(from, to, limit) as AlertRow[]
       ).map(toAlert),
     raiseMany: async (alerts, now) => (alerts.length ? raiseMany.immediate(alerts, now) : []),
     setStateMany: async (items, now) => {
