@@ -10,6 +10,7 @@ import { groupsCommand, intervalsCommand, setGroupCommand } from './groups-comma
 import { authorizationsCommand } from './authorizations-command';
 import { accessCommand } from './access-command';
 import { blacklistCommand } from './blacklist-command';
+import { dailyReportCommand, policiesCommand } from './policies-command';
 
 export const EXIT = {
   ok: 0,
@@ -41,6 +42,7 @@ export async function runCli(
     let res: Output;
     if (area === 'jobs') res = await jobsCommand(api, sub, args, o);
     else if (area === 'robots') res = await robotsCommand(api, sub, args, o);
+    else if (area === 'reports' && sub === 'daily') res = await dailyReportCommand(api, o);
     else if (area === 'reports') res = await reportsCommand(api, sub, o);
     else if (area === 'alerts') res = await alertsCommand(api, sub, args, o);
     else if (area === 'tokens') res = await tokensCommand(api, sub, args, o);
@@ -60,6 +62,7 @@ export async function runCli(
     else if (area === 'authorizations') res = await authorizationsCommand(api, sub, args, o);
     else if (area === 'access') res = await accessCommand(api, sub, args, o);
     else if (area === 'blacklist') res = await blacklistCommand(api, sub, args, o);
+    else if (area === 'policies') res = await policiesCommand(api, sub, args, o);
     else throw new UsageError(`unknown command ${area}`);
     out(o.json ? JSON.stringify(res.data, null, 2) : res.human);
     return EXIT.ok;

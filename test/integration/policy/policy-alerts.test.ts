@@ -14,7 +14,7 @@ import type { AlertRecord, JobRecord } from '../../../controller/store/records';
 import { generateClientKey, startTestSshd, type TestSshd } from '../../helpers/sshd';
 import { startTestController, type TestController } from '../../helpers/test-controller';
 import { hostIdOf, rootConnection, type ClientKey } from '../jobs/host-job-harness';
-import { jobEnded } from '../inventory/scanned-host';
+import { jobEnded, keywarden } from '../inventory/scanned-host';
 import type { Connection } from '../../../controller/inventory/host-target';
 
 const run = promisify(execFile);
@@ -235,6 +235,71 @@ describe.each(['sqlite', 'mongodb'] as const)('policy violations as alerts (%s)'
       },
     );
     expect(stale.status).toBe(409);
+  }, 180_000);
+
+  it('runs the daily evaluation and reads the daily block, and manages policies with the CLI', async () => {
+    const daily = await ctl.api<{ job: JobRecord }>('POST', '/api/v1/jobs', {
+      body: { type: 'internal-reporting', params: {} },
+    });
+    const job = await jobEnded(ctl, daily.body.job.id);
+    expect(job.state, JSON.stringify(job.error)).toBe('completed');
+    const cli = (args: string[]) => keywarden(ctl, [...args, '--json'], ctl.adminToken);
+    const report = await cli(['reports', 'daily']);
+    expect(report.code, report.stderr).toBe(0);
+    const block = JSON.parse(report.stdout) as {
+      date: string;
+      data: {
+        policies: { totals: { byPolicy: Record<string, number> }; groups: Record<string, unknown> };
+      };
+    };
+    expect(block.date).toBe(new Date().toISOString().slice(0, 10));
+    // the weak RSA key is authorized again (previous test) and root reaches it from anywhere
+    expect(block.data.policies.totals.byPolicy['default-root-key-without-from']).toBe(1);
+    expect(block.data.policies.groups['(none)']).toBeDefined();
+    expect((await cli(['reports', 'daily', '--date', '2001-01-01'])).code).toBe(4);
+
+    const added = await cli([
+      'policies',
+      'add',
+      '--id',
+      'cli-unused',
+      '--name',
+      'Unused for a year',
+      '--severity',
+      'info',
+      '--rule',
+      '{"kind":"unused-key","days":365}',
+      '--scope',
+      '{"accounts":["root"]}',
+    ]);
+    expect(added.code, added.stderr).toBe(0);
+    expect(JSON.parse(added.stdout)).toMatchObject({ policy: { id: 'cli-unused', version: 1 } });
+    const edited = await cli(['policies', 'edit', 'cli-unused', '--severity', 'warning']);
+    expect(edited.code, edited.stderr).toBe(0);
+    const versions = await cli(['policies', 'show', 'cli-unused', '--versions']);
+    expect(
+      (JSON.parse(versions.stdout) as { items: Array<{ severity: string }> }).items.map(
+        (v) => v.severity,
+      ),
+    ).toEqual(['info', 'warning']);
+    const bad = await cli([
+      'policies',
+      'edit',
+      'cli-unused',
+      '--rule',
+      '{"kind":"unused-key","days":-1}',
+    ]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('rule.days');
+    const dry = await cli(['policies', 'dry-run', 'cli-unused', '--remove']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ wouldRaise: { count: 0 } });
+    expect((await cli(['policies', 'remove', 'cli-unused'])).code).toBe(0);
+    const list = JSON.parse((await cli(['policies', 'list'])).stdout) as {
+      items: Array<{ id: string }>;
+    };
+    expect(list.items.map((p) => p.id)).not.toContain('cli-unused');
+    expect(list.items.map((p) => p.id)).toContain('default-weak-keys');
   }, 180_000);
 
   it('refuses a bad policy with an error naming the field, and saves nothing', async () => {
