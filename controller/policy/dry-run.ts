@@ -6,7 +6,7 @@
 import type { PolicyInput, PolicyRecord } from '../store/policy-records';
 import type { AlertRecord } from '../store/records';
 import { evaluateFleet } from './evaluate-fleet';
-import type { NewAlert, PlanSink } from './plan-changes';
+import type { NewAlert, PlanSink, PolicyPlan } from './plan-changes';
 import { inForce, type PolicyStore } from './policy-set';
 
 export interface DryRunItem {
@@ -69,21 +69,26 @@ export async function dryRunPolicy(
     wouldResolve: { count: 0, items: [] },
     unchanged: 0,
   };
+  const count = async (plan: PolicyPlan) => {
+    result.wouldRaise.count += plan.raise.length;
+    result.wouldResolve.count += plan.resolve.length;
+    result.unchanged += plan.kept;
+    for (const a of plan.raise.slice(0, EXAMPLES - result.wouldRaise.items.length))
+      result.wouldRaise.items.push({
+        dedupeKey: a.dedupeKey,
+        severity: a.severity,
+        subject: a.subject,
+        message: a.message,
+        context: a.context,
+      });
+    for (const a of plan.resolve.slice(0, EXAMPLES - result.wouldResolve.items.length)) {
+      const alert = await store.alerts.get(a.id);
+      if (alert) result.wouldResolve.items.push(fromAlert(alert));
+    }
+  };
   const sink: PlanSink = {
-    apply: async (plan) => {
-      result.wouldRaise.count += plan.raise.length;
-      result.wouldResolve.count += plan.resolve.length;
-      result.unchanged += plan.kept;
-      for (const a of plan.raise.slice(0, EXAMPLES - result.wouldRaise.items.length))
-        result.wouldRaise.items.push({
-          dedupeKey: a.dedupeKey,
-          severity: a.severity,
-          subject: a.subject,
-          message: a.message,
-          context: a.context,
-        });
-      for (const a of plan.resolve.slice(0, EXAMPLES - result.wouldResolve.items.length))
-        result.wouldResolve.items.push(fromAlert(a));
+    apply: async (plans) => {
+      for (const plan of plans) await count(plan);
     },
   };
   const r = await evaluateFleet(store, {

@@ -9,7 +9,13 @@ import type { InventoryItem } from '../store/inventory-records';
 import type { PolicyRecord } from '../store/policy-records';
 import type { AlertSeverity } from '../store/records';
 import { loadHostFacts } from './host-facts';
-import { alertOf, planChanges, type NewAlert, type PlanSink } from './plan-changes';
+import {
+  alertOf,
+  planChanges,
+  type NewAlert,
+  type PlanSink,
+  type PolicyPlan,
+} from './plan-changes';
 import {
   blacklistIfNeeded,
   fleetRuleOf,
@@ -69,16 +75,15 @@ export async function evaluateFleet(store: PolicyStore, o: FleetOptions): Promis
     g.bySeverity[policy.severity] = (g.bySeverity[policy.severity] ?? 0) + 1;
     out.findings++;
   };
-  const apply = async (
+  const plan = async (
     policy: PolicyRecord,
     wanted: Map<string, NewAlert>,
     range: { from: string; to: string },
-    reason: string,
-  ) => {
-    const plan = planChanges(policy, wanted, await store.alerts.listActiveInRange(range));
-    out.raise += plan.raise.length;
-    out.resolve += plan.resolve.length;
-    await o.sink.apply(plan, reason);
+  ): Promise<PolicyPlan> => {
+    const p = planChanges(policy, wanted, await store.alerts.listActiveKeysInRange(range));
+    out.raise += p.raise.length;
+    out.resolve += p.resolve.length;
+    return p;
   };
 
   for (const p of o.retired ?? []) await retire(store, p, o.sink, out);
@@ -127,10 +132,12 @@ export async function evaluateFleet(store: PolicyStore, o: FleetOptions): Promis
     let batchHosts = 0;
     let lower = 'host:';
     const flush = async (upper: string) => {
+      const plans: PolicyPlan[] = [];
       for (const p of hostPolicies) {
         const range = { from: dedupeKeyOf(p.id, lower), to: dedupeKeyOf(p.id, upper) };
-        await apply(p, batch.get(p.id) ?? new Map(), range, o.reason);
+        plans.push(await plan(p, batch.get(p.id) ?? new Map(), range));
       }
+      await o.sink.apply(plans, o.reason);
       batch = new Map();
       batchHosts = 0;
       lower = upper;
@@ -226,7 +233,10 @@ export async function evaluateFleet(store: PolicyStore, o: FleetOptions): Promis
       if (!page.nextCursor) break;
       after = page.nextCursor;
     }
-    await apply(p, wanted, policyObjectsRange(p.id, 'authorization:'), o.reason);
+    await o.sink.apply(
+      [await plan(p, wanted, policyObjectsRange(p.id, 'authorization:'))],
+      o.reason,
+    );
   }
   return out;
 }
@@ -236,11 +246,11 @@ async function retire(store: PolicyStore, p: PolicyRecord, sink: PlanSink, out: 
   const why = p.removedAt !== null ? 'removed' : 'disabled';
   const range = policyRange(p.id);
   for (let from = range.from; ;) {
-    const page = await store.alerts.listActiveInRange({ from, to: range.to }, PAGE);
+    const page = await store.alerts.listActiveKeysInRange({ from, to: range.to }, PAGE);
     if (page.length === 0) break;
     out.resolve += page.length;
     await sink.apply(
-      { policy: p, raise: [], resolve: page, kept: 0 },
+      [{ policy: p, raise: [], resolve: page, kept: 0 }],
       `policy ${p.name} was ${why}`,
     );
     from = `${page.at(-1)!.dedupeKey}\0`;

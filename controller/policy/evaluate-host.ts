@@ -7,7 +7,14 @@
  */
 import type { PolicyRecord } from '../store/policy-records';
 import { hostInfoOf, loadHostFacts } from './host-facts';
-import { alertOf, planChanges, storeSink, type NewAlert, type PlanSink } from './plan-changes';
+import {
+  alertOf,
+  planChanges,
+  storeSink,
+  type NewAlert,
+  type PlanSink,
+  type PolicyPlan,
+} from './plan-changes';
 import { blacklistIfNeeded, hostRuleOf, inForce, needsOf, type PolicyStore } from './policy-set';
 import { policyHostRange, type FleetFacts, type HostFacts } from './policy-types';
 import { accountInScope, hostInScope } from './scope';
@@ -65,6 +72,7 @@ export async function evaluateHostPolicies(
     privateKeyHosts: (fp) => holders.get(fp)?.size ?? 0,
   };
   const others = new Map<PolicyRecord, Set<string>>();
+  const plans: PolicyPlan[] = [];
   for (const policy of policies) {
     const active = await store.alerts.listActiveInRange(policyHostRange(policy.id, hostId));
     const wanted = new Map<string, NewAlert>();
@@ -76,7 +84,7 @@ export async function evaluateHostPolicies(
       }
     }
     const plan = planChanges(policy, wanted, active);
-    await sink.apply(plan, opts.reason);
+    plans.push(plan);
     result.raised += plan.raise.length;
     result.resolved += plan.resolve.length;
     if (policy.rule.kind === 'shared-private-key' && opts.fanOut !== false) {
@@ -91,6 +99,7 @@ export async function evaluateHostPolicies(
       others.set(policy, hosts);
     }
   }
+  await sink.apply(plans, opts.reason);
   for (const [policy, hosts] of others) {
     for (const other of hosts) {
       const r = await evaluateHostPolicies(store, other, {

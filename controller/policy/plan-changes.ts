@@ -5,16 +5,23 @@
  * finding is gone is resolved, which also lets the cause be raised anew if it comes back.
  */
 import type { AlertRepository } from '../store/store';
-import type { AlertRecord } from '../store/records';
+import type { AlertState } from '../store/records';
 import type { PolicyRecord } from '../store/policy-records';
 import { dedupeKeyOf, type Finding, type HostInfo } from './policy-types';
 
 export type NewAlert = Parameters<AlertRepository['raise']>[0];
 
+/** What a plan needs of an open or dismissed alert. */
+export interface ActiveAlert {
+  id: string;
+  dedupeKey: string;
+  state: AlertState;
+}
+
 export interface PolicyPlan {
   policy: PolicyRecord;
   raise: NewAlert[];
-  resolve: AlertRecord[];
+  resolve: ActiveAlert[];
   /** Findings whose alert is already open or dismissed. */
   kept: number;
 }
@@ -45,7 +52,7 @@ export function alertOf(policy: PolicyRecord, f: Finding, host: HostInfo | null)
 export function planChanges(
   policy: PolicyRecord,
   wanted: Map<string, NewAlert>,
-  active: AlertRecord[],
+  active: ActiveAlert[],
 ): PolicyPlan {
   const plan: PolicyPlan = { policy, raise: [], resolve: [], kept: 0 };
   const activeKeys = new Set<string>();
@@ -62,7 +69,8 @@ export function planChanges(
 
 /** Where plans go: the store (evaluation), or a report (dry run). */
 export interface PlanSink {
-  apply(plan: PolicyPlan, reason: string): Promise<void>;
+  /** The plans of one host or one batch of hosts: one durable write for all of them. */
+  apply(plans: PolicyPlan[], reason: string): Promise<void>;
 }
 
 export function storeSink(
@@ -72,22 +80,19 @@ export function storeSink(
   const sink = {
     raised: 0,
     resolved: 0,
-    async apply(plan: PolicyPlan, reason: string) {
-      if (plan.raise.length) {
-        const created = await alerts.raiseMany(plan.raise, now);
-        sink.raised += created.filter(Boolean).length;
-      }
-      if (plan.resolve.length) {
-        await alerts.setStateMany(
-          plan.resolve.map((a) => ({
-            id: a.id,
-            state: 'resolved' as const,
-            note: { reason, by: 'policy' },
-          })),
-          now,
-        );
-        sink.resolved += plan.resolve.length;
-      }
+    async apply(plans: PolicyPlan[], reason: string) {
+      const raise = plans.flatMap((p) => p.raise);
+      const setState = plans.flatMap((p) =>
+        p.resolve.map((a) => ({
+          id: a.id,
+          state: 'resolved' as const,
+          note: { reason, by: 'policy' },
+        })),
+      );
+      if (raise.length + setState.length === 0) return;
+      const { created } = await alerts.applyMany({ raise, setState }, now);
+      sink.raised += created.filter(Boolean).length;
+      sink.resolved += setState.length;
     },
   };
   return sink;

@@ -207,16 +207,26 @@ export interface AlertRepository {
    * policy evaluation compares its findings with (served by a dedupe-key index).
    */
   listActiveInRange(range: { from: string; to: string }, limit?: number): Promise<AlertRecord[]>;
-  /** `raise` for many, in as few durable writes as the store allows; one flag each. */
-  raiseMany(
-    alerts: Array<Parameters<AlertRepository['raise']>[0]>,
+  /**
+   * The dedupe keys of `listActiveInRange` without the rest of each alert: what a fleet-wide
+   * evaluation compares its findings with, a batch of hosts at a time.
+   */
+  listActiveKeysInRange(
+    range: { from: string; to: string },
+    limit?: number,
+  ): Promise<Array<{ id: string; dedupeKey: string; state: AlertState }>>;
+  /**
+   * `raise` for each of `raise` and `setState` for each of `setState`, in one durable write
+   * where the store has transactions (one fsync for a host's or a batch's changes).
+   * `created`: one flag per raise, false when an open alert had that dedupe key.
+   */
+  applyMany(
+    changes: {
+      raise: Array<Parameters<AlertRepository['raise']>[0]>;
+      setState: Array<{ id: string; state: AlertState; note: { reason: string; by: string } }>;
+    },
     now: number,
-  ): Promise<boolean[]>;
-  /** `setState` for many, in as few durable writes as the store allows. */
-  setStateMany(
-    items: Array<{ id: string; state: AlertState; note: { reason: string; by: string } }>,
-    now: number,
-  ): Promise<void>;
+  ): Promise<{ created: boolean[] }>;
 }
 
 export interface Store {

@@ -142,14 +142,23 @@ export function mongoAlertRepository(c: Collections): AlertRepository {
           .limit(limit)
           .toArray()
       ).map(toAlert),
+    listActiveKeysInRange: async ({ from, to }, limit = 0) =>
+      (
+        await c.alerts
+          .find(
+            { dedupeKey: { $gte: from, $lt: to }, state: { $in: ['open', 'dismissed'] } },
+            { projection: { _id: 1, dedupeKey: 1, state: 1 } },
+          )
+          .sort({ dedupeKey: 1 })
+          .limit(limit)
+          .toArray()
+      ).map((d) => ({ id: d._id, dedupeKey: d.dedupeKey, state: d.state })),
     // No transaction here: one after the other, each as `raise` / `setState` does it.
-    raiseMany: async (alerts, now) => {
+    applyMany: async (changes, now) => {
       const created: boolean[] = [];
-      for (const a of alerts) created.push((await repo.raise(a, now)).created);
-      return created;
-    },
-    setStateMany: async (items, now) => {
-      for (const i of items) await repo.setState(i.id, i.state, now, i.note);
+      for (const a of changes.raise) created.push((await repo.raise(a, now)).created);
+      for (const i of changes.setState) await repo.setState(i.id, i.state, now, i.note);
+      return { created };
     },
   };
   return repo;
