@@ -10,6 +10,7 @@ export const blacklistedKeyRule: HostRule<'blacklisted-key'> = {
   params: Type.Object({}),
   explain: () => 'blacklisted keys still authorized or stored on a host',
   evaluate(_rule, host, fleet) {
+    if (fleet.blacklist.size === 0) return [];
     return keysOf(host).flatMap((item) => {
       const entry = item.fingerprint === null ? undefined : fleet.blacklist.get(item.fingerprint);
       if (!entry) return [];
