@@ -165,6 +165,72 @@ describe.each(['sqlite', 'mongodb'] as const)('policy evaluation (%s)', (kind) =
     ]);
   });
 
+  it('raises an alert for an authorization about to expire, and resolves it once it is removed', async () => {
+    await store.policies.create(
+      'expiring',
+      {
+        name: 'Expiring',
+        description: '',
+        enabled: true,
+        severity: 'warning',
+        scope: {},
+        rule: { kind: 'expiring-authorization', days: 7 },
+      },
+      'test',
+      T0,
+    );
+    const now = T0 + 30;
+    const base = {
+      fingerprint: FP(7),
+      publicKey: 'ssh-ed25519 AAAA',
+      source: { kind: 'public-key' as const },
+      account: 'deploy',
+      options: [],
+      onDrift: 'restore' as const,
+      state: 'active' as const,
+      createdBy: 'test',
+      createdAt: now,
+      removedBy: null,
+      removedAt: null,
+      updatedAt: now,
+    };
+    await store.authorizations.create({
+      ...base,
+      id: 'soon',
+      target: { groupId: 'g1' },
+      expiresAt: now + 2 * 86_400_000,
+    });
+    await store.authorizations.create({
+      ...base,
+      id: 'later',
+      target: { hostId: 'h9' },
+      expiresAt: now + 30 * 86_400_000,
+    });
+    const sink = storeSink(store.alerts, now);
+    await evaluateFleet(store, { now, sink, reason: 'cause gone (daily evaluation)' });
+    const [alert, ...none] = await alertsOf('expiring');
+    expect(none).toEqual([]);
+    expect(alert).toMatchObject({
+      state: 'open',
+      dedupeKey: 'policy:expiring:authorization:soon',
+      context: { authorizationId: 'soon', groupId: 'g1', account: 'deploy', fingerprint: FP(7) },
+    });
+    expect(alert!.message).toContain('expires in 2 day(s)');
+    await store.authorizations.transition(
+      'soon',
+      ['active'],
+      { state: 'removed', by: 'test' },
+      now + 1,
+    );
+    await evaluateFleet(store, {
+      now: now + 1,
+      sink: storeSink(store.alerts, now + 1),
+      reason: 'cause gone (daily evaluation)',
+    });
+    expect((await alertsOf('expiring')).map((a) => a.state)).toEqual(['resolved']);
+    await store.policies.remove('expiring', 'test', now + 2);
+  });
+
   it('evaluates the fleet: raises what scans missed, resolves alerts of a host that left the inventory, and tallies findings per group', async () => {
     await store.inventory.items.sync(
       'authorized-key',
