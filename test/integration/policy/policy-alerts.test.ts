@@ -326,5 +326,10 @@ describe.each(['sqlite', 'mongodb'] as const)('policy violations as alerts (%s)'
     expect(
       (await ctl.api<{ items: unknown[] }>('GET', '/api/v1/policies')).body.items,
     ).toHaveLength(before);
+    // the OpenAPI document describes the policy body, one rule schema per kind
+    const doc = JSON.stringify((await ctl.api('GET', '/api/v1/openapi.json')).body);
+    expect(doc).toContain('/api/v1/policies/dry-run');
+    for (const kind of ['weak-key', 'root-key-without-from', 'expiring-authorization'])
+      expect(doc).toContain(kind);
   }, 60_000);
 });
