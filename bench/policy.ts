@@ -59,10 +59,17 @@ async function runInternalReporting(store: Store, now: number) {
     heartbeat: async () => undefined,
   } as unknown as JobContext;
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const result = (await internalReporting.run({}, ctx)) as {
     policies: { findings: number; raised: number; resolved: number; ms: number };
   };
-  return { ...result.policies, ms: performance.now() - t0, evaluationMs: result.policies.ms };
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    ...result.policies,
+    ms: performance.now() - t0,
+    evaluationMs: result.policies.ms,
+    cpuS: round((cpu.user + cpu.system) / 1e6),
+  };
 }
 
 /** What a scan of host h finds after someone edited it: one line gone, a weak root key added. */
@@ -162,6 +169,7 @@ async function main(): Promise<void> {
           fullFirstRun: {
             s: round(first.ms / 1000),
             evaluationS: round(first.evaluationMs / 1000),
+            cpuS: first.cpuS,
             findings: first.findings,
             raised: first.raised,
             peakRssMB: rssFirst,
@@ -169,6 +177,7 @@ async function main(): Promise<void> {
           fullSteadyRun: {
             s: round(steady.ms / 1000),
             evaluationS: round(steady.evaluationMs / 1000),
+            cpuS: steady.cpuS,
             findings: steady.findings,
             raised: steady.raised,
             resolved: steady.resolved,
