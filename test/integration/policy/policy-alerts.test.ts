@@ -122,7 +122,7 @@ describe.each(['sqlite', 'mongodb'] as const)('policy violations as alerts (%s)'
     await scan();
     const again = await policyAlerts('default-weak-keys');
     expect(again.map((a) => a.id)).toEqual([alert!.id]);
-  }, 120_000);
+  }, 300_000);
 
   it('keeps a dismissed alert dismissed while its cause persists, and resolves alerts whose cause is gone after the fix and a rescan', async () => {
     // the sshd allows passwords: dismissed with a reason, it must stay so
@@ -152,7 +152,7 @@ describe.each(['sqlite', 'mongodb'] as const)('policy violations as alerts (%s)'
     expect(
       (await policyAlerts('default-password-authentication')).map((a) => [a.id, a.state]),
     ).toEqual([[password!.id, 'dismissed']]);
-  }, 120_000);
+  }, 300_000);
 
   it('dry-runs a proposed policy and an edit without saving, then an edit re-evaluates the fleet', async () => {
     const proposed = {
@@ -235,7 +235,7 @@ describe.each(['sqlite', 'mongodb'] as const)('policy violations as alerts (%s)'
       },
     );
     expect(stale.status).toBe(409);
-  }, 180_000);
+  }, 400_000);
 
   it('runs the daily evaluation and reads the daily block, and manages policies with the CLI', async () => {
     const daily = await ctl.api<{ job: JobRecord }>('POST', '/api/v1/jobs', {
@@ -300,7 +300,7 @@ describe.each(['sqlite', 'mongodb'] as const)('policy violations as alerts (%s)'
     };
     expect(list.items.map((p) => p.id)).not.toContain('cli-unused');
     expect(list.items.map((p) => p.id)).toContain('default-weak-keys');
-  }, 180_000);
+  }, 300_000);
 
   it('refuses a bad policy with an error naming the field, and saves nothing', async () => {
     const before = (await ctl.api<{ items: unknown[] }>('GET', '/api/v1/policies')).body.items
