@@ -258,6 +258,21 @@ describe.each(['sqlite', 'mongodb'] as const)('policy violations as alerts (%s)'
     expect(block.data.policies.groups['(none)']).toBeDefined();
     expect((await cli(['reports', 'daily', '--date', '2001-01-01'])).code).toBe(4);
 
+    // an operator dismisses the root-from-anywhere alert with a reason
+    const [fromAnywhere] = await policyAlerts('default-root-key-without-from', 'open');
+    const dismissed = await cli([
+      'alerts',
+      'dismiss',
+      fromAnywhere!.id,
+      '--reason',
+      'break-glass key',
+    ]);
+    expect(dismissed.code, dismissed.stderr).toBe(0);
+    expect(JSON.parse(dismissed.stdout)).toMatchObject({
+      state: 'dismissed',
+      stateReason: 'break-glass key',
+    });
+
     const added = await cli([
       'policies',
       'add',
