@@ -28,6 +28,10 @@ function firstError(schema: TSchema, value: unknown, prefix: string): void {
   if (!e) return;
   const path = e.path.replace(/^\//, '').split('/').filter(Boolean);
   let expected = e.message;
+  // a choice among words (severity, sshd keyword): say which words
+  const choices = (e.schema as { anyOf?: Array<{ const?: unknown }> }).anyOf;
+  if (choices?.every((c) => c.const !== undefined))
+    expected = `expected one of ${choices.map((c) => String(c.const)).join(', ')}`;
   // an unknown property: TypeBox's path names it, and the schema is its parent object's
   const parent = e.schema as { additionalProperties?: unknown; properties?: object };
   if (parent.additionalProperties === false && parent.properties) {

@@ -196,7 +196,16 @@ describe('policy validation', () => {
       'rule.rsaMinBits',
       /rule\.rsaMinBits: .*1024.*, got 512/,
     ],
-    [{ ...ok, rule: { kind: 'sshd-setting', keyword: 'UsePAM' } }, 'rule.keyword', /rule\.keyword/],
+    [
+      { ...ok, rule: { kind: 'sshd-setting', keyword: 'UsePAM' } },
+      'rule.keyword',
+      /rule\.keyword: expected one of PasswordAuthentication, PermitRootLogin, got "UsePAM"/,
+    ],
+    [
+      { ...ok, severity: 'urgent' },
+      'severity',
+      /severity: expected one of info, warning, critical/,
+    ],
     [
       { ...ok, rule: { kind: 'weak-key', rsaMinBits: 2048 } },
       'rule.deprecatedTypes',
