@@ -80,7 +80,7 @@ export async function evaluateFleet(store: PolicyStore, o: FleetOptions): Promis
     wanted: Map<string, NewAlert>,
     range: { from: string; to: string },
   ): Promise<PolicyPlan> => {
-    const p = planChanges(policy, wanted, await store.alerts.listActiveKeysInRange(range));
+    const p = planChanges(policy, wanted, await store.alerts.listActiveKeysInRange(range), o.now);
     out.raise += p.raise.length;
     out.resolve += p.resolve.length;
     return p;

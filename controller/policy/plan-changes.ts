@@ -16,6 +16,7 @@ export interface ActiveAlert {
   id: string;
   dedupeKey: string;
   state: AlertState;
+  updatedAt: number;
 }
 
 export interface PolicyPlan {
@@ -53,12 +54,18 @@ export function planChanges(
   policy: PolicyRecord,
   wanted: Map<string, NewAlert>,
   active: ActiveAlert[],
+  /**
+   * Alerts changed after this (a scan's evaluation, a dismissal, while a fleet walk that
+   * read the inventory earlier was running) are left for the next evaluation: the walk's
+   * view of their host may be older than theirs.
+   */
+  changedAfter = Infinity,
 ): PolicyPlan {
   const plan: PolicyPlan = { policy, raise: [], resolve: [], kept: 0 };
   const activeKeys = new Set<string>();
   for (const a of active) {
     activeKeys.add(a.dedupeKey);
-    if (!wanted.has(a.dedupeKey)) plan.resolve.push(a);
+    if (!wanted.has(a.dedupeKey) && a.updatedAt <= changedAfter) plan.resolve.push(a);
   }
   for (const [key, alert] of wanted) {
     if (activeKeys.has(key)) plan.kept++;

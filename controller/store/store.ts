@@ -214,7 +214,7 @@ export interface AlertRepository {
   listActiveKeysInRange(
     range: { from: string; to: string },
     limit?: number,
-  ): Promise<Array<{ id: string; dedupeKey: string; state: AlertState }>>;
+  ): Promise<Array<{ id: string; dedupeKey: string; state: AlertState; updatedAt: number }>>;
   /**
    * `raise` for each of `raise` and `setState` for each of `setState`, in one durable write
    * where the store has transactions (one fsync for a host's or a batch's changes).

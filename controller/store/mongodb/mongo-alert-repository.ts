@@ -147,12 +147,12 @@ export function mongoAlertRepository(c: Collections): AlertRepository {
         await c.alerts
           .find(
             { dedupeKey: { $gte: from, $lt: to }, state: { $in: ['open', 'dismissed'] } },
-            { projection: { _id: 1, dedupeKey: 1, state: 1 } },
+            { projection: { _id: 1, dedupeKey: 1, state: 1, updatedAt: 1 } },
           )
           .sort({ dedupeKey: 1 })
           .limit(limit)
           .toArray()
-      ).map((d) => ({ id: d._id, dedupeKey: d.dedupeKey, state: d.state })),
+      ).map((d) => ({ id: d._id, dedupeKey: d.dedupeKey, state: d.state, updatedAt: d.updatedAt })),
     // No transaction here: one after the other, each as `raise` / `setState` does it.
     applyMany: async (changes, now) => {
       const created: boolean[] = [];

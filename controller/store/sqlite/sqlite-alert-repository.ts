@@ -189,10 +189,16 @@ export function sqliteAlertRepository(db: Database.Database): AlertRepository {
     listActiveKeysInRange: async ({ from, to }, limit = -1) =>
       stmt(
         db,
-        `SELECT id, dedupe_key AS dedupeKey, state FROM alerts INDEXED BY alerts_active_key
+        `SELECT id, dedupe_key AS dedupeKey, state, updated_at AS updatedAt
+        FROM alerts INDEXED BY alerts_active_key
         WHERE state IN ('open', 'dismissed') AND dedupe_key >= ? AND dedupe_key < ?
         ORDER BY dedupe_key LIMIT ?`,
-      ).all(from, to, limit) as Array<{ id: string; dedupeKey: string; state: AlertState }>,
+      ).all(from, to, limit) as Array<{
+        id: string;
+        dedupeKey: string;
+        state: AlertState;
+        updatedAt: number;
+      }>,
     applyMany: async (c, now) =>
       c.raise.length + c.setState.length ? applyMany.immediate(c, now) : { created: [] },
   };

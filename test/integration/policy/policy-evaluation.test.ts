@@ -261,5 +261,23 @@ describe.each(['sqlite', 'mongodb'] as const)('policy evaluation (%s)', (kind) =
     expect(
       (await alertsOf('weak')).filter((a) => a.state === 'open').map((a) => a.context.hostId),
     ).toEqual(['h2']);
+
+    // a walk that began before a scan raised an alert does not resolve it from its older view
+    await scanHost('h3', [keyLine('h3', 'ops', FP(6), 1024, 'ssh-rsa')], T0 + 50);
+    await store.inventory.items.sync('authorized-key', 'h3', [], T0 + 51);
+    const older = storeSink(store.alerts, T0 + 40);
+    await evaluateFleet(store, {
+      now: T0 + 40,
+      sink: older,
+      reason: 'cause gone (daily evaluation)',
+    });
+    expect(older.resolved).toBe(0);
+    const newer = storeSink(store.alerts, T0 + 60);
+    await evaluateFleet(store, {
+      now: T0 + 60,
+      sink: newer,
+      reason: 'cause gone (daily evaluation)',
+    });
+    expect(newer.resolved).toBe(1);
   });
 });

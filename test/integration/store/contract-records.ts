@@ -243,7 +243,9 @@ export function recordsContract(ctx: ContractContext): void {
       expect(all[1]?.context).toEqual({ hostId: 'b' });
       expect(
         await store.alerts.listActiveKeysInRange({ from: 'policy:rng:', to: 'policy:rng;' }, 1),
-      ).toEqual([{ id: a1!.id, dedupeKey: 'policy:rng:host:a|1', state: 'dismissed' }]);
+      ).toEqual([
+        { id: a1!.id, dedupeKey: 'policy:rng:host:a|1', state: 'dismissed', updatedAt: T0 + 11 },
+      ]);
       // the events of a bulk raise are in the feed like any other
       await vi.waitFor(
         async () => {
