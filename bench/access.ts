@@ -7,27 +7,17 @@
  * BENCH_ACCESS_STORE=mongodb uses the MongoDB test server (FerretDB) instead.
  * Prints one JSON line.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
-import { MongoClient } from 'mongodb';
 import pino from 'pino';
 import { decodeGraph } from '../controller/access/graph/graph-codec';
 import { generateSecret } from '../controller/auth/tokens';
 import { loadConfig } from '../controller/config/load-config';
 import { startController } from '../controller/start-controller';
-import { openSqliteStore } from '../controller/store/sqlite/open-sqlite-store';
-import { openMongoStore } from '../controller/store/mongodb/open-mongo-store';
 import { startFerretDb } from '../test/helpers/ferretdb';
-import {
-  fingerprintOf,
-  hostIdOf,
-  mulberry32,
-  syntheticHosts,
-  type InventorySize,
-} from './access-inventory';
+import { populateInChild } from './populate-inventory';
+import { fingerprintOf, hostIdOf, mulberry32, type InventorySize } from './access-inventory';
 
 const size: InventorySize = {
   hosts: Number(process.env.BENCH_ACCESS_HOSTS ?? 10_000),
@@ -48,108 +38,13 @@ const round = (x: number) => Math.round(x * 10) / 10;
 const pct = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))] ?? NaN;
 
-/** The child: fills the store and exits, so its memory is not the controller's. */
-async function populate(url: string): Promise<void> {
-  let lines = 0;
-  let uses = 0;
-  if (url.startsWith('sqlite:')) {
-    const file = url.slice('sqlite:'.length);
-    await openSqliteStore(file).close(); // the schema
-    const db = new Database(file);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = OFF');
-    const item = db.prepare(`INSERT INTO inventory_items (id, kind, host_id, item_key, account,
-      fingerprint, data, first_seen_at, last_seen_at, removed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    const use = db.prepare(`INSERT OR IGNORE INTO key_usage (host_id, account, fingerprint, source,
-      first_used_at, last_used_at, count) VALUES (?, ?, ?, ?, ?, ?, 1)`);
-    const write = db.transaction(
-      (batch: ReturnType<typeof syntheticHosts> extends Generator<infer T> ? T[] : never) => {
-        for (const h of batch) {
-          for (const r of h.rows) {
-            item.run(
-              r.id,
-              r.kind,
-              r.hostId,
-              r.key,
-              r.account,
-              r.fingerprint,
-              r.data,
-              r.firstSeenAt,
-              r.lastSeenAt,
-              r.removedAt,
-            );
-            if (r.kind === 'authorized-key') lines++;
-          }
-          for (const u of h.uses)
-            use.run(u.hostId, u.account, u.fingerprint, u.from, u.lastUsedAt, u.lastUsedAt);
-          uses += h.uses.length;
-        }
-      },
-    );
-    let batch = [];
-    for (const h of syntheticHosts(size, NOW)) {
-      batch.push(h);
-      if (batch.length === 100) {
-        write(batch);
-        batch = [];
-      }
-    }
-    write(batch);
-    db.pragma('wal_checkpoint(TRUNCATE)');
-    db.close();
-  } else {
-    const store = await openMongoStore(url); // the indexes
-    await store.close();
-    const client = new MongoClient(url);
-    await client.connect();
-    const db = client.db();
-    const items = db.collection('inventory_items');
-    const usage = db.collection('key_usage');
-    for (const h of syntheticHosts(size, NOW)) {
-      await items.insertMany(
-        h.rows.map(({ id, ...r }) => ({ _id: id, ...r }) as unknown as Record<string, unknown>),
-        { ordered: false },
-      );
-      lines += h.rows.filter((r) => r.kind === 'authorized-key').length;
-      if (h.uses.length > 0)
-        await usage.insertMany(
-          h.uses.map((u) => ({
-            _id: `${u.hostId}|${u.account}|${u.fingerprint}|${u.from}`,
-            ...u,
-            firstUsedAt: u.lastUsedAt,
-            count: 1,
-          })) as unknown as Record<string, unknown>[],
-        );
-      uses += h.uses.length;
-    }
-    await client.close();
-  }
-  process.stdout.write(`${JSON.stringify({ lines, uses })}\n`);
-}
-
-async function populateInChild(url: string): Promise<{ lines: number; uses: number; ms: number }> {
-  const t0 = performance.now();
-  const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!], {
-    env: { ...process.env, BENCH_ACCESS_POPULATE: url },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  const code = await new Promise<number | null>((r) => child.on('exit', r));
-  if (code !== 0) throw new Error(`populating the store failed (exit ${code})`);
-  return {
-    ...(JSON.parse(out.trim()) as { lines: number; uses: number }),
-    ms: performance.now() - t0,
-  };
-}
-
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'kw-bench-access-'));
   const mongo = process.env.BENCH_ACCESS_STORE === 'mongodb' ? await startFerretDb() : null;
   const url = mongo ? mongo.url : `sqlite:${path.join(dir, 'keywarden.db')}`;
   try {
     say(`populating ${url.split(':')[0]}`);
-    const populated = await populateInChild(url);
+    const populated = await populateInChild(url, size, NOW);
     say(`populated in ${Math.round(populated.ms / 1000)} s; graph-analysis`);
     const adminToken = generateSecret();
     const config = loadConfig({
@@ -289,8 +184,7 @@ async function main(): Promise<void> {
   }
 }
 
-const target = process.env.BENCH_ACCESS_POPULATE;
-(target ? populate(target) : main()).catch((err: unknown) => {
+main().catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });

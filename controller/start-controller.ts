@@ -3,6 +3,7 @@
  * worker engine, the robot scheduler, and the admin HTTP API. Returns what a caller
  * (main, tests) needs, including its own stop().
  */
+import { seedDefaultPolicies } from './policy/default-policies';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config/load-config';
 import { bootstrapAdminToken } from './auth/tokens';
@@ -56,6 +57,8 @@ export async function startController(
     clock,
   );
   await scheduler.ensureRobots();
+  // Default policies (controller/policy/default-policies.ts): alerts before anyone writes a rule.
+  await seedDefaultPolicies(store, Date.now());
   // The agent and agentless drivers register here as they start; jobs that name their
   // own connection go to the direct driver.
   const hostRouter = new HostDriverRouter(

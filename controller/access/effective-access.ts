@@ -17,6 +17,7 @@ import { notFound } from '../../shared/errors';
 import {
   evaluateEffectiveAccess,
   keyLineFromParts,
+  type AccessAccount,
   type EffectiveAccess,
   type KeyLine,
 } from '../../shared/ssh/effective-access';
@@ -67,6 +68,38 @@ const LIMITATIONS = [
 type AccountItem = InventoryItem<'account'>;
 type KeyItem = InventoryItem<'authorized-key'>;
 
+/**
+ * The shared evaluator over inventory records for one account: what policy evaluation uses
+ * (a host without a config scan is judged on sshd's defaults, an empty config).
+ */
+export function keyAccessOfAccount(
+  config: HostConfigRecord | null,
+  account: AccessAccount,
+  items: KeyItem[],
+  sourceAddress: string,
+  now: number,
+): EffectiveAccess {
+  const keyLines: KeyLine[] = [];
+  for (const item of items) {
+    const plainType = plainTypeOf(item.data.type);
+    if (plainType === undefined || item.fingerprint === null) continue;
+    const key = { sha256: item.fingerprint, type: item.data.type, plainType, bits: item.data.bits };
+    keyLines.push(keyLineFromParts(item.data.file, item.data.line, key, item.data.options));
+  }
+  return evaluateEffectiveAccess({
+    config: !config
+      ? { entries: [], files: [], errors: [] }
+      : config.entries
+        ? { entries: config.entries, files: [], errors: [] }
+        : configFromSettings(config.settings),
+    account,
+    source: { address: sourceAddress },
+    files: new Map(),
+    keyLines,
+    now,
+  });
+}
+
 function evaluateAccount(
   config: HostConfigRecord,
   account: AccountItem,
@@ -75,23 +108,13 @@ function evaluateAccount(
   now: number,
 ): InventoryEffectiveAccess {
   const name = account.account ?? '';
-  const keyLines: KeyLine[] = [];
-  for (const item of items) {
-    const plainType = plainTypeOf(item.data.type);
-    if (plainType === undefined || item.fingerprint === null) continue;
-    const key = { sha256: item.fingerprint, type: item.data.type, plainType, bits: item.data.bits };
-    keyLines.push(keyLineFromParts(item.data.file, item.data.line, key, item.data.options));
-  }
-  const access = evaluateEffectiveAccess({
-    config: config.entries
-      ? { entries: config.entries, files: [], errors: [] }
-      : configFromSettings(config.settings),
-    account: { name, uid: account.data.uid, groups: account.data.groups, home: account.data.home },
-    source: { address: sourceAddress },
-    files: new Map(),
-    keyLines,
+  const access = keyAccessOfAccount(
+    config,
+    { name, uid: account.data.uid, groups: account.data.groups, home: account.data.home },
+    items,
+    sourceAddress,
     now,
-  });
+  );
   const limitations = config.entries ? [...LIMITATIONS] : [NO_MATCH_BLOCKS, ...LIMITATIONS];
   const trusted = config.settings.find((s) => s.keyword === 'trustedusercakeys')?.values[0];
   if (trusted !== undefined && trusted.toLowerCase() !== 'none') {

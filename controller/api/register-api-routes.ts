@@ -1,3 +1,5 @@
+import { registerPolicyRoutes } from './policy-routes';
+import { registerDailyReportRoutes } from './daily-report-routes';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -102,4 +104,6 @@ export async function registerApiRoutes(
   registerListingRoutes(app, services, auth);
   registerKeyRetirementRoutes(app, services, auth);
   registerExportRoutes(app, services, auth);
+  registerPolicyRoutes(app, services, auth);
+  registerDailyReportRoutes(app, services, auth);
 }

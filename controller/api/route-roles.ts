@@ -122,6 +122,14 @@ export const ROUTE_ROLES = {
   'POST /api/v1/keys/restore': 'operator',
   'POST /api/v1/keys/retire': 'operator',
   'GET /api/v1/export/sinks': 'auditor',
+  'GET /api/v1/policies': 'auditor',
+  'GET /api/v1/policies/:id': 'auditor',
+  'GET /api/v1/policies/:id/versions': 'auditor',
+  'POST /api/v1/policies': 'admin',
+  'PATCH /api/v1/policies/:id': 'admin',
+  'DELETE /api/v1/policies/:id': 'admin',
+  'POST /api/v1/policies/dry-run': 'auditor',
+  'GET /api/v1/reports/daily': 'auditor',
 } as const satisfies Record<string, Access>;
 
 /** Set on the hook `auth(role)` returns, so the table can be checked against the route. */

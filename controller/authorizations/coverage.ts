@@ -25,30 +25,51 @@ export async function coverageOfHost(
   hostId: string,
   filter: { account?: string } = {},
 ): Promise<LineCoverage[]> {
-  const [items, placements] = await Promise.all([
-    store.inventory.items.list('authorized-key', { hostId, ...filter }),
-    store.authorizations.listPlacements({ hostId, ...filter, state: ['present', 'pending'] }),
-  ]);
-  const active = new Set<string>();
+  const items = await store.inventory.items.list('authorized-key', { hostId, ...filter });
+  const covered = await coveringAuthorizations(store, hostId, items, new Map(), filter);
+  return items.map((item) => ({
+    account: item.account,
+    file: item.data.file,
+    line: item.data.line,
+    fingerprint: item.fingerprint,
+    options: item.data.options,
+    markerInFile: item.data.managed,
+    coveredBy: covered.get(item.key) ?? null,
+  }));
+}
+
+/**
+ * For each of these items of one host (by item key): the authorization whose placement it
+ * is, or null. `activeCache` (authorization id -> active) may be shared across hosts by a
+ * caller walking the fleet, so each authorization is read once.
+ */
+export async function coveringAuthorizations(
+  store: Pick<Store, 'authorizations'>,
+  hostId: string,
+  items: InventoryItem<'authorized-key'>[],
+  activeCache: Map<string, boolean>,
+  filter: { account?: string } = {},
+): Promise<Map<string, string | null>> {
+  const out = new Map<string, string | null>();
+  if (items.length === 0) return out;
+  const placements = await store.authorizations.listPlacements({
+    hostId,
+    ...filter,
+    state: ['present', 'pending'],
+  });
   for (const id of new Set(placements.map((p) => p.authorizationId))) {
-    if ((await store.authorizations.get(id))?.state === 'active') active.add(id);
+    if (!activeCache.has(id))
+      activeCache.set(id, (await store.authorizations.get(id))?.state === 'active');
   }
-  return items.map((item: InventoryItem<'authorized-key'>) => {
+  for (const item of items) {
     const covering = placements.find(
       (p) =>
-        active.has(p.authorizationId) &&
+        activeCache.get(p.authorizationId) === true &&
         p.account === item.account &&
         p.fingerprint === item.fingerprint &&
         sameOptions(item.data.options, p.options),
     );
-    return {
-      account: item.account,
-      file: item.data.file,
-      line: item.data.line,
-      fingerprint: item.fingerprint,
-      options: item.data.options,
-      markerInFile: item.data.managed,
-      coveredBy: covering?.authorizationId ?? null,
-    };
-  });
+    out.set(item.key, covering?.authorizationId ?? null);
+  }
+  return out;
 }

@@ -95,9 +95,11 @@ export async function alertsCommand(
     };
   }
   if (sub === 'dismiss' || sub === 'resolve') {
+    // the reason is kept with the alert (stateReason) and in the audit log
     const a = await api.call<Row>(
       'POST',
       `/api/v1/alerts/${encodeURIComponent(need(args[0], 'alert id'))}/${sub}`,
+      o.reason === undefined ? undefined : { reason: o.reason },
     );
     return { data: a, human: `${a.id}: ${String(a.state)}` };
   }

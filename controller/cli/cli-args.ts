@@ -13,6 +13,7 @@ import { PURGE_OPTIONS, PURGE_USAGE } from './purge-command';
 import { LISTING_OPTIONS, LISTING_USAGE } from './listing-command';
 import { RETIREMENT_OPTIONS, RETIREMENT_USAGE } from './retirement-command';
 import { EXPORT_USAGE } from './export-command';
+import { POLICIES_OPTIONS, POLICIES_USAGE } from './policies-command';
 import { UsageError } from './option-values';
 
 export { UsageError };
@@ -51,6 +52,7 @@ export const OPTIONS = {
   ...PURGE_OPTIONS,
   ...LISTING_OPTIONS,
   ...RETIREMENT_OPTIONS,
+  ...POLICIES_OPTIONS,
 } as const;
 
 export type Options = ReturnType<typeof parse>['values'];
@@ -72,7 +74,7 @@ export const USAGE = `usage: keywarden [--url URL] [--token TOKEN] [--json] <com
   robots list
   robots set TYPE [--instances N] [--interval 5m] [--window HH:MM-HH:MM|none] [--enable|--disable]
   reports tasks|processes [filters as jobs list] | reports running | reports statistics
-  alerts list [--state open,dismissed,resolved] [--type T] | alerts dismiss ID | alerts resolve ID
+  alerts list [--state open,dismissed,resolved] [--type T] | alerts dismiss|resolve ID [--reason TEXT]
   tokens list | tokens create NAME --role admin|operator|auditor | tokens revoke ID
 ${HOSTS_USAGE}
 ${ICB_USAGE}
@@ -87,6 +89,7 @@ ${PURGE_USAGE}
 ${LISTING_USAGE}
 ${RETIREMENT_USAGE}
 ${EXPORT_USAGE}
+${POLICIES_USAGE}
 
 The controller and token come from --url/--token or KEYWARDEN_URL/KEYWARDEN_TOKEN.
 Exit codes: 0 done, 1 refused or failed (4xx/5xx), 2 usage, 3 unauthorised (401/403), 4 not found, 5 unreachable.`;

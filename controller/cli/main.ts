@@ -17,6 +17,7 @@ import { purgeCommand } from './purge-command';
 import { batchListCommand, downloadCommand } from './listing-command';
 import { RETIREMENT_COMMANDS, retirementCommand } from './retirement-command';
 import { exportCommand } from './export-command';
+import { dailyReportCommand, policiesCommand } from './policies-command';
 
 export const EXIT = {
   ok: 0,
@@ -52,6 +53,7 @@ export async function runCli(
     else if (area === 'jobs') res = await jobsCommand(api, sub, args, o);
     else if (area === 'robots') res = await robotsCommand(api, sub, args, o);
     else if (area === 'reports' && sub === 'statistics') res = await statisticsCommand(api);
+    else if (area === 'reports' && sub === 'daily') res = await dailyReportCommand(api, o);
     else if (area === 'reports') res = await reportsCommand(api, sub, o);
     else if (area === 'alerts') res = await alertsCommand(api, sub, args, o);
     else if (area === 'tokens') res = await tokensCommand(api, sub, args, o);
@@ -77,6 +79,7 @@ export async function runCli(
     else if (area === 'applications') res = await applicationsCommand(api, sub, args, o);
     else if (area === 'purge') res = await purgeCommand(api, sub, args, o);
     else if (area === 'export') res = await exportCommand(api, sub);
+    else if (area === 'policies') res = await policiesCommand(api, sub, args, o);
     else throw new UsageError(`unknown command ${area}`);
     out(o.json ? JSON.stringify(res.data, null, 2) : res.human);
     return EXIT.ok;

@@ -1,5 +1,8 @@
 import { defineInternalRobot } from './define-internal-robot';
 import type { HostRecord } from '../store/host-records';
+import { evaluateFleet } from '../policy/evaluate-fleet';
+import { policyBlock, startOfUtcDay } from '../policy/daily-block';
+import { storeSink } from '../policy/plan-changes';
 
 const DAY = 86_400_000;
 
@@ -16,7 +19,9 @@ const bump = (m: Record<string, number>, k: string) => (m[k] = (m[k] ?? 0) + 1);
 
 /**
  * The once-a-day reporting block: walks every host (in pages, renewing its lease) and
- * counts per host group. Keys, accounts and policy violations join as those issues land.
+ * counts per host group; then evaluates every policy over the whole inventory (raising and
+ * resolving alerts, controller/policy/evaluate-fleet.ts) and keeps the findings per group,
+ * by policy and severity, with the change since the previous day's block.
  */
 export const internalReporting = defineInternalRobot({
   type: 'internal-reporting',
@@ -50,7 +55,40 @@ export const internalReporting = defineInternalRobot({
       after = page.nextCursor ?? undefined;
       await ctx.heartbeat({ hosts });
     } while (after && !ctx.signal.aborted);
-    const rec = await ctx.store.reportingData.add('reporting', { hosts, groups }, now);
-    return { id: rec.id, hosts, groups: Object.keys(groups).length };
+    const t0 = performance.now();
+    const sink = storeSink(ctx.store.alerts, now);
+    const evaluation = await evaluateFleet(ctx.store, {
+      now,
+      sink,
+      reason: 'cause gone (daily evaluation)',
+      progress: async (evaluated) => {
+        ctx.signal.throwIfAborted();
+        await ctx.heartbeat({ hosts, policyHosts: evaluated });
+      },
+    });
+    const previous = await ctx.store.reportingData.latestBefore('reporting', startOfUtcDay(now));
+    const policies = policyBlock(
+      {
+        ...evaluation,
+        raised: sink.raised,
+        resolved: sink.resolved,
+        ms: Math.round(performance.now() - t0),
+      },
+      now,
+      previous,
+    );
+    const rec = await ctx.store.reportingData.add('reporting', { hosts, groups, policies }, now);
+    return {
+      id: rec.id,
+      hosts,
+      groups: Object.keys(groups).length,
+      policies: {
+        hosts: policies.hosts,
+        findings: policies.findings,
+        raised: policies.raised,
+        resolved: policies.resolved,
+        ms: policies.ms,
+      },
+    };
   },
 });

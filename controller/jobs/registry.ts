@@ -2,6 +2,7 @@
  * The one table of job types. The engine and the API know job types only through it.
  * Param types are derived from the definitions, so `JobParams<'x'>` is checked at compile time.
  */
+import { evaluatePolicy } from './evaluate-policy';
 import type { JobDefinition, ParamsInput } from '../engine/job-definition';
 import type { JobRegistry } from '../engine/job-queue';
 import { internalProcessManager } from './internal-process-manager';
@@ -124,6 +125,7 @@ export const productJobs = [
   retireKey,
   retireKeyHost,
   internalRetireQuarantinedKeys,
+  evaluatePolicy,
 ] as const;
 
 /** Fixtures for tests and benchmarks, registered only with KEYWARDEN_ENABLE_TEST_JOB_TYPES. */

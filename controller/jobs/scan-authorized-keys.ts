@@ -3,6 +3,7 @@ import { HOUR } from '../engine/job-definition';
 import { followAuthorizations } from '../authorizations/follow-authorizations';
 import { flagBlacklistedKeys } from '../inventory/flag-blacklisted';
 import { ingestAuthorizedKeys } from '../inventory/ingest-scans';
+import { evaluateAfterScan } from '../policy/evaluate-after-scan';
 import { defineHostJob } from './define-host-job';
 
 /** Reads every authorized key sshd would accept on the host into the inventory. */
@@ -26,6 +27,10 @@ export const scanAuthorizedKeys = defineHostJob({
     const synced = await ingestAuthorizedKeys(ctx.store, hostId, scan, observedAt, params.accounts);
     const blacklisted = await flagBlacklistedKeys(ctx.store, hostId, scan.keys, ctx.now());
     const authorizations = await followAuthorizations(ctx, hostId, scan, observedAt, params);
+    const policy = await evaluateAfterScan(ctx, hostId, [
+      synced,
+      { changed: blacklisted.length > 0 },
+    ]);
     return {
       hostId,
       keys: scan.keys.length,
@@ -36,6 +41,7 @@ export const scanAuthorizedKeys = defineHostJob({
       configErrors: scan.configErrors,
       unsafePaths: scan.unsafePaths ?? [],
       findings: scan.findings ?? [],
+      policy,
     };
   },
 });

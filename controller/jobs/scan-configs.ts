@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { HOUR } from '../engine/job-definition';
 import { ingestConfigs } from '../inventory/ingest-scans';
+import { evaluateAfterScan, settingsChanged } from '../policy/evaluate-after-scan';
 import { defineHostJob } from './define-host-job';
 import { catchUpRevocation } from '../revocation/revocation-catch-up';
 
@@ -24,7 +25,12 @@ export const scanConfigs = defineHostJob({
       ...(params.sshdConfigPath ? { sshdConfigPath: params.sshdConfigPath } : {}),
       ...(params.sshdBinary ? { sshdBinary: params.sshdBinary } : {}),
     });
+    const before = await ctx.store.inventory.hostConfigs.get(hostId);
     const hostKeys = await ingestConfigs(ctx.store, hostId, scan, observedAt);
+    const policy = await evaluateAfterScan(ctx, hostId, [
+      hostKeys,
+      { changed: settingsChanged(before, scan.sshdConfig) },
+    ]);
     // The host answered: a revocation it missed (unreachable, failed) is queued for it now.
     const revocation = await catchUpRevocation(ctx, hostId);
     return {
@@ -36,6 +42,7 @@ export const scanConfigs = defineHostJob({
       hostKeys,
       findings: scan.findings ?? [],
       ...(revocation ? { revocationJobId: revocation.id } : {}),
+      policy,
     };
   },
 });

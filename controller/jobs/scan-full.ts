@@ -10,6 +10,7 @@ import {
   ingestConfigs,
   ingestPrivateKeys,
 } from '../inventory/ingest-scans';
+import { evaluateAfterScan, settingsChanged } from '../policy/evaluate-after-scan';
 import { defineHostJob } from './define-host-job';
 import { ScanConfigsFields } from './scan-configs';
 import { KeyActivityFields } from './scan-host-key-activity';
@@ -41,7 +42,8 @@ export const scanFull = defineHostJob({
       ...(cursor ? { cursor } : {}),
     });
     const now = ctx.now();
-    return {
+    const configBefore = await ctx.store.inventory.hostConfigs.get(hostId);
+    const ingested = {
       hostId,
       accounts: await ingestAccounts(ctx.store, hostId, scan.accounts, observedAt),
       authorizedKeys: await ingestAuthorizedKeys(
@@ -71,5 +73,14 @@ export const scanFull = defineHostJob({
         ...(scan.keyActivity.findings ?? []),
       ],
     };
+    const policy = await evaluateAfterScan(ctx, hostId, [
+      ingested.accounts,
+      ingested.authorizedKeys,
+      ingested.privateKeys,
+      ingested.hostKeys,
+      { changed: settingsChanged(configBefore, scan.configs.sshdConfig) },
+      { changed: ingested.keyActivity.logins > 0 || ingested.blacklisted.length > 0 },
+    ]);
+    return { ...ingested, policy };
   },
 });

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { KeyActivityCursor } from '../../shared/hostops/scan-key-activity';
 import { HOUR } from '../engine/job-definition';
+import { evaluateAfterScan } from '../policy/evaluate-after-scan';
 import { ingestKeyActivity } from '../inventory/ingest-key-activity';
 import { defineHostJob } from './define-host-job';
 
@@ -40,12 +41,14 @@ export const scanHostKeyActivity = defineHostJob({
       ...(cursor ? { cursor } : {}),
     });
     const { logins } = await ingestKeyActivity(ctx.store, hostId, scan, ctx.now());
+    const policy = await evaluateAfterScan(ctx, hostId, [{ changed: logins > 0 }]);
     return {
       hostId,
       logins,
       missingFiles: scan.missingFiles,
       journal: scan.journal,
       findings: scan.findings ?? [],
+      policy,
     };
   },
 });

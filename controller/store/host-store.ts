@@ -106,6 +106,8 @@ export interface ReportingDataRepository {
     now: number,
   ): Promise<ReportingRecord>;
   latest(kind: ReportingRecord['kind']): Promise<ReportingRecord | null>;
+  /** The newest record of the kind created before `before` (a day's block, the day before). */
+  latestBefore(kind: ReportingRecord['kind'], before: number): Promise<ReportingRecord | null>;
   /** Deletes records created before `before`; returns how many. */
   purge(before: number): Promise<number>;
 }

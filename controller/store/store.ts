@@ -31,6 +31,7 @@ import type {
   ExportCursorRepository,
   KeyQuarantineRepository,
 } from './retirement-records';
+import type { PolicyRepository } from './policy-store';
 
 export interface JobFilter {
   state?: JobState[];
@@ -212,6 +213,33 @@ export interface AlertRepository {
    */
   events(after: string | undefined, limit: number): Promise<AlertEvent[]>;
   purge(criteria: { states: AlertState[]; updatedBefore: number }): Promise<number>;
+  /** The newest alert (any state) with this dedupe key; null when none was ever raised. */
+  latestByDedupeKey(dedupeKey: string): Promise<AlertRecord | null>;
+  /**
+   * Open and dismissed alerts whose dedupe key is in [from, to), by dedupe key: what
+   * policy evaluation compares its findings with (served by a dedupe-key index).
+   */
+  listActiveInRange(range: { from: string; to: string }, limit?: number): Promise<AlertRecord[]>;
+  /**
+   * The dedupe keys of `listActiveInRange` without the rest of each alert: what a fleet-wide
+   * evaluation compares its findings with, a batch of hosts at a time.
+   */
+  listActiveKeysInRange(
+    range: { from: string; to: string },
+    limit?: number,
+  ): Promise<Array<{ id: string; dedupeKey: string; state: AlertState; updatedAt: number }>>;
+  /**
+   * `raise` for each of `raise` and `setState` for each of `setState`, in one durable write
+   * where the store has transactions (one fsync for a host's or a batch's changes).
+   * `created`: one flag per raise, false when an open alert had that dedupe key.
+   */
+  applyMany(
+    changes: {
+      raise: Array<Parameters<AlertRepository['raise']>[0]>;
+      setState: Array<{ id: string; state: AlertState; note: { reason: string; by: string } }>;
+    },
+    now: number,
+  ): Promise<{ created: boolean[] }>;
 }
 
 export interface Store {
@@ -238,5 +266,6 @@ export interface Store {
   reverseDns: R.ReverseDnsRepository;
   keyQuarantines: KeyQuarantineRepository;
   exportCursors: ExportCursorRepository;
+  policies: PolicyRepository;
   close(): Promise<void>;
 }

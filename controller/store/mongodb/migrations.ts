@@ -16,6 +16,7 @@ import { authorizationMigrations } from './authorization-migrations';
 import { accessGraphMigrations } from './access-graph-migrations';
 import { accessReviewMigrations } from './access-review-migrations';
 import { reportingMigrations } from './reporting-migrations';
+import { policyMigrations } from './policy-migrations';
 
 interface Migration {
   id: number;
@@ -117,6 +118,7 @@ export const migrations: readonly Migration[] = [
       export_leases: [{ name: 'sink', key: { sinkId: 1, epoch: 1 } }],
     },
   },
+  ...policyMigrations,
 ];
 
 export async function migrate(db: Db): Promise<void> {

@@ -51,7 +51,7 @@ export function mongoAlertRepository(c: Collections): AlertRepository {
       });
     await c.alertDedupeReleases.deleteOne({ _id: `${alert.id}/${alert.dedupeKey}` });
   };
-  return {
+  const repo: AlertRepository = {
     raise: async ({ context, ...a }, now) => {
       const doc: AlertDoc = {
         _id: newId(now),
@@ -126,5 +126,40 @@ export function mongoAlertRepository(c: Collections): AlertRepository {
       );
       return deletedCount;
     },
+    latestByDedupeKey: async (dedupeKey) => {
+      const [doc] = await c.alerts
+        .find({ dedupeKey })
+        .sort({ createdAt: -1, _id: -1 })
+        .limit(1)
+        .toArray();
+      return doc ? toAlert(doc) : null;
+    },
+    listActiveInRange: async ({ from, to }, limit = 0) =>
+      (
+        await c.alerts
+          .find({ dedupeKey: { $gte: from, $lt: to }, state: { $in: ['open', 'dismissed'] } })
+          .sort({ dedupeKey: 1 })
+          .limit(limit)
+          .toArray()
+      ).map(toAlert),
+    listActiveKeysInRange: async ({ from, to }, limit = 0) =>
+      (
+        await c.alerts
+          .find(
+            { dedupeKey: { $gte: from, $lt: to }, state: { $in: ['open', 'dismissed'] } },
+            { projection: { _id: 1, dedupeKey: 1, state: 1, updatedAt: 1 } },
+          )
+          .sort({ dedupeKey: 1 })
+          .limit(limit)
+          .toArray()
+      ).map((d) => ({ id: d._id, dedupeKey: d.dedupeKey, state: d.state, updatedAt: d.updatedAt })),
+    // No transaction here: one after the other, each as `raise` / `setState` does it.
+    applyMany: async (changes, now) => {
+      const created: boolean[] = [];
+      for (const a of changes.raise) created.push((await repo.raise(a, now)).created);
+      for (const i of changes.setState) await repo.setState(i.id, i.state, now, i.note);
+      return { created };
+    },
   };
+  return repo;
 }

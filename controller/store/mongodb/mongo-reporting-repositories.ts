@@ -31,6 +31,13 @@ export function mongoReportingDataRepository(c: HostCollections): ReportingDataR
       const doc = await c.reportingData.findOne({ kind }, { sort: { _id: -1 } });
       return doc ? toReporting(doc) : null;
     },
+    latestBefore: async (kind, before) => {
+      const doc = await c.reportingData.findOne(
+        { kind, createdAt: { $lt: before } },
+        { sort: { _id: -1 } },
+      );
+      return doc ? toReporting(doc) : null;
+    },
     purge: async (before) =>
       (await c.reportingData.deleteMany({ createdAt: { $lt: before } })).deletedCount,
   };

@@ -14,6 +14,7 @@ import { mongoAuditRepository } from './mongo-log-repositories';
 import { mongoAlertRepository } from './mongo-alert-repository';
 import { mongoTokenRepository, mongoWorkerRepository } from './mongo-record-repositories';
 import { mongoRobotRepository } from './mongo-robot-repository';
+import { mongoPolicyRepository } from './mongo-policy-repository';
 import { guarded, translateError } from './translate-errors';
 import { mongoApplicationRepository } from './mongo-applications';
 import { mongoPurgeRequestRepository, mongoReverseDnsRepository } from './mongo-purge-requests';
@@ -62,6 +63,7 @@ export async function openMongoStore(url: string, opts: MongoStoreOptions = {}):
       purgeRequests: guarded('purgeRequests', mongoPurgeRequestRepository(db)),
       reverseDns: guarded('reverseDns', mongoReverseDnsRepository(db)),
       ...mongoRetirementExport(db),
+      policies: guarded('policies', mongoPolicyRepository(db)),
       close: () => client.close(),
     };
   } catch (err) {

@@ -14,6 +14,7 @@ import { alertEventMigrations } from './alert-event-migration';
 import { accessReviewMigrations } from './access-review-migrations';
 import { reportingMigrations } from './reporting-migration';
 import { retirementExportMigrations } from './retirement-export-migration';
+import { policyMigrations } from './policy-migration';
 
 export const migrations: ReadonlyArray<{ id: number; name: string; sql: string }> = [
   {
@@ -144,6 +145,7 @@ export const migrations: ReadonlyArray<{ id: number; name: string; sql: string }
   ...accessReviewMigrations,
   ...reportingMigrations,
   ...retirementExportMigrations,
+  ...policyMigrations,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -18,6 +18,7 @@ import { sqlitePurgeRequestRepository, sqliteReverseDnsRepository } from './sqli
 import { sqliteJobRepository } from './sqlite-job-repository';
 import { sqliteAuditRepository } from './sqlite-log-repositories';
 import { sqliteAlertRepository } from './sqlite-alert-repository';
+import { sqlitePolicyRepository } from './sqlite-policy-repository';
 import {
   sqliteRobotRepository,
   sqliteTokenRepository,
@@ -78,6 +79,7 @@ export function openSqliteStore(
     reverseDns: sqliteReverseDnsRepository(db),
     keyQuarantines: sqliteKeyQuarantineRepository(db),
     exportCursors: sqliteExportCursorRepository(db),
+    policies: sqlitePolicyRepository(db),
   });
   return {
     kind: 'sqlite',

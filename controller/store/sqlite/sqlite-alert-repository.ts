@@ -104,6 +104,35 @@ export function sqliteAlertRepository(db: Database.Database): AlertRepository {
     ).run(...states, before);
     return db.prepare(`DELETE FROM alerts WHERE ${where}`).run(...states, before).changes;
   });
+  // A bulk raise needs no row back: the id is ours, so the event is recorded without a read.
+  const raiseQuietly = (a: Parameters<AlertRepository['raise']>[0], now: number) => {
+    const id = newId(now);
+    const { changes } = stmt(
+      db,
+      `INSERT INTO alerts (id, type, severity, subject, message, state, dedupe_key, context,
+        created_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    ).run(
+      id,
+      a.type,
+      a.severity,
+      a.subject,
+      a.message,
+      a.dedupeKey,
+      JSON.stringify(a.context ?? {}),
+      now,
+      now,
+    );
+    if (changes > 0) record(id, 'raised', now);
+    return changes > 0;
+  };
+  const applyMany = db.transaction(
+    (c: Parameters<AlertRepository['applyMany']>[0], now: number) => {
+      const created = c.raise.map((a) => raiseQuietly(a, now));
+      for (const i of c.setState) setState(i.id, i.state, now, i.note);
+      return { created };
+    },
+  );
   return {
     raise: async (a, now) => raise.immediate(a, now),
     get: async (id) => byId(id),
@@ -140,5 +169,37 @@ export function sqliteAlertRepository(db: Database.Database): AlertRepository {
       }));
     },
     purge: async (c) => purge.immediate(c.states, c.updatedBefore),
+    latestByDedupeKey: async (key) => {
+      const row = stmt(
+        db,
+        'SELECT * FROM alerts WHERE dedupe_key = ? ORDER BY created_at DESC, id DESC LIMIT 1',
+      ).get(key) as AlertRow | undefined;
+      return row ? toAlert(row) : null;
+    },
+    // INDEXED BY: the planner would otherwise walk every open alert by state; the WHERE
+    // repeats the partial index's condition word for word, which lets it be used.
+    listActiveInRange: async ({ from, to }, limit = -1) =>
+      (
+        stmt(
+          db,
+          `SELECT * FROM alerts INDEXED BY alerts_active_key WHERE state IN ('open', 'dismissed')
+          AND dedupe_key >= ? AND dedupe_key < ? ORDER BY dedupe_key LIMIT ?`,
+        ).all(from, to, limit) as AlertRow[]
+      ).map(toAlert),
+    listActiveKeysInRange: async ({ from, to }, limit = -1) =>
+      stmt(
+        db,
+        `SELECT id, dedupe_key AS dedupeKey, state, updated_at AS updatedAt
+        FROM alerts INDEXED BY alerts_active_key
+        WHERE state IN ('open', 'dismissed') AND dedupe_key >= ? AND dedupe_key < ?
+        ORDER BY dedupe_key LIMIT ?`,
+      ).all(from, to, limit) as Array<{
+        id: string;
+        dedupeKey: string;
+        state: AlertState;
+        updatedAt: number;
+      }>,
+    applyMany: async (c, now) =>
+      c.raise.length + c.setState.length ? applyMany.immediate(c, now) : { created: [] },
   };
 }

@@ -37,6 +37,13 @@ export function sqliteReportingDataRepository(db: Database.Database): ReportingD
       ).get(kind) as ReportingRow | undefined;
       return row ? toReporting(row) : null;
     },
+    latestBefore: async (kind, before) => {
+      const row = stmt(
+        db,
+        'SELECT * FROM reporting_data WHERE kind = ? AND created_at < ? ORDER BY id DESC LIMIT 1',
+      ).get(kind, before) as ReportingRow | undefined;
+      return row ? toReporting(row) : null;
+    },
     purge: async (before) =>
       stmt(db, 'DELETE FROM reporting_data WHERE created_at < ?').run(before).changes,
   };

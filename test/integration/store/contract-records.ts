@@ -199,5 +199,69 @@ export function recordsContract(ctx: ContractContext): void {
       expect((await mine(feed[1]?.cursor)).map((e) => e.kind)).toEqual(['dismissed']);
       expect(await mine(feed[2]?.cursor)).toEqual([]);
     });
+
+    it('finds the latest alert of a dedupe key and the open or dismissed ones of a key range, and raises and resolves many in one write', async () => {
+      const { store } = ctx.get();
+      const base = { type: 'policy', severity: 'warning' as const, subject: 's', message: 'm' };
+      expect(await store.alerts.latestByDedupeKey('policy:rng:none')).toBeNull();
+      const { created } = await store.alerts.applyMany(
+        {
+          raise: [
+            { ...base, dedupeKey: 'policy:rng:host:a|1' },
+            { ...base, dedupeKey: 'policy:rng:host:a|2' },
+            { ...base, dedupeKey: 'policy:rng:host:b|1', context: { hostId: 'b' } },
+            { ...base, dedupeKey: 'policy:rng:host:a|1' },
+          ],
+          setState: [],
+        },
+        T0 + 10,
+      );
+      expect(created).toEqual([true, true, true, false]);
+      const a1 = await store.alerts.latestByDedupeKey('policy:rng:host:a|1');
+      const a2 = await store.alerts.latestByDedupeKey('policy:rng:host:a|2');
+      expect(a1).toMatchObject({ state: 'open', dedupeKey: 'policy:rng:host:a|1' });
+      // a dismissed one stays "active": it is what keeps the same cause from being raised again
+      await store.alerts.applyMany(
+        {
+          raise: [],
+          setState: [
+            { id: a1!.id, state: 'dismissed', note: { reason: 'accepted', by: 'alice' } },
+            { id: a2!.id, state: 'resolved', note: { reason: 'cause gone', by: 'policy' } },
+          ],
+        },
+        T0 + 11,
+      );
+      const inA = await store.alerts.listActiveInRange({
+        from: 'policy:rng:host:a|',
+        to: 'policy:rng:host:a|\uffff',
+      });
+      expect(inA.map((x) => [x.dedupeKey, x.state, x.stateReason])).toEqual([
+        ['policy:rng:host:a|1', 'dismissed', 'accepted'],
+      ]);
+      const all = await store.alerts.listActiveInRange({ from: 'policy:rng:', to: 'policy:rng;' });
+      expect(all.map((x) => x.dedupeKey)).toEqual(['policy:rng:host:a|1', 'policy:rng:host:b|1']);
+      expect(all[1]?.context).toEqual({ hostId: 'b' });
+      expect(
+        await store.alerts.listActiveKeysInRange({ from: 'policy:rng:', to: 'policy:rng;' }, 1),
+      ).toEqual([
+        { id: a1!.id, dedupeKey: 'policy:rng:host:a|1', state: 'dismissed', updatedAt: T0 + 11 },
+      ]);
+      // the events of a bulk raise are in the feed like any other
+      await vi.waitFor(
+        async () => {
+          const feed = await store.alerts.events(undefined, 10_000);
+          expect(feed.filter((e) => e.alert.id === a1!.id).map((e) => e.kind)).toEqual([
+            'raised',
+            'dismissed',
+          ]);
+        },
+        { timeout: 10_000, interval: 100 },
+      );
+      // a new alert for a resolved key is the latest one
+      await store.alerts.raise({ ...base, dedupeKey: 'policy:rng:host:a|2' }, T0 + 12);
+      const again = await store.alerts.latestByDedupeKey('policy:rng:host:a|2');
+      expect(again).toMatchObject({ state: 'open', createdAt: T0 + 12 });
+      expect(again?.id).not.toBe(a2!.id);
+    });
   });
 }

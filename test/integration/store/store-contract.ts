@@ -18,6 +18,7 @@ import { accessReviewsContract } from './contract-access-reviews';
 import { accessReviewRoundsContract } from './contract-access-review-rounds';
 import { reportingContract } from './contract-reporting';
 import { retirementExportContract } from './contract-retirement-export';
+import { policiesContract } from './contract-policies';
 
 export interface StoreUnderTest {
   store: Store;
@@ -67,5 +68,6 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     accessReviewRoundsContract(ctx);
     reportingContract(ctx);
     retirementExportContract(ctx);
+    policiesContract(ctx);
   });
 }
