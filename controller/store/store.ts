@@ -24,6 +24,7 @@ import type { HostCredentialRepository } from './credential-records';
 import type { InventoryStore } from './inventory-store';
 import type { AuthorizationRepository } from './authorization-store';
 import type { AccessGraphRepository } from './access-graph-store';
+import type { NotificationRepository } from './notification-store';
 
 export interface JobFilter {
   state?: JobState[];
@@ -219,5 +220,6 @@ export interface Store {
   inventory: InventoryStore;
   authorizations: AuthorizationRepository;
   accessGraph: AccessGraphRepository;
+  notifications: NotificationRepository;
   close(): Promise<void>;
 }

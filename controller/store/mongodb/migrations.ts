@@ -14,6 +14,7 @@ import { agentMigrations } from './agent-migrations';
 import { inventoryMigrations } from './inventory-migrations';
 import { authorizationMigrations } from './authorization-migrations';
 import { accessGraphMigrations } from './access-graph-migrations';
+import { notificationMigrations } from './notification-migrations';
 
 interface Migration {
   id: number;
@@ -100,6 +101,7 @@ export const migrations: readonly Migration[] = [
     name: "the alert event feed: purge finds an alert's events",
     indexes: { alert_events: [{ name: 'alert', key: { alertId: 1 } }] },
   },
+  ...notificationMigrations,
 ];
 
 export async function migrate(db: Db): Promise<void> {

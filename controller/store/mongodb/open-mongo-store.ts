@@ -11,6 +11,7 @@ import { mongoAuthorizationRepository } from './mongo-authorization-repository';
 import { mongoJobRepository } from './mongo-job-repository';
 import { mongoAuditRepository } from './mongo-log-repositories';
 import { mongoAlertRepository } from './mongo-alert-repository';
+import { mongoNotificationRepository } from './mongo-notification-repository';
 import { mongoTokenRepository, mongoWorkerRepository } from './mongo-record-repositories';
 import { mongoRobotRepository } from './mongo-robot-repository';
 import { guarded, translateError } from './translate-errors';
@@ -53,6 +54,7 @@ export async function openMongoStore(url: string, opts: MongoStoreOptions = {}):
       inventory: mongoInventory(db),
       authorizations: mongoAuthorizationRepository(db),
       accessGraph: mongoAccessGraph(db),
+      notifications: mongoNotificationRepository(db),
       close: () => client.close(),
     };
   } catch (err) {

@@ -11,6 +11,7 @@ import { jobLaneMigrations } from './job-lane-migration';
 import { authorizationMigrations } from './authorization-migrations';
 import { accessGraphMigrations } from './access-graph-migration';
 import { alertEventMigrations } from './alert-event-migration';
+import { notificationMigrations } from './notification-migration';
 
 export const migrations: ReadonlyArray<{ id: number; name: string; sql: string }> = [
   {
@@ -138,6 +139,7 @@ export const migrations: ReadonlyArray<{ id: number; name: string; sql: string }
   ...authorizationMigrations,
   ...accessGraphMigrations,
   ...alertEventMigrations,
+  ...notificationMigrations,
 ];
 
 export function migrate(db: Database.Database): void {

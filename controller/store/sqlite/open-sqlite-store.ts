@@ -15,6 +15,7 @@ import { startWalCheckpointer } from './wal-checkpointer';
 import { sqliteJobRepository } from './sqlite-job-repository';
 import { sqliteAuditRepository } from './sqlite-log-repositories';
 import { sqliteAlertRepository } from './sqlite-alert-repository';
+import { sqliteNotificationRepository } from './sqlite-notification-repository';
 import {
   sqliteRobotRepository,
   sqliteTokenRepository,
@@ -65,6 +66,7 @@ export function openSqliteStore(
     inventory: sqliteInventory(db),
     authorizations: sqliteAuthorizationRepository(db),
     accessGraph: sqliteAccessGraph(db),
+    notifications: sqliteNotificationRepository(db),
   });
   return {
     kind: 'sqlite',

@@ -14,6 +14,7 @@ import { recordsContract } from './contract-records';
 import { auditRetentionContract } from './contract-audit-retention';
 import { authorizationsContract } from './contract-authorizations';
 import { accessGraphContract } from './contract-access-graph';
+import { notificationsContract } from './contract-notifications';
 
 export interface StoreUnderTest {
   store: Store;
@@ -59,5 +60,6 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     auditRetentionContract(ctx);
     authorizationsContract(ctx);
     accessGraphContract(ctx);
+    notificationsContract(ctx);
   });
 }
