@@ -23,6 +23,7 @@ import { registerKeyRoutes } from './key-routes';
 import { registerHostGroupRoutes } from './host-group-routes';
 import { registerAuthorizationRoutes } from './authorization-routes';
 import { registerBlacklistRoutes } from './blacklist-routes';
+import { registerNotificationRoutes } from './notification-routes';
 
 /**
  * Mounts /api/v1, /metrics and the API documentation. Each area's routes live in their
@@ -80,4 +81,5 @@ export async function registerApiRoutes(
   registerAuthorizationRoutes(app, services, auth);
   registerAccessGraphRoutes(app, services, auth);
   registerBlacklistRoutes(app, services, auth);
+  registerNotificationRoutes(app, services, auth);
 }

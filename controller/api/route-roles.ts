@@ -87,6 +87,13 @@ export const ROUTE_ROLES = {
   'GET /api/v1/blacklist': 'auditor',
   'GET /api/v1/blacklist/:fingerprint': 'auditor',
   'POST /api/v1/blacklist': 'operator',
+  'GET /api/v1/notifications/smtp': 'auditor',
+  'PUT /api/v1/notifications/smtp': 'admin',
+  'POST /api/v1/notifications/smtp/test': 'admin',
+  'GET /api/v1/notifications/rules': 'auditor',
+  'POST /api/v1/notifications/rules': 'operator',
+  'DELETE /api/v1/notifications/rules/:id': 'operator',
+  'GET /api/v1/notifications/outbox': 'auditor',
 } as const satisfies Record<string, Access>;
 
 /** Set on the hook `auth(role)` returns, so the table can be checked against the route. */

@@ -7,6 +7,7 @@ import { GROUPS_OPTIONS, GROUPS_USAGE } from './groups-command';
 import { AUTHORIZATIONS_OPTIONS, AUTHORIZATIONS_USAGE } from './authorizations-command';
 import { ACCESS_OPTIONS, ACCESS_USAGE } from './access-command';
 import { BLACKLIST_OPTIONS, BLACKLIST_USAGE } from './blacklist-command';
+import { NOTIFICATIONS_OPTIONS, NOTIFICATIONS_USAGE } from './notifications-command';
 import { UsageError } from './option-values';
 
 export { UsageError };
@@ -40,6 +41,7 @@ export const OPTIONS = {
   ...AUTHORIZATIONS_OPTIONS,
   ...ACCESS_OPTIONS,
   ...BLACKLIST_OPTIONS,
+  ...NOTIFICATIONS_OPTIONS,
 } as const;
 
 export type Options = ReturnType<typeof parse>['values'];
@@ -70,6 +72,7 @@ ${GROUPS_USAGE}
 ${AUTHORIZATIONS_USAGE}
 ${ACCESS_USAGE}
 ${BLACKLIST_USAGE}
+${NOTIFICATIONS_USAGE}
 
 The controller and token come from --url/--token or KEYWARDEN_URL/KEYWARDEN_TOKEN.
 Exit codes: 0 done, 1 refused or failed (4xx/5xx), 2 usage, 3 unauthorised (401/403), 4 not found, 5 unreachable.`;

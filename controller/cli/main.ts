@@ -10,6 +10,7 @@ import { groupsCommand, intervalsCommand, setGroupCommand } from './groups-comma
 import { authorizationsCommand } from './authorizations-command';
 import { accessCommand } from './access-command';
 import { blacklistCommand } from './blacklist-command';
+import { notificationsCommand } from './notifications-command';
 
 export const EXIT = {
   ok: 0,
@@ -60,6 +61,7 @@ export async function runCli(
     else if (area === 'authorizations') res = await authorizationsCommand(api, sub, args, o);
     else if (area === 'access') res = await accessCommand(api, sub, args, o);
     else if (area === 'blacklist') res = await blacklistCommand(api, sub, args, o);
+    else if (area === 'notifications') res = await notificationsCommand(api, sub, args, o);
     else throw new UsageError(`unknown command ${area}`);
     out(o.json ? JSON.stringify(res.data, null, 2) : res.human);
     return EXIT.ok;

@@ -8,6 +8,7 @@ import {
   type SettingParse,
 } from '../../shared/config/settings-parser';
 import { asCommandList, asPathList } from './list-settings';
+import { leadTimesParser } from './notify-settings';
 
 export type Parse<T> = SettingParse<T>;
 
@@ -304,6 +305,32 @@ export const settings = {
     default: '2',
     describe:
       'workers of workerConcurrency kept from bulk scheduled host scans, for admin and event jobs and robots (bulk keeps at least one)',
+  },
+  notifyDigestWindowMs: {
+    env: 'KEYWARDEN_NOTIFY_DIGEST_WINDOW',
+    parse: asDurationMs,
+    default: '1m',
+    describe:
+      'alert changes within this window of the first are mailed together, one message per recipient (0: at the next email-sender run)',
+  },
+  notifyDigestMaxAlerts: {
+    env: 'KEYWARDEN_NOTIFY_DIGEST_MAX_ALERTS',
+    parse: asPositiveInt,
+    default: '50',
+    describe: 'alert changes one digest lists in full; the rest are counted',
+  },
+  smtpTimeoutMs: {
+    env: 'KEYWARDEN_SMTP_TIMEOUT',
+    parse: asDurationMs,
+    default: '60s',
+    describe: 'SMTP connection, greeting and socket timeout of send-email',
+  },
+  expiryWarnLeadTimes: {
+    env: 'KEYWARDEN_EXPIRY_WARN_LEAD_TIMES',
+    parse: leadTimesParser(asDurationMs),
+    default: '30d,7d,1d',
+    describe:
+      'expiration-notification raises an expiry alert this long before an authorization, agent or CA certificate or key expires',
   },
 } satisfies Record<string, SettingSpec<unknown>>;
 

@@ -53,6 +53,8 @@ import { authorizePrivateKeyParent } from './authorize-private-key-parent';
 import { removeAuthorization } from './remove-authorization';
 import { graphAnalysis } from './graph-analysis';
 import { deployRevokedKeys } from './deploy-revoked-keys';
+import { sendEmail } from './send-email';
+import { emailSender } from './email-sender';
 
 export const productJobs = [
   internalProcessManager,
@@ -98,6 +100,8 @@ export const productJobs = [
   removeAuthorization,
   graphAnalysis,
   deployRevokedKeys,
+  sendEmail,
+  emailSender,
 ] as const;
 
 /** Fixtures for tests and benchmarks, registered only with KEYWARDEN_ENABLE_TEST_JOB_TYPES. */
