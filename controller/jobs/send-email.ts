@@ -17,6 +17,8 @@ export const sendEmail = defineJob({
   ),
   runsOn: 'controller',
   timeoutMs: 5 * 60_000,
+  // An operator may send a message again after fixing what failed it (jobs retry, jobs run).
+  adminTriggerable: true,
   idempotent: true,
   // A mail server down for maintenance gets about a day of retries before the message fails.
   retry: { maxAttempts: 12, baseDelayMs: 30_000, maxDelayMs: 4 * 3_600_000 },

@@ -20,7 +20,7 @@ export interface SendEmailResult {
   outboxId: string;
   messageId: string;
   recipient: string;
-  state: 'sent' | 'failed';
+  state: 'sent';
   /** True when an earlier attempt had already been accepted: nothing was sent now. */
   alreadySent: boolean;
   response: string | null;
@@ -35,12 +35,12 @@ export async function sendOutboxMessage(ctx: JobContext, id: string): Promise<Se
     outboxId: m.id,
     messageId: m.messageId,
     recipient: m.recipient,
-    state: m.state === 'failed' ? 'failed' : 'sent',
+    state: 'sent',
     alreadySent,
     response: m.serverResponse,
   });
-  if (found.state === 'sent' || found.state === 'failed')
-    return done(found, found.state === 'sent');
+  // A failed message is sent again only when asked (an operator's retry runs this job).
+  if (found.state === 'sent') return done(found, true);
   const smtp = await repo.getSmtp();
   if (!smtp) {
     const err = smtpNotConfigured(

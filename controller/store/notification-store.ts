@@ -33,8 +33,8 @@ export interface NotificationRepository {
     page: { limit: number; after?: string },
   ): Promise<Page<OutboxMessage>>;
   /**
-   * A queued or sending message becomes sending, one attempt more; null (and nothing
-   * changed) when it is sent or failed, or does not exist.
+   * A queued, sending or failed (an operator retries it) message becomes sending, one
+   * attempt more; null (and nothing changed) when it is sent or does not exist.
    */
   markSending(id: string, now: number): Promise<OutboxMessage | null>;
   /** The server accepted it: sent, with its answer. False when it was not sending. */

@@ -100,7 +100,7 @@ export function mongoNotificationRepository(db: Db): NotificationRepository {
     },
     markSending: async (id, now) => {
       const doc = await outbox.findOneAndUpdate(
-        { _id: id, state: { $in: ['queued', 'sending'] } },
+        { _id: id, state: { $in: ['queued', 'sending', 'failed'] } },
         { $set: { state: 'sending', updatedAt: now }, $inc: { attempts: 1 } },
         { returnDocument: 'after' },
       );

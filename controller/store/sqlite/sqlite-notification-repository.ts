@@ -115,7 +115,7 @@ export function sqliteNotificationRepository(db: Database.Database): Notificatio
       const row = stmt(
         db,
         `UPDATE email_outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?
-         WHERE id = ? AND state IN ('queued', 'sending') RETURNING *`,
+         WHERE id = ? AND state IN ('queued', 'sending', 'failed') RETURNING *`,
       ).get(now, id) as OutboxRow | undefined;
       return row ? toMessage(row) : null;
     },

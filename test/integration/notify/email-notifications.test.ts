@@ -252,6 +252,17 @@ describe('email notifications through a real SMTP server', () => {
     ).toEqual(['ops@example.test', 'web@example.test']);
     // a replay of the same range (the robot's job run again) sends nothing more
     expect(await runSender()).toMatchObject({ waiting: 'no-events' });
+    // nor does send-email run again for a message the server accepted
+    const sentId = box.find((m) => m.recipient === 'ops@example.test')!.id;
+    const again = await ctl.api<{ job: JobRecord }>('POST', '/api/v1/jobs', {
+      body: { type: 'send-email', params: { messageId: sentId } },
+    });
+    await vi.waitFor(async () => {
+      const job = (await ctl.services.store.jobs.get(again.body.job.id))!;
+      expect(job.state).toBe('completed');
+      expect(job.result).toMatchObject({ alreadySent: true, state: 'sent' });
+    }, WAIT);
+    expect(smtp.received.length).toBe(before + 2);
   });
 
   it('fails a message the server refuses for good, and retries a temporary failure with backoff', async () => {

@@ -113,8 +113,12 @@ export function notificationsContract(ctx: ContractContext): void {
         true,
         T0 + 52,
       );
-      expect(await store.notifications.markSending('m-2', T0 + 53)).toBeNull();
       expect(await store.notifications.getMessage('m-2')).toMatchObject({ state: 'failed' });
+      // an operator's retry takes a failed message again
+      expect(await store.notifications.markSending('m-2', T0 + 53)).toMatchObject({
+        state: 'sending',
+        attempts: 2,
+      });
       expect(await store.notifications.getMessage('missing')).toBeNull();
     });
 
@@ -130,8 +134,10 @@ export function notificationsContract(ctx: ContractContext): void {
       );
       expect(second.items.map((m) => m.id)).toEqual(['p-0']);
       expect(second.nextCursor).toBeNull();
-      const failed = await store.notifications.listMessages({ state: ['failed'] }, { limit: 10 });
-      expect(failed.items.map((m) => m.id)).toEqual(['m-2']);
+      const sending = await store.notifications.listMessages({ state: ['sending'] }, { limit: 10 });
+      expect(sending.items.map((m) => m.id)).toEqual(['m-2']);
+      const sent = await store.notifications.listMessages({ state: ['sent'] }, { limit: 10 });
+      expect(sent.items.map((m) => m.id)).toEqual(['m-1']);
     });
 
     it('keeps a cursor per feed consumer', async () => {
