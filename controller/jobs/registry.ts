@@ -55,6 +55,7 @@ import { graphAnalysis } from './graph-analysis';
 import { deployRevokedKeys } from './deploy-revoked-keys';
 import { sendEmail } from './send-email';
 import { emailSender } from './email-sender';
+import { expirationNotification } from './expiration-notification';
 
 export const productJobs = [
   internalProcessManager,
@@ -102,6 +103,7 @@ export const productJobs = [
   deployRevokedKeys,
   sendEmail,
   emailSender,
+  expirationNotification,
 ] as const;
 
 /** Fixtures for tests and benchmarks, registered only with KEYWARDEN_ENABLE_TEST_JOB_TYPES. */

@@ -20,6 +20,8 @@ export const notificationMigrations: ReadonlyArray<{ id: number; name: string; s
       );
       CREATE INDEX email_outbox_created ON email_outbox(created_at, id);
       CREATE INDEX email_outbox_state ON email_outbox(state, created_at, id);
+      -- expiration-notification: agents whose certificate ends soon
+      CREATE INDEX agents_certificate_end ON agents(certificate_not_after);
       CREATE TABLE feed_cursors (
         consumer TEXT PRIMARY KEY, cursor TEXT, pending_to TEXT, updated_at INTEGER NOT NULL
       );
