@@ -18,8 +18,10 @@ import { messageIdDomain } from './email-smtp-settings';
 import { feedEnd, readRange } from './email-feed';
 import { routeEvents } from './email-routing';
 import { renderDigest } from './email-templates';
+import { sendEmail } from '../jobs/send-email';
 
-export const EMAIL_CONSUMER = 'email-sender';
+/** The name of this consumer's cursor over the alert feed. */
+export const EMAIL_CONSUMER = 'email';
 /** Most alert changes one run hands on (a flood is worked off over several runs). */
 const RANGE_LIMIT = 1000;
 
@@ -121,7 +123,7 @@ export async function runEmailSender(ctx: JobContext): Promise<EmailSenderResult
         now,
       );
       await ctx.enqueue({
-        type: 'send-email',
+        type: sendEmail.type,
         params: { messageId: id },
         trigger: 'system',
         dedupeKey: `send-email:${id}`,

@@ -86,7 +86,7 @@ export async function applyExpiryAlerts(
       await ctx.store.alerts.setState(a.id, 'resolved', now, {
         reason:
           'no longer expiring within this lead time (renewed, removed, or a nearer warning is open)',
-        by: 'expiration-notification',
+        by: ctx.job.type,
       });
       resolved++;
     }

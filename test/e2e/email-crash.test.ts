@@ -102,7 +102,7 @@ describe('email across a controller killed mid-send', () => {
     const stalled = smtp.stallNextData();
     ctl = await spawnController(env);
     await vi.waitFor(
-      async () => expect(await store.notifications.getCursor('email-sender')).not.toBeNull(),
+      async () => expect(await store.notifications.getCursor('email')).not.toBeNull(),
       WAIT,
     );
     await store.alerts.raise(

@@ -75,7 +75,7 @@ describe('email notifications through a real SMTP server', () => {
     // takes the end of the feed as its cursor), the next periodic one is a day away.
     await ctl.api('PATCH', '/api/v1/robots/email-sender', { body: { intervalMs: 86_400_000 } });
     await vi.waitFor(async () => {
-      expect(await ctl.services.store.notifications.getCursor('email-sender')).not.toBeNull();
+      expect(await ctl.services.store.notifications.getCursor('email')).not.toBeNull();
       const running = await ctl.services.store.jobs.list(
         { type: ['email-sender'], state: ['queued', 'running'] },
         { limit: 1 },

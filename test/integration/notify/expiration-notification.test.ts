@@ -37,7 +37,7 @@ describe('expiration notification', () => {
     for (const type of ['email-sender', 'expiration-notification'])
       await ctl.api('PATCH', `/api/v1/robots/${type}`, { body: { intervalMs: 86_400_000 } });
     await vi.waitFor(async () => {
-      expect(await ctl.services.store.notifications.getCursor('email-sender')).not.toBeNull();
+      expect(await ctl.services.store.notifications.getCursor('email')).not.toBeNull();
       const busy = await ctl.services.store.jobs.list(
         { type: ['email-sender', 'expiration-notification'], state: ['queued', 'running'] },
         { limit: 1 },
