@@ -1,5 +1,5 @@
 /** Request and response schemas of /api/v1/notifications. */
-import { Type } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
 import { SMTP_SECURITY, OUTBOX_STATES } from '../store/notification-records';
 import { Nullable } from './schemas';
 
@@ -12,6 +12,12 @@ const Severity = Type.Union([
 const EventKind = Type.Union(
   (['raised', 'resolved', 'dismissed', 'reopened'] as const).map((k) => Type.Literal(k)),
 );
+/**
+ * null first: the API's validator coerces types, and with the string first a null would be
+ * taken as "" (a password "removed" would become an empty password).
+ */
+const NullOr = <T extends TSchema>(t: T) => Type.Union([Type.Null(), t]);
+
 const Names = (description: string) =>
   Type.Optional(
     Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 100, description }),
@@ -22,9 +28,9 @@ export const SmtpSettingsBody = Type.Object(
     host: Type.String({ minLength: 1, maxLength: 253 }),
     port: Type.Optional(Type.Integer({ description: 'default: 587 starttls, 465 tls, 25 none' })),
     security: Security,
-    username: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+    username: Type.Optional(NullOr(Type.String({ maxLength: 200 }))),
     password: Type.Optional(
-      Nullable(
+      NullOr(
         Type.String({
           maxLength: 1000,
           description: 'sealed at once; absent keeps the stored one, null removes it',
@@ -33,7 +39,7 @@ export const SmtpSettingsBody = Type.Object(
     ),
     from: Type.String({ minLength: 3, maxLength: 254, description: 'the sender address' }),
     caCertificate: Type.Optional(
-      Nullable(Type.String({ maxLength: 100_000, description: 'PEM of a private CA to trust' })),
+      NullOr(Type.String({ maxLength: 100_000, description: 'PEM of a private CA to trust' })),
     ),
   },
   { additionalProperties: false },

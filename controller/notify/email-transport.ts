@@ -75,7 +75,12 @@ export function translateSmtpError(err: unknown, s: SmtpSettingsRecord): unknown
     ...(e.code ? { smtpCode: e.code } : {}),
     ...(e.responseCode ? { responseCode: e.responseCode } : {}),
   };
-  const text = e.response ?? e.message ?? String(err);
+  const answer = e.response ?? e.message ?? String(err);
+  // Say what failed when it is TLS: the server's own words ("command not recognized") do not.
+  const text =
+    e.code === 'ETLS'
+      ? `TLS could not be started (security ${s.security}; nothing was sent in clear): ${answer}`
+      : answer;
   const make: (m: string, o: { details: Record<string, unknown> }) => KeywardenError =
     e.responseCode !== undefined && e.responseCode >= 500 ? smtpRejected : smtpFailed;
   // No `cause`: the driver's error object carries the SMTP dialogue's last command, and

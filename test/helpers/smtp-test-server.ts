@@ -46,6 +46,8 @@ export interface SmtpTestServer {
 export async function startSmtpTestServer(opts: {
   username: string;
   password: string;
+  /** A server that does not offer STARTTLS (nor, so, AUTH): a client requiring TLS must refuse it. */
+  withoutStartTls?: boolean;
 }): Promise<SmtpTestServer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'kw-smtp-'));
   const ca = await loadOrCreateCa(dir);
@@ -59,7 +61,8 @@ export async function startSmtpTestServer(opts: {
     key: cert.keyPem,
     cert: cert.certPem,
     authMethods: ['PLAIN', 'LOGIN'],
-    disabledCommands: [],
+    disabledCommands: opts.withoutStartTls ? ['STARTTLS', 'AUTH'] : [],
+    ...(opts.withoutStartTls ? { hideSTARTTLS: true, authOptional: true } : {}),
     logger: false,
     onAuth(auth, _session, cb) {
       if (auth.username === opts.username && auth.password === opts.password)

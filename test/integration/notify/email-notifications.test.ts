@@ -311,4 +311,39 @@ describe('email notifications through a real SMTP server', () => {
     expect(JSON.stringify(jobs.body)).not.toContain(PASSWORD);
     expect(JSON.stringify(await outbox())).not.toContain(PASSWORD);
   });
+
+  it('never sends in clear to a server that does not offer STARTTLS when starttls is set', async () => {
+    const plain = await startSmtpTestServer({
+      username: 'x',
+      password: 'y',
+      withoutStartTls: true,
+    });
+    try {
+      const put = await ctl.api('PUT', '/api/v1/notifications/smtp', {
+        body: {
+          host: '127.0.0.1',
+          port: plain.port,
+          security: 'starttls',
+          from: 'keywarden@keywarden.test',
+          password: null,
+          username: null,
+        },
+      });
+      expect(put.status).toBe(200);
+      const res = await ctl.api<{ error: { code: string; message: string } }>(
+        'POST',
+        '/api/v1/notifications/smtp/test',
+        { body: { to: 'ops@example.test' } },
+      );
+      expect(res.status).toBe(502);
+      // the server refused STARTTLS (500): a settings problem, not retried
+      expect(res.body.error.code).toBe('SMTP_REJECTED');
+      expect(res.body.error.message).toContain(
+        'TLS could not be started (security starttls; nothing was sent in clear)',
+      );
+      expect(plain.received).toHaveLength(0);
+    } finally {
+      await plain.close();
+    }
+  });
 });
