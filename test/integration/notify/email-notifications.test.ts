@@ -295,6 +295,24 @@ describe('email notifications through a real SMTP server', () => {
     expect(waiting?.lastError).toContain('451');
   });
 
+  it('shows the outbox and removes a rule through the CLI', async () => {
+    const box = await cli('notifications', 'outbox', '--state', 'sent');
+    expect(box.err).toBe('');
+    expect(box.out).toMatch(/ops@example\.test\s+sent\s+1/);
+    const { body } = await ctl.api<{ items: Array<{ id: string; name: string }> }>(
+      'GET',
+      '/api/v1/notifications/rules',
+    );
+    const web = body.items.find((r) => r.name === 'web critical')!;
+    expect((await cli('notifications', 'rules', 'remove', web.id)).out).toBe(
+      `rule ${web.id} removed`,
+    );
+    const again = await cli('notifications', 'rules', 'remove', web.id);
+    expect(again.code).toBe(4);
+    expect(again.err).toContain(`no notification rule ${web.id}`);
+    expect((await cli('notifications', 'rules', 'list')).out).not.toContain('web critical');
+  });
+
   it('never keeps the SMTP password in clear: store files, audit, job records, outbox', async () => {
     const files = readdirSync(ctl.services.config.dataDir).filter((f) =>
       f.startsWith('keywarden.db'),

@@ -4,7 +4,10 @@
  * and lead time, resolves them when the object stops expiring, and the Email sender robot
  * mails them to a rule that asks for expiry alerts, through a real SMTP server.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { generateKeyPair, SIGNING_ALGORITHM, x509 } from '../../../shared/proto/pem-keys';
 import type { AlertRecord, JobRecord } from '../../../controller/store/records';
 import { startSmtpTestServer, type SmtpTestServer } from '../../helpers/smtp-test-server';
 import { startTestController, type TestController } from '../../helpers/test-controller';
@@ -103,6 +106,19 @@ describe('expiration notification', () => {
       },
       now,
     );
+    // an agent CA certificate that ends in 10 days
+    const keys = await generateKeyPair();
+    const ca = await x509.X509CertificateGenerator.createSelfSigned({
+      serialNumber: '01',
+      name: 'CN=short-lived test CA',
+      notBefore: new Date(now - 60_000),
+      notAfter: new Date(now + 10 * DAY),
+      signingAlgorithm: SIGNING_ALGORITHM,
+      keys,
+    });
+    const caDir = path.join(ctl.services.config.dataDir, 'ca');
+    mkdirSync(caDir, { recursive: true });
+    writeFileSync(path.join(caDir, 'ca.crt'), ca.toString('pem'));
     await ctl.api('PUT', '/api/v1/notifications/smtp', {
       body: {
         host: '127.0.0.1',
@@ -124,8 +140,8 @@ describe('expiration notification', () => {
     });
 
     expect(await run('expiration-notification')).toMatchObject({
-      warned: 3,
-      raised: 3,
+      warned: 4,
+      raised: 4,
       resolved: 0,
     });
     const open = await expiryAlerts();
@@ -133,6 +149,7 @@ describe('expiration notification', () => {
     expect([...byKey.keys()].sort()).toEqual([
       'expiry:agent-certificate:agt_0123abcd:1d',
       'expiry:authorization:az-soon:7d',
+      'expiry:ca-certificate:agent-ca:30d',
       `expiry:key:hst_exp|authorized-key|ci|/home/ci/.ssh/authorized_keys|${FP}:30d`,
     ]);
     expect(byKey.get('expiry:agent-certificate:agt_0123abcd:1d')?.severity).toBe('critical');
@@ -147,7 +164,7 @@ describe('expiration notification', () => {
     });
     // again: nothing new
     expect(await run('expiration-notification')).toMatchObject({
-      warned: 3,
+      warned: 4,
       raised: 0,
       resolved: 0,
     });
@@ -158,6 +175,7 @@ describe('expiration notification', () => {
     expect(text).toContain('authorization az-soon (deploy on hst_exp');
     expect(text).toContain('the certificate of agent agt_0123abcd');
     expect(text).toContain('/home/ci/.ssh/authorized_keys:3');
+    expect(text).toContain('the agent CA certificate');
 
     // the authorization is removed: its warning is resolved, the others stay
     await s.authorizations.transition(
@@ -167,7 +185,7 @@ describe('expiration notification', () => {
       Date.now(),
     );
     expect(await run('expiration-notification')).toMatchObject({
-      warned: 2,
+      warned: 3,
       raised: 0,
       resolved: 1,
     });
