@@ -35,6 +35,8 @@ export interface EmailSenderResult {
   waiting?: 'first-run' | 'no-events' | 'digest-window';
   /** Alert changes that matched a rule but were not mailed: no SMTP server configured. */
   notMailedNoSmtp?: number;
+  /** Sent and failed messages older than KEYWARDEN_PURGE_JOBS_AFTER deleted by this run. */
+  purged?: number;
 }
 
 /** The events of the next digest, or why there is none yet. */
@@ -68,8 +70,15 @@ const messageKey = (from: string | null, to: string, recipient: string): string 
     .slice(0, 32);
 
 export async function runEmailSender(ctx: JobContext): Promise<EmailSenderResult> {
-  const repo = ctx.store.notifications;
   const now = ctx.now();
+  // Ended messages go with the job records of the same age (no range that old is replayed).
+  const purged = await ctx.store.notifications.purgeMessages(now - ctx.config.purgeJobsAfterMs);
+  const result = await handOn(ctx, now);
+  return purged > 0 ? { ...result, purged } : result;
+}
+
+async function handOn(ctx: JobContext, now: number): Promise<EmailSenderResult> {
+  const repo = ctx.store.notifications;
   const state = await repo.getCursor(EMAIL_CONSUMER);
   if (!state) {
     const end = await feedEnd(ctx.store.alerts, null);

@@ -41,6 +41,8 @@ export interface NotificationRepository {
   markSent(id: string, serverResponse: string, now: number): Promise<boolean>;
   /** Keeps the error of a failed attempt; `final` moves it to failed. */
   noteFailure(id: string, error: string, final: boolean, now: number): Promise<void>;
+  /** Deletes sent and failed messages created before `before`; returns how many. */
+  purgeMessages(before: number): Promise<number>;
   getCursor(consumer: string): Promise<FeedCursorRecord | null>;
   putCursor(rec: FeedCursorRecord): Promise<void>;
 }

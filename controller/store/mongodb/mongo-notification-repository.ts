@@ -127,6 +127,9 @@ export function mongoNotificationRepository(db: Db): NotificationRepository {
         { $set: { lastError: error, updatedAt: now, ...(final ? { state: 'failed' } : {}) } },
       );
     },
+    purgeMessages: async (before) =>
+      (await outbox.deleteMany({ state: { $in: ['sent', 'failed'] }, createdAt: { $lt: before } }))
+        .deletedCount,
     getCursor: async (consumer) => {
       const doc = await cursors.findOne({ _id: consumer });
       if (!doc) return null;

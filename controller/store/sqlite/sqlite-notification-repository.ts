@@ -134,6 +134,10 @@ export function sqliteNotificationRepository(db: Database.Database): Notificatio
          WHERE id = ? AND state <> 'sent'`,
       ).run(error, now, final ? 1 : 0, id);
     },
+    purgeMessages: async (before) =>
+      stmt(db, `DELETE FROM email_outbox WHERE state IN ('sent', 'failed') AND created_at < ?`).run(
+        before,
+      ).changes,
     getCursor: async (consumer) => {
       const row = stmt(db, 'SELECT * FROM feed_cursors WHERE consumer = ?').get(consumer) as
         | { consumer: string; cursor: string | null; pending_to: string | null; updated_at: number }

@@ -140,6 +140,18 @@ export function notificationsContract(ctx: ContractContext): void {
       expect(sent.items.map((m) => m.id)).toEqual(['m-1']);
     });
 
+    it('purges sent and failed messages created before a time, never queued or sending ones', async () => {
+      const { store } = ctx.get();
+      await store.notifications.addMessage(message('old-sent'), T0 - 10);
+      await store.notifications.markSending('old-sent', T0 - 9);
+      await store.notifications.markSent('old-sent', '250', T0 - 8);
+      await store.notifications.addMessage(message('old-queued'), T0 - 10);
+      expect(await store.notifications.purgeMessages(T0 - 9)).toBe(1);
+      expect(await store.notifications.getMessage('old-sent')).toBeNull();
+      expect(await store.notifications.getMessage('old-queued')).not.toBeNull();
+      expect(await store.notifications.getMessage('m-1')).not.toBeNull();
+    });
+
     it('keeps a cursor per feed consumer', async () => {
       const { store } = ctx.get();
       expect(await store.notifications.getCursor('email')).toBeNull();
