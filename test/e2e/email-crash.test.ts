@@ -18,7 +18,7 @@ import { spawnController, type ControllerProcess } from '../helpers/controller-p
 import { startSmtpTestServer, type SmtpTestServer } from '../helpers/smtp-test-server';
 
 const PASSWORD = 'e2e-smtp-secret-4b9d0e2f';
-const WAIT = { timeout: 60_000, interval: 100 };
+const WAIT = { timeout: 90_000, interval: 100 };
 
 const robot = (type: string, now: number): RobotRecord => ({
   type,
@@ -170,5 +170,5 @@ describe('email across a controller killed mid-send', () => {
     expect(logs).not.toContain(PASSWORD);
     for (const f of readdirSync(dir).filter((x) => x.startsWith('keywarden.db')))
       expect(readFileSync(path.join(dir, f)).includes(Buffer.from(PASSWORD)), f).toBe(false);
-  });
+  }, 300_000);
 });
