@@ -22,6 +22,16 @@ export async function feedEnd(alerts: Alerts, from: string | null): Promise<stri
   }
 }
 
+/**
+ * Whether cursor `a` comes after `b`. Cursors are opaque to callers, but a range's end may
+ * have been purged since it was decided, so the reader must know where it lies: SQLite's
+ * are sequence numbers, MongoDB's fixed-width time-ordered ids.
+ */
+export function cursorAfter(a: string, b: string): boolean {
+  if (/^\d+$/.test(a) && /^\d+$/.test(b)) return Number(a) > Number(b);
+  return a > b;
+}
+
 /** The events after `from` up to and including `to` (a range decided before). */
 export async function readRange(
   alerts: Alerts,
@@ -33,11 +43,12 @@ export async function readRange(
   for (;;) {
     const page = await alerts.events(after ?? undefined, PAGE);
     for (const e of page) {
+      // Past the end: the end event itself is gone (its alert was purged).
+      if (cursorAfter(e.cursor, to)) return out;
       out.push(e);
       if (e.cursor === to) return out;
     }
     const last = page[page.length - 1];
-    // The end event is gone (its alert purged): the range ends where the feed does now.
     if (!last || page.length < PAGE) return out;
     after = last.cursor;
   }
