@@ -192,6 +192,23 @@ export const ERRORS = {
     describe:
       "the host's agent is too old for this controller's protocol: upgrade keywarden-agent on that host",
   },
+  SMTP_NOT_CONFIGURED: {
+    status: 409,
+    retryable: false,
+    describe: 'no SMTP server is configured: keywarden notifications smtp set',
+  },
+  SMTP_FAILED: {
+    status: 502,
+    retryable: true,
+    describe:
+      'the SMTP server could not be reached or answered with a temporary failure (4xx, timeout, TLS)',
+  },
+  SMTP_REJECTED: {
+    status: 502,
+    retryable: false,
+    describe:
+      'the SMTP server refused the message or the login for good (5xx): fix the settings or the recipient',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -418,3 +435,10 @@ export function isRetryable(err: unknown): boolean {
 
 /** The host's agent does not speak what this controller sends: upgrade keywarden-agent there. */
 export const agentUpgradeRequired = make('AGENT_UPGRADE_REQUIRED');
+
+/** No SMTP server is configured, so no email can be sent. */
+export const smtpNotConfigured = make('SMTP_NOT_CONFIGURED');
+/** A temporary SMTP failure: the message is sent again with backoff. */
+export const smtpFailed = make('SMTP_FAILED');
+/** The SMTP server refused for good (5xx): retrying the same message cannot help. */
+export const smtpRejected = make('SMTP_REJECTED');

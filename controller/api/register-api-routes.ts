@@ -34,6 +34,7 @@ import { registerPurgeRequestRoutes } from './purge-request-routes';
 import { registerListingRoutes } from './listing-routes';
 import { registerKeyRetirementRoutes } from './key-retirement-routes';
 import { registerExportRoutes } from './export-routes';
+import { registerNotificationRoutes } from './notification-routes';
 
 /**
  * Mounts /api/v1, /metrics and the API documentation. Each area's routes live in their
@@ -106,4 +107,5 @@ export async function registerApiRoutes(
   registerExportRoutes(app, services, auth);
   registerPolicyRoutes(app, services, auth);
   registerDailyReportRoutes(app, services, auth);
+  registerNotificationRoutes(app, services, auth);
 }

@@ -130,6 +130,13 @@ export const ROUTE_ROLES = {
   'DELETE /api/v1/policies/:id': 'admin',
   'POST /api/v1/policies/dry-run': 'auditor',
   'GET /api/v1/reports/daily': 'auditor',
+  'GET /api/v1/notifications/smtp': 'auditor',
+  'PUT /api/v1/notifications/smtp': 'admin',
+  'POST /api/v1/notifications/smtp/test': 'admin',
+  'GET /api/v1/notifications/rules': 'auditor',
+  'POST /api/v1/notifications/rules': 'operator',
+  'DELETE /api/v1/notifications/rules/:id': 'operator',
+  'GET /api/v1/notifications/outbox': 'auditor',
 } as const satisfies Record<string, Access>;
 
 /** Set on the hook `auth(role)` returns, so the table can be checked against the route. */

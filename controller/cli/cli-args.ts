@@ -14,6 +14,7 @@ import { LISTING_OPTIONS, LISTING_USAGE } from './listing-command';
 import { RETIREMENT_OPTIONS, RETIREMENT_USAGE } from './retirement-command';
 import { EXPORT_USAGE } from './export-command';
 import { POLICIES_OPTIONS, POLICIES_USAGE } from './policies-command';
+import { NOTIFICATIONS_OPTIONS, NOTIFICATIONS_USAGE } from './notifications-command';
 import { UsageError } from './option-values';
 
 export { UsageError };
@@ -53,6 +54,7 @@ export const OPTIONS = {
   ...LISTING_OPTIONS,
   ...RETIREMENT_OPTIONS,
   ...POLICIES_OPTIONS,
+  ...NOTIFICATIONS_OPTIONS,
 } as const;
 
 export type Options = ReturnType<typeof parse>['values'];
@@ -90,6 +92,7 @@ ${LISTING_USAGE}
 ${RETIREMENT_USAGE}
 ${EXPORT_USAGE}
 ${POLICIES_USAGE}
+${NOTIFICATIONS_USAGE}
 
 The controller and token come from --url/--token or KEYWARDEN_URL/KEYWARDEN_TOKEN.
 Exit codes: 0 done, 1 refused or failed (4xx/5xx), 2 usage, 3 unauthorised (401/403), 4 not found, 5 unreachable.`;

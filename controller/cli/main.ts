@@ -18,6 +18,7 @@ import { batchListCommand, downloadCommand } from './listing-command';
 import { RETIREMENT_COMMANDS, retirementCommand } from './retirement-command';
 import { exportCommand } from './export-command';
 import { dailyReportCommand, policiesCommand } from './policies-command';
+import { notificationsCommand } from './notifications-command';
 
 export const EXIT = {
   ok: 0,
@@ -80,6 +81,7 @@ export async function runCli(
     else if (area === 'purge') res = await purgeCommand(api, sub, args, o);
     else if (area === 'export') res = await exportCommand(api, sub);
     else if (area === 'policies') res = await policiesCommand(api, sub, args, o);
+    else if (area === 'notifications') res = await notificationsCommand(api, sub, args, o);
     else throw new UsageError(`unknown command ${area}`);
     out(o.json ? JSON.stringify(res.data, null, 2) : res.human);
     return EXIT.ok;

@@ -10,6 +10,7 @@ import {
 import { asCommandList, asPathList } from './list-settings';
 import { asDnsServers } from '../reverse-dns/dns-servers-setting';
 import { parseExportSinks } from '../export/sink-config';
+import { leadTimesParser } from './notify-settings';
 
 export type Parse<T> = SettingParse<T>;
 
@@ -358,6 +359,32 @@ export const settings = {
     default: '[]',
     describe:
       'SIEM export sinks, a JSON array: alerts and audit events as CEF or OCSF over syslog (udp, tcp, tls), to a file or an HTTP endpoint (docs/siem-export.md)',
+  },
+  notifyDigestWindowMs: {
+    env: 'KEYWARDEN_NOTIFY_DIGEST_WINDOW',
+    parse: asDurationMs,
+    default: '1m',
+    describe:
+      'alert changes within this window of the first are mailed together, one message per recipient (0: at the next email-sender run)',
+  },
+  notifyDigestMaxAlerts: {
+    env: 'KEYWARDEN_NOTIFY_DIGEST_MAX_ALERTS',
+    parse: asPositiveInt,
+    default: '50',
+    describe: 'alert changes one digest lists in full; the rest are counted',
+  },
+  smtpTimeoutMs: {
+    env: 'KEYWARDEN_SMTP_TIMEOUT',
+    parse: asDurationMs,
+    default: '60s',
+    describe: 'SMTP connection, greeting and socket timeout of send-email',
+  },
+  expiryWarnLeadTimes: {
+    env: 'KEYWARDEN_EXPIRY_WARN_LEAD_TIMES',
+    parse: leadTimesParser(asDurationMs),
+    default: '30d,7d,1d',
+    describe:
+      'expiration-notification raises an expiry alert this long before an authorization, agent or CA certificate or key expires',
   },
 } satisfies Record<string, SettingSpec<unknown>>;
 

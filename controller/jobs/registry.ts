@@ -67,6 +67,9 @@ import { restoreKeyHost } from './restore-key-host';
 import { retireKey } from './retire-key';
 import { retireKeyHost } from './retire-key-host';
 import { internalRetireQuarantinedKeys } from './internal-retire-quarantined-keys';
+import { sendEmail } from './send-email';
+import { emailSender } from './email-sender';
+import { expirationNotification } from './expiration-notification';
 
 export const productJobs = [
   internalProcessManager,
@@ -126,6 +129,9 @@ export const productJobs = [
   retireKeyHost,
   internalRetireQuarantinedKeys,
   evaluatePolicy,
+  sendEmail,
+  emailSender,
+  expirationNotification,
 ] as const;
 
 /** Fixtures for tests and benchmarks, registered only with KEYWARDEN_ENABLE_TEST_JOB_TYPES. */

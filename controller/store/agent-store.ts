@@ -46,6 +46,8 @@ export interface AgentRepository {
   listCredentialChanges(since: number, limit: number): Promise<A.AgentRecord[]>;
   setNextConnection(id: string, at: number | null): Promise<void>;
   count(): Promise<number>;
+  /** Agents not revoked whose certificate ends before `before`, soonest first (expiry warnings). */
+  listCertificatesEndingBefore(before: number, limit: number): Promise<A.AgentRecord[]>;
 }
 
 export type TokenConsumeOutcome =

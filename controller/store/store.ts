@@ -32,6 +32,7 @@ import type {
   KeyQuarantineRepository,
 } from './retirement-records';
 import type { PolicyRepository } from './policy-store';
+import type { NotificationRepository } from './notification-store';
 
 export interface JobFilter {
   state?: JobState[];
@@ -267,5 +268,6 @@ export interface Store {
   keyQuarantines: KeyQuarantineRepository;
   exportCursors: ExportCursorRepository;
   policies: PolicyRepository;
+  notifications: NotificationRepository;
   close(): Promise<void>;
 }

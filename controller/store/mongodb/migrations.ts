@@ -17,6 +17,7 @@ import { accessGraphMigrations } from './access-graph-migrations';
 import { accessReviewMigrations } from './access-review-migrations';
 import { reportingMigrations } from './reporting-migrations';
 import { policyMigrations } from './policy-migrations';
+import { notificationMigrations } from './notification-migrations';
 
 interface Migration {
   id: number;
@@ -119,6 +120,7 @@ export const migrations: readonly Migration[] = [
     },
   },
   ...policyMigrations,
+  ...notificationMigrations,
 ];
 
 export async function migrate(db: Db): Promise<void> {

@@ -186,6 +186,14 @@ function agents(db: Db): AgentRepository {
       await c.updateOne({ _id: id }, { $set: { nextConnectionAt: at } });
     },
     count: () => c.countDocuments({}),
+    listCertificatesEndingBefore: async (before, limit) =>
+      (
+        await c
+          .find({ certificateNotAfter: { $lt: before }, revokedAt: null })
+          .sort({ certificateNotAfter: 1 })
+          .limit(limit)
+          .toArray()
+      ).map(toRecord),
   };
 }
 

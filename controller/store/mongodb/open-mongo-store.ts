@@ -12,6 +12,7 @@ import { mongoAccessReviewRepository } from './mongo-access-review-repository';
 import { mongoJobRepository } from './mongo-job-repository';
 import { mongoAuditRepository } from './mongo-log-repositories';
 import { mongoAlertRepository } from './mongo-alert-repository';
+import { mongoNotificationRepository } from './mongo-notification-repository';
 import { mongoTokenRepository, mongoWorkerRepository } from './mongo-record-repositories';
 import { mongoRobotRepository } from './mongo-robot-repository';
 import { mongoPolicyRepository } from './mongo-policy-repository';
@@ -64,6 +65,7 @@ export async function openMongoStore(url: string, opts: MongoStoreOptions = {}):
       reverseDns: guarded('reverseDns', mongoReverseDnsRepository(db)),
       ...mongoRetirementExport(db),
       policies: guarded('policies', mongoPolicyRepository(db)),
+      notifications: mongoNotificationRepository(db),
       close: () => client.close(),
     };
   } catch (err) {

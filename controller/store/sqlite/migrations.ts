@@ -15,6 +15,7 @@ import { accessReviewMigrations } from './access-review-migrations';
 import { reportingMigrations } from './reporting-migration';
 import { retirementExportMigrations } from './retirement-export-migration';
 import { policyMigrations } from './policy-migration';
+import { notificationMigrations } from './notification-migration';
 
 export const migrations: ReadonlyArray<{ id: number; name: string; sql: string }> = [
   {
@@ -146,6 +147,7 @@ export const migrations: ReadonlyArray<{ id: number; name: string; sql: string }
   ...reportingMigrations,
   ...retirementExportMigrations,
   ...policyMigrations,
+  ...notificationMigrations,
 ];
 
 export function migrate(db: Database.Database): void {

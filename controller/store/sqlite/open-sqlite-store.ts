@@ -19,6 +19,7 @@ import { sqliteJobRepository } from './sqlite-job-repository';
 import { sqliteAuditRepository } from './sqlite-log-repositories';
 import { sqliteAlertRepository } from './sqlite-alert-repository';
 import { sqlitePolicyRepository } from './sqlite-policy-repository';
+import { sqliteNotificationRepository } from './sqlite-notification-repository';
 import {
   sqliteRobotRepository,
   sqliteTokenRepository,
@@ -80,6 +81,7 @@ export function openSqliteStore(
     keyQuarantines: sqliteKeyQuarantineRepository(db),
     exportCursors: sqliteExportCursorRepository(db),
     policies: sqlitePolicyRepository(db),
+    notifications: sqliteNotificationRepository(db),
   });
   return {
     kind: 'sqlite',

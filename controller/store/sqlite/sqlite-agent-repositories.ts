@@ -123,6 +123,14 @@ function agents(db: Database.Database): AgentRepository {
       stmt(db, 'UPDATE agents SET next_connection_at = ? WHERE id = ?').run(at, id);
     },
     count: async () => Number((stmt(db, 'SELECT COUNT(*) AS n FROM agents').get() as Row).n),
+    listCertificatesEndingBefore: async (before, limit) =>
+      (
+        stmt(
+          db,
+          `SELECT * FROM agents WHERE certificate_not_after < ? AND revoked_at IS NULL
+          ORDER BY certificate_not_after LIMIT ?`,
+        ).all(before, limit) as Row[]
+      ).map(toAgent),
   };
 }
 

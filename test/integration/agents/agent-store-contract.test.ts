@@ -263,6 +263,13 @@ function contract(name: string, open: () => Promise<Fixture>): void {
 
       expect((await g.listCredentialChanges(T0 + 20, 10)).map((a) => a.id)).toEqual(['ag2']);
       expect(await g.listCredentialChanges(T0 + 21, 10)).toEqual([]);
+      // expiry warnings: certificates ending before a moment, not revoked
+      expect(
+        (await g.listCertificatesEndingBefore(T0 + 3001, 10)).some((a) => a.id === 'ag2'),
+      ).toBe(true);
+      expect(
+        (await g.listCertificatesEndingBefore(T0 + 3000, 10)).some((a) => a.id === 'ag2'),
+      ).toBe(false);
       expect((await g.listByHost('hostR')).map((a) => a.id)).toEqual(['ag2']);
       expect(await g.listByHost('no-such-host')).toEqual([]);
 
@@ -275,6 +282,9 @@ function contract(name: string, open: () => Promise<Fixture>): void {
         credentialsChangedAt: T0 + 30,
       });
       expect((await g.listCredentialChanges(T0 + 25, 10)).map((a) => a.id)).toEqual(['ag2']);
+      expect(
+        (await g.listCertificatesEndingBefore(T0 + 3001, 10)).some((a) => a.id === 'ag2'),
+      ).toBe(false);
       expect(await g.revoke('no-such-agent', { by: 'x', reason: 'y' }, T0)).toBe(false);
     });
   });

@@ -19,6 +19,7 @@ import { accessReviewRoundsContract } from './contract-access-review-rounds';
 import { reportingContract } from './contract-reporting';
 import { retirementExportContract } from './contract-retirement-export';
 import { policiesContract } from './contract-policies';
+import { notificationsContract } from './contract-notifications';
 
 export interface StoreUnderTest {
   store: Store;
@@ -69,5 +70,6 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     reportingContract(ctx);
     retirementExportContract(ctx);
     policiesContract(ctx);
+    notificationsContract(ctx);
   });
 }
