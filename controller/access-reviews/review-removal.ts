@@ -10,6 +10,7 @@
 import type { ReviewItemRecord } from '../store/access-review-records';
 import type { JobRecord } from '../store/records';
 import type { Store } from '../store/store';
+import { removeAuthorization } from '../jobs/remove-authorization';
 
 export type QueueRemoval = (job: { authorizationId: string; dedupeKey: string }) => Promise<string>;
 
@@ -26,7 +27,7 @@ async function findQueuedRemoval(
   let after: string | undefined;
   do {
     const page = await store.jobs.list(
-      { type: ['remove-authorization'], createdSince: since - 60_000 },
+      { type: [removeAuthorization.type], createdSince: since - 60_000 },
       { limit: 500, ...(after ? { after } : {}) },
     );
     const found = page.items.find((j) => j.dedupeKey === dedupeKey);

@@ -18,6 +18,7 @@ import { RULES } from '../policy/rules';
 import { validatePolicyInput } from '../policy/validate-policy';
 import { caller, type RequireRole } from './auth';
 import { errors } from './schemas';
+import { evaluatePolicy } from '../jobs/evaluate-policy';
 
 /** Bodies here are validated by validatePolicyInput (see above). */
 const checkedByHandler: FastifySchemaCompiler<unknown> = () => (value) => ({ value });
@@ -99,9 +100,9 @@ export function registerPolicyRoutes(
   const evaluate = async (p: PolicyRecord, actor: string) =>
     (
       await s.queue.enqueue(
-        'evaluate-policy',
+        evaluatePolicy.type,
         { policyId: p.id },
-        { createdBy: actor, trigger: 'admin', dedupeKey: `evaluate-policy:${p.id}` },
+        { createdBy: actor, trigger: 'admin', dedupeKey: `${evaluatePolicy.type}:${p.id}` },
       )
     ).job.id;
   const audit = (actor: string, action: string, p: PolicyRecord, now: number) =>

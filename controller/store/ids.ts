@@ -8,14 +8,17 @@ let seq = 0;
  * 8 random. Sorting ids sorts by creation, which cursor pagination relies on.
  */
 export function newId(now = Date.now()): string {
-  if (now === lastMs) seq += 1;
-  else {
+  // An id for a time before the latest one (a record dated in the past) must not reset the
+  // sequence: ids for the latest millisecond made after it would then sort before earlier ones.
+  let n = 0;
+  if (now === lastMs) n = ++seq;
+  else if (now > lastMs) {
     lastMs = now;
     seq = 0;
   }
   return (
     now.toString(16).padStart(12, '0') +
-    (seq & 0xffff).toString(16).padStart(4, '0') +
+    (n & 0xffff).toString(16).padStart(4, '0') +
     randomBytes(4).toString('hex')
   );
 }

@@ -5,6 +5,7 @@
 import { Type } from '@sinclair/typebox';
 import { DAY_MS, hostObject, type HostRule } from '../policy-types';
 import { itemObject, whereIs } from './key-facts';
+import { renewPrivateKey } from '../../jobs/renew-private-key';
 
 export const oldKeyRule: HostRule<'old-key'> = {
   kind: 'old-key',
@@ -24,8 +25,8 @@ export const oldKeyRule: HostRule<'old-key'> = {
           object: hostObject(host.hostId, itemObject(item)),
           account: item.account,
           fingerprint: item.fingerprint,
-          message: `private key ${item.fingerprint ?? '(unknown)'} ${whereIs(item)} on host ${host.hostName} was first seen ${age} days ago (rotate after ${rule.days}): renew it with the renew-private-key job`,
-          extra: { firstSeenAt: item.firstSeenAt, fix: 'renew-private-key', path: item.data.path },
+          message: `private key ${item.fingerprint ?? '(unknown)'} ${whereIs(item)} on host ${host.hostName} was first seen ${age} days ago (rotate after ${rule.days}): renew it with the ${renewPrivateKey.type} job`,
+          extra: { firstSeenAt: item.firstSeenAt, fix: renewPrivateKey.type, path: item.data.path },
         },
       ];
     });
