@@ -342,7 +342,11 @@ async function main(): Promise<void> {
       while (children < GROUP_HOSTS) {
         const counts = await store.jobs.countChildren(granted.jobId);
         children = Object.values(counts).reduce((a, b) => a + b, 0);
-        if (children < GROUP_HOSTS) await new Promise((r) => setTimeout(r, 5));
+        if (children >= GROUP_HOSTS) break;
+        const parent = await store.jobs.get(granted.jobId);
+        if (parent && ['failed', 'cancelled', 'expired'].includes(parent.state))
+          throw new Error(`add-authorizations ${parent.state}: ${JSON.stringify(parent.error)}`);
+        await new Promise((r) => setTimeout(r, 5));
       }
       const groupGrantQueuedMs = performance.now() - g0;
       process.stdout.write(
