@@ -23,6 +23,7 @@ import { openSqliteStore } from '../controller/store/sqlite/open-sqlite-store';
 import { openMongoStore } from '../controller/store/mongodb/open-mongo-store';
 import { NO_OVERRIDES, type NewHost } from '../controller/store/host-records';
 import type { Store } from '../controller/store/store';
+import { buildRegistry } from '../controller/jobs/registry';
 import { startFerretDb } from '../test/helpers/ferretdb';
 import {
   fingerprintOf,
@@ -73,6 +74,24 @@ function benchHosts(): NewHost[] {
 }
 
 async function addHosts(store: Store): Promise<void> {
+  // The hosts are there for the group grant: the scheduler must not queue their scans
+  // (10,000 scan-full jobs would compete with what is measured). A stored robot keeps its
+  // settings when the controller starts.
+  const scheduler = buildRegistry({ testJobTypes: false })['internal-scheduler']?.robot;
+  if (!scheduler) throw new Error('internal-scheduler is not a robot');
+  await store.robots.ensure({
+    type: 'internal-scheduler',
+    instances: scheduler.instances,
+    intervalMs: scheduler.intervalMs,
+    windowStart: null,
+    windowEnd: null,
+    enabled: false,
+    nextRunAt: null,
+    lastStartedAt: null,
+    lastJobId: null,
+    updatedAt: NOW,
+    updatedBy: 'bench',
+  });
   await store.hostGroups.create(
     { id: GROUP_ID, name: GROUP_ID, description: '', scanIntervalsMs: NO_OVERRIDES },
     NOW,
