@@ -4,9 +4,10 @@
  * evaluator (shared/ssh/effective-access) as sshd would decide a login from `source`.
  *
  * The inventory holds less than the host, and the answer says where that matters
- * (`limitations`): lines sshd skips are not kept (every other line is, each its own record,
- * also a key of a type Keywarden does not know); CA and principals files are not scanned; a config scan from an older agent has
- * the global settings only, not the Match blocks. A host whose config has not been scanned yet has no answer.
+ * (`limitations`): lines sshd skips are not kept (every other line is, each its own
+ * record, also a key of a type Keywarden does not know); CA and principals files are not
+ * scanned; a config scan from an older agent has the global settings only, not the Match
+ * blocks. A host whose config has not been scanned yet has no answer.
  *
  * Exports:
  * - `InventoryEffectiveAccess`, `effectiveAccessFromInventory(store, query)`: one account.
