@@ -4,9 +4,10 @@
  * evaluator (shared/ssh/effective-access) as sshd would decide a login from `source`.
  *
  * The inventory holds less than the host, and the answer says where that matters
- * (`limitations`): a key is one record per file (its first line), and lines sshd skips are
- * not kept; CA and principals files are not scanned; a config scan from an older agent has
- * the global settings only, not the Match blocks. A host whose config has not been scanned yet has no answer.
+ * (`limitations`): lines sshd skips are not kept (every other line is, each its own
+ * record, also a key of a type Keywarden does not know); CA and principals files are not
+ * scanned; a config scan from an older agent has the global settings only, not the Match
+ * blocks. A host whose config has not been scanned yet has no answer.
  *
  * Exports:
  * - `InventoryEffectiveAccess`, `effectiveAccessFromInventory(store, query)`: one account.
@@ -17,6 +18,7 @@ import { notFound } from '../../shared/errors';
 import {
   evaluateEffectiveAccess,
   keyLineFromParts,
+  unknownTypeLineFromParts,
   type AccessAccount,
   type EffectiveAccess,
   type KeyLine,
@@ -61,8 +63,7 @@ export function configFromSettings(settings: HostConfigRecord['settings']): Load
 const NO_MATCH_BLOCKS =
   'Match blocks are not in this config scan (an older agent sent only the global settings): a Match block that changes them for this account or source is not applied';
 const LIMITATIONS = [
-  'the inventory keeps the first line of a key in each file: a later line of the same key with other options is not considered',
-  'lines sshd skips (bad options, unknown key types) are not in the inventory',
+  "lines sshd skips (bad options, a declared type not the key's) are not in the inventory",
 ];
 
 type AccountItem = InventoryItem<'account'>;
@@ -81,10 +82,17 @@ export function keyAccessOfAccount(
 ): EffectiveAccess {
   const keyLines: KeyLine[] = [];
   for (const item of items) {
+    if (item.fingerprint === null) continue;
+    const { file, line, options } = item.data;
     const plainType = plainTypeOf(item.data.type);
-    if (plainType === undefined || item.fingerprint === null) continue;
+    if (item.data.knownType === false || plainType === undefined) {
+      // sshd decides by whether its OpenSSH knows the type: said so, not guessed.
+      const key = { fingerprint: item.fingerprint, keyType: item.data.type };
+      keyLines.push(unknownTypeLineFromParts(file, line, key, options));
+      continue;
+    }
     const key = { sha256: item.fingerprint, type: item.data.type, plainType, bits: item.data.bits };
-    keyLines.push(keyLineFromParts(item.data.file, item.data.line, key, item.data.options));
+    keyLines.push(keyLineFromParts(file, line, key, options));
   }
   return evaluateEffectiveAccess({
     config: !config

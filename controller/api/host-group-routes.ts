@@ -14,6 +14,8 @@ import { builtinScanDefaults, effectiveScanIntervals } from '../engine/host-scan
 import type { HostGroupRecord } from '../store/host-records';
 import { newId } from '../store/ids';
 import { updateJobIntervalsJob } from '../jobs/update-job-intervals';
+import { followHostGroup } from '../authorizations/follow-authorizations';
+import { followContext } from '../authorizations/follow-context';
 import { caller, type RequireRole } from './auth';
 import {
   allOverrides,
@@ -359,7 +361,22 @@ export function registerHostGroupRoutes(
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Intersect([HostIntervals, Type.Object({ updateJobId: UpdateJob })]),
+          200: Type.Intersect([
+            HostIntervals,
+            Type.Object({
+              updateJobId: UpdateJob,
+              authorizations: Type.Object(
+                {
+                  joined: Type.Array(Type.String()),
+                  left: Type.Array(Type.String()),
+                },
+                {
+                  description:
+                    'group grants queued for this host (joined) and taken off it (left), at once',
+                },
+              ),
+            }),
+          ]),
           ...errors,
         },
       },
@@ -369,11 +386,18 @@ export function registerHostGroupRoutes(
       const { groupId } = req.body;
       if (groupId !== null) await groupOr404(groupId, 'groupId');
       await s.store.hosts.update(host.id, { groupId }, now());
+      const actor = caller(req).actor;
+      // Group grants follow the move now, as the batch move-group does, not at the next scan.
+      const authorizations =
+        host.groupId === groupId
+          ? { joined: [], left: [] }
+          : await followHostGroup(followContext(s, actor), host.id);
       const updateJobId = await changed(req, 'host.group.update', host.id, {
         from: host.groupId,
         to: groupId,
+        authorizations,
       });
-      return { ...(await hostIntervals(host.id)), updateJobId };
+      return { ...(await hostIntervals(host.id)), updateJobId, authorizations };
     },
   );
 }

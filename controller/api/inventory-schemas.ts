@@ -81,6 +81,10 @@ export const AuthorizedKey = Type.Object({
   managed: Type.Boolean({
     description: 'the line carries the keywarden-managed marker; false: a foreign line',
   }),
+  knownType: Type.Boolean({
+    description:
+      'false: a key type Keywarden does not know (OpenSSH adds types): kept by its SHA256 fingerprint and type name, bits 0; sshd uses the line if its OpenSSH knows the type',
+  }),
   lastUsed: LastUse,
   ...Seen,
 });
@@ -171,6 +175,9 @@ export const KeySummary = Type.Object({
   ),
   firstSeenAt: Nullable(Type.Integer()),
   blacklisted: Type.Boolean(),
+  knownType: Type.Boolean({
+    description: 'false: a key type Keywarden does not know (see authorized keys)',
+  }),
 });
 
 const seen = (i: InventoryItem) => ({
@@ -202,6 +209,7 @@ export const authorizedKeyRow = (
   line: i.data.line,
   options: i.data.options,
   managed: i.data.managed,
+  knownType: i.data.knownType !== false,
   lastUsed,
   ...seen(i),
 });

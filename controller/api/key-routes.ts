@@ -159,6 +159,10 @@ export function registerKeyRoutes(
         ...(entity as KeyEntity),
         type: entity?.type ?? any?.type ?? null,
         bits: entity?.bits ?? any?.bits ?? null,
+        knownType:
+          (entity?.type
+            ? entity.knownType
+            : (any as { knownType?: boolean } | undefined)?.knownType) ?? true,
         authorizedKeys,
         privateKeys,
         usage,

@@ -23,7 +23,9 @@ import {
 } from './authorization-children';
 import { placedOptions } from './placed-options';
 
-type Ctx = Pick<JobContext, 'store' | 'now' | 'enqueue' | 'log'>;
+/** What following needs of a job's context (an API route builds one: follow-context.ts). */
+export type FollowContext = Pick<JobContext, 'store' | 'now' | 'enqueue' | 'log'>;
+type Ctx = FollowContext;
 
 export interface FollowResult {
   confirmed: number;
@@ -139,7 +141,7 @@ async function handleDrift(
 }
 
 /**
- * When a host changed group through Keywarden (hosts batch move-group): it gets its new
+ * When a host changed group through Keywarden (hosts batch move-group, PUT /hosts/:id/group): it gets its new
  * group's grants and loses its old group's at once, without waiting for its next scan.
  */
 export async function followHostGroup(

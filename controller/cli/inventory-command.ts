@@ -211,7 +211,7 @@ export async function keysCommand(
     const next = (p: RowPage, part: string) =>
       p.nextCursor ? `\nmore: GET /api/v1/keys/${enc(fp)}/${part}?cursor=${enc(p.nextCursor)}` : '';
     const human = [
-      `key ${fp}: ${String(k.type ?? '?')} ${String(k.bits ?? '?')} bits${k.comment ? ` (${String(k.comment)})` : ''}${k.blacklisted ? ' BLACKLISTED' : ''}`,
+      `key ${fp}: ${String(k.type ?? '?')} ${k.knownType === false ? '(a type not known to Keywarden)' : `${String(k.bits ?? '?')} bits`}${k.comment ? ` (${String(k.comment)})` : ''}${k.blacklisted ? ' BLACKLISTED' : ''}`,
       '',
       'authorized in:',
       table(

@@ -39,11 +39,13 @@ export function ingestAccounts(
 export function authorizedKeyItem(
   hostId: string,
   k: ScanAuthorizedKeysResult['keys'][number],
+  /** 1 for the key's first line in its file, 2 for its second... (inventoryItemKey). */
+  occurrence = 1,
 ): NewInventoryItem<'authorized-key'> {
   return {
     kind: 'authorized-key',
     hostId,
-    key: inventoryItemKey('authorized-key', k),
+    key: inventoryItemKey('authorized-key', { ...k, occurrence }),
     account: k.account,
     fingerprint: k.fingerprint,
     data: {
@@ -54,6 +56,7 @@ export function authorizedKeyItem(
       bits: k.bits,
       comment: k.comment,
       managed: k.managed,
+      ...(k.knownType === false ? { knownType: false as const } : {}),
     },
   };
 }
@@ -65,11 +68,15 @@ export async function ingestAuthorizedKeys(
   now: number,
   accounts?: string[],
 ): Promise<SyncResult> {
-  // The same key twice in one file is one item (its first line).
+  // Every line is an item: the same key twice in one file is two (sshd reads both).
   const byKey = new Map<string, NewInventoryItem<'authorized-key'>>();
-  for (const k of scan.keys) {
-    const item = authorizedKeyItem(hostId, k);
-    if (!byKey.has(item.key)) byKey.set(item.key, item);
+  const seen = new Map<string, number>();
+  for (const k of [...scan.keys].sort((a, b) => a.line - b.line)) {
+    const first = inventoryItemKey('authorized-key', k);
+    const occurrence = (seen.get(first) ?? 0) + 1;
+    seen.set(first, occurrence);
+    const item = authorizedKeyItem(hostId, k, occurrence);
+    byKey.set(item.key, item);
   }
   await keepKeysOfUnreadFiles(store, hostId, scan, byKey);
   return store.inventory.items.sync(

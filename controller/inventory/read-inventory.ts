@@ -70,6 +70,8 @@ export interface KeyEntity {
   stored: { files: number; hosts: number };
   firstSeenAt: number | null;
   blacklisted: boolean;
+  /** false: a key type Keywarden does not know (its lines are kept by fingerprint). */
+  knownType: boolean;
 }
 
 /** What the fleet holds of these keys: where they are authorized and stored. */
@@ -89,6 +91,7 @@ export async function keyEntities(store: Reader, fingerprints: string[]): Promis
       type?: string | null;
       bits?: number | null;
       comment?: string;
+      knownType?: false;
     };
     const seen = [as?.firstSeenAt, ps?.firstSeenAt].filter((t): t is number => t !== undefined);
     return {
@@ -100,6 +103,7 @@ export async function keyEntities(store: Reader, fingerprints: string[]): Promis
       stored: { files: ps?.items ?? 0, hosts: ps?.hosts ?? 0 },
       firstSeenAt: seen.length ? Math.min(...seen) : null,
       blacklisted: black[i] !== null,
+      knownType: data.knownType !== false,
     };
   });
 }

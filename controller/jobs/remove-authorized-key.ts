@@ -3,7 +3,7 @@ import { commandFailed, invalidInput } from '../../shared/errors';
 import type { RevokeAuthorizedKeyResult } from '../../shared/hostops/revoke-authorized-key';
 import { recordingRemoval } from '../authorizations/recording-placement';
 import { OptionsSchema } from './add-authorized-key';
-import { inventoryItemKey } from '../store/inventory-records';
+import { keysOfRemovedLines } from '../inventory/removed-lines';
 import { defineHostJob } from './define-host-job';
 
 /**
@@ -63,9 +63,7 @@ export const removeAuthorizedKey = defineHostJob({
         .filter((f) => f.skippedUnmanaged.length)
         .map((f) => ({ file: f.file, lines: f.skippedUnmanaged }));
     }
-    const keys = files.map((f) =>
-      inventoryItemKey('authorized-key', { ...f, fingerprint: params.fingerprint }),
-    );
+    const keys = await keysOfRemovedLines(ctx.store, hostId, params.fingerprint, files);
     await ctx.store.inventory.items.markRemoved('authorized-key', hostId, keys, ctx.now());
     if (failed.length) {
       throw commandFailed(

@@ -16,22 +16,17 @@ export async function refuseManagementKey(
   /** What was asked, for the message (quarantining and retiring use the same guard). */
   action = 'blacklisting',
 ): Promise<void> {
-  let after: string | undefined;
-  do {
-    const page = await store.hosts.list(
-      { kind: 'agentless' },
-      { limit: 500, ...(after ? { after } : {}) },
+  // The credentials of this key only (an index), not every agentless host's.
+  for (const used of await store.hostCredentials.listByFingerprint(fingerprint)) {
+    // A retired key is no longer used: blacklisting it is what renewal makes safe.
+    if (used.slot === 'retired') continue;
+    const host = await store.hosts.get(used.hostId);
+    // Only agentless hosts are logged in to with these credentials (a leftover of a deleted
+    // host, or of a host now reached through an agent, locks nothing out).
+    if (host?.kind !== 'agentless') continue;
+    throw conflict(
+      `key ${fingerprint} is the ${used.slot} credential Keywarden uses to log in to host ${host.name}: ${action} it would lock Keywarden out; renew that host's management key first (renew-mgmt-key)`,
+      { details: { field: 'fingerprint', value: fingerprint, hostId: host.id, slot: used.slot } },
     );
-    for (const host of page.items) {
-      const creds = await store.hostCredentials.listForHost(host.id);
-      // A retired key is no longer used: blacklisting it is what renewal makes safe.
-      const used = creds.find((c) => c.slot !== 'retired' && c.fingerprint === fingerprint);
-      if (!used) continue;
-      throw conflict(
-        `key ${fingerprint} is the ${used.slot} credential Keywarden uses to log in to host ${host.name}: ${action} it would lock Keywarden out; renew that host's management key first (renew-mgmt-key)`,
-        { details: { field: 'fingerprint', value: fingerprint, hostId: host.id, slot: used.slot } },
-      );
-    }
-    after = page.nextCursor ?? undefined;
-  } while (after);
+  }
 }

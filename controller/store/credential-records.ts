@@ -27,6 +27,8 @@ export interface HostCredentialRepository {
   put(rec: HostCredentialRecord): Promise<void>;
   get(hostId: string, slot: CredentialSlot): Promise<HostCredentialRecord | null>;
   listForHost(hostId: string): Promise<HostCredentialRecord[]>;
+  /** Every record of a key with this SHA256 fingerprint, by host then slot (an index serves it). */
+  listByFingerprint(fingerprint: string): Promise<HostCredentialRecord[]>;
   /** true when a record was removed. */
   remove(hostId: string, slot: CredentialSlot): Promise<boolean>;
   /** Removes every slot of the host (the host was deleted); returns how many. */

@@ -26,6 +26,11 @@ export interface AuthorizedKeyData {
   comment: string;
   /** The line carries Keywarden's marker (Keywarden added it). */
   managed: boolean;
+  /**
+   * false: a key type Keywarden's parser does not know (OpenSSH adds types); `type` is the
+   * name as written, `bits` 0. sshd uses the line if its OpenSSH knows the type. Absent: known.
+   */
+  knownType?: false;
 }
 
 export interface PrivateKeyData {
@@ -75,16 +80,30 @@ export interface InventoryItem<
   removedAt: number | null;
 }
 
-/** The identity of an item on its host: the same line moved within a file stays one item. */
+/**
+ * The identity of an item on its host: the same line moved within a file stays one item.
+ * Every line of a key in a file is an item (sshd reads them all: a later line can let in
+ * what an earlier one's from= refused): the first keeps `account|file|fingerprint`, the
+ * n-th (`occurrence` n, from 2, in line order) gets `|#n`, so a key written once keeps the
+ * identity (and history) it always had.
+ */
 export function inventoryItemKey(
   kind: InventoryKind,
-  parts: { account?: string | null; file?: string; path?: string; fingerprint?: string | null },
+  parts: {
+    account?: string | null;
+    file?: string;
+    path?: string;
+    fingerprint?: string | null;
+    occurrence?: number;
+  },
 ): string {
   switch (kind) {
     case 'account':
       return parts.account ?? '';
-    case 'authorized-key':
-      return `${parts.account ?? ''}|${parts.file ?? ''}|${parts.fingerprint ?? ''}`;
+    case 'authorized-key': {
+      const first = `${parts.account ?? ''}|${parts.file ?? ''}|${parts.fingerprint ?? ''}`;
+      return (parts.occurrence ?? 1) > 1 ? `${first}|#${parts.occurrence}` : first;
+    }
     default:
       return parts.path ?? '';
   }

@@ -1,7 +1,7 @@
 import type { Account, HostSession } from '../session/host-session';
 import type { AuthorizedKeyOption } from '../ssh/authorized-keys';
-import { parseAuthorizedKeys } from '../ssh/authorized-keys';
-import { keyOfUnreadableLine } from '../ssh/unreadable-key-line';
+import { isKeywardenManagedComment, parseAuthorizedKeys } from '../ssh/authorized-keys';
+import { keyOfUnreadableLine, unknownTypeKeyLine } from '../ssh/unreadable-key-line';
 import type { LoadedSshdConfig } from '../ssh/sshd-config';
 import { findingOf, isFileFinding, readBoundedFiles, type HostFinding } from './bounded-read';
 import { statsOf } from './existing-paths';
@@ -21,13 +21,21 @@ export interface ScannedAuthorizedKey {
   md5: string;
   comment: string;
   managed: boolean;
+  /**
+   * false: a key type this parser does not know (OpenSSH adds types), on an otherwise
+   * well-formed line: `type` is the name as written, `bits` 0, the fingerprints the blob's.
+   * sshd uses the line if its OpenSSH knows the type. Absent: a known type (and every key
+   * from agents older than this field, which reported such lines in `invalidLines`).
+   */
+  knownType?: false;
 }
 
 export interface ScanAuthorizedKeysResult {
   keys: ScannedAuthorizedKey[];
   /**
-   * Lines sshd skips. When the line still holds a key blob (a key type this parser does not
-   * know, a type mismatch, bad options), its SHA256 fingerprint and type word are given.
+   * Lines sshd skips. When the line still holds a key blob (a type mismatch, bad options),
+   * its SHA256 fingerprint and type word are given. A well-formed line of a key type this
+   * parser does not know is not here but in `keys` (`knownType: false`).
    */
   invalidLines: {
     account: string;
@@ -135,7 +143,22 @@ export async function scanAuthorizedKeys(
     const content = outcome.read.content;
     const parsed = parseAuthorizedKeys(content.toString('utf8'));
     for (const l of parsed.lines) {
-      if (l.kind === 'invalid') {
+      const unknown = l.kind === 'invalid' ? unknownTypeKeyLine(l.raw) : null;
+      if (unknown) {
+        result.keys.push({
+          account: account.name,
+          file,
+          line: l.lineNumber,
+          options: unknown.options,
+          type: unknown.keyType,
+          bits: 0,
+          fingerprint: unknown.fingerprint,
+          md5: unknown.md5,
+          comment: unknown.comment,
+          managed: isKeywardenManagedComment(unknown.comment),
+          knownType: false,
+        });
+      } else if (l.kind === 'invalid') {
         const key = keyOfUnreadableLine(l.raw);
         result.invalidLines.push({
           account: account.name,

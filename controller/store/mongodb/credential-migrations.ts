@@ -6,4 +6,11 @@ export const credentialMigrations = [
     // _id is `${hostId}:${slot}`; removeHost and listForHost go by hostId.
     indexes: { host_credentials: [{ name: 'host', key: { hostId: 1 as const } }] },
   },
+  {
+    // Numbered by the lead, outside this area's range (20-29).
+    id: 48,
+    name: 'host credentials by key fingerprint',
+    // "Does Keywarden log in with this key anywhere?" (the blacklist's guard) in one lookup.
+    indexes: { host_credentials: [{ name: 'fingerprint', key: { fingerprint: 1 as const } }] },
+  },
 ];

@@ -26,6 +26,8 @@ export function inventoryCollections(db: Db) {
       createdAt: number;
     }>('key_blacklist'),
     hostConfigs: db.collection<{ _id: string; scannedAt: number; data: string }>('host_configs'),
+    /** Per (host, kind): the ids of all its items (mongo-inventory-roster.ts). */
+    rosters: db.collection<{ _id: string; ids: string[]; complete?: boolean }>('inventory_rosters'),
   };
 }
 export type InventoryCollections = ReturnType<typeof inventoryCollections>;

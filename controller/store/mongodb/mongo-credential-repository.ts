@@ -27,6 +27,8 @@ export function mongoHostCredentialRepository(db: Db): HostCredentialRepository 
     },
     listForHost: async (hostId) =>
       (await coll.find({ hostId }).sort({ slot: 1 }).toArray()).map(toRecord),
+    listByFingerprint: async (fingerprint) =>
+      (await coll.find({ fingerprint }).sort({ hostId: 1, slot: 1 }).toArray()).map(toRecord),
     remove: async (hostId, slot) =>
       (await coll.deleteOne({ _id: idOf(hostId, slot) })).deletedCount > 0,
     removeHost: async (hostId) => (await coll.deleteMany({ hostId })).deletedCount,

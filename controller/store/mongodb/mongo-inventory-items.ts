@@ -9,6 +9,7 @@ import {
   type InventoryDoc,
 } from './inventory-collections';
 import { mongoSyncInventory } from './mongo-inventory-sync';
+import { addToRoster, listFromRoster } from './mongo-inventory-roster';
 import { mongoFingerprintPage, mongoItemPage, mongoSummarize } from './mongo-inventory-pages';
 
 export function mongoInventoryItems(c: InventoryCollections): InventoryItemRepository {
@@ -16,11 +17,9 @@ export function mongoInventoryItems(c: InventoryCollections): InventoryItemRepos
     sync: (kind, hostId, items, now, scope) =>
       mongoSyncInventory(c, kind, hostId, items, now, scope),
     upsert: async (item, now) => {
-      await c.items.updateOne(
-        { _id: inventoryItemId(item.hostId, item.kind, item.key) },
-        presentUpdate(item, now),
-        { upsert: true },
-      );
+      const _id = inventoryItemId(item.hostId, item.kind, item.key);
+      await c.items.updateOne({ _id }, presentUpdate(item, now), { upsert: true });
+      await addToRoster(c, item.hostId, item.kind, [_id]);
     },
     markRemoved: async (kind, hostId, keys, now) => {
       if (keys.length === 0) return 0;
@@ -35,6 +34,11 @@ export function mongoInventoryItems(c: InventoryCollections): InventoryItemRepos
       kind: K,
       f: Parameters<InventoryItemRepository['list']>[1],
     ) => {
+      // One host's items by `_id`, the query every server serves from an index.
+      if (f.hostId !== undefined) {
+        const docs = await listFromRoster(c, kind, { ...f, hostId: f.hostId });
+        if (docs) return docs.map((d) => toItem<K>(d));
+      }
       const filter: Filter<InventoryDoc> = { kind };
       if (f.hostId !== undefined) filter.hostId = f.hostId;
       if (f.account !== undefined) filter.account = f.account;

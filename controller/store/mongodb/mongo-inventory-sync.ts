@@ -14,6 +14,7 @@ import {
   type InventoryCollections,
   type InventoryDoc,
 } from './inventory-collections';
+import { addToRoster } from './mongo-inventory-roster';
 
 export async function mongoSyncInventory<K extends InventoryKind>(
   c: InventoryCollections,
@@ -49,6 +50,11 @@ export async function mongoSyncInventory<K extends InventoryKind>(
       : { updateOne: { filter: { _id: id }, update, upsert: true } };
   });
   if (ops.length) await c.items.bulkWrite(ops, { ordered: false });
+  // Every item of the host and kind is now in `known` or `items`: a whole-host scan makes
+  // the roster complete, an account-limited one adds what it wrote.
+  const all = new Set(known.map((d) => d._id));
+  for (const item of items) all.add(inventoryItemId(hostId, kind, item.key));
+  await addToRoster(c, hostId, kind, [...all], scope.accounts === undefined);
   let removed = 0;
   if (before.size) {
     const res = await c.items.updateMany(

@@ -60,6 +60,12 @@ export function sqliteHostCredentialRepository(db: Database.Database): HostCrede
           hostId,
         ) as CredentialRow[]
       ).map(toRecord),
+    listByFingerprint: async (fingerprint) =>
+      (
+        stmt(db, 'SELECT * FROM host_credentials WHERE fingerprint = ? ORDER BY host_id, slot').all(
+          fingerprint,
+        ) as CredentialRow[]
+      ).map(toRecord),
     remove: async (hostId, slot) =>
       stmt(db, 'DELETE FROM host_credentials WHERE host_id = ? AND slot = ?').run(hostId, slot)
         .changes > 0,

@@ -31,6 +31,14 @@ function lineVerdicts(ctx: LoginContext): LineVerdict[] {
       const { file, line, fingerprint, keyType, reason } = l;
       return { file, line, fingerprint, keyType, options: [], status: 'skipped', reason };
     }
+    if (l.kind === 'unknown-type') {
+      const { file, line, fingerprint, keyType, options } = l;
+      const base = { file, line, fingerprint, keyType, options };
+      // from= and expiry-time= refuse whatever the key type: that much is known.
+      const refused = optionsRefusal(options, l.expiresAt, ctx.optionsContext(true));
+      if (refused) return { ...base, status: 'refused', reason: refused };
+      return { ...base, status: 'unknown-type', reason: unknownTypeReason(keyType) };
+    }
     const base = {
       file: l.file,
       line: l.line,
@@ -54,6 +62,44 @@ function lineVerdicts(ctx: LoginContext): LineVerdict[] {
   });
 }
 
+const unknownTypeReason = (keyType: string) =>
+  `key type ${keyType} is not known to Keywarden: sshd accepts this line if its OpenSSH knows the type`;
+
+/**
+ * A key of a type Keywarden does not know: not granted and not denied by Keywarden (sshd on
+ * the host decides by whether it knows the type), unless the account is refused to every key
+ * or every line of the key refuses this source, which holds whatever the type.
+ */
+function unknownTypeVerdict(
+  ctx: LoginContext,
+  lines: Extract<LoginContext['keyLines'][number], { kind: 'unknown-type' }>[],
+): KeyVerdict {
+  const first = lines[0]!;
+  const verdict = {
+    fingerprint: first.fingerprint,
+    keyType: first.keyType,
+    canLogIn: false,
+    grantedBy: null,
+    forcedCommand: null,
+  };
+  if (ctx.denied) return { ...verdict, options: [], reason: ctx.denied, decidedBy: null };
+  const refusals: string[] = [];
+  for (const l of lines) {
+    const refused = optionsRefusal(l.options, l.expiresAt, ctx.optionsContext(true));
+    if (refused) {
+      refusals.push(`${l.file}:${l.line}: ${refused}`);
+      continue;
+    }
+    return {
+      ...verdict,
+      options: l.options,
+      reason: `${l.file}:${l.line}: ${unknownTypeReason(l.keyType)}`,
+      decidedBy: 'unknown-key-type',
+    };
+  }
+  return { ...verdict, options: [], reason: refusals.join('; '), decidedBy: null };
+}
+
 function keyVerdicts(ctx: LoginContext): KeyVerdict[] {
   const verdicts = new Map<string, KeyVerdict>();
   for (const l of ctx.keyLines) {
@@ -71,6 +117,14 @@ function keyVerdicts(ctx: LoginContext): KeyVerdict[] {
       decidedBy: j.decidedBy,
     });
   }
+  const unknown = new Map<string, Parameters<typeof unknownTypeVerdict>[1]>();
+  for (const l of ctx.keyLines) {
+    if (l.kind !== 'unknown-type' || verdicts.has(l.fingerprint)) continue;
+    const list = unknown.get(l.fingerprint);
+    if (list) list.push(l);
+    else unknown.set(l.fingerprint, [l]);
+  }
+  for (const [fp, lines] of unknown) verdicts.set(fp, unknownTypeVerdict(ctx, lines));
   // Keys only on lines sshd skips are still keys the operator must see, by fingerprint.
   for (const l of ctx.keyLines) {
     if (l.kind !== 'skipped' || l.fingerprint === null || verdicts.has(l.fingerprint)) continue;

@@ -8,7 +8,13 @@
  */
 export * from './evaluate';
 export type { KeyJudgement } from './judge-key';
-export { keyLineFromParts, parseExpiryTime, readKeyLines, type KeyLine } from './key-lines';
+export {
+  keyLineFromParts,
+  parseExpiryTime,
+  readKeyLines,
+  unknownTypeLineFromParts,
+  type KeyLine,
+} from './key-lines';
 export { matchHostAndIp, matchUserPattern } from './allowed-user';
 export { acceptedAlgorithms, DEFAULT_PUBKEY_ACCEPTED_ALGORITHMS } from './algorithms';
 export * from './types';

@@ -10,11 +10,14 @@
  * - `readKeyLines(file, text, hostUtcOffsetMinutes)`: every non-blank, non-comment line.
  * - `keyLineFromParts(file, line, key, options, hostUtcOffsetMinutes)`: one line already
  *   parsed (e.g. an inventory record), with the option checks readKeyLines makes.
+ * - `unknownTypeLineFromParts(file, line, key, options, hostUtcOffsetMinutes)`: the same for
+ *   a well-formed line of a key type Keywarden does not know: sshd uses it if its OpenSSH
+ *   knows the type, so it is neither a candidate Keywarden can judge nor a skipped line.
  */
 import { parseAuthorizedKeyLine, type AuthorizedKeyOption } from '../authorized-keys';
 import { splitTextLines } from '../text-lines';
 import { parseExpiryTime } from '../expiry-time';
-import { keyOfUnreadableLine } from '../unreadable-key-line';
+import { keyOfUnreadableLine, unknownTypeKeyLine } from '../unreadable-key-line';
 import type { KeyFacts } from './types';
 
 export { parseExpiryTime } from '../expiry-time';
@@ -27,6 +30,15 @@ export type KeyLine =
       key: KeyFacts;
       options: AuthorizedKeyOption[];
       /** Earliest expiry-time, in seconds since the epoch; undefined when none. */
+      expiresAt: number | undefined;
+    }
+  | {
+      kind: 'unknown-type';
+      file: string;
+      line: number;
+      fingerprint: string;
+      keyType: string;
+      options: AuthorizedKeyOption[];
       expiresAt: number | undefined;
     }
   | {
@@ -71,6 +83,25 @@ export function keyLineFromParts(
   return { kind: 'key', file, line, key, options, expiresAt };
 }
 
+export function unknownTypeLineFromParts(
+  file: string,
+  line: number,
+  key: { fingerprint: string; keyType: string },
+  options: AuthorizedKeyOption[],
+  hostUtcOffsetMinutes = 0,
+): KeyLine {
+  const checked = keyLineFromParts(
+    file,
+    line,
+    { sha256: key.fingerprint, type: key.keyType, plainType: 'ssh-ed25519', bits: 0 },
+    options,
+    hostUtcOffsetMinutes,
+  );
+  // Options sshd refuses whatever the key type make the line skipped as any other.
+  if (checked.kind !== 'key') return { ...checked, keyType: key.keyType };
+  return { kind: 'unknown-type', file, line, ...key, options, expiresAt: checked.expiresAt };
+}
+
 export function readKeyLines(file: string, text: string, hostUtcOffsetMinutes = 0): KeyLine[] {
   const out: KeyLine[] = [];
   splitTextLines(text).forEach((l, index) => {
@@ -79,6 +110,13 @@ export function readKeyLines(file: string, text: string, hostUtcOffsetMinutes = 
     if (parsed.kind === 'blank' || parsed.kind === 'comment') return;
     if (parsed.kind === 'key') {
       out.push(keyLineFromParts(file, line, parsed.key, parsed.options, hostUtcOffsetMinutes));
+      return;
+    }
+    const unknown = unknownTypeKeyLine(l.raw);
+    if (unknown) {
+      out.push(
+        unknownTypeLineFromParts(file, line, unknown, unknown.options, hostUtcOffsetMinutes),
+      );
       return;
     }
     const fp = keyOfUnreadableLine(l.raw);

@@ -70,8 +70,10 @@ export interface LineVerdict {
    * - `refused`: sshd reads the line but its options refuse this login (from=, expiry-time=).
    * - `skipped`: sshd cannot use the line (bad options, unknown key type, type mismatch).
    * - `cert-authority`: a CA line; it admits certificates, never its own key.
+   * - `unknown-type`: a key type Keywarden does not know: sshd uses the line if its OpenSSH
+   *   knows the type (Keywarden neither grants nor denies it).
    */
-  status: 'usable' | 'refused' | 'skipped' | 'cert-authority';
+  status: 'usable' | 'refused' | 'skipped' | 'cert-authority' | 'unknown-type';
   reason: string | null;
 }
 
@@ -86,8 +88,12 @@ export interface KeyVerdict {
   forcedCommand: string | null;
   /** Why the key does not let anyone in (null when it does). */
   reason: string | null;
-  /** Set when no file grants the key but an external command would be asked. */
-  decidedBy: 'authorized-keys-command' | null;
+  /**
+   * Set when Keywarden cannot decide: no file grants the key but an external command would
+   * be asked; or the key's type is one Keywarden does not know (`canLogIn` is then false as
+   * far as Keywarden knows: sshd lets it in if its OpenSSH knows the type).
+   */
+  decidedBy: 'authorized-keys-command' | 'unknown-key-type' | null;
 }
 
 /** A CA whose certificates open the account (authorized_keys `cert-authority` or TrustedUserCAKeys). */

@@ -192,19 +192,22 @@ describe('effective access, judged by real sshd logins', () => {
     expect(line(5)).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/option/) });
     expect(line(6)).toMatchObject({ status: 'skipped', fingerprint: fp('D') });
     expect(line(9)).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/"from"/) });
-    // A key type no OpenSSH knows yet: skipped by sshd, still reported by its fingerprint.
+    // A key type no OpenSSH knows yet: this sshd skips it, a newer one would use it, so
+    // Keywarden reports it by its fingerprint as a type it does not know, not as refused.
     const pq = line(10);
     const pqBlob = Buffer.from(
       (host.files.get(`${home}/.ssh/authorized_keys`) ?? '').split('\n')[9]?.split(' ')[1] ?? '',
       'base64',
     );
     expect(pq).toMatchObject({
-      status: 'skipped',
+      status: 'unknown-type',
+      reason: expect.stringMatching(/not known to Keywarden/),
       keyType: 'ssh-mldsa44@openssh.com',
       fingerprint: `SHA256:${createHash('sha256').update(pqBlob).digest('base64').replace(/=+$/, '')}`,
     });
     expect(from11.keys.find((k) => k.keyType === 'ssh-mldsa44@openssh.com')).toMatchObject({
       canLogIn: false,
+      decidedBy: 'unknown-key-type',
     });
     expect(line(11)).toMatchObject({ status: 'cert-authority' });
     expect(from11.certificateAuthorities.map((c) => c.principals)).toEqual([

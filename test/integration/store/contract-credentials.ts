@@ -50,5 +50,28 @@ export function credentialsContract(ctx: ContractContext): void {
       expect(await store.hostCredentials.listForHost('hc-1')).toEqual([]);
       expect(await store.hostCredentials.listForHost('hc-2')).toHaveLength(1);
     });
+
+    it('finds the records of a key by its fingerprint, across hosts and slots', async () => {
+      const { store } = ctx.get();
+      const key = (hostId: string, slot: HostCredentialRecord['slot'], fingerprint: string) =>
+        cred({
+          hostId,
+          slot,
+          kind: 'private-key',
+          publicKey: `ssh-ed25519 AAAA ${hostId}`,
+          fingerprint,
+        });
+      await store.hostCredentials.put(key('fp-2', 'management', 'SHA256:shared'));
+      await store.hostCredentials.put(key('fp-1', 'retired', 'SHA256:shared'));
+      await store.hostCredentials.put(key('fp-1', 'management', 'SHA256:own'));
+      await store.hostCredentials.put(cred({ hostId: 'fp-3' }));
+      const found = await store.hostCredentials.listByFingerprint('SHA256:shared');
+      expect(found.map((c) => [c.hostId, c.slot])).toEqual([
+        ['fp-1', 'retired'],
+        ['fp-2', 'management'],
+      ]);
+      expect(found[0]).toEqual(key('fp-1', 'retired', 'SHA256:shared'));
+      expect(await store.hostCredentials.listByFingerprint('SHA256:none')).toEqual([]);
+    });
   });
 }

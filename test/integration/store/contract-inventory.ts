@@ -4,11 +4,18 @@ import {
   type HostConfigRecord,
   type NewInventoryItem,
 } from '../../../controller/store/inventory-records';
+import { ingestAuthorizedKeys } from '../../../controller/inventory/ingest-scans';
+import type {
+  ScanAuthorizedKeysResult,
+  ScannedAuthorizedKey,
+} from '../../../shared/hostops/scan-authorized-keys';
 import type { ContractContext } from './store-contract';
 
 const T0 = 1_800_000_000_000;
 const FP_A = 'SHA256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
 const FP_B = 'SHA256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
+const FP_DUP = 'SHA256:ddddddddddddddddddddddddddddddddddddddddddd';
+const FP_OTHER = 'SHA256:eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee';
 
 const authKey = (
   hostId: string,
@@ -35,6 +42,28 @@ const authKey = (
     },
   };
 };
+
+/** A scan of carol's file: these lines, in order (a line is [fingerprint, from=]). */
+const scanOf = (lines: Array<[string, string | null]>): ScanAuthorizedKeysResult => ({
+  keys: lines.map(([fingerprint, from], i): ScannedAuthorizedKey => ({
+    account: 'carol',
+    file: '/home/carol/.ssh/authorized_keys',
+    line: i + 1,
+    options: from === null ? [] : [{ name: 'from', value: from }],
+    type: 'ssh-ed25519',
+    bits: 256,
+    fingerprint,
+    md5: 'MD5:00',
+    comment: '',
+    managed: false,
+  })),
+  invalidLines: [],
+  files: [],
+  patterns: [],
+  configErrors: [],
+  findings: [],
+  unsafePaths: [],
+});
 
 export function inventoryContract(ctx: ContractContext): void {
   describe('inventory: items, key usage, blacklist, host configs', () => {
@@ -343,6 +372,57 @@ export function inventoryContract(ctx: ContractContext): void {
       await expect(
         keyUsage.listPage({}, { limit: 1, after: 'not-a-cursor' }),
       ).rejects.toMatchObject({ code: 'INVALID_INPUT', details: { field: 'cursor' } });
+    });
+
+    it('keeps every line of a key written twice in a file, each with its own history', async () => {
+      const { store } = ctx.get();
+      const h = 'inv-dup';
+      const lines = async () =>
+        (await store.inventory.items.list('authorized-key', { hostId: h, includeRemoved: true }))
+          .map((i) => ({
+            line: i.data.line,
+            from: i.data.options[0]?.value ?? null,
+            firstSeenAt: i.firstSeenAt,
+            lastSeenAt: i.lastSeenAt,
+            removedAt: i.removedAt,
+          }))
+          .sort((a, b) => a.line - b.line);
+      const both = scanOf([
+        [FP_DUP, '10.0.0.1'],
+        [FP_OTHER, null],
+        [FP_DUP, null],
+      ]);
+      expect(await ingestAuthorizedKeys(store, h, both, T0)).toEqual({
+        added: 3,
+        kept: 0,
+        removed: 0,
+      });
+      // The second line of FP_DUP goes: the first stays as it was seen.
+      const gone = scanOf([
+        [FP_DUP, '10.0.0.1'],
+        [FP_OTHER, null],
+      ]);
+      expect(await ingestAuthorizedKeys(store, h, gone, T0 + 10)).toEqual({
+        added: 0,
+        kept: 2,
+        removed: 1,
+      });
+      expect(await lines()).toEqual([
+        { line: 1, from: '10.0.0.1', firstSeenAt: T0, lastSeenAt: T0 + 10, removedAt: null },
+        { line: 2, from: null, firstSeenAt: T0, lastSeenAt: T0 + 10, removedAt: null },
+        { line: 3, from: null, firstSeenAt: T0, lastSeenAt: T0, removedAt: T0 + 10 },
+      ]);
+      // Written again: present again, first seen kept.
+      expect(await ingestAuthorizedKeys(store, h, both, T0 + 20)).toEqual({
+        added: 1,
+        kept: 2,
+        removed: 0,
+      });
+      expect((await lines()).map((l) => [l.line, l.firstSeenAt, l.removedAt])).toEqual([
+        [1, T0, null],
+        [2, T0, null],
+        [3, T0, null],
+      ]);
     });
   });
 }

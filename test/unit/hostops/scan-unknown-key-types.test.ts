@@ -9,8 +9,10 @@ import { LocalSession } from '../../../shared/session/local-session';
 import { encodeSshString } from '../../../shared/ssh/ssh-wire';
 
 /**
- * OpenSSH adds key types (post-quantum ones are coming): a line whose type this parser does
- * not know is skipped as sshd 9 skips it, but the scan still names the key by fingerprint.
+ * OpenSSH adds key types (post-quantum ones are coming): a well-formed line whose type this
+ * parser does not know is a key of the scan (`knownType: false`, by fingerprint and type
+ * name, with its options): an sshd that knows the type uses it. Lines sshd skips whatever
+ * the type (declared type not the blob's, bad options) are still reported by fingerprint.
  */
 describe('scanning key lines this parser cannot use', () => {
   let root = '';
@@ -45,23 +47,39 @@ describe('scanning key lines this parser cannot use', () => {
         `ssh-rsa ${data} declared-as-rsa`,
         `no-such-option ${type} ${data}`,
         'garbage without a key',
+        // Bad options: sshd skips it whatever it knows of the type.
+        `no-such-option ${pqLine}`,
         '',
       ].join('\n'),
     );
   });
   afterAll(() => rm(root, { recursive: true, force: true }));
 
-  it('reports each skipped line with the fingerprint of the key it holds', async () => {
+  it('keeps a key of an unknown type as a key, and reports each skipped line by fingerprint', async () => {
     const scan = await scanAuthorizedKeys(new LocalSession({ rootPrefix: root }));
-    expect(scan.keys).toEqual([]);
+    expect(scan.keys).toEqual([
+      {
+        account: 'alice',
+        file: '/home/alice/.ssh/authorized_keys',
+        line: 1,
+        options: [{ name: 'restrict' }],
+        type: 'ssh-mldsa65-ed25519@openssh.com',
+        bits: 0,
+        fingerprint: pqFingerprint,
+        md5: expect.stringMatching(/^MD5:/),
+        comment: 'pq',
+        managed: false,
+        knownType: false,
+      },
+    ]);
     expect(
       scan.invalidLines.map(({ line, fingerprint, keyType }) => ({ line, fingerprint, keyType })),
     ).toEqual([
-      { line: 1, fingerprint: pqFingerprint, keyType: 'ssh-mldsa65-ed25519@openssh.com' },
       { line: 2, fingerprint: known.fingerprint, keyType: 'ssh-ed25519' },
       { line: 3, fingerprint: known.fingerprint, keyType: 'ssh-ed25519' },
       { line: 4, fingerprint: undefined, keyType: undefined },
+      { line: 5, fingerprint: pqFingerprint, keyType: 'ssh-mldsa65-ed25519@openssh.com' },
     ]);
-    expect(scan.invalidLines[0]?.reason).toMatch(/unknown key type/);
+    expect(scan.invalidLines[3]?.reason).toMatch(/unknown key type/);
   });
 });
