@@ -31,7 +31,8 @@ import {
   type FleetFacts,
   type HostInfo,
 } from './policy-types';
-import { accountInScope, hostInScope } from './scope';
+import { accountInScope, hostInScope, needsApplications } from './scope';
+import { withApplicationsOf } from './host-facts';
 
 const HOSTS_PER_BATCH = 200;
 const PAGE = 5000;
@@ -98,8 +99,11 @@ export async function evaluateFleet(store: PolicyStore, o: FleetOptions): Promis
     if (!page.nextCursor) break;
     after = page.nextCursor;
   }
-  const infoOf = (id: string): HostInfo =>
-    hosts.get(id) ?? { hostId: id, hostName: id, groupId: null };
+  const withApps = needsApplications(all);
+  const infoOf = async (id: string): Promise<HostInfo> => {
+    const info = hosts.get(id) ?? { hostId: id, hostName: id, groupId: null };
+    return withApps ? withApplicationsOf(store, info) : info;
+  };
 
   if (hostPolicies.length > 0) {
     // Private keys are few beside authorized lines: who holds each is kept for the walk.
@@ -147,7 +151,7 @@ export async function evaluateFleet(store: PolicyStore, o: FleetOptions): Promis
       hostId: string,
       authorizedKeys: InventoryItem<'authorized-key'>[],
     ) => {
-      const info = infoOf(hostId);
+      const info = await infoOf(hostId);
       const inScope = hostPolicies.filter((p) => hostInScope(p.scope, info));
       if (inScope.length > 0) {
         const facts = await loadHostFacts(store, info, needsOf(inScope), {
@@ -159,7 +163,7 @@ export async function evaluateFleet(store: PolicyStore, o: FleetOptions): Promis
           let wanted = batch.get(p.id);
           if (!wanted) batch.set(p.id, (wanted = new Map()));
           for (const f of hostRuleOf(p)!.evaluate(p.rule as never, facts, fleet, o.now)) {
-            if (!accountInScope(p.scope, f.account)) continue;
+            if (!accountInScope(p.scope, f.account, info)) continue;
             const alert = alertOf(p, f, info);
             wanted.set(alert.dedupeKey, alert);
             tally(p, info.groupId);
@@ -212,9 +216,10 @@ export async function evaluateFleet(store: PolicyStore, o: FleetOptions): Promis
       for (const a of page.items) {
         const target: HostInfo =
           'hostId' in a.target
-            ? infoOf(a.target.hostId)
-            : { hostId: '', hostName: '', groupId: a.target.groupId };
-        if (!hostInScope(p.scope, target) || !accountInScope(p.scope, a.account)) continue;
+            ? await infoOf(a.target.hostId)
+            : // a group grant has no one host: a policy scoped to applications leaves it out
+              { hostId: '', hostName: '', groupId: a.target.groupId };
+        if (!hostInScope(p.scope, target) || !accountInScope(p.scope, a.account, target)) continue;
         for (const f of rule.evaluate(p.rule as never, a, o.now)) {
           const alert = alertOf(
             p,

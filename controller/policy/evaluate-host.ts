@@ -17,7 +17,7 @@ import {
 } from './plan-changes';
 import { blacklistIfNeeded, hostRuleOf, inForce, needsOf, type PolicyStore } from './policy-set';
 import { policyHostRange, type FleetFacts, type HostFacts } from './policy-types';
-import { accountInScope, hostInScope } from './scope';
+import { accountInScope, hostInScope, needsApplications } from './scope';
 
 export interface HostEvaluation {
   hostId: string;
@@ -55,7 +55,7 @@ export async function evaluateHostPolicies(
   const sink = opts.sink ?? storeSink(store.alerts, opts.now);
   const result: HostEvaluation = { hostId, policies: policies.length, raised: 0, resolved: 0 };
   if (policies.length === 0) return result;
-  const info = await hostInfoOf(store, hostId);
+  const info = await hostInfoOf(store, hostId, needsApplications(policies));
   const inScope = policies.filter((p) => hostInScope(p.scope, info));
   const facts: HostFacts | null = inScope.length
     ? await loadHostFacts(store, info, needsOf(inScope))
@@ -78,7 +78,7 @@ export async function evaluateHostPolicies(
     const wanted = new Map<string, NewAlert>();
     if (facts && inScope.includes(policy)) {
       for (const f of hostRuleOf(policy)!.evaluate(policy.rule as never, facts, fleet, opts.now)) {
-        if (!accountInScope(policy.scope, f.account)) continue;
+        if (!accountInScope(policy.scope, f.account, info)) continue;
         const alert = alertOf(policy, f, info);
         wanted.set(alert.dedupeKey, alert);
       }

@@ -4,11 +4,27 @@ import type { InventoryItem } from '../store/inventory-records';
 import type { Store } from '../store/store';
 import type { HostFacts, HostInfo, HostNeed } from './policy-types';
 
-export type FactsStore = Pick<Store, 'inventory' | 'authorizations' | 'hosts'>;
+export type FactsStore = Pick<Store, 'inventory' | 'authorizations' | 'hosts' | 'applications'>;
 
-export async function hostInfoOf(store: Pick<Store, 'hosts'>, hostId: string): Promise<HostInfo> {
+export async function hostInfoOf(
+  store: Pick<Store, 'hosts' | 'applications'>,
+  hostId: string,
+  withApplications: boolean,
+): Promise<HostInfo> {
   const h = await store.hosts.get(hostId);
-  return { hostId, hostName: h?.name ?? hostId, groupId: h?.groupId ?? null };
+  const info = { hostId, hostName: h?.name ?? hostId, groupId: h?.groupId ?? null };
+  return withApplications ? withApplicationsOf(store, info) : info;
+}
+
+/** The host's application memberships by account ('' for the host as a whole). */
+export async function withApplicationsOf(
+  store: Pick<Store, 'applications'>,
+  info: HostInfo,
+): Promise<HostInfo> {
+  const applications = new Map<string, string[]>();
+  for (const m of await store.applications.membershipsOfHost(info.hostId))
+    applications.set(m.account, [...(applications.get(m.account) ?? []), m.applicationId]);
+  return { ...info, applications };
 }
 
 export async function loadHostFacts(

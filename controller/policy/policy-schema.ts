@@ -17,6 +17,12 @@ export const PolicyScopeSchema = Type.Object(
     accounts: Type.Optional(
       Type.Array(Glob, { maxItems: 100, description: 'glob patterns (* and ?) of account names' }),
     ),
+    applicationIds: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        maxItems: 1000,
+        description: 'applications (internal-applications-update memberships) the policy covers',
+      }),
+    ),
   },
   { additionalProperties: false, description: 'absent fields do not narrow' },
 );

@@ -7,7 +7,7 @@ import type { FleetRule, HostNeed, HostRule } from './policy-types';
 
 export type PolicyStore = Pick<
   Store,
-  'inventory' | 'authorizations' | 'hosts' | 'alerts' | 'policies'
+  'inventory' | 'authorizations' | 'hosts' | 'alerts' | 'policies' | 'applications'
 >;
 
 export const inForce = (p: PolicyRecord): boolean => p.enabled && p.removedAt === null;

@@ -25,6 +25,11 @@ export interface HostInfo {
   /** The registered host's name; the inventory id for a host scanned without registering it. */
   hostName: string;
   groupId: string | null;
+  /**
+   * Application ids by account ('' for the host as a whole), loaded only when a policy in
+   * play is scoped to applications.
+   */
+  applications?: ReadonlyMap<string, readonly string[]>;
 }
 
 /** Facts a rule may need beyond the host's keys; each is loaded only when a rule asks. */

@@ -22,15 +22,39 @@ export function globToRegExp(glob: string): RegExp {
 
 const anyMatch = (globs: string[], name: string) => globs.some((g) => globToRegExp(g).test(name));
 
+const inApplications = (wanted: string[], ids: readonly string[] | undefined) =>
+  ids !== undefined && ids.some((id) => wanted.includes(id));
+
 export function hostInScope(scope: PolicyScope, host: HostInfo): boolean {
   if (scope.groupIds && (host.groupId === null || !scope.groupIds.includes(host.groupId)))
     return false;
   if (scope.hostNames && !anyMatch(scope.hostNames, host.hostName)) return false;
+  if (scope.applicationIds) {
+    const wanted = scope.applicationIds;
+    if (![...(host.applications?.values() ?? [])].some((ids) => inApplications(wanted, ids)))
+      return false;
+  }
   return true;
 }
 
 /** A finding about no particular account (an sshd setting) is about the whole host: it stays. */
-export function accountInScope(scope: PolicyScope, account: string | null): boolean {
-  if (!scope.accounts || account === null) return true;
-  return anyMatch(scope.accounts, account);
+export function accountInScope(
+  scope: PolicyScope,
+  account: string | null,
+  host?: HostInfo,
+): boolean {
+  if (account === null) return true;
+  if (scope.accounts && !anyMatch(scope.accounts, account)) return false;
+  if (scope.applicationIds) {
+    const apps = host?.applications;
+    return (
+      inApplications(scope.applicationIds, apps?.get('')) ||
+      inApplications(scope.applicationIds, apps?.get(account))
+    );
+  }
+  return true;
 }
+
+/** Whether any of these policies needs the hosts' application memberships. */
+export const needsApplications = (policies: ReadonlyArray<{ scope: PolicyScope }>): boolean =>
+  policies.some((p) => p.scope.applicationIds !== undefined);

@@ -14,6 +14,12 @@ export interface PolicyScope {
   hostNames?: string[];
   /** Glob patterns of account names: only findings about a matching account. */
   accounts?: string[];
+  /**
+   * Application ids: only hosts that belong to one of them (as a whole or through an
+   * account), and of those only findings about the whole host or about an account that
+   * belongs (the host as a whole belonging counts for all its accounts).
+   */
+  applicationIds?: string[];
 }
 
 /** The rule kinds, one evaluator each (controller/policy/rules/). */

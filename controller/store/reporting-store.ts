@@ -65,6 +65,8 @@ export interface ApplicationRepository {
    * that account. Served by a (host, account) index.
    */
   ofHost(hostId: string, account?: string): Promise<string[]>;
+  /** Every membership of the host: account '' for the host as a whole. */
+  membershipsOfHost(hostId: string): Promise<Array<{ account: string; applicationId: string }>>;
 }
 
 export type PurgeKind = 'audit' | 'key-activity';

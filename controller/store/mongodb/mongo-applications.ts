@@ -133,5 +133,18 @@ export function mongoApplicationRepository(db: Db): ApplicationRepository {
         .toArray();
       return [...new Set(docs.map((d) => d.applicationId))].sort();
     },
+    membershipsOfHost: async (hostId) => {
+      const docs = await members
+        .find({ hostId }, { projection: { applicationId: 1, account: 1 } })
+        .toArray();
+      const seen = new Map(docs.map((d) => [`${d.account}|${d.applicationId}`, d]));
+      return [...seen.values()]
+        .map((d) => ({ account: d.account, applicationId: d.applicationId }))
+        .sort((a, b) =>
+          a.account === b.account
+            ? a.applicationId.localeCompare(b.applicationId)
+            : a.account.localeCompare(b.account),
+        );
+    },
   };
 }

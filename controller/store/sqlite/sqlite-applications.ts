@@ -117,5 +117,13 @@ export function sqliteApplicationRepository(db: Database.Database): ApplicationR
           WHERE host_id = ? AND account IN ('', ?) ORDER BY application_id`,
         ).all(hostId, account ?? '') as Array<{ application_id: string }>
       ).map((r) => r.application_id),
+    membershipsOfHost: async (hostId) =>
+      (
+        stmt(
+          db,
+          `SELECT DISTINCT account, application_id FROM application_members WHERE host_id = ?
+          ORDER BY account, application_id`,
+        ).all(hostId) as Array<{ account: string; application_id: string }>
+      ).map((r) => ({ account: r.account, applicationId: r.application_id })),
   };
 }

@@ -145,6 +145,41 @@ describe.each(['sqlite', 'mongodb'] as const)('policy evaluation (%s)', (kind) =
     expect(after[1]!.id).not.toBe(first!.id);
   });
 
+  it('scopes a policy to an application: its hosts, and of a host that belongs through an account only that account', async () => {
+    await store.applications.create(
+      { id: 'payments', name: 'payments', description: '', rules: [{ hostPattern: 'pay-*' }] },
+      T0,
+    );
+    await store.applications.setMembers(
+      'payments',
+      [
+        { hostId: 'pay-1', account: null },
+        { hostId: 'pay-2', account: 'dba' },
+      ],
+      T0,
+    );
+    await store.policies.create(
+      'weak-payments',
+      { ...weak, name: 'Weak RSA in payments', scope: { applicationIds: ['payments'] } },
+      'test',
+      T0,
+    );
+    const lines = (hostId: string) => [
+      // dba and web: accounts the other policies here do not look at
+      keyLine(hostId, 'dba', FP(40), 1024, 'ssh-rsa'),
+      keyLine(hostId, 'web', FP(41), 1024, 'ssh-rsa'),
+    ];
+    for (const h of ['pay-1', 'pay-2', 'other-1']) await scanHost(h, lines(h), T0 + 10);
+    expect(
+      (await alertsOf('weak-payments')).map((a) => [a.context.hostId, a.context.account]).sort(),
+    ).toEqual([
+      ['pay-1', 'dba'],
+      ['pay-1', 'web'],
+      ['pay-2', 'dba'],
+    ]);
+    await store.policies.remove('weak-payments', 'test', T0 + 11);
+  });
+
   it('counts a private key across hosts, and resolves the other holders when a copy goes', async () => {
     const now = T0 + 10;
     for (const h of ['p1', 'p2'])
