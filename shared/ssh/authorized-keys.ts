@@ -23,15 +23,9 @@ import {
   skipOptionsField,
   type AuthorizedKeyOption,
 } from './authorized-key-options';
-import { isKeyTypeName } from './key-types';
-import { parsePublicKey, splitKeyWords, type PublicKey } from './public-key';
-import {
-  joinTextLines,
-  lineContent,
-  splitTextLines,
-  type LineEnding,
-  type TextLine,
-} from './text-lines';
+import { keyTypeNameAt } from './key-types';
+import { readPublicKey, type PublicKey } from './public-key';
+import { joinTextLines, type LineEnding, type TextLine } from './text-lines';
 
 export type { AuthorizedKeyOption } from './authorized-key-options';
 
@@ -68,62 +62,97 @@ export interface AuthorizedKeysFile {
 }
 
 export function isKeywardenManagedComment(comment: string): boolean {
+  // Nearly every comment lacks the marker: skip the word split for those.
+  if (!comment.includes(KEYWARDEN_MARKER)) return false;
   for (const word of comment.split(/[ \t]+/)) {
     if (word === KEYWARDEN_MARKER || word.startsWith(KEYWARDEN_MARKER + ':')) return true;
   }
   return false;
 }
 
+const SPACE = 32;
+const TAB = 9;
+
+function skipBlanks(text: string, i: number): number {
+  let c = text.charCodeAt(i);
+  while (c === SPACE || c === TAB) c = text.charCodeAt(++i);
+  return i;
+}
+
+function wordEnd(text: string, i: number): number {
+  const len = text.length;
+  while (i < len) {
+    const c = text.charCodeAt(i);
+    if (c === SPACE || c === TAB) break;
+    i++;
+  }
+  return i;
+}
+
+/** A module function rather than a closure per line: those showed in profiles. */
+function invalid(
+  raw: string,
+  eol: LineEnding,
+  lineNumber: number,
+  reason: string,
+): AuthorizedKeysLine {
+  return { raw, eol, lineNumber, kind: 'invalid', reason };
+}
+
+/**
+ * One line, read in a single pass over its characters (the same classification and the same
+ * word splitting as OpenSSH's key reader; see splitKeyWords and skipOptionsField).
+ */
 export function parseAuthorizedKeyLine(
   raw: string,
   lineNumber: number,
   eol: LineEnding = '',
 ): AuthorizedKeysLine {
-  const base = { raw, eol, lineNumber };
-  const text = lineContent(raw);
-  let start = 0;
-  while (text[start] === ' ' || text[start] === '\t') start++;
-  if (start === text.length) return { ...base, kind: 'blank' };
-  if (text[start] === '#') return { ...base, kind: 'comment' };
+  const text = raw.charCodeAt(raw.length - 1) === 13 ? raw.slice(0, -1) : raw;
+  const start = skipBlanks(text, 0);
+  if (start === text.length) return { raw, eol, lineNumber, kind: 'blank' };
+  if (text.charCodeAt(start) === 35) return { raw, eol, lineNumber, kind: 'comment' };
 
   let keyOffset = start;
   let optionsText = '';
-  let options: AuthorizedKeyOption[] = [];
-  let words = splitKeyWords(text, start);
+  let typeEnd = wordEnd(text, start);
+  // The canonical (interned) name, so later lookups and comparisons need no hashing.
+  let type = keyTypeNameAt(text, start, typeEnd);
   // sshd first tries the line as a bare key, and only then as "options key".
-  if (!isKeyTypeName(words.type)) {
+  if (type === undefined) {
     const end = skipOptionsField(text, start);
     if (end === undefined)
-      return { ...base, kind: 'invalid', reason: 'unterminated quote in key options' };
+      return invalid(raw, eol, lineNumber, 'unterminated quote in key options');
     optionsText = text.slice(start, end);
-    words = splitKeyWords(text, end);
-    keyOffset = end;
-    while (text[keyOffset] === ' ' || text[keyOffset] === '\t') keyOffset++;
-    if (words.type === '') return { ...base, kind: 'invalid', reason: 'no key after the options' };
-    if (!isKeyTypeName(words.type)) {
-      return {
-        ...base,
-        kind: 'invalid',
-        reason: `unknown key type ${JSON.stringify(words.type.slice(0, 64))}`,
-      };
+    keyOffset = skipBlanks(text, end);
+    typeEnd = wordEnd(text, keyOffset);
+    if (typeEnd === keyOffset) return invalid(raw, eol, lineNumber, 'no key after the options');
+    type = keyTypeNameAt(text, keyOffset, typeEnd);
+    if (type === undefined) {
+      const word = text.slice(keyOffset, Math.min(typeEnd, keyOffset + 64));
+      return invalid(raw, eol, lineNumber, `unknown key type ${JSON.stringify(word)}`);
     }
   }
-  if (words.data === '')
-    return { ...base, kind: 'invalid', reason: 'no key data after the key type' };
-  const parsed = parsePublicKey(words.type, words.data);
-  if (!parsed.ok) return { ...base, kind: 'invalid', reason: parsed.reason };
+  const dataStart = skipBlanks(text, typeEnd);
+  const dataEnd = wordEnd(text, dataStart);
+  if (dataEnd === dataStart) return invalid(raw, eol, lineNumber, 'no key data after the key type');
+  const key = readPublicKey(type, text.slice(dataStart, dataEnd));
+  if (typeof key === 'string') return invalid(raw, eol, lineNumber, key);
+  let options: AuthorizedKeyOption[] = [];
   if (optionsText !== '') {
     const opts = parseAuthorizedKeyOptions(optionsText);
-    if (!opts.ok) return { ...base, kind: 'invalid', reason: `bad key options: ${opts.reason}` };
+    if (!opts.ok) return invalid(raw, eol, lineNumber, `bad key options: ${opts.reason}`);
     options = opts.options;
   }
-  const comment = text.slice(words.rest);
+  const comment = text.slice(skipBlanks(text, dataEnd));
   return {
-    ...base,
+    raw,
+    eol,
+    lineNumber,
     kind: 'key',
     options,
     optionsText,
-    key: parsed.key,
+    key,
     comment,
     managed: isKeywardenManagedComment(comment),
     keyOffset,
@@ -131,12 +160,20 @@ export function parseAuthorizedKeyLine(
   };
 }
 
+/** Splits and parses in one pass, without an intermediate array of lines. */
 export function parseAuthorizedKeys(text: string): AuthorizedKeysFile {
-  const split = splitTextLines(text);
-  const lines = new Array<AuthorizedKeysLine>(split.length);
-  for (let i = 0; i < split.length; i++) {
-    const l = split[i] as TextLine;
-    lines[i] = parseAuthorizedKeyLine(l.raw, i + 1, l.eol);
+  const lines: AuthorizedKeysLine[] = [];
+  let start = 0;
+  while (start < text.length) {
+    const nl = text.indexOf('\n', start);
+    if (nl === -1) {
+      lines.push(parseAuthorizedKeyLine(text.slice(start), lines.length + 1, ''));
+      break;
+    }
+    const crlf = nl > start && text.charCodeAt(nl - 1) === 13;
+    const raw = text.slice(start, crlf ? nl - 1 : nl);
+    lines.push(parseAuthorizedKeyLine(raw, lines.length + 1, crlf ? '\r\n' : '\n'));
+    start = nl + 1;
   }
   return { lines };
 }
