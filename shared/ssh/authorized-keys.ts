@@ -73,20 +73,48 @@ export function isKeywardenManagedComment(comment: string): boolean {
 const SPACE = 32;
 const TAB = 9;
 
-function skipBlanks(text: string, i: number): number {
-  let c = text.charCodeAt(i);
-  while (c === SPACE || c === TAB) c = text.charCodeAt(++i);
+function skipBlanks(text: string, i: number, end: number): number {
+  while (i < end) {
+    const c = text.charCodeAt(i);
+    if (c !== SPACE && c !== TAB) break;
+    i++;
+  }
   return i;
 }
 
-function wordEnd(text: string, i: number): number {
-  const len = text.length;
-  while (i < len) {
+function wordEnd(text: string, i: number, end: number): number {
+  while (i < end) {
     const c = text.charCodeAt(i);
     if (c === SPACE || c === TAB) break;
     i++;
   }
   return i;
+}
+
+/** Base64 letters; `=` is handled apart (only as up to two trailing pad characters). */
+const B64 = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') {
+  B64[c.charCodeAt(0)] = 1;
+}
+
+/**
+ * The end of the key data word that starts at `i`, negated (minus one) when the word is not
+ * canonical base64 (what public-key.ts checks, `[A-Za-z0-9+/]*={0,2}` in groups of four):
+ * found and checked in the same pass.
+ */
+function base64WordEnd(text: string, i: number, end: number): number {
+  const start = i;
+  let ok = true;
+  let pads = 0;
+  while (i < end) {
+    const c = text.charCodeAt(i);
+    if (c === SPACE || c === TAB) break;
+    if (c === 61) pads++;
+    else if (pads > 0 || c >= 128 || B64[c] === 0) ok = false;
+    i++;
+  }
+  const len = i - start;
+  return ok && pads <= 2 && len > 0 && len % 4 === 0 ? i : -1 - i;
 }
 
 /** A module function rather than a closure per line: those showed in profiles. */
@@ -100,32 +128,37 @@ function invalid(
 }
 
 /**
- * One line, read in a single pass over its characters (the same classification and the same
- * word splitting as OpenSSH's key reader; see splitKeyWords and skipOptionsField).
+ * The line `text[lineStart, lineEnd)` (without its ending), read in place: the file is never
+ * copied line by line, only the parts a result keeps are sliced. Same classification and
+ * word splitting as OpenSSH's key reader (see splitKeyWords and skipOptionsField).
  */
-export function parseAuthorizedKeyLine(
-  raw: string,
+function parseLineAt(
+  text: string,
+  lineStart: number,
+  lineEnd: number,
   lineNumber: number,
-  eol: LineEnding = '',
+  eol: LineEnding,
+  raw: string,
 ): AuthorizedKeysLine {
-  const text = raw.charCodeAt(raw.length - 1) === 13 ? raw.slice(0, -1) : raw;
-  const start = skipBlanks(text, 0);
-  if (start === text.length) return { raw, eol, lineNumber, kind: 'blank' };
+  // A stray CR at the end is not part of the content sshd looks at.
+  const end = lineEnd > lineStart && text.charCodeAt(lineEnd - 1) === 13 ? lineEnd - 1 : lineEnd;
+  const start = skipBlanks(text, lineStart, end);
+  if (start === end) return { raw, eol, lineNumber, kind: 'blank' };
   if (text.charCodeAt(start) === 35) return { raw, eol, lineNumber, kind: 'comment' };
 
   let keyOffset = start;
-  let optionsText = '';
-  let typeEnd = wordEnd(text, start);
+  let optionsEnd = start;
+  let typeEnd = wordEnd(text, start, end);
   // The canonical (interned) name, so later lookups and comparisons need no hashing.
   let type = keyTypeNameAt(text, start, typeEnd);
   // sshd first tries the line as a bare key, and only then as "options key".
   if (type === undefined) {
-    const end = skipOptionsField(text, start);
-    if (end === undefined)
+    const field = skipOptionsField(text, start, end);
+    if (field === undefined)
       return invalid(raw, eol, lineNumber, 'unterminated quote in key options');
-    optionsText = text.slice(start, end);
-    keyOffset = skipBlanks(text, end);
-    typeEnd = wordEnd(text, keyOffset);
+    optionsEnd = field;
+    keyOffset = skipBlanks(text, field, end);
+    typeEnd = wordEnd(text, keyOffset, end);
     if (typeEnd === keyOffset) return invalid(raw, eol, lineNumber, 'no key after the options');
     type = keyTypeNameAt(text, keyOffset, typeEnd);
     if (type === undefined) {
@@ -133,18 +166,22 @@ export function parseAuthorizedKeyLine(
       return invalid(raw, eol, lineNumber, `unknown key type ${JSON.stringify(word)}`);
     }
   }
-  const dataStart = skipBlanks(text, typeEnd);
-  const dataEnd = wordEnd(text, dataStart);
-  if (dataEnd === dataStart) return invalid(raw, eol, lineNumber, 'no key data after the key type');
-  const key = readPublicKey(type, text.slice(dataStart, dataEnd));
+  const dataStart = skipBlanks(text, typeEnd, end);
+  if (dataStart === end) return invalid(raw, eol, lineNumber, 'no key data after the key type');
+  let dataEnd = base64WordEnd(text, dataStart, end);
+  const checked = dataEnd >= 0;
+  if (!checked) dataEnd = -1 - dataEnd;
+  // Unchecked data gets public-key.ts's own check, which names the problem.
+  const key = readPublicKey(type, text.slice(dataStart, dataEnd), checked);
   if (typeof key === 'string') return invalid(raw, eol, lineNumber, key);
   let options: AuthorizedKeyOption[] = [];
+  const optionsText = optionsEnd === start ? '' : text.slice(start, optionsEnd);
   if (optionsText !== '') {
     const opts = parseAuthorizedKeyOptions(optionsText);
     if (!opts.ok) return invalid(raw, eol, lineNumber, `bad key options: ${opts.reason}`);
     options = opts.options;
   }
-  const comment = text.slice(skipBlanks(text, dataEnd));
+  const comment = text.slice(skipBlanks(text, dataEnd, end), end);
   return {
     raw,
     eol,
@@ -155,24 +192,36 @@ export function parseAuthorizedKeyLine(
     key,
     comment,
     managed: isKeywardenManagedComment(comment),
-    keyOffset,
-    optionsOffset: start,
+    keyOffset: keyOffset - lineStart,
+    optionsOffset: start - lineStart,
   };
 }
 
-/** Splits and parses in one pass, without an intermediate array of lines. */
+export function parseAuthorizedKeyLine(
+  raw: string,
+  lineNumber: number,
+  eol: LineEnding = '',
+): AuthorizedKeysLine {
+  return parseLineAt(raw, 0, raw.length, lineNumber, eol, raw);
+}
+
+/** Splits and parses in one pass over `text`, without an intermediate array of lines. */
 export function parseAuthorizedKeys(text: string): AuthorizedKeysFile {
   const lines: AuthorizedKeysLine[] = [];
   let start = 0;
   while (start < text.length) {
-    const nl = text.indexOf('\n', start);
+    let nl = text.indexOf('\n', start);
+    let eol: LineEnding = '\n';
+    let rawEnd = nl;
     if (nl === -1) {
-      lines.push(parseAuthorizedKeyLine(text.slice(start), lines.length + 1, ''));
-      break;
+      nl = rawEnd = text.length;
+      eol = '';
+    } else if (nl > start && text.charCodeAt(nl - 1) === 13) {
+      rawEnd = nl - 1;
+      eol = '\r\n';
     }
-    const crlf = nl > start && text.charCodeAt(nl - 1) === 13;
-    const raw = text.slice(start, crlf ? nl - 1 : nl);
-    lines.push(parseAuthorizedKeyLine(raw, lines.length + 1, crlf ? '\r\n' : '\n'));
+    const raw = text.slice(start, rawEnd);
+    lines.push(parseLineAt(text, start, rawEnd, lines.length + 1, eol, raw));
     start = nl + 1;
   }
   return { lines };

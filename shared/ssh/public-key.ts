@@ -6,7 +6,7 @@
  * - `PublicKey`: type, plain type, bits, label, SHA256/MD5 fingerprints, blob, certificate.
  * - `parsePublicKeyBlob(blob, declaredType?)`: `{ ok: true, key }` or `{ ok: false, reason }`.
  * - `parsePublicKey(declaredType, base64)`: the same from the two text words.
- * - `readPublicKey(declaredType, base64)`: the key or the reason, without the result object.
+ * - `readPublicKey(declaredType, base64, checked?)`: the key or the reason, no result object.
  * - `parsePublicKeyLine(line)`: a whole `.pub` line; adds `comment`. Never throws.
  * - `formatKeygenLine(key, comment, hash?)`: the line `ssh-keygen -l [-E md5] -f` prints.
  * Re-exported from key-types: `fingerprintSha256`, `fingerprintMd5`, `isKeyTypeName`.
@@ -190,12 +190,19 @@ function isCanonicalBase64(text: string): boolean {
   return true;
 }
 
-/** `parsePublicKey` without the result wrapper: the key, or the reason it is not one. */
-export function readPublicKey(declaredType: string, base64: string): PublicKey | string {
+/**
+ * `parsePublicKey` without the result wrapper: the key, or the reason it is not one.
+ * `base64Checked`: the caller already checked `base64` the way `isCanonicalBase64` does.
+ */
+export function readPublicKey(
+  declaredType: string,
+  base64: string,
+  base64Checked = false,
+): PublicKey | string {
   if (plainTypeOf(declaredType) === undefined) {
     return `unknown key type ${JSON.stringify(declaredType.slice(0, 64))}`;
   }
-  if (!isCanonicalBase64(base64)) return 'key data is not valid base64';
+  if (!base64Checked && !isCanonicalBase64(base64)) return 'key data is not valid base64';
   return readPublicKeyBlob(Buffer.from(base64, 'base64'), declaredType, base64);
 }
 
