@@ -12,6 +12,7 @@
  * the best round is the least disturbed one. Keywarden's output (`ssh-keygen -l` lines) is
  * checked against ssh-keygen's on the same file, and the options of the from= lines are checked.
  *
+ * `keywardenWithMd5` also reads the MD5 fingerprint of every key, as the host scan does.
  * Prints one JSON line. `ratio` is Keywarden's keys/s over sshpk's (best rounds).
  */
 import { execFileSync } from 'node:child_process';
@@ -92,6 +93,14 @@ const runs: Record<string, Run> = {
     }
     return n;
   },
+  // What the host scan does with every key: both fingerprints (MD5 is computed on first read).
+  keywardenWithMd5: (text) => {
+    let n = 0;
+    for (const l of parseAuthorizedKeys(text).lines) {
+      if (l.kind === 'key' && l.key.sha256.length > 0 && l.key.md5.length > 0) n++;
+    }
+    return n;
+  },
   sshpk: (text) => {
     let n = 0;
     for (const line of text.split('\n')) {
@@ -151,7 +160,7 @@ function main(): void {
   const same =
     optionsOk && theirs.length === oursOut.length && theirs.every((l, i) => l === oursOut[i]);
 
-  const ms: Record<string, number[]> = { keywarden: [], sshpk: [], ssh2: [] };
+  const ms: Record<string, number[]> = { keywarden: [], keywardenWithMd5: [], sshpk: [], ssh2: [] };
   for (const run of Object.values(runs)) time(run, text, TOTAL_KEYS); // warm-up
   for (let r = 0; r < ROUNDS; r++) {
     for (const [name, run] of Object.entries(runs)) ms[name]?.push(time(run, text, TOTAL_KEYS));
@@ -176,6 +185,7 @@ function main(): void {
       distinctKeys: distinct,
       note: 'ed25519, ECDSA 256/384, RSA 2048/4096 from ssh-keygen, repeated with varied comments; a fifth with from= and no-pty; SHA256 of every key; sshpk/ssh2 get the line from the key type on',
       keywarden: summary(ms.keywarden ?? []),
+      keywardenWithMd5: summary(ms.keywardenWithMd5 ?? []),
       sshpk: summary(ms.sshpk ?? []),
       ssh2ParseKey: summary(ms.ssh2 ?? []),
       sshKeygen: rate(keygenMs),

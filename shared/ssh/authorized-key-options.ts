@@ -113,9 +113,11 @@ function validateValue(name: string, value: string): string | undefined {
 
 type OptionsResult = { ok: true; options: AuthorizedKeyOption[] } | { ok: false; reason: string };
 
+/** Module-level rather than a closure per call (it showed in parse profiles). */
+const fail = (reason: string): OptionsResult => ({ ok: false, reason });
+
 export function parseAuthorizedKeyOptions(field: string): OptionsResult {
   const options: AuthorizedKeyOption[] = [];
-  const fail = (reason: string): OptionsResult => ({ ok: false, reason });
   let i = 0;
   while (i < field.length) {
     const start = i;
