@@ -95,10 +95,22 @@ export function fingerprintSha256(blob: Uint8Array): string {
   return 'SHA256:' + hash('sha256', blob, 'base64').slice(0, 43);
 }
 
+const HEX = '0123456789abcdef';
+/** Scratch for `fingerprintMd5`: `MD5:` + 16 hex pairs + 15 colons. */
+const MD5_TEXT = Buffer.alloc(51);
+MD5_TEXT.write('MD5:', 'latin1');
+
 /** `MD5:` + colon-separated lowercase hex pairs, as `ssh-keygen -l -E md5` prints it. */
 export function fingerprintMd5(blob: Uint8Array): string {
-  const hex = hash('md5', blob, 'hex');
-  let out = 'MD5:' + hex.slice(0, 2);
-  for (let i = 2; i < hex.length; i += 2) out += ':' + hex.slice(i, i + 2);
-  return out;
+  // Written into a scratch buffer and read back once: one flat string, not a chain of
+  // concatenations kept alive for as long as the key is.
+  const digest = hash('md5', blob, 'buffer');
+  let o = 4;
+  for (let i = 0; i < 16; i++) {
+    if (i > 0) MD5_TEXT[o++] = 58;
+    const b = digest[i] ?? 0;
+    MD5_TEXT[o++] = HEX.charCodeAt(b >> 4);
+    MD5_TEXT[o++] = HEX.charCodeAt(b & 15);
+  }
+  return MD5_TEXT.toString('latin1', 0, o);
 }
