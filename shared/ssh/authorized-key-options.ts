@@ -5,7 +5,7 @@
  * Exports:
  * - `AuthorizedKeyOption`: `{ name, value? }`, name in lowercase canonical form.
  * - `FLAG_OPTIONS`, `VALUE_OPTIONS`: every option sshd knows.
- * - `skipOptionsField(text, from)`: index just after the options word (sshd's
+ * - `skipOptionsField(text, from, end?)`: index just after the options word (sshd's
  *   `sshkey_advance_past_options`), or `undefined` on an unterminated quote.
  * - `parseAuthorizedKeyOptions(field)`: `{ ok, options }` or `{ ok: false, reason }`.
  * - `formatAuthorizedKeyOptions(options)`: the options field text; throws `INVALID_INPUT`
@@ -61,12 +61,19 @@ const DISPLAY: Record<string, string> = {
 /** sshd refuses a second clause of these. */
 const SINGLE = new Set(['command', 'principals']);
 
-export function skipOptionsField(text: string, from: number): number | undefined {
+/** `end` bounds the field inside a larger string (the parser reads a whole file in place). */
+export function skipOptionsField(
+  text: string,
+  from: number,
+  end = text.length,
+): number | undefined {
   let quoted = false;
   let i = from;
-  for (; i < text.length && (quoted || (text[i] !== ' ' && text[i] !== '\t')); i++) {
-    if (text[i] === '\\' && text[i + 1] === '"') i++;
-    else if (text[i] === '"') quoted = !quoted;
+  for (; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (!quoted && (c === 32 || c === 9)) break;
+    if (c === 92 && i + 1 < end && text.charCodeAt(i + 1) === 34) i++;
+    else if (c === 34) quoted = !quoted;
   }
   return quoted ? undefined : i;
 }
@@ -106,9 +113,11 @@ function validateValue(name: string, value: string): string | undefined {
 
 type OptionsResult = { ok: true; options: AuthorizedKeyOption[] } | { ok: false; reason: string };
 
+/** Module-level rather than a closure per call (it showed in parse profiles). */
+const fail = (reason: string): OptionsResult => ({ ok: false, reason });
+
 export function parseAuthorizedKeyOptions(field: string): OptionsResult {
   const options: AuthorizedKeyOption[] = [];
-  const fail = (reason: string): OptionsResult => ({ ok: false, reason });
   let i = 0;
   while (i < field.length) {
     const start = i;

@@ -23,15 +23,9 @@ import {
   skipOptionsField,
   type AuthorizedKeyOption,
 } from './authorized-key-options';
-import { isKeyTypeName } from './key-types';
-import { parsePublicKey, splitKeyWords, type PublicKey } from './public-key';
-import {
-  joinTextLines,
-  lineContent,
-  splitTextLines,
-  type LineEnding,
-  type TextLine,
-} from './text-lines';
+import { keyTypeNameAt } from './key-types';
+import { readPublicKey, type PublicKey } from './public-key';
+import { joinTextLines, type LineEnding, type TextLine } from './text-lines';
 
 export type { AuthorizedKeyOption } from './authorized-key-options';
 
@@ -68,10 +62,139 @@ export interface AuthorizedKeysFile {
 }
 
 export function isKeywardenManagedComment(comment: string): boolean {
+  // Nearly every comment lacks the marker: skip the word split for those.
+  if (!comment.includes(KEYWARDEN_MARKER)) return false;
   for (const word of comment.split(/[ \t]+/)) {
     if (word === KEYWARDEN_MARKER || word.startsWith(KEYWARDEN_MARKER + ':')) return true;
   }
   return false;
+}
+
+const SPACE = 32;
+const TAB = 9;
+
+function skipBlanks(text: string, i: number, end: number): number {
+  while (i < end) {
+    const c = text.charCodeAt(i);
+    if (c !== SPACE && c !== TAB) break;
+    i++;
+  }
+  return i;
+}
+
+function wordEnd(text: string, i: number, end: number): number {
+  while (i < end) {
+    const c = text.charCodeAt(i);
+    if (c === SPACE || c === TAB) break;
+    i++;
+  }
+  return i;
+}
+
+/** Base64 letters; `=` is handled apart (only as up to two trailing pad characters). */
+const B64 = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') {
+  B64[c.charCodeAt(0)] = 1;
+}
+
+/**
+ * The end of the key data word that starts at `i`, negated (minus one) when the word is not
+ * canonical base64 (what public-key.ts checks, `[A-Za-z0-9+/]*={0,2}` in groups of four):
+ * found and checked in the same pass.
+ */
+function base64WordEnd(text: string, i: number, end: number): number {
+  const start = i;
+  let ok = true;
+  let pads = 0;
+  while (i < end) {
+    const c = text.charCodeAt(i);
+    if (c === SPACE || c === TAB) break;
+    if (c === 61) pads++;
+    else if (pads > 0 || c >= 128 || B64[c] === 0) ok = false;
+    i++;
+  }
+  const len = i - start;
+  return ok && pads <= 2 && len > 0 && len % 4 === 0 ? i : -1 - i;
+}
+
+/** A module function rather than a closure per line: those showed in profiles. */
+function invalid(
+  raw: string,
+  eol: LineEnding,
+  lineNumber: number,
+  reason: string,
+): AuthorizedKeysLine {
+  return { raw, eol, lineNumber, kind: 'invalid', reason };
+}
+
+/**
+ * The line `text[lineStart, lineEnd)` (without its ending), read in place: the file is never
+ * copied line by line, only the parts a result keeps are sliced. Same classification and
+ * word splitting as OpenSSH's key reader (see splitKeyWords and skipOptionsField).
+ */
+function parseLineAt(
+  text: string,
+  lineStart: number,
+  lineEnd: number,
+  lineNumber: number,
+  eol: LineEnding,
+  raw: string,
+): AuthorizedKeysLine {
+  // A stray CR at the end is not part of the content sshd looks at.
+  const end = lineEnd > lineStart && text.charCodeAt(lineEnd - 1) === 13 ? lineEnd - 1 : lineEnd;
+  const start = skipBlanks(text, lineStart, end);
+  if (start === end) return { raw, eol, lineNumber, kind: 'blank' };
+  if (text.charCodeAt(start) === 35) return { raw, eol, lineNumber, kind: 'comment' };
+
+  let keyOffset = start;
+  let optionsEnd = start;
+  let typeEnd = wordEnd(text, start, end);
+  // The canonical (interned) name, so later lookups and comparisons need no hashing.
+  let type = keyTypeNameAt(text, start, typeEnd);
+  // sshd first tries the line as a bare key, and only then as "options key".
+  if (type === undefined) {
+    const field = skipOptionsField(text, start, end);
+    if (field === undefined)
+      return invalid(raw, eol, lineNumber, 'unterminated quote in key options');
+    optionsEnd = field;
+    keyOffset = skipBlanks(text, field, end);
+    typeEnd = wordEnd(text, keyOffset, end);
+    if (typeEnd === keyOffset) return invalid(raw, eol, lineNumber, 'no key after the options');
+    type = keyTypeNameAt(text, keyOffset, typeEnd);
+    if (type === undefined) {
+      const word = text.slice(keyOffset, Math.min(typeEnd, keyOffset + 64));
+      return invalid(raw, eol, lineNumber, `unknown key type ${JSON.stringify(word)}`);
+    }
+  }
+  const dataStart = skipBlanks(text, typeEnd, end);
+  if (dataStart === end) return invalid(raw, eol, lineNumber, 'no key data after the key type');
+  let dataEnd = base64WordEnd(text, dataStart, end);
+  const checked = dataEnd >= 0;
+  if (!checked) dataEnd = -1 - dataEnd;
+  // Unchecked data gets public-key.ts's own check, which names the problem.
+  const key = readPublicKey(type, text.slice(dataStart, dataEnd), checked);
+  if (typeof key === 'string') return invalid(raw, eol, lineNumber, key);
+  let options: AuthorizedKeyOption[] = [];
+  const optionsText = optionsEnd === start ? '' : text.slice(start, optionsEnd);
+  if (optionsText !== '') {
+    const opts = parseAuthorizedKeyOptions(optionsText);
+    if (!opts.ok) return invalid(raw, eol, lineNumber, `bad key options: ${opts.reason}`);
+    options = opts.options;
+  }
+  const comment = text.slice(skipBlanks(text, dataEnd, end), end);
+  return {
+    raw,
+    eol,
+    lineNumber,
+    kind: 'key',
+    options,
+    optionsText,
+    key,
+    comment,
+    managed: isKeywardenManagedComment(comment),
+    keyOffset: keyOffset - lineStart,
+    optionsOffset: start - lineStart,
+  };
 }
 
 export function parseAuthorizedKeyLine(
@@ -79,64 +202,27 @@ export function parseAuthorizedKeyLine(
   lineNumber: number,
   eol: LineEnding = '',
 ): AuthorizedKeysLine {
-  const base = { raw, eol, lineNumber };
-  const text = lineContent(raw);
-  let start = 0;
-  while (text[start] === ' ' || text[start] === '\t') start++;
-  if (start === text.length) return { ...base, kind: 'blank' };
-  if (text[start] === '#') return { ...base, kind: 'comment' };
-
-  let keyOffset = start;
-  let optionsText = '';
-  let options: AuthorizedKeyOption[] = [];
-  let words = splitKeyWords(text, start);
-  // sshd first tries the line as a bare key, and only then as "options key".
-  if (!isKeyTypeName(words.type)) {
-    const end = skipOptionsField(text, start);
-    if (end === undefined)
-      return { ...base, kind: 'invalid', reason: 'unterminated quote in key options' };
-    optionsText = text.slice(start, end);
-    words = splitKeyWords(text, end);
-    keyOffset = end;
-    while (text[keyOffset] === ' ' || text[keyOffset] === '\t') keyOffset++;
-    if (words.type === '') return { ...base, kind: 'invalid', reason: 'no key after the options' };
-    if (!isKeyTypeName(words.type)) {
-      return {
-        ...base,
-        kind: 'invalid',
-        reason: `unknown key type ${JSON.stringify(words.type.slice(0, 64))}`,
-      };
-    }
-  }
-  if (words.data === '')
-    return { ...base, kind: 'invalid', reason: 'no key data after the key type' };
-  const parsed = parsePublicKey(words.type, words.data);
-  if (!parsed.ok) return { ...base, kind: 'invalid', reason: parsed.reason };
-  if (optionsText !== '') {
-    const opts = parseAuthorizedKeyOptions(optionsText);
-    if (!opts.ok) return { ...base, kind: 'invalid', reason: `bad key options: ${opts.reason}` };
-    options = opts.options;
-  }
-  const comment = text.slice(words.rest);
-  return {
-    ...base,
-    kind: 'key',
-    options,
-    optionsText,
-    key: parsed.key,
-    comment,
-    managed: isKeywardenManagedComment(comment),
-    keyOffset,
-    optionsOffset: start,
-  };
+  return parseLineAt(raw, 0, raw.length, lineNumber, eol, raw);
 }
 
+/** Splits and parses in one pass over `text`, without an intermediate array of lines. */
 export function parseAuthorizedKeys(text: string): AuthorizedKeysFile {
-  const split = splitTextLines(text);
-  const lines = new Array<AuthorizedKeysLine>(split.length);
-  for (let i = 0; i < split.length; i++) {
-    const l = split[i] as TextLine;
-    lines[i] = parseAuthorizedKeyLine(l.raw, i + 1, l.eol);
+  const lines: AuthorizedKeysLine[] = [];
+  let start = 0;
+  while (start < text.length) {
+    let nl = text.indexOf('\n', start);
+    let eol: LineEnding = '\n';
+    let rawEnd = nl;
+    if (nl === -1) {
+      nl = rawEnd = text.length;
+      eol = '';
+    } else if (nl > start && text.charCodeAt(nl - 1) === 13) {
+      rawEnd = nl - 1;
+      eol = '\r\n';
+    }
+    const raw = text.slice(start, rawEnd);
+    lines.push(parseLineAt(text, start, rawEnd, lines.length + 1, eol, raw));
+    start = nl + 1;
   }
   return { lines };
 }

@@ -4,11 +4,12 @@
  * Exports:
  * - `PLAIN_KEY_TYPES`, `CERT_KEY_TYPES`, `PlainKeyType`, `CertKeyType`, `KeyTypeName`.
  * - `isKeyTypeName(name)`: the declared names a key line may start with.
+ * - `keyTypeNameAt(text, start, end)`: the same test on part of a string, without slicing it.
  * - `plainTypeOf(name)`: the underlying key type of a certificate type (or alias).
  * - `keygenTypeLabel(type)`: the label in parentheses of `ssh-keygen -l` (`ED25519`, `RSA-CERT`).
  * - `fingerprintSha256(blob)`, `fingerprintMd5(blob)`: `SHA256:...` and `MD5:aa:bb:...`.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export const PLAIN_KEY_TYPES = [
   'ssh-rsa',
@@ -47,6 +48,23 @@ export function isKeyTypeName(name: string): boolean {
   return PLAIN_OF.has(name);
 }
 
+/** Every name `isKeyTypeName` accepts, by length, for `keyTypeNameAt`. */
+const NAMES_BY_LENGTH = new Map<number, string[]>();
+for (const name of PLAIN_OF.keys()) {
+  NAMES_BY_LENGTH.set(name.length, [...(NAMES_BY_LENGTH.get(name.length) ?? []), name]);
+}
+
+/**
+ * The key type name that `text` holds from `start` to `end`, as the canonical string
+ * (`isKeyTypeName(text.slice(start, end))` without making the slice), or undefined.
+ */
+export function keyTypeNameAt(text: string, start: number, end: number): string | undefined {
+  const names = NAMES_BY_LENGTH.get(end - start);
+  if (names === undefined) return undefined;
+  for (const name of names) if (text.startsWith(name, start)) return name;
+  return undefined;
+}
+
 export function isCertTypeName(name: string): boolean {
   return name.endsWith(CERT_SUFFIX) && PLAIN_OF.has(name);
 }
@@ -73,11 +91,26 @@ export function keygenTypeLabel(plain: PlainKeyType, certificate: boolean): stri
 
 /** `SHA256:` + unpadded base64 of sha256(blob), as `ssh-keygen -l -E sha256` prints it. */
 export function fingerprintSha256(blob: Uint8Array): string {
-  return 'SHA256:' + createHash('sha256').update(blob).digest('base64').replace(/=+$/, '');
+  // One-shot hash: no Hash object per key. 32 bytes are 44 base64 chars, the last one `=`.
+  return 'SHA256:' + hash('sha256', blob, 'base64').slice(0, 43);
 }
+
+const HEX = '0123456789abcdef';
+/** Scratch for `fingerprintMd5`: `MD5:` + 16 hex pairs + 15 colons. */
+const MD5_TEXT = Buffer.alloc(51);
+MD5_TEXT.write('MD5:', 'latin1');
 
 /** `MD5:` + colon-separated lowercase hex pairs, as `ssh-keygen -l -E md5` prints it. */
 export function fingerprintMd5(blob: Uint8Array): string {
-  const hex = createHash('md5').update(blob).digest('hex');
-  return 'MD5:' + (hex.match(/../g) ?? []).join(':');
+  // Written into a scratch buffer and read back once: one flat string, not a chain of
+  // concatenations kept alive for as long as the key is.
+  const digest = hash('md5', blob, 'buffer');
+  let o = 4;
+  for (let i = 0; i < 16; i++) {
+    if (i > 0) MD5_TEXT[o++] = 58;
+    const b = digest[i] ?? 0;
+    MD5_TEXT[o++] = HEX.charCodeAt(b >> 4);
+    MD5_TEXT[o++] = HEX.charCodeAt(b & 15);
+  }
+  return MD5_TEXT.toString('latin1', 0, o);
 }

@@ -6,9 +6,11 @@
  * - `PublicKey`: type, plain type, bits, label, SHA256/MD5 fingerprints, blob, certificate.
  * - `parsePublicKeyBlob(blob, declaredType?)`: `{ ok: true, key }` or `{ ok: false, reason }`.
  * - `parsePublicKey(declaredType, base64)`: the same from the two text words.
+ * - `readPublicKey(declaredType, base64, checked?)`: the key or the reason, no result object.
  * - `parsePublicKeyLine(line)`: a whole `.pub` line; adds `comment`. Never throws.
  * - `formatKeygenLine(key, comment, hash?)`: the line `ssh-keygen -l [-E md5] -f` prints.
  * Re-exported from key-types: `fingerprintSha256`, `fingerprintMd5`, `isKeyTypeName`.
+ * The MD5 fingerprint of a parsed key is computed when first read (see `ParsedPublicKey`).
  *
  * Certificates report the certified key: bits, SHA256 and MD5 are those of the underlying
  * plain key, exactly as ssh-keygen and sshd's logs print them; the certificate's own
@@ -55,68 +57,157 @@ export type PublicKeyLineResult =
 
 const isRsaAlias = (name: string): boolean => name.startsWith('rsa-sha2-');
 
-export function parsePublicKeyBlob(
+/**
+ * A parsed key. MD5 is computed the first time it is read: most callers only need SHA256,
+ * and hashing every key twice was a fifth of the parse time of a large authorized_keys file.
+ * `md5` is a getter on the prototype, so `{ ...key }` does not copy it (read it explicitly);
+ * JSON.stringify does include it (toJSON).
+ */
+class ParsedPublicKey implements PublicKey {
+  declare application?: string;
+  declare certificate?: CertificateInfo;
+  #md5: string | undefined;
+  readonly #plainBlob: Buffer;
+
+  constructor(
+    public type: string,
+    public plainType: PlainKeyType,
+    public bits: number,
+    public label: string,
+    public sha256: string,
+    public blob: Buffer,
+    public base64: string,
+    plainBlob: Buffer,
+  ) {
+    this.#plainBlob = plainBlob;
+  }
+
+  get md5(): string {
+    return (this.#md5 ??= fingerprintMd5(this.#plainBlob));
+  }
+
+  toJSON(): PublicKey {
+    return { ...this, md5: this.md5 };
+  }
+}
+
+/** True when the blob's first SSH string is exactly `name` (an ASCII key type name). */
+function blobStartsWithName(blob: Buffer, name: string): boolean {
+  const len = name.length;
+  if (blob.length < 4 + len || blob.readUInt32BE(0) !== len) return false;
+  for (let i = 0; i < len; i++) {
+    const c = name.charCodeAt(i);
+    // Non-ASCII: leave it to the UTF-8 decoder, which may read the bytes differently.
+    if (c >= 128 || blob[4 + i] !== c) return false;
+  }
+  return true;
+}
+
+/** The key, or why it is not one. The one implementation behind the parse functions below. */
+function readPublicKeyBlob(
   blob: Buffer,
-  declaredType?: string,
-  base64?: string,
-): PublicKeyResult {
+  declaredType: string | undefined,
+  base64: string | undefined,
+): PublicKey | string {
   const r = new SshWireReader(blob);
-  const type = r.text();
-  if (type === undefined) return { ok: false, reason: 'truncated blob: no key type' };
+  let type: string | undefined;
+  if (declaredType !== undefined && blobStartsWithName(blob, declaredType)) {
+    // The usual case: the blob names the declared type. Reuse that string, no decoding.
+    type = declaredType;
+    r.offset = 4 + declaredType.length;
+  } else {
+    type = r.text();
+  }
+  if (type === undefined) return 'truncated blob: no key type';
   const plainType = plainTypeOf(type);
   if (plainType === undefined || isRsaAlias(type)) {
-    return { ok: false, reason: `unknown key type ${JSON.stringify(type)} in blob` };
+    return `unknown key type ${JSON.stringify(type)} in blob`;
   }
   if (declaredType !== undefined && declaredType !== type) {
     if (!(isRsaAlias(declaredType) && type === 'ssh-rsa')) {
-      return {
-        ok: false,
-        reason: `key type ${declaredType} does not match the blob's type ${type}`,
-      };
+      return `key type ${declaredType} does not match the blob's type ${type}`;
     }
   }
   const isCert = isCertTypeName(type);
-  if (isCert && r.bytes() === undefined)
-    return { ok: false, reason: 'truncated certificate nonce' };
+  if (isCert && r.bytes() === undefined) return 'truncated certificate nonce';
   const keyStart = r.offset;
   const fields = readKeyFields(r, plainType);
-  if ('reason' in fields) return { ok: false, reason: fields.reason };
+  if ('reason' in fields) return fields.reason;
   const keyEnd = r.offset;
   let certificate: CertificateInfo | undefined;
   let plainBlob = blob;
   if (isCert) {
     const cert = readCertificateFields(r);
-    if ('reason' in cert) return { ok: false, reason: cert.reason };
+    if ('reason' in cert) return cert.reason;
     certificate = cert;
     plainBlob = Buffer.concat([encodeSshString(plainType), blob.subarray(keyStart, keyEnd)]);
   } else if (r.remaining !== 0) {
-    return { ok: false, reason: `${r.remaining} bytes of trailing data after the key` };
+    return `${r.remaining} bytes of trailing data after the key`;
   }
-  const key: PublicKey = {
+  const key = new ParsedPublicKey(
     type,
     plainType,
-    bits: fields.bits,
-    label: keygenTypeLabel(plainType, isCert),
-    sha256: fingerprintSha256(plainBlob),
-    md5: fingerprintMd5(plainBlob),
+    fields.bits,
+    keygenTypeLabel(plainType, isCert),
+    fingerprintSha256(plainBlob),
     blob,
-    base64: base64 ?? blob.toString('base64'),
-  };
+    base64 ?? blob.toString('base64'),
+    plainBlob,
+  );
   if (fields.application !== undefined) key.application = fields.application;
   if (certificate) key.certificate = certificate;
-  return { ok: true, key };
+  return key;
 }
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const result = (key: PublicKey | string): PublicKeyResult =>
+  typeof key === 'string' ? { ok: false, reason: key } : { ok: true, key };
+
+export function parsePublicKeyBlob(
+  blob: Buffer,
+  declaredType?: string,
+  base64?: string,
+): PublicKeyResult {
+  return result(readPublicKeyBlob(blob, declaredType, base64));
+}
+
+/** Base64 alphabet as a lookup table: one pass over the text instead of a regex. */
+const B64 = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') {
+  B64[c.charCodeAt(0)] = 1;
+}
+
+/** What `/^[A-Za-z0-9+/]*={0,2}$/` with a non-zero length that is a multiple of 4 accepts. */
+function isCanonicalBase64(text: string): boolean {
+  const len = text.length;
+  if (len === 0 || len % 4 !== 0) return false;
+  let end = len;
+  if (text.charCodeAt(end - 1) === 61) end--;
+  if (text.charCodeAt(end - 1) === 61) end--;
+  for (let i = 0; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128 || B64[c] === 0) return false;
+  }
+  return true;
+}
+
+/**
+ * `parsePublicKey` without the result wrapper: the key, or the reason it is not one.
+ * `base64Checked`: the caller already checked `base64` the way `isCanonicalBase64` does.
+ */
+export function readPublicKey(
+  declaredType: string,
+  base64: string,
+  base64Checked = false,
+): PublicKey | string {
+  if (plainTypeOf(declaredType) === undefined) {
+    return `unknown key type ${JSON.stringify(declaredType.slice(0, 64))}`;
+  }
+  if (!base64Checked && !isCanonicalBase64(base64)) return 'key data is not valid base64';
+  return readPublicKeyBlob(Buffer.from(base64, 'base64'), declaredType, base64);
+}
 
 export function parsePublicKey(declaredType: string, base64: string): PublicKeyResult {
-  if (plainTypeOf(declaredType) === undefined) {
-    return { ok: false, reason: `unknown key type ${JSON.stringify(declaredType.slice(0, 64))}` };
-  }
-  if (base64.length === 0 || base64.length % 4 !== 0 || !BASE64.test(base64)) {
-    return { ok: false, reason: 'key data is not valid base64' };
-  }
-  return parsePublicKeyBlob(Buffer.from(base64, 'base64'), declaredType, base64);
+  return result(readPublicKey(declaredType, base64));
 }
 
 const isBlank = (c: string | undefined): boolean => c === ' ' || c === '\t';
