@@ -70,6 +70,7 @@ import { internalRetireQuarantinedKeys } from './internal-retire-quarantined-key
 import { sendEmail } from './send-email';
 import { emailSender } from './email-sender';
 import { expirationNotification } from './expiration-notification';
+import { backupExport } from './backup-export';
 
 export const productJobs = [
   internalProcessManager,
@@ -132,6 +133,7 @@ export const productJobs = [
   sendEmail,
   emailSender,
   expirationNotification,
+  backupExport,
 ] as const;
 
 /** Fixtures for tests and benchmarks, registered only with KEYWARDEN_ENABLE_TEST_JOB_TYPES. */
