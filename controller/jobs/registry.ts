@@ -71,6 +71,7 @@ import { sendEmail } from './send-email';
 import { emailSender } from './email-sender';
 import { expirationNotification } from './expiration-notification';
 import { backupExport } from './backup-export';
+import { internalBackupMonitor } from './internal-backup-monitor';
 
 export const productJobs = [
   internalProcessManager,
@@ -134,6 +135,7 @@ export const productJobs = [
   emailSender,
   expirationNotification,
   backupExport,
+  internalBackupMonitor,
 ] as const;
 
 /** Fixtures for tests and benchmarks, registered only with KEYWARDEN_ENABLE_TEST_JOB_TYPES. */

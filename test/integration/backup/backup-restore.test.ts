@@ -52,7 +52,7 @@ describe('backup-export under load, keywarden restore, a new controller on the r
     });
   const runJob = async (c: TestController, type: string, params: Record<string, unknown>) => {
     const res = await c.api<{ job: JobRecord }>('POST', '/api/v1/jobs', { body: { type, params } });
-    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.status, JSON.stringify(res.body)).toBe(201); // not a robot run already going
     return jobEnded(c, res.body.job.id);
   };
   const authorizedKeys = async (c: TestController) =>
