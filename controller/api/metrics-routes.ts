@@ -10,6 +10,7 @@ import type { ControllerServices } from '../controller-services';
 import { listRobots } from '../reports/robots-report';
 import { ROBOT_STATUSES } from '../reports/robot-status';
 import type { RequireRole } from './auth';
+import { diskSpace } from '../health/disk-space';
 
 export function registerMetricsRoutes(
   app: FastifyInstance,
@@ -83,6 +84,16 @@ export function registerMetricsRoutes(
         after = page.nextCursor ?? undefined;
       } while (after && seen < 10_000);
       for (const [severity, n] of Object.entries(counts)) this.set({ severity }, n);
+    },
+  });
+  new Gauge({
+    name: 'keywarden_disk_free_bytes',
+    help: "Free space (available to the controller) of this controller's data and backup directories",
+    labelNames: ['dir'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const d of await diskSpace(s.config)) this.set({ dir: d.dir }, d.freeBytes);
     },
   });
   app.get(

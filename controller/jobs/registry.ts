@@ -72,6 +72,7 @@ import { emailSender } from './email-sender';
 import { expirationNotification } from './expiration-notification';
 import { backupExport } from './backup-export';
 import { internalBackupMonitor } from './internal-backup-monitor';
+import { internalDiskSpaceMonitor } from './internal-disk-space-monitor';
 
 export const productJobs = [
   internalProcessManager,
@@ -136,6 +137,7 @@ export const productJobs = [
   expirationNotification,
   backupExport,
   internalBackupMonitor,
+  internalDiskSpaceMonitor,
 ] as const;
 
 /** Fixtures for tests and benchmarks, registered only with KEYWARDEN_ENABLE_TEST_JOB_TYPES. */
