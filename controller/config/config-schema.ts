@@ -411,6 +411,20 @@ export const settings = {
     describe:
       'internal-disk-space-monitor raises an alert when the data directory has less free space (bytes)',
   },
+  processMaxCpuPercent: {
+    env: 'KEYWARDEN_PROCESS_MAX_CPU_PERCENT',
+    parse: asPositiveInt,
+    default: '90',
+    describe:
+      'internal-resource-monitor raises an alert when the controller process used more CPU than this (percent of one core) since its last run',
+  },
+  processMaxRssBytes: {
+    env: 'KEYWARDEN_PROCESS_MAX_RSS_BYTES',
+    parse: asPositiveInt,
+    default: '4294967296',
+    describe:
+      'internal-resource-monitor raises an alert when the controller process resident memory is above this (bytes)',
+  },
 } satisfies Record<string, SettingSpec<unknown>>;
 
 export type Settings = typeof settings;

@@ -73,6 +73,7 @@ import { expirationNotification } from './expiration-notification';
 import { backupExport } from './backup-export';
 import { internalBackupMonitor } from './internal-backup-monitor';
 import { internalDiskSpaceMonitor } from './internal-disk-space-monitor';
+import { internalResourceMonitor } from './internal-resource-monitor';
 
 export const productJobs = [
   internalProcessManager,
@@ -138,6 +139,7 @@ export const productJobs = [
   backupExport,
   internalBackupMonitor,
   internalDiskSpaceMonitor,
+  internalResourceMonitor,
 ] as const;
 
 /** Fixtures for tests and benchmarks, registered only with KEYWARDEN_ENABLE_TEST_JOB_TYPES. */
