@@ -58,9 +58,11 @@ export async function writeSqliteBackup(opts: {
     const src = new Database(opts.storeFile, { readonly: true, fileMustExist: true });
     try {
       src.pragma('busy_timeout = 10000');
-      // Copy all remaining pages in one step: a step holds a read snapshot, so writers
-      // between steps cannot make the backup restart again and again under load.
-      await src.backup(copy, { progress: (p) => Math.max(p.remainingPages, 100) });
+      // All pages in one step (the most better-sqlite3 allows): a step holds one read
+      // snapshot. In smaller steps, every write between two steps restarts the copy, and
+      // a busy controller never lets it finish. The cost: the copy blocks this process's
+      // event loop while it runs (docs/operations.md gives a figure).
+      await src.backup(copy, { progress: () => 0x7fffffff });
     } finally {
       src.close();
     }

@@ -120,11 +120,18 @@ describe('backup-export under load, keywarden restore, a new controller on the r
       }
     };
     const load = Array.from({ length: 8 }, () => client());
-    await waitFor('jobs to be queued under load', async () => queued.length >= 50);
-    const beforeBackup = [...queued];
-    const backup = await runJob(ctl, 'backup-export', {});
-    const duringBackup = queued.length - beforeBackup.length;
-    loading = false;
+    let beforeBackup: string[];
+    let backup: JobRecord;
+    let duringBackup: number;
+    try {
+      await waitFor('jobs to be queued under load', async () => queued.length >= 50);
+      beforeBackup = [...queued];
+      backup = await runJob(ctl, 'backup-export', {});
+      duringBackup = queued.length - beforeBackup.length;
+    } finally {
+      loading = false; // also when the backup fails: no client outlives the controller
+      await Promise.allSettled(load);
+    }
     await Promise.all(load);
     expect(backup.state, JSON.stringify(backup.error)).toBe('completed');
     expect(duringBackup, 'jobs were queued while the backup ran').toBeGreaterThan(0);
