@@ -209,6 +209,17 @@ export const ERRORS = {
     describe:
       'the SMTP server refused the message or the login for good (5xx): fix the settings or the recipient',
   },
+  BACKUP_INVALID: {
+    status: 422,
+    retryable: false,
+    describe:
+      'a backup is unreadable, incomplete or does not match its manifest checksums: nothing was restored',
+  },
+  RESTORE_TARGET_NOT_EMPTY: {
+    status: 409,
+    retryable: false,
+    describe: 'restore writes only into an empty data directory: nothing was written',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -442,3 +453,8 @@ export const smtpNotConfigured = make('SMTP_NOT_CONFIGURED');
 export const smtpFailed = make('SMTP_FAILED');
 /** The SMTP server refused for good (5xx): retrying the same message cannot help. */
 export const smtpRejected = make('SMTP_REJECTED');
+
+/** A backup that does not verify (checksum, manifest, archive): refused whole. */
+export const backupInvalid = make('BACKUP_INVALID');
+/** Restore never overwrites: the target data directory must be empty or absent. */
+export const restoreTargetNotEmpty = make('RESTORE_TARGET_NOT_EMPTY');

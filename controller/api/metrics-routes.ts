@@ -10,6 +10,8 @@ import type { ControllerServices } from '../controller-services';
 import { listRobots } from '../reports/robots-report';
 import { ROBOT_STATUSES } from '../reports/robot-status';
 import type { RequireRole } from './auth';
+import { diskSpace } from '../health/disk-space';
+import { processUsage } from '../health/process-usage';
 
 export function registerMetricsRoutes(
   app: FastifyInstance,
@@ -83,6 +85,32 @@ export function registerMetricsRoutes(
         after = page.nextCursor ?? undefined;
       } while (after && seen < 10_000);
       for (const [severity, n] of Object.entries(counts)) this.set({ severity }, n);
+    },
+  });
+  new Gauge({
+    name: 'keywarden_disk_free_bytes',
+    help: "Free space (available to the controller) of this controller's data and backup directories",
+    labelNames: ['dir'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const d of await diskSpace(s.config)) this.set({ dir: d.dir }, d.freeBytes);
+    },
+  });
+  new Gauge({
+    name: 'keywarden_process_usage',
+    help: 'This controller process and its host: resident and heap bytes, CPU seconds, host free and total memory bytes, 1-minute load',
+    labelNames: ['measure'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const u = processUsage();
+      this.set({ measure: 'resident_memory_bytes' }, u.rssBytes);
+      this.set({ measure: 'heap_used_bytes' }, u.heapUsedBytes);
+      this.set({ measure: 'cpu_seconds_total' }, u.cpuSecondsTotal);
+      this.set({ measure: 'host_free_memory_bytes' }, u.hostFreeMemBytes);
+      this.set({ measure: 'host_total_memory_bytes' }, u.hostTotalMemBytes);
+      this.set({ measure: 'host_load1' }, u.hostLoad1);
     },
   });
   app.get(

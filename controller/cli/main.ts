@@ -19,6 +19,7 @@ import { RETIREMENT_COMMANDS, retirementCommand } from './retirement-command';
 import { exportCommand } from './export-command';
 import { dailyReportCommand, policiesCommand } from './policies-command';
 import { notificationsCommand } from './notifications-command';
+import { restoreCommand } from './restore-command';
 
 export const EXIT = {
   ok: 0,
@@ -41,6 +42,12 @@ export async function runCli(
     if (o.help || !area) {
       out(USAGE);
       return o.help ? EXIT.ok : EXIT.usage;
+    }
+    if (area === 'restore') {
+      // Local: the controller it restores is not running yet.
+      const res = await restoreCommand(sub, o);
+      out(o.json ? JSON.stringify(res.data, null, 2) : res.human);
+      return EXIT.ok;
     }
     const url = o.url ?? env.KEYWARDEN_URL;
     const token = o.token ?? env.KEYWARDEN_TOKEN;

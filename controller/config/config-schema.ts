@@ -386,6 +386,45 @@ export const settings = {
     describe:
       'expiration-notification raises an expiry alert this long before an authorization, agent or CA certificate or key expires',
   },
+  backupDir: {
+    env: 'KEYWARDEN_BACKUP_DIR',
+    parse: asString,
+    describe:
+      'directory backup-export writes store backups to (off when unset; docs/operations.md)',
+  },
+  backupKeep: {
+    env: 'KEYWARDEN_BACKUP_KEEP',
+    parse: asPositiveInt,
+    default: '7',
+    describe: 'backups kept in backupDir; older ones are deleted after a new one is written',
+  },
+  backupMaxAgeMs: {
+    env: 'KEYWARDEN_BACKUP_MAX_AGE',
+    parse: asDurationMs,
+    default: '26h',
+    describe: 'internal-backup-monitor raises an alert when the newest backup is older than this',
+  },
+  diskFreeMinBytes: {
+    env: 'KEYWARDEN_DISK_FREE_MIN_BYTES',
+    parse: asPositiveInt,
+    default: '1073741824',
+    describe:
+      'internal-disk-space-monitor raises an alert when the data directory has less free space (bytes)',
+  },
+  processMaxCpuPercent: {
+    env: 'KEYWARDEN_PROCESS_MAX_CPU_PERCENT',
+    parse: asPositiveInt,
+    default: '90',
+    describe:
+      'internal-resource-monitor raises an alert when the controller process used more CPU than this (percent of one core) since its last run',
+  },
+  processMaxRssBytes: {
+    env: 'KEYWARDEN_PROCESS_MAX_RSS_BYTES',
+    parse: asPositiveInt,
+    default: '4294967296',
+    describe:
+      'internal-resource-monitor raises an alert when the controller process resident memory is above this (bytes)',
+  },
 } satisfies Record<string, SettingSpec<unknown>>;
 
 export type Settings = typeof settings;

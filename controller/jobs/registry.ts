@@ -70,6 +70,10 @@ import { internalRetireQuarantinedKeys } from './internal-retire-quarantined-key
 import { sendEmail } from './send-email';
 import { emailSender } from './email-sender';
 import { expirationNotification } from './expiration-notification';
+import { backupExport } from './backup-export';
+import { internalBackupMonitor } from './internal-backup-monitor';
+import { internalDiskSpaceMonitor } from './internal-disk-space-monitor';
+import { internalResourceMonitor } from './internal-resource-monitor';
 
 export const productJobs = [
   internalProcessManager,
@@ -132,6 +136,10 @@ export const productJobs = [
   sendEmail,
   emailSender,
   expirationNotification,
+  backupExport,
+  internalBackupMonitor,
+  internalDiskSpaceMonitor,
+  internalResourceMonitor,
 ] as const;
 
 /** Fixtures for tests and benchmarks, registered only with KEYWARDEN_ENABLE_TEST_JOB_TYPES. */

@@ -1,0 +1,190 @@
+/**
+ * Backup Export and restore end to end: a controller manages a real sshd host (a sealed
+ * management key), scans it (inventory) and runs jobs; a backup is taken while jobs are
+ * being queued; `keywarden restore` puts it into a new data directory; a new controller
+ * on it, with the same master key, finds the jobs, host, inventory and credential, and
+ * still reaches the host with the restored management key.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agentlessRuntimeOf } from '../../../controller/agentless/start-agentless-driver';
+import { runCli } from '../../../controller/cli/main';
+import type { HostRecord } from '../../../controller/store/host-records';
+import type { JobRecord } from '../../../controller/store/records';
+import { SshSession } from '../../../shared/session/ssh-session';
+import { startSshdFleet, type FleetHost, type SshdFleet } from '../../helpers/sshd-fleet';
+import { startTestController, type TestController } from '../../helpers/test-controller';
+
+async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | null | undefined | false>,
+  ms = 60_000,
+) {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const ENDED = ['completed', 'failed', 'cancelled', 'expired'];
+
+describe('backup-export under load, keywarden restore, a new controller on the restored store', () => {
+  const masterKey = randomBytes(32).toString('base64');
+  const work = mkdtempSync(path.join(tmpdir(), 'kw-backup-'));
+  const backupDir = path.join(work, 'backups');
+  const restoredDir = path.join(work, 'restored');
+  let fleet: SshdFleet;
+  let h: FleetHost;
+  let ctl: TestController;
+  let restored: TestController | undefined;
+  let hostId = '';
+
+  const jobEnded = (c: TestController, id: string) =>
+    waitFor(`job ${id}`, async () => {
+      const j = (await c.api<JobRecord>('GET', `/api/v1/jobs/${id}`)).body;
+      return ENDED.includes(j.state) ? j : null;
+    });
+  const runJob = async (c: TestController, type: string, params: Record<string, unknown>) => {
+    const res = await c.api<{ job: JobRecord }>('POST', '/api/v1/jobs', { body: { type, params } });
+    expect(res.status, JSON.stringify(res.body)).toBe(201); // not a robot run already going
+    return jobEnded(c, res.body.job.id);
+  };
+  const authorizedKeys = async (c: TestController) =>
+    (
+      await c.api<{ items: Array<{ fingerprint: string }> }>(
+        'GET',
+        `/api/v1/hosts/${hostId}/authorized-keys?limit=100`,
+      )
+    ).body.items
+      .map((i) => i.fingerprint)
+      .sort();
+
+  beforeAll(async () => {
+    fleet = await startSshdFleet({ count: 1 });
+    h = fleet.hosts[0] as FleetHost;
+    ctl = await startTestController({
+      env: { KEYWARDEN_MASTER_KEY: masterKey, KEYWARDEN_BACKUP_DIR: backupDir },
+    });
+    const added = await ctl.api<{ host: HostRecord }>('POST', '/api/v1/hosts', {
+      body: {
+        address: h.address,
+        port: h.port,
+        managementAccount: h.account,
+        password: h.password,
+        hostKeyFingerprint: h.sshd.hostKeyFingerprint,
+      },
+    });
+    expect(added.status, JSON.stringify(added.body)).toBe(201);
+    hostId = added.body.host.id;
+    await waitFor('the host to be monitored', async () => {
+      const s = (await ctl.api<HostRecord>('GET', `/api/v1/hosts/${hostId}`)).body.state;
+      return s === 'monitored';
+    });
+    const manage = await ctl.api<{ jobId: string }>('POST', `/api/v1/hosts/${hostId}/manage`);
+    expect(manage.status).toBe(202);
+    expect(await jobEnded(ctl, manage.body.jobId)).toMatchObject({ state: 'completed' });
+  }, 180_000);
+
+  afterAll(async () => {
+    await restored?.stop();
+    await ctl?.stop();
+    await fleet?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('restores every job, the host, its inventory and its management key, which still logs in', async () => {
+    const scan = await runJob(ctl, 'scan-authorized-keys', { hostId });
+    expect(scan.state, JSON.stringify(scan.error)).toBe('completed');
+    const keysBefore = await authorizedKeys(ctl);
+    expect(keysBefore.length).toBeGreaterThan(0); // the management key at least
+    const vault = agentlessRuntimeOf(ctl.services.store)?.vault;
+    const mgmt = await vault?.open(hostId, 'management');
+    expect(mgmt?.fingerprint).toMatch(/^SHA256:/);
+
+    // Load: jobs queued from 8 clients at once, before, during and after the backup.
+    const queued: string[] = [];
+    let loading = true;
+    const client = async () => {
+      while (loading) {
+        const r = await ctl.api<{ job: JobRecord }>('POST', '/api/v1/jobs', {
+          body: { type: 'test-sleep', params: { ms: 0 } },
+        });
+        expect(r.status).toBe(201);
+        queued.push(r.body.job.id);
+      }
+    };
+    const load = Array.from({ length: 8 }, () => client());
+    let beforeBackup: string[];
+    let backup: JobRecord;
+    let duringBackup: number;
+    try {
+      await waitFor('jobs to be queued under load', async () => queued.length >= 50);
+      beforeBackup = [...queued];
+      backup = await runJob(ctl, 'backup-export', {});
+      duringBackup = queued.length - beforeBackup.length;
+    } finally {
+      loading = false; // also when the backup fails: no client outlives the controller
+      await Promise.allSettled(load);
+    }
+    await Promise.all(load);
+    expect(backup.state, JSON.stringify(backup.error)).toBe('completed');
+    expect(duringBackup, 'jobs were queued while the backup ran').toBeGreaterThan(0);
+    // The robot also ran once at start: restore the backup this job wrote.
+    const backupPath = (backup.result as { backup: string }).backup;
+    expect(readdirSync(backupDir)).toContain(path.basename(backupPath));
+
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(
+      ['restore', path.join(backupPath, 'manifest.json'), '--data-dir', restoredDir],
+      {},
+      (s) => out.push(s),
+      (s) => err.push(s),
+    );
+    expect(err.join('\n')).toBe('');
+    expect(code).toBe(0);
+    expect(out.join('\n')).toContain('master key id');
+
+    await ctl.stop(); // the old data directory is gone for good
+    restored = await startTestController({
+      env: { KEYWARDEN_DATA_DIR: restoredDir, KEYWARDEN_MASTER_KEY: masterKey },
+    });
+    const r = restored;
+    // The old admin token is in the restored store too.
+    const host = await r.api<HostRecord>('GET', `/api/v1/hosts/${hostId}`, {
+      token: ctl.adminToken,
+    });
+    expect(host.status).toBe(200);
+    expect(host.body).toMatchObject({ id: hostId, state: 'managed', address: h.address });
+    for (const id of [...beforeBackup, scan.id, backup.id]) {
+      const j = await r.api<JobRecord>('GET', `/api/v1/jobs/${id}`);
+      expect(j.status, `job ${id}`).toBe(200);
+    }
+    expect(await authorizedKeys(r)).toEqual(keysBefore);
+
+    const restoredVault = agentlessRuntimeOf(r.services.store)?.vault;
+    const cred = await restoredVault?.open(hostId, 'management');
+    expect(cred?.fingerprint).toBe(mgmt?.fingerprint);
+    const s = await SshSession.connect({
+      host: h.address,
+      port: h.port,
+      username: h.account,
+      privateKey: cred?.secret ?? '',
+      hostKeyFingerprint: h.sshd.hostKeyFingerprint,
+    });
+    try {
+      expect((await s.exec('true', [])).code).toBe(0);
+    } finally {
+      await s.close();
+    }
+    const rescan = await runJob(r, 'scan-authorized-keys', { hostId });
+    expect(rescan.state, JSON.stringify(rescan.error)).toBe('completed');
+    expect(await authorizedKeys(r)).toEqual(keysBefore);
+  }, 240_000);
+});
