@@ -209,6 +209,12 @@ export const ERRORS = {
     describe:
       'the SMTP server refused the message or the login for good (5xx): fix the settings or the recipient',
   },
+  DIRECTORY_UNAVAILABLE: {
+    status: 502,
+    retryable: true,
+    describe:
+      'the LDAP directory could not be reached, refused the login or the TLS, or failed mid-search: nothing was changed',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -442,3 +448,6 @@ export const smtpNotConfigured = make('SMTP_NOT_CONFIGURED');
 export const smtpFailed = make('SMTP_FAILED');
 /** The SMTP server refused for good (5xx): retrying the same message cannot help. */
 export const smtpRejected = make('SMTP_REJECTED');
+
+/** The directory failed during a sync: no person was changed and nothing was revoked. */
+export const directoryUnavailable = make('DIRECTORY_UNAVAILABLE');

@@ -70,6 +70,8 @@ import { internalRetireQuarantinedKeys } from './internal-retire-quarantined-key
 import { sendEmail } from './send-email';
 import { emailSender } from './email-sender';
 import { expirationNotification } from './expiration-notification';
+import { ldapSync } from './ldap-sync';
+import { accessGroupsProcessing } from './access-groups-processing';
 
 export const productJobs = [
   internalProcessManager,
@@ -132,6 +134,8 @@ export const productJobs = [
   sendEmail,
   emailSender,
   expirationNotification,
+  ldapSync,
+  accessGroupsProcessing,
 ] as const;
 
 /** Fixtures for tests and benchmarks, registered only with KEYWARDEN_ENABLE_TEST_JOB_TYPES. */
