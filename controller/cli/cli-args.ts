@@ -15,6 +15,7 @@ import { RETIREMENT_OPTIONS, RETIREMENT_USAGE } from './retirement-command';
 import { EXPORT_USAGE } from './export-command';
 import { POLICIES_OPTIONS, POLICIES_USAGE } from './policies-command';
 import { NOTIFICATIONS_OPTIONS, NOTIFICATIONS_USAGE } from './notifications-command';
+import { PEOPLE_OPTIONS, PEOPLE_USAGE } from './people-command';
 import { UsageError } from './option-values';
 
 export { UsageError };
@@ -55,6 +56,7 @@ export const OPTIONS = {
   ...RETIREMENT_OPTIONS,
   ...POLICIES_OPTIONS,
   ...NOTIFICATIONS_OPTIONS,
+  ...PEOPLE_OPTIONS,
 } as const;
 
 export type Options = ReturnType<typeof parse>['values'];
@@ -93,6 +95,7 @@ ${RETIREMENT_USAGE}
 ${EXPORT_USAGE}
 ${POLICIES_USAGE}
 ${NOTIFICATIONS_USAGE}
+${PEOPLE_USAGE}
 
 The controller and token come from --url/--token or KEYWARDEN_URL/KEYWARDEN_TOKEN.
 Exit codes: 0 done, 1 refused or failed (4xx/5xx), 2 usage, 3 unauthorised (401/403), 4 not found, 5 unreachable.`;
