@@ -129,7 +129,9 @@ export async function readDirectory(
       };
     });
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    // ldapts result errors carry the LDAP result name in `name` and often no message.
+    const message =
+      err instanceof Error ? `${err.name}: ${err.message.trim() || 'no message'}` : String(err);
     throw directoryUnavailable(`directory ${settings.url}: ${message}`, {
       cause: err,
       details: { url: settings.url },
