@@ -172,6 +172,39 @@ describe(
 
     it('an access group maps web-admins to host group web as deploy: members log in over real ssh', async () => {
       expect(await loginCode(alice)).not.toBe(0);
+      const noGroup = await keywarden(
+        [
+          'access-groups',
+          'add',
+          '--directory-group',
+          'web-admins',
+          '--group',
+          'nope',
+          '--account',
+          deploy.name,
+        ],
+        env,
+      );
+      expect(noGroup.code).toBe(4);
+      expect(noGroup.stderr).toContain('no host group nope');
+      const badOption = await keywarden(
+        [
+          'access-groups',
+          'add',
+          '--directory-group',
+          'web-admins',
+          '--group',
+          'web',
+          '--account',
+          deploy.name,
+          '--option',
+          'expiry-time=20300101',
+        ],
+        env,
+      );
+      expect(badOption.code).toBe(1);
+      expect(badOption.stderr).toContain('expiry-time');
+      expect(((await cli(['access-groups', 'list'])) as { items: unknown[] }).items).toEqual([]);
       await cli([
         'access-groups',
         'add',
