@@ -120,6 +120,8 @@ include ${join(dir, 'openssh-lpk.schema')}
 pidfile ${join(dir, 'slapd.pid')}
 modulepath /usr/lib/ldap
 moduleload back_mdb
+# ppolicy: pwdAccountLockedTime is how OpenLDAP disables an account.
+moduleload ppolicy
 TLSCACertificateFile ${join(dir, 'ca.pem')}
 TLSCertificateFile ${join(dir, 'server.pem')}
 TLSCertificateKeyFile ${join(dir, 'server.key')}
@@ -131,6 +133,7 @@ suffix "${SUFFIX}"
 rootdn "${ADMIN_DN}"
 rootpw ${adminPassword}
 directory ${db}
+overlay ppolicy
 `;
   await writeFile(join(dir, 'slapd.conf'), conf);
   const port = await freePort();

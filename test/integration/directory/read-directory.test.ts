@@ -60,6 +60,21 @@ describe('read-directory: a real slapd over StartTLS', () => {
     expect(users.find((u) => u.uid === 'bob')?.groups).toEqual(['staff']);
   });
 
+  it('reads an account locked by ppolicy (pwdAccountLockedTime) as disabled', async () => {
+    await slapd.modify(
+      `dn: ${userDn('bob')}\nchangetype: modify\nreplace: pwdAccountLockedTime\npwdAccountLockedTime: 000001010000Z\n`,
+    );
+    try {
+      const users = await readDirectory(settings, slapd.adminPassword);
+      expect(users.find((u) => u.uid === 'bob')?.disabled).toBe(true);
+      expect(users.find((u) => u.uid === 'alice')?.disabled).toBe(false);
+    } finally {
+      await slapd.modify(
+        `dn: ${userDn('bob')}\nchangetype: modify\ndelete: pwdAccountLockedTime\n`,
+      );
+    }
+  });
+
   it('reads the same over ldaps://', async () => {
     const users = await readDirectory(
       { ...settings, url: slapd.ldapsUrl, startTls: false },
