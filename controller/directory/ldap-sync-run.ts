@@ -4,6 +4,7 @@
  * no longer lists or lists as disabled, and queue access-groups-processing so the grants
  * follow at once. A failed read changes nothing (read-directory.ts throws before any write).
  */
+import { directoryUnavailable } from '../../shared/errors';
 import type { JobContext } from '../engine/job-definition';
 import { secretBoxFor } from '../secrets/secret-boxes';
 import type { PersonRecord } from '../store/directory-records';
@@ -62,6 +63,13 @@ export async function runLdapSync(ctx: JobContext): Promise<LdapSyncResult> {
   const users = await readDirectory(settings, password);
   const now = ctx.now();
   const known = new Map((await ctx.store.directory.listPeople()).map((p) => [p.directoryId, p]));
+  const active = [...known.values()].filter((p) => p.state === 'active').length;
+  if (users.length === 0 && active > 0)
+    // A filter or base that matches nobody would otherwise revoke everyone's access at once.
+    throw directoryUnavailable(
+      `directory ${settings.url} returned no users under ${settings.userBase} for ${settings.userFilter}: refusing to mark ${active} people left`,
+      { details: { url: settings.url, userBase: settings.userBase, active } },
+    );
   const seen = new Set<string>();
   const result = { users: users.length, created: 0, updated: 0, left: 0, rejectedKeys: 0 };
   const audit = (action: string, p: PersonRecord, details: Record<string, unknown>) =>

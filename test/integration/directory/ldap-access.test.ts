@@ -252,6 +252,30 @@ describe(
       expect(job.error).toMatchObject({ code: 'DIRECTORY_UNAVAILABLE' });
       expect((await people()).items.every((p) => p.state === 'active')).toBe(true);
       expect(await loginCode(alice)).toBe(0);
+      // A filter that matches nobody reads as "everyone left": refused, not applied.
+      await cli([
+        'directory',
+        'set',
+        '--ldap-url',
+        slapd.url,
+        '--ca-file',
+        join(keyDir, 'ca.pem'),
+        '--bind-dn',
+        ADMIN_DN,
+        '--bind-password-file',
+        join(keyDir, 'bind-password'),
+        '--user-base',
+        `ou=people,${SUFFIX}`,
+        '--group-base',
+        `ou=groups,${SUFFIX}`,
+        '--user-filter',
+        '(uid=nobody-at-all)',
+      ]);
+      const empty = await sync();
+      expect(empty.state).toBe('failed');
+      expect(empty.error).toMatchObject({ code: 'DIRECTORY_UNAVAILABLE' });
+      expect((await people()).items.every((p) => p.state === 'active')).toBe(true);
+      expect(await loginCode(alice)).toBe(0);
       await cli([
         'directory',
         'set',
