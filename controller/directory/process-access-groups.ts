@@ -10,6 +10,7 @@
 import { createAuthorization } from '../authorizations/create-authorization';
 import type { JobContext } from '../engine/job-definition';
 import type { JobQueue } from '../engine/job-queue';
+import { removeAuthorization } from '../jobs/remove-authorization';
 import {
   accessGrantId,
   type AccessGrantRecord,
@@ -114,8 +115,8 @@ async function processOnce(ctx: JobContext): Promise<AccessGroupsResult> {
   }
   for (const x of grants) {
     if (keep.has(x.id)) continue;
-    await ctx.enqueueByName({
-      type: 'remove-authorization',
+    await ctx.enqueue({
+      type: removeAuthorization.type,
       params: { authorizationId: x.authorizationId },
       trigger: 'event',
     });
