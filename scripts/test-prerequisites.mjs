@@ -41,6 +41,9 @@ export const REQUIREMENTS = [
   // The web console's browser tests drive Debian's Chromium headless (playwright-core, which
   // never downloads a browser of its own).
   { file: '/usr/bin/chromium', pkg: 'chromium' },
+  // The directory sync tests run an OpenLDAP server on loopback and change it with ldapmodify.
+  { file: '/usr/sbin/slapd', pkg: 'slapd' },
+  { command: 'ldapmodify', pkg: 'ldap-utils' },
 ];
 
 const SEARCH_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];

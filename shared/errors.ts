@@ -220,6 +220,12 @@ export const ERRORS = {
     retryable: false,
     describe: 'restore writes only into an empty data directory: nothing was written',
   },
+  DIRECTORY_UNAVAILABLE: {
+    status: 502,
+    retryable: true,
+    describe:
+      'the LDAP directory could not be reached, refused the login or the TLS, or failed mid-search: nothing was changed',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -458,3 +464,5 @@ export const smtpRejected = make('SMTP_REJECTED');
 export const backupInvalid = make('BACKUP_INVALID');
 /** Restore never overwrites: the target data directory must be empty or absent. */
 export const restoreTargetNotEmpty = make('RESTORE_TARGET_NOT_EMPTY');
+/** The directory failed during a sync: no person was changed and nothing was revoked. */
+export const directoryUnavailable = make('DIRECTORY_UNAVAILABLE');

@@ -35,6 +35,7 @@ import { registerListingRoutes } from './listing-routes';
 import { registerKeyRetirementRoutes } from './key-retirement-routes';
 import { registerExportRoutes } from './export-routes';
 import { registerNotificationRoutes } from './notification-routes';
+import { registerDirectoryRoutes } from './directory-routes';
 
 /**
  * Mounts /api/v1, /metrics and the API documentation. Each area's routes live in their
@@ -108,4 +109,5 @@ export async function registerApiRoutes(
   registerPolicyRoutes(app, services, auth);
   registerDailyReportRoutes(app, services, auth);
   registerNotificationRoutes(app, services, auth);
+  registerDirectoryRoutes(app, services, auth);
 }

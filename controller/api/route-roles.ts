@@ -137,6 +137,14 @@ export const ROUTE_ROLES = {
   'POST /api/v1/notifications/rules': 'operator',
   'DELETE /api/v1/notifications/rules/:id': 'operator',
   'GET /api/v1/notifications/outbox': 'auditor',
+  'GET /api/v1/directory/ldap': 'auditor',
+  'PUT /api/v1/directory/ldap': 'admin',
+  'GET /api/v1/people': 'auditor',
+  'GET /api/v1/people/:id': 'auditor',
+  'POST /api/v1/people/:id/keys': 'operator',
+  'GET /api/v1/access-groups': 'auditor',
+  'POST /api/v1/access-groups': 'operator',
+  'DELETE /api/v1/access-groups/:id': 'operator',
 } as const satisfies Record<string, Access>;
 
 /** Set on the hook `auth(role)` returns, so the table can be checked against the route. */

@@ -21,6 +21,7 @@ import type {
   DriftAction,
 } from '../store/authorization-records';
 import type { Store } from '../store/store';
+import type { JobTrigger } from '../store/records';
 import { recordExpiry } from './expiry-record';
 
 export interface AuthorizationRequest {
@@ -115,11 +116,16 @@ function checkOptions(options: AuthorizedKeyOption[]): AuthorizedKeyOption[] {
   return normal;
 }
 
+/**
+ * The API passes its JobQueue; a robot (access-groups-processing) passes its job context's
+ * store and queue, so a grant it makes is checked and placed exactly as an admin's.
+ */
 export async function createAuthorization(
-  deps: { store: Store; queue: JobQueue },
+  deps: { store: Omit<Store, 'kind' | 'close'>; queue: Pick<JobQueue, 'enqueueByName'> },
   req: AuthorizationRequest,
   actor: string,
   now: number,
+  trigger: JobTrigger = 'admin',
 ): Promise<{ authorization: AuthorizationRecord; jobId: string }> {
   if (!/^[a-z_][a-z0-9_.-]*\$?$/i.test(req.account) || req.account.length > 64)
     throw bad(`account ${JSON.stringify(req.account)} is not a user name`, 'account', req.account);
@@ -153,10 +159,10 @@ export async function createAuthorization(
   await recordExpiry(deps.store, auth);
   const type =
     key.source.kind === 'private-key' ? authorizePrivateKeyParent.type : addAuthorizations.type;
-  const { job } = await deps.queue.enqueue(
+  const { job } = await deps.queue.enqueueByName(
     type,
     { authorizationId: auth.id },
-    { createdBy: actor, trigger: 'admin' },
+    { createdBy: actor, trigger },
   );
   return { authorization: auth, jobId: job.id };
 }

@@ -20,6 +20,7 @@ import { exportCommand } from './export-command';
 import { dailyReportCommand, policiesCommand } from './policies-command';
 import { notificationsCommand } from './notifications-command';
 import { restoreCommand } from './restore-command';
+import { accessGroupsCommand, directoryCommand, peopleCommand } from './people-command';
 
 export const EXIT = {
   ok: 0,
@@ -89,6 +90,9 @@ export async function runCli(
     else if (area === 'export') res = await exportCommand(api, sub);
     else if (area === 'policies') res = await policiesCommand(api, sub, args, o);
     else if (area === 'notifications') res = await notificationsCommand(api, sub, args, o);
+    else if (area === 'people') res = await peopleCommand(api, sub, args, o);
+    else if (area === 'access-groups') res = await accessGroupsCommand(api, sub, args, o);
+    else if (area === 'directory') res = await directoryCommand(api, sub, o);
     else throw new UsageError(`unknown command ${area}`);
     out(o.json ? JSON.stringify(res.data, null, 2) : res.human);
     return EXIT.ok;

@@ -74,6 +74,8 @@ import { backupExport } from './backup-export';
 import { internalBackupMonitor } from './internal-backup-monitor';
 import { internalDiskSpaceMonitor } from './internal-disk-space-monitor';
 import { internalResourceMonitor } from './internal-resource-monitor';
+import { ldapSync } from './ldap-sync';
+import { accessGroupsProcessing } from './access-groups-processing';
 
 export const productJobs = [
   internalProcessManager,
@@ -140,6 +142,8 @@ export const productJobs = [
   internalBackupMonitor,
   internalDiskSpaceMonitor,
   internalResourceMonitor,
+  ldapSync,
+  accessGroupsProcessing,
 ] as const;
 
 /** Fixtures for tests and benchmarks, registered only with KEYWARDEN_ENABLE_TEST_JOB_TYPES. */

@@ -33,6 +33,7 @@ import type {
 } from './retirement-records';
 import type { PolicyRepository } from './policy-store';
 import type { NotificationRepository } from './notification-store';
+import type { DirectoryRepository } from './directory-store';
 
 export interface JobFilter {
   state?: JobState[];
@@ -269,5 +270,6 @@ export interface Store {
   exportCursors: ExportCursorRepository;
   policies: PolicyRepository;
   notifications: NotificationRepository;
+  directory: DirectoryRepository;
   close(): Promise<void>;
 }

@@ -18,6 +18,7 @@ import { accessReviewMigrations } from './access-review-migrations';
 import { reportingMigrations } from './reporting-migrations';
 import { policyMigrations } from './policy-migrations';
 import { notificationMigrations } from './notification-migrations';
+import { directoryMigrations } from './directory-migrations';
 
 interface Migration {
   id: number;
@@ -121,6 +122,7 @@ export const migrations: readonly Migration[] = [
   },
   ...policyMigrations,
   ...notificationMigrations,
+  ...directoryMigrations,
 ];
 
 export async function migrate(db: Db): Promise<void> {

@@ -13,6 +13,7 @@ import { mongoJobRepository } from './mongo-job-repository';
 import { mongoAuditRepository } from './mongo-log-repositories';
 import { mongoAlertRepository } from './mongo-alert-repository';
 import { mongoNotificationRepository } from './mongo-notification-repository';
+import { mongoDirectoryRepository } from './mongo-directory-repository';
 import { mongoTokenRepository, mongoWorkerRepository } from './mongo-record-repositories';
 import { mongoRobotRepository } from './mongo-robot-repository';
 import { mongoPolicyRepository } from './mongo-policy-repository';
@@ -66,6 +67,7 @@ export async function openMongoStore(url: string, opts: MongoStoreOptions = {}):
       ...mongoRetirementExport(db),
       policies: guarded('policies', mongoPolicyRepository(db)),
       notifications: mongoNotificationRepository(db),
+      directory: mongoDirectoryRepository(db),
       close: () => client.close(),
     };
   } catch (err) {

@@ -16,6 +16,7 @@ import { reportingMigrations } from './reporting-migration';
 import { retirementExportMigrations } from './retirement-export-migration';
 import { policyMigrations } from './policy-migration';
 import { notificationMigrations } from './notification-migration';
+import { directoryMigrations } from './directory-migration';
 
 export const migrations: ReadonlyArray<{ id: number; name: string; sql: string }> = [
   {
@@ -148,6 +149,7 @@ export const migrations: ReadonlyArray<{ id: number; name: string; sql: string }
   ...retirementExportMigrations,
   ...policyMigrations,
   ...notificationMigrations,
+  ...directoryMigrations,
 ];
 
 export function migrate(db: Database.Database): void {

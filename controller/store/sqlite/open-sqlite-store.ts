@@ -20,6 +20,7 @@ import { sqliteAuditRepository } from './sqlite-log-repositories';
 import { sqliteAlertRepository } from './sqlite-alert-repository';
 import { sqlitePolicyRepository } from './sqlite-policy-repository';
 import { sqliteNotificationRepository } from './sqlite-notification-repository';
+import { sqliteDirectoryRepository } from './sqlite-directory-repository';
 import {
   sqliteRobotRepository,
   sqliteTokenRepository,
@@ -82,6 +83,7 @@ export function openSqliteStore(
     exportCursors: sqliteExportCursorRepository(db),
     policies: sqlitePolicyRepository(db),
     notifications: sqliteNotificationRepository(db),
+    directory: sqliteDirectoryRepository(db),
   });
   return {
     kind: 'sqlite',

@@ -20,6 +20,7 @@ import { reportingContract } from './contract-reporting';
 import { retirementExportContract } from './contract-retirement-export';
 import { policiesContract } from './contract-policies';
 import { notificationsContract } from './contract-notifications';
+import { directoryContract } from './contract-directory';
 
 export interface StoreUnderTest {
   store: Store;
@@ -71,5 +72,6 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     retirementExportContract(ctx);
     policiesContract(ctx);
     notificationsContract(ctx);
+    directoryContract(ctx);
   });
 }

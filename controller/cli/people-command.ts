@@ -1,0 +1,223 @@
+/**
+ * `keywarden people ...`, `keywarden access-groups ...` and `keywarden directory ...`:
+ * who owns keys, which directory group reaches which host group as which account, and
+ * the LDAP directory they come from (the bind password from a file or stdin, never from
+ * the command line, where `ps` would show it).
+ */
+import { readFileSync } from 'node:fs';
+import type { ApiClient } from './api-client';
+import type { Options } from './cli-args';
+import { table, time } from './format';
+import type { Output } from './job-commands';
+import { UsageError } from './option-values';
+
+export const PEOPLE_OPTIONS = {
+  'directory-group': { type: 'string' },
+  'ldap-url': { type: 'string' },
+  'no-starttls': { type: 'boolean' },
+  'bind-dn': { type: 'string' },
+  'bind-password-file': { type: 'string' },
+  'user-base': { type: 'string' },
+  'user-filter': { type: 'string' },
+  'group-base': { type: 'string' },
+  'group-filter': { type: 'string' },
+} as const;
+
+export const PEOPLE_USAGE = `  people list [--state active|left] | people show ID | people add-key ID --public-key-file F
+  access-groups add --directory-group G --group HOST-GROUP --account A [--id ID] [--option NAME[=VALUE] ...]
+  access-groups list | access-groups remove ID
+  directory set --ldap-url ldap://H:P|ldaps://H:P [--no-starttls] [--ca-file PEM] --bind-dn DN --bind-password-file FILE|-
+      --user-base DN [--user-filter F] [--group-base DN] [--group-filter F]
+  directory show`;
+
+interface PersonView {
+  id: string;
+  uid: string;
+  name: string;
+  email: string | null;
+  state: string;
+  dn: string;
+  keys: Array<{ fingerprint: string; source: string; publicKey: string }>;
+  groups: string[];
+  leftAt: number | null;
+}
+type GrantView = {
+  accessGroupId: string;
+  fingerprint: string;
+  authorizationId: string;
+};
+interface AccessGroupView {
+  id: string;
+  directoryGroup: string;
+  hostGroupId: string;
+  account: string;
+  options: Array<{ name: string; value?: string }>;
+}
+
+const need = (v: string | undefined, flag: string, cmd: string): string => {
+  if (!v) throw new UsageError(`${cmd}: give ${flag}`);
+  return v;
+};
+const optionList = (values: string[] | undefined) =>
+  (values ?? []).map((v) => {
+    const eq = v.indexOf('=');
+    return eq < 0 ? { name: v } : { name: v.slice(0, eq), value: v.slice(eq + 1) };
+  });
+
+export async function peopleCommand(
+  api: ApiClient,
+  sub: string | undefined,
+  args: string[],
+  o: Options,
+): Promise<Output> {
+  const id = () => need(args[0], 'the person id', `people ${sub}`);
+  switch (sub) {
+    case 'list': {
+      const q = o.state ? `?state=${encodeURIComponent(o.state)}` : '';
+      const res = await api.call<{ items: PersonView[] }>('GET', `/api/v1/people${q}`);
+      const rows = res.items.map((p) => ({
+        ...p,
+        keys: p.keys.length,
+        groups: p.groups.join(',') || '-',
+        email: p.email ?? '-',
+      }));
+      return {
+        data: res,
+        human: table(rows, ['id', 'uid', 'name', 'email', 'state', 'keys', 'groups']),
+      };
+    }
+    case 'show': {
+      const res = await api.call<{ person: PersonView; grants: GrantView[] }>(
+        'GET',
+        `/api/v1/people/${encodeURIComponent(id())}`,
+      );
+      const p = res.person;
+      const human = [
+        `${p.name} (${p.uid}) ${p.state}${p.leftAt ? ` since ${time(p.leftAt)}` : ''}`,
+        `dn: ${p.dn}`,
+        `email: ${p.email ?? '-'}`,
+        `groups: ${p.groups.join(', ') || '-'}`,
+        'keys:',
+        table(p.keys, ['fingerprint', 'source']),
+        'grants:',
+        table(res.grants, ['accessGroupId', 'fingerprint', 'authorizationId']),
+      ].join('\n');
+      return { data: res, human };
+    }
+    case 'add-key': {
+      const file = need(o['public-key-file'], '--public-key-file', 'people add-key');
+      const p = await api.call<PersonView>(
+        'POST',
+        `/api/v1/people/${encodeURIComponent(id())}/keys`,
+        { publicKey: readFileSync(file, 'utf8').trim() },
+      );
+      return { data: p, human: `${p.name}: ${p.keys.length} key(s)` };
+    }
+    default:
+      throw new UsageError(`unknown command people ${sub ?? ''}`);
+  }
+}
+
+export async function accessGroupsCommand(
+  api: ApiClient,
+  sub: string | undefined,
+  args: string[],
+  o: Options,
+): Promise<Output> {
+  switch (sub) {
+    case 'add': {
+      const cmd = 'access-groups add';
+      const body = {
+        directoryGroup: need(o['directory-group'], '--directory-group', cmd),
+        hostGroupId: need(o.group, '--group', cmd),
+        account: need(o.account, '--account', cmd),
+        ...(o.id ? { id: o.id } : {}),
+        ...(o.option ? { options: optionList(o.option) } : {}),
+      };
+      const res = await api.call<{ accessGroup: AccessGroupView; jobId: string }>(
+        'POST',
+        '/api/v1/access-groups',
+        body,
+      );
+      const g = res.accessGroup;
+      return {
+        data: res,
+        human: `${g.id}: members of ${g.directoryGroup} → ${g.account} on host group ${g.hostGroupId} (job ${res.jobId})`,
+      };
+    }
+    case 'list': {
+      const res = await api.call<{ items: AccessGroupView[] }>('GET', '/api/v1/access-groups');
+      const rows = res.items.map((g) => ({
+        ...g,
+        options:
+          g.options
+            .map((x) => (x.value === undefined ? x.name : `${x.name}="${x.value}"`))
+            .join(',') || '-',
+      }));
+      return {
+        data: res,
+        human: table(rows, ['id', 'directoryGroup', 'hostGroupId', 'account', 'options']),
+      };
+    }
+    case 'remove': {
+      const gid = need(args[0], 'the access group id', 'access-groups remove');
+      const res = await api.call<{ removed: string; jobId: string }>(
+        'DELETE',
+        `/api/v1/access-groups/${encodeURIComponent(gid)}`,
+      );
+      return {
+        data: res,
+        human: `removed ${res.removed}; its authorizations go (job ${res.jobId})`,
+      };
+    }
+    default:
+      throw new UsageError(`unknown command access-groups ${sub ?? ''}`);
+  }
+}
+
+interface LdapView {
+  url: string;
+  startTls: boolean;
+  bindDn: string;
+  bindPasswordSet: boolean;
+  userBase: string;
+  groupBase: string;
+  updatedBy: string;
+  updatedAt: number;
+}
+const showLdap = (s: LdapView) =>
+  `${s.url}${s.startTls ? ' (StartTLS)' : ''} as ${s.bindDn}, password ${s.bindPasswordSet ? 'set' : 'not set'}; users under ${s.userBase}, groups under ${s.groupBase} (by ${s.updatedBy} ${time(s.updatedAt)})`;
+
+export async function directoryCommand(
+  api: ApiClient,
+  sub: string | undefined,
+  o: Options,
+): Promise<Output> {
+  switch (sub) {
+    case 'set': {
+      const cmd = 'directory set';
+      const pw = o['bind-password-file'];
+      const body = {
+        url: need(o['ldap-url'], '--ldap-url', cmd),
+        ...(o['no-starttls'] ? { startTls: false } : {}),
+        ...(o['ca-file'] ? { caCertificate: readFileSync(o['ca-file'], 'utf8') } : {}),
+        bindDn: need(o['bind-dn'], '--bind-dn', cmd),
+        ...(pw
+          ? { bindPassword: readFileSync(pw === '-' ? 0 : pw, 'utf8').replace(/\r?\n$/, '') }
+          : {}),
+        userBase: need(o['user-base'], '--user-base', cmd),
+        ...(o['user-filter'] ? { userFilter: o['user-filter'] } : {}),
+        ...(o['group-base'] ? { groupBase: o['group-base'] } : {}),
+        ...(o['group-filter'] ? { groupFilter: o['group-filter'] } : {}),
+      };
+      const s = await api.call<LdapView>('PUT', '/api/v1/directory/ldap', body);
+      return { data: s, human: showLdap(s) };
+    }
+    case 'show': {
+      const s = await api.call<LdapView>('GET', '/api/v1/directory/ldap');
+      return { data: s, human: showLdap(s) };
+    }
+    default:
+      throw new UsageError(`unknown command directory ${sub ?? ''}`);
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * People, LDAP settings, access groups and access grants in MongoDB. Every write is a
+ * whole-document replace by `_id` (one writer each: the ldap-sync robot for people, the
+ * access-groups-processing robot for grants), so FerretDB's non-atomic updates cannot race.
+ */
+import type { Db, Filter } from 'mongodb';
+import { conflict } from '../../../shared/errors';
+import type {
+  AccessGrantRecord,
+  AccessGroupRecord,
+  LdapSettingsRecord,
+  PersonRecord,
+} from '../directory-records';
+import type { DirectoryRepository } from '../directory-store';
+import { isDuplicateKey } from './collections';
+import { guarded } from './translate-errors';
+
+type Doc<T extends { id: string }> = Omit<T, 'id'> & { _id: string };
+type LdapDoc = LdapSettingsRecord & { _id: 'ldap' };
+
+const fromDoc = <T extends { id: string }>({ _id, ...rest }: Doc<T>): T =>
+  ({ id: _id, ...rest }) as unknown as T;
+const toDoc = <T extends { id: string }>({ id, ...rest }: T): Doc<T> =>
+  ({ _id: id, ...rest }) as unknown as Doc<T>;
+
+export function mongoDirectoryRepository(db: Db): DirectoryRepository {
+  const settings = db.collection<LdapDoc>('ldap_settings');
+  const people = db.collection<Doc<PersonRecord>>('people');
+  const groups = db.collection<Doc<AccessGroupRecord>>('access_groups');
+  const grants = db.collection<Doc<AccessGrantRecord>>('access_grants');
+  return guarded('directory', {
+    getLdap: async () => {
+      const doc = await settings.findOne({ _id: 'ldap' });
+      if (!doc) return null;
+      const { _id: _unused, ...rest } = doc;
+      return rest;
+    },
+    putLdap: async (s) => {
+      await settings.replaceOne({ _id: 'ldap' }, { ...s }, { upsert: true });
+    },
+    putPerson: async (p) => {
+      await people.replaceOne({ _id: p.id }, toDoc(p), { upsert: true });
+    },
+    getPerson: async (id) => {
+      const doc = await people.findOne({ _id: id });
+      return doc ? fromDoc<PersonRecord>(doc) : null;
+    },
+    listPeople: async (filter = {}) =>
+      (
+        await people
+          .find(filter.state ? { state: filter.state } : {})
+          .sort({ name: 1, _id: 1 })
+          .toArray()
+      ).map((d) => fromDoc<PersonRecord>(d)),
+    addAccessGroup: async (g) => {
+      try {
+        await groups.insertOne(toDoc(g));
+      } catch (err) {
+        if (isDuplicateKey(err))
+          throw conflict(`an access group ${g.id} exists`, { details: { id: g.id } });
+        throw err;
+      }
+      return g;
+    },
+    getAccessGroup: async (id) => {
+      const doc = await groups.findOne({ _id: id });
+      return doc ? fromDoc<AccessGroupRecord>(doc) : null;
+    },
+    listAccessGroups: async () =>
+      (await groups.find({}).sort({ _id: 1 }).toArray()).map((d) => fromDoc<AccessGroupRecord>(d)),
+    removeAccessGroup: async (id) => (await groups.deleteOne({ _id: id })).deletedCount > 0,
+    putGrant: async (g) => {
+      await grants.replaceOne({ _id: g.id }, toDoc(g), { upsert: true });
+    },
+    listGrants: async (filter = {}) => {
+      const q: Filter<Doc<AccessGrantRecord>> = {};
+      if (filter.accessGroupId !== undefined) q.accessGroupId = filter.accessGroupId;
+      if (filter.personId !== undefined) q.personId = filter.personId;
+      return (await grants.find(q).sort({ _id: 1 }).toArray()).map((d) =>
+        fromDoc<AccessGrantRecord>(d),
+      );
+    },
+    removeGrant: async (id) => (await grants.deleteOne({ _id: id })).deletedCount > 0,
+  });
+}

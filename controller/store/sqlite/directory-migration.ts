@@ -1,0 +1,28 @@
+/**
+ * People and directory sync (migration 52): the LDAP settings (bind password sealed),
+ * people, access groups and the grants the access groups made.
+ */
+export const directoryMigrations: ReadonlyArray<{ id: number; name: string; sql: string }> = [
+  {
+    id: 52,
+    name: 'people, ldap settings, access groups, access grants',
+    sql: `
+      CREATE TABLE ldap_settings (
+        id INTEGER PRIMARY KEY CHECK (id = 1), data TEXT NOT NULL, updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE people (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL, state TEXT NOT NULL, data TEXT NOT NULL
+      );
+      CREATE INDEX people_name ON people(name, id);
+      CREATE TABLE access_groups (
+        id TEXT PRIMARY KEY, data TEXT NOT NULL, created_at INTEGER NOT NULL
+      );
+      CREATE TABLE access_grants (
+        id TEXT PRIMARY KEY, access_group_id TEXT NOT NULL, person_id TEXT NOT NULL,
+        data TEXT NOT NULL
+      );
+      CREATE INDEX access_grants_group ON access_grants(access_group_id, id);
+      CREATE INDEX access_grants_person ON access_grants(person_id, id);
+    `,
+  },
+];
