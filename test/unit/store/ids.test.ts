@@ -14,4 +14,12 @@ describe('newId', () => {
     expect(made.toSorted()).toEqual(made);
     expect(new Set(made).size).toBe(made.length);
   });
+
+  it('keeps ids made for one past millisecond in creation order', () => {
+    const now = Date.now() + 20_000_000;
+    newId(now);
+    const past = now - 3_600_000;
+    const made = Array.from({ length: 20 }, () => newId(past));
+    expect(made.toSorted()).toEqual(made);
+  });
 });
