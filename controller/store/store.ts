@@ -235,6 +235,15 @@ export interface AlertRepository {
    * where the store has transactions (one fsync for a host's or a batch's changes).
    * `created`: one flag per raise, false when an open alert had that dedupe key.
    */
+  /**
+   * Gives the open and dismissed alerts whose dedupe key is in [from, to) this severity
+   * (an edited policy's alerts follow its new severity); returns how many changed.
+   */
+  setSeverityInRange(
+    range: { from: string; to: string },
+    severity: AlertRecord['severity'],
+    now: number,
+  ): Promise<number>;
   applyMany(
     changes: {
       raise: Array<Parameters<AlertRepository['raise']>[0]>;
