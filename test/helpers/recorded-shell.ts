@@ -23,13 +23,15 @@ export interface RecordedShell {
 export function startRecordedShell(opts: {
   dir: string;
   cwd: string;
+  /** The recording is NAME.cast and NAME.input.cast in `dir` (default: session). */
+  name?: string;
   cols?: number;
   rows?: number;
   /** Environment besides a fixed prompt and TERM. */
   env?: Record<string, string>;
 }): RecordedShell {
-  const output = join(opts.dir, 'session.cast');
-  const input = join(opts.dir, 'session.input.cast');
+  const output = join(opts.dir, `${opts.name ?? 'session'}.cast`);
+  const input = join(opts.dir, `${opts.name ?? 'session'}.input.cast`);
   // bash takes its prompt from an rc file, not from the environment
   const rcfile = join(opts.dir, 'bashrc');
   writeFileSync(rcfile, "PS1='alice@web1:\\W$ '\n");
