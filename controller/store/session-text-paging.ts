@@ -31,6 +31,16 @@ export interface CandidateKey {
   seq: number;
 }
 
+/** Result order: newest session start first, then session id descending, then seq. */
+export function compareCandidates(a: CandidateKey, b: CandidateKey): number {
+  if (a.sessionStartedAt !== b.sessionStartedAt) return b.sessionStartedAt - a.sessionStartedAt;
+  if (a.sessionId !== b.sessionId) return a.sessionId < b.sessionId ? 1 : -1;
+  return a.seq - b.seq;
+}
+
+export const isAfterKey = (row: CandidateKey, key: CandidateKey): boolean =>
+  compareCandidates(row, key) > 0;
+
 const BATCH = 500;
 const MAX_SCANNED = 50_000;
 
@@ -43,6 +53,7 @@ interface Group {
 
 export async function collectSearchPage(
   p: ParsedSearch,
+  /** Candidates after `after` in result order: `limit` or more, fewer only at the end. */
   fetchBatch: (after: CandidateKey | null, limit: number) => Promise<CandidateRow[]>,
   loadSessions: (ids: string[]) => Promise<Map<string, SessionMetadata>>,
 ): Promise<SessionSearchPage> {

@@ -31,8 +31,13 @@ export const SEARCH_LIMITS = {
 const TOKEN = /[\p{L}\p{N}\p{Co}]+/gu;
 const TOKEN_CHAR = /[\p{L}\p{N}\p{Co}]/u;
 
+// eslint-disable-next-line no-control-regex -- the ASCII range, control characters included
+const ASCII = /^[\x00-\x7f]*$/;
+
 export function normalizeText(text: string): string {
-  return text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/\s+/g, ' ');
+  // ASCII has nothing to decompose: most terminal text takes the short way.
+  const folded = ASCII.test(text) ? text : text.normalize('NFKD').replace(/\p{M}/gu, '');
+  return folded.toLowerCase().replace(/\s+/g, ' ');
 }
 
 export function tokens(text: string): string[] {
@@ -184,8 +189,9 @@ export function matchEntry(p: ParsedSearch, e: CandidateEntry): SessionSearchMat
         : { in: 'text', at: inText, len: p.phrase.text.length };
   }
   if (p.words) {
-    const have = new Set([...tokens(e.command), ...tokens(e.text)]);
-    if (!p.words.every((w) => have.has(w))) return null;
+    // A word found on token boundaries is one of the text's tokens.
+    if (!p.words.every((w) => boundedIndexOf(cmd, w) >= 0 || boundedIndexOf(text, w) >= 0))
+      return null;
     if (!hit) {
       const w = p.words[0]!;
       const inCmd = boundedIndexOf(cmd, w);

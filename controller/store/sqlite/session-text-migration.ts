@@ -2,7 +2,8 @@
  * Recorded sessions as text (migration 56): the readable log, the audit's scores, and the
  * commands made searchable. The FTS5 table holds only the index (contentless, rows deleted
  * by rowid); the command lines and their text stay in session_text_entries, where the exact
- * test of a search (controller/store/session-text-search.ts) reads them.
+ * test of a search (controller/store/session-text-search.ts) reads them. An entry's id (its
+ * FTS5 rowid) orders it by its session's start minute (sqlite-session-text-candidates.ts).
  */
 export const sessionTextMigrations: ReadonlyArray<{ id: number; name: string; sql: string }> = [
   {
@@ -20,9 +21,6 @@ export const sessionTextMigrations: ReadonlyArray<{ id: number; name: string; sq
         host_id TEXT NOT NULL, person TEXT NOT NULL, command TEXT NOT NULL, text TEXT NOT NULL
       );
       CREATE UNIQUE INDEX session_text_entries_session ON session_text_entries(session_id, seq);
-      -- result order: newest session first, then id, then typing order
-      CREATE INDEX session_text_entries_order
-        ON session_text_entries(session_started_at DESC, session_id DESC, seq);
       CREATE VIRTUAL TABLE session_text_fts USING fts5(
         command, text, content='', contentless_delete=1,
         tokenize='unicode61 remove_diacritics 2'

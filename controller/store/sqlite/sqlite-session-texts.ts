@@ -1,10 +1,11 @@
 /**
  * Session texts in the embedded store. Indexing a session replaces its entries and their
- * FTS5 rows in one transaction; a search asks FTS5 for candidates and leaves the exact
- * test and the paging to collectSearchPage.
+ * FTS5 rows in one transaction; a search asks FTS5 for candidates in result order
+ * (sqlite-session-text-candidates.ts) and leaves the exact test and the paging to
+ * collectSearchPage.
  */
 import type Database from 'better-sqlite3';
-import { collectSearchPage, type CandidateKey, type CandidateRow } from '../session-text-paging';
+import { collectSearchPage } from '../session-text-paging';
 import type {
   CommandScore,
   IndexedCommand,
@@ -14,6 +15,7 @@ import type {
 } from '../session-text-records';
 import { candidateTokens, indexedTextBound, parseSessionSearch } from '../session-text-search';
 import type { SessionTextRepository } from '../session-text-store';
+import { nextEntryRowid, sqliteCandidates } from './sqlite-session-text-candidates';
 import { placeholders, stmt } from './statements';
 
 interface Row {
@@ -66,21 +68,13 @@ export function sqliteSessionTextRepository(db: Database.Database): SessionTextR
     dropEntries(s.sessionId);
     for (const c of commands) {
       const text = indexedTextBound(c.text);
-      const id = stmt(
+      const id = nextEntryRowid(db, s.startedAt);
+      stmt(
         db,
         `INSERT INTO session_text_entries
-           (session_id, seq, session_started_at, started_at, host_id, person, command, text)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
-        s.sessionId,
-        c.seq,
-        s.startedAt,
-        c.startedAt,
-        s.hostId,
-        s.person,
-        c.command,
-        text,
-      ).lastInsertRowid;
+           (id, session_id, seq, session_started_at, started_at, host_id, person, command, text)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(id, s.sessionId, c.seq, s.startedAt, c.startedAt, s.hostId, s.person, c.command, text);
       stmt(db, 'INSERT INTO session_text_fts (rowid, command, text) VALUES (?, ?, ?)').run(
         id,
         c.command,
@@ -143,8 +137,8 @@ export function sqliteSessionTextRepository(db: Database.Database): SessionTextR
         ...(toks.any.length > 0 ? [allOf(toks.any)] : []),
         ...(toks.command.length > 0 ? [`command : (${allOf(toks.command)})`] : []),
       ].join(' AND ');
-      const where: string[] = ['session_text_fts MATCH ?'];
-      const args: unknown[] = [match];
+      const where: string[] = [];
+      const args: unknown[] = [];
       const and = (clause: string, value: unknown) => {
         where.push(clause);
         args.push(value);
@@ -153,26 +147,7 @@ export function sqliteSessionTextRepository(db: Database.Database): SessionTextR
       if (p.person !== null) and('e.person = ?', p.person);
       if (p.from !== null) and('e.started_at >= ?', p.from);
       if (p.to !== null) and('e.started_at < ?', p.to);
-      const fetchBatch = async (after: CandidateKey | null, limit: number) => {
-        const w = [...where];
-        const a = [...args];
-        if (after) {
-          w.push(
-            `(e.session_started_at < ? OR (e.session_started_at = ? AND (e.session_id < ?
-              OR (e.session_id = ? AND e.seq > ?))))`,
-          );
-          a.push(after.sessionStartedAt, after.sessionStartedAt, after.sessionId, after.sessionId);
-          a.push(after.seq);
-        }
-        return stmt(
-          db,
-          `SELECT e.session_id AS sessionId, e.session_started_at AS sessionStartedAt, e.seq,
-             e.command, e.text, e.started_at AS startedAt
-           FROM session_text_fts JOIN session_text_entries e ON e.id = session_text_fts.rowid
-           WHERE ${w.join(' AND ')}
-           ORDER BY e.session_started_at DESC, e.session_id DESC, e.seq LIMIT ?`,
-        ).all(...a, limit) as CandidateRow[];
-      };
+      const fetchBatch = sqliteCandidates(db, { match, where, args, before: p.to });
       return collectSearchPage(p, fetchBatch, loadSessions);
     },
     remove: async (sessionId) => remove(sessionId),

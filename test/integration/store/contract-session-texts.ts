@@ -248,6 +248,46 @@ export function sessionTextsContract(ctx: ContractContext): void {
       expect(window.sessions[1]?.matches.map((m) => m.seq)).toEqual([2, 3, 4]);
     });
 
+    it('pages through many matching commands over many minutes in exact order', async () => {
+      const { store } = ctx.get();
+      const p = { person: 'st-many' };
+      const made: SessionMetadata[] = [];
+      for (let i = 0; i < 30; i++) {
+        // three sessions a minute, two of them starting at the same millisecond
+        const startedAt = T0 + Math.floor(i / 3) * MIN + (i % 3 === 2 ? 0 : (i % 3) * 1000);
+        const s = session(`st-m${String((i * 7) % 30).padStart(2, '0')}`, { ...p, startedAt });
+        made.push(s);
+        await put(
+          store,
+          s,
+          Array.from({ length: 40 }, (_, k): [string, string] =>
+            k % 2 === 0 ? [`cat part-${k}.txt`, `chunkword ${k}`] : ['true', ''],
+          ),
+        );
+      }
+      const expected = [...made]
+        .sort((a, b) => b.startedAt - a.startedAt || (a.sessionId < b.sessionId ? 1 : -1))
+        .map((s) => s.sessionId);
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < 10; page++) {
+        const res = await store.sessionTexts.search({ words: 'chunkword', ...p, limit: 7, cursor });
+        for (const h of res.sessions) {
+          expect(h.matchCount).toBe(20);
+          expect(h.matches.map((m) => m.seq)).toEqual([0, 2, 4]);
+        }
+        seen.push(...ids(res));
+        if (!res.nextCursor) break;
+        cursor = res.nextCursor;
+      }
+      expect(seen).toEqual(expected);
+      // one page of all of them reads past the stores' first batch of candidates
+      const whole = await store.sessionTexts.search({ words: 'chunkword', ...p, limit: 30 });
+      expect(ids(whole)).toEqual(expected);
+      expect(whole.sessions.every((h) => h.matchCount === 20)).toBe(true);
+      expect(whole.nextCursor).toBeNull();
+    });
+
     it('indexing a session again replaces what was indexed for it', async () => {
       const { store } = ctx.get();
       const p = { person: 'st-reindex' };
