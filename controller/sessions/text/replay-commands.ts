@@ -84,7 +84,10 @@ export async function replayCommands(
     const row = screen.cursorRow;
     const text = screen.logicalLineText(row).trimEnd();
     // Trailing blanks of a prompt are not told apart from an empty line: compare trimmed.
-    const prompt = (typed.startRow >= 0 ? typed.prompt : lastPrompt).trimEnd();
+    let prompt = (typed.startRow >= 0 ? typed.prompt : lastPrompt).trimEnd();
+    // A line started by a key sent to a program that then exited: the shell's prompt is known.
+    if (!text.startsWith(prompt) && lastPrompt !== '' && text.startsWith(lastPrompt))
+      prompt = lastPrompt;
     const command = (text.startsWith(prompt) ? text.slice(prompt.length) : text).trim();
     if (command === '') return; // an empty Enter or input to the running program
     const outputEnd = typed.startRow >= 0 ? typed.startRow : screen.logicalLineStart(row);
@@ -106,7 +109,8 @@ export async function replayCommands(
         snapshotScreen();
         continue;
       }
-      for (const part of ev.data.split(/(?<=[\r\n])/)) {
+      // eslint-disable-next-line no-control-regex -- Enter and Ctrl-C end what is typed
+      for (const part of ev.data.split(/(?<=[\r\n\x03])/)) {
         if (!line) {
           const typedAhead = entered.length > 0;
           line = {
@@ -122,6 +126,9 @@ export async function replayCommands(
         line.keys.add(part);
         if (/[\r\n]$/.test(part)) {
           entered.push(line);
+          line = null;
+        } else if (part.endsWith('\x03')) {
+          // Ctrl-C interrupts the program or drops the line typed: the next key starts afresh.
           line = null;
         }
       }

@@ -60,6 +60,13 @@ async function recordSession(dir: string, cwd: string) {
     // A command line longer than the terminal is wide wraps onto a second row
     sh.type(`echo ${LONG}\r`);
     await sh.waitFor(PROMPT);
+    // Ctrl-C interrupts a running command; the next line is read as usual
+    sh.type('sleep 30\r');
+    await sh.waitFor(/sleep 30\r\n/);
+    sh.type('\x03');
+    await sh.waitFor(PROMPT);
+    sh.type('echo after-interrupt\r');
+    await sh.waitFor(PROMPT);
     sh.type('unset HISTFILE\r');
     await sh.waitFor(PROMPT);
     sh.type('exit\r');
@@ -95,11 +102,13 @@ describe('converting a real recorded bash session', () => {
       'less pager-input-file.txt',
       "read -s -p 'Password: ' pw; echo",
       `echo ${LONG}`,
+      'sleep 30',
+      'echo after-interrupt',
       'unset HISTFILE',
       'exit',
     ]);
     expect(log.commands.every((c) => c.prompt === 'alice@web1:~$')).toBe(true);
-    expect(log.commands.map((c) => c.seq)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(log.commands.map((c) => c.seq)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
   });
 
   it('keeps the output each command printed, colours and escapes applied', () => {
@@ -110,6 +119,8 @@ describe('converting a real recorded bash session', () => {
     expect(out("printf '\\033")).toBe('ALERT in green');
     expect(out('unset')).toBe('');
     expect(out('echo wrapped-')).toBe(LONG);
+    expect(out('sleep 30')).toBe('^C');
+    expect(out('echo after')).toBe('after-interrupt');
   });
 
   it('keeps what a full-screen program showed in the alternate screen, page by page', () => {
