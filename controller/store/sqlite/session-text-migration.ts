@@ -21,6 +21,9 @@ export const sessionTextMigrations: ReadonlyArray<{ id: number; name: string; sq
         host_id TEXT NOT NULL, person TEXT NOT NULL, command TEXT NOT NULL, text TEXT NOT NULL
       );
       CREATE UNIQUE INDEX session_text_entries_session ON session_text_entries(session_id, seq);
+      -- a search on one host or person walks their entries newest first
+      CREATE INDEX session_text_entries_host ON session_text_entries(host_id, id);
+      CREATE INDEX session_text_entries_person ON session_text_entries(person, id);
       CREATE VIRTUAL TABLE session_text_fts USING fts5(
         command, text, content='', contentless_delete=1,
         tokenize='unicode61 remove_diacritics 2'

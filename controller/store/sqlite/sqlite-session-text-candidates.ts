@@ -38,6 +38,11 @@ export interface CandidateQuery {
   args: unknown[];
   /** No session starts at or after this (the search's `to`): where the walk starts. */
   before: number | null;
+  /**
+   * A host or person filter: the walk goes through their entries (an index by column and
+   * id) and asks FTS5 about each, since most of a common word's matches are elsewhere.
+   */
+  driver: { column: 'host_id' | 'person'; value: string } | null;
 }
 
 const COLUMNS = `e.id, e.session_id AS sessionId, e.session_started_at AS sessionStartedAt, e.seq,
@@ -45,11 +50,24 @@ const COLUMNS = `e.id, e.session_id AS sessionId, e.session_started_at AS sessio
 
 export function sqliteCandidates(db: Database.Database, q: CandidateQuery) {
   const filters = q.where.map((w) => ` AND ${w}`).join('');
-  const chunkSql = `SELECT ${COLUMNS} FROM session_text_fts JOIN session_text_entries e ON e.id = session_text_fts.rowid
-    WHERE session_text_fts MATCH ? AND session_text_fts.rowid < ?${filters}
-    ORDER BY session_text_fts.rowid DESC LIMIT ?`;
-  const restSql = `SELECT ${COLUMNS} FROM session_text_fts JOIN session_text_entries e ON e.id = session_text_fts.rowid
-    WHERE session_text_fts MATCH ? AND session_text_fts.rowid >= ? AND session_text_fts.rowid < ?${filters}`;
+  const d = q.driver;
+  const matches =
+    'EXISTS (SELECT 1 FROM session_text_fts WHERE session_text_fts MATCH ? AND rowid = e.id)';
+  const chunkSql = d
+    ? `SELECT ${COLUMNS} FROM session_text_entries e WHERE e.${d.column} = ? AND e.id < ?
+       AND ${matches}${filters} ORDER BY e.id DESC LIMIT ?`
+    : `SELECT ${COLUMNS} FROM session_text_fts JOIN session_text_entries e ON e.id = session_text_fts.rowid
+       WHERE session_text_fts MATCH ? AND session_text_fts.rowid < ?${filters}
+       ORDER BY session_text_fts.rowid DESC LIMIT ?`;
+  const restSql = d
+    ? `SELECT ${COLUMNS} FROM session_text_entries e WHERE e.${d.column} = ? AND e.id >= ? AND e.id < ?
+       AND ${matches}${filters}`
+    : `SELECT ${COLUMNS} FROM session_text_fts JOIN session_text_entries e ON e.id = session_text_fts.rowid
+       WHERE session_text_fts MATCH ? AND session_text_fts.rowid >= ? AND session_text_fts.rowid < ?${filters}`;
+  const chunkArgs = (upper: number, limit: number) =>
+    d ? [d.value, upper, q.match, ...q.args, limit] : [q.match, upper, ...q.args, limit];
+  const restArgs = (from: number, to: number) =>
+    d ? [d.value, from, to, q.match, ...q.args] : [q.match, from, to, ...q.args];
   const upperFor = (ms: number) => (minuteOf(ms) + 1) * PER_MINUTE;
 
   return async (after: CandidateKey | null, limit: number): Promise<CandidateRow[]> => {
@@ -60,13 +78,13 @@ export function sqliteCandidates(db: Database.Database, q: CandidateQuery) {
         : (MAX_MINUTE + 1) * PER_MINUTE;
     const rows: CandidateRow[] = [];
     for (;;) {
-      const chunk = stmt(db, chunkSql).all(q.match, upper, ...q.args, limit) as Array<
+      const chunk = stmt(db, chunkSql).all(...chunkArgs(upper, limit)) as Array<
         CandidateRow & { id: number }
       >;
       const last = chunk[chunk.length - 1];
       if (!last) break;
       const minuteStart = Math.floor(last.id / PER_MINUTE) * PER_MINUTE;
-      const rest = stmt(db, restSql).all(q.match, minuteStart, last.id, ...q.args) as Array<
+      const rest = stmt(db, restSql).all(...restArgs(minuteStart, last.id)) as Array<
         CandidateRow & { id: number }
       >;
       const sorted = [...chunk, ...rest]

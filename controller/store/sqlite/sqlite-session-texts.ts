@@ -143,11 +143,16 @@ export function sqliteSessionTextRepository(db: Database.Database): SessionTextR
         where.push(clause);
         args.push(value);
       };
-      if (p.hostId !== null) and('e.host_id = ?', p.hostId);
-      if (p.person !== null) and('e.person = ?', p.person);
+      const driver =
+        p.hostId !== null
+          ? ({ column: 'host_id', value: p.hostId } as const)
+          : p.person !== null
+            ? ({ column: 'person', value: p.person } as const)
+            : null;
+      if (p.person !== null && driver?.column !== 'person') and('e.person = ?', p.person);
       if (p.from !== null) and('e.started_at >= ?', p.from);
       if (p.to !== null) and('e.started_at < ?', p.to);
-      const fetchBatch = sqliteCandidates(db, { match, where, args, before: p.to });
+      const fetchBatch = sqliteCandidates(db, { match, where, args, before: p.to, driver });
       return collectSearchPage(p, fetchBatch, loadSessions);
     },
     remove: async (sessionId) => remove(sessionId),
