@@ -51,8 +51,9 @@ const COLUMNS = `e.id, e.session_id AS sessionId, e.session_started_at AS sessio
 export function sqliteCandidates(db: Database.Database, q: CandidateQuery) {
   const filters = q.where.map((w) => ` AND ${w}`).join('');
   const d = q.driver;
-  const matches =
-    'EXISTS (SELECT 1 FROM session_text_fts WHERE session_text_fts MATCH ? AND rowid = e.id)';
+  // The matches as one list, looked up per entry (an EXISTS probe of FTS5 per entry is
+  // about 15 times slower).
+  const matches = 'e.id IN (SELECT rowid FROM session_text_fts WHERE session_text_fts MATCH ?)';
   const chunkSql = d
     ? `SELECT ${COLUMNS} FROM session_text_entries e WHERE e.${d.column} = ? AND e.id < ?
        AND ${matches}${filters} ORDER BY e.id DESC LIMIT ?`
