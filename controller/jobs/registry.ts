@@ -76,6 +76,9 @@ import { internalDiskSpaceMonitor } from './internal-disk-space-monitor';
 import { internalResourceMonitor } from './internal-resource-monitor';
 import { ldapSync } from './ldap-sync';
 import { accessGroupsProcessing } from './access-groups-processing';
+import { sessionLogConverter } from './session-log-converter';
+import { sessionTextsIndexer } from './session-texts-indexer';
+import { commandAudit } from './command-audit';
 
 export const productJobs = [
   internalProcessManager,
@@ -144,6 +147,9 @@ export const productJobs = [
   internalResourceMonitor,
   ldapSync,
   accessGroupsProcessing,
+  sessionLogConverter,
+  sessionTextsIndexer,
+  commandAudit,
 ] as const;
 
 /** Fixtures for tests and benchmarks, registered only with KEYWARDEN_ENABLE_TEST_JOB_TYPES. */

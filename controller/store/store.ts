@@ -34,6 +34,7 @@ import type {
 import type { PolicyRepository } from './policy-store';
 import type { NotificationRepository } from './notification-store';
 import type { DirectoryRepository } from './directory-store';
+import type { SessionTextRepository } from './session-text-store';
 
 export interface JobFilter {
   state?: JobState[];
@@ -280,5 +281,6 @@ export interface Store {
   policies: PolicyRepository;
   notifications: NotificationRepository;
   directory: DirectoryRepository;
+  sessionTexts: SessionTextRepository;
   close(): Promise<void>;
 }
