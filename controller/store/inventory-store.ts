@@ -60,12 +60,21 @@ export interface InventoryItemRepository {
    * Keys as fleet entities: the distinct fingerprints of present items of these kinds
    * (on one host when given), in order; `after` = the last fingerprint of the page before.
    */
-  listFingerprints(
-    filter: { kinds: InventoryKind[]; hostId?: string },
-    page: InventoryPage,
-  ): Promise<Page<string>>;
+  listFingerprints(filter: FingerprintFilter, page: InventoryPage): Promise<Page<string>>;
   /** For each given fingerprint (a page of them) with present items of `kind`: where it is. */
   summarize(kind: InventoryKind, fingerprints: string[]): Promise<FingerprintSummary[]>;
+}
+
+export interface FingerprintFilter {
+  kinds: InventoryKind[];
+  hostId?: string;
+  /** Fingerprints that start with this (served by the fingerprint index). */
+  prefix?: string;
+  /**
+   * Keys of an authorized-key line whose comment holds this text (ASCII case ignored); other
+   * kinds have no comment and match nothing. Read line by line in fingerprint order.
+   */
+  comment?: string;
 }
 
 export interface InventoryPage {

@@ -5,7 +5,12 @@
  */
 import type Database from 'better-sqlite3';
 import type { InventoryKind } from '../inventory-records';
-import type { FingerprintSummary, InventoryFilter, InventoryPage } from '../inventory-store';
+import type {
+  FingerprintFilter,
+  FingerprintSummary,
+  InventoryFilter,
+  InventoryPage,
+} from '../inventory-store';
 import type { Page } from '../store';
 import { toItem, type InventoryRow } from './sqlite-inventory-rows';
 import { placeholders, stmt } from './statements';
@@ -53,21 +58,28 @@ export function sqliteItemPage<K extends InventoryKind>(
 /** Each kind read through the (kind, fingerprint) index, then merged: one page of distinct values. */
 export function sqliteFingerprintPage(
   db: Database.Database,
-  f: { kinds: InventoryKind[]; hostId?: string },
+  f: FingerprintFilter,
   p: InventoryPage,
 ): Page<string> {
   const found = new Set<string>();
   for (const kind of f.kinds) {
+    if (f.comment !== undefined && kind !== 'authorized-key') continue;
     const where = ['kind = ?', 'fingerprint IS NOT NULL', 'removed_at IS NULL'];
     const args: unknown[] = [kind];
-    if (f.hostId !== undefined) {
-      where.push('host_id = ?');
-      args.push(f.hostId);
-    }
-    if (p.after !== undefined) {
-      where.push('fingerprint > ?');
-      args.push(p.after);
-    }
+    const add = (sql: string, ...values: unknown[]) => {
+      where.push(sql);
+      args.push(...values);
+    };
+    if (f.hostId !== undefined) add('host_id = ?', f.hostId);
+    if (p.after !== undefined) add('fingerprint > ?', p.after);
+    // A range, so the fingerprint index finds the prefix instead of testing every key.
+    if (f.prefix !== undefined)
+      add('fingerprint >= ? AND fingerprint < ?', f.prefix, `${f.prefix}\uffff`);
+    if (f.comment !== undefined)
+      add(
+        `json_extract(data, '$.comment') LIKE ? ESCAPE '\\'`,
+        `%${f.comment.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+      );
     // One host's items are few: read them by host and sort, rather than walk the fleet's
     // fingerprint index in order (which the planner prefers, to skip the sort).
     const from = f.hostId === undefined ? '' : 'INDEXED BY inventory_host';
