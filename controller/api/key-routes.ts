@@ -98,7 +98,7 @@ export function registerKeyRoutes(
         tags,
         summary: 'Keys in the fleet (or on one host), in fingerprint order',
         description:
-          'With `type`, a page may hold fewer than `limit` keys and still have a nextCursor: follow it.',
+          'With `type`, or `q` searching comments (a page reads a bounded window of lines), a page may hold fewer than `limit` keys, even none, and still have a nextCursor: follow it.',
         querystring: listQuery(KeyListFilters),
         response: { 200: Page(KeySummary), ...errors },
       },

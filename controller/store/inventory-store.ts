@@ -72,10 +72,18 @@ export interface FingerprintFilter {
   prefix?: string;
   /**
    * Keys of an authorized-key line whose comment holds this text (ASCII case ignored); other
-   * kinds have no comment and match nothing. Read line by line in fingerprint order.
+   * kinds have no comment and match nothing. No index can find text inside a comment, so a
+   * page reads at most COMMENT_SCAN_LINES lines (and the rest of the last key's) in
+   * fingerprint order: it may hold fewer than `limit` keys, even none, and still have a
+   * nextCursor where the next page goes on.
    */
   comment?: string;
+  /** Lines a page of a comment search reads at most; default COMMENT_SCAN_LINES. */
+  scanLines?: number;
 }
+
+/** Lines one page of a comment search reads at most (a few tenths of a second on SQLite). */
+export const COMMENT_SCAN_LINES = 25_000;
 
 export interface InventoryPage {
   limit: number;

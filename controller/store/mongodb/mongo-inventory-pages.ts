@@ -4,11 +4,12 @@
  */
 import type { Filter } from 'mongodb';
 import type { InventoryKind } from '../inventory-records';
-import type {
-  FingerprintFilter,
-  FingerprintSummary,
-  InventoryFilter,
-  InventoryPage,
+import {
+  COMMENT_SCAN_LINES,
+  type FingerprintFilter,
+  type FingerprintSummary,
+  type InventoryFilter,
+  type InventoryPage,
 } from '../inventory-store';
 import type { Page } from '../store';
 import { toItem, type InventoryCollections, type InventoryDoc } from './inventory-collections';
@@ -54,7 +55,7 @@ export async function mongoFingerprintPage(
   const found = new Set<string>();
   for (const kind of f.kinds) {
     if (f.comment !== undefined && kind !== 'authorized-key') continue;
-    const range: { $ne?: null; $gt?: string; $gte?: string; $lt?: string } =
+    const range: { $ne?: null; $gt?: string; $gte?: string; $lt?: string; $lte?: string } =
       p.after === undefined ? { $ne: null } : { $gt: p.after };
     if (f.prefix !== undefined) {
       range.$gte = f.prefix;
@@ -62,7 +63,19 @@ export async function mongoFingerprintPage(
     }
     const filter: Filter<InventoryDoc> = { kind, removedAt: null, fingerprint: range };
     if (f.hostId !== undefined) filter.hostId = f.hostId;
-    if (f.comment !== undefined) filter.data = { $regex: commentPattern(f.comment), $options: 'i' };
+    let edge: string | null = null;
+    if (f.comment !== undefined) {
+      // The window of a comment search (see FingerprintFilter.comment): up to the key of the
+      // COMMENT_SCAN_LINES-th line, that key's every line included.
+      const nth = await c.items.findOne(filter, {
+        sort: { fingerprint: 1 },
+        skip: (f.scanLines ?? COMMENT_SCAN_LINES) - 1,
+        projection: { fingerprint: 1 },
+      });
+      edge = nth?.fingerprint ?? null;
+      if (edge !== null) range.$lte = edge;
+      filter.data = { $regex: commentPattern(f.comment), $options: 'i' };
+    }
     const cursor = c.items.find(filter, {
       sort: { fingerprint: 1 },
       projection: { fingerprint: 1 },
@@ -78,6 +91,10 @@ export async function mongoFingerprintPage(
       }
     } finally {
       await cursor.close();
+    }
+    if (f.comment !== undefined) {
+      const items = [...seen].sort().slice(0, p.limit);
+      return { items, nextCursor: seen.size > p.limit ? (items.at(-1) ?? null) : edge };
     }
   }
   const sorted = [...found].sort();

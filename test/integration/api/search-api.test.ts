@@ -91,7 +91,15 @@ describe.each(['sqlite', 'mongodb'] as const)('server-side search on %s', (store
       ],
       now,
     );
-    await inv.sync('authorized-key', 'h-web-2', [line('h-web-2', 'al', 'al', 'alice@phone')], now);
+    await inv.sync(
+      'authorized-key',
+      'h-web-2',
+      [
+        line('h-web-2', 'al', 'al', 'alice@phone'),
+        line('h-web-2', 'alice', 'alice', 'ALICE@laptop'),
+      ],
+      now,
+    );
   }, 120_000);
   afterAll(async () => {
     await ctl?.stop();
@@ -152,6 +160,32 @@ describe.each(['sqlite', 'mongodb'] as const)('server-side search on %s', (store
     );
     expect(second.body.items).toHaveLength(1);
     expect(second.body.items[0]?.fingerprint).not.toBe(first.body.items[0]?.fingerprint);
+  });
+
+  it('reads a bounded window of lines per page of a comment search, and pages on to the end', async () => {
+    const inv = ctl.services.store.inventory.items;
+    const search = { kinds: ['authorized-key' as const], comment: '@' };
+    const all = await inv.listFingerprints(search, { limit: 100 });
+    expect(all).toEqual({
+      items: ['alice', 'bob', 'dot', 'nodot', 'al'].map(fp).sort(),
+      nextCursor: null,
+    });
+    // Two lines a page: a page holds what its window found, and the cursor goes on.
+    const seen: string[] = [];
+    let after: string | undefined;
+    let pages = 0;
+    do {
+      const page = await inv.listFingerprints(
+        { ...search, scanLines: 2 },
+        { limit: 100, ...(after ? { after } : {}) },
+      );
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.items);
+      after = page.nextCursor ?? undefined;
+      pages++;
+    } while (after && pages < 20);
+    expect(pages).toBeGreaterThan(2);
+    expect(seen).toEqual(all.items);
   });
 
   it('refuses a search longer than 100 characters, naming the field', async () => {
