@@ -60,7 +60,11 @@ export function PagedFooter(props: {
     <div class="pager">
       <ErrorBox error={paged.error} />
       {paged.loading && <Loading what={props.what} />}
-      {!paged.loading && props.count === 0 && !paged.error && <p class="muted">No {props.what}.</p>}
+      {!paged.loading && props.count === 0 && !paged.error && (
+        <p class="muted">
+          {paged.more ? `No ${props.what} in what was read so far.` : `No ${props.what}.`}
+        </p>
+      )}
       {paged.more && (
         <button type="button" onClick={paged.more} disabled={paged.loading}>
           Load more {props.what}
