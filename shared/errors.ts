@@ -226,6 +226,18 @@ export const ERRORS = {
     describe:
       'the LDAP directory could not be reached, refused the login or the TLS, or failed mid-search: nothing was changed',
   },
+  APPROVAL_REFUSED: {
+    status: 403,
+    retryable: false,
+    describe:
+      'an approval decision was refused: the token is forged, expired or already used, the caller is not an approver of the request, or the request is no longer pending',
+  },
+  IMAP_FAILED: {
+    status: 502,
+    retryable: true,
+    describe:
+      'the IMAP server could not be reached, refused the login or the TLS, or failed mid-read: no message was taken as read',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -466,3 +478,7 @@ export const backupInvalid = make('BACKUP_INVALID');
 export const restoreTargetNotEmpty = make('RESTORE_TARGET_NOT_EMPTY');
 /** The directory failed during a sync: no person was changed and nothing was revoked. */
 export const directoryUnavailable = make('DIRECTORY_UNAVAILABLE');
+/** An approve/deny decision that does not count (forged, expired, replayed, not an approver). */
+export const approvalRefused = make('APPROVAL_REFUSED');
+/** The IMAP inbox could not be read: nothing was marked as processed. */
+export const imapFailed = make('IMAP_FAILED');
