@@ -50,9 +50,10 @@ export interface ApprovalRule {
   required: number;
 }
 
-/** The authorization as asked for, without the key's private source (public key lines only). */
+/** The authorization as asked for (a private key is named by host and path, never held). */
 export interface RequestedAuthorization {
-  publicKey: string;
+  publicKey?: string;
+  privateKey?: { hostId: string; path: string };
   account: string;
   hostId?: string;
   groupId?: string;
