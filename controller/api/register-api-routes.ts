@@ -38,6 +38,7 @@ import { registerNotificationRoutes } from './notification-routes';
 import { registerDirectoryRoutes } from './directory-routes';
 import { registerApprovalRoutes } from './approval-routes';
 import { registerApprovalLinkRoutes } from './approval-link-routes';
+import { registerImapRoutes } from './imap-routes';
 
 /**
  * Mounts /api/v1, /metrics and the API documentation. Each area's routes live in their
@@ -114,4 +115,5 @@ export async function registerApiRoutes(
   registerDirectoryRoutes(app, services, auth);
   registerApprovalRoutes(app, services, auth);
   registerApprovalLinkRoutes(app, services);
+  registerImapRoutes(app, services, auth);
 }

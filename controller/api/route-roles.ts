@@ -152,6 +152,8 @@ export const ROUTE_ROLES = {
   'GET /api/v1/approval-policies': 'auditor',
   'PUT /api/v1/approval-policies/:id': 'admin',
   'DELETE /api/v1/approval-policies/:id': 'admin',
+  'GET /api/v1/notifications/imap': 'auditor',
+  'PUT /api/v1/notifications/imap': 'admin',
   // The signed single-use token in the body is the credential (docs/approvals.md).
   'GET /approval-links': 'public',
   'GET /approval-links/page.js': 'public',

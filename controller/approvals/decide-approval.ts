@@ -62,6 +62,11 @@ export async function refuse(
   });
 }
 
+const alreadyDecided = (earlier: ApprovalDecisionRecord, input: DecisionInput): string =>
+  input.tokenHash !== null && earlier.tokenHash === input.tokenHash
+    ? 'the token was already used'
+    : `${input.approver} has already decided`;
+
 const rulesMet = (r: ApprovalRequestRecord, approvals: Set<string>): boolean =>
   r.rules.every((rule) => rule.approvers.filter((a) => approvals.has(a)).length >= rule.required);
 
@@ -90,6 +95,12 @@ export async function decideApproval(
       { ...base, reason: `${input.approver} is not an approver of this request` },
       now,
     );
+  // A second use of a token (or a second word from the same approver) is named as such,
+  // whatever the request's state since.
+  const earlier = (await deps.store.approvals.listDecisions(r.id)).find(
+    (d) => d.approver === input.approver,
+  );
+  if (earlier) return refuse(deps, { ...base, reason: alreadyDecided(earlier, input) }, now);
   if (r.state === 'pending' && now >= r.expiresAt) {
     await expireRequest(deps, r, now);
     return refuse(deps, { ...base, reason: 'the request has expired' }, now);
@@ -106,18 +117,11 @@ export async function decideApproval(
     at: now,
   };
   if (!(await deps.store.approvals.addDecision(decision))) {
-    const earlier = (await deps.store.approvals.listDecisions(r.id)).find(
+    // Raced with another decision of the same approver: that one counts.
+    const won = (await deps.store.approvals.listDecisions(r.id)).find(
       (d) => d.approver === input.approver,
     );
-    const replay = input.tokenHash !== null && earlier?.tokenHash === input.tokenHash;
-    return refuse(
-      deps,
-      {
-        ...base,
-        reason: replay ? 'the token was already used' : `${input.approver} has already decided`,
-      },
-      now,
-    );
+    return refuse(deps, { ...base, reason: won ? alreadyDecided(won, input) : 'raced' }, now);
   }
   await deps.store.audit.append({
     at: now,

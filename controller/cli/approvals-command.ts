@@ -3,6 +3,7 @@
  * approver named like the caller's token) and the host-group policies that make grants
  * wait (`approvals policy set GROUP --approver ...`).
  */
+import { readFileSync } from 'node:fs';
 import type { ApiClient } from './api-client';
 import type { Options } from './cli-args';
 import { table, time } from './format';
@@ -13,12 +14,16 @@ export const APPROVALS_OPTIONS = {
   approver: { type: 'string', multiple: true },
   required: { type: 'string' },
   ttl: { type: 'string' },
+  mailbox: { type: 'string' },
+  'processed-mailbox': { type: 'string' },
 } as const;
 
 export const APPROVALS_USAGE = `  approvals list [--state pending,approved,denied,expired,cancelled,failed] [--limit N] [--cursor C]
   approvals show ID | approvals approve ID | approvals deny ID
   approvals policy set HOST-GROUP --approver NAME:EMAIL|person:ID ... [--required N] [--ttl 72h]
   approvals policy list | approvals policy remove HOST-GROUP
+  approvals inbox set --host H [--port P] --security tls|starttls --username U --password-file FILE|-
+      [--mailbox INBOX] [--processed-mailbox M] [--ca-file PEM] | approvals inbox show
   (authorizations add ... --approver NAME:EMAIL|person:ID [--required N] [--ttl D] [--reason TEXT] asks approvers too)`;
 
 interface ApprovalView {
@@ -146,6 +151,8 @@ export async function approvalsCommand(
     }
     case 'policy':
       return policyCommand(api, args, o);
+    case 'inbox':
+      return inboxCommand(api, args[0], o);
     default:
       throw new UsageError(`unknown command approvals ${sub ?? ''}`);
   }
@@ -197,4 +204,45 @@ async function policyCommand(api: ApiClient, args: string[], o: Options): Promis
     };
   }
   throw new UsageError(`unknown command approvals policy ${verb ?? ''}`);
+}
+
+interface InboxView {
+  host: string;
+  port: number;
+  security: string;
+  username: string;
+  passwordSet: boolean;
+  mailbox: string;
+  processedMailbox: string | null;
+  updatedBy: string;
+  updatedAt: number;
+}
+
+const showInbox = (s: InboxView) =>
+  `${s.security} ${s.host}:${s.port} as ${s.username}, password ${s.passwordSet ? 'set' : 'not set'}, reads ${s.mailbox}${s.processedMailbox ? `, moves read mail to ${s.processedMailbox}` : ''} (by ${s.updatedBy} ${time(s.updatedAt)})`;
+
+async function inboxCommand(api: ApiClient, verb: string | undefined, o: Options): Promise<Output> {
+  if (verb === 'show') {
+    const s = await api.call<InboxView>('GET', '/api/v1/notifications/imap');
+    return { data: s, human: showInbox(s) };
+  }
+  if (verb !== 'set') throw new UsageError(`unknown command approvals inbox ${verb ?? ''}`);
+  if (!o.host || !o.security || !o.username)
+    throw new UsageError('approvals inbox set: give --host, --security and --username');
+  const file = o['password-file'];
+  const body = {
+    host: o.host,
+    ...(o.port !== undefined ? { port: intOption(o.port, 'port') } : {}),
+    security: o.security,
+    username: o.username,
+    // From a file or stdin, never the command line (where ps shows it).
+    ...(file
+      ? { password: readFileSync(file === '-' ? 0 : file, 'utf8').replace(/\r?\n$/, '') }
+      : {}),
+    ...(o.mailbox ? { mailbox: o.mailbox } : {}),
+    ...(o['processed-mailbox'] ? { processedMailbox: o['processed-mailbox'] } : {}),
+    ...(o['ca-file'] ? { caCertificate: readFileSync(o['ca-file'], 'utf8') } : {}),
+  };
+  const s = await api.call<InboxView>('PUT', '/api/v1/notifications/imap', body);
+  return { data: s, human: showInbox(s) };
 }

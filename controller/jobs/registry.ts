@@ -77,6 +77,8 @@ import { internalResourceMonitor } from './internal-resource-monitor';
 import { ldapSync } from './ldap-sync';
 import { accessGroupsProcessing } from './access-groups-processing';
 import { internalExpireApprovals } from './internal-expire-approvals';
+import { emailCollector } from './email-collector';
+import { replyToEmailRequest } from './reply-to-email-request';
 
 export const productJobs = [
   internalProcessManager,
@@ -146,6 +148,8 @@ export const productJobs = [
   ldapSync,
   accessGroupsProcessing,
   internalExpireApprovals,
+  emailCollector,
+  replyToEmailRequest,
 ] as const;
 
 /** Fixtures for tests and benchmarks, registered only with KEYWARDEN_ENABLE_TEST_JOB_TYPES. */
