@@ -31,7 +31,7 @@ const person = (id: string, key: string, fingerprint: string): PersonRecord => (
 const DAVE_KEY =
   'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDq9Ld6G1n3uuQ8uYx0c6s4zQKJv0bO5Q4wq0o0Ym1Xk dave';
 const ERIN_KEY =
-  'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHZ0aGlzIGlzIGEgdGVzdCBrZXkgZm9yIGVyaW4gISE erin';
+  'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcH erin';
 
 describe('access-group grants that need approval', { timeout: 120_000 }, () => {
   let smtp: SmtpTestServer;
