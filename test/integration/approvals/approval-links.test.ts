@@ -112,6 +112,14 @@ describe('approvals by link and by API', { timeout: 120_000 }, () => {
     const ann = tokensOf(await approvalMail(smtp, a.id, 'ann@example.test'));
     const bob = tokensOf(await approvalMail(smtp, a.id, 'bob@example.test'));
 
+    // The email's link opens a page (the token stays in the fragment, never sent); its
+    // script checks the token, then decides on a click, as the calls below do.
+    const page = await fetch(`${ctl.url}/approval-links`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await page.text()).toContain('<script src="/approval-links/page.js"');
+    const script = await (await fetch(`${ctl.url}/approval-links/page.js`)).text();
+    expect(script).toContain('location.hash');
     const check = await ctl.api<{ ok: boolean; action: string }>('POST', '/approval-links/check', {
       body: { token: ann.approve },
       token: null,
