@@ -62,6 +62,10 @@ export async function refuse(
   });
 }
 
+/** The token name in an API actor (`token:<name>#<id>`); null for robots and others. */
+const requesterName = (actor: string): string | null =>
+  /^token:(.+)#[^#]+$/.exec(actor)?.[1] ?? null;
+
 const alreadyDecided = (earlier: ApprovalDecisionRecord, input: DecisionInput): string =>
   input.tokenHash !== null && earlier.tokenHash === input.tokenHash
     ? 'the token was already used'
@@ -93,6 +97,13 @@ export async function decideApproval(
     return refuse(
       deps,
       { ...base, reason: `${input.approver} is not an approver of this request` },
+      now,
+    );
+  // Four eyes: whoever asked does not approve their own grant, by any path.
+  if (requesterName(r.requester) === input.approver)
+    return refuse(
+      deps,
+      { ...base, reason: `${input.approver} asked for this grant and cannot decide on it` },
       now,
     );
   // A second use of a token (or a second word from the same approver) is named as such,

@@ -197,6 +197,28 @@ describe('approvals by link and by API', { timeout: 120_000 }, () => {
     expect((await authorizations()).length).toBe(before);
   });
 
+  it('does not let the one who asked approve their own grant', async () => {
+    const { body } = await ctl.api<{ secret: string }>('POST', '/api/v1/tokens', {
+      body: { name: 'ann', role: 'operator' },
+    });
+    const res = await ctl.api<{ approval: ApprovalRequestRecord }>(
+      'POST',
+      '/api/v1/authorizations',
+      { body: { publicKey: KEY, account: 'deploy', groupId: 'web' }, token: body.secret },
+    );
+    expect(res.status).toBe(202);
+    const own = await ctl.api('POST', `/api/v1/approvals/${res.body.approval.id}/approve`, {
+      token: body.secret,
+    });
+    expect(own.status).toBe(403);
+    const ann = tokensOf(await approvalMail(smtp, res.body.approval.id, 'ann@example.test'));
+    expect((await decide(ann.approve)).status).toBe(403);
+    expect(await refusals(res.body.approval.id)).toContain(
+      'ann asked for this grant and cannot decide on it',
+    );
+    expect((await show(res.body.approval.id)).approval.state).toBe('pending');
+  });
+
   it('refuses a link after its deadline and expires the request, which never applies', async () => {
     const now = Date.now();
     // Opened two hours ago with one hour to wait: its deadline has passed.
