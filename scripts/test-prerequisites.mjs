@@ -44,6 +44,9 @@ export const REQUIREMENTS = [
   // The directory sync tests run an OpenLDAP server on loopback and change it with ldapmodify.
   { file: '/usr/sbin/slapd', pkg: 'slapd' },
   { command: 'ldapmodify', pkg: 'ldap-utils' },
+  // The approvals tests read replies from a Dovecot IMAP server on loopback.
+  { file: '/usr/sbin/dovecot', pkg: 'dovecot-core' },
+  { file: '/usr/lib/dovecot/imap', pkg: 'dovecot-imapd' },
 ];
 
 const SEARCH_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];

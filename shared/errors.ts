@@ -232,6 +232,18 @@ export const ERRORS = {
     describe:
       'a session recording is malformed or over its limits (size, line length, events): it was not converted',
   },
+  APPROVAL_REFUSED: {
+    status: 403,
+    retryable: false,
+    describe:
+      'an approval decision was refused: the token is forged, expired or already used, the caller is not an approver of the request, or the request is no longer pending',
+  },
+  IMAP_FAILED: {
+    status: 502,
+    retryable: true,
+    describe:
+      'the IMAP server could not be reached, refused the login or the TLS, or failed mid-read: no message was taken as read',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -474,3 +486,7 @@ export const restoreTargetNotEmpty = make('RESTORE_TARGET_NOT_EMPTY');
 export const directoryUnavailable = make('DIRECTORY_UNAVAILABLE');
 /** A session recording is not asciicast v2 or is over its limits: nothing was converted. */
 export const recordingInvalid = make('RECORDING_INVALID');
+/** An approve/deny decision that does not count (forged, expired, replayed, not an approver). */
+export const approvalRefused = make('APPROVAL_REFUSED');
+/** The IMAP inbox could not be read: nothing was marked as processed. */
+export const imapFailed = make('IMAP_FAILED');

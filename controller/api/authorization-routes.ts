@@ -8,7 +8,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { conflict, notFound } from '../../shared/errors';
-import { createAuthorization } from '../authorizations/create-authorization';
+import { requestAuthorization } from '../approvals/request-authorization';
+import { approvalView } from './approval-routes';
+import { ApprovalRequest } from './approval-schemas';
 import { coverageOfHost } from '../authorizations/coverage';
 import type { ControllerServices } from '../controller-services';
 import { removeAuthorization } from '../jobs/remove-authorization';
@@ -50,16 +52,20 @@ export function registerAuthorizationRoutes(
       onRequest: auth('operator'),
       schema: {
         tags,
-        summary: 'Grant a key to an account on a host or every host of a group',
+        summary:
+          'Grant a key to an account on a host or every host of a group (held as an approval request when the group needs approval or approvers are named)',
         body: AuthorizationBody,
-        response: { 202: Accepted, ...errors },
+        response: {
+          202: Type.Union([Accepted, Type.Object({ approval: ApprovalRequest })]),
+          ...errors,
+        },
       },
     },
     async (req, reply) => {
       const { actor } = caller(req);
-      const { expiresAt, ...rest } = req.body;
+      const { expiresAt, approval, reason, ...rest } = req.body;
       const now = Date.now();
-      const res = await createAuthorization(
+      const res = await requestAuthorization(
         s,
         {
           ...rest,
@@ -67,9 +73,12 @@ export function registerAuthorizationRoutes(
             ? { expiresAt: parseTime(String(expiresAt), 'expiresAt') as number }
             : {}),
         },
+        { ...(approval ? { spec: approval } : {}), ...(reason !== undefined ? { reason } : {}) },
         actor,
         now,
       );
+      // Held for approval: nothing is stored as an authorization or queued yet.
+      if ('approval' in res) return reply.code(202).send({ approval: approvalView(res.approval) });
       await s.store.audit.append({
         at: now,
         actor,

@@ -6,6 +6,7 @@ import {
   PLACEMENT_STATES,
 } from '../store/authorization-records';
 import { Nullable, PageQuery } from './schemas';
+import { ApprovalSpecBody } from './approval-schemas';
 
 const Option = Type.Object(
   {
@@ -40,6 +41,8 @@ export const AuthorizationBody = Type.Object(
       }),
     ),
     onDrift: Type.Optional(Type.Union(DRIFT_ACTIONS.map((a) => Type.Literal(a)))),
+    approval: Type.Optional(ApprovalSpecBody),
+    reason: Type.Optional(Type.String({ maxLength: 500, description: 'shown to approvers' })),
   },
   { additionalProperties: false },
 );

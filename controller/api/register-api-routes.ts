@@ -36,6 +36,9 @@ import { registerKeyRetirementRoutes } from './key-retirement-routes';
 import { registerExportRoutes } from './export-routes';
 import { registerNotificationRoutes } from './notification-routes';
 import { registerDirectoryRoutes } from './directory-routes';
+import { registerApprovalRoutes } from './approval-routes';
+import { registerApprovalLinkRoutes } from './approval-link-routes';
+import { registerImapRoutes } from './imap-routes';
 
 /**
  * Mounts /api/v1, /metrics and the API documentation. Each area's routes live in their
@@ -110,4 +113,7 @@ export async function registerApiRoutes(
   registerDailyReportRoutes(app, services, auth);
   registerNotificationRoutes(app, services, auth);
   registerDirectoryRoutes(app, services, auth);
+  registerApprovalRoutes(app, services, auth);
+  registerApprovalLinkRoutes(app, services);
+  registerImapRoutes(app, services, auth);
 }

@@ -146,6 +146,20 @@ export const ROUTE_ROLES = {
   'GET /api/v1/access-groups': 'auditor',
   'POST /api/v1/access-groups': 'operator',
   'DELETE /api/v1/access-groups/:id': 'operator',
+  'GET /api/v1/approvals': 'auditor',
+  'GET /api/v1/approvals/:id': 'auditor',
+  'POST /api/v1/approvals/:id/approve': 'operator',
+  'POST /api/v1/approvals/:id/deny': 'operator',
+  'GET /api/v1/approval-policies': 'auditor',
+  'PUT /api/v1/approval-policies/:id': 'admin',
+  'DELETE /api/v1/approval-policies/:id': 'admin',
+  'GET /api/v1/notifications/imap': 'auditor',
+  'PUT /api/v1/notifications/imap': 'admin',
+  // The signed single-use token in the body is the credential (docs/approvals.md).
+  'GET /approval-links': 'public',
+  'GET /approval-links/page.js': 'public',
+  'POST /approval-links/check': 'public',
+  'POST /approval-links/decide': 'public',
 } as const satisfies Record<string, Access>;
 
 /** Set on the hook `auth(role)` returns, so the table can be checked against the route. */

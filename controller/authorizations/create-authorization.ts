@@ -117,6 +117,32 @@ function checkOptions(options: AuthorizedKeyOption[]): AuthorizedKeyOption[] {
 }
 
 /**
+ * The request checked whole, nothing stored: what createAuthorization stores, and what an
+ * approval request (controller/approvals) shows its approvers before anything exists.
+ */
+export async function checkAuthorizationRequest(
+  store: Pick<Store, 'inventory' | 'hosts' | 'hostGroups'>,
+  req: AuthorizationRequest,
+  now: number,
+): Promise<{
+  options: AuthorizedKeyOption[];
+  key: Awaited<ReturnType<typeof resolveKey>>;
+  target: AuthorizationTarget;
+}> {
+  if (!/^[a-z_][a-z0-9_.-]*\$?$/i.test(req.account) || req.account.length > 64)
+    throw bad(`account ${JSON.stringify(req.account)} is not a user name`, 'account', req.account);
+  const options = checkOptions(req.options ?? []);
+  if (req.expiresAt !== undefined && req.expiresAt <= now)
+    throw bad(
+      `expiresAt ${new Date(req.expiresAt).toISOString()} is not in the future`,
+      'expiresAt',
+      req.expiresAt,
+    );
+  const [key, target] = await Promise.all([resolveKey(store, req), resolveTarget(store, req)]);
+  return { options, key, target };
+}
+
+/**
  * The API passes its JobQueue; a robot (access-groups-processing) passes its job context's
  * store and queue, so a grant it makes is checked and placed exactly as an admin's.
  */
@@ -127,19 +153,7 @@ export async function createAuthorization(
   now: number,
   trigger: JobTrigger = 'admin',
 ): Promise<{ authorization: AuthorizationRecord; jobId: string }> {
-  if (!/^[a-z_][a-z0-9_.-]*\$?$/i.test(req.account) || req.account.length > 64)
-    throw bad(`account ${JSON.stringify(req.account)} is not a user name`, 'account', req.account);
-  const options = checkOptions(req.options ?? []);
-  if (req.expiresAt !== undefined && req.expiresAt <= now)
-    throw bad(
-      `expiresAt ${new Date(req.expiresAt).toISOString()} is not in the future`,
-      'expiresAt',
-      req.expiresAt,
-    );
-  const [key, target] = await Promise.all([
-    resolveKey(deps.store, req),
-    resolveTarget(deps.store, req),
-  ]);
+  const { options, key, target } = await checkAuthorizationRequest(deps.store, req, now);
   const auth: AuthorizationRecord = {
     id: newId(now),
     ...key,

@@ -9,6 +9,7 @@ import type { Options } from './cli-args';
 import { table, time } from './format';
 import type { Output } from './job-commands';
 import { durationOption, intOption, UsageError } from './option-values';
+import { approvalSpec, describeApproval } from './approvals-command';
 
 export const AUTHORIZATIONS_OPTIONS = {
   'public-key-file': { type: 'string' },
@@ -20,6 +21,7 @@ export const AUTHORIZATIONS_OPTIONS = {
 
 export const AUTHORIZATIONS_USAGE = `  authorizations add (--public-key-file F | --private-key HOST-ID:/PATH) --account A (--host ID | --group ID)
       [--option NAME[=VALUE] ...] [--expires ISO-TIME|+DURATION] [--on-drift restore|drop]
+      [--approver NAME:EMAIL|person:ID ... [--required N] [--ttl D]] [--reason TEXT]: wait for approvers
   authorizations list [--state active,removed,expired] [--fingerprint SHA256:...] [--account A] [--host ID] [--group ID] [--limit N] [--cursor C]
   authorizations show ID | authorizations remove ID`;
 
@@ -83,6 +85,7 @@ export async function authorizationsCommand(
       if (pk !== undefined && colon < 1)
         throw new UsageError(`--private-key: expected HOST-ID:/PATH, got ${pk}`);
       const expires = expiresAt(o.expires);
+      const approval = approvalSpec(o);
       const body = {
         ...(file ? { publicKey: readFileSync(file === '-' ? 0 : file, 'utf8').trim() } : {}),
         ...(pk ? { privateKey: { hostId: pk.slice(0, colon), path: pk.slice(colon + 1) } } : {}),
@@ -92,12 +95,15 @@ export async function authorizationsCommand(
         ...(o.option ? { options: optionList(o.option) } : {}),
         ...(expires !== undefined ? { expiresAt: expires } : {}),
         ...(o['on-drift'] ? { onDrift: o['on-drift'] } : {}),
+        ...(approval ? { approval } : {}),
+        ...(o.reason ? { reason: o.reason } : {}),
       };
-      const res = await api.call<{ authorization: AuthorizationView; jobId: string }>(
-        'POST',
-        '/api/v1/authorizations',
-        body,
-      );
+      const res = await api.call<
+        | { authorization: AuthorizationView; jobId: string }
+        | { approval: Parameters<typeof describeApproval>[0] }
+      >('POST', '/api/v1/authorizations', body);
+      if ('approval' in res)
+        return { data: res, human: `waiting for approval: ${describeApproval(res.approval)}` };
       const a = res.authorization;
       return {
         data: res,

@@ -440,6 +440,45 @@ export const settings = {
     describe:
       'command-audit raises an alert for a recorded command scoring at least this (1-100; 90 and over is critical)',
   },
+  publicUrl: {
+    env: 'KEYWARDEN_PUBLIC_URL',
+    parse: (raw: string, name: string) =>
+      /^https?:\/\/[^\s/?#]+\/?$/.test(raw.trim())
+        ? raw.trim().replace(/\/$/, '')
+        : fail(
+            name,
+            raw,
+            'an http:// or https:// URL of the controller, such as https://keywarden.example.com',
+          ),
+    describe:
+      'the controller as approvers reach it: the base of approve/deny links in approval emails (default: http://KEYWARDEN_HTTP_ADDR)',
+  },
+  approvalTtlMs: {
+    env: 'KEYWARDEN_APPROVAL_TTL',
+    parse: asDurationMs,
+    default: '72h',
+    describe:
+      'how long an approval request without a host-group policy waits for its decisions before it expires',
+  },
+  imapMaxMessageBytes: {
+    env: 'KEYWARDEN_IMAP_MAX_MESSAGE_BYTES',
+    parse: asPositiveInt,
+    default: '262144',
+    describe: 'email-collector skips (and marks read) inbox messages larger than this (bytes)',
+  },
+  imapMaxMessagesPerRun: {
+    env: 'KEYWARDEN_IMAP_MAX_MESSAGES',
+    parse: asPositiveInt,
+    default: '50',
+    describe:
+      'messages one email-collector run takes from the inbox; the rest wait for the next run',
+  },
+  imapTimeoutMs: {
+    env: 'KEYWARDEN_IMAP_TIMEOUT',
+    parse: asDurationMs,
+    default: '60s',
+    describe: 'IMAP connection, greeting and socket timeout of email-collector',
+  },
 } satisfies Record<string, SettingSpec<unknown>>;
 
 export type Settings = typeof settings;

@@ -7,6 +7,7 @@
  * access-groups-processing and, right after each sync, by ldap-sync, so a departure takes
  * the keys off the hosts in the same run.
  */
+import { gateAccessGrant, releaseUnwanted } from '../approvals/access-grant-approvals';
 import { createAuthorization } from '../authorizations/create-authorization';
 import type { JobContext } from '../engine/job-definition';
 import type { JobQueue } from '../engine/job-queue';
@@ -23,6 +24,8 @@ export interface AccessGroupsResult {
   granted: number;
   revoked: number;
   skippedGroups: string[];
+  /** Grants waiting for approval (their host group has an approval policy). */
+  awaitingApproval?: number;
 }
 
 // One run at a time in this process: ldap-sync and the robot may both run it, and two runs
@@ -64,7 +67,11 @@ async function processOnce(ctx: JobContext): Promise<AccessGroupsResult> {
   ]);
   const result: AccessGroupsResult = { granted: 0, revoked: 0, skippedGroups: [] };
   const keep = new Set<string>();
+  // Every grant the access groups want, made or waiting for approval: the approval
+  // requests of the others are cancelled (controller/approvals/access-grant-approvals.ts).
+  const wantedAll = new Set<string>();
   for (const g of groups) {
+    for (const id of wanted(g, people).keys()) wantedAll.add(id);
     const mine = grants.filter((x) => x.accessGroupId === g.id);
     if (!(await ctx.store.hostGroups.get(g.hostGroupId))) {
       // A host group removed by mistake must not revoke everyone: its grants wait.
@@ -77,7 +84,12 @@ async function processOnce(ctx: JobContext): Promise<AccessGroupsResult> {
     for (const x of mine) if (want.has(x.id)) keep.add(x.id);
     for (const [id, { person, key }] of want) {
       if (keep.has(id)) continue;
-      const { authorization } = await createAuthorization(
+      const gate = await gateAccessGrant(ctx, g, person, key, id);
+      if (!gate.make) {
+        result.awaitingApproval = (result.awaitingApproval ?? 0) + 1;
+        continue;
+      }
+      const { authorization, jobId } = await createAuthorization(
         { store: ctx.store, queue },
         {
           publicKey: key.publicKey,
@@ -98,6 +110,7 @@ async function processOnce(ctx: JobContext): Promise<AccessGroupsResult> {
         createdAt: now,
       };
       await ctx.store.directory.putGrant(grant);
+      await gate.granted(authorization.id, jobId);
       keep.add(id);
       result.granted += 1;
       await ctx.store.audit.append({
@@ -134,5 +147,6 @@ async function processOnce(ctx: JobContext): Promise<AccessGroupsResult> {
       },
     });
   }
+  await releaseUnwanted(ctx, wantedAll);
   return result;
 }

@@ -79,6 +79,9 @@ import { accessGroupsProcessing } from './access-groups-processing';
 import { sessionLogConverter } from './session-log-converter';
 import { sessionTextsIndexer } from './session-texts-indexer';
 import { commandAudit } from './command-audit';
+import { internalExpireApprovals } from './internal-expire-approvals';
+import { emailCollector } from './email-collector';
+import { replyToEmailRequest } from './reply-to-email-request';
 
 export const productJobs = [
   internalProcessManager,
@@ -150,6 +153,9 @@ export const productJobs = [
   sessionLogConverter,
   sessionTextsIndexer,
   commandAudit,
+  internalExpireApprovals,
+  emailCollector,
+  replyToEmailRequest,
 ] as const;
 
 /** Fixtures for tests and benchmarks, registered only with KEYWARDEN_ENABLE_TEST_JOB_TYPES. */

@@ -15,6 +15,7 @@ import type { JobContext } from '../engine/job-definition';
 import { secretBoxFor } from '../secrets/secret-boxes';
 import { SMTP_PASSWORD_CONTEXT } from './email-smtp-settings';
 import { sendThroughSmtp } from './email-transport';
+import { openOutboxContent } from './outbox-sealing';
 
 export interface SendEmailResult {
   outboxId: string;
@@ -49,8 +50,9 @@ export async function sendOutboxMessage(ctx: JobContext, id: string): Promise<Se
     await repo.noteFailure(id, `${err.code}: ${err.message}`, false, ctx.now());
     throw err;
   }
+  const box = secretBoxFor(ctx.config);
   const password = smtp.passwordSealed
-    ? secretBoxFor(ctx.config).open(smtp.passwordSealed, SMTP_PASSWORD_CONTEXT)
+    ? box.open(smtp.passwordSealed, SMTP_PASSWORD_CONTEXT)
     : null;
   const msg = await repo.markSending(id, ctx.now());
   if (!msg) {
@@ -63,9 +65,9 @@ export async function sendOutboxMessage(ctx: JobContext, id: string): Promise<Se
       password,
       {
         to: msg.recipient,
-        subject: msg.subject,
-        text: msg.text,
-        html: msg.html,
+        subject: openOutboxContent(box, msg.id, msg.subject),
+        text: openOutboxContent(box, msg.id, msg.text),
+        html: openOutboxContent(box, msg.id, msg.html),
         messageId: msg.messageId,
         headers: { 'X-Keywarden-Outbox': msg.id },
       },

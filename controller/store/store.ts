@@ -35,6 +35,7 @@ import type { PolicyRepository } from './policy-store';
 import type { NotificationRepository } from './notification-store';
 import type { DirectoryRepository } from './directory-store';
 import type { SessionTextRepository } from './session-text-store';
+import type { ApprovalRepository } from './approval-store';
 
 export interface JobFilter {
   state?: JobState[];
@@ -282,5 +283,6 @@ export interface Store {
   notifications: NotificationRepository;
   directory: DirectoryRepository;
   sessionTexts: SessionTextRepository;
+  approvals: ApprovalRepository;
   close(): Promise<void>;
 }

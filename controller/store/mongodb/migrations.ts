@@ -20,6 +20,7 @@ import { policyMigrations } from './policy-migrations';
 import { notificationMigrations } from './notification-migrations';
 import { directoryMigrations } from './directory-migrations';
 import { sessionTextMigrations } from './session-text-migrations';
+import { approvalMigrations } from './approval-migrations';
 
 interface Migration {
   id: number;
@@ -125,6 +126,7 @@ export const migrations: readonly Migration[] = [
   ...notificationMigrations,
   ...directoryMigrations,
   ...sessionTextMigrations,
+  ...approvalMigrations,
 ];
 
 export async function migrate(db: Db): Promise<void> {

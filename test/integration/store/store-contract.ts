@@ -22,6 +22,7 @@ import { policiesContract } from './contract-policies';
 import { notificationsContract } from './contract-notifications';
 import { directoryContract } from './contract-directory';
 import { sessionTextsContract } from './contract-session-texts';
+import { approvalsContract } from './contract-approvals';
 
 export interface StoreUnderTest {
   store: Store;
@@ -75,5 +76,6 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     notificationsContract(ctx);
     directoryContract(ctx);
     sessionTextsContract(ctx);
+    approvalsContract(ctx);
   });
 }

@@ -1,0 +1,141 @@
+/**
+ * Approvals, approval policies, the IMAP settings and collected mail in MongoDB. Where one
+ * winner matters a unique `_id` insert decides, because MongoDB-compatible servers such as
+ * FerretDB do not update atomically: one decision per approver (`_id` request + approver)
+ * and one application per request. A state change is a conditional update; the
+ * application re-reads the decisions after it has won (approvals/apply-approval.ts), so a
+ * deny that raced an approval on such a server still stops the grant.
+ */
+import type { Db, Filter } from 'mongodb';
+import { conflict } from '../../../shared/errors';
+import type {
+  ApprovalDecisionRecord,
+  ApprovalPolicyRecord,
+  ApprovalRequestRecord,
+  ImapSettingsRecord,
+  InboundMailRecord,
+} from '../approval-records';
+import type { ApprovalRepository } from '../approval-store';
+import { isDuplicateKey } from './collections';
+import { guarded } from './translate-errors';
+
+type RequestDoc = Omit<ApprovalRequestRecord, 'id'> & { _id: string };
+type DecisionDoc = ApprovalDecisionRecord & { _id: string };
+type PolicyDoc = ApprovalPolicyRecord & { _id: string };
+type ImapDoc = ImapSettingsRecord & { _id: 'imap' };
+type InboundDoc = Omit<InboundMailRecord, 'id'> & { _id: string };
+
+const fromRequest = ({ _id, ...rest }: RequestDoc): ApprovalRequestRecord => ({ id: _id, ...rest });
+const fromInbound = ({ _id, ...rest }: InboundDoc): InboundMailRecord => ({ id: _id, ...rest });
+const strip = <T extends { _id: unknown }>({ _id: _unused, ...rest }: T): Omit<T, '_id'> => rest;
+
+async function insertOnce(insert: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await insert();
+    return true;
+  } catch (err) {
+    if (isDuplicateKey(err)) return false;
+    throw err;
+  }
+}
+
+export function mongoApprovalRepository(db: Db): ApprovalRepository {
+  const requests = db.collection<RequestDoc>('approval_requests');
+  const decisions = db.collection<DecisionDoc>('approval_decisions');
+  const applications = db.collection<{ _id: string; at: number }>('approval_applications');
+  const policies = db.collection<PolicyDoc>('approval_policies');
+  const imap = db.collection<ImapDoc>('imap_settings');
+  const inbound = db.collection<InboundDoc>('inbound_mail');
+  return guarded('approvals', {
+    createRequest: async (r) => {
+      const { id, ...rest } = r;
+      if (!(await insertOnce(() => requests.insertOne({ _id: id, ...rest }))))
+        throw conflict(`an approval request ${id} exists`, { details: { id } });
+    },
+    getRequest: async (id) => {
+      const doc = await requests.findOne({ _id: id });
+      return doc ? fromRequest(doc) : null;
+    },
+    listRequests: async (f, p) => {
+      const q: Filter<RequestDoc> = {};
+      if (f.state) q.state = { $in: f.state };
+      if (f.subjectKey !== undefined) q.subjectKey = f.subjectKey;
+      if (f.expiresBefore !== undefined) q.expiresAt = { $lt: f.expiresBefore };
+      if (p.after !== undefined) q._id = { $lt: p.after };
+      const docs = await requests
+        .find(q)
+        .sort({ _id: -1 })
+        .limit(p.limit + 1)
+        .toArray();
+      const items = docs.slice(0, p.limit).map(fromRequest);
+      const last = items[items.length - 1];
+      return { items, nextCursor: docs.length > p.limit && last ? last.id : null };
+    },
+    transition: async (id, from, state, patch, now) => {
+      const doc = await requests.findOneAndUpdate(
+        { _id: id, state: { $in: from } },
+        {
+          $set: {
+            state,
+            updatedAt: now,
+            ...(patch.decidedAt !== undefined ? { decidedAt: patch.decidedAt } : {}),
+            ...(patch.outcome !== undefined ? { outcome: patch.outcome } : {}),
+            ...(patch.subjectKey === null ? { subjectKey: null } : {}),
+          },
+        },
+        { returnDocument: 'after' },
+      );
+      return doc ? fromRequest(doc) : null;
+    },
+    detachSubject: async (id, now) => {
+      await requests.updateOne({ _id: id }, { $set: { subjectKey: null, updatedAt: now } });
+    },
+    addDecision: (d) =>
+      insertOnce(() => decisions.insertOne({ _id: `${d.requestId}\n${d.approver}`, ...d })),
+    listDecisions: async (requestId) =>
+      (await decisions.find({ requestId }).sort({ at: 1, _id: 1 }).toArray()).map(strip),
+    claimApplication: (requestId, now) =>
+      insertOnce(() => applications.insertOne({ _id: requestId, at: now })),
+
+    putPolicy: async (p) => {
+      await policies.replaceOne({ _id: p.hostGroupId }, { ...p }, { upsert: true });
+    },
+    getPolicy: async (hostGroupId) => {
+      const doc = await policies.findOne({ _id: hostGroupId });
+      return doc ? strip(doc) : null;
+    },
+    listPolicies: async () => (await policies.find({}).sort({ _id: 1 }).toArray()).map(strip),
+    removePolicy: async (hostGroupId) =>
+      (await policies.deleteOne({ _id: hostGroupId })).deletedCount > 0,
+
+    getImap: async () => {
+      const doc = await imap.findOne({ _id: 'imap' });
+      return doc ? strip(doc) : null;
+    },
+    putImap: async (s) => {
+      if (s === null) await imap.deleteOne({ _id: 'imap' });
+      else await imap.replaceOne({ _id: 'imap' }, { ...s }, { upsert: true });
+    },
+    addInbound: (m) => {
+      const { id, ...rest } = m;
+      return insertOnce(() => inbound.insertOne({ _id: id, ...rest }));
+    },
+    listInbound: async (f, limit) =>
+      (
+        await inbound
+          .find(f.state ? { state: f.state } : {})
+          .sort({ collectedAt: 1, _id: 1 })
+          .limit(limit)
+          .toArray()
+      ).map(fromInbound),
+    markInboundProcessed: async (id, outcome, now) =>
+      (
+        await inbound.updateOne(
+          { _id: id, state: 'new' },
+          { $set: { state: 'processed', sealed: null, outcome, processedAt: now } },
+        )
+      ).modifiedCount > 0,
+    purgeInbound: async (before) =>
+      (await inbound.deleteMany({ state: 'processed', collectedAt: { $lt: before } })).deletedCount,
+  });
+}
