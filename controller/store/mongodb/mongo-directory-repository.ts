@@ -13,6 +13,7 @@ import type {
 } from '../directory-records';
 import type { DirectoryRepository } from '../directory-store';
 import { isDuplicateKey } from './collections';
+import { mongoDirectoryLinks } from './mongo-directory-links';
 import { guarded } from './translate-errors';
 
 type Doc<T extends { id: string }> = Omit<T, 'id'> & { _id: string };
@@ -29,6 +30,7 @@ export function mongoDirectoryRepository(db: Db): DirectoryRepository {
   const groups = db.collection<Doc<AccessGroupRecord>>('access_groups');
   const grants = db.collection<Doc<AccessGrantRecord>>('access_grants');
   return guarded('directory', {
+    ...mongoDirectoryLinks(db),
     getLdap: async () => {
       const doc = await settings.findOne({ _id: 'ldap' });
       if (!doc) return null;
