@@ -119,13 +119,13 @@ export interface DirectorySyncStateRecord {
 }
 
 /** How a key found in the fleet was attributed to a person. */
-export type KeyOwnerMethod = 'directory' | 'comment' | 'manual';
+export type KeyOwnerMethod = 'directory' | 'uploaded' | 'comment' | 'manual';
 
 /**
  * A key (by fingerprint) found in the fleet and the person it belongs to. `manual`
- * attributions are an admin's and are never replaced by the automatic ones (the directory's
- * sshPublicKey, a comment that matches the configured pattern), which are recomputed at
- * every sync.
+ * attributions are an admin's and are never replaced by the automatic ones, which are
+ * recomputed at every sync: `directory` (the person's sshPublicKey), `uploaded` (a key given
+ * to the person with `people add-key`), `comment` (the key's comment matched the pattern).
  */
 export interface KeyOwnerRecord {
   fingerprint: string;
