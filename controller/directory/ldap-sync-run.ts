@@ -67,6 +67,7 @@ function fromDirectory(
       createdAt: had?.createdAt ?? now,
       updatedAt: now,
       leftAt: state === 'left' ? (had?.state === 'left' ? had.leftAt : now) : null,
+      ...(state === 'left' ? { leftReason: 'disabled' as const } : {}),
     },
   };
 }
@@ -109,13 +110,18 @@ export async function runLdapSync(ctx: JobContext): Promise<LdapSyncResult> {
         new Set(activePeople.flatMap((p) => p.groups)),
       )
     : null;
-  // Someone listed again without a change of their own (moved back into the base) is read whole.
+  // Someone gone who is listed again without a change of their own (moved back into the
+  // base) is not among the changes: the directory is read whole. (Disabled people are listed
+  // all along and come back through a change.)
   const returned =
     changes !== null &&
-    [...changes.present].some(
-      (id) =>
-        known.get(id)?.state !== 'active' && !changes.changed.some((u) => u.directoryId === id),
-    );
+    [...changes.present].some((id) => {
+      const p = known.get(id);
+      return (
+        (p === undefined || (p.state === 'left' && p.leftReason !== 'disabled')) &&
+        !changes.changed.some((u) => u.directoryId === id)
+      );
+    });
   const full = changes === null || returned ? await readFullDirectory(settings, password) : null;
   const serverKind = full?.serverKind ?? (changes?.serverKind as 'ad' | 'ldap');
   const users = full ? full.users : (changes?.changed ?? []);
@@ -172,7 +178,7 @@ export async function runLdapSync(ctx: JobContext): Promise<LdapSyncResult> {
     if (!present.has(p.directoryId)) {
       if (p.state !== 'left')
         await write(
-          { ...p, state: 'left', leftAt: now, updatedAt: now },
+          { ...p, state: 'left', leftAt: now, leftReason: 'gone', updatedAt: now },
           p,
           'no longer in the directory',
         );

@@ -36,6 +36,8 @@ export interface PersonRecord {
   updatedAt: number;
   /** When the sync last saw the person gone or disabled. */
   leftAt: number | null;
+  /** Why they left: disabled (still listed) or gone from the search; absent in older records. */
+  leftReason?: 'disabled' | 'gone' | null;
 }
 
 /** How ldap-sync reaches the directory. The bind password is sealed, never stored clear. */
