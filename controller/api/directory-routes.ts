@@ -11,6 +11,7 @@ import { formatAuthorizedKeyOptions } from '../../shared/ssh/authorized-key-opti
 import type { ControllerServices } from '../controller-services';
 import { buildLdapSettings, ldapSettingsView } from '../directory/ldap-settings';
 import { mergeKeys, uploadedKey } from '../directory/person-keys';
+import { isMember } from '../directory/process-access-groups';
 import { accessGroupsProcessing } from '../jobs/access-groups-processing';
 import { secretBoxFor } from '../secrets/secret-boxes';
 import type { AccessGroupRecord } from '../store/directory-records';
@@ -270,7 +271,7 @@ export function registerDirectoryRoutes(
       return {
         accessGroup: g,
         members: people
-          .filter((p) => p.groups.includes(g.directoryGroup))
+          .filter((p) => isMember(g, p))
           .map((p) => ({
             id: p.id,
             uid: p.uid,
@@ -314,9 +315,17 @@ export function registerDirectoryRoutes(
           details: { field: 'options', value: 'expiry-time' },
         });
       formatAuthorizedKeyOptions(options); // INVALID_INPUT naming an option sshd would refuse
+      if (b.directoryGroup === undefined && !b.members?.length)
+        throw invalidInput('give directoryGroup, members, or both', {
+          details: { field: 'directoryGroup', expected: 'a directory group or a member list' },
+        });
+      for (const id of b.members ?? [])
+        if (!(await s.store.directory.getPerson(id)))
+          throw notFound(`no person ${id}`, { details: { field: 'members', value: id } });
       const group: AccessGroupRecord = {
         id: b.id ?? `ag_${newId(now)}`,
-        directoryGroup: b.directoryGroup,
+        directoryGroup: b.directoryGroup ?? null,
+        ...(b.members?.length ? { members: [...new Set(b.members)] } : {}),
         hostGroupId: b.hostGroupId,
         account: b.account,
         options,

@@ -211,11 +211,19 @@ export const PersonKeyBody = Type.Object(
 export const AccessGroupBody = Type.Object(
   {
     id: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' })),
-    directoryGroup: Type.String({
-      minLength: 1,
-      maxLength: 256,
-      description: 'directory group name (cn)',
-    }),
+    directoryGroup: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 256,
+        description: 'directory group name (cn); give it, members, or both',
+      }),
+    ),
+    members: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
+        maxItems: 1000,
+        description: 'person ids in the access group by hand',
+      }),
+    ),
     hostGroupId: Type.String({ minLength: 1, maxLength: 200 }),
     account: Type.String({ minLength: 1, maxLength: 64 }),
     options: Type.Optional(Type.Array(Option, { maxItems: 32 })),
@@ -225,7 +233,8 @@ export const AccessGroupBody = Type.Object(
 
 export const AccessGroup = Type.Object({
   id: Type.String(),
-  directoryGroup: Type.String(),
+  directoryGroup: Nullable(Type.String()),
+  members: Type.Optional(Type.Array(Type.String())),
   hostGroupId: Type.String(),
   account: Type.String(),
   options: Type.Array(Option),

@@ -37,6 +37,7 @@ import { registerExportRoutes } from './export-routes';
 import { registerNotificationRoutes } from './notification-routes';
 import { registerDirectoryRoutes } from './directory-routes';
 import { registerDirectoryLinkRoutes } from './directory-link-routes';
+import { registerAccessGroupMemberRoutes } from './access-group-member-routes';
 
 /**
  * Mounts /api/v1, /metrics and the API documentation. Each area's routes live in their
@@ -112,4 +113,5 @@ export async function registerApiRoutes(
   registerNotificationRoutes(app, services, auth);
   registerDirectoryRoutes(app, services, auth);
   registerDirectoryLinkRoutes(app, services, auth);
+  registerAccessGroupMemberRoutes(app, services, auth);
 }

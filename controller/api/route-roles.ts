@@ -146,6 +146,8 @@ export const ROUTE_ROLES = {
   'POST /api/v1/access-groups': 'operator',
   'DELETE /api/v1/access-groups/:id': 'operator',
   'GET /api/v1/access-groups/:id': 'auditor',
+  'POST /api/v1/access-groups/:id/members': 'operator',
+  'DELETE /api/v1/access-groups/:id/members/:personId': 'operator',
   'DELETE /api/v1/people/:id/keys/:fingerprint': 'operator',
   'GET /api/v1/directory/sync-state': 'auditor',
   'GET /api/v1/keys/:fingerprint/owner': 'auditor',

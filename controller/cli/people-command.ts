@@ -30,6 +30,7 @@ export const PEOPLE_OPTIONS = {
   'key-comment-field': { type: 'string' },
   'account-match': { type: 'string' },
   person: { type: 'string' },
+  member: { type: 'string', multiple: true },
   departed: { type: 'boolean' },
 } as const;
 
@@ -38,8 +39,10 @@ export const PEOPLE_USAGE = `  people list [--state active|left] | people show I
   people accounts [--departed] [--person ID] | people mappings
   people map-account --account A [--host HOST] --person ID [--id ID] | people unmap-account ID
   keys attribute FINGERPRINT --person ID [--note TEXT] | keys unattribute FINGERPRINT
-  access-groups add --directory-group G --group HOST-GROUP --account A [--id ID] [--option NAME[=VALUE] ...]
+  access-groups add [--directory-group G] [--member PERSON-ID ...] --group HOST-GROUP --account A [--id ID]
+      [--option NAME[=VALUE] ...]
   access-groups list | access-groups show ID | access-groups remove ID
+  access-groups add-member ID --person P | access-groups remove-member ID --person P
   directory set --ldap-url ldap://H:P|ldaps://H:P [--no-starttls] [--ca-file PEM] --bind-dn DN --bind-password-file FILE|-
       --user-base DN [--user-filter F] [--group-base DN] [--group-filter F] [--page-size N]
       [--nesting-depth N] [--server-kind auto|ad|ldap] [--no-incremental] [--full-sync-every N]
@@ -66,12 +69,20 @@ type GrantView = {
 };
 interface AccessGroupView {
   id: string;
-  directoryGroup: string;
+  directoryGroup: string | null;
+  members?: string[];
   hostGroupId: string;
   account: string;
   options: Array<{ name: string; value?: string }>;
 }
 
+const whoIsIn = (g: AccessGroupView) =>
+  [
+    g.directoryGroup ? `members of ${g.directoryGroup}` : null,
+    g.members?.length ? `${g.members.length} listed by hand` : null,
+  ]
+    .filter(Boolean)
+    .join(' and ');
 const need = (v: string | undefined, flag: string, cmd: string): string => {
   if (!v) throw new UsageError(`${cmd}: give ${flag}`);
   return v;
@@ -163,7 +174,8 @@ export async function accessGroupsCommand(
     case 'add': {
       const cmd = 'access-groups add';
       const body = {
-        directoryGroup: need(o['directory-group'], '--directory-group', cmd),
+        ...(o['directory-group'] ? { directoryGroup: o['directory-group'] } : {}),
+        ...(o.member?.length ? { members: o.member } : {}),
         hostGroupId: need(o.group, '--group', cmd),
         account: need(o.account, '--account', cmd),
         ...(o.id ? { id: o.id } : {}),
@@ -177,13 +189,15 @@ export async function accessGroupsCommand(
       const g = res.accessGroup;
       return {
         data: res,
-        human: `${g.id}: members of ${g.directoryGroup} → ${g.account} on host group ${g.hostGroupId} (job ${res.jobId})`,
+        human: `${g.id}: ${whoIsIn(g)} → ${g.account} on host group ${g.hostGroupId} (job ${res.jobId})`,
       };
     }
     case 'list': {
       const res = await api.call<{ items: AccessGroupView[] }>('GET', '/api/v1/access-groups');
       const rows = res.items.map((g) => ({
         ...g,
+        directoryGroup: g.directoryGroup ?? '-',
+        members: g.members?.length ?? 0,
         options:
           g.options
             .map((x) => (x.value === undefined ? x.name : `${x.name}="${x.value}"`))
@@ -191,7 +205,14 @@ export async function accessGroupsCommand(
       }));
       return {
         data: res,
-        human: table(rows, ['id', 'directoryGroup', 'hostGroupId', 'account', 'options']),
+        human: table(rows, [
+          'id',
+          'directoryGroup',
+          'members',
+          'hostGroupId',
+          'account',
+          'options',
+        ]),
       };
     }
     case 'show': {
@@ -203,13 +224,28 @@ export async function accessGroupsCommand(
       }>('GET', `/api/v1/access-groups/${encodeURIComponent(gid)}`);
       const g = res.accessGroup;
       const human = [
-        `${g.id}: members of ${g.directoryGroup} → ${g.account} on host group ${g.hostGroupId}`,
+        `${g.id}: ${whoIsIn(g)} → ${g.account} on host group ${g.hostGroupId}`,
         'members:',
         table(res.members, ['id', 'uid', 'name', 'state', 'keys']),
         'grants:',
         table(res.grants, ['personId', 'fingerprint', 'authorizationId']),
       ].join('\n');
       return { data: res, human };
+    }
+    case 'add-member':
+    case 'remove-member': {
+      const cmd = `access-groups ${sub}`;
+      const gid = encodeURIComponent(need(args[0], 'the access group id', cmd));
+      const person = need(o.person, '--person', cmd);
+      const res = await api.call<{ accessGroup: AccessGroupView; jobId: string }>(
+        sub === 'add-member' ? 'POST' : 'DELETE',
+        sub === 'add-member'
+          ? `/api/v1/access-groups/${gid}/members`
+          : `/api/v1/access-groups/${gid}/members/${encodeURIComponent(person)}`,
+        sub === 'add-member' ? { personId: person } : undefined,
+      );
+      const g = res.accessGroup;
+      return { data: res, human: `${g.id}: ${whoIsIn(g)} (job ${res.jobId})` };
     }
     case 'remove': {
       const gid = need(args[0], 'the access group id', 'access-groups remove');

@@ -75,8 +75,10 @@ export interface LdapSettingsRecord {
 
 export interface AccessGroupRecord {
   id: string;
-  /** The directory group's name (cn). */
-  directoryGroup: string;
+  /** The directory group's name (cn); null for an access group of listed people only. */
+  directoryGroup: string | null;
+  /** People (ids) in the access group by hand, besides the directory group's members. */
+  members?: string[];
   hostGroupId: string;
   account: string;
   options: AuthorizedKeyOption[];

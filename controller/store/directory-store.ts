@@ -30,6 +30,8 @@ export interface DirectoryRepository extends DirectoryLinksRepository {
   /** By id. */
   listAccessGroups(): Promise<AccessGroupRecord[]>;
   removeAccessGroup(id: string): Promise<boolean>;
+  /** Replaces an existing access group whole; false when there is none with that id. */
+  replaceAccessGroup(group: AccessGroupRecord): Promise<boolean>;
   /** Creates or replaces the grant by id. */
   putGrant(grant: AccessGrantRecord): Promise<void>;
   /** By id. */

@@ -70,6 +70,8 @@ export function mongoDirectoryRepository(db: Db): DirectoryRepository {
     },
     listAccessGroups: async () =>
       (await groups.find({}).sort({ _id: 1 }).toArray()).map((d) => fromDoc<AccessGroupRecord>(d)),
+    replaceAccessGroup: async (g) =>
+      (await groups.replaceOne({ _id: g.id }, toDoc(g))).matchedCount > 0,
     removeAccessGroup: async (id) => (await groups.deleteOne({ _id: id })).deletedCount > 0,
     putGrant: async (g) => {
       await grants.replaceOne({ _id: g.id }, toDoc(g), { upsert: true });

@@ -56,6 +56,9 @@ export function sqliteDirectoryRepository(db: Database.Database): DirectoryRepos
       )[0] ?? null,
     listAccessGroups: async () =>
       parse<AccessGroupRecord>(stmt(db, 'SELECT data FROM access_groups ORDER BY id').all()),
+    replaceAccessGroup: async (g) =>
+      stmt(db, 'UPDATE access_groups SET data = ? WHERE id = ?').run(JSON.stringify(g), g.id)
+        .changes > 0,
     removeAccessGroup: async (id) =>
       stmt(db, 'DELETE FROM access_groups WHERE id = ?').run(id).changes > 0,
     putGrant: async (g) => {

@@ -404,6 +404,44 @@ describe(
       );
     });
 
+    it('an access group of people listed by hand: alice put in gets her key back; taken out, it goes', async () => {
+      expect(await loginCode(alice)).not.toBe(0);
+      await cli([
+        'access-groups',
+        'add',
+        '--id',
+        'by-hand',
+        '--member',
+        ids.alice as string,
+        '--group',
+        'web',
+        '--account',
+        deploy.name,
+      ]);
+      await waitFor('alice lets in again', async () => (await loginCode(alice)) === 0);
+      const last = await keywarden(
+        ['access-groups', 'remove-member', 'by-hand', '--person', ids.alice as string],
+        env,
+      );
+      expect(last.code).not.toBe(0);
+      expect(last.stderr).toContain('remove the access group instead');
+      await cli(['access-groups', 'add-member', 'by-hand', '--person', ids.carol as string]);
+      await cli(['access-groups', 'remove-member', 'by-hand', '--person', ids.alice as string]);
+      await waitFor('alice refused again', async () => (await loginCode(alice)) !== 0);
+      const shown = (await cli(['access-groups', 'show', 'by-hand'])) as {
+        accessGroup: { directoryGroup: string | null; members: string[] };
+        members: Array<{ uid: string }>;
+      };
+      expect(shown.accessGroup).toMatchObject({ directoryGroup: null, members: [ids.carol] });
+      expect(shown.members.map((m) => m.uid)).toEqual(['carol']);
+      await cli(['access-groups', 'remove', 'by-hand']);
+      expect(await loginCode(bob)).toBe(0);
+      const audit = await ctl.api<{ items: AuditRecord[] }>('GET', '/api/v1/audit?limit=500');
+      expect(audit.body.items.map((a) => a.action)).toEqual(
+        expect.arrayContaining(['access-group.member-add', 'access-group.member-remove']),
+      );
+    });
+
     it('dave disabled in the directory (userAccountControl 514): the next, incremental, sync marks him left and sshd refuses his key', async () => {
       expect(await loginCode(dave)).toBe(0);
       await slapd.modify(

@@ -74,6 +74,11 @@ export function directoryContract(ctx: ContractContext): void {
       await expect(store.directory.addAccessGroup(g)).rejects.toMatchObject({ code: 'CONFLICT' });
       expect(await store.directory.listAccessGroups()).toEqual([g]);
       expect(await store.directory.getAccessGroup(g.id)).toEqual(g);
+      const manual = { ...g, directoryGroup: null, members: ['p1', 'p2'] };
+      expect(await store.directory.replaceAccessGroup(manual)).toBe(true);
+      expect(await store.directory.getAccessGroup(g.id)).toEqual(manual);
+      expect(await store.directory.replaceAccessGroup({ ...manual, id: 'nope' })).toBe(false);
+      expect(await store.directory.getAccessGroup('nope')).toBeNull();
       expect(await store.directory.removeAccessGroup(g.id)).toBe(true);
       expect(await store.directory.removeAccessGroup(g.id)).toBe(false);
       expect(await store.directory.listAccessGroups()).toEqual([]);
