@@ -84,6 +84,7 @@ export async function withDirectory<T>(
     // ldaps://; an ldap:// URL gets them at startTLS.
     ...(settings.url.startsWith('ldaps:') ? { tlsOptions: tls } : {}),
   });
+  let failed = false;
   try {
     if (settings.startTls) await client.startTLS(tls);
     if (bindPassword !== null) await client.bind(settings.bindDn, bindPassword);
@@ -111,6 +112,7 @@ export async function withDirectory<T>(
       serverKind === 'ad' && root ? (firstValue(root, 'highestCommittedUSN') ?? null) : null;
     return await work({ serverKind, highestUsn, search });
   } catch (err) {
+    failed = true;
     // ldapts result errors carry the LDAP result name in `name` and often no message.
     const message =
       err instanceof Error ? `${err.name}: ${err.message.trim() || 'no message'}` : String(err);
@@ -119,7 +121,10 @@ export async function withDirectory<T>(
       details: { url: settings.url },
     });
   } finally {
-    await client.unbind().catch(() => undefined);
+    // After a connection dropped under StartTLS, ldapts still thinks it is connected and an
+    // unbind would wait out the operation timeout: the sync's failure is not held up by it.
+    if (failed) void client.unbind().catch(() => undefined);
+    else await client.unbind().catch(() => undefined);
   }
 }
 
