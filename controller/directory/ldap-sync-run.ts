@@ -73,7 +73,7 @@ function fromDirectory(
 }
 
 /** Whether this run may read only the changes, and from which mark. */
-function incrementalFrom(
+export function incrementalFrom(
   settings: LdapSettingsRecord,
   state: DirectorySyncStateRecord | null,
 ): DirectorySyncStateRecord | null {
