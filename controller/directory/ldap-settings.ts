@@ -73,6 +73,10 @@ function checkedPattern(value: string | null | undefined): string | null {
   } catch (err) {
     throw bad('keyCommentPattern', p, `a regular expression (${(err as Error).message})`);
   }
+  // Comments are written by whoever controls a host: a quantified group holding a quantifier
+  // (`(a+)+`) could backtrack for minutes on a crafted one, so such patterns are refused.
+  if (/\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)[+*{?]/.test(p))
+    throw bad('keyCommentPattern', p, 'a pattern without a repeated group that itself repeats');
   if (new RegExp(`${re.source}|`).exec('')?.length !== 2)
     throw bad('keyCommentPattern', p, 'a regular expression with exactly one capture group');
   return p;

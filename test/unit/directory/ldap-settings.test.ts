@@ -52,6 +52,8 @@ describe('ldap settings', () => {
     refused({ keyCommentPattern: '([a-z]+' }, 'keyCommentPattern');
     refused({ keyCommentPattern: '^[a-z]+@example$' }, 'keyCommentPattern');
     refused({ keyCommentPattern: '^([a-z]+)@(example)$' }, 'keyCommentPattern');
+    refused({ keyCommentPattern: '^((a+)+)$' }, 'keyCommentPattern');
+    refused({ keyCommentPattern: '^([a-z]*)*@x$' }, 'keyCommentPattern');
   });
 
   it('fills in the sync defaults, shown in the view, and keeps what is given', () => {
