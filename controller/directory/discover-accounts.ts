@@ -108,7 +108,7 @@ async function resolve(ctx: JobContext, hostId: string, account: string, now: nu
   if (open?.state !== 'open') return 0;
   await ctx.store.alerts.setState(open.id, 'resolved', now, {
     reason: 'the account is gone, or no longer belongs to someone who left',
-    by: 'account-discovery',
+    by: ctx.job.type,
   });
   return 1;
 }
