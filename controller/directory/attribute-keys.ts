@@ -74,6 +74,8 @@ export async function attributeKeys(ctx: JobContext): Promise<KeyAttributionResu
     (await ctx.store.directory.listKeyOwners()).map((k) => [k.fingerprint, k]),
   );
   const result: KeyAttributionResult = { attributed: 0, changed: 0, removed: 0 };
+  // No people, nothing attributed: a fleet without a directory is not read for nothing.
+  if (people.length === 0 && existing.size === 0) return result;
   const kept = new Set<string>();
   const now = ctx.now();
   const audit = (action: string, fingerprint: string, details: Record<string, unknown>) =>

@@ -37,6 +37,8 @@ export async function discoverAccounts(ctx: JobContext): Promise<AccountDiscover
     mappings.find((m) => m.account === account && m.hostId === hostId) ??
     mappings.find((m) => m.account === account && m.hostId === null);
   const existing = new Map((await ctx.store.directory.listAccountOwners()).map((o) => [o.id, o]));
+  if (people.size === 0 && existing.size === 0)
+    return { matched: 0, departed: 0, newlyDeparted: 0, resolved: 0 };
   const accounts = await ctx.store.inventory.items.list('account', {});
   const now = ctx.now();
   const result: AccountDiscoveryResult = { matched: 0, departed: 0, newlyDeparted: 0, resolved: 0 };
