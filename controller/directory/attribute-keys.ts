@@ -60,7 +60,17 @@ export function commentMatcher(
   };
 }
 
-export async function attributeKeys(ctx: JobContext): Promise<KeyAttributionResult> {
+// One run at a time in this process: ldap-sync and account-discovery both run it, and two
+// runs at once would each audit the same change.
+let running: Promise<unknown> = Promise.resolve();
+
+export function attributeKeys(ctx: JobContext): Promise<KeyAttributionResult> {
+  const next = running.then(() => attributeOnce(ctx));
+  running = next.catch(() => undefined);
+  return next;
+}
+
+async function attributeOnce(ctx: JobContext): Promise<KeyAttributionResult> {
   const settings = await ctx.store.directory.getLdap();
   const o = settings ? ldapSyncOptions(settings) : null;
   const people = await ctx.store.directory.listPeople();

@@ -25,7 +25,17 @@ export interface AccountDiscoveryResult {
 export const DEPARTED_ALERT = 'departed-person-account';
 const alertKey = (hostId: string, account: string) => `${DEPARTED_ALERT}:${hostId}:${account}`;
 
-export async function discoverAccounts(ctx: JobContext): Promise<AccountDiscoveryResult> {
+// One run at a time in this process: ldap-sync and account-discovery both run it, and two
+// runs at once would each audit the same departure.
+let running: Promise<unknown> = Promise.resolve();
+
+export function discoverAccounts(ctx: JobContext): Promise<AccountDiscoveryResult> {
+  const next = running.then(() => discoverOnce(ctx));
+  running = next.catch(() => undefined);
+  return next;
+}
+
+async function discoverOnce(ctx: JobContext): Promise<AccountDiscoveryResult> {
   const settings = await ctx.store.directory.getLdap();
   const byUid = settings && ldapSyncOptions(settings).accountMatch === 'uid';
   const people = new Map((await ctx.store.directory.listPeople()).map((p) => [p.id, p]));
