@@ -11,6 +11,7 @@ import { formatAuthorizedKeyOptions } from '../../shared/ssh/authorized-key-opti
 import type { ControllerServices } from '../controller-services';
 import { buildLdapSettings, ldapSettingsView } from '../directory/ldap-settings';
 import { mergeKeys, uploadedKey } from '../directory/person-keys';
+import { isMember } from '../directory/process-access-groups';
 import { accessGroupsProcessing } from '../jobs/access-groups-processing';
 import { secretBoxFor } from '../secrets/secret-boxes';
 import type { AccessGroupRecord } from '../store/directory-records';
@@ -20,12 +21,16 @@ import {
   AccessGrant,
   AccessGroup,
   AccessGroupBody,
+  AccessGroupMember,
+  AccountOwner,
+  KeyOwner,
   LdapSettings,
   LdapSettingsBody,
   PeopleQuery,
   Person,
   PersonKeyBody,
 } from './directory-schemas';
+import { Fingerprint } from './inventory-schemas';
 import { IdParams, errors } from './schemas';
 
 const ACCOUNT = /^[a-z_][a-z0-9_.-]*\$?$/i;
@@ -95,6 +100,14 @@ export function registerDirectoryRoutes(
           groupBase: view.groupBase,
           bindPasswordSet: view.bindPasswordSet,
           bindPasswordChanged: req.body.bindPassword !== undefined,
+          pageSize: view.pageSize,
+          nestingDepth: view.nestingDepth,
+          serverKind: view.serverKind,
+          incremental: view.incremental,
+          fullSyncEvery: view.fullSyncEvery,
+          keyCommentPattern: view.keyCommentPattern,
+          keyCommentField: view.keyCommentField,
+          accountMatch: view.accountMatch,
         },
       });
       return view;
@@ -122,7 +135,12 @@ export function registerDirectoryRoutes(
         summary: 'One person and the grants access groups made for their keys',
         params: IdParams,
         response: {
-          200: Type.Object({ person: Person, grants: Type.Array(AccessGrant) }),
+          200: Type.Object({
+            person: Person,
+            grants: Type.Array(AccessGrant),
+            fleetKeys: Type.Array(KeyOwner),
+            accounts: Type.Array(AccountOwner),
+          }),
           ...errors,
         },
       },
@@ -130,7 +148,57 @@ export function registerDirectoryRoutes(
     async (req) => ({
       person: await personOr404(req.params.id),
       grants: await s.store.directory.listGrants({ personId: req.params.id }),
+      fleetKeys: await s.store.directory.listKeyOwners({ personId: req.params.id }),
+      accounts: await s.store.directory.listAccountOwners({ personId: req.params.id }),
     }),
+  );
+  r.delete(
+    '/api/v1/people/:id/keys/:fingerprint',
+    {
+      onRequest: auth('operator'),
+      schema: {
+        tags,
+        summary: 'Remove a key given by hand (the grants made for it are removed)',
+        params: Type.Object({ id: IdParams.properties.id, fingerprint: Fingerprint }),
+        response: { 200: Person, ...errors },
+      },
+    },
+    async (req) => {
+      const now = Date.now();
+      const p = await personOr404(req.params.id);
+      const key = p.keys.find((k) => k.fingerprint === req.params.fingerprint);
+      if (!key)
+        throw notFound(`${p.name} has no key ${req.params.fingerprint}`, {
+          details: { field: 'fingerprint', value: req.params.fingerprint },
+        });
+      if (key.source === 'directory')
+        throw invalidInput(
+          `key ${key.fingerprint} comes from the directory's sshPublicKey: remove it there (the next sync would bring it back)`,
+          {
+            details: {
+              field: 'fingerprint',
+              value: key.fingerprint,
+              expected: 'a key given by hand',
+            },
+          },
+        );
+      const next = {
+        ...p,
+        keys: p.keys.filter((k) => k.fingerprint !== key.fingerprint),
+        updatedAt: now,
+      };
+      await s.store.directory.putPerson(next);
+      const { actor } = caller(req);
+      await s.store.audit.append({
+        at: now,
+        actor,
+        action: 'person.key.remove',
+        subject: p.id,
+        details: { fingerprint: key.fingerprint },
+      });
+      await processNow(actor);
+      return next;
+    },
   );
   r.post(
     '/api/v1/people/:id/keys',
@@ -175,6 +243,46 @@ export function registerDirectoryRoutes(
     },
     async () => ({ items: await s.store.directory.listAccessGroups() }),
   );
+  r.get(
+    '/api/v1/access-groups/:id',
+    {
+      onRequest: auth('auditor'),
+      schema: {
+        tags,
+        summary: 'One access group, the people in its directory group and the grants it made',
+        params: IdParams,
+        response: {
+          200: Type.Object({
+            accessGroup: AccessGroup,
+            members: Type.Array(AccessGroupMember),
+            grants: Type.Array(AccessGrant),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (req) => {
+      const g = await s.store.directory.getAccessGroup(req.params.id);
+      if (!g)
+        throw notFound(`no access group ${req.params.id}`, {
+          details: { field: 'id', value: req.params.id },
+        });
+      const people = await s.store.directory.listPeople();
+      return {
+        accessGroup: g,
+        members: people
+          .filter((p) => isMember(g, p))
+          .map((p) => ({
+            id: p.id,
+            uid: p.uid,
+            name: p.name,
+            state: p.state,
+            keys: p.keys.length,
+          })),
+        grants: await s.store.directory.listGrants({ accessGroupId: g.id }),
+      };
+    },
+  );
   r.post(
     '/api/v1/access-groups',
     {
@@ -207,9 +315,17 @@ export function registerDirectoryRoutes(
           details: { field: 'options', value: 'expiry-time' },
         });
       formatAuthorizedKeyOptions(options); // INVALID_INPUT naming an option sshd would refuse
+      if (b.directoryGroup === undefined && !b.members?.length)
+        throw invalidInput('give directoryGroup, members, or both', {
+          details: { field: 'directoryGroup', expected: 'a directory group or a member list' },
+        });
+      for (const id of b.members ?? [])
+        if (!(await s.store.directory.getPerson(id)))
+          throw notFound(`no person ${id}`, { details: { field: 'members', value: id } });
       const group: AccessGroupRecord = {
         id: b.id ?? `ag_${newId(now)}`,
-        directoryGroup: b.directoryGroup,
+        directoryGroup: b.directoryGroup ?? null,
+        ...(b.members?.length ? { members: [...new Set(b.members)] } : {}),
         hostGroupId: b.hostGroupId,
         account: b.account,
         options,

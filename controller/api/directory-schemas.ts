@@ -10,6 +10,14 @@ const Option = Type.Object(
   { additionalProperties: false },
 );
 
+const ServerKind = Type.Union([Type.Literal('auto'), Type.Literal('ad'), Type.Literal('ldap')], {
+  description: "'auto' asks the root DSE whether the server is Active Directory",
+});
+const CommentField = Type.Union([Type.Literal('uid'), Type.Literal('email')]);
+const AccountMatch = Type.Union([Type.Literal('uid'), Type.Literal('mapping')], {
+  description: "'uid': an account named as a person's uid is theirs; 'mapping': mappings only",
+});
+
 export const LdapSettingsBody = Type.Object(
   {
     url: Type.String({
@@ -37,6 +45,29 @@ export const LdapSettingsBody = Type.Object(
     userFilter: Type.Optional(Type.String({ maxLength: 2000 })),
     groupBase: Type.Optional(Type.String({ maxLength: 1000 })),
     groupFilter: Type.Optional(Type.String({ maxLength: 2000 })),
+    pageSize: Type.Optional(
+      Type.Integer({ description: 'entries per page of every search (default 500)' }),
+    ),
+    nestingDepth: Type.Optional(
+      Type.Integer({ description: 'how deep groups in groups are followed (default 10)' }),
+    ),
+    serverKind: Type.Optional(ServerKind),
+    incremental: Type.Optional(
+      Type.Boolean({ description: 'read only what changed since the last sync (default true)' }),
+    ),
+    fullSyncEvery: Type.Optional(
+      Type.Integer({ description: 'every N-th run reads everything (default 12)' }),
+    ),
+    keyCommentPattern: Type.Optional(
+      Nullable(
+        Type.String({
+          maxLength: 200,
+          description: 'regex with one capture group applied to key comments (off when absent)',
+        }),
+      ),
+    ),
+    keyCommentField: Type.Optional(CommentField),
+    accountMatch: Type.Optional(AccountMatch),
   },
   { additionalProperties: false },
 );
@@ -51,9 +82,91 @@ export const LdapSettings = Type.Object({
   userFilter: Type.String(),
   groupBase: Type.String(),
   groupFilter: Type.String(),
+  pageSize: Type.Integer(),
+  nestingDepth: Type.Integer(),
+  serverKind: ServerKind,
+  incremental: Type.Boolean(),
+  fullSyncEvery: Type.Integer(),
+  keyCommentPattern: Nullable(Type.String()),
+  keyCommentField: CommentField,
+  accountMatch: AccountMatch,
   updatedAt: Type.Number(),
   updatedBy: Type.String(),
 });
+
+export const SyncState = Type.Object({
+  settingsUpdatedAt: Type.Number(),
+  serverKind: Type.Union([Type.Literal('ad'), Type.Literal('ldap')]),
+  mark: Nullable(
+    Type.Object({
+      attribute: Type.Union([Type.Literal('uSNChanged'), Type.Literal('modifyTimestamp')]),
+      value: Type.String(),
+    }),
+  ),
+  runsSinceFull: Type.Integer(),
+  lastFullAt: Nullable(Type.Number()),
+  lastRunAt: Type.Number(),
+});
+
+export const KeyOwner = Type.Object({
+  fingerprint: Type.String(),
+  personId: Type.String(),
+  method: Type.Union([
+    Type.Literal('directory'),
+    Type.Literal('uploaded'),
+    Type.Literal('comment'),
+    Type.Literal('manual'),
+  ]),
+  detail: Nullable(Type.String()),
+  by: Type.String(),
+  at: Type.Number(),
+});
+
+export const KeyOwnerBody = Type.Object(
+  {
+    personId: Type.String({ minLength: 1, maxLength: 200 }),
+    note: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
+
+export const AccountOwner = Type.Object({
+  id: Type.String(),
+  hostId: Type.String(),
+  account: Type.String(),
+  personId: Type.String(),
+  method: Type.Union([Type.Literal('uid'), Type.Literal('mapping')]),
+  departed: Type.Boolean(),
+  since: Type.Number(),
+  departedAt: Nullable(Type.Number()),
+});
+
+export const AccountOwnersQuery = Type.Object(
+  {
+    departed: Type.Optional(Type.Boolean()),
+    personId: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+
+export const AccountMapping = Type.Object({
+  id: Type.String(),
+  account: Type.String(),
+  hostId: Nullable(Type.String()),
+  personId: Type.String(),
+  createdBy: Type.String(),
+  createdAt: Type.Number(),
+});
+
+export const AccountMappingBody = Type.Object(
+  {
+    id: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' })),
+    account: Type.String({ minLength: 1, maxLength: 64 }),
+    hostId: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 200 }))),
+    personId: Type.String({ minLength: 1, maxLength: 200 }),
+  },
+  { additionalProperties: false },
+);
 
 const PersonKey = Type.Object({
   publicKey: Type.String(),
@@ -74,6 +187,7 @@ export const Person = Type.Object({
   createdAt: Type.Number(),
   updatedAt: Type.Number(),
   leftAt: Nullable(Type.Number()),
+  leftReason: Type.Optional(Nullable(Type.Union([Type.Literal('disabled'), Type.Literal('gone')]))),
 });
 
 export const AccessGrant = Type.Object({
@@ -97,11 +211,19 @@ export const PersonKeyBody = Type.Object(
 export const AccessGroupBody = Type.Object(
   {
     id: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' })),
-    directoryGroup: Type.String({
-      minLength: 1,
-      maxLength: 256,
-      description: 'directory group name (cn)',
-    }),
+    directoryGroup: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 256,
+        description: 'directory group name (cn); give it, members, or both',
+      }),
+    ),
+    members: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
+        maxItems: 1000,
+        description: 'person ids in the access group by hand',
+      }),
+    ),
     hostGroupId: Type.String({ minLength: 1, maxLength: 200 }),
     account: Type.String({ minLength: 1, maxLength: 64 }),
     options: Type.Optional(Type.Array(Option, { maxItems: 32 })),
@@ -111,10 +233,29 @@ export const AccessGroupBody = Type.Object(
 
 export const AccessGroup = Type.Object({
   id: Type.String(),
-  directoryGroup: Type.String(),
+  directoryGroup: Nullable(Type.String()),
+  members: Type.Optional(Type.Array(Type.String())),
   hostGroupId: Type.String(),
   account: Type.String(),
   options: Type.Array(Option),
   createdBy: Type.String(),
   createdAt: Type.Number(),
 });
+
+export const AccessGroupMember = Type.Object({
+  id: Type.String(),
+  uid: Type.String(),
+  name: Type.String(),
+  state: Type.Union([Type.Literal('active'), Type.Literal('left')]),
+  keys: Type.Integer(),
+});
+
+/** A key's owner as `keys show` prints it: the attribution and who the person is. */
+export const KeyOwnerView = Type.Intersect([
+  KeyOwner,
+  Type.Object({
+    name: Type.String(),
+    uid: Type.String(),
+    state: Type.Union([Type.Literal('active'), Type.Literal('left')]),
+  }),
+]);

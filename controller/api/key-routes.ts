@@ -19,6 +19,8 @@ import type { InventoryItem } from '../store/inventory-records';
 import type { Page as StorePage } from '../store/store';
 import { withSourceNames } from '../reverse-dns/source-names';
 import type { RequireRole } from './auth';
+import { KeyOwnerView } from './directory-schemas';
+import { keyOwnerView } from '../directory/key-owner-view';
 import {
   AuthorizedKey,
   Fingerprint,
@@ -31,7 +33,7 @@ import {
   listQuery,
   privateKeyRow,
 } from './inventory-schemas';
-import { Page, PageQuery, errors } from './schemas';
+import { Nullable, Page, PageQuery, errors } from './schemas';
 
 const FingerprintParams = Type.Object({ fingerprint: Fingerprint });
 
@@ -137,6 +139,7 @@ export function registerKeyRoutes(
               authorizedKeys: Page(AuthorizedKey),
               privateKeys: Page(PrivateKey),
               usage: Page(KeyUsage),
+              owner: Nullable(KeyOwnerView),
             }),
           ]),
           ...errors,
@@ -147,10 +150,11 @@ export function registerKeyRoutes(
       const fp = req.params.fingerprint;
       const q = req.query;
       const [entity] = await keyEntities(s.store, [fp]);
-      const [authorizedKeys, privateKeys, usage] = await Promise.all([
+      const [authorizedKeys, privateKeys, usage, owner] = await Promise.all([
         authorizedPage(fp, q),
         privatePage(fp, q),
         usagePage(fp, q),
+        keyOwnerView(s.store, fp),
       ]);
       if (
         !entity?.blacklisted &&
@@ -174,6 +178,7 @@ export function registerKeyRoutes(
         authorizedKeys,
         privateKeys,
         usage,
+        owner,
       };
     },
   );

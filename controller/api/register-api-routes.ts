@@ -39,6 +39,8 @@ import { registerDirectoryRoutes } from './directory-routes';
 import { registerApprovalRoutes } from './approval-routes';
 import { registerApprovalLinkRoutes } from './approval-link-routes';
 import { registerImapRoutes } from './imap-routes';
+import { registerDirectoryLinkRoutes } from './directory-link-routes';
+import { registerAccessGroupMemberRoutes } from './access-group-member-routes';
 
 /**
  * Mounts /api/v1, /metrics and the API documentation. Each area's routes live in their
@@ -116,4 +118,6 @@ export async function registerApiRoutes(
   registerApprovalRoutes(app, services, auth);
   registerApprovalLinkRoutes(app, services);
   registerImapRoutes(app, services, auth);
+  registerDirectoryLinkRoutes(app, services, auth);
+  registerAccessGroupMemberRoutes(app, services, auth);
 }

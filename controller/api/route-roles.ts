@@ -160,6 +160,18 @@ export const ROUTE_ROLES = {
   'GET /approval-links/page.js': 'public',
   'POST /approval-links/check': 'public',
   'POST /approval-links/decide': 'public',
+  'GET /api/v1/access-groups/:id': 'auditor',
+  'POST /api/v1/access-groups/:id/members': 'operator',
+  'DELETE /api/v1/access-groups/:id/members/:personId': 'operator',
+  'DELETE /api/v1/people/:id/keys/:fingerprint': 'operator',
+  'GET /api/v1/directory/sync-state': 'auditor',
+  'GET /api/v1/keys/:fingerprint/owner': 'auditor',
+  'PUT /api/v1/keys/:fingerprint/owner': 'operator',
+  'DELETE /api/v1/keys/:fingerprint/owner': 'operator',
+  'GET /api/v1/directory/accounts': 'auditor',
+  'GET /api/v1/directory/account-mappings': 'auditor',
+  'POST /api/v1/directory/account-mappings': 'operator',
+  'DELETE /api/v1/directory/account-mappings/:id': 'operator',
 } as const satisfies Record<string, Access>;
 
 /** Set on the hook `auth(role)` returns, so the table can be checked against the route. */

@@ -206,12 +206,27 @@ export async function keysCommand(
     if (limit !== undefined) q.set('limit', String(limit));
     if (o.removed) q.set('includeRemoved', 'true');
     const k = await api.call<
-      Row & { authorizedKeys: RowPage; privateKeys: RowPage; usage: RowPage }
+      Row & {
+        authorizedKeys: RowPage;
+        privateKeys: RowPage;
+        usage: RowPage;
+        owner: {
+          personId: string;
+          name: string;
+          uid: string;
+          state: string;
+          method: string;
+          detail: string | null;
+        } | null;
+      }
     >('GET', `/api/v1/keys/${enc(fp)}${q.size ? `?${q}` : ''}`);
     const next = (p: RowPage, part: string) =>
       p.nextCursor ? `\nmore: GET /api/v1/keys/${enc(fp)}/${part}?cursor=${enc(p.nextCursor)}` : '';
     const human = [
       `key ${fp}: ${String(k.type ?? '?')} ${k.knownType === false ? '(a type not known to Keywarden)' : `${String(k.bits ?? '?')} bits`}${k.comment ? ` (${String(k.comment)})` : ''}${k.blacklisted ? ' BLACKLISTED' : ''}`,
+      k.owner
+        ? `owner: ${k.owner.name} (${k.owner.uid}, ${k.owner.state}) by ${k.owner.method}${k.owner.detail ? `: ${k.owner.detail}` : ''} [person ${k.owner.personId}]`
+        : 'owner: nobody known (keywarden keys attribute FP --person ID)',
       '',
       'authorized in:',
       table(

@@ -22,6 +22,12 @@ import { notificationsCommand } from './notifications-command';
 import { restoreCommand } from './restore-command';
 import { accessGroupsCommand, directoryCommand, peopleCommand } from './people-command';
 import { approvalsCommand } from './approvals-command';
+import {
+  KEY_OWNER_COMMANDS,
+  PEOPLE_LINK_COMMANDS,
+  keyOwnerCommand,
+  peopleLinksCommand,
+} from './directory-links-command';
 
 export const EXIT = {
   ok: 0,
@@ -78,6 +84,8 @@ export async function runCli(
     else if (area === 'hosts') res = await hostsCommand(api, sub, args, o);
     else if (area === 'keys' && RETIREMENT_COMMANDS.some((c) => c === sub))
       res = await retirementCommand(api, sub as (typeof RETIREMENT_COMMANDS)[number], args, o);
+    else if (area === 'keys' && sub && KEY_OWNER_COMMANDS.includes(sub))
+      res = await keyOwnerCommand(api, sub, args, o);
     else if (area === 'keys') res = await keysCommand(api, sub, args, o);
     else if (area === 'groups') res = await groupsCommand(api, sub, args, o);
     else if (area === 'intervals') res = await intervalsCommand(api, sub, o);
@@ -91,6 +99,8 @@ export async function runCli(
     else if (area === 'export') res = await exportCommand(api, sub);
     else if (area === 'policies') res = await policiesCommand(api, sub, args, o);
     else if (area === 'notifications') res = await notificationsCommand(api, sub, args, o);
+    else if (area === 'people' && sub && PEOPLE_LINK_COMMANDS.includes(sub))
+      res = await peopleLinksCommand(api, sub, args, o);
     else if (area === 'people') res = await peopleCommand(api, sub, args, o);
     else if (area === 'access-groups') res = await accessGroupsCommand(api, sub, args, o);
     else if (area === 'directory') res = await directoryCommand(api, sub, o);

@@ -21,11 +21,69 @@ export interface LdapSettingsInput {
   userFilter?: string;
   groupBase?: string;
   groupFilter?: string;
+  pageSize?: number;
+  nestingDepth?: number;
+  serverKind?: 'auto' | 'ad' | 'ldap';
+  incremental?: boolean;
+  fullSyncEvery?: number;
+  keyCommentPattern?: string | null;
+  keyCommentField?: 'uid' | 'email';
+  accountMatch?: 'uid' | 'mapping';
 }
 
-export type LdapSettingsView = Omit<LdapSettingsRecord, 'bindPasswordSealed'> & {
-  bindPasswordSet: boolean;
-};
+/** The settings a sync acts on, defaults filled in (records stored before they existed too). */
+export interface LdapSyncOptions {
+  pageSize: number;
+  nestingDepth: number;
+  serverKind: 'auto' | 'ad' | 'ldap';
+  incremental: boolean;
+  fullSyncEvery: number;
+  keyCommentPattern: string | null;
+  keyCommentField: 'uid' | 'email';
+  accountMatch: 'uid' | 'mapping';
+}
+
+export function ldapSyncOptions(s: LdapSettingsRecord): LdapSyncOptions {
+  return {
+    pageSize: s.pageSize ?? 500,
+    nestingDepth: s.nestingDepth ?? 10,
+    serverKind: s.serverKind ?? 'auto',
+    incremental: s.incremental ?? true,
+    fullSyncEvery: s.fullSyncEvery ?? 12,
+    keyCommentPattern: s.keyCommentPattern ?? null,
+    keyCommentField: s.keyCommentField ?? 'uid',
+    accountMatch: s.accountMatch ?? 'uid',
+  };
+}
+
+function checkedInt(field: string, value: number | undefined, min: number, max: number) {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw bad(field, value, `an integer from ${min} to ${max}`);
+  return value;
+}
+
+/** A key comment pattern must compile and capture what is compared with the uid or email. */
+function checkedPattern(value: string | null | undefined): string | null {
+  const p = value?.trim() || null;
+  if (p === null) return null;
+  let re: RegExp;
+  try {
+    re = new RegExp(p, 'i');
+  } catch (err) {
+    throw bad('keyCommentPattern', p, `a regular expression (${(err as Error).message})`);
+  }
+  // Comments are written by whoever controls a host: a quantified group holding a quantifier
+  // (`(a+)+`) could backtrack for minutes on a crafted one, so such patterns are refused.
+  if (/\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)[+*{?]/.test(p))
+    throw bad('keyCommentPattern', p, 'a pattern without a repeated group that itself repeats');
+  if (new RegExp(`${re.source}|`).exec('')?.length !== 2)
+    throw bad('keyCommentPattern', p, 'a regular expression with exactly one capture group');
+  return p;
+}
+
+export type LdapSettingsView = Omit<LdapSettingsRecord, 'bindPasswordSealed'> &
+  LdapSyncOptions & { bindPasswordSet: boolean };
 
 const bad = (field: string, value: unknown, expected: string) =>
   invalidInput(`${field}: ${JSON.stringify(value)} is not ${expected}`, {
@@ -87,6 +145,10 @@ export function buildLdapSettings(
         },
       },
     );
+  const pageSize = checkedInt('pageSize', input.pageSize, 1, 10_000);
+  const nestingDepth = checkedInt('nestingDepth', input.nestingDepth, 0, 100);
+  const fullSyncEvery = checkedInt('fullSyncEvery', input.fullSyncEvery, 1, 10_000);
+  const keyCommentPattern = checkedPattern(input.keyCommentPattern);
   return {
     url: `${url.protocol}//${url.host}`,
     startTls,
@@ -97,6 +159,14 @@ export function buildLdapSettings(
     userFilter,
     groupBase: (input.groupBase ?? input.userBase).trim(),
     groupFilter,
+    ...(pageSize !== undefined ? { pageSize } : {}),
+    ...(nestingDepth !== undefined ? { nestingDepth } : {}),
+    ...(input.serverKind !== undefined ? { serverKind: input.serverKind } : {}),
+    ...(input.incremental !== undefined ? { incremental: input.incremental } : {}),
+    ...(fullSyncEvery !== undefined ? { fullSyncEvery } : {}),
+    ...(keyCommentPattern !== null ? { keyCommentPattern } : {}),
+    ...(input.keyCommentField !== undefined ? { keyCommentField: input.keyCommentField } : {}),
+    ...(input.accountMatch !== undefined ? { accountMatch: input.accountMatch } : {}),
     updatedAt: now,
     updatedBy: by,
   };
@@ -104,5 +174,5 @@ export function buildLdapSettings(
 
 export function ldapSettingsView(s: LdapSettingsRecord): LdapSettingsView {
   const { bindPasswordSealed, ...rest } = s;
-  return { ...rest, bindPasswordSet: bindPasswordSealed !== null };
+  return { ...rest, ...ldapSyncOptions(s), bindPasswordSet: bindPasswordSealed !== null };
 }

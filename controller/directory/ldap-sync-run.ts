@@ -1,27 +1,44 @@
 /**
- * One run of ldap-sync: read the whole directory, then create or update a person for each
- * user (keys from sshPublicKey, group memberships), mark `left` every person the directory
- * no longer lists or lists as disabled, and queue access-groups-processing so the grants
- * follow at once. A failed read changes nothing (read-directory.ts throws before any write).
+ * One run of ldap-sync: read the directory (whole, or only what changed since the last
+ * mark: directory-changes.ts), then create or update a person for each user read (keys
+ * from sshPublicKey, group memberships), mark `left` every person the directory no longer
+ * lists or lists as disabled, and in the same run follow with the access groups (grants),
+ * key attribution and account discovery. A failed read changes nothing: the readers throw
+ * before any write, and the mark only moves after everything is written.
  */
 import { directoryUnavailable } from '../../shared/errors';
 import type { JobContext } from '../engine/job-definition';
 import { secretBoxFor } from '../secrets/secret-boxes';
-import type { PersonRecord } from '../store/directory-records';
+import type {
+  DirectorySyncStateRecord,
+  LdapSettingsRecord,
+  PersonRecord,
+} from '../store/directory-records';
 import { newId } from '../store/ids';
-import { LDAP_BIND_PASSWORD_CONTEXT } from './ldap-settings';
+import { discoverAccounts, type AccountDiscoveryResult } from './discover-accounts';
+import { attributeKeys, type KeyAttributionResult } from './attribute-keys';
+import { readDirectoryChanges } from './directory-changes';
+import { groupsOf } from './group-membership';
+import { LDAP_BIND_PASSWORD_CONTEXT, ldapSyncOptions } from './ldap-settings';
 import { mergeKeys, toPersonKey } from './person-keys';
-import { readDirectory, type DirectoryUser } from './read-directory';
+import { readFullDirectory, type DirectoryUser } from './read-directory';
 import { processAccessGroups, type AccessGroupsResult } from './process-access-groups';
 
 export interface LdapSyncResult {
   skipped?: string;
+  mode?: 'full' | 'incremental';
+  serverKind?: 'ad' | 'ldap';
+  /** Users read whole: all of them on a full sync, those that changed on an incremental one. */
   users?: number;
   created?: number;
   updated?: number;
   left?: number;
   rejectedKeys?: number;
+  /** Groups whose nesting went deeper than nestingDepth (the rest was not followed). */
+  nestingTooDeep?: string[];
   access?: AccessGroupsResult;
+  keys?: KeyAttributionResult;
+  accounts?: AccountDiscoveryResult;
 }
 
 const same = (a: PersonRecord, b: PersonRecord) =>
@@ -50,8 +67,20 @@ function fromDirectory(
       createdAt: had?.createdAt ?? now,
       updatedAt: now,
       leftAt: state === 'left' ? (had?.state === 'left' ? had.leftAt : now) : null,
+      ...(state === 'left' ? { leftReason: 'disabled' as const } : {}),
     },
   };
+}
+
+/** Whether this run may read only the changes, and from which mark. */
+export function incrementalFrom(
+  settings: LdapSettingsRecord,
+  state: DirectorySyncStateRecord | null,
+): DirectorySyncStateRecord | null {
+  const o = ldapSyncOptions(settings);
+  if (!o.incremental || !state || state.settingsUpdatedAt !== settings.updatedAt) return null;
+  if (!state.mark || state.runsSinceFull + 1 >= o.fullSyncEvery) return null;
+  return state;
 }
 
 export async function runLdapSync(ctx: JobContext): Promise<LdapSyncResult> {
@@ -60,18 +89,58 @@ export async function runLdapSync(ctx: JobContext): Promise<LdapSyncResult> {
   const password = settings.bindPasswordSealed
     ? secretBoxFor(ctx.config).open(settings.bindPasswordSealed, LDAP_BIND_PASSWORD_CONTEXT)
     : null;
-  const users = await readDirectory(settings, password);
-  const now = ctx.now();
   const known = new Map((await ctx.store.directory.listPeople()).map((p) => [p.directoryId, p]));
-  const active = [...known.values()].filter((p) => p.state === 'active').length;
-  if (users.length === 0 && active > 0)
+  const activePeople = [...known.values()].filter((p) => p.state === 'active');
+  const refuseEmpty = (found: number) => {
     // A filter or base that matches nobody would otherwise revoke everyone's access at once.
-    throw directoryUnavailable(
-      `directory ${settings.url} returned no users under ${settings.userBase} for ${settings.userFilter}: refusing to mark ${active} people left`,
-      { details: { url: settings.url, userBase: settings.userBase, active } },
-    );
-  const seen = new Set<string>();
-  const result = { users: users.length, created: 0, updated: 0, left: 0, rejectedKeys: 0 };
+    if (found === 0 && activePeople.length > 0)
+      throw directoryUnavailable(
+        `directory ${settings.url} returned no users under ${settings.userBase} for ${settings.userFilter}: refusing to mark ${activePeople.length} people left`,
+        {
+          details: { url: settings.url, userBase: settings.userBase, active: activePeople.length },
+        },
+      );
+  };
+  const state = incrementalFrom(settings, await ctx.store.directory.getSyncState());
+  const changes = state?.mark
+    ? await readDirectoryChanges(
+        settings,
+        password,
+        state.mark,
+        new Set(activePeople.flatMap((p) => p.groups)),
+      )
+    : null;
+  // Someone gone who is listed again without a change of their own (moved back into the
+  // base) is not among the changes: the directory is read whole. (Disabled people are listed
+  // all along and come back through a change.)
+  const returned =
+    changes !== null &&
+    [...changes.present].some((id) => {
+      const p = known.get(id);
+      return (
+        (p === undefined || (p.state === 'left' && p.leftReason !== 'disabled')) &&
+        !changes.changed.some((u) => u.directoryId === id)
+      );
+    });
+  const full = changes === null || returned ? await readFullDirectory(settings, password) : null;
+  const serverKind = full?.serverKind ?? (changes?.serverKind as 'ad' | 'ldap');
+  const users = full ? full.users : (changes?.changed ?? []);
+  const present = full
+    ? new Set(full.users.map((u) => u.directoryId))
+    : (changes?.present ?? new Set());
+  refuseEmpty(present.size);
+
+  const now = ctx.now();
+  const result = {
+    mode: full ? ('full' as const) : ('incremental' as const),
+    serverKind,
+    users: users.length,
+    created: 0,
+    updated: 0,
+    left: 0,
+    rejectedKeys: 0,
+    nestingTooDeep: full?.tooDeep ?? changes?.tooDeep ?? [],
+  };
   const audit = (action: string, p: PersonRecord, details: Record<string, unknown>) =>
     ctx.store.audit.append({
       at: now,
@@ -80,32 +149,56 @@ export async function runLdapSync(ctx: JobContext): Promise<LdapSyncResult> {
       subject: p.id,
       details: { dn: p.dn, jobId: ctx.job.id, ...details },
     });
-  for (const u of users) {
-    seen.add(u.directoryId);
-    const had = known.get(u.directoryId);
-    const { person, rejected } = fromDirectory(u, had, now);
-    result.rejectedKeys += rejected;
-    if (rejected > 0)
-      ctx.log.warn({ dn: u.dn, rejected }, 'sshPublicKey values that are no public key skipped');
-    if (had && same(had, person)) continue;
+  const write = async (person: PersonRecord, had: PersonRecord | undefined, reason: string) => {
+    if (had && same(had, person)) return;
     await ctx.store.directory.putPerson(person);
     if (!had) result.created += 1;
     else result.updated += 1;
     if (person.state === 'left' && had?.state !== 'left') {
       result.left += 1;
-      await audit('person.left', person, { reason: 'disabled in the directory' });
-    } else if (!had) await audit('person.created', person, { groups: person.groups });
+      await audit('person.left', person, { reason });
+    } else if (person.state === 'active' && had?.state === 'left')
+      await audit('person.returned', person, { groups: person.groups });
+    else if (!had) await audit('person.created', person, { groups: person.groups });
     else if (had.groups.join() !== person.groups.join())
       await audit('person.groups-changed', person, { before: had.groups, after: person.groups });
+  };
+  const read = new Set<string>();
+  for (const u of users) {
+    read.add(u.directoryId);
+    const had = known.get(u.directoryId);
+    const { person, rejected } = fromDirectory(u, had, now);
+    result.rejectedKeys += rejected;
+    if (rejected > 0)
+      ctx.log.warn({ dn: u.dn, rejected }, 'sshPublicKey values that are no public key skipped');
+    await write(person, had, 'disabled in the directory');
   }
   for (const p of known.values()) {
-    if (seen.has(p.directoryId) || p.state === 'left') continue;
-    const left: PersonRecord = { ...p, state: 'left', leftAt: now, updatedAt: now };
-    await ctx.store.directory.putPerson(left);
-    result.left += 1;
-    await audit('person.left', left, { reason: 'no longer in the directory' });
+    if (read.has(p.directoryId)) continue;
+    if (!present.has(p.directoryId)) {
+      if (p.state !== 'left')
+        await write(
+          { ...p, state: 'left', leftAt: now, leftReason: 'gone', updatedAt: now },
+          p,
+          'no longer in the directory',
+        );
+    } else if (changes?.members && !full) {
+      // Unchanged themselves, but a group they are (or were) in changed.
+      const groups = groupsOf(changes.members, p.dn, p.uid);
+      await write({ ...p, groups, updatedAt: now }, p, '');
+    }
   }
+  await ctx.store.directory.putSyncState({
+    settingsUpdatedAt: settings.updatedAt,
+    serverKind,
+    mark: full ? full.mark : (changes?.mark ?? null),
+    runsSinceFull: full ? 0 : (state?.runsSinceFull ?? 0) + 1,
+    lastFullAt: full ? now : (state?.lastFullAt ?? null),
+    lastRunAt: now,
+  });
   // The grants follow the directory in the same run, not at the next interval.
   const access = await processAccessGroups(ctx);
-  return { ...result, access };
+  const keys = await attributeKeys(ctx);
+  const accounts = await discoverAccounts(ctx);
+  return { ...result, access, keys, accounts };
 }

@@ -38,13 +38,18 @@ export function processAccessGroups(ctx: JobContext): Promise<AccessGroupsResult
   return next;
 }
 
+/** In the access group: through its directory group, or listed by hand. */
+export const isMember = (g: AccessGroupRecord, p: PersonRecord) =>
+  (g.directoryGroup !== null && p.groups.includes(g.directoryGroup)) ||
+  (g.members ?? []).includes(p.id);
+
 function wanted(
   g: AccessGroupRecord,
   people: PersonRecord[],
 ): Map<string, { person: PersonRecord; key: PersonKey }> {
   const out = new Map<string, { person: PersonRecord; key: PersonKey }>();
   for (const person of people) {
-    if (person.state !== 'active' || !person.groups.includes(g.directoryGroup)) continue;
+    if (person.state !== 'active' || !isMember(g, person)) continue;
     for (const key of person.keys)
       out.set(accessGrantId(g.id, person.id, key.fingerprint), { person, key });
   }

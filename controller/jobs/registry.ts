@@ -82,6 +82,7 @@ import { commandAudit } from './command-audit';
 import { internalExpireApprovals } from './internal-expire-approvals';
 import { emailCollector } from './email-collector';
 import { replyToEmailRequest } from './reply-to-email-request';
+import { accountDiscovery } from './account-discovery';
 
 export const productJobs = [
   internalProcessManager,
@@ -156,6 +157,7 @@ export const productJobs = [
   internalExpireApprovals,
   emailCollector,
   replyToEmailRequest,
+  accountDiscovery,
 ] as const;
 
 /** Fixtures for tests and benchmarks, registered only with KEYWARDEN_ENABLE_TEST_JOB_TYPES. */

@@ -36,6 +36,8 @@ export interface PersonRecord {
   updatedAt: number;
   /** When the sync last saw the person gone or disabled. */
   leftAt: number | null;
+  /** Why they left: disabled (still listed) or gone from the search; absent in older records. */
+  leftReason?: 'disabled' | 'gone' | null;
 }
 
 /** How ldap-sync reaches the directory. The bind password is sealed, never stored clear. */
@@ -51,14 +53,32 @@ export interface LdapSettingsRecord {
   userFilter: string;
   groupBase: string;
   groupFilter: string;
+  /** Entries per page of every search (simple paged results control); absent: 500. */
+  pageSize?: number;
+  /** How deep groups in groups are followed (manual expansion); absent: 10. */
+  nestingDepth?: number;
+  /** 'auto' asks the root DSE whether the server is Active Directory; absent: 'auto'. */
+  serverKind?: 'auto' | 'ad' | 'ldap';
+  /** Read only what changed since the last sync where the server allows; absent: true. */
+  incremental?: boolean;
+  /** Every N-th run reads everything (absent: 12); 1 makes every run full. */
+  fullSyncEvery?: number;
+  /** A regex with one capture group applied to key comments; absent or null: off. */
+  keyCommentPattern?: string | null;
+  /** What the captured text is compared with (case-insensitively); absent: 'uid'. */
+  keyCommentField?: 'uid' | 'email';
+  /** 'uid': a fleet account named as a person's uid is theirs; 'mapping': only explicit mappings. */
+  accountMatch?: 'uid' | 'mapping';
   updatedAt: number;
   updatedBy: string;
 }
 
 export interface AccessGroupRecord {
   id: string;
-  /** The directory group's name (cn). */
-  directoryGroup: string;
+  /** The directory group's name (cn); null for an access group of listed people only. */
+  directoryGroup: string | null;
+  /** People (ids) in the access group by hand, besides the directory group's members. */
+  members?: string[];
   hostGroupId: string;
   account: string;
   options: AuthorizedKeyOption[];
@@ -79,3 +99,75 @@ export interface AccessGrantRecord {
 
 export const accessGrantId = (accessGroupId: string, personId: string, fingerprint: string) =>
   `${accessGroupId}/${personId}/${fingerprint}`;
+
+/** How far an incremental sync has read: AD's USN, or any other server's modifyTimestamp. */
+export interface DirectorySyncMark {
+  attribute: 'uSNChanged' | 'modifyTimestamp';
+  /** uSNChanged: the server's highestCommittedUSN when the last read began; else the latest modifyTimestamp (generalized time) read. */
+  value: string;
+}
+
+/**
+ * Where the last sync left off (one record). Changing the LDAP settings (another server,
+ * filter or base) makes the next sync a full one: the mark belongs to the settings it was
+ * read with (`settingsUpdatedAt`).
+ */
+export interface DirectorySyncStateRecord {
+  settingsUpdatedAt: number;
+  serverKind: 'ad' | 'ldap';
+  mark: DirectorySyncMark | null;
+  /** Incremental runs since the last full one. */
+  runsSinceFull: number;
+  lastFullAt: number | null;
+  lastRunAt: number;
+}
+
+/** How a key found in the fleet was attributed to a person. */
+export type KeyOwnerMethod = 'directory' | 'uploaded' | 'comment' | 'manual';
+
+/**
+ * A key (by fingerprint) found in the fleet and the person it belongs to. `manual`
+ * attributions are an admin's and are never replaced by the automatic ones, which are
+ * recomputed at every sync: `directory` (the person's sshPublicKey), `uploaded` (a key given
+ * to the person with `people add-key`), `comment` (the key's comment matched the pattern).
+ */
+export interface KeyOwnerRecord {
+  fingerprint: string;
+  personId: string;
+  method: KeyOwnerMethod;
+  /** The comment that matched, or the admin's note. */
+  detail: string | null;
+  by: string;
+  at: number;
+}
+
+/**
+ * A fleet account (host, account name) matched to a person: by the account name being the
+ * person's uid, or by an explicit mapping. `departed` while the person has left: the
+ * account outlived its owner and is shown and alerted on.
+ */
+export interface AccountOwnerRecord {
+  /** hostId|account */
+  id: string;
+  hostId: string;
+  account: string;
+  personId: string;
+  method: 'uid' | 'mapping';
+  departed: boolean;
+  /** When it was first matched, and when it was first seen departed. */
+  since: number;
+  departedAt: number | null;
+}
+
+/** An admin's statement that an account name (on one host, or on every host) is this person's. */
+export interface AccountMappingRecord {
+  id: string;
+  account: string;
+  /** null: the account of that name on every host. */
+  hostId: string | null;
+  personId: string;
+  createdBy: string;
+  createdAt: number;
+}
+
+export const accountOwnerId = (hostId: string, account: string) => `${hostId}|${account}`;

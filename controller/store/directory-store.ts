@@ -6,12 +6,16 @@
 import type {
   AccessGrantRecord,
   AccessGroupRecord,
+  AccountMappingRecord,
+  AccountOwnerRecord,
+  DirectorySyncStateRecord,
+  KeyOwnerRecord,
   LdapSettingsRecord,
   PersonRecord,
   PersonState,
 } from './directory-records';
 
-export interface DirectoryRepository {
+export interface DirectoryRepository extends DirectoryLinksRepository {
   getLdap(): Promise<LdapSettingsRecord | null>;
   /** Replaces the settings whole. */
   putLdap(settings: LdapSettingsRecord): Promise<void>;
@@ -26,9 +30,37 @@ export interface DirectoryRepository {
   /** By id. */
   listAccessGroups(): Promise<AccessGroupRecord[]>;
   removeAccessGroup(id: string): Promise<boolean>;
+  /** Replaces an existing access group whole; false when there is none with that id. */
+  replaceAccessGroup(group: AccessGroupRecord): Promise<boolean>;
   /** Creates or replaces the grant by id. */
   putGrant(grant: AccessGrantRecord): Promise<void>;
   /** By id. */
   listGrants(filter?: { accessGroupId?: string; personId?: string }): Promise<AccessGrantRecord[]>;
   removeGrant(id: string): Promise<boolean>;
+}
+
+/** Where the last sync left off, and what ties people to keys and accounts in the fleet. */
+export interface DirectoryLinksRepository {
+  getSyncState(): Promise<DirectorySyncStateRecord | null>;
+  /** Replaces the state whole. */
+  putSyncState(state: DirectorySyncStateRecord): Promise<void>;
+  /** Creates or replaces the attribution of a fingerprint (one owner per key). */
+  putKeyOwner(owner: KeyOwnerRecord): Promise<void>;
+  removeKeyOwner(fingerprint: string): Promise<boolean>;
+  getKeyOwner(fingerprint: string): Promise<KeyOwnerRecord | null>;
+  /** By fingerprint. */
+  listKeyOwners(filter?: { personId?: string }): Promise<KeyOwnerRecord[]>;
+  /** Creates or replaces by id (hostId|account). */
+  putAccountOwner(owner: AccountOwnerRecord): Promise<void>;
+  removeAccountOwner(id: string): Promise<boolean>;
+  /** By id (host, then account). */
+  listAccountOwners(filter?: {
+    personId?: string;
+    departed?: boolean;
+  }): Promise<AccountOwnerRecord[]>;
+  /** A duplicate id is a CONFLICT. */
+  addAccountMapping(mapping: AccountMappingRecord): Promise<AccountMappingRecord>;
+  removeAccountMapping(id: string): Promise<boolean>;
+  /** By id. */
+  listAccountMappings(): Promise<AccountMappingRecord[]>;
 }

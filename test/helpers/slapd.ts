@@ -22,6 +22,26 @@ objectclass ( 1.3.6.1.4.1.24552.500.1.1.2.0 NAME 'ldapPublicKey' SUP top AUXILIA
   DESC 'OpenSSH LPK objectclass' MAY ( sshPublicKey $ uid ) )
 `;
 
+/**
+ * Active Directory's userAccountControl, for tests only: slapd has no such attribute, so it
+ * is defined here (AD's own attribute OID; the auxiliary class's OID is a made-up test arc)
+ * to exercise the ACCOUNTDISABLE bit against a real server. Nothing else of AD is mimicked.
+ */
+export const AD_ACCOUNT_CONTROL_SCHEMA = `
+attributetype ( 1.2.840.113556.1.4.8 NAME 'userAccountControl'
+  DESC 'AD account flags (test copy)' EQUALITY integerMatch
+  SYNTAX 1.3.6.1.4.1.1466.115.121.1.27 SINGLE-VALUE )
+objectclass ( 1.3.6.1.4.1.99999.424242.1 NAME 'kwTestAdAccount' SUP top AUXILIARY
+  MAY ( userAccountControl ) )
+`;
+
+export interface TestSlapdOptions {
+  /** Extra schema text (slapd.conf attributetype/objectclass lines). */
+  schema?: string;
+  /** Extra directives of the database (for example `limits`). */
+  databaseConf?: string;
+}
+
 export interface TestSlapd {
   url: string;
   /** The same server over ldaps:// (TLS from the first byte). */
@@ -104,12 +124,15 @@ const reachable = (port: number) =>
     s.on('error', () => resolve(false));
   });
 
-export async function startTestSlapd(seedLdif: string): Promise<TestSlapd> {
+export async function startTestSlapd(
+  seedLdif: string,
+  opts: TestSlapdOptions = {},
+): Promise<TestSlapd> {
   const dir = await mkdtemp(join(tmpdir(), 'kwt-slapd-'));
   const db = join(dir, 'db');
   await mkdir(db);
   await makeCertificates(dir);
-  await writeFile(join(dir, 'openssh-lpk.schema'), OPENSSH_LPK);
+  await writeFile(join(dir, 'openssh-lpk.schema'), `${OPENSSH_LPK}${opts.schema ?? ''}`);
   const adminPassword = 'slapd-admin-secret';
   const conf = `
 include /etc/ldap/schema/core.schema
@@ -133,6 +156,7 @@ suffix "${SUFFIX}"
 rootdn "${ADMIN_DN}"
 rootpw ${adminPassword}
 directory ${db}
+${opts.databaseConf ?? ''}
 overlay ppolicy
 `;
   await writeFile(join(dir, 'slapd.conf'), conf);

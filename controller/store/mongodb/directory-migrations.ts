@@ -1,7 +1,8 @@
-/** Indexes of people and directory sync (migration 52, as the SQLite one). */
+/** Indexes of people and directory sync (migrations 52 and 60, as the SQLite ones). */
 type Key = Record<string, 1 | -1>;
+type Indexes = Record<string, Array<{ name: string; key: Key }>>;
 
-export const directoryMigrations = [
+export const directoryMigrations: Array<{ id: number; name: string; indexes: Indexes }> = [
   {
     id: 52,
     name: 'people, access groups, access grants',
@@ -10,6 +11,17 @@ export const directoryMigrations = [
       access_grants: [
         { name: 'group', key: { accessGroupId: 1, _id: 1 } as Key },
         { name: 'person', key: { personId: 1, _id: 1 } as Key },
+      ],
+    },
+  },
+  {
+    id: 60,
+    name: 'key owners, account owners',
+    indexes: {
+      key_owners: [{ name: 'person', key: { personId: 1, _id: 1 } as Key }],
+      account_owners: [
+        { name: 'person', key: { personId: 1, _id: 1 } as Key },
+        { name: 'departed', key: { departed: 1, _id: 1 } as Key },
       ],
     },
   },

@@ -13,6 +13,7 @@ import type {
 } from '../directory-records';
 import type { DirectoryRepository } from '../directory-store';
 import { isDuplicateKey } from './collections';
+import { mongoDirectoryLinks } from './mongo-directory-links';
 import { guarded } from './translate-errors';
 
 type Doc<T extends { id: string }> = Omit<T, 'id'> & { _id: string };
@@ -29,6 +30,7 @@ export function mongoDirectoryRepository(db: Db): DirectoryRepository {
   const groups = db.collection<Doc<AccessGroupRecord>>('access_groups');
   const grants = db.collection<Doc<AccessGrantRecord>>('access_grants');
   return guarded('directory', {
+    ...mongoDirectoryLinks(db),
     getLdap: async () => {
       const doc = await settings.findOne({ _id: 'ldap' });
       if (!doc) return null;
@@ -68,6 +70,8 @@ export function mongoDirectoryRepository(db: Db): DirectoryRepository {
     },
     listAccessGroups: async () =>
       (await groups.find({}).sort({ _id: 1 }).toArray()).map((d) => fromDoc<AccessGroupRecord>(d)),
+    replaceAccessGroup: async (g) =>
+      (await groups.replaceOne({ _id: g.id }, toDoc(g))).matchedCount > 0,
     removeAccessGroup: async (id) => (await groups.deleteOne({ _id: id })).deletedCount > 0,
     putGrant: async (g) => {
       await grants.replaceOne({ _id: g.id }, toDoc(g), { upsert: true });

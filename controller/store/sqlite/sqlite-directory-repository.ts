@@ -8,6 +8,7 @@ import type {
   PersonRecord,
 } from '../directory-records';
 import type { DirectoryRepository } from '../directory-store';
+import { sqliteDirectoryLinks } from './sqlite-directory-links';
 import { stmt } from './statements';
 
 type DataRow = { data: string };
@@ -15,6 +16,7 @@ const parse = <T>(rows: unknown[]): T[] => (rows as DataRow[]).map((r) => JSON.p
 
 export function sqliteDirectoryRepository(db: Database.Database): DirectoryRepository {
   return {
+    ...sqliteDirectoryLinks(db),
     getLdap: async () =>
       parse<LdapSettingsRecord>(stmt(db, 'SELECT data FROM ldap_settings').all())[0] ?? null,
     putLdap: async (s) => {
@@ -54,6 +56,9 @@ export function sqliteDirectoryRepository(db: Database.Database): DirectoryRepos
       )[0] ?? null,
     listAccessGroups: async () =>
       parse<AccessGroupRecord>(stmt(db, 'SELECT data FROM access_groups ORDER BY id').all()),
+    replaceAccessGroup: async (g) =>
+      stmt(db, 'UPDATE access_groups SET data = ? WHERE id = ?').run(JSON.stringify(g), g.id)
+        .changes > 0,
     removeAccessGroup: async (id) =>
       stmt(db, 'DELETE FROM access_groups WHERE id = ?').run(id).changes > 0,
     putGrant: async (g) => {

@@ -74,6 +74,11 @@ export function directoryContract(ctx: ContractContext): void {
       await expect(store.directory.addAccessGroup(g)).rejects.toMatchObject({ code: 'CONFLICT' });
       expect(await store.directory.listAccessGroups()).toEqual([g]);
       expect(await store.directory.getAccessGroup(g.id)).toEqual(g);
+      const manual = { ...g, directoryGroup: null, members: ['p1', 'p2'] };
+      expect(await store.directory.replaceAccessGroup(manual)).toBe(true);
+      expect(await store.directory.getAccessGroup(g.id)).toEqual(manual);
+      expect(await store.directory.replaceAccessGroup({ ...manual, id: 'nope' })).toBe(false);
+      expect(await store.directory.getAccessGroup('nope')).toBeNull();
       expect(await store.directory.removeAccessGroup(g.id)).toBe(true);
       expect(await store.directory.removeAccessGroup(g.id)).toBe(false);
       expect(await store.directory.listAccessGroups()).toEqual([]);
@@ -105,6 +110,94 @@ export function directoryContract(ctx: ContractContext): void {
       expect(await store.directory.listGrants()).toHaveLength(3);
       expect(await store.directory.removeGrant('g1/p1/SHA256:a')).toBe(true);
       expect(await store.directory.listGrants({ accessGroupId: 'g1' })).toHaveLength(1);
+    });
+
+    it('keeps one sync state, replaced whole', async () => {
+      const { store } = ctx.get();
+      expect(await store.directory.getSyncState()).toBeNull();
+      const s = {
+        settingsUpdatedAt: T0,
+        serverKind: 'ldap' as const,
+        mark: { attribute: 'modifyTimestamp' as const, value: '20270101000000Z' },
+        runsSinceFull: 0,
+        lastFullAt: T0,
+        lastRunAt: T0,
+      };
+      await store.directory.putSyncState(s);
+      await store.directory.putSyncState({ ...s, runsSinceFull: 3, mark: null });
+      expect(await store.directory.getSyncState()).toEqual({ ...s, runsSinceFull: 3, mark: null });
+    });
+
+    it('keeps one owner per key, found by fingerprint and by person', async () => {
+      const { store } = ctx.get();
+      const owner = (fp: string, personId: string, method: 'directory' | 'manual') => ({
+        fingerprint: fp,
+        personId,
+        method,
+        detail: null,
+        by: 'ldap-sync',
+        at: T0,
+      });
+      await store.directory.putKeyOwner(owner('SHA256:b', 'p1', 'directory'));
+      await store.directory.putKeyOwner(owner('SHA256:a', 'p1', 'directory'));
+      await store.directory.putKeyOwner(owner('SHA256:a', 'p2', 'manual'));
+      expect(await store.directory.getKeyOwner('SHA256:a')).toEqual(
+        owner('SHA256:a', 'p2', 'manual'),
+      );
+      expect(
+        (await store.directory.listKeyOwners({ personId: 'p1' })).map((o) => o.fingerprint),
+      ).toEqual(['SHA256:b']);
+      expect((await store.directory.listKeyOwners()).map((o) => o.fingerprint)).toEqual([
+        'SHA256:a',
+        'SHA256:b',
+      ]);
+      expect(await store.directory.removeKeyOwner('SHA256:a')).toBe(true);
+      expect(await store.directory.removeKeyOwner('SHA256:a')).toBe(false);
+      expect(await store.directory.getKeyOwner('SHA256:a')).toBeNull();
+    });
+
+    it('lists account owners by person and by departed, and account mappings by id', async () => {
+      const { store } = ctx.get();
+      const owner = (hostId: string, account: string, personId: string, departed: boolean) => ({
+        id: `${hostId}|${account}`,
+        hostId,
+        account,
+        personId,
+        method: 'uid' as const,
+        departed,
+        since: T0,
+        departedAt: departed ? T0 + 1 : null,
+      });
+      await store.directory.putAccountOwner(owner('h2', 'bob', 'p2', false));
+      await store.directory.putAccountOwner(owner('h1', 'bob', 'p2', false));
+      await store.directory.putAccountOwner(owner('h1', 'ann', 'p1', false));
+      await store.directory.putAccountOwner(owner('h2', 'bob', 'p2', true));
+      expect(
+        (await store.directory.listAccountOwners({ departed: true })).map((o) => o.id),
+      ).toEqual(['h2|bob']);
+      expect(
+        (await store.directory.listAccountOwners({ personId: 'p2' })).map((o) => o.id),
+      ).toEqual(['h1|bob', 'h2|bob']);
+      expect(await store.directory.listAccountOwners({ personId: 'p2', departed: false })).toEqual([
+        owner('h1', 'bob', 'p2', false),
+      ]);
+      expect(await store.directory.removeAccountOwner('h1|bob')).toBe(true);
+      expect(await store.directory.listAccountOwners()).toHaveLength(2);
+      const m = {
+        id: 'map-1',
+        account: 'svc',
+        hostId: null,
+        personId: 'p1',
+        createdBy: 'alice',
+        createdAt: T0,
+      };
+      await store.directory.addAccountMapping(m);
+      await expect(store.directory.addAccountMapping(m)).rejects.toMatchObject({
+        code: 'CONFLICT',
+      });
+      expect(await store.directory.listAccountMappings()).toEqual([m]);
+      expect(await store.directory.removeAccountMapping('map-1')).toBe(true);
+      expect(await store.directory.listAccountMappings()).toEqual([]);
     });
   });
 }

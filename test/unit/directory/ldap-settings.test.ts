@@ -45,5 +45,41 @@ describe('ldap settings', () => {
     refused({ bindDn: 'not a dn' }, 'bindDn');
     refused({ userFilter: 'uid=*' }, 'userFilter');
     refused({ caCertificate: 'junk' }, 'caCertificate');
+    refused({ pageSize: 0 }, 'pageSize');
+    refused({ pageSize: 1.5 }, 'pageSize');
+    refused({ nestingDepth: 101 }, 'nestingDepth');
+    refused({ fullSyncEvery: 0 }, 'fullSyncEvery');
+    refused({ keyCommentPattern: '([a-z]+' }, 'keyCommentPattern');
+    refused({ keyCommentPattern: '^[a-z]+@example$' }, 'keyCommentPattern');
+    refused({ keyCommentPattern: '^([a-z]+)@(example)$' }, 'keyCommentPattern');
+    refused({ keyCommentPattern: '^((a+)+)$' }, 'keyCommentPattern');
+    refused({ keyCommentPattern: '^([a-z]*)*@x$' }, 'keyCommentPattern');
+  });
+
+  it('fills in the sync defaults, shown in the view, and keeps what is given', () => {
+    const view = ldapSettingsView(buildLdapSettings(input, null, box, 'a', 1));
+    expect(view).toMatchObject({
+      pageSize: 500,
+      nestingDepth: 10,
+      serverKind: 'auto',
+      incremental: true,
+      fullSyncEvery: 12,
+      keyCommentPattern: null,
+      keyCommentField: 'uid',
+      accountMatch: 'uid',
+    });
+    const given = {
+      pageSize: 100,
+      nestingDepth: 0,
+      serverKind: 'ad' as const,
+      incremental: false,
+      fullSyncEvery: 1,
+      keyCommentPattern: '^(\\S+@example\\.com)$',
+      keyCommentField: 'email' as const,
+      accountMatch: 'mapping' as const,
+    };
+    expect(
+      ldapSettingsView(buildLdapSettings({ ...input, ...given }, null, box, 'a', 1)),
+    ).toMatchObject(given);
   });
 });
