@@ -31,6 +31,8 @@ interface SessionTextDoc {
   indexedAt: number | null;
   scores: string | null;
   scoredAt: number | null;
+  /** The seqs of the entries indexed for it: they are deleted by `_id`, never by a filter. */
+  entrySeqs?: number[];
 }
 
 interface EntryDoc {
@@ -53,9 +55,24 @@ export function mongoSessionTextRepository(db: Db): SessionTextRepository {
   const texts = db.collection<SessionTextDoc>('session_texts');
   const entries = db.collection<EntryDoc>('session_text_entries');
 
+  /**
+   * Deletes the session's entries by `_id`: FerretDB answers a delete by any other filter by
+   * reading the whole collection, which made indexing 10,000 sessions quadratic.
+   */
+  const dropEntries = async (sessionId: string): Promise<boolean> => {
+    const doc = await texts.findOne({ _id: sessionId }, { projection: { entrySeqs: 1 } });
+    const seqs = doc?.entrySeqs ?? [];
+    if (seqs.length > 0)
+      await entries.bulkWrite(
+        seqs.map((seq) => ({ deleteOne: { filter: { _id: entryId(sessionId, seq) } } })),
+        { ordered: false },
+      );
+    return doc !== null;
+  };
+
   const repo: SessionTextRepository = {
     putLog: async (s, log, now) => {
-      await entries.deleteMany({ sessionId: s.sessionId });
+      await dropEntries(s.sessionId);
       await texts.replaceOne(
         { _id: s.sessionId },
         {
@@ -66,6 +83,7 @@ export function mongoSessionTextRepository(db: Db): SessionTextRepository {
           indexedAt: null,
           scores: null,
           scoredAt: null,
+          entrySeqs: [],
         },
         { upsert: true },
       );
@@ -84,12 +102,7 @@ export function mongoSessionTextRepository(db: Db): SessionTextRepository {
       return rec;
     },
     index: async (s, commands, now) => {
-      const kept = await texts.updateOne(
-        { _id: s.sessionId },
-        { $set: { indexedAt: now, session: JSON.stringify(s), startedAt: s.startedAt } },
-      );
-      if (kept.matchedCount === 0) return false;
-      await entries.deleteMany({ sessionId: s.sessionId });
+      if (!(await dropEntries(s.sessionId))) return false;
       const docs: EntryDoc[] = commands.map((c) => {
         const text = indexedTextBound(c.text);
         const commandTerms = indexTerms(c.command);
@@ -114,7 +127,18 @@ export function mongoSessionTextRepository(db: Db): SessionTextRepository {
           if ((err as { code?: number }).code !== 11000) throw err;
         });
       }
-      return true;
+      const kept = await texts.updateOne(
+        { _id: s.sessionId },
+        {
+          $set: {
+            indexedAt: now,
+            session: JSON.stringify(s),
+            startedAt: s.startedAt,
+            entrySeqs: commands.map((c) => c.seq),
+          },
+        },
+      );
+      return kept.matchedCount > 0;
     },
     setScores: async (sessionId, scores, now) =>
       (
@@ -188,7 +212,7 @@ export function mongoSessionTextRepository(db: Db): SessionTextRepository {
       return collectSearchPage(p, fetchBatch, loadSessions);
     },
     remove: async (sessionId) => {
-      await entries.deleteMany({ sessionId });
+      await dropEntries(sessionId);
       return (await texts.deleteOne({ _id: sessionId })).deletedCount > 0;
     },
   };
