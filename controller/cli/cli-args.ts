@@ -18,6 +18,7 @@ import { NOTIFICATIONS_OPTIONS, NOTIFICATIONS_USAGE } from './notifications-comm
 import { PEOPLE_OPTIONS, PEOPLE_USAGE } from './people-command';
 import { UsageError } from './option-values';
 import { RESTORE_OPTIONS, RESTORE_USAGE } from './restore-command';
+import { SECRETS_OPTIONS, SECRETS_USAGE } from './secrets-commands';
 
 export { UsageError };
 
@@ -58,6 +59,7 @@ export const OPTIONS = {
   ...POLICIES_OPTIONS,
   ...NOTIFICATIONS_OPTIONS,
   ...RESTORE_OPTIONS,
+  ...SECRETS_OPTIONS,
   ...PEOPLE_OPTIONS,
 } as const;
 
@@ -98,6 +100,7 @@ ${EXPORT_USAGE}
 ${POLICIES_USAGE}
 ${NOTIFICATIONS_USAGE}
 ${RESTORE_USAGE}
+${SECRETS_USAGE}
 ${PEOPLE_USAGE}
 
 The controller and token come from --url/--token or KEYWARDEN_URL/KEYWARDEN_TOKEN.

@@ -9,6 +9,7 @@ import { UsageError } from './option-values';
 
 export const RESTORE_OPTIONS = {
   'data-dir': { type: 'string' },
+  store: { type: 'string' },
 } as const;
 
 export const RESTORE_USAGE = `  restore BACKUP-DIR|MANIFEST --data-dir DIR   (local: no --url; DIR must be empty or absent)`;
