@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadOrCreateCa } from '../../../controller/agents/certificate-authority';
 import { generateManagementKey } from '../../../controller/agentless/management-key';
 import { runCli } from '../../../controller/cli/main';
+import type { GeneratedKey } from '../../../controller/secrets/credential-vault';
 import { vaultFor } from '../../../controller/secrets/secret-boxes';
 import { loadConfig } from '../../../controller/config/load-config';
 import { openSqliteStore } from '../../../controller/store/sqlite/open-sqlite-store';
@@ -52,8 +53,8 @@ describe('secrets-backup and keywarden restore-secrets', () => {
   let renewed = '';
   let storeBackup = '';
   let secretsFile = '';
-  let original: { privateKey: string; fingerprint: string };
-  let newer: { privateKey: string; fingerprint: string };
+  let original: GeneratedKey;
+  let newer: GeneratedKey;
 
   /** A run that starts now: a robot run already going (200) is waited out first. */
   const run = async (type: string): Promise<JobRecord> => {
