@@ -3,10 +3,14 @@
  * settings (no --url, no token): `restore-secrets` opens a secrets backup with an admin's
  * age identity; `seal-backup-key` seals the SFTP target's login key with the master key.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { invalidConfig } from '../../shared/errors';
 import { SFTP_KEY_CONTEXT } from '../backup/sftp-target';
 import { restoreSecrets } from '../backup/restore-secrets';
 import { loadConfig } from '../config/load-config';
+import { MASTER_KEY_FILE } from '../secrets/master-key';
 import { secretBoxFor } from '../secrets/secret-boxes';
 import type { Options } from './cli-args';
 import type { Output } from './job-commands';
@@ -59,6 +63,13 @@ export async function sealBackupKeyCommand(
   const key = await readFile(file, 'utf8');
   if (!/^-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key.trim()))
     throw new UsageError(`${file} is not a private key file (-----BEGIN ... PRIVATE KEY-----)`);
-  const sealed = secretBoxFor(loadConfig(env)).seal(key, SFTP_KEY_CONTEXT);
+  const config = loadConfig(env);
+  // Sealing with a key made here by mistake would give a value the controller cannot open.
+  if (config.masterKey === undefined && !existsSync(path.join(config.dataDir, MASTER_KEY_FILE)))
+    throw invalidConfig(
+      `no master key: ${path.join(config.dataDir, MASTER_KEY_FILE)} does not exist; run with the controller's KEYWARDEN_DATA_DIR or KEYWARDEN_MASTER_KEY`,
+      { details: { dataDir: config.dataDir } },
+    );
+  const sealed = secretBoxFor(config).seal(key, SFTP_KEY_CONTEXT);
   return { data: { sealed }, human: sealed };
 }

@@ -1,5 +1,9 @@
 /** The backup settings refuse what would make an upload or a secrets backup go wrong later. */
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../../../controller/cli/main';
 import { loadConfig } from '../../../controller/config/load-config';
 
 const load = (env: Record<string, string>) => () =>
@@ -46,5 +50,28 @@ describe('backup settings', () => {
     expect(load({ KEYWARDEN_SECRETS_BACKUP_RECIPIENTS: 'ssh-ed25519 AAAA' })).toThrow(
       /an age public key/,
     );
+  });
+
+  it('seal-backup-key refuses to seal without the controller master key, and makes none', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'kw-seal-'));
+    try {
+      writeFileSync(path.join(dir, 'id'), '-----BEGIN OPENSSH PRIVATE KEY-----\nx\n', {
+        mode: 0o600,
+      });
+      const err: string[] = [];
+      const code = await runCli(
+        ['seal-backup-key', path.join(dir, 'id')],
+        { KEYWARDEN_DATA_DIR: path.join(dir, 'data') },
+        () => undefined,
+        (s) => err.push(s),
+      );
+      expect(code).toBe(1);
+      expect(err.join('')).toContain(
+        `no master key: ${path.join(dir, 'data', 'master.key')} does not exist`,
+      );
+      expect(existsSync(path.join(dir, 'data'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
