@@ -12,6 +12,7 @@ import { createGunzip } from 'node:zlib';
 import { BSON, MongoClient, type Db, type Document } from 'mongodb';
 import { backupInvalid, restoreTargetNotEmpty } from '../../shared/errors';
 import { dbNameFromUrl } from '../store/mongodb/open-mongo-store';
+import { translateError } from '../store/mongodb/translate-errors';
 import { verifyBackup, type BackupFileEntry, type BackupManifest } from './backup-manifest';
 import { measuring } from './measuring';
 
@@ -65,13 +66,16 @@ async function eachDocument(
   return count;
 }
 
-async function nonEmptyCollections(db: Db): Promise<string[]> {
-  const out: string[] = [];
+/** The collections there already, and those of them that hold a document. */
+async function collectionsIn(db: Db): Promise<{ all: Set<string>; nonEmpty: string[] }> {
+  const all = new Set<string>();
+  const nonEmpty: string[] = [];
   for (const c of await db.listCollections({}, { nameOnly: true }).toArray()) {
     if (c.name.startsWith('system.')) continue;
-    if (await db.collection(c.name).findOne({}, { projection: { _id: 1 } })) out.push(c.name);
+    all.add(c.name);
+    if (await db.collection(c.name).findOne({}, { projection: { _id: 1 } })) nonEmpty.push(c.name);
   }
-  return out.sort();
+  return { all, nonEmpty: nonEmpty.sort() };
 }
 
 export async function restoreMongoBackup(
@@ -90,7 +94,7 @@ export async function restoreMongoBackup(
   const database = dbNameFromUrl(storeUrl) ?? 'keywarden';
   try {
     const db = client.db(database);
-    const busy = await nonEmptyCollections(db);
+    const { all: existing, nonEmpty: busy } = await collectionsIn(db);
     if (busy.length)
       throw restoreTargetNotEmpty(
         `database ${database} is not empty (${busy.slice(0, 3).join(', ')}${busy.length > 3 ? ', ...' : ''}): restore into a new or empty database`,
@@ -117,12 +121,16 @@ export async function restoreMongoBackup(
           );
       }
     } catch (err) {
-      for (const c of created)
-        await db
-          .collection(c)
-          .drop()
-          .catch(() => undefined);
-      throw err;
+      // Back to as empty as it was found: collections this restore made are dropped, empty
+      // ones that were there (with their indexes) are emptied again.
+      for (const c of created) {
+        const coll = db.collection(c);
+        await (existing.has(c) ? coll.deleteMany({}) : coll.drop()).catch(() => undefined);
+      }
+      throw translateError(
+        err,
+        `restore into ${database}, collection ${created.at(-1) ?? '?'}; what it had inserted was removed`,
+      );
     }
     return { database, manifest, documents };
   } finally {
