@@ -7,9 +7,11 @@
  * new controller on it finds the jobs, host, inventory and credential, still reaches the
  * host with the restored management key, and finishes the jobs that were running.
  */
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { generateIdentity, identityToRecipient } from 'age-encryption';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentlessRuntimeOf } from '../../../controller/agentless/start-agentless-driver';
@@ -34,6 +36,7 @@ async function waitFor<T>(
   }
 }
 
+const execFileP = promisify(execFile);
 const ENDED = ['completed', 'failed', 'cancelled', 'expired'];
 
 describe('backup-export under load, keywarden restore, a new controller on the restored store', () => {
@@ -229,7 +232,23 @@ describe('backup-export under load, keywarden restore, a new controller on the r
     }
     const rescan = await runJob(r, 'scan-authorized-keys', { hostId });
     expect(rescan.state, JSON.stringify(rescan.error)).toBe('completed');
-    expect(await authorizedKeys(r)).toEqual(keysBefore);
+    // What the rescan finds is what is on the host now, the management key among it. (Not
+    // keysBefore: the old controller may have finished its management-key work on the host
+    // after the backup, under load, which dropped a key there.)
+    const { stdout } = await execFileP('ssh-keygen', [
+      '-l',
+      '-E',
+      'sha256',
+      '-f',
+      `${h.sshd.user('mgmt').home}/.ssh/authorized_keys`,
+    ]);
+    const onHost = stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split(' ')[1])
+      .sort();
+    expect(await authorizedKeys(r)).toEqual(onHost);
+    expect(onHost).toContain(cred?.fingerprint);
 
     // The jobs running at backup time: their worker is gone, so the watchdog reclaims them
     // once their lease has run out, and they run again here (test-sleep may retry).

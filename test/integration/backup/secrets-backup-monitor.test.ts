@@ -13,7 +13,7 @@ import type { AlertRecord, JobRecord } from '../../../controller/store/records';
 import { startTestController, type TestController } from '../../helpers/test-controller';
 
 async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>) {
-  const until = Date.now() + 60_000;
+  const until = Date.now() + 180_000;
   for (;;) {
     const v = await fn();
     if (v) return v;
@@ -64,7 +64,7 @@ describe('internal-backup-monitor on secrets backups', () => {
       }
       return true;
     });
-  });
+  }, 240_000);
   afterAll(async () => {
     await ctl?.stop();
     rmSync(backupDir, { recursive: true, force: true });
@@ -113,5 +113,5 @@ describe('internal-backup-monitor on secrets backups', () => {
     expect((await run('secrets-backup')).state).toBe('completed');
     expect((await run('internal-backup-monitor')).state).toBe('completed');
     expect(await open()).toEqual([]);
-  });
+  }, 300_000);
 });

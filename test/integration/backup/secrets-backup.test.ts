@@ -21,7 +21,7 @@ import type { JobRecord } from '../../../controller/store/records';
 import { startTestController, type TestController } from '../../helpers/test-controller';
 
 async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>) {
-  const until = Date.now() + 60_000;
+  const until = Date.now() + 180_000;
   for (;;) {
     const v = await fn();
     if (v) return v;
@@ -150,7 +150,7 @@ describe('secrets-backup and keywarden restore-secrets', () => {
     ];
     for (const s of secrets)
       expect(text.includes(s), `the file holds ${s.slice(0, 12)}...`).toBe(false);
-  });
+  }, 300_000);
 
   it('does not open with another identity, and writes nothing', async () => {
     const target = path.join(work, 'wrong');
@@ -165,7 +165,7 @@ describe('secrets-backup and keywarden restore-secrets', () => {
     expect(r.code).toBe(1);
     expect(r.err).toContain('was not encrypted to this identity');
     expect(() => readdirSync(target)).toThrow(/ENOENT/);
-  });
+  }, 300_000);
 
   it('restores the store, then the master key, CA and the renewed key with the admin identity', async () => {
     const target = path.join(work, 'restored');
@@ -218,7 +218,7 @@ describe('secrets-backup and keywarden restore-secrets', () => {
     ]);
     expect(again.code).toBe(0);
     expect(again.out).toContain('0 put back');
-  });
+  }, 300_000);
 
   it('refuses to overwrite a different master key', async () => {
     const target = path.join(work, 'busy');
@@ -236,5 +236,5 @@ describe('secrets-backup and keywarden restore-secrets', () => {
     expect(r.err).toContain('master.key exists and differs from the secrets backup');
     expect(readFileSync(path.join(target, 'master.key'), 'utf8')).toBe('another\n');
     expect(readdirSync(target).sort()).toEqual(['keywarden.db', 'master.key']);
-  });
+  }, 300_000);
 });

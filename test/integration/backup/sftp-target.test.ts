@@ -118,7 +118,7 @@ describe('backup-export and secrets-backup to an SFTP target', () => {
     expect(kept).toHaveLength(2);
     expect(kept.at(-1)).toBe(path.basename((third.result as { backup: string }).backup));
     expect(kept).not.toContain(path.basename(local));
-  });
+  }, 300_000);
 
   it('uploads the secrets backup too', async () => {
     const job = await run('secrets-backup');
@@ -128,7 +128,7 @@ describe('backup-export and secrets-backup to an SFTP target', () => {
     const uploaded = remoteBackups('keywarden-secrets-').at(-1);
     expect(uploaded).toBe(path.basename(file));
     expect(readFileSync(path.join(remoteDir, uploaded as string))).toEqual(readFileSync(file));
-  });
+  }, 300_000);
 
   it('refuses a target that presents another host key, and uploads nothing', async () => {
     const before = readdirSync(remoteDir).sort();
@@ -146,5 +146,5 @@ describe('backup-export and secrets-backup to an SFTP target', () => {
     expect(errorCode(err)).toBe('BACKUP_TARGET_FAILED');
     expect((err as Error).message).toContain(`host key of 127.0.0.1 is ${sshd.hostKeyFingerprint}`);
     expect(readdirSync(remoteDir).sort()).toEqual(before);
-  });
+  }, 300_000);
 });
