@@ -220,6 +220,18 @@ export const ERRORS = {
     retryable: false,
     describe: 'restore writes only into an empty data directory: nothing was written',
   },
+  BACKUP_TARGET_FAILED: {
+    status: 502,
+    retryable: true,
+    describe:
+      'the remote backup target (SFTP) could not be reached or refused the upload: the local backup is kept',
+  },
+  BACKUP_KEY_MISMATCH: {
+    status: 422,
+    retryable: false,
+    describe:
+      'a secrets backup does not decrypt with the identity given: it was encrypted to another public key',
+  },
   DIRECTORY_UNAVAILABLE: {
     status: 502,
     retryable: true,
@@ -482,6 +494,10 @@ export const smtpRejected = make('SMTP_REJECTED');
 export const backupInvalid = make('BACKUP_INVALID');
 /** Restore never overwrites: the target data directory must be empty or absent. */
 export const restoreTargetNotEmpty = make('RESTORE_TARGET_NOT_EMPTY');
+/** The SFTP backup target failed; the backup itself stays in backupDir. */
+export const backupTargetFailed = make('BACKUP_TARGET_FAILED');
+/** The admin's age identity is not one the secrets backup was encrypted to. */
+export const backupKeyMismatch = make('BACKUP_KEY_MISMATCH');
 /** The directory failed during a sync: no person was changed and nothing was revoked. */
 export const directoryUnavailable = make('DIRECTORY_UNAVAILABLE');
 /** A session recording is not asciicast v2 or is over its limits: nothing was converted. */

@@ -23,13 +23,23 @@ export interface BackupFileEntry {
   /** What the file holds once decompressed, checked again on restore. */
   contentSize: number;
   contentSha256: string;
+  /** MongoDB backups: the collection this file holds (EJSON lines), its documents and indexes. */
+  collection?: string;
+  documents?: number;
+  indexes?: Array<{ name: string; key: Record<string, number>; unique?: boolean }>;
 }
 
 export interface BackupManifest {
   format: typeof BACKUP_FORMAT;
   version: number;
   createdAt: string;
-  storeKind: 'sqlite';
+  storeKind: 'sqlite' | 'mongodb';
+  /**
+   * MongoDB backups: "snapshot" when every collection was read at one cluster time (a
+   * replica set with snapshot reads), else "per-document": each document is whole, but
+   * writes made during the dump may be in some collections and not others.
+   */
+  consistency?: 'snapshot' | 'per-document';
   /** Ids of the schema migrations applied to the backed-up store. */
   schemaMigrations: number[];
   /**
@@ -62,7 +72,8 @@ function checkManifest(raw: unknown, where: string): BackupManifest {
     throw bad(
       `backup format version ${String(m.version)}; this controller reads ${BACKUP_VERSION}`,
     );
-  if (m.storeKind !== 'sqlite') throw bad(`store kind ${String(m.storeKind)} is not sqlite`);
+  if (m.storeKind !== 'sqlite' && m.storeKind !== 'mongodb')
+    throw bad(`store kind ${String(m.storeKind)} is neither sqlite nor mongodb`);
   if (!Array.isArray(m.files) || m.files.length === 0) throw bad('lists no files');
   for (const f of m.files)
     if (

@@ -37,6 +37,11 @@ export async function restoreBackup(file: string, dataDir: string): Promise<Rest
       { details: { dataDir: target } },
     );
   const { dir, manifest } = await verifyBackup(file);
+  if (manifest.storeKind !== 'sqlite')
+    throw backupInvalid(
+      `${dir} is a backup of a MongoDB store: restore it with --store mongodb://HOST/DATABASE`,
+      { details: { backup: dir } },
+    );
   const entry = manifest.files.find((f) => f.name === STORE_FILE_IN_BACKUP);
   if (!entry)
     throw backupInvalid(`${dir}: the manifest lists no ${STORE_FILE_IN_BACKUP}`, {

@@ -19,6 +19,7 @@ import { PEOPLE_OPTIONS, PEOPLE_USAGE } from './people-command';
 import { APPROVALS_OPTIONS, APPROVALS_USAGE } from './approvals-command';
 import { UsageError } from './option-values';
 import { RESTORE_OPTIONS, RESTORE_USAGE } from './restore-command';
+import { SECRETS_OPTIONS, SECRETS_USAGE } from './secrets-commands';
 
 export { UsageError };
 
@@ -59,6 +60,7 @@ export const OPTIONS = {
   ...POLICIES_OPTIONS,
   ...NOTIFICATIONS_OPTIONS,
   ...RESTORE_OPTIONS,
+  ...SECRETS_OPTIONS,
   ...PEOPLE_OPTIONS,
   ...APPROVALS_OPTIONS,
 } as const;
@@ -100,6 +102,7 @@ ${EXPORT_USAGE}
 ${POLICIES_USAGE}
 ${NOTIFICATIONS_USAGE}
 ${RESTORE_USAGE}
+${SECRETS_USAGE}
 ${PEOPLE_USAGE}
 ${APPROVALS_USAGE}
 

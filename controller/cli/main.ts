@@ -20,6 +20,7 @@ import { exportCommand } from './export-command';
 import { dailyReportCommand, policiesCommand } from './policies-command';
 import { notificationsCommand } from './notifications-command';
 import { restoreCommand } from './restore-command';
+import { restoreSecretsCommand, sealBackupKeyCommand } from './secrets-commands';
 import { accessGroupsCommand, directoryCommand, peopleCommand } from './people-command';
 import { approvalsCommand } from './approvals-command';
 import {
@@ -51,9 +52,14 @@ export async function runCli(
       out(USAGE);
       return o.help ? EXIT.ok : EXIT.usage;
     }
-    if (area === 'restore') {
+    if (area === 'restore' || area === 'restore-secrets' || area === 'seal-backup-key') {
       // Local: the controller it restores is not running yet.
-      const res = await restoreCommand(sub, o);
+      const res =
+        area === 'restore'
+          ? await restoreCommand(sub, o)
+          : area === 'restore-secrets'
+            ? await restoreSecretsCommand(sub, o)
+            : await sealBackupKeyCommand(sub, env);
       out(o.json ? JSON.stringify(res.data, null, 2) : res.human);
       return EXIT.ok;
     }

@@ -12,6 +12,7 @@ import { asDnsServers } from '../reverse-dns/dns-servers-setting';
 import { parseExportSinks } from '../export/sink-config';
 import { leadTimesParser } from './notify-settings';
 import { parseRiskRules } from '../sessions/text/risk-rules-setting';
+import { asAgeRecipients, asHostKeyFingerprint, asSealedValue, asSftpUrl } from './backup-settings';
 
 export type Parse<T> = SettingParse<T>;
 
@@ -404,6 +405,29 @@ export const settings = {
     parse: asDurationMs,
     default: '26h',
     describe: 'internal-backup-monitor raises an alert when the newest backup is older than this',
+  },
+  backupSftpUrl: {
+    env: 'KEYWARDEN_BACKUP_SFTP',
+    parse: asSftpUrl,
+    describe:
+      'sftp://USER@HOST[:PORT]/DIR: backup-export and secrets-backup also upload each backup there (off when unset)',
+  },
+  backupSftpHostKey: {
+    env: 'KEYWARDEN_BACKUP_SFTP_HOST_KEY',
+    parse: asHostKeyFingerprint,
+    describe: 'the SFTP target host key fingerprint (SHA256:..., as ssh-keygen -l prints it)',
+  },
+  backupSftpKeySealed: {
+    env: 'KEYWARDEN_BACKUP_SFTP_KEY',
+    parse: asSealedValue,
+    describe:
+      'the SFTP login private key sealed with the master key (kw1:..., made by keywarden seal-backup-key)',
+  },
+  secretsBackupRecipients: {
+    env: 'KEYWARDEN_SECRETS_BACKUP_RECIPIENTS',
+    parse: asAgeRecipients,
+    describe:
+      'age public keys (age1..., comma separated): secrets-backup encrypts the master key, CA and host credentials to them (off when unset)',
   },
   diskFreeMinBytes: {
     env: 'KEYWARDEN_DISK_FREE_MIN_BYTES',

@@ -83,6 +83,7 @@ import { internalExpireApprovals } from './internal-expire-approvals';
 import { emailCollector } from './email-collector';
 import { replyToEmailRequest } from './reply-to-email-request';
 import { accountDiscovery } from './account-discovery';
+import { secretsBackup } from './secrets-backup';
 
 export const productJobs = [
   internalProcessManager,
@@ -158,6 +159,7 @@ export const productJobs = [
   emailCollector,
   replyToEmailRequest,
   accountDiscovery,
+  secretsBackup,
 ] as const;
 
 /** Fixtures for tests and benchmarks, registered only with KEYWARDEN_ENABLE_TEST_JOB_TYPES. */
