@@ -226,6 +226,12 @@ export const ERRORS = {
     describe:
       'the LDAP directory could not be reached, refused the login or the TLS, or failed mid-search: nothing was changed',
   },
+  ARCHIVE_FAILED: {
+    status: 500,
+    retryable: true,
+    describe:
+      'records past their retention could not be written to the archive directory (full, unwritable): none of them was deleted',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -466,3 +472,5 @@ export const backupInvalid = make('BACKUP_INVALID');
 export const restoreTargetNotEmpty = make('RESTORE_TARGET_NOT_EMPTY');
 /** The directory failed during a sync: no person was changed and nothing was revoked. */
 export const directoryUnavailable = make('DIRECTORY_UNAVAILABLE');
+/** The archive could not be written: the purge deletes nothing until it can. */
+export const archiveFailed = make('ARCHIVE_FAILED');

@@ -76,6 +76,7 @@ import { internalDiskSpaceMonitor } from './internal-disk-space-monitor';
 import { internalResourceMonitor } from './internal-resource-monitor';
 import { ldapSync } from './ldap-sync';
 import { accessGroupsProcessing } from './access-groups-processing';
+import { internalWarehouseConciliation } from './internal-warehouse-conciliation';
 
 export const productJobs = [
   internalProcessManager,
@@ -144,6 +145,7 @@ export const productJobs = [
   internalResourceMonitor,
   ldapSync,
   accessGroupsProcessing,
+  internalWarehouseConciliation,
 ] as const;
 
 /** Fixtures for tests and benchmarks, registered only with KEYWARDEN_ENABLE_TEST_JOB_TYPES. */

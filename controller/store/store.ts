@@ -34,6 +34,7 @@ import type {
 import type { PolicyRepository } from './policy-store';
 import type { NotificationRepository } from './notification-store';
 import type { DirectoryRepository } from './directory-store';
+import type { ArchiveRepositories, StoreStatsRepository } from './archive-store';
 
 export interface JobFilter {
   state?: JobState[];
@@ -271,5 +272,9 @@ export interface Store {
   policies: PolicyRepository;
   notifications: NotificationRepository;
   directory: DirectoryRepository;
+  /** The data archiver's reads and deletes, its ledger and conciliation reports. */
+  archive: ArchiveRepositories;
+  /** Table and collection figures for the primary key monitor. */
+  storeStats: StoreStatsRepository;
   close(): Promise<void>;
 }

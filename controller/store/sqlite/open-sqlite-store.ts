@@ -30,6 +30,9 @@ import {
   sqliteExportCursorRepository,
   sqliteKeyQuarantineRepository,
 } from './sqlite-retirement-export';
+import { sqliteRetentionRepository } from './sqlite-retention';
+import { sqliteArchiveLedgerRepository } from './sqlite-archive-ledger';
+import { sqliteStoreStatsRepository } from './sqlite-store-stats';
 
 export type SqliteSynchronous = 'FULL' | 'NORMAL';
 
@@ -84,6 +87,11 @@ export function openSqliteStore(
     policies: sqlitePolicyRepository(db),
     notifications: sqliteNotificationRepository(db),
     directory: sqliteDirectoryRepository(db),
+    archive: {
+      retention: sqliteRetentionRepository(db),
+      ledger: sqliteArchiveLedgerRepository(db),
+    },
+    storeStats: sqliteStoreStatsRepository(db),
   });
   return {
     kind: 'sqlite',
