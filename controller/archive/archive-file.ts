@@ -57,12 +57,18 @@ async function writeDurably(file: string, data: Buffer): Promise<void> {
   const tmp = `${path.dirname(file)}/.partial-${path.basename(file)}`;
   const fh = await open(tmp, 'w', 0o600);
   try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, file);
+  } catch (e) {
+    // A full disk must not keep the half-written file: it holds the space the next try needs.
+    await rm(tmp, { force: true });
+    throw e;
   }
-  await rename(tmp, file);
 }
 
 async function syncDir(dir: string): Promise<void> {
