@@ -77,6 +77,8 @@ import { internalResourceMonitor } from './internal-resource-monitor';
 import { ldapSync } from './ldap-sync';
 import { accessGroupsProcessing } from './access-groups-processing';
 import { internalWarehouseConciliation } from './internal-warehouse-conciliation';
+import { internalPrimaryKeyMonitor } from './internal-primary-key-monitor';
+import { internalGatewayMonitor } from './internal-gateway-monitor';
 
 export const productJobs = [
   internalProcessManager,
@@ -146,6 +148,8 @@ export const productJobs = [
   ldapSync,
   accessGroupsProcessing,
   internalWarehouseConciliation,
+  internalPrimaryKeyMonitor,
+  internalGatewayMonitor,
 ] as const;
 
 /** Fixtures for tests and benchmarks, registered only with KEYWARDEN_ENABLE_TEST_JOB_TYPES. */
