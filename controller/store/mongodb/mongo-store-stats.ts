@@ -24,12 +24,16 @@ export function mongoStoreStatsRepository(db: Db): StoreStatsRepository {
           rows: Number(s.count ?? 0),
           bytes: Number(s.size ?? 0) + Number(s.totalIndexSize ?? 0),
         };
-        const [top] = await db
-          .collection<Document>(name)
-          .find({}, { projection: { _id: 1 } })
-          .sort({ _id: -1 })
-          .limit(1)
-          .toArray();
+        // An empty collection has no key to look at (most are, on a young store).
+        const [top] =
+          stat.rows === 0
+            ? []
+            : await db
+                .collection<Document>(name)
+                .find({}, { projection: { _id: 1 } })
+                .sort({ _id: -1 })
+                .limit(1)
+                .toArray();
         if (typeof top?._id === 'number')
           stat.key = { column: '_id', max: top._id, limit: MAX_EXACT_ID };
         out.push(stat);
