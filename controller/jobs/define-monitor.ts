@@ -24,6 +24,7 @@ export function defineMonitor<const T extends string>(def: {
   describe: string;
   intervalMs: number;
   timeoutMs?: number;
+  firstRunAfterMs?: number;
   check(ctx: JobContext, now: number): Promise<MonitorCheck>;
 }) {
   return defineInternalRobot({
@@ -31,6 +32,7 @@ export function defineMonitor<const T extends string>(def: {
     describe: def.describe,
     intervalMs: def.intervalMs,
     timeoutMs: def.timeoutMs ?? 60_000,
+    ...(def.firstRunAfterMs ? { firstRunAfterMs: def.firstRunAfterMs } : {}),
     async run(ctx) {
       const now = ctx.now();
       const { findings, summary } = await def.check(ctx, now);

@@ -18,6 +18,8 @@ export const internalPrimaryKeyMonitor = defineMonitor({
     'Raises alerts when a store table nears the end of its key range, or tables or the store grow past their limits',
   intervalMs: 60 * 60_000,
   timeoutMs: 10 * 60_000,
+  // It counts every table's rows: not at every start, ten minutes in and then hourly.
+  firstRunAfterMs: 10 * 60_000,
   async check(ctx) {
     const {
       storeKeyMaxUsedPercent: maxPct,
