@@ -32,8 +32,9 @@ export function mongoArchiveLedgerRepository(db: Db): ArchiveLedgerRepository {
       await batches.insertOne({ _id: id, ...b, rule: JSON.stringify(rule) });
     },
     markPurged: async (id, deletedIds, now) => {
+      // Two purges may finish the same left-over batch: the first one's deleted ids stand.
       await batches.updateOne(
-        { _id: id },
+        { _id: id, state: 'archived' },
         { $set: { state: 'purged', deletedIds, purgedAt: now } },
       );
     },

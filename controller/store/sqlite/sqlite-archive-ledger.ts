@@ -33,11 +33,12 @@ export function sqliteArchiveLedgerRepository(db: Database.Database): ArchiveLed
     markPurged: async (id, deletedIds, now) => {
       const row = stmt(db, 'SELECT * FROM archive_batches WHERE id = ?').get(id) as
         BatchRow | undefined;
-      if (!row) return;
+      // Two purges may finish the same left-over batch: the first one's deleted ids stand.
+      if (!row || row.state !== 'archived') return;
       const b = { ...toBatch(row), state: 'purged' as const, deletedIds, purgedAt: now };
       stmt(
         db,
-        `UPDATE archive_batches SET state = 'purged', data = ?, purged_at = ? WHERE id = ?`,
+        `UPDATE archive_batches SET state = 'purged', data = ?, purged_at = ? WHERE id = ? AND state = 'archived'`,
       ).run(JSON.stringify(b), now, id);
     },
     listUnpurged: async (limit) =>

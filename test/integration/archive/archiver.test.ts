@@ -249,6 +249,33 @@ function describeArchiver(
       );
       expect(c.differences).toHaveLength(4);
     });
+
+    it('keeps the deleted ids of the first purge that finished a batch', async () => {
+      const id = `batch-${store.kind}-twice`;
+      await store.archive.ledger.add({
+        id,
+        kind: 'audit',
+        rule: { kind: 'audit', before: T0 },
+        file: 'audit/x.jsonl.gz',
+        sha256: '0',
+        bytes: 0,
+        count: 1,
+        ids: ['a'],
+        state: 'archived',
+        deletedIds: [],
+        createdAt: T0,
+        purgedAt: null,
+      });
+      // Two purges finish the same left-over batch; the second deleted nothing.
+      await store.archive.ledger.markPurged(id, ['a'], T0 + 1);
+      await store.archive.ledger.markPurged(id, [], T0 + 2);
+      const all = await store.archive.ledger.list({ limit: 500 });
+      expect(all.items.find((b) => b.id === id)).toMatchObject({
+        state: 'purged',
+        deletedIds: ['a'],
+        purgedAt: T0 + 1,
+      });
+    });
   });
 }
 
