@@ -21,6 +21,8 @@ import { startAgentlessDriver } from './agentless/start-agentless-driver';
 import { secretBoxFor } from './secrets/secret-boxes';
 import { JobSecrets } from './secrets/sealed-params';
 import { ExportService } from './export/export-service';
+import { forgetGatewayEndpoint } from './health/gateway-endpoints';
+import { forgetGatewayStatus } from './health/gateway-status';
 
 export interface RunningController {
   services: ControllerServices;
@@ -117,6 +119,8 @@ export async function startController(
         // then ends the streams and the agents keep what they were doing for the restart.
         await engine.stop();
         await agentGateway.stop();
+        forgetGatewayEndpoint(engine.workerId);
+        forgetGatewayStatus(engine.workerId);
         await stopAgentless();
         await store.close();
       })()),

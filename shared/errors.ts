@@ -256,6 +256,12 @@ export const ERRORS = {
     describe:
       'the IMAP server could not be reached, refused the login or the TLS, or failed mid-read: no message was taken as read',
   },
+  ARCHIVE_FAILED: {
+    status: 500,
+    retryable: true,
+    describe:
+      'records past their retention could not be written to the archive directory (full, unwritable): none of them was deleted',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -506,3 +512,5 @@ export const recordingInvalid = make('RECORDING_INVALID');
 export const approvalRefused = make('APPROVAL_REFUSED');
 /** The IMAP inbox could not be read: nothing was marked as processed. */
 export const imapFailed = make('IMAP_FAILED');
+/** The archive could not be written: the purge deletes nothing until it can. */
+export const archiveFailed = make('ARCHIVE_FAILED');

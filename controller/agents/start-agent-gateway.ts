@@ -10,6 +10,7 @@ import { AgentEvents } from './agent-events';
 import { AgentDriver } from './agent-driver';
 import { AgentGateway } from './agent-gateway';
 import { issueServerCertificate, loadOrCreateCa } from './certificate-authority';
+import { registerGatewayEndpoint } from '../health/gateway-endpoints';
 
 export interface RunningAgentGateway {
   gateway: AgentGateway | null;
@@ -65,6 +66,16 @@ export async function startAgentGateway(
   try {
     const ports = await gateway.listen(addr(config.grpcAddr), addr(config.enrollAddr));
     log.info(ports, 'agent gateway listening');
+    // The gateway monitor of this controller checks this port (controller/health/).
+    const host = config.grpcAddr.host;
+    registerGatewayEndpoint(services.engine.workerId, {
+      state: 'listening',
+      host: host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host,
+      port: ports.agentPort,
+      name: advertisedNames(config)[0] ?? 'localhost',
+      caPem: ca.certPem,
+      connectedAgents: () => gateway.connectedAgents(),
+    });
     return { gateway, ...ports, stop: () => gateway.stop() };
   } catch (err) {
     // The admin API and the engine stay useful without the gateway (agent jobs wait for it).
@@ -73,6 +84,11 @@ export async function startAgentGateway(
       'agent gateway could not listen (KEYWARDEN_GRPC_ADDR / KEYWARDEN_ENROLL_ADDR): agents cannot connect to this controller',
     );
     await gateway.stop();
+    registerGatewayEndpoint(services.engine.workerId, {
+      state: 'down',
+      addr: addr(config.grpcAddr),
+      reason: (err as Error).message,
+    });
     return { gateway: null, agentPort: null, enrollPort: null, stop: async () => undefined };
   }
 }

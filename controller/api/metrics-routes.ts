@@ -12,6 +12,7 @@ import { ROBOT_STATUSES } from '../reports/robot-status';
 import type { RequireRole } from './auth';
 import { diskSpace } from '../health/disk-space';
 import { processUsage } from '../health/process-usage';
+import { registerMonitorMetrics } from './monitor-metrics';
 
 export function registerMetricsRoutes(
   app: FastifyInstance,
@@ -113,6 +114,7 @@ export function registerMetricsRoutes(
       this.set({ measure: 'host_load1' }, u.hostLoad1);
     },
   });
+  registerMonitorMetrics(registry, s);
   app.get(
     '/metrics',
     {

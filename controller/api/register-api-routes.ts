@@ -31,6 +31,7 @@ import { registerJobEventsRoutes } from './job-events-routes';
 import { swaggerUiCsp } from './security-headers';
 import { registerApplicationsRoutes } from './applications-routes';
 import { registerPurgeRequestRoutes } from './purge-request-routes';
+import { registerArchiveRoutes } from './archive-routes';
 import { registerListingRoutes } from './listing-routes';
 import { registerKeyRetirementRoutes } from './key-retirement-routes';
 import { registerExportRoutes } from './export-routes';
@@ -108,6 +109,7 @@ export async function registerApiRoutes(
   registerJobEventsRoutes(app, services, auth);
   registerApplicationsRoutes(app, services, auth);
   registerPurgeRequestRoutes(app, services, auth);
+  registerArchiveRoutes(app, services, auth);
   registerListingRoutes(app, services, auth);
   registerKeyRetirementRoutes(app, services, auth);
   registerExportRoutes(app, services, auth);

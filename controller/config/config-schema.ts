@@ -503,6 +503,40 @@ export const settings = {
     default: '60s',
     describe: 'IMAP connection, greeting and socket timeout of email-collector',
   },
+  archiveDir: {
+    env: 'KEYWARDEN_ARCHIVE_DIR',
+    parse: asString,
+    describe:
+      'directory the purge robots archive records to (gzipped JSON Lines) before deleting them (off when unset; docs/operations.md)',
+  },
+  storeKeyMaxUsedPercent: {
+    env: 'KEYWARDEN_STORE_KEY_MAX_USED_PERCENT',
+    parse: asPositiveInt,
+    default: '80',
+    describe:
+      'internal-primary-key-monitor raises an alert when a table uses more of its integer key range than this (percent)',
+  },
+  storeTableMaxRows: {
+    env: 'KEYWARDEN_STORE_TABLE_MAX_ROWS',
+    parse: asPositiveInt,
+    default: '100000000',
+    describe:
+      'internal-primary-key-monitor raises an alert when a table or collection holds more rows than this',
+  },
+  storeMaxBytes: {
+    env: 'KEYWARDEN_STORE_MAX_BYTES',
+    parse: asPositiveInt,
+    default: '107374182400',
+    describe:
+      'internal-primary-key-monitor raises an alert when the store is larger than this (bytes)',
+  },
+  gatewayCheckTimeoutMs: {
+    env: 'KEYWARDEN_GATEWAY_CHECK_TIMEOUT',
+    parse: asDurationMs,
+    default: '5s',
+    describe:
+      'internal-gateway-monitor raises an alert when the agent gateway does not complete a TLS handshake within this',
+  },
 } satisfies Record<string, SettingSpec<unknown>>;
 
 export type Settings = typeof settings;

@@ -27,6 +27,11 @@ export interface RobotDefaults {
    * expired lease cannot reclaim itself, so the scheduler clears it before starting the next.
    */
   watchdog?: boolean;
+  /**
+   * The first run, when the robot record is created, this long after start instead of at
+   * once: a costly robot (a full count of the store) does not weigh on every start.
+   */
+  firstRunAfterMs?: number;
 }
 
 export const HOUR = 3_600_000;

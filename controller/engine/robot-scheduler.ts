@@ -40,7 +40,7 @@ export class RobotScheduler {
         windowStart: def.robot.windowStart ?? null,
         windowEnd: def.robot.windowEnd ?? null,
         enabled: def.robot.enabled ?? true,
-        nextRunAt: def.robot.intervalMs === null ? null : now,
+        nextRunAt: def.robot.intervalMs === null ? null : now + (def.robot.firstRunAfterMs ?? 0),
         lastStartedAt: null,
         lastJobId: null,
         updatedAt: now,

@@ -1,6 +1,6 @@
 /**
  * Free space of the directories the controller writes to: the data directory (the
- * embedded store, keys, spools) and the backup directory when one is set. Read with
+ * embedded store, keys, spools) and the backup and archive directories when set. Read with
  * statfs, as an unprivileged writer sees it (bavail, not bfree: root's reserve is not
  * space the controller can count on).
  */
@@ -8,23 +8,24 @@ import { statfs } from 'node:fs/promises';
 import type { Config } from '../config/load-config';
 
 export interface DiskSpace {
-  /** "data" or "backup": the label in alerts and metrics. */
-  dir: 'data' | 'backup';
+  /** "data", "backup" or "archive": the label in alerts and metrics. */
+  dir: 'data' | 'backup' | 'archive';
   path: string;
   freeBytes: number;
   sizeBytes: number;
 }
 
-export function watchedDirs(config: Pick<Config, 'dataDir' | 'backupDir'>) {
+export function watchedDirs(config: Pick<Config, 'dataDir' | 'backupDir' | 'archiveDir'>) {
   return [
     { dir: 'data' as const, path: config.dataDir },
     ...(config.backupDir ? [{ dir: 'backup' as const, path: config.backupDir }] : []),
+    ...(config.archiveDir ? [{ dir: 'archive' as const, path: config.archiveDir }] : []),
   ];
 }
 
 /** One entry per watched directory that exists (a backup directory may not yet). */
 export async function diskSpace(
-  config: Pick<Config, 'dataDir' | 'backupDir'>,
+  config: Pick<Config, 'dataDir' | 'backupDir' | 'archiveDir'>,
 ): Promise<DiskSpace[]> {
   const out: DiskSpace[] = [];
   for (const w of watchedDirs(config)) {

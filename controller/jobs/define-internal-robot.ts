@@ -19,6 +19,8 @@ export function defineInternalRobot<const T extends string>(def: {
   retry?: RetryPolicy;
   /** The one robot that reclaims expired leases (see RobotDefaults.watchdog). */
   watchdog?: boolean;
+  /** See RobotDefaults.firstRunAfterMs. */
+  firstRunAfterMs?: number;
   run(ctx: JobContext): Promise<unknown>;
 }): JobDefinition<TObject<Record<string, never>>, T> {
   return defineJob({
@@ -35,6 +37,7 @@ export function defineInternalRobot<const T extends string>(def: {
       instances: 1,
       intervalMs: def.intervalMs,
       ...(def.watchdog ? { watchdog: true } : {}),
+      ...(def.firstRunAfterMs ? { firstRunAfterMs: def.firstRunAfterMs } : {}),
     },
     run: (_params, ctx) => def.run(ctx),
   });

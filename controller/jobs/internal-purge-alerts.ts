@@ -1,9 +1,11 @@
+import { purgeRecords } from '../archive/purge-records';
 import { defineInternalRobot } from './define-internal-robot';
 
 /**
  * Deletes dismissed and resolved alerts older than the purge age (default 60 days), and
  * audit records older than the audit retention (default 365 days): the two logs the
- * controller keeps, so neither grows without bound.
+ * controller keeps, so neither grows without bound. With an archive directory, both are
+ * archived first (controller/archive/).
  */
 export const internalPurgeAlerts = defineInternalRobot({
   type: 'internal-purge-alerts',
@@ -12,11 +14,27 @@ export const internalPurgeAlerts = defineInternalRobot({
   timeoutMs: 10 * 60_000,
   retry: { maxAttempts: 3, baseDelayMs: 10_000, maxDelayMs: 60_000 },
   async run(ctx) {
-    const purged = await ctx.store.alerts.purge({
-      states: ['dismissed', 'resolved'],
-      updatedBefore: ctx.now() - ctx.config.purgeAlertsAfterMs,
-    });
-    const auditPurged = await ctx.store.audit.purge(ctx.now() - ctx.config.purgeAuditAfterMs);
-    return { purged, auditPurged };
+    const now = () => ctx.now();
+    const alerts = await purgeRecords(
+      ctx.store,
+      ctx.config,
+      {
+        kind: 'alerts',
+        states: ['dismissed', 'resolved'],
+        before: ctx.now() - ctx.config.purgeAlertsAfterMs,
+      },
+      now,
+    );
+    const audit = await purgeRecords(
+      ctx.store,
+      ctx.config,
+      { kind: 'audit', before: ctx.now() - ctx.config.purgeAuditAfterMs },
+      now,
+    );
+    return {
+      purged: alerts.purged,
+      auditPurged: audit.purged,
+      ...(alerts.archive ? { archived: { alerts: alerts.archive, audit: audit.archive } } : {}),
+    };
   },
 });

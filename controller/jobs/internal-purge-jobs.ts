@@ -1,3 +1,4 @@
+import { purgeRecords } from '../archive/purge-records';
 import { defineInternalRobot } from './define-internal-robot';
 
 /** Internal jobs whose successful records are kept like any other job's. */
@@ -22,17 +23,31 @@ export const internalPurgeJobs = defineInternalRobot({
   retry: { maxAttempts: 3, baseDelayMs: 10_000, maxDelayMs: 60_000 },
   async run(ctx) {
     const now = ctx.now();
-    const old = await ctx.store.jobs.purgeEnded({
-      finishedBefore: now - ctx.config.purgeJobsAfterMs,
-    });
+    const clock = () => ctx.now();
+    const old = await purgeRecords(
+      ctx.store,
+      ctx.config,
+      { kind: 'jobs', before: now - ctx.config.purgeJobsAfterMs },
+      clock,
+    );
     const internalTypes = ctx.jobTypes.filter(
       (t) => t.startsWith('internal-') && !KEEP_SUCCESSFUL.has(t) && t !== ctx.job.type,
     );
-    const internal = await ctx.store.jobs.purgeEnded({
-      finishedBefore: now - INTERNAL_RESULT_GRACE_MS,
-      types: internalTypes,
-      states: ['completed'],
-    });
-    return { purgedOld: old, purgedInternal: internal };
+    const internal = await purgeRecords(
+      ctx.store,
+      ctx.config,
+      {
+        kind: 'jobs',
+        before: now - INTERNAL_RESULT_GRACE_MS,
+        types: internalTypes,
+        states: ['completed'],
+      },
+      clock,
+    );
+    return {
+      purgedOld: old.purged,
+      purgedInternal: internal.purged,
+      ...(old.archive ? { archived: { old: old.archive, internal: internal.archive } } : {}),
+    };
   },
 });

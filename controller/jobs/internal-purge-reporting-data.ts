@@ -1,3 +1,4 @@
+import { purgeRecords } from '../archive/purge-records';
 import { defineInternalRobot } from './define-internal-robot';
 
 /** Deletes reporting data and statistics older than the configured age (default 90 days). */
@@ -8,9 +9,12 @@ export const internalPurgeReportingData = defineInternalRobot({
   timeoutMs: 10 * 60_000,
   retry: { maxAttempts: 3, baseDelayMs: 10_000, maxDelayMs: 60_000 },
   async run(ctx) {
-    const purged = await ctx.store.reportingData.purge(
-      ctx.now() - ctx.config.purgeReportingDataAfterMs,
+    const { purged, archive } = await purgeRecords(
+      ctx.store,
+      ctx.config,
+      { kind: 'reporting-data', before: ctx.now() - ctx.config.purgeReportingDataAfterMs },
+      () => ctx.now(),
     );
-    return { purged };
+    return { purged, ...(archive ? { archived: archive } : {}) };
   },
 });

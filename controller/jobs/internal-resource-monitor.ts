@@ -1,8 +1,7 @@
 import { cpuPercentSince, processUsage } from '../health/process-usage';
-import { defineInternalRobot } from './define-internal-robot';
-import { reconcileMonitorAlerts, type MonitorFinding } from './monitor-alerts';
+import { defineMonitor } from './define-monitor';
+import type { MonitorFinding } from './monitor-alerts';
 
-const ALERT_TYPE = 'resource';
 const MiB = 1024 * 1024;
 // The CPU share is measured between runs of this robot in this process.
 const cpuSinceLastRun = cpuPercentSince();
@@ -12,13 +11,12 @@ const cpuSinceLastRun = cpuPercentSince();
  * "resource" alert while its CPU use since the last run is above processMaxCpuPercent
  * or its resident memory above processMaxRssBytes; resolved when back under.
  */
-export const internalResourceMonitor = defineInternalRobot({
+export const internalResourceMonitor = defineMonitor({
   type: 'internal-resource-monitor',
+  alertType: 'resource',
   describe: "Raises alerts when the controller process's CPU or memory use is above its limit",
   intervalMs: 60_000,
-  timeoutMs: 60_000,
-  async run(ctx) {
-    const now = ctx.now();
+  async check(ctx) {
     const { processMaxCpuPercent: maxCpu, processMaxRssBytes: maxRss } = ctx.config;
     const cpu = cpuSinceLastRun();
     const usage = processUsage();
@@ -40,12 +38,9 @@ export const internalResourceMonitor = defineInternalRobot({
         message: `controller process ${process.pid} holds ${(usage.rssBytes / MiB).toFixed(0)} MiB resident, more than ${(maxRss / MiB).toFixed(0)} MiB`,
         context: { extra },
       });
-    const { raised, resolved } = await reconcileMonitorAlerts(ctx, ALERT_TYPE, findings, now);
     return {
-      cpuPercent: cpu === null ? null : Math.round(cpu),
-      rssBytes: usage.rssBytes,
-      raised,
-      resolved,
+      findings,
+      summary: { cpuPercent: cpu === null ? null : Math.round(cpu), rssBytes: usage.rssBytes },
     };
   },
 });

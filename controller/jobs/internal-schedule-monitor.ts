@@ -1,28 +1,26 @@
 import type { JobContext } from '../engine/job-definition';
-import { defineInternalRobot } from './define-internal-robot';
-import { robotLateness } from '../reports/robot-status';
-
-const ALERT_TYPE = 'schedule-late';
-
-interface Finding {
-  key: string;
-  subject: string;
-  message: string;
-  severity: 'warning' | 'critical';
-}
+import { defineMonitor } from './define-monitor';
+import type { MonitorFinding as Finding } from './monitor-alerts';
+import { robotLags } from '../health/robot-lag';
 
 async function lateRobots(ctx: JobContext, now: number, lateAfter: number): Promise<Finding[]> {
   const out: Finding[] = [];
-  for (const r of await ctx.store.robots.list()) {
-    if (!ctx.jobTypes.includes(r.type)) continue;
-    const lastJob = r.lastJobId ? await ctx.store.jobs.get(r.lastJobId) : null;
-    const late = robotLateness(r, lastJob, now, lateAfter);
-    if (late === null) continue;
+  for (const { robot: r, lagMs: late } of await robotLags(ctx.store, ctx.jobTypes, now)) {
+    if (late <= lateAfter) continue;
     out.push({
       key: `robot:${r.type}`,
       subject: `robot:${r.type}`,
       severity: 'warning',
       message: `periodic robot ${r.type} is ${Math.round(late / 1000)} s late`,
+      context: {
+        extra: {
+          robot: r.type,
+          lateSeconds: Math.round(late / 1000),
+          lateAfterSeconds: Math.round(lateAfter / 1000),
+          nextRunAt: r.nextRunAt === null ? null : new Date(r.nextRunAt).toISOString(),
+          lastJobId: r.lastJobId,
+        },
+      },
     });
   }
   return out;
@@ -45,6 +43,9 @@ async function lateTimedJobs(ctx: JobContext, now: number, lateAfter: number): P
       message: ended
         ? `${job.type} for ${rec.kind} ${rec.subjectId}, due at its expiry, ended ${job.state}`
         : `${job.type} for ${rec.kind} ${rec.subjectId} was due at ${new Date(job.runAt).toISOString()} and has not started`,
+      context: {
+        extra: { jobId: job.id, jobType: job.type, state: job.state, subject: rec.subjectId },
+      },
     });
   }
   return out;
@@ -55,13 +56,12 @@ async function lateTimedJobs(ctx: JobContext, now: number, lateAfter: number): P
  * that is late, for timed jobs (expiry actions) that did not run at their time, and
  * for host scans overdue; resolves those alerts once the lateness is gone.
  */
-export const internalScheduleMonitor = defineInternalRobot({
+export const internalScheduleMonitor = defineMonitor({
   type: 'internal-schedule-monitor',
+  alertType: 'schedule-late',
   describe: 'Raises alerts for late periodic robots, timed jobs and host scans',
   intervalMs: 60_000,
-  timeoutMs: 60_000,
-  async run(ctx) {
-    const now = ctx.now();
+  async check(ctx, now) {
     const lateAfter = ctx.config.scheduleLateAfterMs;
     const findings = [
       ...(await lateRobots(ctx, now, lateAfter)),
@@ -77,32 +77,8 @@ export const internalScheduleMonitor = defineInternalRobot({
         subject: 'host-scans',
         severity: 'warning',
         message: `${overdueScans} host scans are overdue by more than ${Math.round(lateAfter / 1000)} s`,
+        context: { extra: { overdueScans, lateAfterSeconds: Math.round(lateAfter / 1000) } },
       });
-    let raised = 0;
-    for (const f of findings) {
-      const { created } = await ctx.store.alerts.raise(
-        {
-          type: ALERT_TYPE,
-          severity: f.severity,
-          subject: f.subject,
-          message: f.message,
-          dedupeKey: `${ALERT_TYPE}:${f.key}`,
-        },
-        now,
-      );
-      if (created) raised++;
-    }
-    const current = new Set(findings.map((f) => `${ALERT_TYPE}:${f.key}`));
-    let resolved = 0;
-    const open = await ctx.store.alerts.list(
-      { state: ['open'], type: ALERT_TYPE },
-      { limit: 1000 },
-    );
-    for (const a of open.items) {
-      if (current.has(a.dedupeKey)) continue;
-      await ctx.store.alerts.setState(a.id, 'resolved', now);
-      resolved++;
-    }
-    return { late: findings.length, raised, resolved };
+    return { findings, summary: { late: findings.length } };
   },
 });

@@ -37,7 +37,7 @@ export const purgeDatabaseObjects = defineJob({
       throw forbidden(`purge request ${req.id} was not approved by a second admin`);
     // A failure leaves the request approved: the job retries, and an operator can retry it
     // again (POST /api/v1/jobs/:id/retry) once the cause is fixed.
-    const purged = await purgeObjects(ctx.store, req.kind, req.before);
+    const purged = await purgeObjects(ctx.store, ctx.config, req.kind, req.before, () => ctx.now());
     // The entry is written after the purge and dated now, so the purge never takes it.
     await ctx.store.audit.append({
       at: ctx.now(),

@@ -84,6 +84,9 @@ import { emailCollector } from './email-collector';
 import { replyToEmailRequest } from './reply-to-email-request';
 import { accountDiscovery } from './account-discovery';
 import { secretsBackup } from './secrets-backup';
+import { internalWarehouseConciliation } from './internal-warehouse-conciliation';
+import { internalPrimaryKeyMonitor } from './internal-primary-key-monitor';
+import { internalGatewayMonitor } from './internal-gateway-monitor';
 
 export const productJobs = [
   internalProcessManager,
@@ -160,6 +163,9 @@ export const productJobs = [
   replyToEmailRequest,
   accountDiscovery,
   secretsBackup,
+  internalWarehouseConciliation,
+  internalPrimaryKeyMonitor,
+  internalGatewayMonitor,
 ] as const;
 
 /** Fixtures for tests and benchmarks, registered only with KEYWARDEN_ENABLE_TEST_JOB_TYPES. */

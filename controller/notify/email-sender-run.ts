@@ -11,6 +11,7 @@
  * 3. only then does the cursor move to the end of the range.
  * A crash between 1 and 3 redoes exactly that range at the next run.
  */
+import { purgeRecords } from '../archive/purge-records';
 import { createHash } from 'node:crypto';
 import type { JobContext } from '../engine/job-definition';
 import type { AlertEvent } from '../store/records';
@@ -72,7 +73,12 @@ const messageKey = (from: string | null, to: string, recipient: string): string 
 export async function runEmailSender(ctx: JobContext): Promise<EmailSenderResult> {
   const now = ctx.now();
   // Ended messages go with the job records of the same age (no range that old is replayed).
-  const purged = await ctx.store.notifications.purgeMessages(now - ctx.config.purgeJobsAfterMs);
+  const { purged } = await purgeRecords(
+    ctx.store,
+    ctx.config,
+    { kind: 'email-outbox', before: now - ctx.config.purgeJobsAfterMs },
+    () => ctx.now(),
+  );
   const result = await handOn(ctx, now);
   return purged > 0 ? { ...result, purged } : result;
 }

@@ -1,21 +1,22 @@
-/** What a purge request deletes: one function per kind of record, oldest first. */
+/**
+ * What a purge request deletes: one rule per kind of record, oldest first. With an archive
+ * directory set, the records are archived before they are deleted (controller/archive/).
+ */
+import { purgeRecords } from '../archive/purge-records';
+import type { Config } from '../config/load-config';
 import type { PurgeKind } from '../store/reporting-store';
-import type { Store } from '../store/store';
 
 export const PURGE_WHAT: Record<PurgeKind, string> = {
   audit: 'audit records',
   'key-activity': 'key-activity records (logins by key, last seen before the date)',
 };
 
-export function purgeObjects(
-  store: Pick<Store, 'audit' | 'inventory'>,
+export async function purgeObjects(
+  store: Parameters<typeof purgeRecords>[0],
+  config: Pick<Config, 'archiveDir' | 'storeUrl'>,
   kind: PurgeKind,
   before: number,
+  now: () => number,
 ): Promise<number> {
-  switch (kind) {
-    case 'audit':
-      return store.audit.purge(before);
-    case 'key-activity':
-      return store.inventory.keyUsage.purge(before);
-  }
+  return (await purgeRecords(store, config, { kind, before }, now)).purged;
 }

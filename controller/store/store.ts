@@ -36,6 +36,7 @@ import type { NotificationRepository } from './notification-store';
 import type { DirectoryRepository } from './directory-store';
 import type { SessionTextRepository } from './session-text-store';
 import type { ApprovalRepository } from './approval-store';
+import type { ArchiveRepositories, StoreStatsRepository } from './archive-store';
 
 export interface JobFilter {
   state?: JobState[];
@@ -284,5 +285,9 @@ export interface Store {
   directory: DirectoryRepository;
   sessionTexts: SessionTextRepository;
   approvals: ApprovalRepository;
+  /** The data archiver's reads and deletes, its ledger and conciliation reports. */
+  archive: ArchiveRepositories;
+  /** Table and collection figures for the primary key monitor. */
+  storeStats: StoreStatsRepository;
   close(): Promise<void>;
 }

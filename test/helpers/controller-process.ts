@@ -20,6 +20,9 @@ export async function spawnController(
     env: {
       ...process.env,
       KEYWARDEN_HTTP_ADDR: '127.0.0.1:0',
+      // Free ports, as test-controller.ts: no contention for 8443 between suites.
+      KEYWARDEN_GRPC_ADDR: '127.0.0.1:0',
+      KEYWARDEN_ENROLL_ADDR: '127.0.0.1:0',
       KEYWARDEN_LOG_LEVEL: 'warn',
       ...env,
     },

@@ -40,6 +40,10 @@ export async function startTestController(
   const config = loadConfig({
     KEYWARDEN_DATA_DIR: dir,
     KEYWARDEN_HTTP_ADDR: '127.0.0.1:0',
+    // A gateway of its own on free ports: controllers of parallel suites do not contend
+    // for 8443 (the loser's gateway monitor would raise a "gateway down" alert).
+    KEYWARDEN_GRPC_ADDR: '127.0.0.1:0',
+    KEYWARDEN_ENROLL_ADDR: '127.0.0.1:0',
     KEYWARDEN_ADMIN_TOKEN: adminToken,
     KEYWARDEN_ENABLE_TEST_JOB_TYPES: 'true',
     KEYWARDEN_POLL_INTERVAL: '50ms',

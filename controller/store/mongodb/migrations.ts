@@ -21,6 +21,7 @@ import { notificationMigrations } from './notification-migrations';
 import { directoryMigrations } from './directory-migrations';
 import { sessionTextMigrations } from './session-text-migrations';
 import { approvalMigrations } from './approval-migrations';
+import { archiveMigrations } from './archive-migrations';
 
 interface Migration {
   id: number;
@@ -127,6 +128,7 @@ export const migrations: readonly Migration[] = [
   ...directoryMigrations,
   ...sessionTextMigrations,
   ...approvalMigrations,
+  ...archiveMigrations,
 ];
 
 export async function migrate(db: Db): Promise<void> {

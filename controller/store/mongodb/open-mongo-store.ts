@@ -23,6 +23,9 @@ import { guarded, translateError } from './translate-errors';
 import { mongoApplicationRepository } from './mongo-applications';
 import { mongoPurgeRequestRepository, mongoReverseDnsRepository } from './mongo-purge-requests';
 import { mongoRetirementExport } from './mongo-retirement-export';
+import { mongoRetentionRepository } from './mongo-retention';
+import { mongoArchiveLedgerRepository } from './mongo-archive-ledger';
+import { mongoStoreStatsRepository } from './mongo-store-stats';
 
 export interface MongoStoreOptions {
   /** Default: the database named in the URL path, else `keywarden`. */
@@ -72,6 +75,11 @@ export async function openMongoStore(url: string, opts: MongoStoreOptions = {}):
       directory: mongoDirectoryRepository(db),
       sessionTexts: mongoSessionTextRepository(db),
       approvals: mongoApprovalRepository(db),
+      archive: {
+        retention: guarded('archive.retention', mongoRetentionRepository(db)),
+        ledger: guarded('archive.ledger', mongoArchiveLedgerRepository(db)),
+      },
+      storeStats: guarded('storeStats', mongoStoreStatsRepository(db)),
       close: () => client.close(),
     };
   } catch (err) {

@@ -19,6 +19,7 @@ import { notificationMigrations } from './notification-migration';
 import { directoryMigrations } from './directory-migration';
 import { sessionTextMigrations } from './session-text-migration';
 import { approvalMigrations } from './approval-migrations';
+import { archiveMigrations } from './archive-migration';
 
 export const migrations: ReadonlyArray<{ id: number; name: string; sql: string }> = [
   {
@@ -154,6 +155,7 @@ export const migrations: ReadonlyArray<{ id: number; name: string; sql: string }
   ...directoryMigrations,
   ...sessionTextMigrations,
   ...approvalMigrations,
+  ...archiveMigrations,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -32,6 +32,9 @@ import {
   sqliteExportCursorRepository,
   sqliteKeyQuarantineRepository,
 } from './sqlite-retirement-export';
+import { sqliteRetentionRepository } from './sqlite-retention';
+import { sqliteArchiveLedgerRepository } from './sqlite-archive-ledger';
+import { sqliteStoreStatsRepository } from './sqlite-store-stats';
 
 export type SqliteSynchronous = 'FULL' | 'NORMAL';
 
@@ -88,6 +91,11 @@ export function openSqliteStore(
     directory: sqliteDirectoryRepository(db),
     sessionTexts: sqliteSessionTextRepository(db),
     approvals: sqliteApprovalRepository(db),
+    archive: {
+      retention: sqliteRetentionRepository(db),
+      ledger: sqliteArchiveLedgerRepository(db),
+    },
+    storeStats: sqliteStoreStatsRepository(db),
   });
   return {
     kind: 'sqlite',
