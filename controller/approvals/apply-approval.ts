@@ -10,6 +10,7 @@
  */
 import { toErrorRecord } from '../../shared/errors';
 import { createAuthorization } from '../authorizations/create-authorization';
+import { accessGroupsProcessing } from '../jobs/access-groups-processing';
 import type { ApprovalRequestRecord } from '../store/approval-records';
 import type { ApprovalDeps } from './approval-deps';
 
@@ -20,7 +21,7 @@ export async function applyApproval(
 ): Promise<ApprovalRequestRecord> {
   if (r.subject.kind === 'access-grant') {
     await deps.queue.enqueueByName(
-      'access-groups-processing',
+      accessGroupsProcessing.type,
       {},
       { createdBy: r.requester, trigger: 'event' },
     );
