@@ -48,7 +48,14 @@ const VARIANTS: Record<string, grpc.ServerOptions> = {
   'grpc-max-session-memory-1mb': { ...GATEWAY_OPTIONS, 'grpc-node.max_session_memory': 1 },
 };
 
-type Layer = 'tls' | 'http2' | keyof typeof VARIANTS;
+/** HTTP/2 settings a server could advertise instead of Node's defaults (64 KB windows, 4 KB HPACK tables). */
+const SMALL_HTTP2_SETTINGS: http2.Settings = {
+  initialWindowSize: 16_384,
+  headerTableSize: 512,
+  maxHeaderListSize: 16_384,
+};
+
+type Layer = 'tls' | 'http2' | 'http2-small-settings' | keyof typeof VARIANTS;
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -84,10 +91,11 @@ async function server(layer: Layer, cacheDir: string): Promise<void> {
     s.listen(0, '127.0.0.1');
     await once(s, 'listening');
     port = (s.address() as { port: number }).port;
-  } else if (layer === 'http2') {
+  } else if (layer === 'http2' || layer === 'http2-small-settings') {
     const s = http2.createSecureServer({
       ...tlsOptions,
       maxSessionMemory: Number.MAX_SAFE_INTEGER,
+      ...(layer === 'http2' ? {} : { settings: SMALL_HTTP2_SETTINGS }),
     });
     s.on('stream', (stream) => {
       stream.on('error', () => undefined);
@@ -161,7 +169,7 @@ async function client(layer: Layer, port: number, n: number, cacheDir: string): 
             });
             s.once('secureConnect', () => (welcomed(), resolve()));
             keep.push(s);
-          } else if (layer === 'http2') {
+          } else if (layer.startsWith('http2')) {
             const c = http2.connect(`https://localhost:${port}`, {
               ca: caCertPem,
               cert: cred.certPem,
@@ -237,6 +245,7 @@ async function main(): Promise<void> {
   const layers = (process.argv[3]?.split(',') ?? [
     'tls',
     'http2',
+    'http2-small-settings',
     ...Object.keys(VARIANTS),
   ]) as Layer[];
   const cacheDir = fleetCacheDir();

@@ -16,9 +16,10 @@
  * FLEET_AGENTS (10000), FLEET_PROCESSES (simulator processes, 4), FLEET_INFLIGHT
  * (handshakes pending per simulator at the cold start, 32), FLEET_RATE (new connections
  * per second at the cold start, all simulators together, 1000), FLEET_SAFETY_MS (overall
- * bound, 1800000), FLEET_ROUND (0 skips the scan round), FLEET_CACHE_DIR (certificate
+ * bound, 1800000), FLEET_IDLE_MS (streams held idle while their CPU is measured,
+ * 20000), FLEET_ROUND (0 skips the scan round), FLEET_CACHE_DIR (certificate
  * cache, TMPDIR/keywarden-bench-fleet), BENCH_CPU_PROFILE (a .cpuprofile of the phase
- * FLEET_PROFILE_PHASE names: connect, the default, or storm), BENCH_HEAP_SNAPSHOT (a
+ * FLEET_PROFILE_PHASE names: connect, the default, idle or storm), BENCH_HEAP_SNAPSHOT (a
  * .heapsnapshot once every agent is in).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -46,13 +47,18 @@ const cpuMsOf = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 /** RSS and heap after full collections, once the allocator has settled. */
-async function settledMemory(): Promise<{ rss: number; heap: number }> {
+async function settledMemory(): Promise<{
+  rss: number;
+  heap: number;
+  heapTotal: number;
+  external: number;
+}> {
   for (let i = 0; i < 3; i++) {
     gc();
     await sleep(200);
   }
   const m = process.memoryUsage();
-  return { rss: m.rss, heap: m.heapUsed };
+  return { rss: m.rss, heap: m.heapUsed, heapTotal: m.heapTotal, external: m.external };
 }
 
 async function main(): Promise<void> {
@@ -160,6 +166,11 @@ async function main(): Promise<void> {
   const welcomes = fleet.take('welcomeMs').sort((a, b) => a - b);
   const held = await settledMemory();
   if (process.env.BENCH_HEAP_SNAPSHOT) writeHeapSnapshot(process.env.BENCH_HEAP_SNAPSHOT);
+  // Held streams, nothing to do: what keeping them costs (keepalive pings, delivery polls).
+  const idleMs = env('FLEET_IDLE_MS', 20_000);
+  const idle0 = process.cpuUsage();
+  await (profilePhase === 'idle' ? profiled('fleet idle', () => sleep(idleMs)) : sleep(idleMs));
+  const idleCpuMs = cpuMsOf(process.cpuUsage(idle0));
   const perConnection = (ms: number) => +(ms / Math.max(connected, 1)).toFixed(2);
   const controllerCpuMsPerConnection = perConnection(cpuMsOf(cpu));
 
@@ -279,6 +290,7 @@ async function main(): Promise<void> {
       connectionsPerS: Math.round((connected / connectMs) * 1000),
       controllerCpuMsPerConnection,
       controllerCpuMsPerConnectionConnectPhase: perConnection(cpuMsOf(connectCpu)),
+      controllerSystemCpuShare: +(cpu.system / Math.max(cpu.user + cpu.system, 1)).toFixed(2),
       capacityConnectionsPerS: Math.round(1000 / Math.max(controllerCpuMsPerConnection, 0.001)),
       simulatorCpuMsPerConnection: perConnection(simulatorCpuMs),
       welcomeMsP50: quantile(welcomes, 0.5),
@@ -286,6 +298,16 @@ async function main(): Promise<void> {
       reconnects,
       memoryPerStreamKb: Math.round((held.rss - baseline.rss) / 1024 / Math.max(connected, 1)),
       heapPerStreamKb: Math.round((held.heap - baseline.heap) / 1024 / Math.max(connected, 1)),
+      heapCommittedPerStreamKb: Math.round(
+        (held.heapTotal - baseline.heapTotal) / 1024 / Math.max(connected, 1),
+      ),
+      externalPerStreamKb: Math.round(
+        (held.external - baseline.external) / 1024 / Math.max(connected, 1),
+      ),
+      idleCpuPercentPer1000Streams: +(
+        ((100 * idleCpuMs) / Math.max(idleMs, 1)) *
+        (1000 / Math.max(connected, 1))
+      ).toFixed(2),
       rssBaselineMb: mb(baseline.rss),
       rssHeldMb: mb(held.rss),
       ...(round ?? {}),
