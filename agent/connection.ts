@@ -18,6 +18,7 @@ import { renewCertificateIfDue } from './certificate-renewal';
 import { collectHostFacts } from './host-facts';
 import { jobKey, type JobRunner } from './job-runner';
 import type { AgentLog } from './log';
+import { reconnectDelayMs } from './reconnect-backoff';
 import type { StateDir } from './state-dir';
 import { AGENT_VERSION } from './version';
 
@@ -97,7 +98,7 @@ export class AgentConnection {
       } else {
         failures = connected ? 1 : failures + 1;
         target += connected ? 0 : 1;
-        delay = Math.random() * Math.min(this.o.maxBackoffMs, 500 * 2 ** Math.min(failures, 10));
+        delay = reconnectDelayMs(failures, this.o.maxBackoffMs);
         this.log('info', 'reconnecting', { inMs: Math.round(delay), failures });
       }
       await new Promise<void>((r) => {

@@ -32,16 +32,17 @@ export const agentId = (i: number): string => `agt_${(0x100000 + i).toString(16)
 export const fleetCacheDir = (): string =>
   process.env.FLEET_CACHE_DIR ?? path.join(tmpdir(), 'keywarden-bench-fleet');
 
-const chunkFile = (dir: string, c: number) => path.join(dir, `agents-${c}.json`);
+export const chunkFile = (dir: string, c: number): string => path.join(dir, `agents-${c}.json`);
 
-function readChunk(dir: string, c: number, caCertPem: string): ChunkFile | null {
+/** A chunk of this CA, far from expiry, with at least `size` agents (a test writes short ones). */
+function readChunk(dir: string, c: number, caCertPem: string, size = CHUNK): ChunkFile | null {
   const f = chunkFile(dir, c);
   if (!existsSync(f)) return null;
   const chunk = JSON.parse(readFileSync(f, 'utf8')) as ChunkFile;
   const usable =
     chunk.caCertPem === caCertPem &&
     chunk.notAfter > Date.now() + 86_400_000 &&
-    chunk.agents.length === CHUNK;
+    chunk.agents.length >= size;
   return usable ? chunk : null;
 }
 
@@ -83,13 +84,38 @@ export async function loadFleetCertificates(
   const ca = await loadOrCreateCa(path.join(dir, 'ca'));
   const agents: AgentCredentials[] = [];
   for (let c = Math.floor(from / CHUNK); c * CHUNK < to; c++) {
-    const chunk = readChunk(dir, c, ca.certPem);
-    if (!chunk) throw new Error(`agent certificate chunk ${c} is missing in ${dir}`);
     const lo = Math.max(from, c * CHUNK);
     const hi = Math.min(to, (c + 1) * CHUNK);
+    const chunk = readChunk(dir, c, ca.certPem, hi - c * CHUNK);
+    if (!chunk) throw new Error(`agent certificate chunk ${c} is missing in ${dir}`);
     agents.push(...chunk.agents.slice(lo - c * CHUNK, hi - c * CHUNK));
   }
   return { caCertPem: ca.certPem, agents };
+}
+
+/**
+ * A small fleet for a test (agents [0, n), n ≤ CHUNK) in one chunk, made fast: the agents
+ * share one key pair (each still has its own certificate naming its id, which is what the
+ * gateway checks), so it costs n certificate signatures, not n key pairs and CSRs.
+ */
+export async function issueSmallFleet(dir: string, n: number): Promise<{ caDir: string }> {
+  if (n > CHUNK) throw new Error(`issueSmallFleet makes at most ${CHUNK} agents, not ${n}`);
+  const caDir = path.join(dir, 'ca');
+  mkdirSync(dir, { recursive: true });
+  const ca = await loadOrCreateCa(caDir);
+  const keys = await generateKeyPair();
+  const keyPem = await privateKeyToPem(keys.privateKey);
+  const csr = await createCsr(keys, 'sim');
+  const agents: AgentCredentials[] = [];
+  let notAfter = Infinity;
+  for (let i = 0; i < n; i++) {
+    const cert = await issueAgentCertificate(ca, csr, agentId(i), VALIDITY_MS);
+    notAfter = Math.min(notAfter, cert.notAfter);
+    agents.push({ keyPem, certPem: cert.certPem });
+  }
+  const body: ChunkFile = { caCertPem: ca.certPem, notAfter, agents };
+  writeFileSync(chunkFile(dir, 0), JSON.stringify(body));
+  return { caDir };
 }
 
 async function generate(dir: string, chunks: number[]): Promise<void> {

@@ -1,37 +1,90 @@
 /**
  * bench:fleet: N simulated agents (real grpc-js clients, each with its own key and client
  * certificate, in several processes: bench/fleet-simulator.ts) hold mutual-TLS streams to
- * one controller; one scan job is queued per agent; we time until every result is stored
- * and watch the controller's memory and CPU. Certificates are made once and cached
- * (bench/fleet-certs.ts). Prints one JSON line.
+ * one controller. It counts connections until every agent is in (bounded only by an
+ * overall safety bound, FLEET_SAFETY_MS, which stops the run and reports what was reached),
+ * waits for the job each connection queues (handle-agent-host), and reports the
+ * controller's CPU per connection (connect phase and those jobs), the capacity that gives
+ * (connections per second of one core), the memory each held stream costs (RSS and heap
+ * after a full GC, over the baseline before the first connection) and the peak RSS. Then
+ * one scan job is queued per agent and timed until every result is stored. With --storm,
+ * every stream is then cut at once and the agents come back by their own backoff
+ * (exponential, full jitter) while the admin API is called: the time until all are back,
+ * the spread of their attempts and the API's latency percentiles during the storm.
+ * Certificates are made once and cached (bench/fleet-certs.ts). Prints one JSON line.
  *
  * FLEET_AGENTS (10000), FLEET_PROCESSES (simulator processes, 4), FLEET_INFLIGHT
- * (handshakes pending per simulator, 32), FLEET_RATE (new connections per second, all
- * simulators together, 1000), FLEET_CONNECT_TIMEOUT_MS (120000), FLEET_ROUND_TIMEOUT_MS
- * (90000), FLEET_CACHE_DIR (certificate cache, TMPDIR/keywarden-bench-fleet).
+ * (handshakes pending per simulator at the cold start, 32), FLEET_RATE (new connections
+ * per second at the cold start, all simulators together, 1000), FLEET_SAFETY_MS (overall
+ * bound, 1800000), FLEET_IDLE_MS (streams held idle while their CPU is measured,
+ * 20000), FLEET_ROUND (0 skips the scan round), FLEET_CACHE_DIR (certificate
+ * cache, TMPDIR/keywarden-bench-fleet), BENCH_CPU_PROFILE (a .cpuprofile of the phase
+ * FLEET_PROFILE_PHASE names: connect, the default, idle or storm), BENCH_HEAP_SNAPSHOT (a
+ * .heapsnapshot once every agent is in).
  */
-import { fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { setFlagsFromString, writeHeapSnapshot } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import pino from 'pino';
+import { generateSecret } from '../controller/auth/tokens';
 import { loadConfig } from '../controller/config/load-config';
 import { startController } from '../controller/start-controller';
+import { profiled } from './cpu-profile';
 import { agentId, ensureFleetCertificates, fleetCacheDir } from './fleet-certs';
-import type { SimulatorStats } from './fleet-simulator';
+import { quantile, registerSimulatedAgents, startFleet } from './fleet-harness';
 
 const env = (name: string, dflt: number) => Number(process.env[name] ?? dflt);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const progress = (o: Record<string, unknown>) =>
   process.stderr.write(`${JSON.stringify({ progress: 'fleet', ...o })}\n`);
+const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+const cpuMsOf = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+/** RSS and heap after full collections, once the allocator has settled. */
+async function settledMemory(): Promise<{
+  rss: number;
+  heap: number;
+  heapTotal: number;
+  external: number;
+}> {
+  for (let i = 0; i < 3; i++) {
+    gc();
+    await sleep(200);
+  }
+  const m = process.memoryUsage();
+  return { rss: m.rss, heap: m.heapUsed, heapTotal: m.heapTotal, external: m.external };
+}
 
 async function main(): Promise<void> {
   const n = env('FLEET_AGENTS', 10_000);
   const procs = env('FLEET_PROCESSES', 4);
   const inflight = env('FLEET_INFLIGHT', 32);
   const rate = env('FLEET_RATE', 1000);
+  const storm = process.argv.includes('--storm');
+  const deadline = Date.now() + env('FLEET_SAFETY_MS', 1_800_000);
+  let stoppedBySafetyBound: string | null = null;
+  /** Waits for `done`; past the overall safety bound, records which phase it stopped. */
+  const until = async (
+    phase: string,
+    done: () => boolean | Promise<boolean>,
+    tick?: () => void,
+  ) => {
+    while (!(await done())) {
+      if (Date.now() > deadline) {
+        stoppedBySafetyBound ??= phase;
+        return false;
+      }
+      tick?.();
+      await sleep(250);
+    }
+    return true;
+  };
   const cacheDir = fleetCacheDir();
   const certs = await ensureFleetCertificates(cacheDir, n, 2);
   const dir = mkdtempSync(path.join(tmpdir(), 'kw-fleet-'));
@@ -43,12 +96,14 @@ async function main(): Promise<void> {
   );
   writeFileSync(path.join(hostRoot, 'etc/group'), 'root:x:0:\nalice:x:1000:\n');
   const gw = await freePort();
+  const adminToken = generateSecret();
   const config = loadConfig({
     KEYWARDEN_DATA_DIR: dir,
     KEYWARDEN_CA_DIR: certs.caDir,
     KEYWARDEN_HTTP_ADDR: '127.0.0.1:0',
     KEYWARDEN_GRPC_ADDR: `127.0.0.1:${gw}`,
     KEYWARDEN_ENROLL_ADDR: '127.0.0.1:0',
+    KEYWARDEN_ADMIN_TOKEN: adminToken,
     KEYWARDEN_ENABLE_TEST_JOB_TYPES: 'true',
     KEYWARDEN_WORKER_CONCURRENCY: process.env.FLEET_CONCURRENCY ?? '2000',
     KEYWARDEN_CLAIM_BATCH: '500',
@@ -57,135 +112,168 @@ async function main(): Promise<void> {
   });
   const ctl = await startController(config, pino({ level: 'error' }));
   const { store, queue } = ctl.services;
-  const settings = {
-    mode: 'stream' as const,
-    connectIntervalMs: 3_600_000,
-    maxConcurrentJobs: 4,
-    heartbeatIntervalMs: 600_000,
-  };
   const setupStart = Date.now();
-  const now = Date.now();
-  for (let i = 0; i < n; i += 1000) {
-    const ids = Array.from({ length: Math.min(1000, n - i) }, (_, k) => i + k);
-    await store.hosts.createMany(
-      ids.map((j) => ({
-        id: `h${j}`,
-        name: `sim-${j}`,
-        address: `10.0.${j >> 8}.${j & 255}`,
-        port: 22,
-        kind: 'agent',
-        state: 'discovered',
-        hostKeyFingerprint: null,
-        managementAccount: null,
-        agentId: agentId(j),
-        os: null,
-        sshProduct: null,
-        lastSeenAt: now,
-      })),
-      now,
-    );
-    for (const j of ids) {
-      await store.agentFleet.agents.create(
-        {
-          id: agentId(j),
-          groupId: null,
-          enrollmentTokenId: 'bench',
-          settings,
-          certificateSerial: '0',
-          certificateNotAfter: now + 86_400_000,
-          version: 'sim',
-          facts: {},
-        },
-        now,
-      );
-      await store.agentFleet.agents.bindHost(agentId(j), `h${j}`, now);
-    }
-  }
+  await registerSimulatedAgents(store, n, cacheDir);
   const setupMs = Date.now() - setupStart;
-  const stats = new Map<number, SimulatorStats>();
-  const welcomeMs: number[] = [];
-  const children = Array.from({ length: procs }, (_, p) => {
-    const from = Math.floor((n * p) / procs);
-    const to = Math.floor((n * (p + 1)) / procs);
-    const c = fork(
-      path.join(import.meta.dirname, 'fleet-simulator.ts'),
-      [
-        'simulate',
-        cacheDir,
-        `127.0.0.1:${gw}`,
-        String(from),
-        String(to),
-        hostRoot,
-        String(inflight),
-        String(rate / procs),
-      ],
-      { execArgv: ['--import', 'tsx', '--max-old-space-size=4096'] },
-    );
-    c.on('exit', (code) => {
+  const baseline = await settledMemory();
+
+  const fleet = startFleet({
+    cacheDir,
+    target: `127.0.0.1:${gw}`,
+    hostRoot,
+    agents: n,
+    processes: procs,
+    inflight,
+    rate,
+    onExit: (p, code) => {
       if (code !== null) progress({ simulatorExited: p, code });
-    });
-    c.on('message', (m: SimulatorStats) => {
-      stats.set(p, m);
-      welcomeMs.push(...m.welcomeMs);
-    });
-    return c;
+    },
   });
-  let peakRss = 0;
-  const sample = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 250);
   const eld = monitorEventLoopDelay({ resolution: 20 });
   eld.enable();
-  const sum = (k: 'connected' | 'answered' | 'failures' | 'cpuMs') =>
-    [...stats.values()].reduce((a, s) => a + s[k], 0);
+  let lastLog = Date.now();
+  const report = () => {
+    if (Date.now() - lastLog < 5000) return;
+    lastLog = Date.now();
+    progress({
+      connected: fleet.sum('connected'),
+      failures: fleet.sum('failures'),
+      loopDelayP99Ms: Math.round(eld.percentile(99) / 1e6),
+      rssMb: mb(process.memoryUsage().rss),
+    });
+    eld.reset();
+  };
+  const handled = async () =>
+    (await store.jobs.countByTypeAndState()).find(
+      (c) => c.type === 'handle-agent-host' && c.state === 'completed',
+    )?.count ?? 0;
+
+  // Connect phase: until every agent is in, then until the job of each connection ran.
   const connectStart = Date.now();
   const cpu0 = process.cpuUsage();
-  let lastLog = 0;
-  while (
-    sum('connected') < n &&
-    Date.now() - connectStart < env('FLEET_CONNECT_TIMEOUT_MS', 120_000)
-  ) {
-    await sleep(250);
-    if (Date.now() - lastLog >= 5000) {
-      lastLog = Date.now();
-      progress({
-        s: Math.round((Date.now() - connectStart) / 1000),
-        connected: sum('connected'),
-        failures: sum('failures'),
-        loopDelayP99Ms: Math.round(eld.percentile(99) / 1e6),
-        rssMb: Math.round(process.memoryUsage().rss / 2 ** 20),
-      });
-      eld.reset();
-    }
-  }
+  const profilePhase = process.env.FLEET_PROFILE_PHASE ?? 'connect';
+  const connectPhase = () => until('connect', () => fleet.sum('connected') >= n, report);
+  const allIn = await (profilePhase === 'connect'
+    ? profiled('fleet connect', connectPhase)
+    : connectPhase());
+  const reconnects = fleet.sum('failures');
   const connectMs = Date.now() - connectStart;
+  const connected = fleet.sum('connected');
+  const connectCpu = process.cpuUsage(cpu0);
+  const simulatorCpuMs = fleet.sum('cpuMs');
+  await until('handle-agent-host', async () => (await handled()) >= connected, report);
   const cpu = process.cpuUsage(cpu0);
-  const connected = sum('connected');
-  const simulatorCpuMs = sum('cpuMs');
-  const welcomes = welcomeMs.splice(0).sort((a, b) => a - b);
-  const pct = (q: number) => welcomes[Math.floor((welcomes.length - 1) * q)] ?? null;
-  const t0 = Date.now();
-  for (let i = 0; i < n; i += 1000) {
-    await queue.enqueueMany(
-      Array.from({ length: Math.min(1000, n - i) }, (_, k) => ({
-        type: 'test-host-operation',
-        params: { operation: 'list-accounts' },
-        opts: { createdBy: 'bench', trigger: 'admin' as const, hostId: `h${i + k}` },
-      })),
+  const welcomes = fleet.take('welcomeMs').sort((a, b) => a - b);
+  const held = await settledMemory();
+  if (process.env.BENCH_HEAP_SNAPSHOT) writeHeapSnapshot(process.env.BENCH_HEAP_SNAPSHOT);
+  // Held streams, nothing to do: what keeping them costs (keepalive pings, delivery polls).
+  const idleMs = env('FLEET_IDLE_MS', 20_000);
+  const idle0 = process.cpuUsage();
+  await (profilePhase === 'idle' ? profiled('fleet idle', () => sleep(idleMs)) : sleep(idleMs));
+  const idleCpuMs = cpuMsOf(process.cpuUsage(idle0));
+  const perConnection = (ms: number) => +(ms / Math.max(connected, 1)).toFixed(2);
+  const controllerCpuMsPerConnection = perConnection(cpuMsOf(cpu));
+
+  // Scan round: one job per agent, until every result is stored.
+  let round: Record<string, unknown> | null = null;
+  if (env('FLEET_ROUND', 1) !== 0) {
+    const t0 = Date.now();
+    for (let i = 0; i < n; i += 1000) {
+      await queue.enqueueMany(
+        Array.from({ length: Math.min(1000, n - i) }, (_, k) => ({
+          type: 'test-host-operation',
+          params: { operation: 'list-accounts' },
+          opts: { createdBy: 'bench', trigger: 'admin' as const, hostId: `h${i + k}` },
+        })),
+      );
+    }
+    let completed = 0;
+    let failed = 0;
+    await until('round', async () => {
+      const counts = await store.jobs.countByTypeAndState();
+      const count = (state: string) =>
+        counts.find((c) => c.type === 'test-host-operation' && c.state === state)?.count ?? 0;
+      completed = count('completed');
+      failed = count('failed');
+      return completed + failed >= n;
+    });
+    round = {
+      jobs: n,
+      completed,
+      failed,
+      resultsStored: await store.agentFleet.results.count(),
+      roundMs: Date.now() - t0,
+    };
+  }
+
+  let stormResult: Record<string, unknown> | null = null;
+  if (storm)
+    stormResult = await (profilePhase === 'storm' ? profiled('fleet storm', runStorm) : runStorm());
+
+  async function runStorm(): Promise<Record<string, unknown>> {
+    const before = fleet.sum('connected');
+    fleet.take('stormAttemptMs');
+    fleet.take('stormBackMs');
+    const api = probeApi(ctl.httpUrl, adminToken, n);
+    const handledBefore = await handled();
+    const c0 = process.cpuUsage();
+    const t0 = Date.now();
+    fleet.drop();
+    const attempts: number[] = [];
+    const back: number[] = [];
+    const allBack = await until(
+      'storm',
+      () => {
+        attempts.push(...fleet.take('stormAttemptMs'));
+        back.push(...fleet.take('stormBackMs'));
+        return back.length >= before && fleet.sum('connected') >= before;
+      },
+      report,
     );
+    const stormMs = Date.now() - t0;
+    await until(
+      'storm handle-agent-host',
+      async () => (await handled()) >= handledBefore + back.length,
+    );
+    const stormCpu = process.cpuUsage(c0);
+    const calls = await api.stop();
+    attempts.sort((a, b) => a - b);
+    back.sort((a, b) => a - b);
+    const lat = calls
+      .filter((c) => c.ok)
+      .map((c) => c.ms)
+      .sort((a, b) => a - b);
+    const r1 = (x: number | null) => (x === null ? null : +x.toFixed(1));
+    return {
+      dropped: before,
+      back: back.length,
+      allBack,
+      allBackMs: stormMs,
+      firstAttemptMs: {
+        p10: quantile(attempts, 0.1),
+        p50: quantile(attempts, 0.5),
+        p90: quantile(attempts, 0.9),
+        max: attempts.at(-1) ?? null,
+      },
+      backMs: {
+        p10: quantile(back, 0.1),
+        p50: quantile(back, 0.5),
+        p90: quantile(back, 0.9),
+        max: back.at(-1) ?? null,
+      },
+      failedAttempts: fleet.sum('failures') - before,
+      controllerCpuMsPerReconnect: +(cpuMsOf(stormCpu) / Math.max(back.length, 1)).toFixed(2),
+      apiCalls: calls.length,
+      apiFailures: calls.filter((c) => !c.ok).length,
+      apiMs: {
+        p50: r1(quantile(lat, 0.5)),
+        p99: r1(quantile(lat, 0.99)),
+        max: r1(lat.at(-1) ?? null),
+      },
+    };
   }
-  let completed = 0;
-  let failed = 0;
-  while (Date.now() - t0 < env('FLEET_ROUND_TIMEOUT_MS', 90_000)) {
-    const counts = await store.jobs.countByTypeAndState();
-    completed =
-      counts.find((c) => c.type === 'test-host-operation' && c.state === 'completed')?.count ?? 0;
-    failed =
-      counts.find((c) => c.type === 'test-host-operation' && c.state === 'failed')?.count ?? 0;
-    if (completed + failed >= n) break;
-    await sleep(250);
-  }
-  const roundMs = Date.now() - t0;
-  clearInterval(sample);
-  const results = await store.agentFleet.results.count();
+
+  const m = process.memoryUsage();
   process.stdout.write(
     `${JSON.stringify({
       bench: 'fleet',
@@ -196,31 +284,74 @@ async function main(): Promise<void> {
       setupMs,
       certsGenerated: certs.generated,
       connected,
+      allConnected: allIn,
+      stoppedBySafetyBound,
       connectMs,
       connectionsPerS: Math.round((connected / connectMs) * 1000),
-      controllerCpuMsPerConnection: +(
-        (cpu.user + cpu.system) /
-        1000 /
-        Math.max(connected, 1)
+      controllerCpuMsPerConnection,
+      controllerCpuMsPerConnectionConnectPhase: perConnection(cpuMsOf(connectCpu)),
+      controllerSystemCpuShare: +(cpu.system / Math.max(cpu.user + cpu.system, 1)).toFixed(2),
+      capacityConnectionsPerS: Math.round(1000 / Math.max(controllerCpuMsPerConnection, 0.001)),
+      simulatorCpuMsPerConnection: perConnection(simulatorCpuMs),
+      welcomeMsP50: quantile(welcomes, 0.5),
+      welcomeMsP99: quantile(welcomes, 0.99),
+      reconnects,
+      memoryPerStreamKb: Math.round((held.rss - baseline.rss) / 1024 / Math.max(connected, 1)),
+      heapPerStreamKb: Math.round((held.heap - baseline.heap) / 1024 / Math.max(connected, 1)),
+      heapCommittedPerStreamKb: Math.round(
+        (held.heapTotal - baseline.heapTotal) / 1024 / Math.max(connected, 1),
+      ),
+      externalPerStreamKb: Math.round(
+        (held.external - baseline.external) / 1024 / Math.max(connected, 1),
+      ),
+      idleCpuPercentPer1000Streams: +(
+        ((100 * idleCpuMs) / Math.max(idleMs, 1)) *
+        (1000 / Math.max(connected, 1))
       ).toFixed(2),
-      simulatorCpuMsPerConnection: +(simulatorCpuMs / Math.max(connected, 1)).toFixed(2),
-      welcomeMsP50: pct(0.5),
-      welcomeMsP99: pct(0.99),
-      reconnects: sum('failures'),
-      jobs: n,
-      completed,
-      failed,
-      resultsStored: results,
-      roundMs,
-      controllerPeakRssMb: Math.round(peakRss / 2 ** 20),
-      controllerHeapMb: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
+      rssBaselineMb: mb(baseline.rss),
+      rssHeldMb: mb(held.rss),
+      ...(round ?? {}),
+      ...(stormResult ? { storm: stormResult } : {}),
+      controllerPeakRssMb: mb(process.resourceUsage().maxRSS * 1024),
+      controllerHeapMb: mb(m.heapUsed),
       store: store.kind,
+      loadavg: loadavg().map((x) => +x.toFixed(1)),
     })}\n`,
   );
-  for (const c of children) c.kill('SIGKILL');
+  fleet.stop();
   await ctl.stop();
   rmSync(dir, { recursive: true, force: true });
   process.exit(0);
+}
+
+/**
+ * Calls the admin API in a closed loop (a host page, then one agent's record) until
+ * stopped; each call's latency and whether it answered 200.
+ */
+function probeApi(url: string, token: string, n: number) {
+  const calls: Array<{ ok: boolean; ms: number }> = [];
+  let stopped = false;
+  const loop = (async () => {
+    for (let i = 0; !stopped; i++) {
+      const p = i % 2 === 0 ? '/api/v1/hosts?limit=50' : `/api/v1/agents/${agentId(i % n)}`;
+      const t = performance.now();
+      try {
+        const res = await fetch(`${url}${p}`, { headers: { authorization: `Bearer ${token}` } });
+        await res.arrayBuffer();
+        calls.push({ ok: res.status === 200, ms: performance.now() - t });
+      } catch {
+        calls.push({ ok: false, ms: performance.now() - t });
+      }
+      await sleep(20);
+    }
+  })();
+  return {
+    stop: async () => {
+      stopped = true;
+      await loop;
+      return calls;
+    },
+  };
 }
 
 async function freePort(): Promise<number> {

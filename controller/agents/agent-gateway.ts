@@ -46,6 +46,8 @@ export class AgentGateway {
   private readonly sessions = new Map<string, AgentSession>();
   private readonly byHost = new Map<string, AgentSession>();
   private readonly woken = new Set<string>();
+  /** Ends of streams still being recorded (stop waits for them before the store closes). */
+  private readonly closing = new Set<Promise<void>>();
   private servers: grpc.Server[] = [];
   private timer: NodeJS.Timeout | undefined;
   private delivering = false;
@@ -243,9 +245,12 @@ export class AgentGateway {
       const s = session;
       if (this.sessions.get(s.agent.id) === s) this.sessions.delete(s.agent.id);
       if (s.hostId && this.byHost.get(s.hostId) === s) this.byHost.delete(s.hostId);
-      chain = chain
+      const closed = chain
         .then(() => s.closeSession())
         .catch((err: unknown) => this.log.warn({ err }, 'recording a disconnect failed'));
+      chain = closed;
+      this.closing.add(closed);
+      void closed.finally(() => this.closing.delete(closed));
     };
     call.on('end', () => {
       finish();
@@ -345,6 +350,12 @@ export class AgentGateway {
           }),
       ),
     );
+    // The disconnect writes are group-committed (a turn later): let them land before the
+    // store closes, bounded like the shutdown above.
+    await Promise.race([
+      Promise.all(this.closing),
+      new Promise((r) => setTimeout(r, 2000).unref()),
+    ]);
     await this.refusals.stop();
   }
 }

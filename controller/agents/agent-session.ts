@@ -374,7 +374,7 @@ export class AgentSession {
     this.closed = true;
     const now = Date.now();
     const { store, events } = this.ctx;
-    await store.agentFleet.agents.recordDisconnect(this.agent.id, this.connectionId, now);
+    await this.writes.recordDisconnect(this.agent.id, this.connectionId);
     if (this.hostId) {
       const open = await store.agentFleet.assignments.listOpenForHost(this.hostId);
       const lost = open.filter(

@@ -32,6 +32,8 @@ export interface AgentRepository {
   ): Promise<void>;
   /** Records the end of a connection, unless a newer one has replaced it. */
   recordDisconnect(id: string, connectionId: string, now: number): Promise<void>;
+  /** recordDisconnect for several connections in one write (a reconnect storm ends thousands at once). */
+  recordDisconnects(items: Array<{ id: string; connectionId: string }>, now: number): Promise<void>;
   /** Installs a renewed certificate; the one it replaces becomes the previous (superseded now). */
   setCertificate(
     id: string,

@@ -126,16 +126,18 @@ function agents(db: Db): AgentRepository {
       );
     },
     recordDisconnect: async (id, connectionId, now) => {
-      await c.updateOne(
-        { _id: id, connectionId },
-        {
-          $set: {
-            connectionId: null,
-            connectedTo: null,
-            lastDisconnectedAt: now,
-            updatedAt: now,
+      await c.updateOne({ _id: id, connectionId }, disconnectUpdate(now));
+    },
+    recordDisconnects: async (items, now) => {
+      if (items.length === 0) return;
+      await c.bulkWrite(
+        items.map((i) => ({
+          updateOne: {
+            filter: { _id: i.id, connectionId: i.connectionId },
+            update: disconnectUpdate(now),
           },
-        },
+        })),
+        { ordered: true },
       );
     },
     setCertificate: async (id, cert, now) => {
@@ -385,5 +387,12 @@ function connectionUpdate(
       ...(conn.facts ? { facts: JSON.stringify(conn.facts) } : {}),
     },
     $inc: { connections: 1 },
+  };
+}
+
+/** The update recordDisconnect makes (filtered on the connection it ends). */
+function disconnectUpdate(now: number) {
+  return {
+    $set: { connectionId: null, connectedTo: null, lastDisconnectedAt: now, updatedAt: now },
   };
 }

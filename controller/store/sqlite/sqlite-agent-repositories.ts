@@ -55,6 +55,13 @@ function agents(db: Database.Database): AgentRepository {
         connections = connections + 1, version = COALESCE(?, version),
         facts = COALESCE(?, facts), updated_at = ? WHERE id = ?`,
     ).run(c.connectionId, c.controllerId, now, c.version ?? null, json(c.facts), now, id);
+  const recordDisconnect = (id: string, connectionId: string, now: number) => {
+    stmt(
+      db,
+      `UPDATE agents SET connection_id = NULL, connected_to = NULL, last_disconnected_at = ?,
+        updated_at = ? WHERE id = ? AND connection_id = ?`,
+    ).run(now, now, id, connectionId);
+  };
   return {
     create: async (a, now) => {
       stmt(
@@ -87,13 +94,11 @@ function agents(db: Database.Database): AgentRepository {
     },
     recordConnections: async (items, now) =>
       db.transaction(() => items.forEach((i) => recordConnection(i.id, i.conn, now))).immediate(),
-    recordDisconnect: async (id, connectionId, now) => {
-      stmt(
-        db,
-        `UPDATE agents SET connection_id = NULL, connected_to = NULL, last_disconnected_at = ?,
-          updated_at = ? WHERE id = ? AND connection_id = ?`,
-      ).run(now, now, id, connectionId);
-    },
+    recordDisconnect: async (id, connectionId, now) => recordDisconnect(id, connectionId, now),
+    recordDisconnects: async (items, now) =>
+      db
+        .transaction(() => items.forEach((i) => recordDisconnect(i.id, i.connectionId, now)))
+        .immediate(),
     setCertificate: async (id, cert, now) => {
       // One statement: the serial it replaces is read and kept in the same write.
       stmt(

@@ -219,6 +219,22 @@ function contract(name: string, open: () => Promise<Fixture>): void {
         version: '2',
         lastConnectedAt: T0 + 4,
       });
+      // Batched disconnects (a reconnect storm): a connection a newer one replaced is kept.
+      await g.recordDisconnects(
+        [
+          { id: 'ag1', connectionId: 'c2' },
+          { id: 'nobody', connectionId: 'c3' },
+        ],
+        T0 + 5,
+      );
+      expect(await g.get('ag1')).toMatchObject({ connectionId: 'c3', connectedTo: 'ctl2' });
+      await g.recordDisconnects([{ id: 'ag1', connectionId: 'c3' }], T0 + 6);
+      expect(await g.get('ag1')).toMatchObject({
+        connectionId: null,
+        connectedTo: null,
+        lastDisconnectedAt: T0 + 6,
+        connections: 3,
+      });
     });
 
     it('keeps the certificate a renewal superseded, revokes once, and lists credential changes', async () => {
