@@ -230,6 +230,20 @@ describe('backup-export under load, keywarden restore, a new controller on the r
     } finally {
       await s.close();
     }
+    // Host jobs the backup caught queued or running (the management-key work the old
+    // controller started) run again here and may change the file: let them end first, so
+    // the rescan and the file read below see the same file.
+    await waitFor(
+      'the restored host jobs to end',
+      async () =>
+        (
+          await r.api<{ items: JobRecord[] }>(
+            'GET',
+            `/api/v1/jobs?host=${hostId}&state=queued,running&limit=10`,
+          )
+        ).body.items.length === 0,
+      180_000,
+    );
     const rescan = await runJob(r, 'scan-authorized-keys', { hostId });
     expect(rescan.state, JSON.stringify(rescan.error)).toBe('completed');
     // What the rescan finds is what is on the host now, the management key among it. (Not
