@@ -34,6 +34,7 @@ import type {
 import type { PolicyRepository } from './policy-store';
 import type { NotificationRepository } from './notification-store';
 import type { DirectoryRepository } from './directory-store';
+import type { SessionRepository } from './session-store';
 
 export interface JobFilter {
   state?: JobState[];
@@ -271,5 +272,6 @@ export interface Store {
   policies: PolicyRepository;
   notifications: NotificationRepository;
   directory: DirectoryRepository;
+  sessions: SessionRepository;
   close(): Promise<void>;
 }

@@ -19,6 +19,7 @@ import { reportingMigrations } from './reporting-migrations';
 import { policyMigrations } from './policy-migrations';
 import { notificationMigrations } from './notification-migrations';
 import { directoryMigrations } from './directory-migrations';
+import { sessionMigrations } from './session-migrations';
 
 interface Migration {
   id: number;
@@ -123,6 +124,7 @@ export const migrations: readonly Migration[] = [
   ...policyMigrations,
   ...notificationMigrations,
   ...directoryMigrations,
+  ...sessionMigrations,
 ];
 
 export async function migrate(db: Db): Promise<void> {

@@ -14,6 +14,7 @@ import { mongoAuditRepository } from './mongo-log-repositories';
 import { mongoAlertRepository } from './mongo-alert-repository';
 import { mongoNotificationRepository } from './mongo-notification-repository';
 import { mongoDirectoryRepository } from './mongo-directory-repository';
+import { mongoSessionRepository } from './mongo-session-repository';
 import { mongoTokenRepository, mongoWorkerRepository } from './mongo-record-repositories';
 import { mongoRobotRepository } from './mongo-robot-repository';
 import { mongoPolicyRepository } from './mongo-policy-repository';
@@ -68,6 +69,7 @@ export async function openMongoStore(url: string, opts: MongoStoreOptions = {}):
       policies: guarded('policies', mongoPolicyRepository(db)),
       notifications: mongoNotificationRepository(db),
       directory: mongoDirectoryRepository(db),
+      sessions: mongoSessionRepository(db),
       close: () => client.close(),
     };
   } catch (err) {

@@ -17,6 +17,7 @@ import { retirementExportMigrations } from './retirement-export-migration';
 import { policyMigrations } from './policy-migration';
 import { notificationMigrations } from './notification-migration';
 import { directoryMigrations } from './directory-migration';
+import { sessionMigrations } from './session-migration';
 
 export const migrations: ReadonlyArray<{ id: number; name: string; sql: string }> = [
   {
@@ -150,6 +151,7 @@ export const migrations: ReadonlyArray<{ id: number; name: string; sql: string }
   ...policyMigrations,
   ...notificationMigrations,
   ...directoryMigrations,
+  ...sessionMigrations,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -21,6 +21,7 @@ import { sqliteAlertRepository } from './sqlite-alert-repository';
 import { sqlitePolicyRepository } from './sqlite-policy-repository';
 import { sqliteNotificationRepository } from './sqlite-notification-repository';
 import { sqliteDirectoryRepository } from './sqlite-directory-repository';
+import { sqliteSessionRepository } from './sqlite-session-repository';
 import {
   sqliteRobotRepository,
   sqliteTokenRepository,
@@ -84,6 +85,7 @@ export function openSqliteStore(
     policies: sqlitePolicyRepository(db),
     notifications: sqliteNotificationRepository(db),
     directory: sqliteDirectoryRepository(db),
+    sessions: sqliteSessionRepository(db),
   });
   return {
     kind: 'sqlite',

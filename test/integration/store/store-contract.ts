@@ -21,6 +21,7 @@ import { retirementExportContract } from './contract-retirement-export';
 import { policiesContract } from './contract-policies';
 import { notificationsContract } from './contract-notifications';
 import { directoryContract } from './contract-directory';
+import { sessionsContract } from './contract-sessions';
 
 export interface StoreUnderTest {
   store: Store;
@@ -73,5 +74,6 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     policiesContract(ctx);
     notificationsContract(ctx);
     directoryContract(ctx);
+    sessionsContract(ctx);
   });
 }
