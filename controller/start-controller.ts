@@ -21,6 +21,7 @@ import { startAgentlessDriver } from './agentless/start-agentless-driver';
 import { secretBoxFor } from './secrets/secret-boxes';
 import { JobSecrets } from './secrets/sealed-params';
 import { ExportService } from './export/export-service';
+import { startSessionGateway } from './gateway/start-session-gateway';
 
 export interface RunningController {
   services: ControllerServices;
@@ -99,6 +100,9 @@ export async function startController(
   // Agents: CA, enrollment and agent ports, and the agent route for host jobs.
   const agentGateway = await startAgentGateway(services);
   await engine.start();
+  // The session gateway (off unless KEYWARDEN_GATEWAY_ADDR is set): docs/gateway.md.
+  const sessionGateway = await startSessionGateway(services);
+  services.sessionGateway = sessionGateway;
   scheduler.start();
   siemExport.start();
   let stopping: Promise<void> | undefined;
@@ -109,6 +113,8 @@ export async function startController(
     stop: () =>
       (stopping ??= (async () => {
         scheduler.stop();
+        // Running sessions end (and their keys' removal is queued) while the store is open.
+        await sessionGateway?.stop();
         await http.close();
         // A batch in flight is let finish and its cursor recorded before the store closes.
         await siemExport.stop();

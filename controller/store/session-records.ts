@@ -88,5 +88,5 @@ export interface SessionFilter {
 }
 
 export type SessionPatch = Partial<
-  Omit<SessionRecord, 'id' | 'personId' | 'hostId' | 'startedAt' | 'controllerId'>
+  Omit<SessionRecord, 'id' | 'personId' | 'startedAt' | 'controllerId'>
 >;

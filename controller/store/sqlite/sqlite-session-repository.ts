@@ -10,7 +10,7 @@ type Row = { data: string };
 const fromRow = (r: Row): SessionRecord => JSON.parse(r.data) as SessionRecord;
 
 export function sqliteSessionRepository(db: Database.Database): SessionRepository {
-  const write = (s: SessionRecord) =>
+  const write = () =>
     stmt(
       db,
       `UPDATE sessions SET state = ?, last_seen_at = ?, terminate_requested_at = ?, data = ?
@@ -71,7 +71,7 @@ export function sqliteSessionRepository(db: Database.Database): SessionRepositor
       if (!row) return null;
       const before = fromRow(row);
       const after: SessionRecord = { ...before, ...patch };
-      const res = write(after).run(
+      const res = write().run(
         after.state,
         after.lastSeenAt,
         after.terminateRequestedAt,

@@ -1,0 +1,133 @@
+/**
+ * The session gateway end to end with real parts: a person's OpenSSH client connects to the
+ * gateway on loopback with nothing but their own key, the gateway places an ephemeral key
+ * on a real sshd host through the job path, runs the real ssh client in a pty, records the
+ * session, and the key leaves the host.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditRecord } from '../../../controller/store/records';
+import {
+  startGatewayFixture,
+  sshThroughGateway,
+  waitFor,
+  type GatewayFixture,
+  type Key,
+} from './gateway-fixture';
+
+/** The output events of an asciicast v2 file, concatenated: what a player shows. */
+export async function replay(
+  file: string,
+): Promise<{ header: Record<string, unknown>; output: string }> {
+  const [head, ...lines] = (await readFile(file, 'utf8')).trim().split('\n');
+  const output = lines
+    .map((l) => JSON.parse(l) as [number, string, string])
+    .filter((e) => e[1] === 'o')
+    .map((e) => e[2])
+    .join('');
+  return { header: JSON.parse(head as string) as Record<string, unknown>, output };
+}
+
+describe('session gateway: ssh in with your own key, recorded, no key left behind', () => {
+  let fx: GatewayFixture;
+  let alice: Key;
+  let carol: Key;
+
+  beforeAll(async () => {
+    fx = await startGatewayFixture();
+    const a = await fx.addPerson('alice');
+    alice = a.key;
+    await fx.grant(a.person);
+    carol = (await fx.addPerson('carol')).key;
+  }, 300_000);
+
+  afterAll(async () => {
+    await fx?.stop();
+  });
+
+  it('opens a recorded shell on the host; the recording replays to what the person saw; the ephemeral key is gone afterwards', async () => {
+    const res = await sshThroughGateway(fx, alice, {
+      input: 'echo gateway-marker-$((6*7)); whoami\nexit 0\n',
+    });
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toContain('gateway-marker-42');
+    expect(res.stdout).toContain(fx.deploy.name);
+    const [session] = await fx.sessions();
+    expect(session).toMatchObject({
+      personUid: 'alice',
+      hostId: fx.hostId,
+      account: fx.deploy.name,
+      state: 'ended',
+      exitCode: 0,
+      reason: null,
+    });
+    expect(session?.connectedAt).toBeGreaterThanOrEqual(session?.startedAt ?? Infinity);
+    expect(session?.bytesOut).toBeGreaterThan(0);
+    const dataDir = fx.ctl.services.config.dataDir;
+    const { header, output } = await replay(join(dataDir, session?.recordingPath as string));
+    expect(header).toMatchObject({ version: 2, width: 80, height: 24 });
+    expect(output).toBe(res.stdout);
+    const input = await readFile(join(dataDir, session?.inputPath as string), 'utf8');
+    expect(input).toContain('"i"');
+    expect(input).toContain('whoami');
+    // The ephemeral key was placed with from= and expiry-time=, and is removed afterwards.
+    const auth = await fx.ctl.services.store.authorizations.get(session?.authorizationId as string);
+    expect(auth?.options.map((o) => o.name)).toContain('from');
+    expect(auth?.expiresAt).toBeGreaterThan(session?.startedAt ?? Infinity);
+    await waitFor('the ephemeral key removed from the host', async () => {
+      const keys = await fx.keysFile();
+      return !keys.includes(`keywarden-gateway-session-${session?.id}`);
+    });
+    expect(await fx.keysFile()).not.toContain((auth?.publicKey ?? 'x').split(' ')[1] as string);
+    const audit = await fx.ctl.api<{ items: AuditRecord[] }>(
+      'GET',
+      `/api/v1/audit?subject=${session?.id}`,
+    );
+    expect(audit.body.items.map((a) => a.action).sort()).toEqual(['session.end', 'session.start']);
+  });
+
+  it('refuses a person without an authorization with a clear message, and records why', async () => {
+    const res = await sshThroughGateway(fx, carol, { input: 'echo should-not-run\nexit\n' });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain(`carol has no authorization for ${fx.deploy.name}`);
+    expect(res.stdout).not.toContain('should-not-run');
+    const failed = (await fx.sessions()).find((s) => s.personUid === 'carol');
+    expect(failed).toMatchObject({ state: 'failed', authorizationId: null });
+    expect(failed?.reason).toContain('has no authorization');
+  });
+
+  it('refuses a key that belongs to nobody at authentication', async () => {
+    const stranger = await import('../../helpers/sshd').then((m) =>
+      m.generateClientKey(fx.keyDir, 'stranger'),
+    );
+    const res = await sshThroughGateway(fx, stranger, { input: 'exit\n' });
+    expect(res.code).toBe(255);
+    expect(res.stderr).toContain('Permission denied (publickey)');
+  });
+
+  it('refuses remote and local port forwarding and records each refusal as a session event', async () => {
+    const remote = await sshThroughGateway(fx, alice, {
+      args: ['-N', '-o', 'ExitOnForwardFailure=yes', '-R', '0:127.0.0.1:22'],
+      timeoutMs: 30_000,
+    });
+    expect(remote.code).toBe(255);
+    expect(remote.stderr).toMatch(/remote port forwarding failed/i);
+    const direct = await sshThroughGateway(fx, alice, {
+      args: ['-W', `${fx.host.address}:${fx.host.port}`],
+      timeoutMs: 30_000,
+    });
+    expect(direct.code).toBe(255);
+    const refused = await waitFor('both refusals recorded', async () => {
+      const types: string[] = [];
+      for (const s of (await fx.sessions()).filter((x) => x.personUid === 'alice'))
+        types.push(...(await fx.events(s.id)).map((e) => e.type));
+      return types.includes('refused:tcpip-forward') && types.includes('refused:direct-tcpip')
+        ? types
+        : null;
+    });
+    expect(refused).toEqual(
+      expect.arrayContaining(['refused:tcpip-forward', 'refused:direct-tcpip']),
+    );
+  });
+});
