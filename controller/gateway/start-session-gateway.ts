@@ -12,9 +12,8 @@ import { OPEN_SESSION_STATES } from '../store/session-records';
 import { loadGatewayHostKey } from './gateway-host-key';
 import { createGatewayServer } from './gateway-server';
 import type { LiveSession } from './gateway-session';
+import { HEARTBEAT_MS } from './heartbeat';
 import { setLocalGateway } from './local-gateway';
-
-export const HEARTBEAT_MS = 5_000;
 
 export interface SessionGateway {
   /** Where it listens now (the port is the one bound when 0 was asked). */

@@ -76,6 +76,10 @@ import { internalDiskSpaceMonitor } from './internal-disk-space-monitor';
 import { internalResourceMonitor } from './internal-resource-monitor';
 import { ldapSync } from './ldap-sync';
 import { accessGroupsProcessing } from './access-groups-processing';
+import { sessionFinalizer } from './session-finalizer';
+import { failedSessionFinalizer } from './failed-session-finalizer';
+import { sessionConnectionStatus } from './session-connection-status';
+import { socketServerMonitor } from './socket-server-monitor';
 
 export const productJobs = [
   internalProcessManager,
@@ -144,6 +148,10 @@ export const productJobs = [
   internalResourceMonitor,
   ldapSync,
   accessGroupsProcessing,
+  sessionFinalizer,
+  failedSessionFinalizer,
+  sessionConnectionStatus,
+  socketServerMonitor,
 ] as const;
 
 /** Fixtures for tests and benchmarks, registered only with KEYWARDEN_ENABLE_TEST_JOB_TYPES. */

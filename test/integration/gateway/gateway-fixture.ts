@@ -36,7 +36,11 @@ export interface GatewayFixture {
 }
 
 export async function startGatewayFixture(
-  opts: { env?: Record<string, string>; ctl?: TestController } = {},
+  opts: {
+    env?: Record<string, string>;
+    /** Starts the controller with the env the fixture needs; the caller then stops it. */
+    startCtl?: (env: Record<string, string>) => Promise<TestController>;
+  } = {},
 ): Promise<GatewayFixture> {
   const keyDir = await mkdtemp(join(tmpdir(), 'kwt-gw-'));
   await chmod(keyDir, 0o755);
@@ -51,15 +55,12 @@ export async function startGatewayFixture(
   });
   const host = fleet.hosts[0] as FleetHost;
   await mkdir(hostKeysDir(host.address), { recursive: true });
-  const ctl =
-    opts.ctl ??
-    (await startTestController({
-      env: {
-        KEYWARDEN_GATEWAY_ADDR: '127.0.0.1:0',
-        KEYWARDEN_ALLOWED_SSHD_CONFIG_PATHS: JSON.stringify([host.sshd.configPath]),
-        ...opts.env,
-      },
-    }));
+  const env = {
+    KEYWARDEN_GATEWAY_ADDR: '127.0.0.1:0',
+    KEYWARDEN_ALLOWED_SSHD_CONFIG_PATHS: JSON.stringify([host.sshd.configPath]),
+    ...opts.env,
+  };
+  const ctl = opts.startCtl ? await opts.startCtl(env) : await startTestController({ env });
   const api = fleetApi(() => ctl);
   await ctl.services.store.hostGroups.setScanDefaults(
     { 'scan-authorized-keys': 0, 'scan-configs': 0, 'scan-host-key-activity': 0, 'scan-full': 0 },
@@ -124,7 +125,7 @@ export async function startGatewayFixture(
     sessions: async () => (await store.sessions.list({}, { limit: 100 })).items,
     events: (id) => store.sessions.listEvents(id),
     async stop() {
-      if (!opts.ctl) await ctl.stop();
+      if (!opts.startCtl) await ctl.stop();
       await fleet.stop();
       await removeTestUsers([deploy]);
       await rm(keyDir, { recursive: true, force: true });
