@@ -36,6 +36,7 @@ import { registerKeyRetirementRoutes } from './key-retirement-routes';
 import { registerExportRoutes } from './export-routes';
 import { registerNotificationRoutes } from './notification-routes';
 import { registerDirectoryRoutes } from './directory-routes';
+import { registerSessionRoutes } from './session-routes';
 
 /**
  * Mounts /api/v1, /metrics and the API documentation. Each area's routes live in their
@@ -110,4 +111,5 @@ export async function registerApiRoutes(
   registerDailyReportRoutes(app, services, auth);
   registerNotificationRoutes(app, services, auth);
   registerDirectoryRoutes(app, services, auth);
+  registerSessionRoutes(app, services, auth);
 }

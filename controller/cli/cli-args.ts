@@ -16,6 +16,7 @@ import { EXPORT_USAGE } from './export-command';
 import { POLICIES_OPTIONS, POLICIES_USAGE } from './policies-command';
 import { NOTIFICATIONS_OPTIONS, NOTIFICATIONS_USAGE } from './notifications-command';
 import { PEOPLE_OPTIONS, PEOPLE_USAGE } from './people-command';
+import { SESSIONS_OPTIONS, SESSIONS_USAGE } from './sessions-command';
 import { UsageError } from './option-values';
 import { RESTORE_OPTIONS, RESTORE_USAGE } from './restore-command';
 
@@ -59,6 +60,7 @@ export const OPTIONS = {
   ...NOTIFICATIONS_OPTIONS,
   ...RESTORE_OPTIONS,
   ...PEOPLE_OPTIONS,
+  ...SESSIONS_OPTIONS,
 } as const;
 
 export type Options = ReturnType<typeof parse>['values'];
@@ -99,6 +101,7 @@ ${POLICIES_USAGE}
 ${NOTIFICATIONS_USAGE}
 ${RESTORE_USAGE}
 ${PEOPLE_USAGE}
+${SESSIONS_USAGE}
 
 The controller and token come from --url/--token or KEYWARDEN_URL/KEYWARDEN_TOKEN.
 Exit codes: 0 done, 1 refused or failed (4xx/5xx), 2 usage, 3 unauthorised (401/403), 4 not found, 5 unreachable.`;

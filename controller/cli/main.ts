@@ -21,6 +21,7 @@ import { dailyReportCommand, policiesCommand } from './policies-command';
 import { notificationsCommand } from './notifications-command';
 import { restoreCommand } from './restore-command';
 import { accessGroupsCommand, directoryCommand, peopleCommand } from './people-command';
+import { sessionsCommand } from './sessions-command';
 
 export const EXIT = {
   ok: 0,
@@ -93,6 +94,7 @@ export async function runCli(
     else if (area === 'people') res = await peopleCommand(api, sub, args, o);
     else if (area === 'access-groups') res = await accessGroupsCommand(api, sub, args, o);
     else if (area === 'directory') res = await directoryCommand(api, sub, o);
+    else if (area === 'sessions') res = await sessionsCommand(api, sub, args, o);
     else throw new UsageError(`unknown command ${area}`);
     out(o.json ? JSON.stringify(res.data, null, 2) : res.human);
     return EXIT.ok;

@@ -4,10 +4,13 @@
  * on a real sshd host through the job path, runs the real ssh client in a pty, records the
  * session, and the key leaves the host.
  */
+import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../../controller/store/records';
+import type { SessionRecord } from '../../../controller/store/session-records';
+import { keywarden } from '../authorizations/authorization-fleet';
 import {
   startGatewayFixture,
   sshThroughGateway,
@@ -129,5 +132,91 @@ describe('session gateway: ssh in with your own key, recorded, no key left behin
     expect(refused).toEqual(
       expect.arrayContaining(['refused:tcpip-forward', 'refused:direct-tcpip']),
     );
+  });
+
+  it('lists, shows and downloads sessions through the CLI; the download is the recording; reading what was typed needs admin', async () => {
+    const env = { KEYWARDEN_URL: fx.ctl.url, KEYWARDEN_TOKEN: fx.ctl.adminToken };
+    const list = await keywarden(['--json', 'sessions', 'list', '--state', 'ended'], env);
+    expect(list.code, list.stderr).toBe(0);
+    const items = (JSON.parse(list.stdout) as { items: SessionRecord[] }).items;
+    const ended = items.find((x) => x.personUid === 'alice' && x.recordingPath);
+    expect(ended).toBeDefined();
+    const show = await keywarden(['sessions', 'show', ended?.id as string], env);
+    expect(show.code, show.stderr).toBe(0);
+    expect(show.stdout).toContain(`alice → ${fx.deploy.name}@${fx.hostId}`);
+    expect(show.stdout).toContain('key-removal-queued');
+    const out = join(fx.keyDir, 'download.cast');
+    const dl = await keywarden(['sessions', 'download', ended?.id as string, '--out', out], env);
+    expect(dl.code, dl.stderr).toBe(0);
+    const dataDir = fx.ctl.services.config.dataDir;
+    expect(await readFile(out, 'utf8')).toBe(
+      await readFile(join(dataDir, ended?.recordingPath as string), 'utf8'),
+    );
+    const token = await fx.ctl.api<{ secret: string }>('POST', '/api/v1/tokens', {
+      body: { name: 'gw-auditor', role: 'auditor' },
+    });
+    const asAuditor = { ...env, KEYWARDEN_TOKEN: token.body.secret };
+    const typed = await keywarden(
+      ['sessions', 'download', ended?.id as string, '--input', '--out', `${out}.in`],
+      asAuditor,
+    );
+    expect(typed.code).toBe(3);
+    const audit = await fx.ctl.api<{ items: AuditRecord[] }>(
+      'GET',
+      `/api/v1/audit?action=session.recording.download`,
+    );
+    expect(audit.body.items.map((a) => a.subject)).toContain(ended?.id);
+  });
+
+  it('an admin terminates a live session: the person is told and the record says who ended it', async () => {
+    const person = spawn(
+      'ssh',
+      [
+        '-i',
+        alice.path,
+        '-o',
+        'IdentitiesOnly=yes',
+        '-o',
+        'StrictHostKeyChecking=no',
+        '-o',
+        'UserKnownHostsFile=/dev/null',
+        '-o',
+        'BatchMode=yes',
+        '-F',
+        '/dev/null',
+        '-p',
+        String(fx.gatewayPort),
+        '-tt',
+        `${fx.deploy.name}@${fx.hostId}@127.0.0.1`,
+      ],
+      { stdio: ['pipe', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    person.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    person.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const closed = new Promise<number | null>((r) => person.once('close', r));
+    person.stdin.write('echo about-to-be-$((1+1))-terminated\n');
+    try {
+      await waitFor('the shell answering', async () => stdout.includes('about-to-be-2-terminated'));
+      const live = (await fx.sessions()).find((x) => x.state === 'live');
+      expect(live).toBeDefined();
+      const env = { KEYWARDEN_URL: fx.ctl.url, KEYWARDEN_TOKEN: fx.ctl.adminToken };
+      const res = await keywarden(
+        ['--json', 'sessions', 'terminate', live?.id as string, '--reason', 'incident 42'],
+        env,
+      );
+      expect(res.code, res.stderr).toBe(0);
+      expect(await closed).not.toBe(0);
+      expect(stderr).toContain('incident 42');
+      const after = await fx.ctl.services.store.sessions.get(live?.id as string);
+      expect(after).toMatchObject({ state: 'terminated', reason: 'incident 42' });
+      expect(after?.terminateRequestedBy).toMatch(/^token:/);
+      const again = await keywarden(['sessions', 'terminate', live?.id as string], env);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toContain('not live');
+    } finally {
+      person.kill();
+    }
   });
 });
