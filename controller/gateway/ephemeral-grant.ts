@@ -69,7 +69,7 @@ export async function grantEphemeralKey(
 
 /** Resolves when the key is on the host; throws with the reason when it cannot be placed. */
 export async function waitUntilPlaced(
-  store: Pick<Store, 'authorizations'>,
+  store: Pick<Store, 'authorizations' | 'jobs'>,
   authorizationId: string,
   hostId: string,
   timeoutMs: number,
@@ -79,7 +79,11 @@ export async function waitUntilPlaced(
   for (let delay = 20; ; delay = Math.min(delay * 2, 250)) {
     const p = await store.authorizations.getPlacement(authorizationId, hostId);
     if (p?.state === 'present') return;
-    if (p?.state === 'failed' || p?.state === 'blocked')
+    // A failed attempt the job will retry (a file changed under a concurrent edit) is
+    // not the end: only a job that has given up is.
+    const retrying =
+      p?.state === 'failed' && p.jobId !== null && (await jobStillActive(store, p.jobId));
+    if ((p?.state === 'failed' && !retrying) || p?.state === 'blocked')
       throw conflict(`the session key could not be placed on the host: ${p.error ?? p.state}`, {
         details: { authorizationId, hostId, placement: p.state },
       });
@@ -90,6 +94,39 @@ export async function waitUntilPlaced(
       });
     await new Promise((r) => setTimeout(r, delay));
   }
+}
+
+/** Resolves when the job (and, for a parent, its children) has ended, or after `timeoutMs`. */
+export async function waitUntilJobEnded(
+  store: Pick<Store, 'jobs'>,
+  jobId: string,
+  timeoutMs: number,
+): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until && (await jobStillActive(store, jobId)))
+    await new Promise((r) => setTimeout(r, 100));
+}
+
+async function jobStillActive(store: Pick<Store, 'jobs'>, jobId: string): Promise<boolean> {
+  const job = await store.jobs.get(jobId);
+  return job?.state === 'queued' || job?.state === 'running';
+}
+
+/**
+ * Runs `fn` after every earlier call with the same key has settled: the sessions of this
+ * gateway to one account of one host place their keys one after the other, instead of
+ * racing edits of the same authorized_keys file (each would refuse the others' change).
+ */
+const chains = new Map<string, Promise<unknown>>();
+export function oneAtATime<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const prev = chains.get(key) ?? Promise.resolve();
+  const run = prev.then(fn, fn);
+  const settled = run.catch(() => undefined);
+  chains.set(key, settled);
+  void settled.then(() => {
+    if (chains.get(key) === settled) chains.delete(key);
+  });
+  return run;
 }
 
 /** Queues the removal of the key's line from the host (the grant ends as `removed`). */

@@ -17,7 +17,13 @@ import type { SessionRecord, SessionState } from '../store/session-records';
 import { OPEN_SESSION_STATES } from '../store/session-records';
 import type { Store } from '../store/store';
 import { CastRecorder } from './cast-recorder';
-import { grantEphemeralKey, revokeEphemeralKey, waitUntilPlaced } from './ephemeral-grant';
+import {
+  grantEphemeralKey,
+  oneAtATime,
+  revokeEphemeralKey,
+  waitUntilJobEnded,
+  waitUntilPlaced,
+} from './ephemeral-grant';
 import { startOutboundSsh, type OutboundSsh } from './outbound-ssh';
 import { offeredHostKey, pinnedFingerprints } from './pinned-host-key';
 import { decideSessionAccess } from './session-access';
@@ -129,6 +135,11 @@ export function startGatewaySession(
     revoked = true;
     const jobId = await revokeEphemeralKey(deps, grant.authorizationId, actor);
     addEvent(id, 'key-removal-queued', { authorizationId: grant.authorizationId, jobId });
+    // The removal edits the file the next session's key goes to: that placement waits for
+    // it, as two edits of one file at once could lose one of them.
+    void oneAtATime(`${record.hostId}/${record.account}`, () =>
+      waitUntilJobEnded(deps.store, jobId, deps.config.gatewayConnectTimeoutMs),
+    );
   };
 
   const finish = async (state: SessionState, reason: string | null, exitCode: number | null) => {
@@ -215,24 +226,33 @@ export function startGatewaySession(
       offeredHostKey(host, pins, timeoutMs),
       deps.config.gatewayFromAddress ?? sourceAddressFor(host.address, host.port),
     ]);
-    const g = await grantEphemeralKey(
-      deps,
-      {
-        sessionId: id,
-        hostId: host.id,
-        account,
-        fromAddress,
-        ttlMs: deps.config.gatewayKeyTtlMs,
-        actor,
-      },
-      Date.now(),
-    );
-    grant = g;
-    await deps.store.sessions.update(id, ['connecting'], {
-      authorizationId: g.authorizationId,
-      ephemeralFingerprint: g.key.fingerprint,
+    const g = await oneAtATime(`${host.id}/${account}`, async () => {
+      const granted = await grantEphemeralKey(
+        deps,
+        {
+          sessionId: id,
+          hostId: host.id,
+          account,
+          fromAddress,
+          ttlMs: deps.config.gatewayKeyTtlMs,
+          actor,
+        },
+        Date.now(),
+      );
+      grant = granted;
+      await deps.store.sessions.update(id, ['connecting'], {
+        authorizationId: granted.authorizationId,
+        ephemeralFingerprint: granted.key.fingerprint,
+      });
+      await waitUntilPlaced(
+        deps.store,
+        granted.authorizationId,
+        host.id,
+        timeoutMs,
+        aborter.signal,
+      );
+      return granted;
     });
-    await waitUntilPlaced(deps.store, g.authorizationId, host.id, timeoutMs, aborter.signal);
     if (ending) return;
     recorder = new CastRecorder({
       outputFile: files.abs,

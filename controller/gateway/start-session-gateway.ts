@@ -25,6 +25,8 @@ export interface SessionGateway {
   /** Closes the listener (running sessions go on) and listens again on the same address. */
   restart(): Promise<void>;
   listening(): boolean;
+  /** Stops taking new connections; running sessions go on (a drain before maintenance). */
+  stopListening(): Promise<void>;
   /** Ends every running session (terminated: controller stopping) and closes the listener. */
   stop(): Promise<void>;
 }
@@ -107,6 +109,8 @@ export async function startSessionGateway(s: ControllerServices): Promise<Sessio
     live: () => [...sessions.values()],
     get: (id) => sessions.get(id),
     listening: () => isListening && server.listening,
+    stopListening: () =>
+      Promise.race([close(server), new Promise<void>((r) => setTimeout(r, 1000))]),
     restart: async () => {
       const old = server;
       await Promise.race([close(old), new Promise((r) => setTimeout(r, 1000))]);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../../controller/store/records';
 import type { SessionRecord } from '../../../controller/store/session-records';
-import { keywarden } from '../authorizations/authorization-fleet';
+import { fleetApi, keywarden } from '../authorizations/authorization-fleet';
 import {
   startGatewayFixture,
   sshThroughGateway,
@@ -218,5 +218,21 @@ describe('session gateway: ssh in with your own key, recorded, no key left behin
     } finally {
       person.kill();
     }
+  });
+
+  it('the SocketServer Monitor finds a silent listener, restarts it, and people get in again', async () => {
+    const gw = fx.ctl.services.sessionGateway;
+    await gw?.stopListening();
+    const refused = await sshThroughGateway(fx, alice, { input: 'exit\n', timeoutMs: 30_000 });
+    expect(refused.code).toBe(255);
+    const api = fleetApi(() => fx.ctl);
+    const job = await api.runJob('socket-server-monitor', null, {});
+    expect(job.state, JSON.stringify(job.error)).toBe('completed');
+    expect(job.result).toMatchObject({ answering: true, restarted: true });
+    const res = await sshThroughGateway(fx, alice, { input: 'echo back-$((2*21))\nexit\n' });
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toContain('back-42');
+    const again = await api.runJob('socket-server-monitor', null, {});
+    expect(again.result).toMatchObject({ answering: true, restarted: false });
   });
 });
