@@ -55,6 +55,21 @@ describe('session gateway: a killed controller, a key whose removal never comes'
     const s = first.services;
     const host = await s.store.hosts.get(fx.hostId);
     const from = await sourceAddressFor(fx.host.address, fx.host.port);
+    // The removal is blocked: the robot that removes expiring grants at their expiry is off,
+    // and any removal it queued is cancelled, so only sshd's expiry-time stands.
+    await s.store.robots.update(
+      'internal-expire-authorizations',
+      { enabled: false },
+      'test',
+      Date.now(),
+    );
+    const blockRemovals = async () => {
+      const queued = await s.store.jobs.list(
+        { type: ['remove-authorization'], state: ['queued'] },
+        { limit: 100 },
+      );
+      for (const j of queued.items) await s.store.jobs.requestCancel(j.id, Date.now());
+    };
     const grant = await grantEphemeralKey(
       { store: s.store, queue: s.queue },
       {
@@ -68,6 +83,7 @@ describe('session gateway: a killed controller, a key whose removal never comes'
       Date.now(),
     );
     await waitUntilPlaced(s.store, grant.authorizationId, fx.hostId, 60_000);
+    await blockRemovals();
     const keyFile = join(fx.keyDir, 'ephemeral');
     await writeFile(keyFile, grant.key.privateKey, { mode: 0o600 });
     const login = () =>
@@ -81,6 +97,7 @@ describe('session gateway: a killed controller, a key whose removal never comes'
     if (Date.now() < grant.expiresAt - 1_500) expect((await login()).code).toBe(0);
     // ... and, with its line still in the file (nobody removed it), not after.
     await new Promise((r) => setTimeout(r, Math.max(0, grant.expiresAt - Date.now() + 1_500)));
+    await blockRemovals();
     expect(await fx.keysFile()).toContain(grant.key.publicKey.split(' ')[1]);
     const after = await login();
     expect(after.code).toBe(255);
@@ -149,6 +166,23 @@ describe('session gateway: a killed controller, a key whose removal never comes'
         expect(closed).toMatchObject({ state: 'abandoned', endedAt: closed?.lastSeenAt });
         expect(closed?.reason).toContain('stopped');
         expect(closed?.endedAt).toBeGreaterThanOrEqual(live.startedAt);
+        // An attempt the dead controller was still opening (as its record was left).
+        const t = Date.now();
+        await second.services.store.sessions.create({
+          ...live,
+          id: `${live.id}-opening`,
+          state: 'connecting',
+          connectedAt: null,
+          startedAt: t,
+          lastSeenAt: t,
+          authorizationId: null,
+        });
+        const failedJob: JobRecord = await api.runJob('failed-session-finalizer', null, {});
+        expect(failedJob.result).toMatchObject({ failed: 1, sessions: [`${live.id}-opening`] });
+        const never = await second.services.store.sessions.get(`${live.id}-opening`);
+        expect(never).toMatchObject({ state: 'failed', endedAt: t });
+        expect(never?.reason).toContain('never connected');
+        expect((await second.services.store.sessions.get(live.id))?.state).toBe('abandoned');
       } finally {
         await second.stop();
       }
