@@ -226,6 +226,12 @@ export const ERRORS = {
     describe:
       'the LDAP directory could not be reached, refused the login or the TLS, or failed mid-search: nothing was changed',
   },
+  RECORDING_INVALID: {
+    status: 422,
+    retryable: false,
+    describe:
+      'a session recording is malformed or over its limits (size, line length, events): it was not converted',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -466,3 +472,5 @@ export const backupInvalid = make('BACKUP_INVALID');
 export const restoreTargetNotEmpty = make('RESTORE_TARGET_NOT_EMPTY');
 /** The directory failed during a sync: no person was changed and nothing was revoked. */
 export const directoryUnavailable = make('DIRECTORY_UNAVAILABLE');
+/** A session recording is not asciicast v2 or is over its limits: nothing was converted. */
+export const recordingInvalid = make('RECORDING_INVALID');

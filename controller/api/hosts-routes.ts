@@ -103,6 +103,14 @@ export function registerHostsRoutes(
           ),
           kind: Type.Optional(Type.Union([Type.Literal('agent'), Type.Literal('agentless')])),
           group: Type.Optional(Type.String()),
+          q: Type.Optional(
+            Type.String({
+              minLength: 1,
+              maxLength: 100,
+              description:
+                'text found (any case) in the name, address, id or OS; the other filters apply too',
+            }),
+          ),
           ...PageQuery,
         }),
         response: { 200: Page(Host), ...errors },
@@ -114,6 +122,7 @@ export function registerHostsRoutes(
           state: parseList<HostState>(req.query.state, 'state', HOST_STATES),
           ...(req.query.kind ? { kind: req.query.kind } : {}),
           ...(req.query.group ? { groupId: req.query.group } : {}),
+          ...(req.query.q?.trim() ? { text: req.query.q.trim() } : {}),
         },
         { limit: req.query.limit ?? 50, after: req.query.cursor },
       );

@@ -48,6 +48,14 @@ export const KeyListFilters = {
     }),
   ),
   host: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'host id' })),
+  q: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 100,
+      description:
+        'search: `SHA256:…` finds the keys whose fingerprint starts with it; other text, the keys of an authorized_keys line whose comment holds it (any ASCII case)',
+    }),
+  ),
 };
 
 export const LastUse = Nullable(

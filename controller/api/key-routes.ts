@@ -35,6 +35,13 @@ import { Page, PageQuery, errors } from './schemas';
 
 const FingerprintParams = Type.Object({ fingerprint: Fingerprint });
 
+/** `SHA256:…` is the start of a fingerprint; any other text is looked for in comments. */
+function keySearch(q: string | undefined): { prefix?: string; comment?: string } {
+  const text = q?.trim();
+  if (!text) return {};
+  return text.startsWith('SHA256:') ? { prefix: text } : { comment: text };
+}
+
 export function registerKeyRoutes(
   app: FastifyInstance,
   s: ControllerServices,
@@ -91,7 +98,7 @@ export function registerKeyRoutes(
         tags,
         summary: 'Keys in the fleet (or on one host), in fingerprint order',
         description:
-          'With `type`, a page may hold fewer than `limit` keys and still have a nextCursor: follow it.',
+          'With `type`, or `q` searching comments (a page reads a bounded window of lines), a page may hold fewer than `limit` keys, even none, and still have a nextCursor: follow it.',
         querystring: listQuery(KeyListFilters),
         response: { 200: Page(KeySummary), ...errors },
       },
@@ -102,6 +109,7 @@ export function registerKeyRoutes(
         {
           ...(req.query.type ? { type: req.query.type } : {}),
           ...(req.query.host ? { hostId: req.query.host } : {}),
+          ...keySearch(req.query.q),
         },
         pageOf(req.query),
       ),

@@ -17,7 +17,8 @@ import { PolicyInputSchema, PolicySchema } from '../policy/policy-schema';
 import { RULES } from '../policy/rules';
 import { validatePolicyInput } from '../policy/validate-policy';
 import { caller, type RequireRole } from './auth';
-import { errors } from './schemas';
+import { Alert, Page, PageQuery, errors } from './schemas';
+import { policyRange } from '../policy/policy-types';
 import { evaluatePolicy } from '../jobs/evaluate-policy';
 
 /** Bodies here are validated by validatePolicyInput (see above). */
@@ -169,6 +170,36 @@ export function registerPolicyRoutes(
           details: { field: 'id', value: req.params.id },
         });
       return { items: items.map(explained) };
+    },
+  );
+  r.get(
+    '/api/v1/policies/:id/violations',
+    {
+      onRequest: auth('auditor'),
+      schema: {
+        tags,
+        summary: "The policy's violations now: its open and dismissed alerts, by object",
+        description:
+          'Read in dedupe-key order from its index; the cursor is the last dedupeKey returned.',
+        params: PolicyParams,
+        querystring: Type.Object(PageQuery, { additionalProperties: false }),
+        response: { 200: Page(Alert), ...errors },
+      },
+    },
+    async (req) => {
+      await load(req.params.id);
+      const limit = req.query.limit ?? 50;
+      const range = policyRange(req.params.id);
+      const after = req.query.cursor === undefined ? '' : `${req.query.cursor}\0`;
+      const items = await s.store.alerts.listActiveInRange(
+        { from: after > range.from ? after : range.from, to: range.to },
+        limit + 1,
+      );
+      const page = items.slice(0, limit);
+      return {
+        items: page,
+        nextCursor: items.length > limit ? (page.at(-1)?.dedupeKey ?? null) : null,
+      };
     },
   );
   r.post(

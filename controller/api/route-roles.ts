@@ -125,6 +125,7 @@ export const ROUTE_ROLES = {
   'GET /api/v1/policies': 'auditor',
   'GET /api/v1/policies/:id': 'auditor',
   'GET /api/v1/policies/:id/versions': 'auditor',
+  'GET /api/v1/policies/:id/violations': 'auditor',
   'POST /api/v1/policies': 'admin',
   'PATCH /api/v1/policies/:id': 'admin',
   'DELETE /api/v1/policies/:id': 'admin',

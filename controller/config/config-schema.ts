@@ -11,6 +11,7 @@ import { asCommandList, asPathList } from './list-settings';
 import { asDnsServers } from '../reverse-dns/dns-servers-setting';
 import { parseExportSinks } from '../export/sink-config';
 import { leadTimesParser } from './notify-settings';
+import { parseRiskRules } from '../sessions/text/risk-rules-setting';
 
 export type Parse<T> = SettingParse<T>;
 
@@ -471,6 +472,20 @@ export const settings = {
     default: 'false',
     describe:
       'let a person run a command (`ssh gateway cmd`) instead of a shell; recorded like a shell. Port, agent and X11 forwarding and sftp are always refused',
+  },
+  commandRiskRules: {
+    env: 'KEYWARDEN_COMMAND_RISK_RULES',
+    parse: parseRiskRules,
+    default: '[]',
+    describe:
+      'command-audit risk rules added to the built-in ones, a JSON array of {id, pattern, score, reason}; a built-in id replaces that rule, score 0 turns it off (docs/session-search.md)',
+  },
+  commandRiskAlertScore: {
+    env: 'KEYWARDEN_COMMAND_RISK_ALERT_SCORE',
+    parse: asPositiveInt,
+    default: '70',
+    describe:
+      'command-audit raises an alert for a recorded command scoring at least this (1-100; 90 and over is critical)',
   },
 } satisfies Record<string, SettingSpec<unknown>>;
 

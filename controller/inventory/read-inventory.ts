@@ -112,22 +112,28 @@ export async function keyEntities(store: Reader, fingerprints: string[]): Promis
 const MAX_ROUNDS = 10;
 
 /**
- * Keys present in the fleet (or on one host), in fingerprint order. The type lives in each
- * item's data, so a type filter reads at most MAX_ROUNDS pages of keys: a page can hold
- * fewer than `limit` keys and still have a nextCursor, which continues the search.
+ * Keys present in the fleet (or on one host), in fingerprint order; with `prefix`, those
+ * whose fingerprint starts with it, with `comment`, those authorized by a line whose comment
+ * holds it. The type lives in each item's data, so a type filter reads at most MAX_ROUNDS
+ * pages of keys, and a comment search one window of lines: a page can hold fewer than
+ * `limit` keys and still have a nextCursor, which continues the search.
  */
 export async function listKeys(
   store: Reader,
-  filter: { type?: string; hostId?: string },
+  filter: { type?: string; hostId?: string; prefix?: string; comment?: string },
   page: { limit: number; cursor?: string },
 ): Promise<Page<KeyEntity>> {
   const out: KeyEntity[] = [];
   let after = page.cursor;
-  for (let round = 0; round < MAX_ROUNDS; round++) {
+  // A comment search already reads a bounded window of lines per page: one is enough.
+  const rounds = filter.comment === undefined ? MAX_ROUNDS : 1;
+  for (let round = 0; round < rounds; round++) {
     const fps = await store.inventory.items.listFingerprints(
       {
         kinds: ['authorized-key', 'private-key'],
         ...(filter.hostId ? { hostId: filter.hostId } : {}),
+        ...(filter.prefix !== undefined ? { prefix: filter.prefix } : {}),
+        ...(filter.comment !== undefined ? { comment: filter.comment } : {}),
       },
       { limit: page.limit, ...(after ? { after } : {}) },
     );

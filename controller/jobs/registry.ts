@@ -80,6 +80,9 @@ import { sessionFinalizer } from './session-finalizer';
 import { failedSessionFinalizer } from './failed-session-finalizer';
 import { sessionConnectionStatus } from './session-connection-status';
 import { socketServerMonitor } from './socket-server-monitor';
+import { sessionLogConverter } from './session-log-converter';
+import { sessionTextsIndexer } from './session-texts-indexer';
+import { commandAudit } from './command-audit';
 
 export const productJobs = [
   internalProcessManager,
@@ -152,6 +155,9 @@ export const productJobs = [
   failedSessionFinalizer,
   sessionConnectionStatus,
   socketServerMonitor,
+  sessionLogConverter,
+  sessionTextsIndexer,
+  commandAudit,
 ] as const;
 
 /** Fixtures for tests and benchmarks, registered only with KEYWARDEN_ENABLE_TEST_JOB_TYPES. */

@@ -2,13 +2,16 @@
 import { notFound } from '../../shared/errors';
 import { evaluateFleet, type FleetEvaluation } from './evaluate-fleet';
 import { storeSink } from './plan-changes';
+import { dedupeKeyOf } from './policy-types';
 import { inForce, type PolicyStore } from './policy-set';
 
 export async function evaluatePolicyChange(
   store: PolicyStore,
   policyId: string,
   o: { now: () => number; progress?: (hosts: number) => Promise<void> },
-): Promise<Omit<FleetEvaluation, 'groups'> & { version: number; passes: number }> {
+): Promise<
+  Omit<FleetEvaluation, 'groups'> & { version: number; passes: number; severityChanged: number }
+> {
   // An edit that lands while this runs (its own job was deduplicated into this one) is
   // evaluated by another pass before the job ends.
   for (let passes = 1; ; passes++) {
@@ -25,8 +28,23 @@ export async function evaluatePolicyChange(
       retired: inForce(policy) ? [] : [policy],
       ...(o.progress ? { progress: o.progress } : {}),
     });
+    // alerts the walk kept (their cause is still there) take the policy's severity as edited
+    const severityChanged = inForce(policy)
+      ? await store.alerts.setSeverityInRange(
+          { from: dedupeKeyOf(policy.id, ''), to: `${dedupeKeyOf(policy.id, '')}\uffff` },
+          policy.severity,
+          now,
+        )
+      : 0;
     const after = await store.policies.get(policyId);
     if (!after || after.version === policy.version || passes >= 3)
-      return { ...r, raise: sink.raised, resolve: sink.resolved, version: policy.version, passes };
+      return {
+        ...r,
+        raise: sink.raised,
+        resolve: sink.resolved,
+        version: policy.version,
+        passes,
+        severityChanged,
+      };
   }
 }

@@ -26,6 +26,8 @@ export interface HostFilter {
   state?: HostState[];
   groupId?: string;
   kind?: HostRecord['kind'];
+  /** Case-insensitive substring of the name, address, id or OS (the console's search). */
+  text?: string;
 }
 
 export interface HostRepository {

@@ -60,13 +60,30 @@ export interface InventoryItemRepository {
    * Keys as fleet entities: the distinct fingerprints of present items of these kinds
    * (on one host when given), in order; `after` = the last fingerprint of the page before.
    */
-  listFingerprints(
-    filter: { kinds: InventoryKind[]; hostId?: string },
-    page: InventoryPage,
-  ): Promise<Page<string>>;
+  listFingerprints(filter: FingerprintFilter, page: InventoryPage): Promise<Page<string>>;
   /** For each given fingerprint (a page of them) with present items of `kind`: where it is. */
   summarize(kind: InventoryKind, fingerprints: string[]): Promise<FingerprintSummary[]>;
 }
+
+export interface FingerprintFilter {
+  kinds: InventoryKind[];
+  hostId?: string;
+  /** Fingerprints that start with this (served by the fingerprint index). */
+  prefix?: string;
+  /**
+   * Keys of an authorized-key line whose comment holds this text (ASCII case ignored); other
+   * kinds have no comment and match nothing. No index can find text inside a comment, so a
+   * page reads at most COMMENT_SCAN_LINES lines (and the rest of the last key's) in
+   * fingerprint order: it may hold fewer than `limit` keys, even none, and still have a
+   * nextCursor where the next page goes on.
+   */
+  comment?: string;
+  /** Lines a page of a comment search reads at most; default COMMENT_SCAN_LINES. */
+  scanLines?: number;
+}
+
+/** Lines one page of a comment search reads at most (a few tenths of a second on SQLite). */
+export const COMMENT_SCAN_LINES = 25_000;
 
 export interface InventoryPage {
   limit: number;

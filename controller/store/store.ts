@@ -35,6 +35,7 @@ import type { PolicyRepository } from './policy-store';
 import type { NotificationRepository } from './notification-store';
 import type { DirectoryRepository } from './directory-store';
 import type { SessionRepository } from './session-store';
+import type { SessionTextRepository } from './session-text-store';
 
 export interface JobFilter {
   state?: JobState[];
@@ -236,6 +237,15 @@ export interface AlertRepository {
    * where the store has transactions (one fsync for a host's or a batch's changes).
    * `created`: one flag per raise, false when an open alert had that dedupe key.
    */
+  /**
+   * Gives the open and dismissed alerts whose dedupe key is in [from, to) this severity
+   * (an edited policy's alerts follow its new severity); returns how many changed.
+   */
+  setSeverityInRange(
+    range: { from: string; to: string },
+    severity: AlertRecord['severity'],
+    now: number,
+  ): Promise<number>;
   applyMany(
     changes: {
       raise: Array<Parameters<AlertRepository['raise']>[0]>;
@@ -273,5 +283,6 @@ export interface Store {
   notifications: NotificationRepository;
   directory: DirectoryRepository;
   sessions: SessionRepository;
+  sessionTexts: SessionTextRepository;
   close(): Promise<void>;
 }

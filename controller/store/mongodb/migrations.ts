@@ -20,6 +20,7 @@ import { policyMigrations } from './policy-migrations';
 import { notificationMigrations } from './notification-migrations';
 import { directoryMigrations } from './directory-migrations';
 import { sessionMigrations } from './session-migrations';
+import { sessionTextMigrations } from './session-text-migrations';
 
 interface Migration {
   id: number;
@@ -125,6 +126,7 @@ export const migrations: readonly Migration[] = [
   ...notificationMigrations,
   ...directoryMigrations,
   ...sessionMigrations,
+  ...sessionTextMigrations,
 ];
 
 export async function migrate(db: Db): Promise<void> {

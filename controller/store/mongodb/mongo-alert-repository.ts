@@ -153,6 +153,17 @@ export function mongoAlertRepository(c: Collections): AlertRepository {
           .limit(limit)
           .toArray()
       ).map((d) => ({ id: d._id, dedupeKey: d.dedupeKey, state: d.state, updatedAt: d.updatedAt })),
+    setSeverityInRange: async ({ from, to }, severity, now) =>
+      (
+        await c.alerts.updateMany(
+          {
+            dedupeKey: { $gte: from, $lt: to },
+            state: { $in: ['open', 'dismissed'] },
+            severity: { $ne: severity },
+          },
+          { $set: { severity, updatedAt: now } },
+        )
+      ).modifiedCount,
     // No transaction here: one after the other, each as `raise` / `setState` does it.
     applyMany: async (changes, now) => {
       const created: boolean[] = [];

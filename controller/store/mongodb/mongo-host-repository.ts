@@ -56,6 +56,13 @@ export function mongoHostRepository(c: HostCollections): HostRepository {
       if (f.state) q.state = { $in: f.state };
       if (f.groupId !== undefined) q.groupId = f.groupId;
       if (f.kind !== undefined) q.kind = f.kind;
+      if (f.text !== undefined) {
+        // The text as written (regex characters escaped), in any case.
+        const $regex = f.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        q.$or = (['name', 'address', '_id', 'os'] as const).map((k) => ({
+          [k]: { $regex, $options: 'i' },
+        }));
+      }
       if (page.after !== undefined) q._id = { $gt: page.after };
       const docs = await c.hosts.find(q, { sort: { _id: 1 }, limit: page.limit + 1 }).toArray();
       const items = docs.slice(0, page.limit).map(toHost);

@@ -4,7 +4,13 @@
  */
 import type { Filter } from 'mongodb';
 import type { InventoryKind } from '../inventory-records';
-import type { FingerprintSummary, InventoryFilter, InventoryPage } from '../inventory-store';
+import {
+  COMMENT_SCAN_LINES,
+  type FingerprintFilter,
+  type FingerprintSummary,
+  type InventoryFilter,
+  type InventoryPage,
+} from '../inventory-store';
 import type { Page } from '../store';
 import { toItem, type InventoryCollections, type InventoryDoc } from './inventory-collections';
 
@@ -31,20 +37,45 @@ export async function mongoItemPage<K extends InventoryKind>(
   return { items, nextCursor: docs.length > p.limit && last ? last.id : null };
 }
 
+/**
+ * `data` is the item's JSON text (JSON.stringify, no spaces): the text is looked for, as
+ * JSON writes it and with regex characters escaped, inside the string value of "comment".
+ */
+const commentPattern = (text: string) => {
+  const asJson = JSON.stringify(text).slice(1, -1);
+  return `"comment":"(?:[^"\\\\]|\\\\.)*${asJson.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`;
+};
+
 /** Reads each kind in fingerprint order (the (kind, fingerprint) index) until a page of distinct values. */
 export async function mongoFingerprintPage(
   c: InventoryCollections,
-  f: { kinds: InventoryKind[]; hostId?: string },
+  f: FingerprintFilter,
   p: InventoryPage,
 ): Promise<Page<string>> {
   const found = new Set<string>();
   for (const kind of f.kinds) {
-    const filter: Filter<InventoryDoc> = {
-      kind,
-      removedAt: null,
-      fingerprint: p.after === undefined ? { $ne: null } : { $gt: p.after },
-    };
+    if (f.comment !== undefined && kind !== 'authorized-key') continue;
+    const range: { $ne?: null; $gt?: string; $gte?: string; $lt?: string; $lte?: string } =
+      p.after === undefined ? { $ne: null } : { $gt: p.after };
+    if (f.prefix !== undefined) {
+      range.$gte = f.prefix;
+      range.$lt = `${f.prefix}\uffff`;
+    }
+    const filter: Filter<InventoryDoc> = { kind, removedAt: null, fingerprint: range };
     if (f.hostId !== undefined) filter.hostId = f.hostId;
+    let edge: string | null = null;
+    if (f.comment !== undefined) {
+      // The window of a comment search (see FingerprintFilter.comment): up to the key of the
+      // COMMENT_SCAN_LINES-th line, that key's every line included.
+      const nth = await c.items.findOne(filter, {
+        sort: { fingerprint: 1 },
+        skip: (f.scanLines ?? COMMENT_SCAN_LINES) - 1,
+        projection: { fingerprint: 1 },
+      });
+      edge = nth?.fingerprint ?? null;
+      if (edge !== null) range.$lte = edge;
+      filter.data = { $regex: commentPattern(f.comment), $options: 'i' };
+    }
     const cursor = c.items.find(filter, {
       sort: { fingerprint: 1 },
       projection: { fingerprint: 1 },
@@ -60,6 +91,10 @@ export async function mongoFingerprintPage(
       }
     } finally {
       await cursor.close();
+    }
+    if (f.comment !== undefined) {
+      const items = [...seen].sort().slice(0, p.limit);
+      return { items, nextCursor: seen.size > p.limit ? (items.at(-1) ?? null) : edge };
     }
   }
   const sorted = [...found].sort();

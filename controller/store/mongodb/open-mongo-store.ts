@@ -15,6 +15,7 @@ import { mongoAlertRepository } from './mongo-alert-repository';
 import { mongoNotificationRepository } from './mongo-notification-repository';
 import { mongoDirectoryRepository } from './mongo-directory-repository';
 import { mongoSessionRepository } from './mongo-session-repository';
+import { mongoSessionTextRepository } from './mongo-session-texts';
 import { mongoTokenRepository, mongoWorkerRepository } from './mongo-record-repositories';
 import { mongoRobotRepository } from './mongo-robot-repository';
 import { mongoPolicyRepository } from './mongo-policy-repository';
@@ -70,6 +71,7 @@ export async function openMongoStore(url: string, opts: MongoStoreOptions = {}):
       notifications: mongoNotificationRepository(db),
       directory: mongoDirectoryRepository(db),
       sessions: mongoSessionRepository(db),
+      sessionTexts: mongoSessionTextRepository(db),
       close: () => client.close(),
     };
   } catch (err) {

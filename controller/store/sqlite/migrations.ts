@@ -18,6 +18,7 @@ import { policyMigrations } from './policy-migration';
 import { notificationMigrations } from './notification-migration';
 import { directoryMigrations } from './directory-migration';
 import { sessionMigrations } from './session-migration';
+import { sessionTextMigrations } from './session-text-migration';
 
 export const migrations: ReadonlyArray<{ id: number; name: string; sql: string }> = [
   {
@@ -152,6 +153,7 @@ export const migrations: ReadonlyArray<{ id: number; name: string; sql: string }
   ...notificationMigrations,
   ...directoryMigrations,
   ...sessionMigrations,
+  ...sessionTextMigrations,
 ];
 
 export function migrate(db: Database.Database): void {

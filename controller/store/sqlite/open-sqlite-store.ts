@@ -22,6 +22,7 @@ import { sqlitePolicyRepository } from './sqlite-policy-repository';
 import { sqliteNotificationRepository } from './sqlite-notification-repository';
 import { sqliteDirectoryRepository } from './sqlite-directory-repository';
 import { sqliteSessionRepository } from './sqlite-session-repository';
+import { sqliteSessionTextRepository } from './sqlite-session-texts';
 import {
   sqliteRobotRepository,
   sqliteTokenRepository,
@@ -86,6 +87,7 @@ export function openSqliteStore(
     notifications: sqliteNotificationRepository(db),
     directory: sqliteDirectoryRepository(db),
     sessions: sqliteSessionRepository(db),
+    sessionTexts: sqliteSessionTextRepository(db),
   });
   return {
     kind: 'sqlite',

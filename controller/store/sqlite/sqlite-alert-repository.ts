@@ -199,6 +199,13 @@ export function sqliteAlertRepository(db: Database.Database): AlertRepository {
         state: AlertState;
         updatedAt: number;
       }>,
+    setSeverityInRange: async ({ from, to }, severity, now) =>
+      stmt(
+        db,
+        `UPDATE alerts SET severity = ?, updated_at = ?
+        WHERE state IN ('open', 'dismissed') AND dedupe_key >= ? AND dedupe_key < ?
+        AND severity <> ?`,
+      ).run(severity, now, from, to, severity).changes,
     applyMany: async (c, now) =>
       c.raise.length + c.setState.length ? applyMany.immediate(c, now) : { created: [] },
   };

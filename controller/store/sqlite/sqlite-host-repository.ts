@@ -123,6 +123,14 @@ export function sqliteHostRepository(db: Database.Database): HostRepository {
       const eq = (sql: string, v: unknown) => addWhere(where, args, v, sql, v);
       eq('group_id = ?', f.groupId);
       eq('kind = ?', f.kind);
+      if (f.text !== undefined) {
+        // LIKE ignores ASCII case; its wildcards in the text are escaped to match as written.
+        const like = `%${f.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        where.push(
+          `(${['name', 'address', 'id', 'os'].map((c) => `${c} LIKE ? ESCAPE '\\'`).join(' OR ')})`,
+        );
+        args.push(like, like, like, like);
+      }
       eq('id > ?', page.after);
       const sql = `SELECT * FROM hosts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ?`;
       const rows = db.prepare(sql).all(...args, page.limit + 1) as HostRow[];

@@ -5,7 +5,13 @@
  */
 import type Database from 'better-sqlite3';
 import type { InventoryKind } from '../inventory-records';
-import type { FingerprintSummary, InventoryFilter, InventoryPage } from '../inventory-store';
+import {
+  COMMENT_SCAN_LINES,
+  type FingerprintFilter,
+  type FingerprintSummary,
+  type InventoryFilter,
+  type InventoryPage,
+} from '../inventory-store';
 import type { Page } from '../store';
 import { toItem, type InventoryRow } from './sqlite-inventory-rows';
 import { placeholders, stmt } from './statements';
@@ -53,24 +59,28 @@ export function sqliteItemPage<K extends InventoryKind>(
 /** Each kind read through the (kind, fingerprint) index, then merged: one page of distinct values. */
 export function sqliteFingerprintPage(
   db: Database.Database,
-  f: { kinds: InventoryKind[]; hostId?: string },
+  f: FingerprintFilter,
   p: InventoryPage,
 ): Page<string> {
   const found = new Set<string>();
   for (const kind of f.kinds) {
+    if (f.comment !== undefined && kind !== 'authorized-key') continue;
     const where = ['kind = ?', 'fingerprint IS NOT NULL', 'removed_at IS NULL'];
     const args: unknown[] = [kind];
-    if (f.hostId !== undefined) {
-      where.push('host_id = ?');
-      args.push(f.hostId);
-    }
-    if (p.after !== undefined) {
-      where.push('fingerprint > ?');
-      args.push(p.after);
-    }
+    const add = (sql: string, ...values: unknown[]) => {
+      where.push(sql);
+      args.push(...values);
+    };
+    if (f.hostId !== undefined) add('host_id = ?', f.hostId);
+    if (p.after !== undefined) add('fingerprint > ?', p.after);
+    // A range, so the fingerprint index finds the prefix instead of testing every key.
+    if (f.prefix !== undefined)
+      add('fingerprint >= ? AND fingerprint < ?', f.prefix, `${f.prefix}\uffff`);
     // One host's items are few: read them by host and sort, rather than walk the fleet's
     // fingerprint index in order (which the planner prefers, to skip the sort).
     const from = f.hostId === undefined ? '' : 'INDEXED BY inventory_host';
+    if (f.comment !== undefined)
+      return sqliteCommentPage(db, { from, where, args }, { ...f, comment: f.comment }, p.limit);
     const rows = stmt(
       db,
       `SELECT DISTINCT fingerprint FROM inventory_items ${from} WHERE ${where.join(' AND ')}
@@ -82,6 +92,37 @@ export function sqliteFingerprintPage(
   const items = sorted.slice(0, p.limit);
   const last = items[items.length - 1];
   return { items, nextCursor: sorted.length > p.limit && last ? last : null };
+}
+
+/**
+ * A comment search reads a window of lines in fingerprint order: up to the fingerprint of
+ * the COMMENT_SCAN_LINES-th line (found from the index alone), with every line of that last
+ * key, so the next page starts after a key read whole.
+ */
+function sqliteCommentPage(
+  db: Database.Database,
+  q: { from: string; where: string[]; args: unknown[] },
+  f: FingerprintFilter & { comment: string },
+  limit: number,
+): Page<string> {
+  const base = `FROM inventory_items ${q.from} WHERE ${q.where.join(' AND ')}`;
+  const edge = stmt(db, `SELECT fingerprint ${base} ORDER BY fingerprint LIMIT 1 OFFSET ?`).get(
+    ...q.args,
+    (f.scanLines ?? COMMENT_SCAN_LINES) - 1,
+  ) as { fingerprint: string } | undefined;
+  const rows = stmt(
+    db,
+    `SELECT DISTINCT fingerprint ${base} ${edge ? 'AND fingerprint <= ?' : ''}
+    AND json_extract(data, '$.comment') LIKE ? ESCAPE '\\' ORDER BY fingerprint LIMIT ?`,
+  ).all(
+    ...q.args,
+    ...(edge ? [edge.fingerprint] : []),
+    `%${f.comment.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+    limit + 1,
+  ) as Array<{ fingerprint: string }>;
+  const items = rows.slice(0, limit).map((r) => r.fingerprint);
+  if (rows.length > limit) return { items, nextCursor: items.at(-1) ?? null };
+  return { items, nextCursor: edge?.fingerprint ?? null };
 }
 
 export function sqliteSummarize(

@@ -237,6 +237,27 @@ describe.each(['sqlite', 'mongodb'] as const)('policy violations as alerts (%s)'
     expect(stale.status).toBe(409);
   }, 400_000);
 
+  it("gives the alerts a policy keeps open its new severity when the policy's severity is edited", async () => {
+    const before = await policyAlerts('default-root-key-without-from');
+    const active = before.filter((a) => a.state !== 'resolved');
+    expect(active.map((a) => a.context.fingerprint)).toEqual([weak.fingerprint]);
+    expect(active[0]?.severity).not.toBe('info');
+    const { version } = (
+      await ctl.api<{ version: number }>('GET', '/api/v1/policies/default-root-key-without-from')
+    ).body;
+    const saved = await ctl.api<{ jobId: string }>(
+      'PATCH',
+      '/api/v1/policies/default-root-key-without-from',
+      { body: { version, severity: 'info' } },
+    );
+    expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+    expect((await jobEnded(ctl, saved.body.jobId)).state).toBe('completed');
+    const after = (await policyAlerts('default-root-key-without-from')).find(
+      (a) => a.id === active[0]!.id,
+    );
+    expect(after).toMatchObject({ severity: 'info', state: active[0]!.state });
+  }, 300_000);
+
   it('runs the daily evaluation and reads the daily block, and manages policies with the CLI', async () => {
     const daily = await ctl.api<{ job: JobRecord }>('POST', '/api/v1/jobs', {
       body: { type: 'internal-reporting', params: {} },

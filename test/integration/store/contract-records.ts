@@ -263,5 +263,25 @@ export function recordsContract(ctx: ContractContext): void {
       expect(again).toMatchObject({ state: 'open', createdAt: T0 + 12 });
       expect(again?.id).not.toBe(a2!.id);
     });
+
+    it("gives a range's open and dismissed alerts a new severity, and no others", async () => {
+      const { store } = ctx.get();
+      const base = { type: 'policy', severity: 'warning' as const, subject: 's', message: 'm' };
+      const open = await store.alerts.raise({ ...base, dedupeKey: 'policy:sev:host:a|1' }, T0);
+      const dismissed = await store.alerts.raise({ ...base, dedupeKey: 'policy:sev:host:b|1' }, T0);
+      const resolved = await store.alerts.raise({ ...base, dedupeKey: 'policy:sev:host:c|1' }, T0);
+      const other = await store.alerts.raise({ ...base, dedupeKey: 'policy:sew:host:a|1' }, T0);
+      await store.alerts.setState(dismissed.alert.id, 'dismissed', T0 + 1);
+      await store.alerts.setState(resolved.alert.id, 'resolved', T0 + 1);
+      const range = { from: 'policy:sev:', to: 'policy:sev:\uffff' };
+      expect(await store.alerts.setSeverityInRange(range, 'critical', T0 + 2)).toBe(2);
+      expect(await store.alerts.setSeverityInRange(range, 'critical', T0 + 3)).toBe(0);
+      const sev = async (id: string) => (await store.alerts.get(id))?.severity;
+      expect(await sev(open.alert.id)).toBe('critical');
+      expect(await sev(dismissed.alert.id)).toBe('critical');
+      expect(await sev(resolved.alert.id)).toBe('warning');
+      expect(await sev(other.alert.id)).toBe('warning');
+      expect((await store.alerts.get(open.alert.id))?.updatedAt).toBe(T0 + 2);
+    });
   });
 }

@@ -22,6 +22,7 @@ import { policiesContract } from './contract-policies';
 import { notificationsContract } from './contract-notifications';
 import { directoryContract } from './contract-directory';
 import { sessionsContract } from './contract-sessions';
+import { sessionTextsContract } from './contract-session-texts';
 
 export interface StoreUnderTest {
   store: Store;
@@ -75,5 +76,6 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     notificationsContract(ctx);
     directoryContract(ctx);
     sessionsContract(ctx);
+    sessionTextsContract(ctx);
   });
 }

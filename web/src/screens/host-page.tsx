@@ -64,7 +64,9 @@ export function HostPage({ params }: PageProps) {
         <h2 id="facts">Facts</h2>
         <dl class="facts">
           <dt>Id</dt>
-          <dd>{h.id}</dd>
+          <dd>
+            {h.id} · <a href={`/access?host=${enc(h.id)}`}>who can reach it</a>
+          </dd>
           <dt>Address</dt>
           <dd>
             {h.address}:{h.port}

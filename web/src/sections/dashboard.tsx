@@ -1,7 +1,8 @@
 /**
  * The dashboard: the figures internal-calculate-statistics keeps (hosts by state and kind,
- * jobs by state, failures by type, open alerts by severity) and the size of the newest
- * access graph. One read each, whatever the fleet's size: the counting is the robot's.
+ * keys by type and size, authorized-key lines unused or foreign, jobs by state, failures by
+ * type, open alerts by severity) and the size of the newest access graph. One read each,
+ * whatever the fleet's size: the counting is the robot's (controller/reports/key-statistics.ts).
  */
 import { api, ApiError } from '../api';
 import type { Section } from '../sections';
@@ -18,6 +19,15 @@ interface Statistics {
     hosts?: { total: number; byState: Record<string, number>; byKind: Record<string, number> };
     jobs?: { byState: Record<string, number>; failedByType: Record<string, number> };
     alerts?: { open: number; openBySeverity: Record<string, number> };
+    keys?: { total: number; byType: Record<string, number>; bySize: Record<string, number> };
+    authorizedKeys?: {
+      lines: number;
+      managed: number;
+      foreign: number;
+      used: number;
+      unused: number;
+    };
+    privateKeys?: { files: number; encrypted: number; unencrypted: number };
     [more: string]: unknown;
   };
 }
@@ -41,6 +51,7 @@ function Dashboard() {
     stats.reload();
   };
   const d = stats.data?.data;
+  const lines = d?.authorizedKeys;
   return (
     <>
       <PageTitle title="Dashboard">
@@ -67,6 +78,15 @@ function Dashboard() {
             <span class="big">{d.hosts?.total ?? 0}</span> hosts
           </div>
           <div class="card figure">
+            <span class="big">{d.keys?.total ?? 0}</span> keys
+          </div>
+          <div class="card figure">
+            <span class="big">{lines?.unused ?? 0}</span> authorized keys never used
+          </div>
+          <div class="card figure">
+            <span class="big">{lines?.foreign ?? 0}</span> foreign authorized keys
+          </div>
+          <div class="card figure">
             <span class="big">{d.alerts?.open ?? 0}</span> open alerts
           </div>
           {graph.data &&
@@ -80,6 +100,26 @@ function Dashboard() {
           </div>
           <div class="card">
             <CountChart title="Hosts by kind" counts={d.hosts?.byKind ?? {}} kind="doughnut" />
+          </div>
+          <div class="card">
+            <CountChart title="Keys by type" counts={d.keys?.byType ?? {}} kind="doughnut" />
+          </div>
+          <div class="card">
+            <CountChart title="Keys by type and size" counts={d.keys?.bySize ?? {}} />
+          </div>
+          <div class="card">
+            <CountChart
+              title="Authorized keys used or never used"
+              counts={lines ? { used: lines.used, 'never used': lines.unused } : {}}
+              kind="doughnut"
+            />
+          </div>
+          <div class="card">
+            <CountChart
+              title="Authorized keys managed or foreign"
+              counts={lines ? { managed: lines.managed, foreign: lines.foreign } : {}}
+              kind="doughnut"
+            />
           </div>
           <div class="card">
             <CountChart

@@ -1,4 +1,7 @@
-/** Hosts: the list with filters and search, adding an agentless host, and a host's page. */
+/**
+ * Hosts: the list with filters and a search done by the server (`q`: name, address, id,
+ * OS), adding an agentless host, and a host's page.
+ */
 import { useState } from 'preact/hooks';
 import { qs, type Page } from '../api';
 import type { PageProps, Section } from '../sections';
@@ -8,6 +11,7 @@ import { HostPage } from '../screens/host-page';
 import { ImportHosts, ScanRange } from '../screens/host-intake';
 import { HOST_STATES, type Host } from '../types';
 import { enc, PageTitle, State, Time } from '../ui/bits';
+import { useDebounced } from '../ui/debounced';
 import { PagedFooter, usePaged } from '../ui/paged';
 import { useApi } from '../ui/use-api';
 
@@ -16,20 +20,16 @@ function HostsList({ query }: PageProps) {
   const [state, setState] = useState(query.get('state') ?? '');
   const [kind, setKind] = useState(query.get('kind') ?? '');
   const [group, setGroup] = useState(query.get('group') ?? '');
-  const [search, setSearch] = useState('');
+  const [search, setSearch] = useState(query.get('q') ?? '');
+  const q = useDebounced(search.trim().slice(0, 100));
   const [opened, setOpened] = useState<'add' | 'import' | 'scan' | null>(null);
   const toggle = (which: 'add' | 'import' | 'scan') => setOpened(opened === which ? null : which);
   const close = () => setOpened(null);
   const groups = useApi<Page<{ id: string; name: string }>>(
     can('GET /api/v1/host-groups') ? '/api/v1/host-groups?limit=500' : null,
   );
-  const paged = usePaged<Host>(`/api/v1/hosts${qs({ state, kind, group, limit: 200 })}`);
-  const needle = search.trim().toLowerCase();
-  const shown = needle
-    ? paged.items.filter((h) =>
-        [h.name, h.address, h.id, h.os ?? ''].some((v) => v.toLowerCase().includes(needle)),
-      )
-    : paged.items;
+  const paged = usePaged<Host>(`/api/v1/hosts${qs({ q, state, kind, group, limit: 200 })}`);
+  const shown = paged.items;
   return (
     <>
       <PageTitle title="Hosts">
@@ -62,7 +62,8 @@ function HostsList({ query }: PageProps) {
           <input
             type="search"
             value={search}
-            placeholder="name, address, id"
+            maxLength={100}
+            placeholder="name, address, id, OS"
             onInput={(e) => setSearch((e.target as HTMLInputElement).value)}
           />
         </label>
@@ -99,7 +100,8 @@ function HostsList({ query }: PageProps) {
       </form>
       <table>
         <caption>
-          {shown.length} hosts{needle ? ` matching "${search}" among those loaded` : ''}
+          {shown.length} hosts{q ? ` matching "${q}"` : ''}
+          {paged.more ? ' (more to load)' : ''}
         </caption>
         <thead>
           <tr>

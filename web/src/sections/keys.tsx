@@ -1,6 +1,6 @@
 /**
- * Keys across the fleet: search by fingerprint (opens the key) or comment (among the keys
- * loaded), and a key's page with every line authorizing it and every file storing its
+ * Keys across the fleet: a search done by the server (`q`: the start of a SHA256
+ * fingerprint, or text in a comment; a whole fingerprint opens the key), and a key's page with every line authorizing it and every file storing its
  * private half.
  */
 import { useState } from 'preact/hooks';
@@ -9,6 +9,7 @@ import { navigate } from '../router';
 import type { PageProps, Section } from '../sections';
 import { useSession } from '../session';
 import { enc, ErrorBox, Loading, PageTitle, Time } from '../ui/bits';
+import { useDebounced } from '../ui/debounced';
 import { PagedFooter, usePaged } from '../ui/paged';
 import { useApi } from '../ui/use-api';
 
@@ -27,16 +28,10 @@ const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
 
 function KeysList({ query }: PageProps) {
   const [type, setType] = useState(query.get('type') ?? '');
-  const [search, setSearch] = useState('');
-  const paged = usePaged<KeySummary>(`/api/v1/keys${qs({ type, limit: 200 })}`);
-  const needle = search.trim().toLowerCase();
-  const shown = needle
-    ? paged.items.filter(
-        (k) =>
-          k.fingerprint.toLowerCase().includes(needle) ||
-          (k.comment ?? '').toLowerCase().includes(needle),
-      )
-    : paged.items;
+  const [search, setSearch] = useState(query.get('q') ?? '');
+  const q = useDebounced(search.trim().slice(0, 100));
+  const paged = usePaged<KeySummary>(`/api/v1/keys${qs({ q, type, limit: 200 })}`);
+  const shown = paged.items;
   const submit = (e: Event) => {
     e.preventDefault();
     if (FINGERPRINT.test(search.trim())) navigate(`/keys/${enc(search.trim())}`);
@@ -50,6 +45,7 @@ function KeysList({ query }: PageProps) {
           <input
             type="search"
             value={search}
+            maxLength={100}
             placeholder="SHA256:… or a comment"
             onInput={(e) => setSearch((e.target as HTMLInputElement).value)}
           />
@@ -72,7 +68,10 @@ function KeysList({ query }: PageProps) {
         <button type="submit">Open key</button>
       </form>
       <table>
-        <caption>{shown.length} keys</caption>
+        <caption>
+          {shown.length} keys{q ? ` matching "${q}"` : ''}
+          {paged.more ? ' (more to load)' : ''}
+        </caption>
         <thead>
           <tr>
             <th scope="col">Fingerprint</th>

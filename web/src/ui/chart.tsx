@@ -35,7 +35,8 @@ export function CountChart(props: {
   kind?: 'bar' | 'doughnut';
 }) {
   const ref = useRef<HTMLCanvasElement>(null);
-  const labels = Object.keys(props.counts);
+  // A zero is no slice or bar: leaving it out keeps the legend to what is there.
+  const labels = Object.keys(props.counts).filter((l) => (props.counts[l] ?? 0) !== 0);
   const values = labels.map((l) => props.counts[l] ?? 0);
   const key = JSON.stringify(props.counts);
   useEffect(() => {
@@ -81,5 +82,6 @@ export function CountChart(props: {
 
 const describe = (counts: Record<string, number>) =>
   Object.entries(counts)
+    .filter(([, v]) => v !== 0)
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');

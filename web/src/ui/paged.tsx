@@ -1,9 +1,10 @@
 /**
- * A paged list: the first page, then "Load more" following nextCursor. `filter` narrows
- * what is loaded (a search box over a page the API cannot search itself).
+ * A paged list: the first page, then "Load more" following nextCursor. When the path
+ * changes (a filter, a search typed), an answer still on its way for the old path is
+ * dropped: answers can arrive out of order, and the list must be the last one asked for.
  */
 import type { ComponentChildren } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, type Page } from '../api';
 import { ErrorBox, Loading } from './bits';
 
@@ -13,22 +14,27 @@ export function usePaged<T>(path: string | null) {
   const [error, setError] = useState<Error | null>(null);
   const [loading, setLoading] = useState(false);
   const [tick, setTick] = useState(0);
+  const generation = useRef(0);
   const load = async (after: string | null, replace: boolean) => {
     if (!path) return;
+    if (replace) generation.current++;
+    const asked = generation.current;
     setLoading(true);
     try {
       const sep = path.includes('?') ? '&' : '?';
       const page = await get<Page<T>>(
         after ? `${path}${sep}cursor=${encodeURIComponent(after)}` : path,
       );
+      if (asked !== generation.current) return;
       setItems((old) => (replace ? page.items : [...old, ...page.items]));
       setCursor(page.nextCursor);
       setError(null);
     } catch (err) {
+      if (asked !== generation.current) return;
       setError(err as Error);
       if (replace) setItems([]);
     } finally {
-      setLoading(false);
+      if (asked === generation.current) setLoading(false);
     }
   };
   useEffect(() => {
@@ -54,7 +60,11 @@ export function PagedFooter(props: {
     <div class="pager">
       <ErrorBox error={paged.error} />
       {paged.loading && <Loading what={props.what} />}
-      {!paged.loading && props.count === 0 && !paged.error && <p class="muted">No {props.what}.</p>}
+      {!paged.loading && props.count === 0 && !paged.error && (
+        <p class="muted">
+          {paged.more ? `No ${props.what} in what was read so far.` : `No ${props.what}.`}
+        </p>
+      )}
       {paged.more && (
         <button type="button" onClick={paged.more} disabled={paged.loading}>
           Load more {props.what}
