@@ -22,6 +22,8 @@ import { secretBoxFor } from './secrets/secret-boxes';
 import { JobSecrets } from './secrets/sealed-params';
 import { ExportService } from './export/export-service';
 import { startSessionGateway } from './gateway/start-session-gateway';
+import { gatewaySessionSource } from './gateway/gateway-session-source';
+import { provideSessionSource } from './sessions/text/session-source';
 
 export interface RunningController {
   services: ControllerServices;
@@ -99,6 +101,9 @@ export async function startController(
     : config.httpAddr.host;
   // Agents: CA, enrollment and agent ports, and the agent route for host jobs.
   const agentGateway = await startAgentGateway(services);
+  // The text jobs (log converter, indexer, command audit) read the gateway's sessions, on
+  // any controller sharing the store (the recordings are read from this data directory).
+  provideSessionSource(gatewaySessionSource);
   await engine.start();
   // The session gateway (off unless KEYWARDEN_GATEWAY_ADDR is set): docs/gateway.md.
   const sessionGateway = await startSessionGateway(services);

@@ -148,6 +148,7 @@ export const ROUTE_ROLES = {
   'DELETE /api/v1/access-groups/:id': 'operator',
   'GET /api/v1/sessions': 'auditor',
   'GET /api/v1/sessions/:id': 'auditor',
+  'GET /api/v1/sessions/search': 'auditor',
   'GET /api/v1/sessions/:id/recording': 'auditor',
   // what the person typed: passwords typed at prompts included
   'GET /api/v1/sessions/:id/input': 'admin',

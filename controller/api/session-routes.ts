@@ -15,7 +15,13 @@ import { OPEN_SESSION_STATES, SESSION_STATES, type SessionRecord } from '../stor
 import { caller, type RequireRole } from './auth';
 import { parseList, parseTime } from './parse-query';
 import { IdParams, Page, errors } from './schemas';
-import { Session, SessionEvent, SessionQuery, TerminateBody } from './session-schemas';
+import {
+  Session,
+  SessionEvent,
+  SessionQuery,
+  SessionSearchQuery,
+  TerminateBody,
+} from './session-schemas';
 
 export function registerSessionRoutes(
   app: FastifyInstance,
@@ -85,23 +91,68 @@ export function registerSessionRoutes(
       ),
   );
   r.get(
+    '/api/v1/sessions/search',
+    {
+      onRequest: auth('auditor'),
+      schema: {
+        tags,
+        summary:
+          'Search recorded sessions: a word, a phrase or a command line, within a time range, a host, a person',
+        querystring: SessionSearchQuery,
+        response: { 200: Type.Unknown({ description: '{sessions, nextCursor}' }), ...errors },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      return s.store.sessionTexts.search({
+        ...(q.words !== undefined ? { words: q.words } : {}),
+        ...(q.phrase !== undefined ? { phrase: q.phrase } : {}),
+        ...(q.command !== undefined ? { command: q.command } : {}),
+        ...(q.since !== undefined ? { from: parseTime(q.since, 'since') } : {}),
+        ...(q.until !== undefined ? { to: parseTime(q.until, 'until') } : {}),
+        ...(q.host !== undefined ? { hostId: q.host } : {}),
+        ...(q.person !== undefined ? { person: q.person } : {}),
+        limit: q.limit ?? 20,
+        ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
+      });
+    },
+  );
+  r.get(
     '/api/v1/sessions/:id',
     {
       onRequest: auth('auditor'),
       schema: {
         tags,
-        summary: 'One session and its events (refused requests, key removal, termination)',
+        summary:
+          "One session, its events (refused requests, key removal, termination) and its readable log with each command's risk score (null until converted)",
         params: IdParams,
         response: {
-          200: Type.Object({ session: Session, events: Type.Array(SessionEvent) }),
+          200: Type.Object({
+            session: Session,
+            events: Type.Array(SessionEvent),
+            text: Type.Unknown({ description: '{log, scores, convertedAt, indexedAt} or null' }),
+          }),
           ...errors,
         },
       },
     },
-    async (req) => ({
-      session: await sessionOr404(req.params.id),
-      events: await s.store.sessions.listEvents(req.params.id),
-    }),
+    async (req) => {
+      const session = await sessionOr404(req.params.id);
+      const text = await s.store.sessionTexts.get(session.id);
+      return {
+        session,
+        events: await s.store.sessions.listEvents(session.id),
+        text: text
+          ? {
+              log: text.log,
+              scores: text.scores,
+              convertedAt: text.convertedAt,
+              indexedAt: text.indexedAt,
+              scoredAt: text.scoredAt,
+            }
+          : null,
+      };
+    },
   );
   for (const part of ['output', 'input'] as const) {
     r.get(

@@ -58,3 +58,21 @@ export const TerminateBody = Type.Object(
   { reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })) },
   { additionalProperties: false },
 );
+
+export const SessionSearchQuery = Type.Object({
+  words: Type.Optional(
+    Type.String({ maxLength: 500, description: 'each word anywhere in a command or its output' }),
+  ),
+  phrase: Type.Optional(
+    Type.String({ maxLength: 500, description: 'these words in this order, as given' }),
+  ),
+  command: Type.Optional(
+    Type.String({ maxLength: 500, description: 'the command line contains this' }),
+  ),
+  since: TimeQuery('commands typed at or after'),
+  until: TimeQuery('commands typed before'),
+  host: Type.Optional(Type.String({ description: 'host id' })),
+  person: Type.Optional(Type.String({ description: "the person's uid" })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+  cursor: Type.Optional(Type.String({ description: 'nextCursor of the previous page' })),
+});

@@ -12,10 +12,14 @@ import { UsageError } from './option-values';
 export const SESSIONS_OPTIONS = {
   person: { type: 'string' },
   input: { type: 'boolean' },
+  words: { type: 'string' },
+  phrase: { type: 'string' },
+  command: { type: 'string' },
 } as const;
 
 export const SESSIONS_USAGE = `  sessions list [--state live,ended,...] [--person ID] [--host ID] [--since T] [--until T] [--limit N] [--cursor C]
-  sessions show ID | sessions download ID [--out FILE] [--input] | sessions terminate ID [--reason TEXT]`;
+  sessions show ID | sessions download ID [--out FILE] [--input] | sessions terminate ID [--reason TEXT]
+  sessions search [--words W] [--phrase P] [--command C] [--host ID] [--person UID] [--since T] [--until T] [--limit N] [--cursor C]`;
 
 interface SessionView {
   id: string;
@@ -33,6 +37,24 @@ interface SessionView {
   bytesIn: number;
   recordingPath: string | null;
   exitCode: number | null;
+}
+interface TextView {
+  log: { commands: Array<{ seq: number; command: string; startedAt: number }> };
+  scores: Array<{ seq: number; score: number; reasons: Array<{ reason: string }> }> | null;
+}
+interface SearchView {
+  sessions: Array<{
+    session: {
+      sessionId: string;
+      person: string;
+      hostName: string;
+      account: string;
+      startedAt: number;
+    };
+    matches: Array<{ command: string; snippet: string }>;
+    matchCount: number;
+  }>;
+  nextCursor: string | null;
 }
 interface EventView {
   at: number;
@@ -89,10 +111,11 @@ export async function sessionsCommand(
       };
     }
     case 'show': {
-      const res = await api.call<{ session: SessionView; events: EventView[] }>(
-        'GET',
-        `/api/v1/sessions/${id()}`,
-      );
+      const res = await api.call<{
+        session: SessionView;
+        events: EventView[];
+        text: TextView | null;
+      }>('GET', `/api/v1/sessions/${id()}`);
       const s = res.session;
       const human = [
         `${s.id}: ${s.personUid} → ${s.target} from ${s.fromAddress}: ${s.state}${s.reason ? ` (${s.reason})` : ''}`,
@@ -107,6 +130,23 @@ export async function sessionsCommand(
           })),
           ['at', 'type', 'details'],
         ),
+        'commands:',
+        res.text
+          ? table(
+              res.text.log.commands
+                .filter((c) => c.command !== '')
+                .map((c) => {
+                  const sc = res.text?.scores?.find((x) => x.seq === c.seq);
+                  return {
+                    at: time(c.startedAt),
+                    score: sc ? sc.score : '-',
+                    command: c.command,
+                    why: sc?.reasons.map((r) => r.reason).join('; ') || '',
+                  };
+                }),
+              ['at', 'score', 'command', 'why'],
+            )
+          : '(not converted yet)',
       ].join('\n');
       return { data: res, human };
     }
@@ -117,6 +157,36 @@ export async function sessionsCommand(
         (suggested) => o.out ?? suggested ?? `${args[0] ?? 'session'}.cast`,
       );
       return { data: res, human: `${res.file}: ${res.bytes} bytes (asciinema play ${res.file})` };
+    }
+    case 'search': {
+      const q = new URLSearchParams();
+      for (const [k, v] of [
+        ['words', o.words],
+        ['phrase', o.phrase],
+        ['command', o.command],
+        ['host', o.host],
+        ['person', o.person],
+        ['since', o.since],
+        ['until', o.until],
+        ['limit', o.limit],
+        ['cursor', o.cursor],
+      ] as const)
+        if (v) q.set(k, v);
+      const res = await api.call<SearchView>('GET', `/api/v1/sessions/search?${q}`);
+      const rows = res.sessions.map((h) => ({
+        session: h.session.sessionId,
+        person: h.session.person,
+        target: `${h.session.account}@${h.session.hostName}`,
+        started: time(h.session.startedAt),
+        matches: h.matchCount,
+        first: h.matches[0]?.snippet ?? '',
+      }));
+      return {
+        data: res,
+        human:
+          table(rows, ['session', 'person', 'target', 'started', 'matches', 'first']) +
+          (res.nextCursor ? `\nmore: --cursor ${res.nextCursor}` : ''),
+      };
     }
     case 'terminate': {
       const s = await api.call<SessionView>('POST', `/api/v1/sessions/${id()}/terminate`, {

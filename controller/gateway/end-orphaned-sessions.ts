@@ -42,6 +42,13 @@ export async function endOrphanedSessions(
         subject: s.id,
         details: { state: to, reason: closed.reason, hostId: s.hostId, account: s.account },
       });
+      // What was recorded until the controller died is converted, indexed and scored too.
+      if (closed.recordingPath && closed.connectedAt !== null)
+        await ctx.enqueue({
+          type: 'session-log-converter',
+          params: { sessionId: s.id },
+          dedupeKey: `session-log-converter:${s.id}`,
+        });
       if (s.authorizationId) {
         const auth = await ctx.store.authorizations.get(s.authorizationId);
         if (auth?.state === 'active') {

@@ -25,6 +25,8 @@ export async function purgeRecordings(
       for (const rel of [s.recordingPath, s.inputPath])
         if (rel) await rm(path.join(ctx.config.dataDir, rel), { force: true });
       await ctx.store.sessions.update(s.id, ENDED, { recordingPath: null, inputPath: null });
+      // The readable log and the index hold the same text: they go with the recording.
+      await ctx.store.sessionTexts.remove(s.id);
       purged++;
     }
     if (!page.nextCursor) break;

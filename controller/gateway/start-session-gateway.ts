@@ -14,6 +14,7 @@ import { createGatewayServer } from './gateway-server';
 import type { LiveSession } from './gateway-session';
 import { HEARTBEAT_MS } from './heartbeat';
 import { setLocalGateway } from './local-gateway';
+import { onSessionEnd } from './session-end-hooks';
 
 export interface SessionGateway {
   /** Where it listens now (the port is the one bound when 0 was asked). */
@@ -69,6 +70,18 @@ export async function startSessionGateway(s: ControllerServices): Promise<Sessio
       isListening = false;
       srv.close(() => resolve());
     });
+  // Every session that connected is turned into its readable log, indexed and scored.
+  const forgetHook = onSessionEnd(async ({ session }) => {
+    await s.queue.enqueue(
+      'session-log-converter',
+      { sessionId: session.id },
+      {
+        createdBy: 'gateway',
+        trigger: 'event',
+        dedupeKey: `session-log-converter:${session.id}`,
+      },
+    );
+  });
   await listen(server, addr.port);
   log.info(
     { address: `${bound.host}:${bound.port}`, hostKey: hostKey.fingerprint },
@@ -121,6 +134,7 @@ export async function startSessionGateway(s: ControllerServices): Promise<Sessio
     stop: async () => {
       clearInterval(timer);
       setLocalGateway(null);
+      forgetHook();
       const closing = close(server);
       await Promise.all(
         [...sessions.values()].map((l) =>

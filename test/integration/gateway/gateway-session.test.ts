@@ -235,4 +235,76 @@ describe('session gateway: ssh in with your own key, recorded, no key left behin
     const again = await api.runJob('socket-server-monitor', null, {});
     expect(again.result).toMatchObject({ answering: true, restarted: false });
   });
+
+  it('the recorded session becomes a readable log: the printed word is found by search, the risky command is scored and alerted', async () => {
+    const before = new Set((await fx.sessions()).map((x) => x.id));
+    // Typed as a person types: each line after the shell answered the one before.
+    const person = spawn(
+      'ssh',
+      [
+        '-i',
+        alice.path,
+        '-o',
+        'IdentitiesOnly=yes',
+        '-o',
+        'StrictHostKeyChecking=no',
+        '-o',
+        'UserKnownHostsFile=/dev/null',
+        '-o',
+        'BatchMode=yes',
+        '-F',
+        '/dev/null',
+        '-p',
+        String(fx.gatewayPort),
+        '-tt',
+        `${fx.deploy.name}@${fx.hostId}@127.0.0.1`,
+      ],
+      { stdio: ['pipe', 'pipe', 'pipe'] },
+    );
+    let seen = '';
+    person.stdout.on('data', (d: Buffer) => (seen += d.toString()));
+    const closed = new Promise((r) => person.once('close', r));
+    const type = async (line: string, answer: string) => {
+      await new Promise((r) => setTimeout(r, 300));
+      person.stdin.write(`${line}\n`);
+      await waitFor(`"${answer}"`, async () => seen.includes(answer));
+    };
+    await waitFor('the shell', async () => seen.length > 0);
+    await type('echo searchable-word-$((6*7))', 'searchable-word-42');
+    await type('unset HISTFILE; echo history-off', 'history-off\r');
+    person.stdin.write('exit\n');
+    await closed;
+    const id = await waitFor('the session ended', async () => {
+      const s = (await fx.sessions()).find(
+        (x) => !before.has(x.id) && x.state === 'ended' && x.recordingPath,
+      );
+      return s?.id ?? null;
+    });
+    await waitFor('log converted, indexed and scored', async () => {
+      const text = await fx.ctl.services.store.sessionTexts.get(id);
+      return text?.indexedAt && text.scoredAt ? text : null;
+    });
+    const env = { KEYWARDEN_URL: fx.ctl.url, KEYWARDEN_TOKEN: fx.ctl.adminToken };
+    const found = await keywarden(
+      ['--json', 'sessions', 'search', '--phrase', 'searchable-word-42'],
+      env,
+    );
+    expect(found.code, found.stderr).toBe(0);
+    const hits = JSON.parse(found.stdout) as {
+      sessions: Array<{ session: { sessionId: string } }>;
+    };
+    expect(hits.sessions.map((h) => h.session.sessionId)).toEqual([id]);
+    const byPerson = await fx.ctl.api<{ sessions: unknown[] }>(
+      'GET',
+      `/api/v1/sessions/search?command=whoami&person=carol`,
+    );
+    expect(byPerson.body.sessions).toEqual([]);
+    const show = await keywarden(['sessions', 'show', id], env);
+    expect(show.stdout).toMatch(/80\s+unset HISTFILE/);
+    const alerts = await fx.ctl.api<{ items: Array<{ type: string; message: string }> }>(
+      'GET',
+      '/api/v1/alerts?type=risky-command',
+    );
+    expect(alerts.body.items.map((a) => a.message).join('\n')).toContain('unset HISTFILE');
+  });
 });
