@@ -1,6 +1,7 @@
 /**
  * The gateway's limits: a session whose recording reaches the size limit is ended (never
- * left to go on unrecorded), and a command instead of a shell is refused unless allowed.
+ * left to go on unrecorded), a command instead of a shell is refused unless allowed, and a
+ * host offering another host key than the pinned one is never logged in to.
  */
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import {
 
 const LIMIT = 20_000;
 
-describe('session gateway limits', () => {
+describe('session gateway limits and refusals', () => {
   let fx: GatewayFixture;
   let alice: Key;
 
@@ -58,5 +59,17 @@ describe('session gateway limits', () => {
     expect(exec.stdout).not.toContain('uid=');
     const events = await Promise.all((await fx.sessions()).map((s) => fx.events(s.id)));
     expect(events.flat().map((e) => e.type)).toContain('refused:exec');
+  });
+
+  it('refuses to connect to a host whose key is not the pinned one, and leaves no key there', async () => {
+    await fx.host.changeHostKey();
+    const res = await sshThroughGateway(fx, alice, { input: 'echo should-not-run\nexit\n' });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('not the pinned');
+    expect(res.stdout).not.toContain('should-not-run');
+    const [s] = await fx.sessions();
+    expect(s).toMatchObject({ state: 'failed', authorizationId: null });
+    expect(s?.reason).toContain('offered host key');
+    expect(await fx.keysFile()).not.toContain(`keywarden-gateway-session-${s?.id}`);
   });
 });
