@@ -94,6 +94,7 @@ export function startGatewaySession(
   let recorder: CastRecorder | null = null;
   let grant: { authorizationId: string } | null = null;
   let revoked = false;
+  let connected = false;
   let ending: { state: SessionState; reason: string | null } | null = null;
   const aborter = new AbortController();
   let resolveDone: (r: SessionRecord | null) => void = () => undefined;
@@ -324,6 +325,7 @@ export function startGatewaySession(
     for (const data of held) out.write(data);
     held = null;
     const at = Date.now();
+    connected = true;
     await deps.store.sessions.update(id, ['connecting'], { state: 'live', connectedAt: at });
     await deps.store.audit.append({
       at,
@@ -342,7 +344,12 @@ export function startGatewaySession(
     await revoke();
   };
 
-  channel.onClose(() => void finish('ended', null, null));
+  channel.onClose(
+    () =>
+      void (connected
+        ? finish('ended', null, null)
+        : finish('failed', 'the person disconnected before the session was open', null)),
+  );
   open().catch((err: unknown) => {
     const code = errorCode(err);
     deps.log.warn({ err, sessionId: id, code }, 'a gateway session failed to open');

@@ -149,7 +149,11 @@ describe('session gateway: a killed controller, a key whose removal never comes'
         async () => !(await fx.keysFile()).includes(`keywarden-gateway-session-${live.id}`),
       );
       await child.kill('SIGKILL');
-      const personExit = await new Promise<number | null>((r) => person.once('close', r));
+      // Bounded: a connection the dead controller's children kept open would hang here.
+      const personExit = await Promise.race([
+        new Promise<number | null>((r) => person.once('close', r)),
+        new Promise<string>((r) => setTimeout(() => r('still connected after 60 s'), 60_000)),
+      ]);
       expect(personExit).toBe(255);
       expect((await store.sessions.get(live.id))?.state).toBe('live');
       // Another controller on the same store, its clock past the heartbeat silence.
