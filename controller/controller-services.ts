@@ -6,6 +6,7 @@ import type { RobotScheduler } from './engine/robot-scheduler';
 import type { Store } from './store/store';
 import type { HostDriverRouter } from './hosts/host-router';
 import type { SinkStatus } from './export/sink-runner';
+import type { SessionGateway } from './gateway/start-session-gateway';
 
 /** What a running controller is made of; API routes and job types receive parts of it. */
 export interface ControllerServices {
@@ -19,4 +20,6 @@ export interface ControllerServices {
   log: Logger;
   /** SIEM export, when sinks are configured (controller/export/). */
   siemExport?: { statuses(): SinkStatus[] };
+  /** The session gateway, when KEYWARDEN_GATEWAY_ADDR is set (controller/gateway/). */
+  sessionGateway?: SessionGateway | null;
 }

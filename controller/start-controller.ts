@@ -23,6 +23,9 @@ import { JobSecrets } from './secrets/sealed-params';
 import { ExportService } from './export/export-service';
 import { forgetGatewayEndpoint } from './health/gateway-endpoints';
 import { forgetGatewayStatus } from './health/gateway-status';
+import { startSessionGateway } from './gateway/start-session-gateway';
+import { gatewaySessionSource } from './gateway/gateway-session-source';
+import { provideSessionSource } from './sessions/text/session-source';
 
 export interface RunningController {
   services: ControllerServices;
@@ -100,7 +103,13 @@ export async function startController(
     : config.httpAddr.host;
   // Agents: CA, enrollment and agent ports, and the agent route for host jobs.
   const agentGateway = await startAgentGateway(services);
+  // The text jobs (log converter, indexer, command audit) read the gateway's sessions, on
+  // any controller sharing the store (the recordings are read from this data directory).
+  provideSessionSource(gatewaySessionSource);
   await engine.start();
+  // The session gateway (off unless KEYWARDEN_GATEWAY_ADDR is set): docs/gateway.md.
+  const sessionGateway = await startSessionGateway(services);
+  services.sessionGateway = sessionGateway;
   scheduler.start();
   siemExport.start();
   let stopping: Promise<void> | undefined;
@@ -111,6 +120,8 @@ export async function startController(
     stop: () =>
       (stopping ??= (async () => {
         scheduler.stop();
+        // Running sessions end (and their keys' removal is queued) while the store is open.
+        await sessionGateway?.stop();
         await http.close();
         // A batch in flight is let finish and its cursor recorded before the store closes.
         await siemExport.stop();

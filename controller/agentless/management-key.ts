@@ -16,7 +16,13 @@ const { utils } = ssh2;
 const MAX_DRAWS = 8;
 
 export function generateManagementKey(hostId: string, now = Date.now()): GeneratedKey {
-  const comment = `keywarden-management@${hostId}-${new Date(now).toISOString().slice(0, 10)}`;
+  return generateEd25519Key(
+    `keywarden-management@${hostId}-${new Date(now).toISOString().slice(0, 10)}`,
+  );
+}
+
+/** A well-formed ed25519 pair with this comment (the session gateway's ephemeral keys too). */
+export function generateEd25519Key(comment: string): GeneratedKey {
   let reason = '';
   for (let draw = 0; draw < MAX_DRAWS; draw++) {
     const pair = utils.generateKeyPairSync('ed25519', { comment });

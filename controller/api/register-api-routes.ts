@@ -42,6 +42,7 @@ import { registerApprovalLinkRoutes } from './approval-link-routes';
 import { registerImapRoutes } from './imap-routes';
 import { registerDirectoryLinkRoutes } from './directory-link-routes';
 import { registerAccessGroupMemberRoutes } from './access-group-member-routes';
+import { registerSessionRoutes } from './session-routes';
 
 /**
  * Mounts /api/v1, /metrics and the API documentation. Each area's routes live in their
@@ -122,4 +123,5 @@ export async function registerApiRoutes(
   registerImapRoutes(app, services, auth);
   registerDirectoryLinkRoutes(app, services, auth);
   registerAccessGroupMemberRoutes(app, services, auth);
+  registerSessionRoutes(app, services, auth);
 }

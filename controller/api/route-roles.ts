@@ -175,6 +175,13 @@ export const ROUTE_ROLES = {
   'GET /api/v1/directory/account-mappings': 'auditor',
   'POST /api/v1/directory/account-mappings': 'operator',
   'DELETE /api/v1/directory/account-mappings/:id': 'operator',
+  'GET /api/v1/sessions': 'auditor',
+  'GET /api/v1/sessions/:id': 'auditor',
+  'GET /api/v1/sessions/search': 'auditor',
+  'GET /api/v1/sessions/:id/recording': 'auditor',
+  // what the person typed: passwords typed at prompts included
+  'GET /api/v1/sessions/:id/input': 'admin',
+  'POST /api/v1/sessions/:id/terminate': 'admin',
 } as const satisfies Record<string, Access>;
 
 /** Set on the hook `auth(role)` returns, so the table can be checked against the route. */

@@ -17,6 +17,7 @@ import { POLICIES_OPTIONS, POLICIES_USAGE } from './policies-command';
 import { NOTIFICATIONS_OPTIONS, NOTIFICATIONS_USAGE } from './notifications-command';
 import { PEOPLE_OPTIONS, PEOPLE_USAGE } from './people-command';
 import { APPROVALS_OPTIONS, APPROVALS_USAGE } from './approvals-command';
+import { SESSIONS_OPTIONS, SESSIONS_USAGE } from './sessions-command';
 import { UsageError } from './option-values';
 import { RESTORE_OPTIONS, RESTORE_USAGE } from './restore-command';
 import { SECRETS_OPTIONS, SECRETS_USAGE } from './secrets-commands';
@@ -63,6 +64,7 @@ export const OPTIONS = {
   ...SECRETS_OPTIONS,
   ...PEOPLE_OPTIONS,
   ...APPROVALS_OPTIONS,
+  ...SESSIONS_OPTIONS,
 } as const;
 
 export type Options = ReturnType<typeof parse>['values'];
@@ -105,6 +107,7 @@ ${RESTORE_USAGE}
 ${SECRETS_USAGE}
 ${PEOPLE_USAGE}
 ${APPROVALS_USAGE}
+${SESSIONS_USAGE}
 
 The controller and token come from --url/--token or KEYWARDEN_URL/KEYWARDEN_TOKEN.
 Exit codes: 0 done, 1 refused or failed (4xx/5xx), 2 usage, 3 unauthorised (401/403), 4 not found, 5 unreachable.`;

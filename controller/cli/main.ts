@@ -29,6 +29,7 @@ import {
   keyOwnerCommand,
   peopleLinksCommand,
 } from './directory-links-command';
+import { sessionsCommand } from './sessions-command';
 
 export const EXIT = {
   ok: 0,
@@ -111,6 +112,7 @@ export async function runCli(
     else if (area === 'access-groups') res = await accessGroupsCommand(api, sub, args, o);
     else if (area === 'directory') res = await directoryCommand(api, sub, o);
     else if (area === 'approvals') res = await approvalsCommand(api, sub, args, o);
+    else if (area === 'sessions') res = await sessionsCommand(api, sub, args, o);
     else throw new UsageError(`unknown command ${area}`);
     out(o.json ? JSON.stringify(res.data, null, 2) : res.human);
     return EXIT.ok;

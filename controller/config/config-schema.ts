@@ -450,6 +450,53 @@ export const settings = {
     describe:
       'internal-resource-monitor raises an alert when the controller process resident memory is above this (bytes)',
   },
+  gatewayAddr: {
+    env: 'KEYWARDEN_GATEWAY_ADDR',
+    parse: asAddress,
+    describe:
+      'session gateway SSH listen address (off when unset): people reach hosts with `ssh -p PORT account@host@gateway` (docs/gateway.md)',
+  },
+  gatewayFromAddress: {
+    env: 'KEYWARDEN_GATEWAY_FROM_ADDRESS',
+    parse: asString,
+    describe:
+      "the controller's address as target hosts see it, written as from= on each ephemeral key (default: the source address the route to the host uses)",
+  },
+  gatewayKeyTtlMs: {
+    env: 'KEYWARDEN_GATEWAY_KEY_TTL',
+    parse: asDurationMs,
+    default: '5m',
+    describe:
+      'lifetime of the ephemeral key a session is opened with (its expiry-time= on the host): sshd refuses it after, controller up or not',
+  },
+  gatewayConnectTimeoutMs: {
+    env: 'KEYWARDEN_GATEWAY_CONNECT_TIMEOUT',
+    parse: asDurationMs,
+    default: '60s',
+    describe:
+      'how long placing the ephemeral key and the outbound ssh login may take before the session fails',
+  },
+  gatewayRecordingMaxBytes: {
+    env: 'KEYWARDEN_GATEWAY_RECORDING_MAX_BYTES',
+    parse: asPositiveInt,
+    default: '104857600',
+    describe:
+      'largest recording of one session (output and input casts together); the session is ended when it is reached, never left unrecorded',
+  },
+  gatewayRecordingRetentionMs: {
+    env: 'KEYWARDEN_GATEWAY_RECORDING_RETENTION',
+    parse: asDurationMs,
+    default: '365d',
+    describe:
+      'recordings of sessions ended longer ago than this are deleted by the Session finalizer',
+  },
+  gatewayAllowExec: {
+    env: 'KEYWARDEN_GATEWAY_ALLOW_EXEC',
+    parse: asBoolean,
+    default: 'false',
+    describe:
+      'let a person run a command (`ssh gateway cmd`) instead of a shell; recorded like a shell. Port, agent and X11 forwarding and sftp are always refused',
+  },
   commandRiskRules: {
     env: 'KEYWARDEN_COMMAND_RISK_RULES',
     parse: parseRiskRules,

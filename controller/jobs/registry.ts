@@ -76,6 +76,10 @@ import { internalDiskSpaceMonitor } from './internal-disk-space-monitor';
 import { internalResourceMonitor } from './internal-resource-monitor';
 import { ldapSync } from './ldap-sync';
 import { accessGroupsProcessing } from './access-groups-processing';
+import { sessionFinalizer } from './session-finalizer';
+import { failedSessionFinalizer } from './failed-session-finalizer';
+import { sessionConnectionStatus } from './session-connection-status';
+import { socketServerMonitor } from './socket-server-monitor';
 import { sessionLogConverter } from './session-log-converter';
 import { sessionTextsIndexer } from './session-texts-indexer';
 import { commandAudit } from './command-audit';
@@ -155,6 +159,10 @@ export const productJobs = [
   internalResourceMonitor,
   ldapSync,
   accessGroupsProcessing,
+  sessionFinalizer,
+  failedSessionFinalizer,
+  sessionConnectionStatus,
+  socketServerMonitor,
   sessionLogConverter,
   sessionTextsIndexer,
   commandAudit,

@@ -34,6 +34,7 @@ import type {
 import type { PolicyRepository } from './policy-store';
 import type { NotificationRepository } from './notification-store';
 import type { DirectoryRepository } from './directory-store';
+import type { SessionRepository } from './session-store';
 import type { SessionTextRepository } from './session-text-store';
 import type { ApprovalRepository } from './approval-store';
 import type { ArchiveRepositories, StoreStatsRepository } from './archive-store';
@@ -283,6 +284,7 @@ export interface Store {
   policies: PolicyRepository;
   notifications: NotificationRepository;
   directory: DirectoryRepository;
+  sessions: SessionRepository;
   sessionTexts: SessionTextRepository;
   approvals: ApprovalRepository;
   /** The data archiver's reads and deletes, its ledger and conciliation reports. */

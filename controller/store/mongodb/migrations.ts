@@ -19,6 +19,7 @@ import { reportingMigrations } from './reporting-migrations';
 import { policyMigrations } from './policy-migrations';
 import { notificationMigrations } from './notification-migrations';
 import { directoryMigrations } from './directory-migrations';
+import { sessionMigrations } from './session-migrations';
 import { sessionTextMigrations } from './session-text-migrations';
 import { approvalMigrations } from './approval-migrations';
 import { archiveMigrations } from './archive-migrations';
@@ -126,6 +127,7 @@ export const migrations: readonly Migration[] = [
   ...policyMigrations,
   ...notificationMigrations,
   ...directoryMigrations,
+  ...sessionMigrations,
   ...sessionTextMigrations,
   ...approvalMigrations,
   ...archiveMigrations,

@@ -14,6 +14,7 @@ import { mongoAuditRepository } from './mongo-log-repositories';
 import { mongoAlertRepository } from './mongo-alert-repository';
 import { mongoNotificationRepository } from './mongo-notification-repository';
 import { mongoDirectoryRepository } from './mongo-directory-repository';
+import { mongoSessionRepository } from './mongo-session-repository';
 import { mongoSessionTextRepository } from './mongo-session-texts';
 import { mongoApprovalRepository } from './mongo-approval-repository';
 import { mongoTokenRepository, mongoWorkerRepository } from './mongo-record-repositories';
@@ -73,6 +74,7 @@ export async function openMongoStore(url: string, opts: MongoStoreOptions = {}):
       policies: guarded('policies', mongoPolicyRepository(db)),
       notifications: mongoNotificationRepository(db),
       directory: mongoDirectoryRepository(db),
+      sessions: mongoSessionRepository(db),
       sessionTexts: mongoSessionTextRepository(db),
       approvals: mongoApprovalRepository(db),
       archive: {

@@ -17,6 +17,7 @@ import { retirementExportMigrations } from './retirement-export-migration';
 import { policyMigrations } from './policy-migration';
 import { notificationMigrations } from './notification-migration';
 import { directoryMigrations } from './directory-migration';
+import { sessionMigrations } from './session-migration';
 import { sessionTextMigrations } from './session-text-migration';
 import { approvalMigrations } from './approval-migrations';
 import { archiveMigrations } from './archive-migration';
@@ -153,6 +154,7 @@ export const migrations: ReadonlyArray<{ id: number; name: string; sql: string }
   ...policyMigrations,
   ...notificationMigrations,
   ...directoryMigrations,
+  ...sessionMigrations,
   ...sessionTextMigrations,
   ...approvalMigrations,
   ...archiveMigrations,

@@ -21,6 +21,7 @@ import { sqliteAlertRepository } from './sqlite-alert-repository';
 import { sqlitePolicyRepository } from './sqlite-policy-repository';
 import { sqliteNotificationRepository } from './sqlite-notification-repository';
 import { sqliteDirectoryRepository } from './sqlite-directory-repository';
+import { sqliteSessionRepository } from './sqlite-session-repository';
 import { sqliteSessionTextRepository } from './sqlite-session-texts';
 import { sqliteApprovalRepository } from './sqlite-approval-repository';
 import {
@@ -89,6 +90,7 @@ export function openSqliteStore(
     policies: sqlitePolicyRepository(db),
     notifications: sqliteNotificationRepository(db),
     directory: sqliteDirectoryRepository(db),
+    sessions: sqliteSessionRepository(db),
     sessionTexts: sqliteSessionTextRepository(db),
     approvals: sqliteApprovalRepository(db),
     archive: {

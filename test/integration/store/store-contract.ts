@@ -21,6 +21,7 @@ import { retirementExportContract } from './contract-retirement-export';
 import { policiesContract } from './contract-policies';
 import { notificationsContract } from './contract-notifications';
 import { directoryContract } from './contract-directory';
+import { sessionsContract } from './contract-sessions';
 import { sessionTextsContract } from './contract-session-texts';
 import { approvalsContract } from './contract-approvals';
 
@@ -75,6 +76,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
     policiesContract(ctx);
     notificationsContract(ctx);
     directoryContract(ctx);
+    sessionsContract(ctx);
     sessionTextsContract(ctx);
     approvalsContract(ctx);
   });

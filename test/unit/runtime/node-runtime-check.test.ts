@@ -42,6 +42,17 @@ describe('Node.js runtime', () => {
       { cwd: root, encoding: 'utf8' },
     );
     expect(open.status, open.stderr).toBe(0);
+    // node-pty (the session gateway's pseudo-terminals) too: it runs a command in a pty.
+    const pty = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        "const p = require('node-pty').spawn('/bin/sh', ['-c', 'tty'], {}); p.onData((d) => process.stdout.write(d)); p.onExit((e) => process.exit(e.exitCode));",
+      ],
+      { cwd: root, encoding: 'utf8', timeout: 30_000 },
+    );
+    expect(pty.status, pty.stderr).toBe(0);
+    expect(pty.stdout).toMatch(/\/dev\/pts\/\d+/);
   });
 
   it.skipIf(!oldNode)(

@@ -1,0 +1,149 @@
+/**
+ * Starts the session gateway of this controller when KEYWARDEN_GATEWAY_ADDR is set: the
+ * SSH listener, the table of its running sessions, and their heartbeat (every few seconds
+ * the store learns they are alive and how many bytes passed, and this process picks up the
+ * terminate requests an admin made through any controller).
+ */
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'ssh2';
+import type { ControllerServices } from '../controller-services';
+import { secretBoxFor } from '../secrets/secret-boxes';
+import { OPEN_SESSION_STATES } from '../store/session-records';
+import { loadGatewayHostKey } from './gateway-host-key';
+import { createGatewayServer } from './gateway-server';
+import type { LiveSession } from './gateway-session';
+import { HEARTBEAT_MS } from './heartbeat';
+import { setLocalGateway } from './local-gateway';
+import { onSessionEnd } from './session-end-hooks';
+
+export interface SessionGateway {
+  /** Where it listens now (the port is the one bound when 0 was asked). */
+  address(): { host: string; port: number };
+  hostKeyFingerprint: string;
+  controllerId: string;
+  live(): LiveSession[];
+  get(id: string): LiveSession | undefined;
+  /** Closes the listener (running sessions go on) and listens again on the same address. */
+  restart(): Promise<void>;
+  listening(): boolean;
+  /** Stops taking new connections; running sessions go on (a drain before maintenance). */
+  stopListening(): Promise<void>;
+  /** Ends every running session (terminated: controller stopping) and closes the listener. */
+  stop(): Promise<void>;
+}
+
+export async function startSessionGateway(s: ControllerServices): Promise<SessionGateway | null> {
+  const addr = s.config.gatewayAddr;
+  if (!addr) return null;
+  const log = s.log.child({ component: 'gateway' });
+  const hostKey = loadGatewayHostKey(s.config.dataDir, secretBoxFor(s.config));
+  const sessions = new Map<string, LiveSession>();
+  const controllerId = s.engine.workerId;
+  const deps = {
+    store: s.store,
+    queue: s.queue,
+    config: s.config,
+    log,
+    controllerId,
+    hostKey: hostKey.privateKey,
+    track: (live: LiveSession) => {
+      sessions.set(live.id, live);
+      void live.done.finally(() => sessions.delete(live.id));
+    },
+  };
+  let server: Server = createGatewayServer(deps);
+  let bound = { host: addr.host, port: addr.port };
+  let isListening = false;
+  const listen = (srv: Server, port: number) =>
+    new Promise<void>((resolve, reject) => {
+      srv.once('error', reject);
+      srv.listen(port, addr.host, () => {
+        srv.off('error', reject);
+        isListening = true;
+        const a = srv.address() as AddressInfo;
+        bound = { host: addr.host, port: a.port };
+        resolve();
+      });
+    });
+  const close = (srv: Server) =>
+    new Promise<void>((resolve) => {
+      isListening = false;
+      srv.close(() => resolve());
+    });
+  // Every session that connected is turned into its readable log, indexed and scored.
+  const forgetHook = onSessionEnd(async ({ session }) => {
+    await s.queue.enqueue(
+      'session-log-converter',
+      { sessionId: session.id },
+      {
+        createdBy: 'gateway',
+        trigger: 'event',
+        dedupeKey: `session-log-converter:${session.id}`,
+      },
+    );
+  });
+  await listen(server, addr.port);
+  log.info(
+    { address: `${bound.host}:${bound.port}`, hostKey: hostKey.fingerprint },
+    'session gateway listening',
+  );
+
+  const beat = async () => {
+    const now = Date.now();
+    const items = [...sessions.values()].map((l) => ({ id: l.id, ...l.counts() }));
+    await s.store.sessions.heartbeat(items, now);
+    const asked = await s.store.sessions.list(
+      { state: [...OPEN_SESSION_STATES], controllerId, terminateRequested: true },
+      { limit: 100 },
+    );
+    for (const rec of asked.items) {
+      const live = sessions.get(rec.id);
+      if (live)
+        await live.terminate(
+          rec.terminateRequestedBy ?? 'admin',
+          `the session was terminated by ${rec.terminateRequestedBy ?? 'an admin'}`,
+        );
+    }
+  };
+  let beating = false;
+  const timer = setInterval(() => {
+    if (beating) return;
+    beating = true;
+    beat()
+      .catch((err: unknown) => log.warn({ err }, 'gateway heartbeat failed'))
+      .finally(() => (beating = false));
+  }, HEARTBEAT_MS);
+  timer.unref();
+
+  const gateway: SessionGateway = {
+    address: () => bound,
+    hostKeyFingerprint: hostKey.fingerprint,
+    controllerId,
+    live: () => [...sessions.values()],
+    get: (id) => sessions.get(id),
+    listening: () => isListening && server.listening,
+    stopListening: () =>
+      Promise.race([close(server), new Promise<void>((r) => setTimeout(r, 1000))]),
+    restart: async () => {
+      const old = server;
+      await Promise.race([close(old), new Promise((r) => setTimeout(r, 1000))]);
+      server = createGatewayServer(deps);
+      await listen(server, bound.port);
+      log.warn({ address: `${bound.host}:${bound.port}` }, 'session gateway listener restarted');
+    },
+    stop: async () => {
+      clearInterval(timer);
+      setLocalGateway(null);
+      forgetHook();
+      const closing = close(server);
+      await Promise.all(
+        [...sessions.values()].map((l) =>
+          l.terminate('system', 'the controller is stopping: the session was ended'),
+        ),
+      );
+      await Promise.race([closing, new Promise((r) => setTimeout(r, 2000))]);
+    },
+  };
+  setLocalGateway(gateway);
+  return gateway;
+}
