@@ -17,12 +17,14 @@ export class LocalSession extends PrimitiveBackedSession {
   readonly description: string;
   protected readonly files: LocalFilePrimitives;
   protected readonly sessionOwner: { uid: number; gid: number };
+  protected readonly fileLockScope: string;
 
   constructor(opts: LocalSessionOptions = {}) {
     super();
     const rootPrefix = resolve(opts.rootPrefix ?? '/');
     this.files = new LocalFilePrimitives(rootPrefix);
     this.description = `local:${rootPrefix}`;
+    this.fileLockScope = this.description;
     this.sessionOwner = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
   }
 

@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import { notFound } from '../errors';
 import { refuseSymlinks, requireHostPath, sha256Hex, writeFileAtomically } from './atomic-write';
 import type { FilePrimitives } from './file-primitives';
+import { withFileWriteLock } from './file-write-lock';
 import type { FileRequest } from './file-batch';
 import type {
   Account,
@@ -29,6 +30,8 @@ import { guardFor } from './path-guard';
 export abstract class PrimitiveBackedSession implements HostSession {
   abstract readonly description: string;
   protected abstract readonly files: FilePrimitives;
+  /** Names the host's file system (host, port and root prefix): whose writes are serialised. */
+  protected abstract readonly fileLockScope: string;
   /** Owner of files created without an explicit owner: the user the file calls run as. */
   protected abstract readonly sessionOwner: { uid: number; gid: number };
 
@@ -63,7 +66,9 @@ export abstract class PrimitiveBackedSession implements HostSession {
     opts: WriteFileOptions = {},
   ): Promise<FileStat> {
     const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
-    return writeFileAtomically(this.files, path, bytes, opts, this.sessionOwner);
+    return withFileWriteLock(`${this.fileLockScope}\0${path}`, () =>
+      writeFileAtomically(this.files, path, bytes, opts, this.sessionOwner),
+    );
   }
 
   stat(path: string): Promise<FileStat | null> {

@@ -36,6 +36,7 @@ export class SshSession extends PrimitiveBackedSession {
     private readonly useSudo: boolean,
     private readonly rootPrefix: string,
     description: string,
+    protected readonly fileLockScope: string,
   ) {
     super();
     this.description = description;
@@ -61,7 +62,9 @@ export class SshSession extends PrimitiveBackedSession {
             helper,
           )
         : new SftpFilePrimitives(await openSftp(client), rootPrefix, helper);
-      return new SshSession(client, files, useSudo, rootPrefix, description);
+      // the host as addressed, whoever logs in: root and a sudo account write the same files
+      const scope = `ssh:${opts.host}:${opts.port ?? 22}:${rootPrefix}`;
+      return new SshSession(client, files, useSudo, rootPrefix, description, scope);
     } catch (err) {
       client.end();
       throw err;

@@ -113,6 +113,32 @@ export function describeSessionContract(
       expect(await readFile(file, 'utf8')).toBe('someone else\n');
     });
 
+    it('loses no line when many edits of one file run at once: each is written or refused', async () => {
+      const file = '/home/alice/.ssh/concurrent_keys';
+      await writeFile(real(file), 'line-base\n');
+      await chown(real(file), fx.owner.uid, fx.owner.gid);
+      // 12 read-modify-write edits at once, each retried on FILE_CHANGED like a job would be
+      const addLine = async (n: number) => {
+        for (;;) {
+          const read = await s.readFile(file);
+          try {
+            await s.writeFileAtomic(file, `${read.content.toString()}line-${n}\n`, {
+              expectedSha256: read.sha256,
+              backup: false,
+            });
+            return;
+          } catch (err) {
+            if (errorCode(err) !== 'FILE_CHANGED') throw err;
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: 12 }, (_, n) => addLine(n)));
+      const lines = (await readFile(real(file), 'utf8')).split('\n').filter(Boolean);
+      expect(lines.toSorted()).toEqual(
+        ['line-base', ...Array.from({ length: 12 }, (_, n) => `line-${n}`)].toSorted(),
+      );
+    });
+
     it('refuses to write through a symlink, final or in the middle of the path', async () => {
       await mkdir(real('/outside'), { recursive: true });
       await writeFile(real('/outside/target'), 'precious\n');

@@ -1,0 +1,27 @@
+/**
+ * One Keywarden write at a time per file of a host, within this process. The atomic write
+ * checks the file once more right before its rename, but two writers of the same file that
+ * both pass that check would rename one after the other, and the second would drop the
+ * first's change (two keys placed at once, one of them lost). Every write to a host's file
+ * from this process (the agent on its host, the controller for its agentless hosts) goes
+ * through here, so the second writer checks after the first has renamed, and is refused
+ * (FILE_CHANGED, retried) instead of overwriting it.
+ */
+const tails = new Map<string, Promise<void>>();
+
+export async function withFileWriteLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const before = tails.get(key) ?? Promise.resolve();
+  let release = (): void => undefined;
+  const mine = new Promise<void>((r) => {
+    release = r;
+  });
+  const tail = before.then(() => mine);
+  tails.set(key, tail);
+  await before;
+  try {
+    return await fn();
+  } finally {
+    release();
+    if (tails.get(key) === tail) tails.delete(key);
+  }
+}
