@@ -14,10 +14,16 @@ import { RoleSchema, errors } from './schemas';
 
 const RANK: Record<Role, number> = { auditor: 0, operator: 1, admin: 2 };
 
-/** Every "METHOD /path" of the route table this role may call. */
+/**
+ * Every "METHOD /path" of the route table this role may call. Public reads are listed; a
+ * public route that changes something (an approval link's decision) takes a credential of
+ * its own rather than the token's role, so it is not something the role allows.
+ */
 export function allowedRoutes(role: Role): string[] {
   return Object.entries(ROUTE_ROLES as Record<string, Access>)
-    .filter(([, access]) => access === 'public' || RANK[access] <= RANK[role])
+    .filter(([route, access]) =>
+      access === 'public' ? route.startsWith('GET ') : RANK[access] <= RANK[role],
+    )
     .map(([route]) => route);
 }
 
