@@ -8,6 +8,8 @@
 import type { JobContext } from '../engine/job-definition';
 import type { SessionRecord, SessionState } from '../store/session-records';
 import { HEARTBEAT_MS } from './heartbeat';
+import { removeAuthorization } from '../jobs/remove-authorization';
+import { sessionLogConverter } from '../jobs/session-log-converter';
 
 /** Six missed heartbeats: a loaded controller is late, not dead. */
 export const SESSION_STALE_MS = 6 * HEARTBEAT_MS;
@@ -45,7 +47,7 @@ export async function endOrphanedSessions(
       // What was recorded until the controller died is converted, indexed and scored too.
       if (closed.recordingPath && closed.connectedAt !== null)
         await ctx.enqueue({
-          type: 'session-log-converter',
+          type: sessionLogConverter.type,
           params: { sessionId: s.id },
           dedupeKey: `session-log-converter:${s.id}`,
         });
@@ -53,7 +55,7 @@ export async function endOrphanedSessions(
         const auth = await ctx.store.authorizations.get(s.authorizationId);
         if (auth?.state === 'active') {
           await ctx.enqueue({
-            type: 'remove-authorization',
+            type: removeAuthorization.type,
             params: { authorizationId: s.authorizationId },
             dedupeKey: `gateway-revoke:${s.authorizationId}`,
           });

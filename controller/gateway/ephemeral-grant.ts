@@ -13,6 +13,7 @@ import { createAuthorization } from '../authorizations/create-authorization';
 import type { JobQueue } from '../engine/job-queue';
 import type { GeneratedKey } from '../secrets/credential-vault';
 import type { Store } from '../store/store';
+import { removeAuthorization } from '../jobs/remove-authorization';
 
 export interface EphemeralGrant {
   key: GeneratedKey;
@@ -136,7 +137,7 @@ export async function revokeEphemeralKey(
   actor: string,
 ): Promise<string> {
   const { job } = await deps.queue.enqueue(
-    'remove-authorization',
+    removeAuthorization.type,
     { authorizationId },
     { createdBy: actor, trigger: 'event', dedupeKey: `gateway-revoke:${authorizationId}` },
   );

@@ -15,6 +15,7 @@ import type { LiveSession } from './gateway-session';
 import { HEARTBEAT_MS } from './heartbeat';
 import { setLocalGateway } from './local-gateway';
 import { onSessionEnd } from './session-end-hooks';
+import { sessionLogConverter } from '../jobs/session-log-converter';
 
 export interface SessionGateway {
   /** Where it listens now (the port is the one bound when 0 was asked). */
@@ -73,7 +74,7 @@ export async function startSessionGateway(s: ControllerServices): Promise<Sessio
   // Every session that connected is turned into its readable log, indexed and scored.
   const forgetHook = onSessionEnd(async ({ session }) => {
     await s.queue.enqueue(
-      'session-log-converter',
+      sessionLogConverter.type,
       { sessionId: session.id },
       {
         createdBy: 'gateway',
