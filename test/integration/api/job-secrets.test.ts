@@ -73,7 +73,12 @@ describe.each(['sqlite', 'mongodb'] as const)(
       });
       ctl = await startTestController({
         store,
-        env: { KEYWARDEN_ALLOWED_SSHD_CONFIG_PATHS: JSON.stringify([sshd.configPath]) },
+        env: {
+          KEYWARDEN_ALLOWED_SSHD_CONFIG_PATHS: JSON.stringify([sshd.configPath]),
+          // no test here waits for a lease to run out; FerretDB under load has answered a
+          // renewal after the helper's 5 s
+          KEYWARDEN_LEASE: '30s',
+        },
       });
       operator = await token('ops', 'operator');
       auditor = await token('reader', 'auditor');
