@@ -7,6 +7,7 @@
  * is down or its removal never reaches the host. Forwarding is refused on the line too.
  */
 import { conflict, hostUnreachable } from '../../shared/errors';
+import { oneAtATime } from '../../shared/one-at-a-time';
 import type { AuthorizedKeyOption } from '../../shared/ssh/authorized-key-options';
 import { generateEd25519Key } from '../agentless/management-key';
 import { createAuthorization } from '../authorizations/create-authorization';
@@ -114,21 +115,11 @@ async function jobStillActive(store: Pick<Store, 'jobs'>, jobId: string): Promis
 }
 
 /**
- * Runs `fn` after every earlier call with the same key has settled: the sessions of this
- * gateway to one account of one host place their keys one after the other, instead of
- * racing edits of the same authorized_keys file (each would refuse the others' change).
+ * The sessions of this gateway to one account of one host place their keys one after the
+ * other, instead of racing edits of the same authorized_keys file (each edit would be
+ * refused on the other's change and retried).
  */
-const chains = new Map<string, Promise<unknown>>();
-export function oneAtATime<T>(key: string, fn: () => Promise<T>): Promise<T> {
-  const prev = chains.get(key) ?? Promise.resolve();
-  const run = prev.then(fn, fn);
-  const settled = run.catch(() => undefined);
-  chains.set(key, settled);
-  void settled.then(() => {
-    if (chains.get(key) === settled) chains.delete(key);
-  });
-  return run;
-}
+export const oneKeyPlacementAtATime = oneAtATime();
 
 /** Queues the removal of the key's line from the host (the grant ends as `removed`). */
 export async function revokeEphemeralKey(

@@ -19,7 +19,7 @@ import type { Store } from '../store/store';
 import { CastRecorder } from './cast-recorder';
 import {
   grantEphemeralKey,
-  oneAtATime,
+  oneKeyPlacementAtATime,
   revokeEphemeralKey,
   waitUntilJobEnded,
   waitUntilPlaced,
@@ -138,7 +138,7 @@ export function startGatewaySession(
     addEvent(id, 'key-removal-queued', { authorizationId: grant.authorizationId, jobId });
     // The removal edits the file the next session's key goes to: that placement waits for
     // it, as two edits of one file at once could lose one of them.
-    void oneAtATime(`${record.hostId}/${record.account}`, () =>
+    void oneKeyPlacementAtATime(`${record.hostId}/${record.account}`, () =>
       waitUntilJobEnded(deps.store, jobId, deps.config.gatewayConnectTimeoutMs),
     );
   };
@@ -227,7 +227,7 @@ export function startGatewaySession(
       offeredHostKey(host, pins, timeoutMs),
       deps.config.gatewayFromAddress ?? sourceAddressFor(host.address, host.port),
     ]);
-    const g = await oneAtATime(`${host.id}/${account}`, async () => {
+    const g = await oneKeyPlacementAtATime(`${host.id}/${account}`, async () => {
       const granted = await grantEphemeralKey(
         deps,
         {

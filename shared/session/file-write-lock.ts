@@ -7,21 +7,6 @@
  * through here, so the second writer checks after the first has renamed, and is refused
  * (FILE_CHANGED, retried) instead of overwriting it.
  */
-const tails = new Map<string, Promise<void>>();
+import { oneAtATime } from '../one-at-a-time';
 
-export async function withFileWriteLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
-  const before = tails.get(key) ?? Promise.resolve();
-  let release = (): void => undefined;
-  const mine = new Promise<void>((r) => {
-    release = r;
-  });
-  const tail = before.then(() => mine);
-  tails.set(key, tail);
-  await before;
-  try {
-    return await fn();
-  } finally {
-    release();
-    if (tails.get(key) === tail) tails.delete(key);
-  }
-}
+export const withFileWriteLock = oneAtATime();
