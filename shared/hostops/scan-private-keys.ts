@@ -66,7 +66,11 @@ export async function scanPrivateKeys(
   const candidates: Candidate[] = [];
   withDir.forEach((account, i) => {
     const listing = listings[i]!;
-    if (!listing.ok) throw listing.error;
+    if (!listing.ok) {
+      // The account was removed between the look at ~/.ssh and its listing: nothing to scan.
+      if (errorCode(listing.error) === 'NOT_FOUND') return;
+      throw listing.error;
+    }
     const dir = dirOf(account);
     let entries = listing.entries;
     if (entries.length > limits.dirEntries) {
