@@ -4,7 +4,7 @@
  * files. A test types keys, waits for what the shell prints, and gets the recording.
  */
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,6 +15,11 @@ export interface RecordedShell {
   type(keys: string): void;
   /** Waits until output printed since the last wait matches; returns that output. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /**
+   * Waits until a program of this name runs in the terminal's foreground, so that a key
+   * such as Ctrl-C reaches it and not the shell that is still starting it.
+   */
+  inForeground(name: string, timeoutMs?: number): Promise<void>;
   /** Waits for the shell to exit; the recording files are complete then. */
   exited(timeoutMs?: number): Promise<{ output: string; input: string }>;
   kill(): void;
@@ -99,6 +104,16 @@ export function startRecordedShell(opts: {
         }, timeoutMs);
         if (!check()) waiters.add(check);
       }),
+    inForeground: async (name, timeoutMs = 20_000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (!foregroundProgram(child.pid, name)) {
+        if (Date.now() > deadline)
+          throw new Error(
+            `${name} did not run in the terminal's foreground within ${timeoutMs} ms`,
+          );
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
     exited: async (timeoutMs = 20_000) => {
       child.stdin.end();
       let timer: NodeJS.Timeout | undefined;
@@ -116,4 +131,36 @@ export function startRecordedShell(opts: {
     },
     kill: () => child.kill('SIGKILL'),
   };
+}
+
+/** Children of a process, from /proc (the recorder's child is the shell). */
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .split(' ')
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** True when a grandchild of the recorder named `name` leads the terminal's foreground group. */
+function foregroundProgram(recorderPid: number | undefined, name: string): boolean {
+  if (recorderPid === undefined) return false;
+  for (const shell of childrenOf(recorderPid)) {
+    for (const pid of childrenOf(shell)) {
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      } catch {
+        continue;
+      }
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      // after the command: state ppid pgrp session tty_nr tpgid
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (comm === name && f[2] === f[5]) return true;
+    }
+  }
+  return false;
 }

@@ -63,6 +63,7 @@ async function recordSession(dir: string, cwd: string) {
     // Ctrl-C interrupts a running command; the next line is read as usual
     sh.type('sleep 30\r');
     await sh.waitFor(/sleep 30\r\n/);
+    await sh.inForeground('sleep');
     sh.type('\x03');
     await sh.waitFor(PROMPT);
     sh.type('echo after-interrupt\r');
