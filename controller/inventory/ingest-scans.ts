@@ -150,17 +150,11 @@ export async function ingestConfigs(
   scan: ScanConfigsResult,
   now: number,
 ): Promise<SyncResult> {
-  await store.inventory.hostConfigs.put({
-    hostId,
-    scannedAt: now,
-    os: scan.os && { id: scan.os.id, versionId: scan.os.versionId, prettyName: scan.os.prettyName },
-    ssh: scan.ssh,
-    sshdConfigPath: scan.sshdConfig.path,
-    files: scan.sshdConfig.files,
-    errors: scan.sshdConfig.errors,
-    settings: scan.sshdConfig.settings,
-    ...(scan.sshdConfig.entries ? { entries: scan.sshdConfig.entries } : {}),
-  });
+  // Two scans of one host may end in the other order than they looked: the later look
+  // stays (a scheduled scan-full that started first must not put back the config path and
+  // settings a scan-configs read after it).
+  const recorded = await store.inventory.hostConfigs.get(hostId);
+  if (!recorded || recorded.scannedAt <= now) await putConfig(store, hostId, scan, now);
   const items: NewInventoryItem<'host-key'>[] = scan.hostKeys.map((k) => ({
     kind: 'host-key',
     hostId,
@@ -214,4 +208,18 @@ export function generatedKeyItem(
       publicKey: key.publicKey ?? null,
     },
   };
+}
+
+function putConfig(store: InventoryDeps, hostId: string, scan: ScanConfigsResult, now: number) {
+  return store.inventory.hostConfigs.put({
+    hostId,
+    scannedAt: now,
+    os: scan.os && { id: scan.os.id, versionId: scan.os.versionId, prettyName: scan.os.prettyName },
+    ssh: scan.ssh,
+    sshdConfigPath: scan.sshdConfig.path,
+    files: scan.sshdConfig.files,
+    errors: scan.sshdConfig.errors,
+    settings: scan.sshdConfig.settings,
+    ...(scan.sshdConfig.entries ? { entries: scan.sshdConfig.entries } : {}),
+  });
 }
