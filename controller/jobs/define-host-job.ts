@@ -8,6 +8,7 @@ import {
   type RootFields,
 } from '../engine/job-definition';
 import { inventoryHostId, TargetFields } from '../inventory/host-target';
+import { withRecordedSshdConfig } from '../inventory/recorded-sshd-config';
 
 /** What a host job's `run` is handed, besides ctx. */
 export interface HostJobTarget<F extends TProperties> {
@@ -44,6 +45,7 @@ type HostJobInput<T extends string, F extends TProperties> = {
  * resolves the target to its inventory id and checks the host-command policy again, as the
  * API does before queueing (a job queued by a robot or a parent, or stored before a setting
  * was narrowed, is refused here before the host is reached), and takes the observation time.
+ * A job queued without the sshd config path uses the one recorded for the host.
  */
 export function defineHostJob<const T extends string, F extends TProperties>(
   def: HostJobInput<T, F>,
@@ -60,10 +62,11 @@ export function defineHostJob<const T extends string, F extends TProperties>(
     ...retry,
     params: schema,
     runsOn: 'host',
-    async run(p, ctx) {
-      const hostId = inventoryHostId(ctx, p);
+    async run(queued, ctx) {
+      const hostId = inventoryHostId(ctx, queued);
+      const p = await withRecordedSshdConfig(ctx.store, fields, queued, hostId);
       await checkJobRequest({ config: ctx.config, store: ctx.store }, def, p, hostId);
-      const { hostId: _h, connection: _c, ...args } = p as Record<string, unknown>;
+      const { hostId: _h, connection: _c, ...args } = p;
       // Generic TypeBox statics do not narrow here; the schema has checked the shape.
       const params = p as unknown as HostJobTarget<F>['params'];
       return run({ hostId, params, args: args as Static<TObject<F>>, observedAt: ctx.now() }, ctx);

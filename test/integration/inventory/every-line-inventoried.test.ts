@@ -234,3 +234,49 @@ describe('every authorized_keys line is in the inventory', () => {
     expect((await login('127.0.0.3')).code).toBe(0);
   }, 120_000);
 });
+
+describe('a scan queued without the sshd config path, as the scheduler queues one', () => {
+  it('reads the config the host was scanned with, not /etc/ssh/sshd_config', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'kwt-config-path-'));
+    const root = await generateClientKey(dir, 'root');
+    const sshd = await startTestSshd({ rootAuthorizedKeys: `${root.publicKey}\n` });
+    const ctl = await startTestController({
+      env: {
+        KEYWARDEN_ALLOWED_SSHD_CONFIG_PATHS: JSON.stringify([
+          sshd.configPath,
+          '/etc/ssh/sshd_config',
+        ]),
+      },
+    });
+    try {
+      const connection = await rootConnection(sshd, root);
+      const hostId = hostIdOf(connection);
+      const scan = async (params: Record<string, unknown>) => {
+        const res = await ctl.api<{ job: { id: string } }>('POST', '/api/v1/jobs', {
+          body: { type: 'scan-configs', params: { connection, ...params } },
+        });
+        expect(res.status, JSON.stringify(res.body)).toBe(201);
+        const job = await jobEnded(ctl, res.body.job.id);
+        expect(job.state, JSON.stringify(job.error)).toBe('completed');
+      };
+      const recordedPath = async () =>
+        (
+          await ctl.api<{ sshdConfigPath: string }>(
+            'GET',
+            `/api/v1/hosts/${encodeURIComponent(hostId)}/sshd-settings`,
+          )
+        ).body.sshdConfigPath;
+      await scan({ sshdConfigPath: sshd.configPath });
+      expect(await recordedPath()).toBe(sshd.configPath);
+      await scan({});
+      expect(await recordedPath()).toBe(sshd.configPath);
+      // Named, the default is read again.
+      await scan({ sshdConfigPath: '/etc/ssh/sshd_config' });
+      expect(await recordedPath()).toBe('/etc/ssh/sshd_config');
+    } finally {
+      await ctl.stop();
+      await sshd.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
