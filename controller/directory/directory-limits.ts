@@ -26,6 +26,8 @@ export const DIRECTORY_LIMITS = {
   uidChars: 256,
   nameChars: 1024,
   emailChars: 320,
+  /** Entries named in a job result (a whole directory of refused entries would be megabytes). */
+  listedInResult: 100,
 } as const;
 
 /** A user entry refused whole, and why. */

@@ -41,6 +41,8 @@ export interface LdapSyncResult {
   refusedEntries?: RefusedEntry[];
   /** Users listing more sshPublicKey values than the bound: none of their keys was taken. */
   tooManyKeys?: string[];
+  /** How many entries each list above would hold: they name the first 100 only. */
+  overBoundCounts?: { refusedEntries: number; tooManyKeys: number };
   /** People keyed by an id of an earlier version (the DN on AD) now keyed by objectGUID. */
   adopted?: number;
   access?: AccessGroupsResult;
@@ -112,7 +114,8 @@ async function auditLimits(
       details: { jobId: ctx.job.id, exceeded: fresh.slice(0, 50), count: fresh.length },
     });
   }
-  return [...new Set(full ? current : [...before, ...current])].sort();
+  // Kept to be compared with the next run: bounded too, by the same reasoning.
+  return [...new Set(full ? current : [...before, ...current])].sort().slice(0, 1000);
 }
 
 /** Whether this run may read only the changes, and from which mark. */
@@ -275,5 +278,21 @@ export async function runLdapSync(ctx: JobContext): Promise<LdapSyncResult> {
   const access = await processAccessGroups(ctx);
   const keys = await attributeKeys(ctx);
   const accounts = await discoverAccounts(ctx);
-  return { ...result, access, keys, accounts };
+  const listed = DIRECTORY_LIMITS.listedInResult;
+  return {
+    ...result,
+    refusedEntries: result.refusedEntries.slice(0, listed),
+    tooManyKeys: result.tooManyKeys.slice(0, listed),
+    ...(result.refusedEntries.length > listed || result.tooManyKeys.length > listed
+      ? {
+          overBoundCounts: {
+            refusedEntries: result.refusedEntries.length,
+            tooManyKeys: result.tooManyKeys.length,
+          },
+        }
+      : {}),
+    access,
+    keys,
+    accounts,
+  };
 }

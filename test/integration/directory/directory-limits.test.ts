@@ -2,7 +2,8 @@
  * Bounds on what a directory sends, against a real slapd (Debian's, on loopback): more
  * sshPublicKey values than a person may have, a key value too long, a display name too long,
  * one message larger than the bound, and a page larger than the page size asked for (a proxy
- * raises the size in the request, as a server that ignores it would answer). Each is refused
+ * raises the size in the request, as a server that ignores it would answer), groups nested
+ * deeper than nestingDepth. Each is refused
  * by name — in the job result and, once when new, in the audit — never cut short.
  */
 import { randomBytes } from 'node:crypto';
@@ -16,7 +17,7 @@ import type { LdapSettingsRecord } from '../../../controller/store/directory-rec
 import { startPagingProxy } from '../../helpers/paging-proxy';
 import { SUFFIX, startTestSlapd, type TestSlapd } from '../../helpers/slapd';
 import { startTestEngine, type TestEngine } from '../../helpers/test-engine';
-import { person, seed, userDn } from './directory-fixture';
+import { group, groupDn, person, seed, userDn } from './directory-fixture';
 
 const SERVICE_DN = `cn=keywarden,${SUFFIX}`;
 const SERVICE_PASSWORD = 'service-account-secret';
@@ -56,6 +57,10 @@ describe('bounds on what the directory sends', { timeout: 120_000 }, () => {
         person('keyring', 'Key Ring', MANY_KEYS),
         person('bigkey', 'Big Key', [GOOD_KEY, LONG_KEY]),
         person('longname', 'Long Name', []),
+        // deep-a → deep-b → deep-c: two levels, one more than nestingDepth 1.
+        group('deep-a', [groupDn('deep-b')]),
+        group('deep-b', [groupDn('deep-c')]),
+        group('deep-c', [userDn('user0')]),
       ),
     );
     t = await startTestEngine();
@@ -70,6 +75,7 @@ describe('bounds on what the directory sends', { timeout: 120_000 }, () => {
       groupBase: `ou=groups,${SUFFIX}`,
       groupFilter: '(objectClass=groupOfNames)',
       pageSize: 4,
+      nestingDepth: 1,
       updatedAt: 1,
       updatedBy: 'test',
     };
@@ -103,6 +109,7 @@ describe('bounds on what the directory sends', { timeout: 120_000 }, () => {
       tooManyKeys: [userDn('keyring')],
       rejectedKeys: 1,
       refusedEntries: [],
+      nestingTooDeep: [groupDn('deep-b')],
     });
     expect((await personByUid('keyring'))?.keys).toEqual([]);
     expect((await personByUid('bigkey'))?.keys.map((k) => k.publicKey)).toEqual([GOOD_KEY]);
@@ -110,6 +117,7 @@ describe('bounds on what the directory sends', { timeout: 120_000 }, () => {
       expect.objectContaining({
         exceeded: [
           `keys not taken ${userDn('keyring')}: more than ${DIRECTORY_LIMITS.keysPerPerson} sshPublicKey values`,
+          `nesting not followed below ${groupDn('deep-b')}`,
         ],
       }),
     ]);
