@@ -164,13 +164,17 @@ export async function runLdapSync(ctx: JobContext): Promise<LdapSyncResult> {
     : null;
   // Someone gone who is listed again without a change of their own (moved back into the
   // base) is not among the changes: the directory is read whole. (Disabled people are listed
-  // all along and come back through a change.)
+  // all along and come back through a change, and so does an entry refused over a bound
+  // once it is mended: while it stays refused, it does not make every run a full one.)
+  const stillRefused = (p: PersonRecord) =>
+    (state?.limitsExceeded ?? []).some((x) => x.startsWith(`refused ${shownDn(p.dn)}: `));
   const returned =
     changes !== null &&
     [...changes.present].some((id) => {
       const p = known.get(id);
       return (
-        (p === undefined || (p.state === 'left' && p.leftReason !== 'disabled')) &&
+        (p === undefined ||
+          (p.state === 'left' && p.leftReason !== 'disabled' && !stillRefused(p))) &&
         !changes.changed.some((u) => u.directoryId === id)
       );
     });

@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIRECTORY_LIMITS } from '../../../controller/directory/directory-limits';
+import { formatGeneralizedTime } from '../../../controller/directory/ldap-filters';
 import { LDAP_BIND_PASSWORD_CONTEXT } from '../../../controller/directory/ldap-settings';
 import type { LdapSyncResult } from '../../../controller/directory/ldap-sync-run';
 import { readFullDirectory } from '../../../controller/directory/read-directory';
@@ -148,6 +149,18 @@ describe('bounds on what the directory sends', { timeout: 120_000 }, () => {
     // Still over the bounds at the next run: nothing new to audit.
     const third = await run();
     expect(third.refusedEntries).toEqual([{ dn: userDn('longname'), reason }]);
+    expect((await limitAudits()).length).toBe(2);
+
+    // Once nothing changed since the mark, the refused entry (listed, its person left) does
+    // not make the run a full one: it is no person coming back.
+    const state = await t.store.directory.getSyncState();
+    await t.store.directory.putSyncState({
+      ...(state as NonNullable<typeof state>),
+      mark: { attribute: 'modifyTimestamp', value: formatGeneralizedTime(Date.now() + 120_000) },
+    });
+    const quiet = await run();
+    expect(quiet).toMatchObject({ mode: 'incremental', users: 0, left: 0 });
+    expect((await personByUid('longname'))?.state).toBe('left');
     expect((await limitAudits()).length).toBe(2);
   });
 
