@@ -31,7 +31,7 @@ export interface ChangesRead {
   present: Set<string>;
   /** The users that changed, read whole (groups resolved when `members` is set). */
   changed: DirectoryUser[];
-  /** Changed (or listed) user entries refused over a bound: as if not listed. */
+  /** Changed (or listed) user entries, and groups, refused over a bound: as if not listed. */
   refused: RefusedEntry[];
   /** Every group's members when groups were re-read; null: group memberships unchanged. */
   members: GroupMembers | null;
@@ -65,8 +65,9 @@ export function readDirectoryChanges(
     let members: GroupMembers | null = null;
     let groups: Entry[] = [];
     let tooDeep: string[] = [];
+    let refusedGroups: RefusedEntry[] = [];
     if (groupsChanged || changedEntries.length > 0)
-      ({ members, groups, tooDeep } = await readMemberships(s, settings));
+      ({ members, groups, tooDeep, refused: refusedGroups } = await readMemberships(s, settings));
     const { users: changed, refused } = splitRefused(
       changedEntries.map((e) => toDirectoryUser(e, members ?? new Map())),
     );
@@ -83,7 +84,7 @@ export function readDirectoryChanges(
       serverKind: s.serverKind,
       present,
       changed,
-      refused,
+      refused: [...refused, ...refusedGroups],
       members,
       mark: nextMark(s, since, [...changedEntries, ...groups, ...groupStamps]),
       tooDeep,

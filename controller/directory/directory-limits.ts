@@ -10,6 +10,8 @@
  * - a page holding more entries than the page size asked for: the read fails whole;
  * - a user entry whose DN, uid, name or email is longer than its bound, or whose objectGUID
  *   is not 16 bytes: the entry is refused (as if not listed: a known person is marked left);
+ * - a group whose DN or name (cn) is longer than its bound: refused (as if not listed: no
+ *   one is a member through it) — a name is copied into every member's record;
  * - more sshPublicKey values than `keysPerPerson`: none of them is taken (which to keep
  *   would be arbitrary, and the order of values changes between reads); a value longer than
  *   `keyLineChars` is rejected like a value that is no key;
@@ -26,6 +28,8 @@ export const DIRECTORY_LIMITS = {
   uidChars: 256,
   nameChars: 1024,
   emailChars: 320,
+  /** A group's name is copied into each member's record: bounded like a uid. */
+  groupNameChars: 256,
   /** Entries named in a job result (a whole directory of refused entries would be megabytes). */
   listedInResult: 100,
 } as const;
@@ -39,6 +43,16 @@ export interface RefusedEntry {
 /** How a refused entry's DN is shown: a DN itself over its bound is cut, marked so. */
 export const shownDn = (dn: string) =>
   dn.length > 200 ? `${dn.slice(0, 200)}… (${dn.length} characters)` : dn;
+
+/** Why a group entry is refused, or null. */
+export function groupOverBound(g: Entry): string | null {
+  if (g.dn.length > DIRECTORY_LIMITS.dnChars)
+    return `DN is ${g.dn.length} characters, more than ${DIRECTORY_LIMITS.dnChars}`;
+  for (const v of entryValues(g, 'cn'))
+    if (v.length > DIRECTORY_LIMITS.groupNameChars)
+      return `cn is ${v.length} characters, more than ${DIRECTORY_LIMITS.groupNameChars}`;
+  return null;
+}
 
 /** Why a user entry is refused, or null: the first text attribute over its bound. */
 export function textOverBound(e: Entry): string | null {

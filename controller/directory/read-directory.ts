@@ -10,7 +10,13 @@ import { Client, type Entry } from 'ldapts';
 import type { ConnectionOptions } from 'node:tls';
 import { directoryUnavailable } from '../../shared/errors';
 import type { DirectorySyncMark, LdapSettingsRecord } from '../store/directory-records';
-import { DIRECTORY_LIMITS, shownDn, textOverBound, type RefusedEntry } from './directory-limits';
+import {
+  DIRECTORY_LIMITS,
+  groupOverBound,
+  shownDn,
+  textOverBound,
+  type RefusedEntry,
+} from './directory-limits';
 import {
   entryValues,
   expandGroups,
@@ -246,9 +252,16 @@ export function userIdentity(
 export async function readMemberships(
   s: DirectorySession,
   settings: LdapSettingsRecord,
-): Promise<{ members: GroupMembers; groups: Entry[]; tooDeep: string[] }> {
+): Promise<{
+  members: GroupMembers;
+  groups: Entry[];
+  tooDeep: string[];
+  refused: RefusedEntry[];
+}> {
   if (s.serverKind === 'ad') {
-    const groups = await s.search(settings.groupBase, settings.groupFilter, ['cn', 'uSNChanged']);
+    const { groups, refused } = boundedGroups(
+      await s.search(settings.groupBase, settings.groupFilter, ['cn', 'uSNChanged']),
+    );
     const members: GroupMembers = new Map();
     for (const g of groups) {
       const cn = firstValue(g, 'cn');
@@ -262,11 +275,25 @@ export async function readMemberships(
       for (const u of users) set.add(normDn(u.dn));
       members.set(cn, set);
     }
-    return { members, groups, tooDeep: [] };
+    return { members, groups, tooDeep: [], refused };
   }
-  const groups = await s.search(settings.groupBase, settings.groupFilter, GROUP_ATTRIBUTES);
+  const { groups, refused } = boundedGroups(
+    await s.search(settings.groupBase, settings.groupFilter, GROUP_ATTRIBUTES),
+  );
   const { members, tooDeep } = expandGroups(groups, ldapSyncOptions(settings).nestingDepth);
-  return { members, groups, tooDeep };
+  return { members, groups, tooDeep, refused };
+}
+
+/** Groups over a bound are refused: as if not listed, no one is a member through them. */
+function boundedGroups(read: Entry[]): { groups: Entry[]; refused: RefusedEntry[] } {
+  const groups: Entry[] = [];
+  const refused: RefusedEntry[] = [];
+  for (const g of read) {
+    const reason = groupOverBound(g);
+    if (reason) refused.push({ dn: shownDn(g.dn), reason });
+    else groups.push(g);
+  }
+  return { groups, refused };
 }
 
 /** The mark after reading these entries: AD's USN at the start, else the latest modifyTimestamp. */
@@ -294,7 +321,7 @@ export async function readDirectory(
 export interface FullRead {
   serverKind: 'ad' | 'ldap';
   users: DirectoryUser[];
-  /** User entries refused over a bound: as if not listed. */
+  /** User and group entries refused over a bound: as if not listed. */
   refused: RefusedEntry[];
   mark: DirectorySyncMark | null;
   tooDeep: string[];
@@ -307,12 +334,13 @@ export function readFullDirectory(
 ): Promise<FullRead> {
   return withDirectory(settings, bindPassword, opts, async (s) => {
     const entries = await s.search(settings.userBase, settings.userFilter, USER_ATTRIBUTES);
-    const { members, groups, tooDeep } = await readMemberships(s, settings);
+    const memberships = await readMemberships(s, settings);
+    const { members, groups, tooDeep } = memberships;
     const { users, refused } = splitRefused(entries.map((e) => toDirectoryUser(e, members)));
     return {
       serverKind: s.serverKind,
       users,
-      refused,
+      refused: [...refused, ...memberships.refused],
       mark: nextMark(s, null, [...entries, ...groups]),
       tooDeep,
     };

@@ -3,7 +3,7 @@
  * sshPublicKey values than a person may have, a key value too long, a display name too long,
  * one message larger than the bound, and a page larger than the page size asked for (a proxy
  * raises the size in the request, as a server that ignores it would answer), groups nested
- * deeper than nestingDepth. Each is refused
+ * deeper than nestingDepth, a group name over its bound. Each is refused
  * by name — in the job result and, once when new, in the audit — never cut short.
  */
 import { randomBytes } from 'node:crypto';
@@ -42,6 +42,11 @@ const MANY_KEYS = Array.from({ length: DIRECTORY_LIMITS.keysPerPerson + 1 }, (_,
   newKey(`k${i}`),
 );
 const GOOD_KEY = newKey('good@laptop');
+const LONG_GROUP = 'g'.repeat(DIRECTORY_LIMITS.groupNameChars + 1);
+const LONG_GROUP_REFUSAL = {
+  dn: groupDn('long-name'),
+  reason: `cn is ${LONG_GROUP.length} characters, more than ${DIRECTORY_LIMITS.groupNameChars}`,
+};
 // A valid key whose comment makes the line longer than the bound.
 const LONG_KEY = newKey('x'.repeat(DIRECTORY_LIMITS.keyLineChars));
 
@@ -62,6 +67,8 @@ describe('bounds on what the directory sends', { timeout: 120_000 }, () => {
         group('deep-a', [groupDn('deep-b')]),
         group('deep-b', [groupDn('deep-c')]),
         group('deep-c', [userDn('user0')]),
+        // Its RDN is short (slapd's database bounds a DN), its other name is not.
+        `${group('long-name', [userDn('user1')])}cn: ${LONG_GROUP}\n`,
       ),
     );
     t = await startTestEngine();
@@ -109,14 +116,17 @@ describe('bounds on what the directory sends', { timeout: 120_000 }, () => {
       mode: 'full',
       tooManyKeys: [userDn('keyring')],
       rejectedKeys: 1,
-      refusedEntries: [],
+      refusedEntries: [LONG_GROUP_REFUSAL],
       nestingTooDeep: [groupDn('deep-b')],
     });
     expect((await personByUid('keyring'))?.keys).toEqual([]);
+    // No one is a member through a refused group.
+    expect((await personByUid('user1'))?.groups).toEqual([]);
     expect((await personByUid('bigkey'))?.keys.map((k) => k.publicKey)).toEqual([GOOD_KEY]);
     expect((await limitAudits()).map((a) => a.details)).toEqual([
       expect.objectContaining({
         exceeded: [
+          `refused ${LONG_GROUP_REFUSAL.dn}: ${LONG_GROUP_REFUSAL.reason}`,
           `keys not taken ${userDn('keyring')}: more than ${DIRECTORY_LIMITS.keysPerPerson} sshPublicKey values`,
           `nesting not followed below ${groupDn('deep-b')}`,
         ],
@@ -132,7 +142,7 @@ describe('bounds on what the directory sends', { timeout: 120_000 }, () => {
     expect(second).toMatchObject({
       mode: 'incremental',
       left: 1,
-      refusedEntries: [{ dn: userDn('longname'), reason }],
+      refusedEntries: [{ dn: userDn('longname'), reason }, LONG_GROUP_REFUSAL],
     });
     const gone = await personByUid('longname');
     expect(gone).toMatchObject({ state: 'left', name: 'Long Name' });
@@ -148,7 +158,7 @@ describe('bounds on what the directory sends', { timeout: 120_000 }, () => {
 
     // Still over the bounds at the next run: nothing new to audit.
     const third = await run();
-    expect(third.refusedEntries).toEqual([{ dn: userDn('longname'), reason }]);
+    expect(third.refusedEntries).toEqual([{ dn: userDn('longname'), reason }, LONG_GROUP_REFUSAL]);
     expect((await limitAudits()).length).toBe(2);
 
     // Once nothing changed since the mark, the refused entry (listed, its person left) does
@@ -166,7 +176,8 @@ describe('bounds on what the directory sends', { timeout: 120_000 }, () => {
 
   it('drops the connection on one message over the bound: the read fails whole, naming it', async () => {
     const read = await readFullDirectory(settings, SERVICE_PASSWORD);
-    expect(read.users.length + read.refused.length).toBe(PEOPLE.length + 3);
+    // Every user (and the group refused over its name), with the bound at its default.
+    expect(read.users.length + read.refused.length).toBe(PEOPLE.length + 3 + 1);
     // The keyring entry (101 keys) is some 10 kB: over a bound of 8 kB.
     await expect(
       readFullDirectory(settings, SERVICE_PASSWORD, { maxMessageBytes: 8192 }),
