@@ -25,7 +25,7 @@ import {
   normDn,
   type GroupMembers,
 } from './group-membership';
-import { inChainMembersFilter, isActiveDirectory, laterTimestamp } from './ldap-filters';
+import { USN, inChainMembersFilter, isActiveDirectory, laterTimestamp } from './ldap-filters';
 import { ldapSyncOptions } from './ldap-settings';
 import { formatObjectGuid } from './object-guid';
 
@@ -303,7 +303,9 @@ export function nextMark(
   entries: Entry[],
 ): DirectorySyncMark | null {
   if (s.serverKind === 'ad')
-    return s.highestUsn ? { attribute: 'uSNChanged', value: s.highestUsn } : null;
+    return s.highestUsn && USN.test(s.highestUsn)
+      ? { attribute: 'uSNChanged', value: s.highestUsn }
+      : null;
   let latest = previous?.attribute === 'modifyTimestamp' ? previous.value : null;
   for (const e of entries) latest = laterTimestamp(latest, firstValue(e, 'modifyTimestamp'));
   return latest ? { attribute: 'modifyTimestamp', value: latest } : null;
