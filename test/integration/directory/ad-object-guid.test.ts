@@ -186,5 +186,16 @@ describe('objectGUID as the directory id, against a real slapd', { timeout: 120_
     });
     expect(await t.store.directory.listPeople()).toHaveLength(1);
     expect(await t.store.directory.listGrants({ personId: 'person-alice' })).toEqual(grants);
+
+    // A run with nothing changed since the mark knows who is there from the light listing
+    // alone: it must list her by the same id (objectGUID), or she would be taken as gone.
+    const state = await t.store.directory.getSyncState();
+    await t.store.directory.putSyncState({
+      ...(state as NonNullable<typeof state>),
+      mark: { attribute: 'modifyTimestamp', value: formatGeneralizedTime(Date.now() + 120_000) },
+    });
+    expect(await run('ldap-sync')).toMatchObject({ mode: 'incremental', users: 0, left: 0 });
+    expect((await t.store.directory.getPerson('person-alice'))?.state).toBe('active');
+    expect(await t.store.directory.listGrants({ personId: 'person-alice' })).toEqual(grants);
   });
 });
