@@ -37,7 +37,7 @@ export interface LdapSyncResult {
   rejectedKeys?: number;
   /** Groups whose nesting went deeper than nestingDepth (the rest was not followed). */
   nestingTooDeep?: string[];
-  /** User entries refused over a bound (directory-limits.ts): taken as not listed. */
+  /** User and group entries refused over a bound (directory-limits.ts): taken as not listed. */
   refusedEntries?: RefusedEntry[];
   /** Users listing more sshPublicKey values than the bound: none of their keys was taken. */
   tooManyKeys?: string[];

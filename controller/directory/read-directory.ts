@@ -91,7 +91,11 @@ export interface ReadOptions {
   maxMessageBytes?: number;
 }
 
-/** ldapts' own parts the message bound hooks into (ldapts has no size limit of its own). */
+/**
+ * ldapts' own parts the message bound hooks into (ldapts has no size limit of its own). An
+ * ldapts that renamed them would leave the bound without effect: the message-bound test of
+ * test/integration/directory/directory-limits.test.ts fails then.
+ */
 interface LdaptsInternals {
   socket?: { destroy(): void };
   messageParser: { buffer?: Buffer };
