@@ -29,9 +29,16 @@ export function isActiveDirectory(supportedCapabilities: string[]): boolean {
   return supportedCapabilities.includes(AD_CAPABILITY);
 }
 
+/**
+ * A USN as the mark keeps it: AD's USNs are 64-bit, so at most 20 digits (a longer value
+ * from the server is no USN, and would be kept and compared as a huge number every run).
+ */
+export const USN = /^\d{1,20}$/;
+
 /** 20261130122233Z or 20261130122233.0Z (AD) → ms since the epoch; null when not that. */
 export function parseGeneralizedTime(value: string): number | null {
-  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:[.,]\d+)?Z$/.exec(value);
+  // A fraction of at most 9 digits: a mark longer than that is no timestamp a server writes.
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:[.,]\d{1,9})?Z$/.exec(value);
   if (!m) return null;
   const [, y, mo, d, h, mi, s] = m.map(Number) as [number, ...number[]];
   return Date.UTC(y as number, (mo as number) - 1, d, h, mi, s);
@@ -47,7 +54,7 @@ export function formatGeneralizedTime(ms: number): string {
 /** The filter term of "changed since the mark", or null when the mark cannot be used. */
 export function changedSinceFilter(mark: DirectorySyncMark): string | null {
   if (mark.attribute === 'uSNChanged') {
-    if (!/^\d+$/.test(mark.value)) return null;
+    if (!USN.test(mark.value)) return null;
     return `(uSNChanged>=${BigInt(mark.value) + 1n})`;
   }
   const at = parseGeneralizedTime(mark.value);
@@ -59,7 +66,7 @@ export function changedSinceFilter(mark: DirectorySyncMark): string | null {
 export function changedSince(mark: DirectorySyncMark, value: string | undefined): boolean {
   if (value === undefined) return true; // unknown: read it again rather than miss it
   if (mark.attribute === 'uSNChanged')
-    return /^\d+$/.test(value) && BigInt(value) > BigInt(mark.value);
+    return USN.test(value) && USN.test(mark.value) && BigInt(value) > BigInt(mark.value);
   const at = parseGeneralizedTime(value);
   const since = parseGeneralizedTime(mark.value);
   return at === null || since === null || at >= since - MODIFY_TIMESTAMP_OVERLAP_MS;

@@ -18,7 +18,8 @@ import { newId } from '../store/ids';
 import { discoverAccounts, type AccountDiscoveryResult } from './discover-accounts';
 import { attributeKeys, type KeyAttributionResult } from './attribute-keys';
 import { readDirectoryChanges } from './directory-changes';
-import { groupsOf } from './group-membership';
+import { DIRECTORY_LIMITS, shownDn, type RefusedEntry } from './directory-limits';
+import { groupsOf, normDn } from './group-membership';
 import { LDAP_BIND_PASSWORD_CONTEXT, ldapSyncOptions } from './ldap-settings';
 import { mergeKeys, toPersonKey } from './person-keys';
 import { readFullDirectory, type DirectoryUser } from './read-directory';
@@ -36,6 +37,14 @@ export interface LdapSyncResult {
   rejectedKeys?: number;
   /** Groups whose nesting went deeper than nestingDepth (the rest was not followed). */
   nestingTooDeep?: string[];
+  /** User and group entries refused over a bound (directory-limits.ts): taken as not listed. */
+  refusedEntries?: RefusedEntry[];
+  /** Users listing more sshPublicKey values than the bound: none of their keys was taken. */
+  tooManyKeys?: string[];
+  /** How many entries each list above would hold: they name the first 100 only. */
+  overBoundCounts?: { refusedEntries: number; tooManyKeys: number };
+  /** People keyed by an id of an earlier version (the DN on AD) now keyed by objectGUID. */
+  adopted?: number;
   access?: AccessGroupsResult;
   keys?: KeyAttributionResult;
   accounts?: AccountDiscoveryResult;
@@ -49,7 +58,9 @@ function fromDirectory(
   had: PersonRecord | undefined,
   now: number,
 ): { person: PersonRecord; rejected: number } {
-  const dirKeys = u.sshPublicKeys.map((l) => toPersonKey(l, 'directory'));
+  const dirKeys = u.sshPublicKeys.map((l) =>
+    l.length > DIRECTORY_LIMITS.keyLineChars ? null : toPersonKey(l, 'directory'),
+  );
   const kept = (had?.keys ?? []).filter((k) => k.source === 'api');
   const state = u.disabled ? 'left' : 'active';
   return {
@@ -72,6 +83,41 @@ function fromDirectory(
   };
 }
 
+/**
+ * What went over a bound this run, audited once when it is new (not again every interval
+ * while it lasts). Returns what the sync state keeps: this run's on a full sync (which sees
+ * everything), else what was kept before and this run's.
+ */
+async function auditLimits(
+  ctx: JobContext,
+  result: Required<Pick<LdapSyncResult, 'refusedEntries' | 'tooManyKeys' | 'nestingTooDeep'>>,
+  full: boolean,
+  now: number,
+): Promise<string[]> {
+  const current = [
+    ...result.refusedEntries.map((r) => `refused ${r.dn}: ${r.reason}`),
+    ...result.tooManyKeys.map(
+      (dn) =>
+        `keys not taken ${dn}: more than ${DIRECTORY_LIMITS.keysPerPerson} sshPublicKey values`,
+    ),
+    ...result.nestingTooDeep.map((dn) => `nesting not followed below ${dn}`),
+  ];
+  const before = (await ctx.store.directory.getSyncState())?.limitsExceeded ?? [];
+  const fresh = current.filter((x) => !before.includes(x));
+  if (fresh.length > 0) {
+    ctx.log.warn({ limitsExceeded: fresh }, 'directory entries over a bound');
+    await ctx.store.audit.append({
+      at: now,
+      actor: ctx.job.createdBy,
+      action: 'directory.limits-exceeded',
+      subject: 'ldap-sync',
+      details: { jobId: ctx.job.id, exceeded: fresh.slice(0, 50), count: fresh.length },
+    });
+  }
+  // Kept to be compared with the next run: bounded too, by the same reasoning.
+  return [...new Set(full ? current : [...before, ...current])].sort().slice(0, 1000);
+}
+
 /** Whether this run may read only the changes, and from which mark. */
 export function incrementalFrom(
   settings: LdapSettingsRecord,
@@ -90,6 +136,12 @@ export async function runLdapSync(ctx: JobContext): Promise<LdapSyncResult> {
     ? secretBoxFor(ctx.config).open(settings.bindPasswordSealed, LDAP_BIND_PASSWORD_CONTEXT)
     : null;
   const known = new Map((await ctx.store.directory.listPeople()).map((p) => [p.directoryId, p]));
+  // People an earlier version keyed by another id (AD: the DN), by that id as a DN compares.
+  const byFormerId = new Map(
+    [...known.values()]
+      .filter((p) => p.state === 'active' || p.leftReason === 'disabled')
+      .map((p) => [normDn(p.directoryId), p]),
+  );
   const activePeople = [...known.values()].filter((p) => p.state === 'active');
   const refuseEmpty = (found: number) => {
     // A filter or base that matches nobody would otherwise revoke everyone's access at once.
@@ -112,13 +164,17 @@ export async function runLdapSync(ctx: JobContext): Promise<LdapSyncResult> {
     : null;
   // Someone gone who is listed again without a change of their own (moved back into the
   // base) is not among the changes: the directory is read whole. (Disabled people are listed
-  // all along and come back through a change.)
+  // all along and come back through a change, and so does an entry refused over a bound
+  // once it is mended: while it stays refused, it does not make every run a full one.)
+  const stillRefused = (p: PersonRecord) =>
+    (state?.limitsExceeded ?? []).some((x) => x.startsWith(`refused ${shownDn(p.dn)}: `));
   const returned =
     changes !== null &&
     [...changes.present].some((id) => {
       const p = known.get(id);
       return (
-        (p === undefined || (p.state === 'left' && p.leftReason !== 'disabled')) &&
+        (p === undefined ||
+          (p.state === 'left' && p.leftReason !== 'disabled' && !stillRefused(p))) &&
         !changes.changed.some((u) => u.directoryId === id)
       );
     });
@@ -140,6 +196,9 @@ export async function runLdapSync(ctx: JobContext): Promise<LdapSyncResult> {
     left: 0,
     rejectedKeys: 0,
     nestingTooDeep: full?.tooDeep ?? changes?.tooDeep ?? [],
+    refusedEntries: full?.refused ?? changes?.refused ?? [],
+    tooManyKeys: users.filter((u) => u.tooManyKeys !== undefined).map((u) => u.dn),
+    adopted: 0,
   };
   const audit = (action: string, p: PersonRecord, details: Record<string, unknown>) =>
     ctx.store.audit.append({
@@ -163,24 +222,45 @@ export async function runLdapSync(ctx: JobContext): Promise<LdapSyncResult> {
     else if (had.groups.join() !== person.groups.join())
       await audit('person.groups-changed', person, { before: had.groups, after: person.groups });
   };
+  /** The person of a user: by id, else one an earlier version keyed by a former id. */
+  const personOf = (u: DirectoryUser): PersonRecord | undefined => {
+    const had = known.get(u.directoryId);
+    if (had) return had;
+    for (const former of u.formerIds) {
+      const p = byFormerId.get(normDn(former));
+      // Not one a user of its own (by id) claims, nor one already adopted this run.
+      if (p && !present.has(p.directoryId) && !read.has(p.id)) return p;
+    }
+    return undefined;
+  };
+  /** Ids of the people written from a user entry this run. */
   const read = new Set<string>();
   for (const u of users) {
-    read.add(u.directoryId);
-    const had = known.get(u.directoryId);
+    const had = personOf(u);
+    if (had) read.add(had.id);
     const { person, rejected } = fromDirectory(u, had, now);
     result.rejectedKeys += rejected;
     if (rejected > 0)
       ctx.log.warn({ dn: u.dn, rejected }, 'sshPublicKey values that are no public key skipped');
+    if (had && had.directoryId !== u.directoryId) {
+      result.adopted += 1;
+      await audit('person.directory-id-changed', person, {
+        before: had.directoryId,
+        after: u.directoryId,
+      });
+    }
     await write(person, had, 'disabled in the directory');
   }
+  const refusedAt = new Map(result.refusedEntries.map((r) => [r.dn, r.reason]));
   for (const p of known.values()) {
-    if (read.has(p.directoryId)) continue;
+    if (read.has(p.id)) continue;
     if (!present.has(p.directoryId)) {
+      const refused = refusedAt.get(shownDn(p.dn));
       if (p.state !== 'left')
         await write(
           { ...p, state: 'left', leftAt: now, leftReason: 'gone', updatedAt: now },
           p,
-          'no longer in the directory',
+          refused ? `directory entry refused: ${refused}` : 'no longer in the directory',
         );
     } else if (changes?.members && !full) {
       // Unchanged themselves, but a group they are (or were) in changed.
@@ -188,6 +268,7 @@ export async function runLdapSync(ctx: JobContext): Promise<LdapSyncResult> {
       await write({ ...p, groups, updatedAt: now }, p, '');
     }
   }
+  const limitsExceeded = await auditLimits(ctx, result, full !== null, now);
   await ctx.store.directory.putSyncState({
     settingsUpdatedAt: settings.updatedAt,
     serverKind,
@@ -195,10 +276,27 @@ export async function runLdapSync(ctx: JobContext): Promise<LdapSyncResult> {
     runsSinceFull: full ? 0 : (state?.runsSinceFull ?? 0) + 1,
     lastFullAt: full ? now : (state?.lastFullAt ?? null),
     lastRunAt: now,
+    ...(limitsExceeded.length > 0 ? { limitsExceeded } : {}),
   });
   // The grants follow the directory in the same run, not at the next interval.
   const access = await processAccessGroups(ctx);
   const keys = await attributeKeys(ctx);
   const accounts = await discoverAccounts(ctx);
-  return { ...result, access, keys, accounts };
+  const listed = DIRECTORY_LIMITS.listedInResult;
+  return {
+    ...result,
+    refusedEntries: result.refusedEntries.slice(0, listed),
+    tooManyKeys: result.tooManyKeys.slice(0, listed),
+    ...(result.refusedEntries.length > listed || result.tooManyKeys.length > listed
+      ? {
+          overBoundCounts: {
+            refusedEntries: result.refusedEntries.length,
+            tooManyKeys: result.tooManyKeys.length,
+          },
+        }
+      : {}),
+    access,
+    keys,
+    accounts,
+  };
 }

@@ -4,12 +4,19 @@
  * simple paged results control, `pageSize` entries a page). A full read takes every user and
  * group; an incremental one (directory-changes.ts) only what changed since the last mark.
  * Either everything asked for is read or the call throws DIRECTORY_UNAVAILABLE: a sync
- * never acts on half a directory.
+ * never acts on half a directory. What the server sends is bounded (directory-limits.ts).
  */
 import { Client, type Entry } from 'ldapts';
 import type { ConnectionOptions } from 'node:tls';
 import { directoryUnavailable } from '../../shared/errors';
 import type { DirectorySyncMark, LdapSettingsRecord } from '../store/directory-records';
+import {
+  DIRECTORY_LIMITS,
+  groupOverBound,
+  shownDn,
+  textOverBound,
+  type RefusedEntry,
+} from './directory-limits';
 import {
   entryValues,
   expandGroups,
@@ -18,12 +25,16 @@ import {
   normDn,
   type GroupMembers,
 } from './group-membership';
-import { inChainMembersFilter, isActiveDirectory, laterTimestamp } from './ldap-filters';
+import { USN, inChainMembersFilter, isActiveDirectory, laterTimestamp } from './ldap-filters';
 import { ldapSyncOptions } from './ldap-settings';
+import { formatObjectGuid } from './object-guid';
 
 export interface DirectoryUser {
   dn: string;
+  /** objectGUID (AD), else entryUUID, else the DN: see userIdentity. */
   directoryId: string;
+  /** Ids an earlier sync may have keyed this user's person by (entryUUID, the DN). */
+  formerIds: string[];
   uid: string;
   name: string;
   email: string | null;
@@ -32,10 +43,16 @@ export interface DirectoryUser {
   disabled: boolean;
   /** Directory group names (cn), nested groups included. */
   groups: string[];
+  /** sshPublicKey values when more than keysPerPerson were listed (none of them is taken). */
+  tooManyKeys?: number;
 }
 
+/** Asked for as bytes: ldapts decodes other values as UTF-8, which mangles binary ones. */
+export const BINARY_ATTRIBUTES = ['objectGUID'];
+/** What identifies a user (userIdentity): the light listing of an incremental read reads these. */
+export const ID_ATTRIBUTES = ['objectGUID', 'entryUUID'];
 export const USER_ATTRIBUTES = [
-  'entryUUID',
+  ...ID_ATTRIBUTES,
   'uid',
   'sAMAccountName',
   'cn',
@@ -68,10 +85,49 @@ export interface DirectorySession {
 }
 
 /** Bound session → `work`; every failure becomes DIRECTORY_UNAVAILABLE, the connection closed. */
+export interface ReadOptions {
+  timeoutMs?: number;
+  /** Bound on one LDAP message; DIRECTORY_LIMITS.messageBytes unless given (tests lower it). */
+  maxMessageBytes?: number;
+}
+
+/**
+ * ldapts' own parts the message bound hooks into (ldapts has no size limit of its own). An
+ * ldapts that renamed them would leave the bound without effect: the message-bound test of
+ * test/integration/directory/directory-limits.test.ts fails then.
+ */
+interface LdaptsInternals {
+  socket?: { destroy(): void };
+  messageParser: { buffer?: Buffer };
+  socketDataHandler: (data: Buffer) => void;
+}
+
+/**
+ * Drops the connection as soon as one message being received would exceed `max` bytes:
+ * ldapts would otherwise buffer whatever length the server announces. Returns what went
+ * over, for the error (the pending requests fail with "Connection closed").
+ */
+function boundMessages(client: Client, max: number): () => string | null {
+  const inner = client as unknown as LdaptsInternals;
+  const deliver = inner.socketDataHandler;
+  let over: string | null = null;
+  inner.socketDataHandler = (data: Buffer) => {
+    if (over !== null) return;
+    const pending = (inner.messageParser.buffer?.length ?? 0) + data.length;
+    if (pending > max) {
+      over = `the server sent a message (one entry) of more than ${max} bytes: refused, nothing was read`;
+      inner.socket?.destroy();
+      return;
+    }
+    deliver(data);
+  };
+  return () => over;
+}
+
 export async function withDirectory<T>(
   settings: LdapSettingsRecord,
   bindPassword: string | null,
-  opts: { timeoutMs?: number },
+  opts: ReadOptions,
   work: (s: DirectorySession) => Promise<T>,
 ): Promise<T> {
   const tls = tlsOptions(settings);
@@ -84,19 +140,31 @@ export async function withDirectory<T>(
     // ldaps://; an ldap:// URL gets them at startTLS.
     ...(settings.url.startsWith('ldaps:') ? { tlsOptions: tls } : {}),
   });
+  const overBound = boundMessages(client, opts.maxMessageBytes ?? DIRECTORY_LIMITS.messageBytes);
   let failed = false;
   try {
     if (settings.startTls) await client.startTLS(tls);
     if (bindPassword !== null) await client.bind(settings.bindDn, bindPassword);
-    const search = async (base: string, filter: string, attributes: string[]) =>
-      (
-        await client.search(base, {
-          scope: base === '' ? 'base' : 'sub',
-          filter,
-          attributes,
-          ...(base === '' ? {} : { paged: { pageSize: o.pageSize } }),
-        })
-      ).searchEntries;
+    const search = async (base: string, filter: string, attributes: string[]) => {
+      const options = { filter, attributes, explicitBufferAttributes: BINARY_ATTRIBUTES };
+      if (base === '')
+        return (await client.search(base, { ...options, scope: 'base' })).searchEntries;
+      const entries: Entry[] = [];
+      const pages = client.searchPaginated(base, {
+        ...options,
+        scope: 'sub',
+        paged: { pageSize: o.pageSize },
+      });
+      for await (const page of pages) {
+        // A server that ignores the page size would hand over the directory in one answer.
+        if (page.searchEntries.length > o.pageSize)
+          throw new Error(
+            `the server sent ${page.searchEntries.length} entries in one page, more than the page size ${o.pageSize}`,
+          );
+        entries.push(...page.searchEntries);
+      }
+      return entries;
+    };
     // A server said to be plain LDAP is not asked (some refuse root DSE reads to clients).
     const [root] =
       o.serverKind === 'ldap'
@@ -115,7 +183,8 @@ export async function withDirectory<T>(
     failed = true;
     // ldapts result errors carry the LDAP result name in `name` and often no message.
     const message =
-      err instanceof Error ? `${err.name}: ${err.message.trim() || 'no message'}` : String(err);
+      overBound() ??
+      (err instanceof Error ? `${err.name}: ${err.message.trim() || 'no message'}` : String(err));
     throw directoryUnavailable(`directory ${settings.url}: ${message}`, {
       cause: err,
       details: { url: settings.url },
@@ -128,24 +197,56 @@ export async function withDirectory<T>(
   }
 }
 
-export function toDirectoryUser(e: Entry, members: GroupMembers): DirectoryUser {
+/** A user entry read whole, or refused over a bound (directory-limits.ts). */
+export function toDirectoryUser(
+  e: Entry,
+  members: GroupMembers,
+): DirectoryUser | { refused: RefusedEntry } {
+  const id = userIdentity(e);
+  if ('refused' in id) return id;
+  const tooLong = textOverBound(e);
+  if (tooLong) return { refused: { dn: shownDn(e.dn), reason: tooLong } };
   const uid =
     firstValue(e, 'uid') ?? firstValue(e, 'sAMAccountName') ?? firstValue(e, 'cn') ?? e.dn;
   const uac = Number(firstValue(e, 'userAccountControl') ?? 0);
+  const keys = entryValues(e, 'sshPublicKey');
+  const tooManyKeys = keys.length > DIRECTORY_LIMITS.keysPerPerson;
   return {
     dn: e.dn,
-    // objectGUID is binary: its value as read is not stable text, so AD falls back to the DN.
-    directoryId: userDirectoryId(e),
+    ...id,
     uid,
     name: firstValue(e, 'displayName') ?? firstValue(e, 'cn') ?? uid,
     email: firstValue(e, 'mail') ?? null,
-    sshPublicKeys: entryValues(e, 'sshPublicKey'),
+    sshPublicKeys: tooManyKeys ? [] : keys,
     disabled: (uac & ACCOUNTDISABLE) !== 0 || firstValue(e, 'pwdAccountLockedTime') !== undefined,
     groups: groupsOf(members, e.dn, uid),
+    ...(tooManyKeys ? { tooManyKeys: keys.length } : {}),
   };
 }
 
-export const userDirectoryId = (e: Entry) => firstValue(e, 'entryUUID') ?? e.dn;
+/**
+ * The id a person is keyed by: AD's objectGUID (binary, in its GUID string form), else
+ * entryUUID (RFC 4530), else the DN. Both ids survive a rename or a move, so the person
+ * keeps their groups and grants; the DN does not. Earlier versions keyed AD users by the DN:
+ * `formerIds` lets the sync adopt such a person (ldap-sync-run.ts).
+ */
+export function userIdentity(
+  e: Entry,
+): { directoryId: string; formerIds: string[] } | { refused: RefusedEntry } {
+  const raw = e.objectGUID;
+  const guid = Array.isArray(raw) ? raw[0] : raw;
+  const uuid = firstValue(e, 'entryUUID');
+  const former = [uuid, e.dn].filter((x): x is string => x !== undefined);
+  if (guid === undefined) return { directoryId: former[0] as string, formerIds: former.slice(1) };
+  if (!Buffer.isBuffer(guid) || guid.length !== 16)
+    return {
+      refused: {
+        dn: shownDn(e.dn),
+        reason: `objectGUID is ${Buffer.isBuffer(guid) ? `${guid.length} bytes` : 'text'}, not 16 bytes`,
+      },
+    };
+  return { directoryId: formatObjectGuid(guid), formerIds: former };
+}
 
 /**
  * Every group's members. AD: one search of group names, then per group the users AD says
@@ -155,9 +256,16 @@ export const userDirectoryId = (e: Entry) => firstValue(e, 'entryUUID') ?? e.dn;
 export async function readMemberships(
   s: DirectorySession,
   settings: LdapSettingsRecord,
-): Promise<{ members: GroupMembers; groups: Entry[]; tooDeep: string[] }> {
+): Promise<{
+  members: GroupMembers;
+  groups: Entry[];
+  tooDeep: string[];
+  refused: RefusedEntry[];
+}> {
   if (s.serverKind === 'ad') {
-    const groups = await s.search(settings.groupBase, settings.groupFilter, ['cn', 'uSNChanged']);
+    const { groups, refused } = boundedGroups(
+      await s.search(settings.groupBase, settings.groupFilter, ['cn', 'uSNChanged']),
+    );
     const members: GroupMembers = new Map();
     for (const g of groups) {
       const cn = firstValue(g, 'cn');
@@ -171,11 +279,25 @@ export async function readMemberships(
       for (const u of users) set.add(normDn(u.dn));
       members.set(cn, set);
     }
-    return { members, groups, tooDeep: [] };
+    return { members, groups, tooDeep: [], refused };
   }
-  const groups = await s.search(settings.groupBase, settings.groupFilter, GROUP_ATTRIBUTES);
+  const { groups, refused } = boundedGroups(
+    await s.search(settings.groupBase, settings.groupFilter, GROUP_ATTRIBUTES),
+  );
   const { members, tooDeep } = expandGroups(groups, ldapSyncOptions(settings).nestingDepth);
-  return { members, groups, tooDeep };
+  return { members, groups, tooDeep, refused };
+}
+
+/** Groups over a bound are refused: as if not listed, no one is a member through them. */
+function boundedGroups(read: Entry[]): { groups: Entry[]; refused: RefusedEntry[] } {
+  const groups: Entry[] = [];
+  const refused: RefusedEntry[] = [];
+  for (const g of read) {
+    const reason = groupOverBound(g);
+    if (reason) refused.push({ dn: shownDn(g.dn), reason });
+    else groups.push(g);
+  }
+  return { groups, refused };
 }
 
 /** The mark after reading these entries: AD's USN at the start, else the latest modifyTimestamp. */
@@ -185,7 +307,9 @@ export function nextMark(
   entries: Entry[],
 ): DirectorySyncMark | null {
   if (s.serverKind === 'ad')
-    return s.highestUsn ? { attribute: 'uSNChanged', value: s.highestUsn } : null;
+    return s.highestUsn && USN.test(s.highestUsn)
+      ? { attribute: 'uSNChanged', value: s.highestUsn }
+      : null;
   let latest = previous?.attribute === 'modifyTimestamp' ? previous.value : null;
   for (const e of entries) latest = laterTimestamp(latest, firstValue(e, 'modifyTimestamp'));
   return latest ? { attribute: 'modifyTimestamp', value: latest } : null;
@@ -195,7 +319,7 @@ export function nextMark(
 export async function readDirectory(
   settings: LdapSettingsRecord,
   bindPassword: string | null,
-  opts: { timeoutMs?: number } = {},
+  opts: ReadOptions = {},
 ): Promise<DirectoryUser[]> {
   return (await readFullDirectory(settings, bindPassword, opts)).users;
 }
@@ -203,6 +327,8 @@ export async function readDirectory(
 export interface FullRead {
   serverKind: 'ad' | 'ldap';
   users: DirectoryUser[];
+  /** User and group entries refused over a bound: as if not listed. */
+  refused: RefusedEntry[];
   mark: DirectorySyncMark | null;
   tooDeep: string[];
 }
@@ -210,16 +336,31 @@ export interface FullRead {
 export function readFullDirectory(
   settings: LdapSettingsRecord,
   bindPassword: string | null,
-  opts: { timeoutMs?: number } = {},
+  opts: ReadOptions = {},
 ): Promise<FullRead> {
   return withDirectory(settings, bindPassword, opts, async (s) => {
-    const users = await s.search(settings.userBase, settings.userFilter, USER_ATTRIBUTES);
-    const { members, groups, tooDeep } = await readMemberships(s, settings);
+    const entries = await s.search(settings.userBase, settings.userFilter, USER_ATTRIBUTES);
+    const memberships = await readMemberships(s, settings);
+    const { members, groups, tooDeep } = memberships;
+    const { users, refused } = splitRefused(entries.map((e) => toDirectoryUser(e, members)));
     return {
       serverKind: s.serverKind,
-      users: users.map((e) => toDirectoryUser(e, members)),
-      mark: nextMark(s, null, [...users, ...groups]),
+      users,
+      refused: [...refused, ...memberships.refused],
+      mark: nextMark(s, null, [...entries, ...groups]),
       tooDeep,
     };
   });
+}
+
+export function splitRefused(read: Array<DirectoryUser | { refused: RefusedEntry }>): {
+  users: DirectoryUser[];
+  refused: RefusedEntry[];
+} {
+  const users: DirectoryUser[] = [];
+  const refused: RefusedEntry[] = [];
+  for (const r of read)
+    if ('refused' in r) refused.push(r.refused);
+    else users.push(r);
+  return { users, refused };
 }

@@ -120,6 +120,8 @@ export interface DirectorySyncStateRecord {
   runsSinceFull: number;
   lastFullAt: number | null;
   lastRunAt: number;
+  /** What went over a bound on what the directory sends (audited once when new); absent: nothing. */
+  limitsExceeded?: string[];
 }
 
 /** How a key found in the fleet was attributed to a person. */

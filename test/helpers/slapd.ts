@@ -35,6 +35,19 @@ objectclass ( 1.3.6.1.4.1.99999.424242.1 NAME 'kwTestAdAccount' SUP top AUXILIAR
   MAY ( userAccountControl ) )
 `;
 
+/**
+ * Active Directory's objectGUID, for tests only: 16 bytes sent as binary (an octet string),
+ * under AD's own attribute OID, carried by an auxiliary class of the made-up test arc, so a
+ * sync reads a real binary value over the wire. Nothing else of AD is mimicked.
+ */
+export const AD_OBJECT_GUID_SCHEMA = `
+attributetype ( 1.2.840.113556.1.4.2 NAME 'objectGUID'
+  DESC 'AD object GUID (test copy)' EQUALITY octetStringMatch
+  SYNTAX 1.3.6.1.4.1.1466.115.121.1.40 SINGLE-VALUE )
+objectclass ( 1.3.6.1.4.1.99999.424242.2 NAME 'kwTestAdObject' SUP top AUXILIARY
+  MAY ( objectGUID ) )
+`;
+
 export interface TestSlapdOptions {
   /** Extra schema text (slapd.conf attributetype/objectclass lines). */
   schema?: string;

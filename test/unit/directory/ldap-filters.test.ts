@@ -6,7 +6,9 @@ import {
   escapeFilterValue,
   inChainMembersFilter,
   isActiveDirectory,
+  parseGeneralizedTime,
 } from '../../../controller/directory/ldap-filters';
+import { nextMark } from '../../../controller/directory/read-directory';
 import type { PersonRecord } from '../../../controller/store/directory-records';
 
 describe('ldap filters', () => {
@@ -39,6 +41,22 @@ describe('ldap filters', () => {
     expect(changedSince(mark, '20261130115800Z')).toBe(false);
     expect(changedSince({ attribute: 'uSNChanged', value: '10' }, '10')).toBe(false);
     expect(changedSince({ attribute: 'uSNChanged', value: '10' }, '11')).toBe(true);
+  });
+
+  it('takes no mark longer than a server writes: a USN of more than 20 digits, a fraction of more than 9', () => {
+    expect(changedSinceFilter({ attribute: 'uSNChanged', value: '9'.repeat(20) })).toBe(
+      `(uSNChanged>=${10n ** 20n})`,
+    );
+    expect(changedSinceFilter({ attribute: 'uSNChanged', value: '9'.repeat(21) })).toBeNull();
+    expect(changedSince({ attribute: 'uSNChanged', value: '10' }, '1'.repeat(21))).toBe(false);
+    expect(parseGeneralizedTime('20261130120000.123456789Z')).toBe(Date.UTC(2026, 10, 30, 12));
+    expect(parseGeneralizedTime(`20261130120000.${'0'.repeat(10)}Z`)).toBeNull();
+    const ad = { serverKind: 'ad' as const, search: async () => [] };
+    expect(nextMark({ ...ad, highestUsn: '123' }, null, [])).toEqual({
+      attribute: 'uSNChanged',
+      value: '123',
+    });
+    expect(nextMark({ ...ad, highestUsn: '1'.repeat(21) }, null, [])).toBeNull();
   });
 });
 
