@@ -181,7 +181,11 @@ describe('the web terminal and session playback in a browser', () => {
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.message).toBe('no person p-ghost in the directory records');
     const dave = await fx.addPerson('dave');
-    await fx.ctl.services.store.directory.putPerson({ ...dave.person, state: 'left', leftAt: Date.now() });
+    await fx.ctl.services.store.directory.putPerson({
+      ...dave.person,
+      state: 'left',
+      leftAt: Date.now(),
+    });
     const left = await fx.ctl.api<{ error: { message: string } }>('POST', '/api/v1/tokens', {
       body: { name: 'dave-console', role: 'auditor', personId: dave.person.id },
     });
