@@ -27,6 +27,8 @@ export const TERMINAL_PROTOCOL = 'keywarden.terminal.v1';
 export const BEARER_PROTOCOL_PREFIX = 'keywarden.bearer.';
 /** A paste of a page of text fits; anything larger is refused by ws (close 1009). */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
+/** Output the browser has not taken yet; past it the session ends rather than grow memory. */
+const MAX_UNSENT_BYTES = 16 * 1024 * 1024;
 
 const hostOf = (url: string): string | null => {
   try {
@@ -80,7 +82,11 @@ export async function registerWebTerminalRoutes(
       onRequest: [sameOriginOnly, tokenFromSubprotocol, auth('auditor')],
       schema: { hide: true },
     },
-    (socket, req) => void serveTerminal(s, socket, req),
+    (socket, req) =>
+      void serveTerminal(s, socket, req).catch((err: unknown) => {
+        req.log.error({ err }, 'the web terminal failed');
+        socket.close(1011, 'internal error');
+      }),
   );
 }
 
@@ -150,7 +156,13 @@ async function serveTerminal(s: ControllerServices, socket: WebSocket, req: Fast
   if (socket.readyState !== socket.OPEN) return;
 
   const channel: PersonChannel = {
-    write: (d) => send({ type: 'output', data: typeof d === 'string' ? d : d.toString('utf8') }),
+    write: (d) => {
+      send({ type: 'output', data: typeof d === 'string' ? d : d.toString('utf8') });
+      if (socket.bufferedAmount > MAX_UNSENT_BYTES)
+        stop(
+          `the browser did not keep up with the output (${MAX_UNSENT_BYTES / 1024 / 1024} MiB waiting): the session was ended`,
+        );
+    },
     writeStderr: (t) => send({ type: 'output', data: t }),
     onData: (fn) => {
       onInput = fn;
