@@ -7,6 +7,8 @@
  * the gateway's reason in the terminal; a token linked to nobody is told so; an upgrade from
  * another Origin, an oversized message and a flood are refused.
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -102,6 +104,21 @@ describe('the web terminal and session playback in a browser', () => {
     await page.keyboard.type('echo web-terminal-$((6*7))\n');
     await untilScreenShows(page, 'web-terminal-42');
     await screenshot(page, '40-web-terminal');
+
+    // A smaller window: the terminal refits, and the host's pty follows (resize honoured).
+    const open = (await fx.sessions()).find((s) => s.personUid === 'alice' && s.state === 'live');
+    const cast = join(fx.ctl.services.config.dataDir, open?.recordingPath as string);
+    await page.setViewportSize({ width: 900, height: 600 });
+    const size = await waitFor(
+      'the resize in the recording',
+      async () => {
+        const r = [...(await readFile(cast, 'utf8')).matchAll(/"r", "(\d+)x(\d+)"/g)].pop();
+        return r ? { cols: r[1], rows: r[2] } : null;
+      },
+      30_000,
+    );
+    await page.keyboard.type('stty size\n');
+    await untilScreenShows(page, `${size.rows} ${size.cols}`);
     await page.keyboard.type('exit\n');
     await page.getByText('The session ended (exit status 0).').waitFor(WAIT);
     const axe = await axeViolations(page);
