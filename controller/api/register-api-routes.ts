@@ -43,6 +43,7 @@ import { registerImapRoutes } from './imap-routes';
 import { registerDirectoryLinkRoutes } from './directory-link-routes';
 import { registerAccessGroupMemberRoutes } from './access-group-member-routes';
 import { registerSessionRoutes } from './session-routes';
+import { registerWebTerminalRoutes } from './web-terminal-routes';
 
 /**
  * Mounts /api/v1, /metrics and the API documentation. Each area's routes live in their
@@ -124,4 +125,5 @@ export async function registerApiRoutes(
   registerDirectoryLinkRoutes(app, services, auth);
   registerAccessGroupMemberRoutes(app, services, auth);
   registerSessionRoutes(app, services, auth);
+  await registerWebTerminalRoutes(app, services, auth);
 }

@@ -182,6 +182,8 @@ export const ROUTE_ROLES = {
   // what the person typed: passwords typed at prompts included
   'GET /api/v1/sessions/:id/input': 'admin',
   'POST /api/v1/sessions/:id/terminate': 'admin',
+  // the console's web terminal (a WebSocket); the session itself needs the token's person
+  'GET /api/v1/sessions/terminal': 'auditor',
 } as const satisfies Record<string, Access>;
 
 /** Set on the hook `auth(role)` returns, so the table can be checked against the route. */

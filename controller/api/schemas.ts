@@ -172,4 +172,7 @@ export const Token = Type.Object({
   createdAt: Type.Integer(),
   createdBy: Type.String(),
   revokedAt: Nullable(Type.Integer()),
+  personId: Type.Optional(
+    Nullable(Type.String({ description: 'the person the web terminal opens sessions as' })),
+  ),
 });

@@ -2,14 +2,16 @@
  * Security headers on every answer of the HTTP server. The console is served from the same
  * origin as the API, so one strict Content-Security-Policy covers both: scripts, styles
  * and fetches from this origin only, nothing inline, no framing (clickjacking), no base or
- * form target elsewhere. The Swagger page (/docs) needs inline hashes of its own: its plugin
+ * form target elsewhere. `'wasm-unsafe-eval'` lets the console compile WebAssembly, and only
+ * that (JavaScript eval stays forbidden): asciinema-player replays recordings with a terminal
+ * emulator shipped in its bundle as WebAssembly. The Swagger page (/docs) needs inline hashes of its own: its plugin
  * sets a policy of its own there (swaggerUiCsp), with the same framing rule.
  */
 import type { FastifyInstance } from 'fastify';
 
 export const CONSOLE_CSP = [
   "default-src 'none'",
-  "script-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self'",
   "img-src 'self' data:",
   "font-src 'self'",

@@ -33,6 +33,14 @@ export const Session = Type.Object({
   terminateRequestedAt: Nullable(Type.Integer()),
   terminateRequestedBy: Nullable(Type.String()),
   exitCode: Nullable(Type.Integer()),
+  via: Type.Optional(
+    Type.Object(
+      { entry: Type.Literal('web-terminal'), token: Type.String() },
+      {
+        description: 'the console web terminal and its token; absent: the SSH endpoint',
+      },
+    ),
+  ),
 });
 
 export const SessionEvent = Type.Object({

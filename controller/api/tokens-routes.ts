@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { notFound } from '../../shared/errors';
+import { invalidInput, notFound } from '../../shared/errors';
 import { createToken } from '../auth/tokens';
 import type { ControllerServices } from '../controller-services';
 import type { TokenRecord } from '../store/records';
@@ -38,7 +38,18 @@ export function registerTokensRoutes(
         tags,
         summary: 'Create a token; the secret is in this response only',
         body: Type.Object(
-          { name: Type.String({ minLength: 1, maxLength: 100 }), role: RoleSchema },
+          {
+            name: Type.String({ minLength: 1, maxLength: 100 }),
+            role: RoleSchema,
+            personId: Type.Optional(
+              Type.String({
+                minLength: 1,
+                maxLength: 200,
+                description:
+                  "the directory person this token speaks for: the console's web terminal opens sessions as them",
+              }),
+            ),
+          },
           { additionalProperties: false },
         ),
         response: { 201: Type.Object({ token: Token, secret: Type.String() }), ...errors },
@@ -46,13 +57,28 @@ export function registerTokensRoutes(
     },
     async (req, reply) => {
       const actor = caller(req).actor;
+      const { personId } = req.body;
+      if (personId !== undefined) {
+        const person = await s.store.directory.getPerson(personId);
+        if (!person)
+          throw notFound(`no person ${personId} in the directory records`, {
+            details: { field: 'personId', value: personId },
+          });
+        if (person.state !== 'active')
+          throw invalidInput(
+            `person ${person.uid} has left the directory: link a token to an active person`,
+            {
+              details: { field: 'personId', value: personId, state: person.state },
+            },
+          );
+      }
       const { token, secret } = await createToken(s.store, { ...req.body, createdBy: actor });
       await s.store.audit.append({
         at: Date.now(),
         actor,
         action: 'token.create',
         subject: token.id,
-        details: { name: token.name, role: token.role },
+        details: { name: token.name, role: token.role, personId: token.personId ?? null },
       });
       return reply.code(201).send({ token: publicToken(token), secret });
     },

@@ -11,7 +11,7 @@ export const generateSecret = (): string => `kw_${randomBytes(32).toString('base
 
 export async function createToken(
   store: Pick<Store, 'tokens'>,
-  input: { name: string; role: Role; createdBy: string; secret?: string },
+  input: { name: string; role: Role; createdBy: string; secret?: string; personId?: string },
   now = Date.now(),
 ): Promise<{ token: TokenRecord; secret: string }> {
   const secret = input.secret ?? generateSecret();
@@ -23,6 +23,7 @@ export async function createToken(
     createdAt: now,
     createdBy: input.createdBy,
     revokedAt: null,
+    personId: input.personId ?? null,
   };
   await store.tokens.create(token);
   return { token, secret };

@@ -125,6 +125,7 @@ export async function tokensCommand(
     const res = await api.call<{ token: Row; secret: string }>('POST', '/api/v1/tokens', {
       name: need(args[0], 'token name'),
       role: need(o.role, '--role admin|operator|auditor'),
+      ...(o.person !== undefined ? { personId: o.person } : {}),
     });
     return {
       data: res,

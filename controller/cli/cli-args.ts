@@ -87,7 +87,7 @@ export const USAGE = `usage: keywarden [--url URL] [--token TOKEN] [--json] <com
   robots set TYPE [--instances N] [--interval 5m] [--window HH:MM-HH:MM|none] [--enable|--disable]
   reports tasks|processes [filters as jobs list] | reports running | reports statistics
   alerts list [--state open,dismissed,resolved] [--type T] | alerts dismiss|resolve ID [--reason TEXT]
-  tokens list | tokens create NAME --role admin|operator|auditor | tokens revoke ID
+  tokens list | tokens create NAME --role admin|operator|auditor [--person PERSON-ID] | tokens revoke ID
 ${HOSTS_USAGE}
 ${ICB_USAGE}
 ${INVENTORY_USAGE}

@@ -56,6 +56,8 @@ export interface SessionRequest {
   kind: 'shell' | 'exec';
   command: string | null;
   pty: { cols: number; rows: number; term: string };
+  /** How the person came in when not by ssh: `web-terminal` (the console) and its token. */
+  via?: { entry: 'web-terminal'; token: string };
 }
 
 /** What the gateway holds of a running session (heartbeat, resize, terminate). */
@@ -128,6 +130,7 @@ export function startGatewaySession(
     terminateRequestedAt: null,
     terminateRequestedBy: null,
     exitCode: null,
+    ...(req.via ? { via: req.via } : {}),
   };
   const created = deps.store.sessions.create(record);
 
@@ -179,6 +182,7 @@ export function startGatewaySession(
           from: req.fromAddress,
           bytesOut: recorder?.bytesOut ?? 0,
           bytesIn: recorder?.bytesIn ?? 0,
+          ...(req.via ? { via: req.via } : {}),
         },
       });
       if (after?.recordingPath && after.connectedAt !== null)
@@ -338,6 +342,7 @@ export function startGatewaySession(
         account,
         from: req.fromAddress,
         kind: req.kind,
+        ...(req.via ? { via: req.via } : {}),
       },
     });
     // The login is done: the key's line leaves the host now (its expiry covers a failure).

@@ -11,7 +11,9 @@ import { secretBoxFor } from '../secrets/secret-boxes';
 import { OPEN_SESSION_STATES } from '../store/session-records';
 import { loadGatewayHostKey } from './gateway-host-key';
 import { createGatewayServer } from './gateway-server';
-import type { LiveSession } from './gateway-session';
+import { newId } from '../store/ids';
+import type { LiveSession, PersonChannel, SessionRequest } from './gateway-session';
+import { startGatewaySession } from './gateway-session';
 import { HEARTBEAT_MS } from './heartbeat';
 import { setLocalGateway } from './local-gateway';
 import { onSessionEnd } from './session-end-hooks';
@@ -24,6 +26,11 @@ export interface SessionGateway {
   controllerId: string;
   live(): LiveSession[];
   get(id: string): LiveSession | undefined;
+  /**
+   * A session opened by another way in than the SSH listener (the console's web terminal):
+   * the same session code, access decision, ephemeral key, recording, heartbeat and end.
+   */
+  openSession(req: SessionRequest, channel: PersonChannel): LiveSession;
   /** Closes the listener (running sessions go on) and listens again on the same address. */
   restart(): Promise<void>;
   listening(): boolean;
@@ -122,6 +129,16 @@ export async function startSessionGateway(s: ControllerServices): Promise<Sessio
     controllerId,
     live: () => [...sessions.values()],
     get: (id) => sessions.get(id),
+    openSession: (req, channel) => {
+      const live = startGatewaySession(deps, req, channel, (sessionId, type, details) => {
+        const at = Date.now();
+        s.store.sessions
+          .addEvent({ id: newId(at), sessionId, at, type, details })
+          .catch((err: unknown) => log.warn({ err, sessionId, type }, 'session event lost'));
+      });
+      deps.track(live);
+      return live;
+    },
     listening: () => isListening && server.listening,
     stopListening: () =>
       Promise.race([close(server), new Promise<void>((r) => setTimeout(r, 1000))]),

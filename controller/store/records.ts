@@ -128,6 +128,11 @@ export interface TokenRecord {
   createdAt: number;
   createdBy: string;
   revokedAt: number | null;
+  /**
+   * The directory person this token speaks for, set when it was created: the console's web
+   * terminal opens sessions as that person (docs/gateway.md). Absent or null: nobody's.
+   */
+  personId?: string | null;
 }
 
 export interface AuditRecord {

@@ -62,6 +62,11 @@ export interface SessionRecord {
   terminateRequestedAt: number | null;
   terminateRequestedBy: string | null;
   exitCode: number | null;
+  /**
+   * How the person came in when it was not the SSH endpoint: the console's web terminal and
+   * the API token it was opened with (personFingerprint is then empty: no key of theirs).
+   */
+  via?: { entry: 'web-terminal'; token: string };
 }
 
 /** Things that happened in a session besides its bytes: refused requests, terminations. */

@@ -64,6 +64,21 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
 
 export const get = <T>(path: string) => api<T>('GET', path);
 
+/** A GET whose answer is text (a recording), with the same token and error handling. */
+export async function getText(path: string): Promise<string> {
+  const res = await fetch(path, {
+    headers: headers(false),
+    credentials: 'omit',
+    cache: 'no-store',
+  });
+  if (!res.ok) {
+    const err = await failure(res);
+    if (res.status === 401) onUnauthenticated();
+    throw err;
+  }
+  return res.text();
+}
+
 /** A query string from the set values only. */
 export function qs(params: Record<string, string | number | boolean | undefined | null>): string {
   const p = new URLSearchParams();

@@ -21,6 +21,7 @@ import { sessionMigrations } from './session-migration';
 import { sessionTextMigrations } from './session-text-migration';
 import { approvalMigrations } from './approval-migrations';
 import { archiveMigrations } from './archive-migration';
+import { tokenPersonMigrations } from './token-person-migration';
 
 export const migrations: ReadonlyArray<{ id: number; name: string; sql: string }> = [
   {
@@ -158,6 +159,7 @@ export const migrations: ReadonlyArray<{ id: number; name: string; sql: string }
   ...sessionTextMigrations,
   ...approvalMigrations,
   ...archiveMigrations,
+  ...tokenPersonMigrations,
 ];
 
 export function migrate(db: Database.Database): void {

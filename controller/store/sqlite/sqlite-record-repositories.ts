@@ -143,6 +143,7 @@ interface TokenRow {
   created_at: number;
   created_by: string;
   revoked_at: number | null;
+  person_id: string | null;
 }
 const toToken = (r: TokenRow): TokenRecord => ({
   id: r.id,
@@ -152,6 +153,7 @@ const toToken = (r: TokenRow): TokenRecord => ({
   createdAt: r.created_at,
   createdBy: r.created_by,
   revokedAt: r.revoked_at,
+  personId: r.person_id,
 });
 
 export function sqliteTokenRepository(db: Database.Database): TokenRepository {
@@ -163,9 +165,18 @@ export function sqliteTokenRepository(db: Database.Database): TokenRepository {
     create: async (t) => {
       stmt(
         db,
-        `INSERT INTO tokens (id, name, role, secret_hash, created_at, created_by, revoked_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      ).run(t.id, t.name, t.role, t.secretHash, t.createdAt, t.createdBy, t.revokedAt);
+        `INSERT INTO tokens (id, name, role, secret_hash, created_at, created_by, revoked_at, person_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        t.id,
+        t.name,
+        t.role,
+        t.secretHash,
+        t.createdAt,
+        t.createdBy,
+        t.revokedAt,
+        t.personId ?? null,
+      );
     },
     findBySecretHash: async (hash) => one('SELECT * FROM tokens WHERE secret_hash = ?', hash),
     get: async (id) => one('SELECT * FROM tokens WHERE id = ?', id),

@@ -89,6 +89,23 @@ export function recordsContract(ctx: ContractContext): void {
       expect((await store.tokens.list())[0]?.revokedAt).toBe(T0 + 1);
     });
 
+    it('keeps the person a token speaks for (the web terminal opens sessions as them)', async () => {
+      const { store } = ctx.get();
+      const base = { role: 'auditor' as const, createdAt: T0, createdBy: 'root', revokedAt: null };
+      await store.tokens.create({
+        ...base,
+        id: 't2',
+        name: 'alice',
+        secretHash: 'ef'.repeat(32),
+        personId: 'p-alice',
+      });
+      await store.tokens.create({ ...base, id: 't3', name: 'ci-2', secretHash: '12'.repeat(32) });
+      expect(await store.tokens.get('t2')).toMatchObject({ personId: 'p-alice' });
+      expect((await store.tokens.findBySecretHash('ef'.repeat(32)))?.personId).toBe('p-alice');
+      expect((await store.tokens.get('t3'))?.personId ?? null).toBeNull();
+      expect((await store.tokens.revoke('t2', T0 + 2))?.personId).toBe('p-alice');
+    });
+
     it('appends audit entries and lists them newest first', async () => {
       const { store } = ctx.get();
       await store.audit.append({
