@@ -32,13 +32,20 @@ export interface ApprovalRepository {
   ): Promise<Page<ApprovalRequestRecord>>;
   /**
    * Moves the request to `state` only if it is in one of `from`; `patch` sets the outcome,
-   * the decision time, or detaches the subject. Returns the record written, or null.
+   * the decision time, who cancelled it, or detaches the subject. Returns the record
+   * written, or null. A compare-and-set on every server: of concurrent transitions from
+   * the same state, exactly one is written.
    */
   transition(
     id: string,
     from: ApprovalState[],
     state: ApprovalState,
-    patch: { decidedAt?: number; outcome?: ApprovalOutcome; subjectKey?: null },
+    patch: {
+      decidedAt?: number;
+      outcome?: ApprovalOutcome;
+      subjectKey?: null;
+      cancellation?: ApprovalRequestRecord['cancellation'];
+    },
     now: number,
   ): Promise<ApprovalRequestRecord | null>;
   /** Drops the subject key (the access group no longer wants it), whatever the state. */

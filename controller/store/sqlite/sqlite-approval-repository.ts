@@ -83,7 +83,9 @@ export function sqliteApprovalRepository(db: Database.Database): ApprovalReposit
             ...(patch.decidedAt !== undefined ? { decidedAt: patch.decidedAt } : {}),
             ...(patch.outcome !== undefined ? { outcome: patch.outcome } : {}),
             ...(patch.subjectKey === null ? { subjectKey: null } : {}),
+            ...(patch.cancellation !== undefined ? { cancellation: patch.cancellation } : {}),
             updatedAt: now,
+            version: (cur.version ?? 0) + 1,
           };
           write(next);
           return next;
@@ -92,7 +94,8 @@ export function sqliteApprovalRepository(db: Database.Database): ApprovalReposit
     detachSubject: async (id, now) => {
       db.transaction(() => {
         const cur = getRequest(id);
-        if (cur) write({ ...cur, subjectKey: null, updatedAt: now });
+        if (cur)
+          write({ ...cur, subjectKey: null, updatedAt: now, version: (cur.version ?? 0) + 1 });
       }).immediate();
     },
     addDecision: async (d) =>

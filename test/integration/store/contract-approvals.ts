@@ -148,6 +148,43 @@ export function approvalsContract(ctx: ContractContext): void {
       }
     });
 
+    it('writes exactly one of many transitions racing from the same state, from two connections', async () => {
+      const { store, openSecond } = ctx.get();
+      const second = openSecond ? await openSecond() : store;
+      try {
+        await store.approvals.createRequest(
+          request('apr_race', { subjectKey: 'access-grant:race' }),
+        );
+        const moves = await Promise.all(
+          Array.from({ length: 16 }, (_, i) =>
+            (i % 2 ? second : store).approvals.transition(
+              'apr_race',
+              ['pending'],
+              i % 4 < 2 ? 'approved' : 'denied',
+              { decidedAt: T0 + i },
+              T0 + i,
+            ),
+          ),
+        );
+        const written = moves.filter((m) => m !== null);
+        expect(written).toHaveLength(1);
+        const now = await store.approvals.getRequest('apr_race');
+        expect(now).toMatchObject({ state: written[0]?.state, decidedAt: written[0]?.decidedAt });
+        expect(await second.approvals.getRequest('apr_race')).toEqual(now);
+        // A change of any other field is a compare-and-set too: none undoes the state.
+        await Promise.all([
+          store.approvals.detachSubject('apr_race', T0 + 20),
+          second.approvals.transition('apr_race', [now?.state ?? 'pending'], 'failed', {}, T0 + 21),
+        ]);
+        expect(await store.approvals.getRequest('apr_race')).toMatchObject({
+          state: 'failed',
+          subjectKey: null,
+        });
+      } finally {
+        if (second !== store) await second.close();
+      }
+    });
+
     it('keeps one policy per host group', async () => {
       const a = ctx.get().store.approvals;
       const p = {
