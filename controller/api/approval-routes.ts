@@ -8,6 +8,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { notFound } from '../../shared/errors';
 import { checkRequired, checkTtl, resolveApprovers } from '../approvals/approvers';
+import { cancelApproval } from '../approvals/cancel-approval';
 import { decideApproval } from '../approvals/decide-approval';
 import type { ControllerServices } from '../controller-services';
 import {
@@ -22,6 +23,7 @@ import {
   ApprovalPolicyBody,
   ApprovalQuery,
   ApprovalRequest,
+  CancelBody,
 } from './approval-schemas';
 import { parseList } from './parse-query';
 import { IdParams, Page, errors } from './schemas';
@@ -123,6 +125,29 @@ export function registerApprovalRoutes(
         return show(after);
       },
     );
+
+  r.post(
+    '/api/v1/approvals/:id/cancel',
+    {
+      onRequest: auth('operator'),
+      schema: {
+        tags,
+        summary: 'Withdraw a pending request (the token that asked for it, or an admin)',
+        params: IdParams,
+        body: CancelBody,
+        response: { 200: Shown, ...errors },
+      },
+    },
+    async (req) => {
+      const who = caller(req);
+      const after = await cancelApproval(
+        s,
+        { requestId: req.params.id, by: who, reason: req.body.reason },
+        Date.now(),
+      );
+      return show(after);
+    },
+  );
 
   r.get(
     '/api/v1/approval-policies',

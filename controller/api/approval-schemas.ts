@@ -72,7 +72,21 @@ export const ApprovalRequest = Type.Object({
       at: Type.Integer(),
     }),
   ),
+  cancellation: Type.Optional(
+    Type.Object({ by: Type.String(), reason: Type.String(), at: Type.Integer() }),
+  ),
 });
+
+export const CancelBody = Type.Object(
+  {
+    reason: Type.String({
+      minLength: 1,
+      maxLength: 500,
+      description: 'why the request is withdrawn (audited, shown to its links)',
+    }),
+  },
+  { additionalProperties: false },
+);
 
 export const ApprovalDecision = Type.Object({
   approver: Type.String(),

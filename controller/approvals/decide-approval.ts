@@ -71,6 +71,12 @@ const alreadyDecided = (earlier: ApprovalDecisionRecord, input: DecisionInput): 
     ? 'the token was already used'
     : `${input.approver} has already decided`;
 
+/** Why a request takes no more decisions; a cancelled one says so plainly, and why. */
+export const notPending = (r: ApprovalRequestRecord): string =>
+  r.state === 'cancelled'
+    ? `the request was cancelled${r.cancellation ? `: ${r.cancellation.reason}` : ''}`
+    : `the request is ${r.state}`;
+
 const rulesMet = (r: ApprovalRequestRecord, approvals: Set<string>): boolean =>
   r.rules.every((rule) => rule.approvers.filter((a) => approvals.has(a)).length >= rule.required);
 
@@ -116,8 +122,7 @@ export async function decideApproval(
     await expireRequest(deps, r, now);
     return refuse(deps, { ...base, reason: 'the request has expired' }, now);
   }
-  if (r.state !== 'pending')
-    return refuse(deps, { ...base, reason: `the request is ${r.state}` }, now);
+  if (r.state !== 'pending') return refuse(deps, { ...base, reason: notPending(r) }, now);
   const decision: ApprovalDecisionRecord = {
     requestId: r.id,
     approver: input.approver,

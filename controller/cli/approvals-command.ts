@@ -1,6 +1,6 @@
 /**
  * `keywarden approvals ...`: grants waiting for approvers (list, show, approve, deny as the
- * approver named like the caller's token) and the host-group policies that make grants
+ * approver named like the caller's token, cancel by whoever asked or an admin) and the host-group policies that make grants
  * wait (`approvals policy set GROUP --approver ...`).
  */
 import { readFileSync } from 'node:fs';
@@ -20,6 +20,7 @@ export const APPROVALS_OPTIONS = {
 
 export const APPROVALS_USAGE = `  approvals list [--state pending,approved,denied,expired,cancelled,failed] [--limit N] [--cursor C]
   approvals show ID | approvals approve ID | approvals deny ID
+  approvals cancel ID --reason TEXT (whoever asked, with the same token, or an admin)
   approvals policy set HOST-GROUP --approver NAME:EMAIL|person:ID ... [--required N] [--ttl 72h]
   approvals policy list | approvals policy remove HOST-GROUP
   approvals inbox set --host H [--port P] --security tls|starttls --username U --password-file FILE|-
@@ -39,6 +40,7 @@ interface ApprovalView {
   createdAt: number;
   expiresAt: number;
   outcome: { authorizationId: string | null; jobId: string | null; error: string | null } | null;
+  cancellation?: { by: string; reason: string; at: number };
 }
 interface Shown {
   approval: ApprovalView;
@@ -125,15 +127,27 @@ export async function approvalsCommand(
     }
     case 'show':
     case 'approve':
-    case 'deny': {
+    case 'deny':
+    case 'cancel': {
+      if (sub === 'cancel' && !o.reason?.trim())
+        throw new UsageError('approvals cancel: give --reason (it is audited)');
       const res =
         sub === 'show'
           ? await api.call<Shown>('GET', `/api/v1/approvals/${id()}`)
-          : await api.call<Shown>('POST', `/api/v1/approvals/${id()}/${sub}`, {});
+          : await api.call<Shown>(
+              'POST',
+              `/api/v1/approvals/${id()}/${sub}`,
+              sub === 'cancel' ? { reason: o.reason } : {},
+            );
       const a = res.approval;
       const human = [
         describeApproval(a),
         `asked by ${a.requester}; rules: ${a.rules.map((r) => `${r.required} of ${r.approvers.join(',')}`).join('; ')}`,
+        ...(a.cancellation
+          ? [
+              `cancelled by ${a.cancellation.by} ${time(a.cancellation.at)}: ${a.cancellation.reason}`,
+            ]
+          : []),
         ...(a.outcome
           ? [
               a.outcome.error

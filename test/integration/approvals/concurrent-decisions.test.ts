@@ -1,10 +1,12 @@
 /**
- * Many approvers approving and denying one request in the same instant, on both stores
+ * Many approvers approving and denying one request in the same instant, and its requester
+ * cancelling it, on both stores
  * (SQLite, and FerretDB, whose updates are not atomic): exactly one decision moves the
  * request, the state is the one the audit names, and a grant exists only for an approved
  * request, once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cancelApproval } from '../../../controller/approvals/cancel-approval';
 import { decideApproval } from '../../../controller/approvals/decide-approval';
 import { openApprovalRequest } from '../../../controller/approvals/open-approval';
 import { NO_OVERRIDES } from '../../../controller/store/host-records';
@@ -14,7 +16,7 @@ import { startTestController, type TestController } from '../../helpers/test-con
 const KEY =
   'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDq9Ld6G1n3uuQ8uYx0c6s4zQKJv0bO5Q4wq0o0Ym1Xk alice@laptop';
 const APPROVERS = Array.from({ length: 12 }, (_, i) => `approver${i}`);
-const ROUNDS = 4;
+const ROUNDS = 3;
 
 describe.each(['sqlite', 'mongodb'] as const)(
   'concurrent decisions on one request (%s)',
@@ -63,8 +65,15 @@ describe.each(['sqlite', 'mongodb'] as const)(
       const outcomes: string[] = [];
       for (let round = 0; round < ROUNDS; round++) {
         const r = await open();
-        const results = await Promise.allSettled(
-          APPROVERS.map((approver, i) =>
+        // The one who asked cancels in the same instant.
+        const cancelling = cancelApproval(
+          ctl.services,
+          { requestId: r.id, by: { actor: 'token:requester#1', role: 'operator' }, reason: 'race' },
+          Date.now(),
+        );
+        const results = await Promise.allSettled([
+          cancelling,
+          ...APPROVERS.map((approver, i) =>
             decideApproval(
               ctl.services,
               {
@@ -78,16 +87,21 @@ describe.each(['sqlite', 'mongodb'] as const)(
               Date.now(),
             ),
           ),
-        );
-        // A decision is either taken or refused (the request had moved): nothing else.
+        ]);
+        // A decision is either taken or refused, a cancel done or refused as too late
+        // (the request had moved): nothing else.
         for (const res of results)
           if (res.status === 'rejected')
-            expect((res.reason as { code?: string }).code).toBe('APPROVAL_REFUSED');
+            expect(['APPROVAL_REFUSED', 'CONFLICT']).toContain(
+              (res.reason as { code?: string }).code,
+            );
 
         const audit = await ctl.services.store.audit.list({ subject: r.id }, { limit: 500 });
         const moves = audit.items
           .map((a: AuditRecord) => a.action)
-          .filter((a) => a === 'approval.approved' || a === 'approval.denied');
+          .filter((a) =>
+            ['approval.approved', 'approval.denied', 'approval.cancelled'].includes(a),
+          );
         expect(moves, `round ${round}: the moves of ${r.id}`).toHaveLength(1);
         const final = await ctl.services.store.approvals.getRequest(r.id);
         expect(`approval.${final?.state}`).toBe(moves[0]);
