@@ -2,7 +2,7 @@
  * Approvals, approval policies, the IMAP settings and collected mail in MongoDB. Where one
  * winner matters a unique `_id` insert decides, because MongoDB-compatible servers such as
  * FerretDB do not update atomically: one decision per approver (`_id` request + approver),
- * one application per request, and one writer per version of a request (every state
+ * one application per request, one reminder per approver, and one writer per version of a request (every state
  * change is a compare-and-set through mongo-approval-versions.ts).
  */
 import type { Db, Filter } from 'mongodb';
@@ -13,6 +13,7 @@ import type {
   ImapSettingsRecord,
   InboundMailRecord,
 } from '../approval-records';
+import { amendedRequest } from '../amend-approval';
 import type { ApprovalRepository } from '../approval-store';
 import { isDuplicateKey } from './collections';
 import {
@@ -49,6 +50,7 @@ export function mongoApprovalRepository(db: Db): ApprovalRepository {
   );
   const decisions = db.collection<DecisionDoc>('approval_decisions');
   const applications = db.collection<{ _id: string; at: number }>('approval_applications');
+  const reminders = db.collection<{ _id: string; at: number }>('approval_reminders');
   const policies = db.collection<PolicyDoc>('approval_policies');
   const imap = db.collection<ImapDoc>('imap_settings');
   const inbound = db.collection<InboundDoc>('inbound_mail');
@@ -109,6 +111,9 @@ export function mongoApprovalRepository(db: Db): ApprovalRepository {
       (await decisions.find({ requestId }).sort({ at: 1, _id: 1 }).toArray()).map(strip),
     claimApplication: (requestId, now) =>
       insertOnce(() => applications.insertOne({ _id: requestId, at: now })),
+    claimReminder: (requestId, approver, now) =>
+      insertOnce(() => reminders.insertOne({ _id: `${requestId}\n${approver}`, at: now })),
+    amendPending: (id, add, now) => versioned.change(id, (cur) => amendedRequest(cur, add, now)),
 
     putPolicy: async (p) => {
       await policies.replaceOne({ _id: p.hostGroupId }, { ...p }, { upsert: true });

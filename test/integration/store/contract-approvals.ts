@@ -185,6 +185,57 @@ export function approvalsContract(ctx: ContractContext): void {
       }
     });
 
+    it('claims each reminder once and amends only a pending request', async () => {
+      const { store, openSecond } = ctx.get();
+      const second = openSecond ? await openSecond() : store;
+      try {
+        const claims = await Promise.all([
+          store.approvals.claimReminder('apr_rem', 'ann', T0),
+          second.approvals.claimReminder('apr_rem', 'ann', T0),
+        ]);
+        expect(claims.filter(Boolean)).toHaveLength(1);
+        expect(await store.approvals.claimReminder('apr_rem', 'bob', T0)).toBe(true);
+        await store.approvals.createRequest(request('apr_rem'));
+        const token = { approver: 'ann', action: 'approve' as const, hash: 'ef'.repeat(32) };
+        const carl = { name: 'carl', email: 'carl@example.test', personId: null };
+        const rules = [{ source: 'policy:web', approvers: ['ann', 'carl'], required: 1 }];
+        // Amended by another meanwhile (it counted another approver count): not written.
+        expect(
+          await store.approvals.amendPending(
+            'apr_rem',
+            { tokens: [token], approvers: [carl], expectApprovers: 2 },
+            T0 + 1,
+          ),
+        ).toBeNull();
+        const amended = await second.approvals.amendPending(
+          'apr_rem',
+          {
+            tokens: [token],
+            approvers: [carl],
+            ruleApprovers: [{ source: 'policy:web', approvers: ['carl'] }],
+            expectApprovers: 1,
+          },
+          T0 + 1,
+        );
+        expect(amended).toMatchObject({
+          approvers: [{ name: 'ann' }, carl],
+          rules,
+          updatedAt: T0 + 1,
+        });
+        expect((await store.approvals.getRequest('apr_rem'))?.tokens).toEqual([
+          request('apr_rem').tokens[0],
+          token,
+        ]);
+        await store.approvals.transition('apr_rem', ['pending'], 'expired', {}, T0 + 2);
+        expect(
+          await store.approvals.amendPending('apr_rem', { tokens: [token] }, T0 + 3),
+        ).toBeNull();
+        expect((await store.approvals.getRequest('apr_rem'))?.tokens).toHaveLength(2);
+      } finally {
+        if (second !== store) await second.close();
+      }
+    });
+
     it('keeps one policy per host group', async () => {
       const a = ctx.get().store.approvals;
       const p = {
