@@ -6,7 +6,7 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { notFound } from '../../shared/errors';
+import { invalidInput, notFound } from '../../shared/errors';
 import { checkRequired, checkTtl, resolveApprovers } from '../approvals/approvers';
 import { cancelApproval } from '../approvals/cancel-approval';
 import { decideApproval } from '../approvals/decide-approval';
@@ -180,12 +180,22 @@ export function registerApprovalRoutes(
       if (!(await s.store.hostGroups.get(groupId)))
         throw notFound(`no host group ${groupId}`, { details: { field: 'id', value: groupId } });
       const approvers = await resolveApprovers(s.store, req.body.approvers);
+      const escalateTo = req.body.escalateTo?.length
+        ? await resolveApprovers(s.store, req.body.escalateTo, 'escalateTo')
+        : [];
+      const twice = escalateTo.find((e) => approvers.some((a) => a.name === e.name));
+      if (twice)
+        throw invalidInput(
+          `escalateTo: ${twice.name} is already an approver of the policy; escalate to someone else`,
+          { details: { field: 'escalateTo', value: twice.name } },
+        );
       const now = Date.now();
       const policy: ApprovalPolicyRecord = {
         hostGroupId: groupId,
         approvers,
         required: checkRequired(req.body.required ?? 1, approvers.length),
         ttlMs: checkTtl(req.body.ttlMs ?? s.config.approvalTtlMs, 'ttlMs'),
+        ...(escalateTo.length ? { escalateTo } : {}),
         createdBy: actor,
         createdAt: now,
       };
@@ -199,6 +209,7 @@ export function registerApprovalRoutes(
           approvers: approvers.map((a) => `${a.name} <${a.email}>`),
           required: policy.required,
           ttlMs: policy.ttlMs,
+          escalateTo: escalateTo.map((a) => `${a.name} <${a.email}>`),
         },
       });
       return policy;

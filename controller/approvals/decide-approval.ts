@@ -63,7 +63,7 @@ export async function refuse(
 }
 
 /** The token name in an API actor (`token:<name>#<id>`); null for robots and others. */
-const requesterName = (actor: string): string | null =>
+export const requesterName = (actor: string): string | null =>
   /^token:(.+)#[^#]+$/.exec(actor)?.[1] ?? null;
 
 const alreadyDecided = (earlier: ApprovalDecisionRecord, input: DecisionInput): string =>

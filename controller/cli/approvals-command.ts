@@ -12,6 +12,7 @@ import { durationOption, intOption, UsageError } from './option-values';
 
 export const APPROVALS_OPTIONS = {
   approver: { type: 'string', multiple: true },
+  'escalate-to': { type: 'string', multiple: true },
   required: { type: 'string' },
   ttl: { type: 'string' },
   mailbox: { type: 'string' },
@@ -22,6 +23,7 @@ export const APPROVALS_USAGE = `  approvals list [--state pending,approved,denie
   approvals show ID | approvals approve ID | approvals deny ID
   approvals cancel ID --reason TEXT (whoever asked, with the same token, or an admin)
   approvals policy set HOST-GROUP --approver NAME:EMAIL|person:ID ... [--required N] [--ttl 72h]
+      [--escalate-to NAME:EMAIL|person:ID ...]
   approvals policy list | approvals policy remove HOST-GROUP
   approvals inbox set --host H [--port P] --security tls|starttls --username U --password-file FILE|-
       [--mailbox INBOX] [--processed-mailbox M] [--ca-file PEM] | approvals inbox show
@@ -185,6 +187,7 @@ async function policyCommand(api: ApiClient, args: string[], o: Options): Promis
         approvers: Array<{ name: string }>;
         required: number;
         ttlMs: number;
+        escalateTo?: Array<{ name: string }>;
       }>;
     }>('GET', '/api/v1/approval-policies');
     const rows = res.items.map((p) => ({
@@ -192,8 +195,12 @@ async function policyCommand(api: ApiClient, args: string[], o: Options): Promis
       required: p.required,
       approvers: p.approvers.map((a) => a.name).join(','),
       ttl: `${Math.round(p.ttlMs / 3_600_000)}h`,
+      escalateTo: (p.escalateTo ?? []).map((a) => a.name).join(',') || '-',
     }));
-    return { data: res, human: table(rows, ['group', 'required', 'approvers', 'ttl']) };
+    return {
+      data: res,
+      human: table(rows, ['group', 'required', 'approvers', 'ttl', 'escalateTo']),
+    };
   }
   if (verb === 'remove') {
     await api.call('DELETE', path(group));
@@ -207,14 +214,19 @@ async function policyCommand(api: ApiClient, args: string[], o: Options): Promis
       hostGroupId: string;
       required: number;
       approvers: Array<{ name: string }>;
+      escalateTo?: Array<{ name: string }>;
     }>('PUT', path(group), {
       approvers: approverOptions(o.approver),
       ...(required !== undefined ? { required } : {}),
       ...(ttlMs !== undefined ? { ttlMs } : {}),
+      ...(o['escalate-to']?.length ? { escalateTo: approverOptions(o['escalate-to']) } : {}),
     });
+    const escalate = res.escalateTo?.length
+      ? `; escalated to ${res.escalateTo.map((a) => a.name).join(', ')} when the reminders go out`
+      : '';
     return {
       data: res,
-      human: `grants to ${res.hostGroupId} need ${res.required} approval(s) from ${res.approvers.map((a) => a.name).join(', ')}`,
+      human: `grants to ${res.hostGroupId} need ${res.required} approval(s) from ${res.approvers.map((a) => a.name).join(', ')}${escalate}`,
     };
   }
   throw new UsageError(`unknown command approvals policy ${verb ?? ''}`);

@@ -148,6 +148,11 @@ export interface ApprovalPolicyRecord {
   required: number;
   /** How long a request waits for its decisions. */
   ttlMs: number;
+  /**
+   * Asked too, when the reminders go out (KEYWARDEN_APPROVAL_REMIND_AT), of requests still
+   * pending: each counts toward this policy's rule like its approvers. Absent: nobody.
+   */
+  escalateTo?: Approver[];
   createdBy: string;
   createdAt: number;
 }
