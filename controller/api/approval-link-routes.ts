@@ -10,6 +10,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { describeTarget } from '../approvals/approval-email';
+import { notPending } from '../approvals/decide-approval';
 import { inspectToken, redeemToken } from '../approvals/redeem-token';
 import type { ControllerServices } from '../controller-services';
 import { TokenBody } from './approval-schemas';
@@ -90,8 +91,7 @@ export function registerApprovalLinkRoutes(app: FastifyInstance, s: ControllerSe
       if (!seen.ok) return { ok: false, reason: seen.reason };
       const { request, claims } = seen;
       if (claims.action === 'reply') return { ok: false, reason: 'a reply token is not a link' };
-      if (request.state !== 'pending')
-        return { ok: false, reason: `the request is ${request.state}` };
+      if (request.state !== 'pending') return { ok: false, reason: notPending(request) };
       const approver = request.approvers[claims.approverIndex];
       return {
         ok: true,

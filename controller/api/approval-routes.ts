@@ -6,8 +6,9 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { notFound } from '../../shared/errors';
+import { invalidInput, notFound } from '../../shared/errors';
 import { checkRequired, checkTtl, resolveApprovers } from '../approvals/approvers';
+import { cancelApproval } from '../approvals/cancel-approval';
 import { decideApproval } from '../approvals/decide-approval';
 import type { ControllerServices } from '../controller-services';
 import {
@@ -22,6 +23,7 @@ import {
   ApprovalPolicyBody,
   ApprovalQuery,
   ApprovalRequest,
+  CancelBody,
 } from './approval-schemas';
 import { parseList } from './parse-query';
 import { IdParams, Page, errors } from './schemas';
@@ -124,6 +126,29 @@ export function registerApprovalRoutes(
       },
     );
 
+  r.post(
+    '/api/v1/approvals/:id/cancel',
+    {
+      onRequest: auth('operator'),
+      schema: {
+        tags,
+        summary: 'Withdraw a pending request (the token that asked for it, or an admin)',
+        params: IdParams,
+        body: CancelBody,
+        response: { 200: Shown, ...errors },
+      },
+    },
+    async (req) => {
+      const who = caller(req);
+      const after = await cancelApproval(
+        s,
+        { requestId: req.params.id, by: who, reason: req.body.reason },
+        Date.now(),
+      );
+      return show(after);
+    },
+  );
+
   r.get(
     '/api/v1/approval-policies',
     {
@@ -155,12 +180,22 @@ export function registerApprovalRoutes(
       if (!(await s.store.hostGroups.get(groupId)))
         throw notFound(`no host group ${groupId}`, { details: { field: 'id', value: groupId } });
       const approvers = await resolveApprovers(s.store, req.body.approvers);
+      const escalateTo = req.body.escalateTo?.length
+        ? await resolveApprovers(s.store, req.body.escalateTo, 'escalateTo')
+        : [];
+      const twice = escalateTo.find((e) => approvers.some((a) => a.name === e.name));
+      if (twice)
+        throw invalidInput(
+          `escalateTo: ${twice.name} is already an approver of the policy; escalate to someone else`,
+          { details: { field: 'escalateTo', value: twice.name } },
+        );
       const now = Date.now();
       const policy: ApprovalPolicyRecord = {
         hostGroupId: groupId,
         approvers,
         required: checkRequired(req.body.required ?? 1, approvers.length),
         ttlMs: checkTtl(req.body.ttlMs ?? s.config.approvalTtlMs, 'ttlMs'),
+        ...(escalateTo.length ? { escalateTo } : {}),
         createdBy: actor,
         createdAt: now,
       };
@@ -174,6 +209,7 @@ export function registerApprovalRoutes(
           approvers: approvers.map((a) => `${a.name} <${a.email}>`),
           required: policy.required,
           ttlMs: policy.ttlMs,
+          escalateTo: escalateTo.map((a) => `${a.name} <${a.email}>`),
         },
       });
       return policy;

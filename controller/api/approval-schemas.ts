@@ -72,7 +72,21 @@ export const ApprovalRequest = Type.Object({
       at: Type.Integer(),
     }),
   ),
+  cancellation: Type.Optional(
+    Type.Object({ by: Type.String(), reason: Type.String(), at: Type.Integer() }),
+  ),
 });
+
+export const CancelBody = Type.Object(
+  {
+    reason: Type.String({
+      minLength: 1,
+      maxLength: 500,
+      description: 'why the request is withdrawn (audited, shown to its links)',
+    }),
+  },
+  { additionalProperties: false },
+);
 
 export const ApprovalDecision = Type.Object({
   approver: Type.String(),
@@ -92,6 +106,7 @@ export const ApprovalPolicy = Type.Object({
   approvers: Type.Array(Approver),
   required: Type.Integer(),
   ttlMs: Type.Integer(),
+  escalateTo: Type.Optional(Type.Array(Approver)),
   createdBy: Type.String(),
   createdAt: Type.Integer(),
 });
@@ -101,6 +116,12 @@ export const ApprovalPolicyBody = Type.Object(
     approvers: Type.Array(ApproverBody, { minItems: 1, maxItems: 20 }),
     required: Type.Optional(Type.Integer({ minimum: 1 })),
     ttlMs: Type.Optional(Type.Integer({ minimum: 1 })),
+    escalateTo: Type.Optional(
+      Type.Array(ApproverBody, {
+        maxItems: 20,
+        description: 'asked too when the reminders of a still pending request go out',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

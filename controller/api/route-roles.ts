@@ -153,6 +153,8 @@ export const ROUTE_ROLES = {
   'GET /api/v1/approvals/:id': 'auditor',
   'POST /api/v1/approvals/:id/approve': 'operator',
   'POST /api/v1/approvals/:id/deny': 'operator',
+  // Any operator may ask; the handler lets only the asking token or an admin cancel.
+  'POST /api/v1/approvals/:id/cancel': 'operator',
   'GET /api/v1/approval-policies': 'auditor',
   'PUT /api/v1/approval-policies/:id': 'admin',
   'DELETE /api/v1/approval-policies/:id': 'admin',

@@ -5,8 +5,10 @@
  * authorization or queued. An access-group grant is made by access-groups-processing,
  * which is queued now and finds the approval (access-grant-approvals.ts).
  *
- * Exactly one caller applies (a unique claim); it re-reads the decisions after winning, so
- * a deny that raced the last approval on a store without atomic updates still stops it.
+ * Exactly one caller applies (a unique claim). The move to `approved` was itself a
+ * compare-and-set on every store, so a deny that arrived in the same instant either won
+ * that move (the request is denied and never gets here) or came too late to count; the
+ * decisions are not read again here, so the state, the audit and the grant always agree.
  */
 import { toErrorRecord } from '../../shared/errors';
 import { createAuthorization } from '../authorizations/create-authorization';
@@ -28,9 +30,6 @@ export async function applyApproval(
     return r;
   }
   if (!(await deps.store.approvals.claimApplication(r.id, now))) return r;
-  const decisions = await deps.store.approvals.listDecisions(r.id);
-  if (decisions.some((d) => d.decision === 'deny'))
-    return (await deps.store.approvals.transition(r.id, ['approved'], 'denied', {}, now)) ?? r;
   const { request } = r.subject;
   try {
     const res = await createAuthorization(deps, request, r.requester, now);

@@ -49,15 +49,38 @@ function facts(r: ApprovalRequestRecord): Array<[string, string]> {
   return out;
 }
 
+/**
+ * request: the first email; reminder: to an approver who has not decided as the deadline
+ * nears; escalation: to an approver the policy names for requests still undecided then.
+ */
+export type ApprovalEmailKind = 'request' | 'reminder' | 'escalation';
+
+const OPENING: Record<ApprovalEmailKind, { subject: string; line: string }> = {
+  request: {
+    subject: 'Approval needed',
+    line: 'Keywarden asks for your approval of an SSH access grant.',
+  },
+  reminder: {
+    subject: 'Reminder: approval needed',
+    line: 'Reminder: Keywarden still waits for your decision on this SSH access grant; its deadline is near.',
+  },
+  escalation: {
+    subject: 'Escalated: approval needed',
+    line: 'Keywarden asks for your approval of an SSH access grant its first approvers have not decided on; its deadline is near.',
+  },
+};
+
 export function renderApprovalEmail(
   r: ApprovalRequestRecord,
   tokens: ApproverTokens,
   baseUrl: string,
+  kind: ApprovalEmailKind = 'request',
 ): { subject: string; text: string; html: string } {
   const link = (t: string) => `${baseUrl}/approval-links#${t}`;
-  const subject = `[Keywarden] Approval needed: ${oneLine(r.account)} on ${describeTarget(r)} [${tokens.reply}]`;
+  const opening = OPENING[kind];
+  const subject = `[Keywarden] ${opening.subject}: ${oneLine(r.account)} on ${describeTarget(r)} [${tokens.reply}]`;
   const text = [
-    'Keywarden asks for your approval of an SSH access grant.',
+    opening.line,
     '',
     ...facts(r).map(([k, v]) => `  ${k}: ${v}`),
     '',
@@ -69,7 +92,7 @@ export function renderApprovalEmail(
     `Reply token: ${tokens.reply}`,
   ].join('\n');
   const html = [
-    '<p>Keywarden asks for your approval of an SSH access grant.</p><table>',
+    `<p>${escapeHtml(opening.line)}</p><table>`,
     ...facts(r).map(
       ([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`,
     ),
@@ -82,20 +105,24 @@ export function renderApprovalEmail(
   return { subject, text, html };
 }
 
-/** One outbox message and send-email job per approver; ids derived from the request. */
+/**
+ * One outbox message and send-email job per approver and kind; ids derived from the
+ * request (a reminder or escalation is sent at most once per approver, reminders.ts).
+ */
 export async function queueApprovalEmail(
   deps: ApprovalDeps,
   box: SecretBox,
   r: ApprovalRequestRecord,
   approverIndex: number,
   tokens: ApproverTokens,
+  opts: { kind: ApprovalEmailKind; at: number } = { kind: 'request', at: r.createdAt },
 ): Promise<string> {
   const approver = r.approvers[approverIndex];
   if (!approver) throw new Error(`approver ${approverIndex} of ${r.id} does not exist`);
   const smtp = await deps.store.notifications.getSmtp();
-  const id = `apr-${r.id}-${approverIndex}`;
+  const id = `apr-${r.id}-${approverIndex}${opts.kind === 'request' ? '' : `-${opts.kind}`}`;
   const domain = messageIdDomain(smtp?.from ?? 'keywarden@keywarden.invalid');
-  const mail = renderApprovalEmail(r, tokens, baseUrlOf(deps.config));
+  const mail = renderApprovalEmail(r, tokens, baseUrlOf(deps.config), opts.kind);
   await deps.store.notifications.addMessage(
     {
       id,
@@ -108,7 +135,7 @@ export async function queueApprovalEmail(
       fromCursor: null,
       toCursor: `approval:${r.id}`,
     },
-    r.createdAt,
+    opts.at,
   );
   await deps.queue.enqueueByName(
     sendEmail.type,

@@ -63,13 +63,19 @@ export async function refuse(
 }
 
 /** The token name in an API actor (`token:<name>#<id>`); null for robots and others. */
-const requesterName = (actor: string): string | null =>
+export const requesterName = (actor: string): string | null =>
   /^token:(.+)#[^#]+$/.exec(actor)?.[1] ?? null;
 
 const alreadyDecided = (earlier: ApprovalDecisionRecord, input: DecisionInput): string =>
   input.tokenHash !== null && earlier.tokenHash === input.tokenHash
     ? 'the token was already used'
     : `${input.approver} has already decided`;
+
+/** Why a request takes no more decisions; a cancelled one says so plainly, and why. */
+export const notPending = (r: ApprovalRequestRecord): string =>
+  r.state === 'cancelled'
+    ? `the request was cancelled${r.cancellation ? `: ${r.cancellation.reason}` : ''}`
+    : `the request is ${r.state}`;
 
 const rulesMet = (r: ApprovalRequestRecord, approvals: Set<string>): boolean =>
   r.rules.every((rule) => rule.approvers.filter((a) => approvals.has(a)).length >= rule.required);
@@ -116,8 +122,7 @@ export async function decideApproval(
     await expireRequest(deps, r, now);
     return refuse(deps, { ...base, reason: 'the request has expired' }, now);
   }
-  if (r.state !== 'pending')
-    return refuse(deps, { ...base, reason: `the request is ${r.state}` }, now);
+  if (r.state !== 'pending') return refuse(deps, { ...base, reason: notPending(r) }, now);
   const decision: ApprovalDecisionRecord = {
     requestId: r.id,
     approver: input.approver,

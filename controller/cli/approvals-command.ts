@@ -1,6 +1,6 @@
 /**
  * `keywarden approvals ...`: grants waiting for approvers (list, show, approve, deny as the
- * approver named like the caller's token) and the host-group policies that make grants
+ * approver named like the caller's token, cancel by whoever asked or an admin) and the host-group policies that make grants
  * wait (`approvals policy set GROUP --approver ...`).
  */
 import { readFileSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { durationOption, intOption, UsageError } from './option-values';
 
 export const APPROVALS_OPTIONS = {
   approver: { type: 'string', multiple: true },
+  'escalate-to': { type: 'string', multiple: true },
   required: { type: 'string' },
   ttl: { type: 'string' },
   mailbox: { type: 'string' },
@@ -20,7 +21,9 @@ export const APPROVALS_OPTIONS = {
 
 export const APPROVALS_USAGE = `  approvals list [--state pending,approved,denied,expired,cancelled,failed] [--limit N] [--cursor C]
   approvals show ID | approvals approve ID | approvals deny ID
+  approvals cancel ID --reason TEXT (whoever asked, with the same token, or an admin)
   approvals policy set HOST-GROUP --approver NAME:EMAIL|person:ID ... [--required N] [--ttl 72h]
+      [--escalate-to NAME:EMAIL|person:ID ...]
   approvals policy list | approvals policy remove HOST-GROUP
   approvals inbox set --host H [--port P] --security tls|starttls --username U --password-file FILE|-
       [--mailbox INBOX] [--processed-mailbox M] [--ca-file PEM] | approvals inbox show
@@ -39,6 +42,7 @@ interface ApprovalView {
   createdAt: number;
   expiresAt: number;
   outcome: { authorizationId: string | null; jobId: string | null; error: string | null } | null;
+  cancellation?: { by: string; reason: string; at: number };
 }
 interface Shown {
   approval: ApprovalView;
@@ -125,15 +129,27 @@ export async function approvalsCommand(
     }
     case 'show':
     case 'approve':
-    case 'deny': {
+    case 'deny':
+    case 'cancel': {
+      if (sub === 'cancel' && !o.reason?.trim())
+        throw new UsageError('approvals cancel: give --reason (it is audited)');
       const res =
         sub === 'show'
           ? await api.call<Shown>('GET', `/api/v1/approvals/${id()}`)
-          : await api.call<Shown>('POST', `/api/v1/approvals/${id()}/${sub}`, {});
+          : await api.call<Shown>(
+              'POST',
+              `/api/v1/approvals/${id()}/${sub}`,
+              sub === 'cancel' ? { reason: o.reason } : {},
+            );
       const a = res.approval;
       const human = [
         describeApproval(a),
         `asked by ${a.requester}; rules: ${a.rules.map((r) => `${r.required} of ${r.approvers.join(',')}`).join('; ')}`,
+        ...(a.cancellation
+          ? [
+              `cancelled by ${a.cancellation.by} ${time(a.cancellation.at)}: ${a.cancellation.reason}`,
+            ]
+          : []),
         ...(a.outcome
           ? [
               a.outcome.error
@@ -171,6 +187,7 @@ async function policyCommand(api: ApiClient, args: string[], o: Options): Promis
         approvers: Array<{ name: string }>;
         required: number;
         ttlMs: number;
+        escalateTo?: Array<{ name: string }>;
       }>;
     }>('GET', '/api/v1/approval-policies');
     const rows = res.items.map((p) => ({
@@ -178,8 +195,12 @@ async function policyCommand(api: ApiClient, args: string[], o: Options): Promis
       required: p.required,
       approvers: p.approvers.map((a) => a.name).join(','),
       ttl: `${Math.round(p.ttlMs / 3_600_000)}h`,
+      escalateTo: (p.escalateTo ?? []).map((a) => a.name).join(',') || '-',
     }));
-    return { data: res, human: table(rows, ['group', 'required', 'approvers', 'ttl']) };
+    return {
+      data: res,
+      human: table(rows, ['group', 'required', 'approvers', 'ttl', 'escalateTo']),
+    };
   }
   if (verb === 'remove') {
     await api.call('DELETE', path(group));
@@ -193,14 +214,19 @@ async function policyCommand(api: ApiClient, args: string[], o: Options): Promis
       hostGroupId: string;
       required: number;
       approvers: Array<{ name: string }>;
+      escalateTo?: Array<{ name: string }>;
     }>('PUT', path(group), {
       approvers: approverOptions(o.approver),
       ...(required !== undefined ? { required } : {}),
       ...(ttlMs !== undefined ? { ttlMs } : {}),
+      ...(o['escalate-to']?.length ? { escalateTo: approverOptions(o['escalate-to']) } : {}),
     });
+    const escalate = res.escalateTo?.length
+      ? `; escalated to ${res.escalateTo.map((a) => a.name).join(', ')} when the reminders go out`
+      : '';
     return {
       data: res,
-      human: `grants to ${res.hostGroupId} need ${res.required} approval(s) from ${res.approvers.map((a) => a.name).join(', ')}`,
+      human: `grants to ${res.hostGroupId} need ${res.required} approval(s) from ${res.approvers.map((a) => a.name).join(', ')}${escalate}`,
     };
   }
   throw new UsageError(`unknown command approvals policy ${verb ?? ''}`);

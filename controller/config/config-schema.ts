@@ -584,6 +584,18 @@ export const settings = {
     describe:
       'internal-gateway-monitor raises an alert when the agent gateway does not complete a TLS handshake within this',
   },
+  approvalRemindAt: {
+    env: 'KEYWARDEN_APPROVAL_REMIND_AT',
+    parse: (raw: string, name: string) => {
+      const n = Number(raw.trim());
+      return raw.trim() !== '' && n >= 0 && n < 1
+        ? n
+        : fail(name, raw, 'a fraction from 0 (no reminder) to below 1, such as 0.75');
+    },
+    default: '0.75',
+    describe:
+      "approvers who have not decided get one reminder email once this fraction of a request's wait has passed (0: no reminders)",
+  },
 } satisfies Record<string, SettingSpec<unknown>>;
 
 export type Settings = typeof settings;

@@ -113,6 +113,17 @@ export interface ApprovalRequestRecord {
   decidedAt: number | null;
   outcome: ApprovalOutcome | null;
   updatedAt: number;
+  /**
+   * Who cancelled it by hand and why (state cancelled through the API); absent otherwise,
+   * and on requests cancelled because an access group no longer wants the grant.
+   */
+  cancellation?: { by: string; reason: string; at: number };
+  /**
+   * Bumped by every change: the MongoDB store claims each version once, so of two changes
+   * made from the same version exactly one is written (mongo-approval-versions.ts).
+   * Absent (0) on requests stored before it existed.
+   */
+  version?: number;
 }
 
 export const DECISION_VIAS = ['api', 'link', 'email'] as const;
@@ -137,6 +148,11 @@ export interface ApprovalPolicyRecord {
   required: number;
   /** How long a request waits for its decisions. */
   ttlMs: number;
+  /**
+   * Asked too, when the reminders go out (KEYWARDEN_APPROVAL_REMIND_AT), of requests still
+   * pending: each counts toward this policy's rule like its approvers. Absent: nobody.
+   */
+  escalateTo?: Approver[];
   createdBy: string;
   createdAt: number;
 }

@@ -4,7 +4,9 @@
  * test/integration/store/contract-approvals.ts.
  */
 import type {
+  Approver,
   ApprovalDecisionRecord,
+  ApprovalTokenHash,
   ApprovalOutcome,
   ApprovalPolicyRecord,
   ApprovalRequestRecord,
@@ -32,13 +34,20 @@ export interface ApprovalRepository {
   ): Promise<Page<ApprovalRequestRecord>>;
   /**
    * Moves the request to `state` only if it is in one of `from`; `patch` sets the outcome,
-   * the decision time, or detaches the subject. Returns the record written, or null.
+   * the decision time, who cancelled it, or detaches the subject. Returns the record
+   * written, or null. A compare-and-set on every server: of concurrent transitions from
+   * the same state, exactly one is written.
    */
   transition(
     id: string,
     from: ApprovalState[],
     state: ApprovalState,
-    patch: { decidedAt?: number; outcome?: ApprovalOutcome; subjectKey?: null },
+    patch: {
+      decidedAt?: number;
+      outcome?: ApprovalOutcome;
+      subjectKey?: null;
+      cancellation?: ApprovalRequestRecord['cancellation'];
+    },
     now: number,
   ): Promise<ApprovalRequestRecord | null>;
   /** Drops the subject key (the access group no longer wants it), whatever the state. */
@@ -52,6 +61,29 @@ export interface ApprovalRepository {
   listDecisions(requestId: string): Promise<ApprovalDecisionRecord[]>;
   /** True for exactly one caller per request: the one that applies the approved grant. */
   claimApplication(requestId: string, now: number): Promise<boolean>;
+
+  /**
+   * True for exactly one caller per approver of a request: the one that sends that
+   * approver's reminder (so it is sent at most once, whoever races).
+   */
+  claimReminder(requestId: string, approver: string, now: number): Promise<boolean>;
+  /**
+   * Adds token hashes (a reminder's fresh links) and approvers (an escalation, who also
+   * count toward the rules named in `ruleApprovers`), only while the request is pending and,
+   * when `expectApprovers` is given, still has that many approvers (a token names its
+   * approver by position). A compare-and-set like `transition`: returns the record
+   * written, or null when it is no longer pending or was amended meanwhile.
+   */
+  amendPending(
+    id: string,
+    add: {
+      tokens: ApprovalTokenHash[];
+      approvers?: Approver[];
+      ruleApprovers?: Array<{ source: string; approvers: string[] }>;
+      expectApprovers?: number;
+    },
+    now: number,
+  ): Promise<ApprovalRequestRecord | null>;
 
   /** Creates or replaces the host group's policy. */
   putPolicy(policy: ApprovalPolicyRecord): Promise<void>;

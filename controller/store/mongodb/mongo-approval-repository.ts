@@ -1,31 +1,34 @@
 /**
  * Approvals, approval policies, the IMAP settings and collected mail in MongoDB. Where one
  * winner matters a unique `_id` insert decides, because MongoDB-compatible servers such as
- * FerretDB do not update atomically: one decision per approver (`_id` request + approver)
- * and one application per request. A state change is a conditional update; the
- * application re-reads the decisions after it has won (approvals/apply-approval.ts), so a
- * deny that raced an approval on such a server still stops the grant.
+ * FerretDB do not update atomically: one decision per approver (`_id` request + approver),
+ * one application per request, one reminder per approver, and one writer per version of a request (every state
+ * change is a compare-and-set through mongo-approval-versions.ts).
  */
 import type { Db, Filter } from 'mongodb';
 import { conflict } from '../../../shared/errors';
 import type {
   ApprovalDecisionRecord,
   ApprovalPolicyRecord,
-  ApprovalRequestRecord,
   ImapSettingsRecord,
   InboundMailRecord,
 } from '../approval-records';
+import { amendedRequest } from '../amend-approval';
 import type { ApprovalRepository } from '../approval-store';
 import { isDuplicateKey } from './collections';
+import {
+  approvalRequestVersions,
+  fromRequest,
+  type RequestDoc,
+  type VersionDoc,
+} from './mongo-approval-versions';
 import { guarded } from './translate-errors';
 
-type RequestDoc = Omit<ApprovalRequestRecord, 'id'> & { _id: string };
 type DecisionDoc = ApprovalDecisionRecord & { _id: string };
 type PolicyDoc = ApprovalPolicyRecord & { _id: string };
 type ImapDoc = ImapSettingsRecord & { _id: 'imap' };
 type InboundDoc = Omit<InboundMailRecord, 'id'> & { _id: string };
 
-const fromRequest = ({ _id, ...rest }: RequestDoc): ApprovalRequestRecord => ({ id: _id, ...rest });
 const fromInbound = ({ _id, ...rest }: InboundDoc): InboundMailRecord => ({ id: _id, ...rest });
 const strip = <T extends { _id: unknown }>({ _id: _unused, ...rest }: T): Omit<T, '_id'> => rest;
 
@@ -41,8 +44,13 @@ async function insertOnce(insert: () => Promise<unknown>): Promise<boolean> {
 
 export function mongoApprovalRepository(db: Db): ApprovalRepository {
   const requests = db.collection<RequestDoc>('approval_requests');
+  const versioned = approvalRequestVersions(
+    requests,
+    db.collection<VersionDoc>('approval_request_versions'),
+  );
   const decisions = db.collection<DecisionDoc>('approval_decisions');
   const applications = db.collection<{ _id: string; at: number }>('approval_applications');
+  const reminders = db.collection<{ _id: string; at: number }>('approval_reminders');
   const policies = db.collection<PolicyDoc>('approval_policies');
   const imap = db.collection<ImapDoc>('imap_settings');
   const inbound = db.collection<InboundDoc>('inbound_mail');
@@ -53,7 +61,7 @@ export function mongoApprovalRepository(db: Db): ApprovalRepository {
         throw conflict(`an approval request ${id} exists`, { details: { id } });
     },
     getRequest: async (id) => {
-      const doc = await requests.findOne({ _id: id });
+      const doc = await versioned.get(id);
       return doc ? fromRequest(doc) : null;
     },
     listRequests: async (f, p) => {
@@ -67,28 +75,35 @@ export function mongoApprovalRepository(db: Db): ApprovalRepository {
         .sort({ _id: -1 })
         .limit(p.limit + 1)
         .toArray();
-      const items = docs.slice(0, p.limit).map(fromRequest);
-      const last = items[items.length - 1];
-      return { items, nextCursor: docs.length > p.limit && last ? last.id : null };
+      const page = docs.slice(0, p.limit);
+      const last = page[page.length - 1];
+      // A request whose document lags its newest version is shown as that version, and
+      // left out when that version no longer matches (the cursor still follows the page).
+      const items = (await versioned.rollForward(page))
+        .filter(
+          (d) =>
+            (!f.state || f.state.includes(d.state)) &&
+            (f.subjectKey === undefined || d.subjectKey === f.subjectKey),
+        )
+        .map(fromRequest);
+      return { items, nextCursor: docs.length > p.limit && last ? last._id : null };
     },
-    transition: async (id, from, state, patch, now) => {
-      const doc = await requests.findOneAndUpdate(
-        { _id: id, state: { $in: from } },
-        {
-          $set: {
-            state,
-            updatedAt: now,
-            ...(patch.decidedAt !== undefined ? { decidedAt: patch.decidedAt } : {}),
-            ...(patch.outcome !== undefined ? { outcome: patch.outcome } : {}),
-            ...(patch.subjectKey === null ? { subjectKey: null } : {}),
-          },
-        },
-        { returnDocument: 'after' },
-      );
-      return doc ? fromRequest(doc) : null;
-    },
+    transition: (id, from, state, patch, now) =>
+      versioned.change(id, (cur) =>
+        from.includes(cur.state)
+          ? {
+              ...cur,
+              state,
+              updatedAt: now,
+              ...(patch.decidedAt !== undefined ? { decidedAt: patch.decidedAt } : {}),
+              ...(patch.outcome !== undefined ? { outcome: patch.outcome } : {}),
+              ...(patch.subjectKey === null ? { subjectKey: null } : {}),
+              ...(patch.cancellation !== undefined ? { cancellation: patch.cancellation } : {}),
+            }
+          : null,
+      ),
     detachSubject: async (id, now) => {
-      await requests.updateOne({ _id: id }, { $set: { subjectKey: null, updatedAt: now } });
+      await versioned.change(id, (cur) => ({ ...cur, subjectKey: null, updatedAt: now }));
     },
     addDecision: (d) =>
       insertOnce(() => decisions.insertOne({ _id: `${d.requestId}\n${d.approver}`, ...d })),
@@ -96,6 +111,9 @@ export function mongoApprovalRepository(db: Db): ApprovalRepository {
       (await decisions.find({ requestId }).sort({ at: 1, _id: 1 }).toArray()).map(strip),
     claimApplication: (requestId, now) =>
       insertOnce(() => applications.insertOne({ _id: requestId, at: now })),
+    claimReminder: (requestId, approver, now) =>
+      insertOnce(() => reminders.insertOne({ _id: `${requestId}\n${approver}`, at: now })),
+    amendPending: (id, add, now) => versioned.change(id, (cur) => amendedRequest(cur, add, now)),
 
     putPolicy: async (p) => {
       await policies.replaceOne({ _id: p.hostGroupId }, { ...p }, { upsert: true });

@@ -2,7 +2,8 @@
  * Approvals (migration 58): approval requests, one decision per approver (the primary key
  * decides a race), the one application of an approved request, and the approval policies
  * of host groups. The inbox (migration 59): the IMAP settings (password sealed) and the
- * messages the Email collector took from it.
+ * messages the Email collector took from it. The reminders (migration 73): one per approver
+ * of a request, its primary key making "sent once" hold whoever races.
  */
 export const approvalMigrations: ReadonlyArray<{ id: number; name: string; sql: string }> = [
   {
@@ -32,6 +33,16 @@ export const approvalMigrations: ReadonlyArray<{ id: number; name: string; sql: 
         id TEXT PRIMARY KEY, state TEXT NOT NULL, collected_at INTEGER NOT NULL, data TEXT NOT NULL
       );
       CREATE INDEX inbound_mail_state ON inbound_mail(state, collected_at, id);
+    `,
+  },
+  {
+    id: 73,
+    name: 'approval reminders',
+    sql: `
+      CREATE TABLE approval_reminders (
+        request_id TEXT NOT NULL, approver TEXT NOT NULL, at INTEGER NOT NULL,
+        PRIMARY KEY (request_id, approver)
+      );
     `,
   },
 ];

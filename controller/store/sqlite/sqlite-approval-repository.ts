@@ -8,6 +8,7 @@ import type {
   ImapSettingsRecord,
   InboundMailRecord,
 } from '../approval-records';
+import { amendedRequest } from '../amend-approval';
 import type { ApprovalRepository } from '../approval-store';
 import { placeholders, stmt } from './statements';
 
@@ -83,7 +84,9 @@ export function sqliteApprovalRepository(db: Database.Database): ApprovalReposit
             ...(patch.decidedAt !== undefined ? { decidedAt: patch.decidedAt } : {}),
             ...(patch.outcome !== undefined ? { outcome: patch.outcome } : {}),
             ...(patch.subjectKey === null ? { subjectKey: null } : {}),
+            ...(patch.cancellation !== undefined ? { cancellation: patch.cancellation } : {}),
             updatedAt: now,
+            version: (cur.version ?? 0) + 1,
           };
           write(next);
           return next;
@@ -92,7 +95,8 @@ export function sqliteApprovalRepository(db: Database.Database): ApprovalReposit
     detachSubject: async (id, now) => {
       db.transaction(() => {
         const cur = getRequest(id);
-        if (cur) write({ ...cur, subjectKey: null, updatedAt: now });
+        if (cur)
+          write({ ...cur, subjectKey: null, updatedAt: now, version: (cur.version ?? 0) + 1 });
       }).immediate();
     },
     addDecision: async (d) =>
@@ -112,6 +116,23 @@ export function sqliteApprovalRepository(db: Database.Database): ApprovalReposit
         db,
         'INSERT INTO approval_applications (request_id, at) VALUES (?, ?) ON CONFLICT DO NOTHING',
       ).run(requestId, now).changes > 0,
+    claimReminder: async (requestId, approver, now) =>
+      stmt(
+        db,
+        `INSERT INTO approval_reminders (request_id, approver, at) VALUES (?, ?, ?)
+         ON CONFLICT DO NOTHING`,
+      ).run(requestId, approver, now).changes > 0,
+    amendPending: async (id, add, now) =>
+      db
+        .transaction(() => {
+          const cur = getRequest(id);
+          const next = cur && amendedRequest(cur, add, now);
+          if (!cur || !next) return null;
+          const written = { ...next, version: (cur.version ?? 0) + 1 };
+          write(written);
+          return written;
+        })
+        .immediate(),
 
     putPolicy: async (p) => {
       stmt(

@@ -148,6 +148,94 @@ export function approvalsContract(ctx: ContractContext): void {
       }
     });
 
+    it('writes exactly one of many transitions racing from the same state, from two connections', async () => {
+      const { store, openSecond } = ctx.get();
+      const second = openSecond ? await openSecond() : store;
+      try {
+        await store.approvals.createRequest(
+          request('apr_race', { subjectKey: 'access-grant:race' }),
+        );
+        const moves = await Promise.all(
+          Array.from({ length: 16 }, (_, i) =>
+            (i % 2 ? second : store).approvals.transition(
+              'apr_race',
+              ['pending'],
+              i % 4 < 2 ? 'approved' : 'denied',
+              { decidedAt: T0 + i },
+              T0 + i,
+            ),
+          ),
+        );
+        const written = moves.filter((m) => m !== null);
+        expect(written).toHaveLength(1);
+        const now = await store.approvals.getRequest('apr_race');
+        expect(now).toMatchObject({ state: written[0]?.state, decidedAt: written[0]?.decidedAt });
+        expect(await second.approvals.getRequest('apr_race')).toEqual(now);
+        // A change of any other field is a compare-and-set too: none undoes the state.
+        await Promise.all([
+          store.approvals.detachSubject('apr_race', T0 + 20),
+          second.approvals.transition('apr_race', [now?.state ?? 'pending'], 'failed', {}, T0 + 21),
+        ]);
+        expect(await store.approvals.getRequest('apr_race')).toMatchObject({
+          state: 'failed',
+          subjectKey: null,
+        });
+      } finally {
+        if (second !== store) await second.close();
+      }
+    });
+
+    it('claims each reminder once and amends only a pending request', async () => {
+      const { store, openSecond } = ctx.get();
+      const second = openSecond ? await openSecond() : store;
+      try {
+        const claims = await Promise.all([
+          store.approvals.claimReminder('apr_rem', 'ann', T0),
+          second.approvals.claimReminder('apr_rem', 'ann', T0),
+        ]);
+        expect(claims.filter(Boolean)).toHaveLength(1);
+        expect(await store.approvals.claimReminder('apr_rem', 'bob', T0)).toBe(true);
+        await store.approvals.createRequest(request('apr_rem'));
+        const token = { approver: 'ann', action: 'approve' as const, hash: 'ef'.repeat(32) };
+        const carl = { name: 'carl', email: 'carl@example.test', personId: null };
+        const rules = [{ source: 'policy:web', approvers: ['ann', 'carl'], required: 1 }];
+        // Amended by another meanwhile (it counted another approver count): not written.
+        expect(
+          await store.approvals.amendPending(
+            'apr_rem',
+            { tokens: [token], approvers: [carl], expectApprovers: 2 },
+            T0 + 1,
+          ),
+        ).toBeNull();
+        const amended = await second.approvals.amendPending(
+          'apr_rem',
+          {
+            tokens: [token],
+            approvers: [carl],
+            ruleApprovers: [{ source: 'policy:web', approvers: ['carl'] }],
+            expectApprovers: 1,
+          },
+          T0 + 1,
+        );
+        expect(amended).toMatchObject({
+          approvers: [{ name: 'ann' }, carl],
+          rules,
+          updatedAt: T0 + 1,
+        });
+        expect((await store.approvals.getRequest('apr_rem'))?.tokens).toEqual([
+          request('apr_rem').tokens[0],
+          token,
+        ]);
+        await store.approvals.transition('apr_rem', ['pending'], 'expired', {}, T0 + 2);
+        expect(
+          await store.approvals.amendPending('apr_rem', { tokens: [token] }, T0 + 3),
+        ).toBeNull();
+        expect((await store.approvals.getRequest('apr_rem'))?.tokens).toHaveLength(2);
+      } finally {
+        if (second !== store) await second.close();
+      }
+    });
+
     it('keeps one policy per host group', async () => {
       const a = ctx.get().store.approvals;
       const p = {
