@@ -87,9 +87,10 @@ describe('authorizations: grants that land on every host of a group, and leave',
     // Each host's sshd config is not the system's: an admin allows those files.
     ctl = await startTestController({
       env: {
-        KEYWARDEN_ALLOWED_SSHD_CONFIG_PATHS: JSON.stringify(
-          fleet.hosts.map((x) => x.sshd.configPath),
-        ),
+        KEYWARDEN_ALLOWED_SSHD_CONFIG_PATHS: JSON.stringify([
+          ...fleet.hosts.map((x) => x.sshd.configPath),
+          '/etc/ssh/sshd_config',
+        ]),
       },
     });
     env = { KEYWARDEN_URL: ctl.url, KEYWARDEN_TOKEN: ctl.adminToken };
@@ -258,9 +259,11 @@ describe('authorizations: grants that land on every host of a group, and leave',
       .join('\n');
     await writeFile(keysFile(0), without);
     expect((await login(0, granted)).code).not.toBe(0);
-    // A scan with the system's sshd config read other files: no verdict on the placed line.
+    // A scan of another sshd config (the system's) reads other files: no verdict on the
+    // placed line. (Without a path, a scan reads the config recorded for the host.)
     const elsewhere = await api.runJob('scan-authorized-keys', ids[0] as string, {
       accounts: [deploy.name],
+      sshdConfigPath: '/etc/ssh/sshd_config',
     });
     expect(elsewhere.result).toMatchObject({ authorizations: { confirmed: 0, drifted: [] } });
     const scan = await api.runJob('scan-authorized-keys', ids[0] as string, scanOf(0));
