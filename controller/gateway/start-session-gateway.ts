@@ -15,6 +15,7 @@ import type { LiveSession } from './gateway-session';
 import { HEARTBEAT_MS } from './heartbeat';
 import { setLocalGateway } from './local-gateway';
 import { onSessionEnd } from './session-end-hooks';
+import { shareRecording } from './shared-recordings';
 import { sessionLogConverter } from '../jobs/session-log-converter';
 import { invalidConfig } from '../../shared/errors';
 import type { Config } from '../config/load-config';
@@ -76,6 +77,11 @@ export async function startSessionGateway(s: ControllerServices): Promise<Sessio
       isListening = false;
       srv.close(() => resolve());
     });
+  // First the recording goes to the store (MongoDB), so any controller can serve it and the
+  // text pipeline's job may run on any of them.
+  const forgetShare = onSessionEnd((ended) =>
+    shareRecording({ store: s.store, dataDir: s.config.dataDir }, ended),
+  );
   // Every session that connected is turned into its readable log, indexed and scored.
   const forgetHook = onSessionEnd(async ({ session }) => {
     await s.queue.enqueue(
@@ -141,6 +147,7 @@ export async function startSessionGateway(s: ControllerServices): Promise<Sessio
       clearInterval(timer);
       setLocalGateway(null);
       forgetHook();
+      forgetShare();
       const closing = close(server);
       await Promise.all(
         [...sessions.values()].map((l) =>
