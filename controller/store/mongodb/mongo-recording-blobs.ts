@@ -3,6 +3,7 @@
  * driver's own chunked file store, streamed both ways so a 100 MiB recording is never
  * held in memory.
  */
+import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -26,7 +27,8 @@ export function mongoRecordingBlobs(db: Db): RecordingBlobRepository {
       const [newest] = await copiesOf(name);
       if (!newest) return false;
       await mkdir(path.dirname(file), { recursive: true });
-      const partial = `${file}.${process.pid}.fetching`;
+      // Two downloads of one recording at once each write their own file; the rename is atomic.
+      const partial = `${file}.${randomUUID()}.fetching`;
       try {
         await pipeline(bucket.openDownloadStream(newest._id), createWriteStream(partial));
         await rename(partial, file);
