@@ -46,10 +46,12 @@ export async function judgeCredential(
   const cert = key.certificate;
   if (cert) {
     const caFile = deps.config.gatewayTrustedUserCaKeys;
+    // Silent: OpenSSH offers any certificate beside its key (id_ed25519-cert.pub), so people
+    // whose certificates are for other systems would read this at every login.
     if (!caFile)
       return {
         ok: false,
-        tell: true,
+        tell: false,
         reason:
           'this gateway takes no certificates (no KEYWARDEN_GATEWAY_TRUSTED_USER_CA_KEYS): use your own key',
       };
