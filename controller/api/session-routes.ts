@@ -12,6 +12,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { conflict, notFound } from '../../shared/errors';
 import type { ControllerServices } from '../controller-services';
 import { OPEN_SESSION_STATES, SESSION_STATES, type SessionRecord } from '../store/session-records';
+import { localRecording } from '../gateway/shared-recordings';
 import { caller, type RequireRole } from './auth';
 import { parseList, parseTime } from './parse-query';
 import { IdParams, Page, errors } from './schemas';
@@ -46,7 +47,11 @@ export function registerSessionRoutes(
         `session ${session.id} has no ${part} recording (it never connected, or its recording was deleted after the retention period)`,
         { details: { field: 'id', value: session.id } },
       );
-    const stream = createReadStream(path.join(s.config.dataDir, rel));
+    // Recorded by another controller of a MongoDB store: fetched from the store first.
+    const file =
+      (await localRecording({ store: s.store, dataDir: s.config.dataDir }, rel)) ??
+      path.join(s.config.dataDir, rel);
+    const stream = createReadStream(file);
     try {
       await new Promise<void>((resolve, reject) => {
         stream.once('open', () => resolve());

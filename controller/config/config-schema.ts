@@ -596,6 +596,18 @@ export const settings = {
     describe:
       "approvers who have not decided get one reminder email once this fraction of a request's wait has passed (0: no reminders)",
   },
+  gatewayTrustedUserCaKeys: {
+    env: 'KEYWARDEN_GATEWAY_TRUSTED_USER_CA_KEYS',
+    parse: asString,
+    describe:
+      "file of user CA public keys (sshd's TrustedUserCAKeys format): the session gateway takes a certificate they signed as the credential of the person whose uid is one of its principals (off when unset; docs/gateway.md)",
+  },
+  gatewayRevokedKeys: {
+    env: 'KEYWARDEN_GATEWAY_REVOKED_KEYS',
+    parse: asString,
+    describe:
+      'OpenSSH key revocation list (ssh-keygen -k) the session gateway checks every key and certificate against, as sshd RevokedKeys; unreadable, every key is refused',
+  },
 } satisfies Record<string, SettingSpec<unknown>>;
 
 export type Settings = typeof settings;

@@ -13,7 +13,14 @@ import type { PersonRecord } from '../store/directory-records';
 import { newId } from '../store/ids';
 import type { LiveSession, SessionDeps } from './gateway-session';
 import { startGatewaySession } from './gateway-session';
-import { personOfKey } from './session-access';
+import { sendAuthBanner } from './auth-banner';
+import type { CertificateSummary } from './certificate-login';
+import {
+  credentialSignatureValid,
+  judgeCredential,
+  type PersonCredential,
+} from './person-credential';
+import { clientAddress } from './source-address';
 
 export interface GatewayServerDeps extends SessionDeps {
   hostKey: string;
@@ -22,7 +29,7 @@ export interface GatewayServerDeps extends SessionDeps {
 }
 
 // ssh2 is CommonJS: under plain Node ESM only its default export is reliable.
-const { Server: SshServer, utils } = ssh2;
+const { Server: SshServer } = ssh2;
 
 type Pending = { type: string; details: Record<string, unknown> };
 
@@ -49,21 +56,38 @@ export function createGatewayServer(deps: GatewayServerDeps): Server {
           .catch((err: unknown) => deps.log.warn({ err, sessionId, type }, 'session event lost'));
       };
 
+      const address = clientAddress(info.ip);
+      // The client asks "would this key do?" and then sends it signed: judged once for both.
+      const judged = new Map<string, Promise<PersonCredential>>();
+      const told = new Set<string>();
+      let certificate: CertificateSummary | null = null;
       client.on('authentication', (ctx) => {
         if (ctx.method !== 'publickey') return ctx.reject(['publickey']);
         const parsed = parsePublicKeyBlob(ctx.key.data);
         if (!parsed.ok) return ctx.reject(['publickey']);
-        const fp = parsed.key.sha256;
-        void personOfKey(deps.store, fp).then(
-          (p) => {
-            if (!p) return ctx.reject(['publickey']);
-            if (!ctx.signature || !ctx.blob) return ctx.accept();
-            const key = utils.parseKey(`${parsed.key.type} ${parsed.key.base64}`);
-            if (key instanceof Error || !key.verify(ctx.blob, ctx.signature, ctx.hashAlgo))
+        const key = parsed.key;
+        let verdict = judged.get(key.base64);
+        if (!verdict) {
+          verdict = judgeCredential(deps, key, address, Date.now());
+          if (judged.size < 16) judged.set(key.base64, verdict);
+        }
+        void verdict.then(
+          (c) => {
+            if (!c.ok) {
+              deps.log.info({ from: address, reason: c.reason }, 'gateway: key refused');
+              if (c.tell && !told.has(c.reason)) {
+                told.add(c.reason);
+                sendAuthBanner(client, `keywarden: ${c.reason}`);
+              }
               return ctx.reject(['publickey']);
-            person = p;
-            fingerprint = fp;
+            }
+            if (!ctx.signature || !ctx.blob) return ctx.accept();
+            if (!credentialSignatureValid(key, ctx.blob, ctx.signature, ctx.hashAlgo))
+              return ctx.reject(['publickey']);
+            person = c.person;
+            fingerprint = c.fingerprint;
             user = ctx.username;
+            certificate = c.certificate;
             ctx.accept();
           },
           (err: unknown) => {
@@ -102,7 +126,7 @@ export function createGatewayServer(deps: GatewayServerDeps): Server {
               {
                 person,
                 personFingerprint: fingerprint,
-                fromAddress: info.ip,
+                fromAddress: address,
                 target: user,
                 kind,
                 command,
@@ -121,6 +145,8 @@ export function createGatewayServer(deps: GatewayServerDeps): Server {
               addEvent,
             );
             lastSessionId = live.id;
+            // Which certificate opened it (key id, serial, CA): the person alone is not the audit.
+            if (certificate) addEvent(live.id, 'certificate', { ...certificate });
             for (const e of pending.splice(0)) addEvent(live.id, e.type, e.details);
             deps.track(live);
           };
@@ -183,7 +209,7 @@ export function createGatewayServer(deps: GatewayServerDeps): Server {
             hostId: '',
             target: user,
             account: '',
-            fromAddress: info.ip,
+            fromAddress: address,
             controllerId: deps.controllerId,
             kind: 'shell',
             command: null,
@@ -211,7 +237,7 @@ export function createGatewayServer(deps: GatewayServerDeps): Server {
             actor: `person:${p.uid}`,
             action: 'session.refused',
             subject: id,
-            details: { target: user, from: info.ip, refused: refused.map((e) => e.type) },
+            details: { target: user, from: address, refused: refused.map((e) => e.type) },
           });
         } catch (err) {
           deps.log.warn({ err }, 'could not record refused gateway requests');

@@ -217,7 +217,14 @@ export function startGatewaySession(
     record.hostId = host.id;
     record.account = account;
     await deps.store.sessions.update(id, ['connecting'], { hostId: host.id, account });
-    const verdict = await decideSessionAccess(deps.store, req.person, host, account, Date.now());
+    const verdict = await decideSessionAccess(
+      deps.store,
+      req.person,
+      host,
+      account,
+      { address: req.fromAddress, fingerprint: req.personFingerprint },
+      Date.now(),
+    );
     if (!verdict.allowed) return finish('failed', verdict.reason, null);
     if (host.state !== 'managed')
       return finish(

@@ -22,8 +22,11 @@ export async function purgeRecordings(
     );
     for (const s of page.items) {
       if (!s.recordingPath && !s.inputPath) continue;
-      for (const rel of [s.recordingPath, s.inputPath])
-        if (rel) await rm(path.join(ctx.config.dataDir, rel), { force: true });
+      for (const rel of [s.recordingPath, s.inputPath]) {
+        if (!rel) continue;
+        await rm(path.join(ctx.config.dataDir, rel), { force: true });
+        await ctx.store.sessionRecordings?.remove(rel);
+      }
       await ctx.store.sessions.update(s.id, ENDED, { recordingPath: null, inputPath: null });
       // The readable log and the index hold the same text: they go with the recording.
       await ctx.store.sessionTexts.remove(s.id);

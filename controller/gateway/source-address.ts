@@ -20,3 +20,13 @@ export function sourceAddressFor(address: string, port: number): Promise<string>
     });
   });
 }
+
+/**
+ * The person's address as from= and source-address patterns are written: a listener on
+ * `::` reports IPv4 peers as `::ffff:a.b.c.d`, which no IPv4 pattern or CIDR would match.
+ */
+export function clientAddress(ip: string | undefined): string {
+  const a = ip ?? '';
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(a);
+  return mapped ? (mapped[1] as string) : a;
+}

@@ -17,7 +17,12 @@ import { startGatewaySession } from './gateway-session';
 import { HEARTBEAT_MS } from './heartbeat';
 import { setLocalGateway } from './local-gateway';
 import { onSessionEnd } from './session-end-hooks';
+import { shareRecording } from './shared-recordings';
 import { sessionLogConverter } from '../jobs/session-log-converter';
+import { invalidConfig } from '../../shared/errors';
+import type { Config } from '../config/load-config';
+import { krlCheck } from './revoked-credential';
+import { readTrustedCas } from './trusted-user-cas';
 
 export interface SessionGateway {
   /** Where it listens now (the port is the one bound when 0 was asked). */
@@ -45,6 +50,7 @@ export async function startSessionGateway(s: ControllerServices): Promise<Sessio
   if (!addr) return null;
   const log = s.log.child({ component: 'gateway' });
   const hostKey = loadGatewayHostKey(s.config.dataDir, secretBoxFor(s.config));
+  await checkCredentialSettings(s.config, hostKey.publicKey);
   const sessions = new Map<string, LiveSession>();
   const controllerId = s.engine.workerId;
   const deps = {
@@ -78,6 +84,11 @@ export async function startSessionGateway(s: ControllerServices): Promise<Sessio
       isListening = false;
       srv.close(() => resolve());
     });
+  // First the recording goes to the store (MongoDB), so any controller can serve it and the
+  // text pipeline's job may run on any of them.
+  const forgetShare = onSessionEnd((ended) =>
+    shareRecording({ store: s.store, dataDir: s.config.dataDir }, ended),
+  );
   // Every session that connected is turned into its readable log, indexed and scored.
   const forgetHook = onSessionEnd(async ({ session }) => {
     await s.queue.enqueue(
@@ -153,6 +164,7 @@ export async function startSessionGateway(s: ControllerServices): Promise<Sessio
       clearInterval(timer);
       setLocalGateway(null);
       forgetHook();
+      forgetShare();
       const closing = close(server);
       await Promise.all(
         [...sessions.values()].map((l) =>
@@ -164,4 +176,26 @@ export async function startSessionGateway(s: ControllerServices): Promise<Sessio
   };
   setLocalGateway(gateway);
   return gateway;
+}
+
+/**
+ * The CA file and the revocation list are read at each login (a change needs no restart),
+ * but a wrong one is an operator's mistake best said at start: then every certificate, or
+ * every key, would be refused with nothing but a log line to say why.
+ */
+async function checkCredentialSettings(config: Config, anyPublicKey: string): Promise<void> {
+  if (config.gatewayTrustedUserCaKeys) {
+    const cas = await readTrustedCas(config.gatewayTrustedUserCaKeys);
+    if (cas.size === 0)
+      throw invalidConfig(
+        `KEYWARDEN_GATEWAY_TRUSTED_USER_CA_KEYS=${config.gatewayTrustedUserCaKeys}: the file holds no CA key`,
+      );
+  }
+  if (config.gatewayRevokedKeys) {
+    const r = await krlCheck(config.gatewayRevokedKeys, anyPublicKey);
+    if (typeof r === 'object')
+      throw invalidConfig(
+        `KEYWARDEN_GATEWAY_REVOKED_KEYS=${config.gatewayRevokedKeys}: not a readable OpenSSH key revocation list (ssh-keygen -k): ${r.error}`,
+      );
+  }
 }

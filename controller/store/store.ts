@@ -38,6 +38,7 @@ import type { SessionRepository } from './session-store';
 import type { SessionTextRepository } from './session-text-store';
 import type { ApprovalRepository } from './approval-store';
 import type { ArchiveRepositories, StoreStatsRepository } from './archive-store';
+import type { RecordingBlobRepository } from './recording-blob-store';
 
 export interface JobFilter {
   state?: JobState[];
@@ -291,5 +292,7 @@ export interface Store {
   archive: ArchiveRepositories;
   /** Table and collection figures for the primary key monitor. */
   storeStats: StoreStatsRepository;
+  /** Finished session recordings shared by every controller (MongoDB); absent on SQLite. */
+  sessionRecordings?: RecordingBlobRepository;
   close(): Promise<void>;
 }

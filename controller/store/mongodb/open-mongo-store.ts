@@ -24,6 +24,7 @@ import { guarded, translateError } from './translate-errors';
 import { mongoApplicationRepository } from './mongo-applications';
 import { mongoPurgeRequestRepository, mongoReverseDnsRepository } from './mongo-purge-requests';
 import { mongoRetirementExport } from './mongo-retirement-export';
+import { mongoRecordingBlobs } from './mongo-recording-blobs';
 import { mongoRetentionRepository } from './mongo-retention';
 import { mongoArchiveLedgerRepository } from './mongo-archive-ledger';
 import { mongoStoreStatsRepository } from './mongo-store-stats';
@@ -82,6 +83,7 @@ export async function openMongoStore(url: string, opts: MongoStoreOptions = {}):
         ledger: guarded('archive.ledger', mongoArchiveLedgerRepository(db)),
       },
       storeStats: guarded('storeStats', mongoStoreStatsRepository(db)),
+      sessionRecordings: mongoRecordingBlobs(db),
       close: () => client.close(),
     };
   } catch (err) {
