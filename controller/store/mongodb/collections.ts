@@ -147,3 +147,17 @@ export const ENDED_STATES = ['completed', 'failed', 'cancelled', 'expired'] as c
 /** A duplicate `_id` on insert: the one atomic "someone else won" every server gives. */
 export const isDuplicateKey = (err: unknown): boolean =>
   typeof err === 'object' && err !== null && 'code' in err && err.code === 11000;
+
+/**
+ * An upsert by `_id` raced by another for the same new `_id`: both find nothing and insert,
+ * and the loser is answered E11000 (FerretDB always; MongoDB in the cases its server does
+ * not retry itself). The document exists then, so the same write once more updates it.
+ */
+export async function upsertRetried<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    return write();
+  }
+}

@@ -15,7 +15,7 @@ import type {
 } from '../approval-records';
 import { amendedRequest } from '../amend-approval';
 import type { ApprovalRepository } from '../approval-store';
-import { isDuplicateKey } from './collections';
+import { isDuplicateKey, upsertRetried } from './collections';
 import {
   approvalRequestVersions,
   fromRequest,
@@ -116,7 +116,9 @@ export function mongoApprovalRepository(db: Db): ApprovalRepository {
     amendPending: (id, add, now) => versioned.change(id, (cur) => amendedRequest(cur, add, now)),
 
     putPolicy: async (p) => {
-      await policies.replaceOne({ _id: p.hostGroupId }, { ...p }, { upsert: true });
+      await upsertRetried(() =>
+        policies.replaceOne({ _id: p.hostGroupId }, { ...p }, { upsert: true }),
+      );
     },
     getPolicy: async (hostGroupId) => {
       const doc = await policies.findOne({ _id: hostGroupId });
@@ -132,7 +134,7 @@ export function mongoApprovalRepository(db: Db): ApprovalRepository {
     },
     putImap: async (s) => {
       if (s === null) await imap.deleteOne({ _id: 'imap' });
-      else await imap.replaceOne({ _id: 'imap' }, { ...s }, { upsert: true });
+      else await upsertRetried(() => imap.replaceOne({ _id: 'imap' }, { ...s }, { upsert: true }));
     },
     addInbound: (m) => {
       const { id, ...rest } = m;

@@ -9,7 +9,7 @@ import type { Db, Filter } from 'mongodb';
 import { conflict } from '../../../shared/errors';
 import type { AuthorizationRecord, PlacementRecord } from '../authorization-records';
 import type { AuthorizationRepository } from '../authorization-store';
-import { isDuplicateKey } from './collections';
+import { isDuplicateKey, upsertRetried } from './collections';
 import { listPage } from './page';
 import { guarded } from './translate-errors';
 
@@ -72,7 +72,7 @@ export function mongoAuthorizationRepository(db: Db): AuthorizationRepository {
     },
     putPlacement: async (p) => {
       const _id = `${p.authorizationId}|${p.hostId}`;
-      await placements.replaceOne({ _id }, { ...p }, { upsert: true });
+      await upsertRetried(() => placements.replaceOne({ _id }, { ...p }, { upsert: true }));
     },
     putPlacements: async (ps) => {
       if (ps.length === 0) return;

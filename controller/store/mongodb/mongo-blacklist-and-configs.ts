@@ -4,7 +4,7 @@
  */
 import type { BlacklistRecord, HostConfigRecord } from '../inventory-records';
 import type { BlacklistRepository, HostConfigRepository } from '../inventory-store';
-import { isDuplicateKey } from './collections';
+import { isDuplicateKey, upsertRetried } from './collections';
 import type { InventoryCollections } from './inventory-collections';
 
 export function mongoBlacklist(c: InventoryCollections): BlacklistRepository {
@@ -40,10 +40,12 @@ export function mongoBlacklist(c: InventoryCollections): BlacklistRepository {
 export function mongoHostConfigs(c: InventoryCollections): HostConfigRepository {
   return {
     put: async (rec) => {
-      await c.hostConfigs.replaceOne(
-        { _id: rec.hostId },
-        { scannedAt: rec.scannedAt, data: JSON.stringify(rec) },
-        { upsert: true },
+      await upsertRetried(() =>
+        c.hostConfigs.replaceOne(
+          { _id: rec.hostId },
+          { scannedAt: rec.scannedAt, data: JSON.stringify(rec) },
+          { upsert: true },
+        ),
       );
     },
     get: async (hostId) => {

@@ -9,6 +9,7 @@ import type {
   HostCredentialRepository,
 } from '../credential-records';
 import { guarded } from './translate-errors';
+import { upsertRetried } from './collections';
 
 type CredentialDoc = HostCredentialRecord & { _id: string };
 
@@ -19,7 +20,9 @@ export function mongoHostCredentialRepository(db: Db): HostCredentialRepository 
   const idOf = (hostId: string, slot: CredentialSlot) => `${hostId}:${slot}`;
   return guarded('hostCredentials', {
     put: async (rec) => {
-      await coll.replaceOne({ _id: idOf(rec.hostId, rec.slot) }, { ...rec }, { upsert: true });
+      await upsertRetried(() =>
+        coll.replaceOne({ _id: idOf(rec.hostId, rec.slot) }, { ...rec }, { upsert: true }),
+      );
     },
     get: async (hostId, slot) => {
       const doc = await coll.findOne({ _id: idOf(hostId, slot) });

@@ -12,7 +12,7 @@ import type {
   KeyOwnerRecord,
 } from '../directory-records';
 import type { DirectoryLinksRepository } from '../directory-store';
-import { isDuplicateKey } from './collections';
+import { isDuplicateKey, upsertRetried } from './collections';
 
 type Doc<T extends { id: string }> = Omit<T, 'id'> & { _id: string };
 type KeyOwnerDoc = KeyOwnerRecord & { _id: string };
@@ -35,10 +35,12 @@ export function mongoDirectoryLinks(db: Db): DirectoryLinksRepository {
       return doc ? strip<DirectorySyncStateRecord>(doc) : null;
     },
     putSyncState: async (s) => {
-      await state.replaceOne({ _id: 'state' }, { ...s }, { upsert: true });
+      await upsertRetried(() => state.replaceOne({ _id: 'state' }, { ...s }, { upsert: true }));
     },
     putKeyOwner: async (o) => {
-      await keyOwners.replaceOne({ _id: o.fingerprint }, { ...o }, { upsert: true });
+      await upsertRetried(() =>
+        keyOwners.replaceOne({ _id: o.fingerprint }, { ...o }, { upsert: true }),
+      );
     },
     removeKeyOwner: async (fp) => (await keyOwners.deleteOne({ _id: fp })).deletedCount > 0,
     getKeyOwner: async (fp) => {
@@ -53,7 +55,9 @@ export function mongoDirectoryLinks(db: Db): DirectoryLinksRepository {
           .toArray()
       ).map((d) => strip<KeyOwnerRecord>(d)),
     putAccountOwner: async (o) => {
-      await accountOwners.replaceOne({ _id: o.id }, toDoc(o), { upsert: true });
+      await upsertRetried(() =>
+        accountOwners.replaceOne({ _id: o.id }, toDoc(o), { upsert: true }),
+      );
     },
     removeAccountOwner: async (id) => (await accountOwners.deleteOne({ _id: id })).deletedCount > 0,
     listAccountOwners: async (filter = {}) => {

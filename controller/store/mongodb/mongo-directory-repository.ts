@@ -12,7 +12,7 @@ import type {
   PersonRecord,
 } from '../directory-records';
 import type { DirectoryRepository } from '../directory-store';
-import { isDuplicateKey } from './collections';
+import { isDuplicateKey, upsertRetried } from './collections';
 import { mongoDirectoryLinks } from './mongo-directory-links';
 import { guarded } from './translate-errors';
 
@@ -38,10 +38,10 @@ export function mongoDirectoryRepository(db: Db): DirectoryRepository {
       return rest;
     },
     putLdap: async (s) => {
-      await settings.replaceOne({ _id: 'ldap' }, { ...s }, { upsert: true });
+      await upsertRetried(() => settings.replaceOne({ _id: 'ldap' }, { ...s }, { upsert: true }));
     },
     putPerson: async (p) => {
-      await people.replaceOne({ _id: p.id }, toDoc(p), { upsert: true });
+      await upsertRetried(() => people.replaceOne({ _id: p.id }, toDoc(p), { upsert: true }));
     },
     getPerson: async (id) => {
       const doc = await people.findOne({ _id: id });
@@ -74,7 +74,7 @@ export function mongoDirectoryRepository(db: Db): DirectoryRepository {
       (await groups.replaceOne({ _id: g.id }, toDoc(g))).matchedCount > 0,
     removeAccessGroup: async (id) => (await groups.deleteOne({ _id: id })).deletedCount > 0,
     putGrant: async (g) => {
-      await grants.replaceOne({ _id: g.id }, toDoc(g), { upsert: true });
+      await upsertRetried(() => grants.replaceOne({ _id: g.id }, toDoc(g), { upsert: true }));
     },
     listGrants: async (filter = {}) => {
       const q: Filter<Doc<AccessGrantRecord>> = {};

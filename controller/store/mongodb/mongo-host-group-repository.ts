@@ -2,7 +2,7 @@
 import { conflict } from '../../../shared/errors';
 import { NO_OVERRIDES, type HostGroupRecord } from '../host-records';
 import type { HostGroupRepository } from '../host-store';
-import { isDuplicateKey } from './collections';
+import { isDuplicateKey, upsertRetried } from './collections';
 import { MARK_DIRTY, type HostCollections, type HostGroupDoc } from './host-collections';
 
 const toGroup = ({ _id, ...g }: HostGroupDoc): HostGroupRecord => ({
@@ -76,10 +76,12 @@ export function mongoHostGroupRepository(c: HostCollections): HostGroupRepositor
     getScanDefaults: async () =>
       (await c.scanDefaults.findOne({ _id: 'defaults' }))?.intervals ?? null,
     setScanDefaults: async (intervals, now) => {
-      await c.scanDefaults.updateOne(
-        { _id: 'defaults' },
-        { $set: { intervals, updatedAt: now } },
-        { upsert: true },
+      await upsertRetried(() =>
+        c.scanDefaults.updateOne(
+          { _id: 'defaults' },
+          { $set: { intervals, updatedAt: now } },
+          { upsert: true },
+        ),
       );
       await c.hosts.updateMany({}, MARK_DIRTY);
     },

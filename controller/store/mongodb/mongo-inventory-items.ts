@@ -8,6 +8,7 @@ import {
   type InventoryCollections,
   type InventoryDoc,
 } from './inventory-collections';
+import { upsertRetried } from './collections';
 import { mongoSyncInventory } from './mongo-inventory-sync';
 import { addToRoster, listFromRoster } from './mongo-inventory-roster';
 import { mongoFingerprintPage, mongoItemPage, mongoSummarize } from './mongo-inventory-pages';
@@ -18,7 +19,9 @@ export function mongoInventoryItems(c: InventoryCollections): InventoryItemRepos
       mongoSyncInventory(c, kind, hostId, items, now, scope),
     upsert: async (item, now) => {
       const _id = inventoryItemId(item.hostId, item.kind, item.key);
-      await c.items.updateOne({ _id }, presentUpdate(item, now), { upsert: true });
+      await upsertRetried(() =>
+        c.items.updateOne({ _id }, presentUpdate(item, now), { upsert: true }),
+      );
       await addToRoster(c, item.hostId, item.kind, [_id]);
     },
     markRemoved: async (kind, hostId, keys, now) => {

@@ -19,6 +19,7 @@ import type { Filter } from 'mongodb';
 import type { InventoryKind } from '../inventory-records';
 import type { InventoryFilter } from '../inventory-store';
 import type { InventoryCollections, InventoryDoc } from './inventory-collections';
+import { upsertRetried } from './collections';
 
 const rosterId = (hostId: string, kind: InventoryKind) => `${hostId}|${kind}`;
 
@@ -30,13 +31,15 @@ export async function addToRoster(
   complete = false,
 ): Promise<void> {
   if (ids.length === 0 && !complete) return;
-  await c.rosters.updateOne(
-    { _id: rosterId(hostId, kind) },
-    {
-      $addToSet: { ids: { $each: ids } },
-      ...(complete ? { $set: { complete: true } } : {}),
-    },
-    { upsert: true },
+  await upsertRetried(() =>
+    c.rosters.updateOne(
+      { _id: rosterId(hostId, kind) },
+      {
+        $addToSet: { ids: { $each: ids } },
+        ...(complete ? { $set: { complete: true } } : {}),
+      },
+      { upsert: true },
+    ),
   );
 }
 

@@ -8,6 +8,7 @@ import type { KeyUsageRecord } from '../inventory-records';
 import type { KeyUsageRepository } from '../inventory-store';
 import type { InventoryCollections, KeyUsageDoc } from './inventory-collections';
 import { decodeUsageCursor, encodeUsageCursor } from '../usage-cursor';
+import { upsertRetried } from './collections';
 
 const toUsage = ({ _id: _unused, ...rest }: KeyUsageDoc): KeyUsageRecord => rest;
 
@@ -74,10 +75,12 @@ export function mongoKeyUsage(c: InventoryCollections): KeyUsageRepository {
       return doc ? (JSON.parse(doc.cursor) as unknown) : null;
     },
     setCursor: async (hostId, cursor, now) => {
-      await c.cursors.replaceOne(
-        { _id: hostId },
-        { cursor: JSON.stringify(cursor), updatedAt: now },
-        { upsert: true },
+      await upsertRetried(() =>
+        c.cursors.replaceOne(
+          { _id: hostId },
+          { cursor: JSON.stringify(cursor), updatedAt: now },
+          { upsert: true },
+        ),
       );
     },
     purge: async (before) =>

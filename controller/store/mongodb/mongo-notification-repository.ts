@@ -14,7 +14,7 @@ import type {
 } from '../notification-records';
 import type { NotificationRepository } from '../notification-store';
 import { decodeOutboxCursor, encodeOutboxCursor } from '../outbox-cursor';
-import { isDuplicateKey } from './collections';
+import { isDuplicateKey, upsertRetried } from './collections';
 import { guarded } from './translate-errors';
 
 type SmtpDoc = SmtpSettingsRecord & { _id: 'smtp' };
@@ -42,7 +42,7 @@ export function mongoNotificationRepository(db: Db): NotificationRepository {
       return rest;
     },
     putSmtp: async (s) => {
-      await settings.replaceOne({ _id: 'smtp' }, { ...s }, { upsert: true });
+      await upsertRetried(() => settings.replaceOne({ _id: 'smtp' }, { ...s }, { upsert: true }));
     },
     addRule: async (rule) => {
       const { id, ...rest } = rule;
@@ -137,7 +137,7 @@ export function mongoNotificationRepository(db: Db): NotificationRepository {
       return { consumer: _id, ...rest };
     },
     putCursor: async ({ consumer, ...rest }) => {
-      await cursors.replaceOne({ _id: consumer }, rest, { upsert: true });
+      await upsertRetried(() => cursors.replaceOne({ _id: consumer }, rest, { upsert: true }));
     },
   } satisfies NotificationRepository);
 }

@@ -3,6 +3,7 @@ import { newId } from '../ids';
 import type { ExpiringRecord, ReportingRecord } from '../host-records';
 import type { ExpiringRecordRepository, ReportingDataRepository } from '../host-store';
 import type { ExpiringDoc, HostCollections, ReportingDoc } from './host-collections';
+import { upsertRetried } from './collections';
 
 const toReporting = ({ _id, data, ...r }: ReportingDoc): ReportingRecord => ({
   id: _id,
@@ -52,16 +53,18 @@ export function mongoExpiringRecordRepository(c: HostCollections): ExpiringRecor
     upsert: async (r) => {
       const before = await get(r.id);
       const { id, action, ...rest } = r;
-      await c.expiringRecords.updateOne(
-        { _id: id },
-        {
-          $set: {
-            ...rest,
-            action: JSON.stringify(action),
-            scheduledJobId: before?.expiresAt === r.expiresAt ? before.scheduledJobId : null,
+      await upsertRetried(() =>
+        c.expiringRecords.updateOne(
+          { _id: id },
+          {
+            $set: {
+              ...rest,
+              action: JSON.stringify(action),
+              scheduledJobId: before?.expiresAt === r.expiresAt ? before.scheduledJobId : null,
+            },
           },
-        },
-        { upsert: true },
+          { upsert: true },
+        ),
       );
     },
     get,

@@ -6,7 +6,7 @@ import type {
   KeyQuarantineRecord,
   KeyQuarantineRepository,
 } from '../retirement-records';
-import { isDuplicateKey } from './collections';
+import { isDuplicateKey, upsertRetried } from './collections';
 import { guarded } from './translate-errors';
 
 type QuarantineDoc = Omit<KeyQuarantineRecord, 'id'> & { _id: string };
@@ -67,7 +67,7 @@ function cursors(db: Db): ExportCursorRepository {
       return doc ? toCursor(doc) : null;
     },
     put: async ({ sinkId, ...rec }) => {
-      await c.replaceOne({ _id: sinkId }, rec, { upsert: true });
+      await upsertRetried(() => c.replaceOne({ _id: sinkId }, rec, { upsert: true }));
     },
     list: async () => (await c.find({}).sort({ _id: 1 }).toArray()).map(toCursor),
     // A unique _id insert decides the holder (atomic on every MongoDB-compatible server).

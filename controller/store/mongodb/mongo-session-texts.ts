@@ -20,6 +20,7 @@ import {
 } from '../session-text-search';
 import type { SessionTextRepository } from '../session-text-store';
 import { guarded } from './translate-errors';
+import { upsertRetried } from './collections';
 
 interface SessionTextDoc {
   _id: string;
@@ -73,19 +74,21 @@ export function mongoSessionTextRepository(db: Db): SessionTextRepository {
   const repo: SessionTextRepository = {
     putLog: async (s, log, now) => {
       await dropEntries(s.sessionId);
-      await texts.replaceOne(
-        { _id: s.sessionId },
-        {
-          startedAt: s.startedAt,
-          session: JSON.stringify(s),
-          log: JSON.stringify(log),
-          convertedAt: now,
-          indexedAt: null,
-          scores: null,
-          scoredAt: null,
-          entrySeqs: [],
-        },
-        { upsert: true },
+      await upsertRetried(() =>
+        texts.replaceOne(
+          { _id: s.sessionId },
+          {
+            startedAt: s.startedAt,
+            session: JSON.stringify(s),
+            log: JSON.stringify(log),
+            convertedAt: now,
+            indexedAt: null,
+            scores: null,
+            scoredAt: null,
+            entrySeqs: [],
+          },
+          { upsert: true },
+        ),
       );
     },
     get: async (sessionId) => {

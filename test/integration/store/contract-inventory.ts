@@ -256,6 +256,15 @@ export function inventoryContract(ctx: ContractContext): void {
       await hostConfigs.put({ ...rec, scannedAt: T0 + 1 });
       expect(await hostConfigs.get('inv-h1')).toEqual({ ...rec, scannedAt: T0 + 1 });
       expect(await hostConfigs.get('inv-none')).toBeNull();
+      // Two scans of a new host saved at once (two workers): both writes succeed, one stays.
+      for (let round = 0; round < 5; round++) {
+        const hostId = `inv-race-${round}`;
+        const puts = Array.from({ length: 8 }, (_, i) =>
+          hostConfigs.put({ ...rec, hostId, scannedAt: T0 + i }),
+        );
+        await expect(Promise.all(puts)).resolves.toBeDefined();
+        expect((await hostConfigs.get(hostId))?.hostId).toBe(hostId);
+      }
     });
 
     it('reads the inventory in bounded pages: items, distinct fingerprints, summaries, usage', async () => {
