@@ -13,6 +13,7 @@ import type { JobQueue } from '../engine/job-queue';
 import { removeAuthorization } from '../jobs/remove-authorization';
 import type { AuthorizedKeyOption } from '../../shared/ssh/authorized-key-options';
 import type { AccessGrantRecord, AccessGroupRecord } from '../store/directory-records';
+import { newId } from '../store/ids';
 import type { OpenWindow } from './access-windows';
 
 /** The options every grant of the access group carries: its own, then `from=` of its sources. */
@@ -24,6 +25,7 @@ export async function authorizeGrant(
   g: AccessGroupRecord,
   publicKey: string,
   window: OpenWindow | null,
+  authorizationId: string,
 ): Promise<{ authorizationId: string; jobId: string }> {
   const queue: Pick<JobQueue, 'enqueueByName'> = {
     enqueueByName: async (type, params, opts) => ({
@@ -43,6 +45,7 @@ export async function authorizeGrant(
     ctx.job.createdBy,
     ctx.now(),
     'event',
+    authorizationId,
   );
   return { authorizationId: authorization.id, jobId };
 }
@@ -95,7 +98,17 @@ export async function followWindow(
     await auditGrant(ctx, 'access-group.window-closed', x, null);
   }
   if (x.windowClosed && window) {
-    const { authorizationId } = await authorizeGrant(ctx, g, publicKey, window);
+    // Whoever inserts this window's claim makes its authorization (two controllers at once).
+    const authorizationId = newId(now);
+    const claimed = await ctx.store.directory.claimGrantWindow({
+      id: `${x.id}@${window.end}`,
+      grantId: x.id,
+      windowEndsAt: window.end,
+      authorizationId,
+      at: now,
+    });
+    if (!claimed) return;
+    await authorizeGrant(ctx, g, publicKey, window, authorizationId);
     x = { ...x, authorizationId, windowEndsAt: window.end, windowClosed: false };
     await ctx.store.directory.putGrant(x);
     result.granted += 1;

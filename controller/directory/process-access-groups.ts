@@ -18,7 +18,8 @@ import {
   type PersonRecord,
 } from '../store/directory-records';
 import { nextWindowChange, openWindowAt } from './access-windows';
-import { auditGrant, authorizeGrant, followWindow } from './grant-window';
+import { makeGrant, settlePlacing } from './claim-grant';
+import { auditGrant, followWindow } from './grant-window';
 
 export interface AccessGroupsResult {
   granted: number;
@@ -63,13 +64,16 @@ function wanted(
 async function processOnce(ctx: JobContext): Promise<AccessGroupsResult> {
   const now = ctx.now();
   const actor = ctx.job.createdBy;
-  const [groups, people, grants] = await Promise.all([
+  const [groups, people, listed] = await Promise.all([
     ctx.store.directory.listAccessGroups(),
     ctx.store.directory.listPeople(),
     ctx.store.directory.listGrants(),
   ]);
   const result: AccessGroupsResult = { granted: 0, revoked: 0, skippedGroups: [] };
-  const made = new Map(grants.map((x) => [x.id, x]));
+  // A claim whose maker died before the authorization existed is dropped and made anew.
+  const grants: AccessGrantRecord[] = [];
+  for (const x of listed) if ((await settlePlacing(ctx, x)) !== 'dropped') grants.push(x);
+  const standingGrants = new Map(grants.map((x) => [x.id, x]));
   const keep = new Set<string>();
   // Every grant the access groups want, made or waiting for approval (or for its window):
   // the approval requests of the others are cancelled (controller/approvals/access-grant-approvals.ts).
@@ -95,7 +99,7 @@ async function processOnce(ctx: JobContext): Promise<AccessGroupsResult> {
     const window = g.schedule ? openWindowAt(g.schedule, now) : null;
     for (const x of mine) if (want.has(x.id)) keep.add(x.id);
     for (const [id, { person, key }] of want) {
-      const standing = made.get(id);
+      const standing = standingGrants.get(id);
       if (standing) {
         if (g.schedule) await followWindow(ctx, g, standing, key.publicKey, window, result);
         continue;
@@ -107,25 +111,19 @@ async function processOnce(ctx: JobContext): Promise<AccessGroupsResult> {
         result.awaitingApproval = (result.awaitingApproval ?? 0) + 1;
         continue;
       }
-      const { authorizationId, jobId } = await authorizeGrant(ctx, g, key.publicKey, window);
-      const grant: AccessGrantRecord = {
-        id,
-        accessGroupId: g.id,
-        personId: person.id,
-        fingerprint: key.fingerprint,
-        authorizationId,
-        createdAt: now,
-        ...(window ? { windowEndsAt: window.end, windowClosed: false } : {}),
-      };
-      await ctx.store.directory.putGrant(grant);
-      await gate.granted(authorizationId, jobId);
+      const made = await makeGrant(ctx, g, person.id, key, id, window);
       keep.add(id);
+      // Another controller's run claimed it first: it is made (once), by that run.
+      if (!made) continue;
+      const { grant, jobId } = made;
+      await gate.granted(grant.authorizationId, jobId);
       result.granted += 1;
       await auditGrant(ctx, 'access-group.granted', grant, window);
     }
   }
   for (const x of grants) {
-    if (keep.has(x.id)) continue;
+    // A grant another run is making (placing) is settled first, then revoked if unwanted.
+    if (keep.has(x.id) || x.placing) continue;
     await ctx.enqueue({
       type: removeAuthorization.type,
       params: { authorizationId: x.authorizationId },
@@ -146,5 +144,6 @@ async function processOnce(ctx: JobContext): Promise<AccessGroupsResult> {
     });
   }
   await releaseUnwanted(ctx, wantedAll);
+  await ctx.store.directory.pruneGrantWindowClaims(now - 2 * 86_400_000);
   return result;
 }

@@ -129,6 +129,24 @@ export interface AccessGrantRecord {
   windowEndsAt?: number;
   /** The window closed and its authorization was removed; the next window makes a new one. */
   windowClosed?: boolean;
+  /**
+   * Claimed (claimGrant) and its authorization not yet recorded as made: a grant left so
+   * long after its claim is checked (its maker died between the two writes).
+   */
+  placing?: boolean;
+}
+
+/**
+ * The claim of one window of one grant: whoever inserts it makes that window's
+ * authorization, so two controllers processing at once cannot both make it.
+ */
+export interface AccessGrantWindowClaim {
+  /** grantId@windowEndsAt */
+  id: string;
+  grantId: string;
+  windowEndsAt: number;
+  authorizationId: string;
+  at: number;
 }
 
 export const accessGrantId = (accessGroupId: string, personId: string, fingerprint: string) =>
