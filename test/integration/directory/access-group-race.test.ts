@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { JobContext } from '../../../controller/engine/job-definition';
-import type { PersonRecord } from '../../../controller/store/directory-records';
+import type { AccessGrantRecord, PersonRecord } from '../../../controller/store/directory-records';
 import type { JobRecord } from '../../../controller/store/records';
 import { NO_OVERRIDES } from '../../../controller/store/host-records';
 import { generateClientKey } from '../../helpers/sshd';
@@ -134,6 +134,39 @@ describe.each(['sqlite', 'mongodb'] as const)(
         new Set(grants.map((g) => g.authorizationId)),
       );
       expect(grants.every((g) => g.placing === undefined)).toBe(true);
+    });
+
+    it('settles a claim whose maker died: made again without its authorization, kept with it', async () => {
+      const s = ctl.services.store;
+      const [lost, kept] = (await s.directory.listGrants()).slice(0, 2) as [
+        AccessGrantRecord,
+        AccessGrantRecord,
+      ];
+      const longAgo = Date.now() - 11 * 60_000;
+      // Died after the claim, before the authorization: a grant pointing at nothing.
+      await s.directory.putGrant({
+        ...lost,
+        authorizationId: 'never-made',
+        createdAt: longAgo,
+        placing: true,
+      });
+      // Died after the authorization, before clearing the mark.
+      await s.directory.putGrant({ ...kept, createdAt: longAgo, placing: true });
+      // A claim of a moment ago is another run's work in progress: left alone.
+      const young = (await s.directory.listGrants())[2] as AccessGrantRecord;
+      await s.directory.putGrant({ ...young, placing: true });
+      const result = await (await controllerInstance())(contextOf(ctl, 'run-c'));
+      expect(result.granted).toBe(1);
+      const after = new Map((await s.directory.listGrants()).map((g) => [g.id, g]));
+      const remade = after.get(lost.id) as AccessGrantRecord;
+      expect(remade.authorizationId).not.toBe('never-made');
+      expect(remade.placing).toBeUndefined();
+      expect(await s.authorizations.get(remade.authorizationId)).not.toBeNull();
+      expect(after.get(kept.id)).toMatchObject({ authorizationId: kept.authorizationId });
+      expect(after.get(kept.id)?.placing).toBeUndefined();
+      expect(after.get(young.id)?.placing).toBe(true);
+      // The six of the first test (the lost grant's old one is the test's leftover) and the new one.
+      expect((await s.authorizations.list({}, { limit: 100 })).items).toHaveLength(7);
     });
   },
 );
