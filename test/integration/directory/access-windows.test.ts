@@ -195,6 +195,9 @@ describe('access group windows and sources, judged by a real sshd', { timeout: 3
     expect(badZone.stderr).toMatch(
       /schedule\.timeZone: "Europe\/Atlantis" is not a named IANA time zone/,
     );
+    const twice = await add(['--source', '10.0.0.0/8', '--option', 'from=10.0.0.0/8']);
+    expect(twice.code).not.toBe(0);
+    expect(twice.stderr).toMatch(/give the source restriction once/);
     expect(await ctl.services.store.directory.getAccessGroup('bad')).toBeNull();
   });
 
