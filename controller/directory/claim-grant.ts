@@ -51,21 +51,20 @@ export async function makeGrant(
 }
 
 /**
- * A grant still `placing` after the grace: made (its authorization exists) or dropped.
- * Younger ones are another run's work in progress and are left alone.
+ * A grant still `placing` after the grace: made (its authorization exists: the grant as it
+ * now stands) or dropped (null). Younger ones are another run's work in progress: as they are.
  */
 export async function settlePlacing(
   ctx: JobContext,
   x: AccessGrantRecord,
-): Promise<'made' | 'dropped' | 'in-progress'> {
-  if (!x.placing) return 'made';
-  if (x.createdAt > ctx.now() - PLACING_GRACE_MS) return 'in-progress';
+): Promise<AccessGrantRecord | null> {
+  if (!x.placing || x.createdAt > ctx.now() - PLACING_GRACE_MS) return x;
   if (await ctx.store.authorizations.get(x.authorizationId)) {
     const { placing: _placing, ...made } = x;
     await ctx.store.directory.putGrant(made);
-    return 'made';
+    return made;
   }
   await ctx.store.directory.removeGrant(x.id);
   ctx.log.warn({ grant: x.id }, 'a grant claimed but never made: dropped, made again');
-  return 'dropped';
+  return null;
 }

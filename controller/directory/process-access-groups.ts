@@ -72,7 +72,10 @@ async function processOnce(ctx: JobContext): Promise<AccessGroupsResult> {
   const result: AccessGroupsResult = { granted: 0, revoked: 0, skippedGroups: [] };
   // A claim whose maker died before the authorization existed is dropped and made anew.
   const grants: AccessGrantRecord[] = [];
-  for (const x of listed) if ((await settlePlacing(ctx, x)) !== 'dropped') grants.push(x);
+  for (const x of listed) {
+    const settled = await settlePlacing(ctx, x);
+    if (settled) grants.push(settled);
+  }
   const standingGrants = new Map(grants.map((x) => [x.id, x]));
   const keep = new Set<string>();
   // Every grant the access groups want, made or waiting for approval (or for its window):
@@ -101,7 +104,9 @@ async function processOnce(ctx: JobContext): Promise<AccessGroupsResult> {
     for (const [id, { person, key }] of want) {
       const standing = standingGrants.get(id);
       if (standing) {
-        if (g.schedule) await followWindow(ctx, g, standing, key.publicKey, window, result);
+        // (One still placing is another run's, which made it for the window open then.)
+        if (g.schedule && !standing.placing)
+          await followWindow(ctx, g, standing, key.publicKey, window, result);
         continue;
       }
       // Asked (and approved) when a window is open, so nothing waits between windows.
