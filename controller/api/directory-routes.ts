@@ -8,9 +8,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { invalidInput, notFound } from '../../shared/errors';
 import { formatAuthorizedKeyOptions } from '../../shared/ssh/authorized-key-options';
-import { checkFromPatterns } from '../../shared/ssh/from-patterns';
 import type { ControllerServices } from '../controller-services';
-import { checkSchedule } from '../directory/access-windows';
+import { checkAccessGroupLimits } from '../directory/access-group-limits';
 import { buildLdapSettings, ldapSettingsView } from '../directory/ldap-settings';
 import { mergeKeys, uploadedKey } from '../directory/person-keys';
 import { isMember } from '../directory/process-access-groups';
@@ -317,12 +316,7 @@ export function registerDirectoryRoutes(
           details: { field: 'options', value: 'expiry-time' },
         });
       formatAuthorizedKeyOptions(options); // INVALID_INPUT naming an option sshd would refuse
-      if (b.from !== undefined && options.some((o) => o.name === 'from'))
-        throw invalidInput('give the source restriction once: as from, not also as a from option', {
-          details: { field: 'options', value: 'from', expected: 'from or the option, not both' },
-        });
-      const from = b.from === undefined ? undefined : checkFromPatterns(b.from);
-      const schedule = b.schedule === undefined ? undefined : checkSchedule(b.schedule);
+      const limits = checkAccessGroupLimits(b, options);
       if (b.directoryGroup === undefined && !b.members?.length)
         throw invalidInput('give directoryGroup, members, or both', {
           details: { field: 'directoryGroup', expected: 'a directory group or a member list' },
@@ -337,8 +331,7 @@ export function registerDirectoryRoutes(
         hostGroupId: b.hostGroupId,
         account: b.account,
         options,
-        ...(from ? { from } : {}),
-        ...(schedule ? { schedule } : {}),
+        ...limits,
         createdBy: actor,
         createdAt: now,
       };

@@ -16,6 +16,14 @@ import type { AccessGrantRecord, AccessGroupRecord } from '../store/directory-re
 import { newId } from '../store/ids';
 import type { OpenWindow } from './access-windows';
 
+/** How long a window's opening waits for the previous window's line to be taken off. */
+export const REMOVAL_WAIT_MS = 5 * 60_000;
+
+async function stillPlaced(ctx: JobContext, authorizationId: string): Promise<boolean> {
+  const placements = await ctx.store.authorizations.listPlacements({ authorizationId });
+  return placements.some((p) => ['pending', 'present', 'removing'].includes(p.state));
+}
+
 /** The options every grant of the access group carries: its own, then `from=` of its sources. */
 export const grantOptions = (g: AccessGroupRecord): AuthorizedKeyOption[] =>
   g.from?.length ? [...g.options, { name: 'from', value: g.from.join(',') }] : g.options;
@@ -78,7 +86,7 @@ export async function followWindow(
   grant: AccessGrantRecord,
   publicKey: string,
   window: OpenWindow | null,
-  result: { granted: number; windowsClosed?: number },
+  result: { granted: number; windowsClosed?: number; removalsPending?: number },
 ): Promise<void> {
   const now = ctx.now();
   let x = grant;
@@ -92,12 +100,23 @@ export async function followWindow(
           : { authorizationId: x.authorizationId, reason: 'expired' },
       trigger: 'event',
     });
-    x = { ...x, windowClosed: true };
+    x = { ...x, windowClosed: true, windowClosedAt: now };
     await ctx.store.directory.putGrant(x);
     result.windowsClosed = (result.windowsClosed ?? 0) + 1;
     await auditGrant(ctx, 'access-group.window-closed', x, null);
   }
   if (x.windowClosed && window) {
+    // The closed window's line must be off the hosts first: a new line of the same key beside
+    // it would be taken for a line Keywarden did not write and left out (blocked). So the
+    // next window waits for that removal (a run is queued shortly) — for a bounded time, so
+    // a host that cannot be reached does not hold the window shut on every other host.
+    if (
+      now - (x.windowClosedAt ?? 0) < REMOVAL_WAIT_MS &&
+      (await stillPlaced(ctx, x.authorizationId))
+    ) {
+      result.removalsPending = (result.removalsPending ?? 0) + 1;
+      return;
+    }
     // Whoever inserts this window's claim makes its authorization (two controllers at once).
     const authorizationId = newId(now);
     const claimed = await ctx.store.directory.claimGrantWindow({

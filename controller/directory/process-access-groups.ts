@@ -29,9 +29,17 @@ export interface AccessGroupsResult {
   awaitingApproval?: number;
   /** Authorizations of standing grants removed because their window closed. */
   windowsClosed?: number;
-  /** The next moment a window of some access group opens or closes: a run is queued for it. */
+  /** Windows that wait for the previous window's line to be off the hosts (grant-window.ts). */
+  removalsPending?: number;
+  /**
+   * The next moment a window of some access group opens or closes, or (sooner) when a
+   * waiting window is looked at again: a run is queued for it.
+   */
   nextWindowChangeAt?: number;
 }
+
+/** How soon a window waiting for the previous line's removal is looked at again. */
+const REMOVAL_RECHECK_MS = 10_000;
 
 // One run at a time in this process: ldap-sync and the robot may both run it, and two runs
 // at once would both create the same grant.
@@ -148,6 +156,11 @@ async function processOnce(ctx: JobContext): Promise<AccessGroupsResult> {
       },
     });
   }
+  if (result.removalsPending)
+    result.nextWindowChangeAt = Math.min(
+      result.nextWindowChangeAt ?? Infinity,
+      now + REMOVAL_RECHECK_MS,
+    );
   await releaseUnwanted(ctx, wantedAll);
   await ctx.store.directory.pruneGrantWindowClaims(now - 2 * 86_400_000);
   return result;

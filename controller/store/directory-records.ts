@@ -129,6 +129,8 @@ export interface AccessGrantRecord {
   windowEndsAt?: number;
   /** The window closed and its authorization was removed; the next window makes a new one. */
   windowClosed?: boolean;
+  /** When the run that closed the window queued the removal of its authorization. */
+  windowClosedAt?: number;
   /**
    * Claimed (claimGrant) and its authorization not yet recorded as made: a grant left so
    * long after its claim is checked (its maker died between the two writes).
