@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { invalidInput, notFound } from '../../shared/errors';
 import { formatAuthorizedKeyOptions } from '../../shared/ssh/authorized-key-options';
 import type { ControllerServices } from '../controller-services';
+import { checkAccessGroupLimits } from '../directory/access-group-limits';
 import { buildLdapSettings, ldapSettingsView } from '../directory/ldap-settings';
 import { mergeKeys, uploadedKey } from '../directory/person-keys';
 import { isMember } from '../directory/process-access-groups';
@@ -315,6 +316,7 @@ export function registerDirectoryRoutes(
           details: { field: 'options', value: 'expiry-time' },
         });
       formatAuthorizedKeyOptions(options); // INVALID_INPUT naming an option sshd would refuse
+      const limits = checkAccessGroupLimits(b, options);
       if (b.directoryGroup === undefined && !b.members?.length)
         throw invalidInput('give directoryGroup, members, or both', {
           details: { field: 'directoryGroup', expected: 'a directory group or a member list' },
@@ -329,6 +331,7 @@ export function registerDirectoryRoutes(
         hostGroupId: b.hostGroupId,
         account: b.account,
         options,
+        ...limits,
         createdBy: actor,
         createdAt: now,
       };

@@ -197,6 +197,12 @@ export const AccessGrant = Type.Object({
   fingerprint: Type.String(),
   authorizationId: Type.String(),
   createdAt: Type.Number(),
+  windowEndsAt: Type.Optional(
+    Type.Number({ description: 'end of the window the authorization is for' }),
+  ),
+  windowClosed: Type.Optional(
+    Type.Boolean({ description: 'between windows: no authorization until the next opens' }),
+  ),
 });
 
 export const PeopleQuery = Type.Object({
@@ -205,6 +211,38 @@ export const PeopleQuery = Type.Object({
 
 export const PersonKeyBody = Type.Object(
   { publicKey: Type.String({ minLength: 1, maxLength: 16384 }) },
+  { additionalProperties: false },
+);
+
+const Weekday = Type.Union([
+  Type.Literal('sun'),
+  Type.Literal('mon'),
+  Type.Literal('tue'),
+  Type.Literal('wed'),
+  Type.Literal('thu'),
+  Type.Literal('fri'),
+  Type.Literal('sat'),
+]);
+const Schedule = Type.Object(
+  {
+    timeZone: Type.String({
+      minLength: 1,
+      maxLength: 64,
+      description: 'IANA zone, e.g. Europe/Berlin',
+    }),
+    windows: Type.Array(
+      Type.Object(
+        {
+          days: Type.Array(Weekday, { minItems: 1, maxItems: 7 }),
+          start: Type.String({ description: 'HH:MM' }),
+          end: Type.String({ description: 'HH:MM or 24:00; at or before start: the next day' }),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 32 },
+    ),
+    maxHoursPerDay: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 24 })),
+  },
   { additionalProperties: false },
 );
 
@@ -227,6 +265,14 @@ export const AccessGroupBody = Type.Object(
     hostGroupId: Type.String({ minLength: 1, maxLength: 200 }),
     account: Type.String({ minLength: 1, maxLength: 64 }),
     options: Type.Optional(Type.Array(Option, { maxItems: 32 })),
+    from: Type.Optional(
+      Type.Array(Type.String({ maxLength: 255 }), {
+        maxItems: 64,
+        description:
+          'where members may log in from: sshd from= patterns (10.0.0.0/8, *.example.com, !10.1.2.3)',
+      }),
+    ),
+    schedule: Type.Optional(Schedule),
   },
   { additionalProperties: false },
 );
@@ -238,6 +284,8 @@ export const AccessGroup = Type.Object({
   hostGroupId: Type.String(),
   account: Type.String(),
   options: Type.Array(Option),
+  from: Type.Optional(Type.Array(Type.String())),
+  schedule: Type.Optional(Schedule),
   createdBy: Type.String(),
   createdAt: Type.Number(),
 });

@@ -152,10 +152,12 @@ export async function createAuthorization(
   actor: string,
   now: number,
   trigger: JobTrigger = 'admin',
+  /** Chosen by the caller when it records the id first (an access grant's claim). */
+  id: string = newId(now),
 ): Promise<{ authorization: AuthorizationRecord; jobId: string }> {
   const { options, key, target } = await checkAuthorizationRequest(deps.store, req, now);
   const auth: AuthorizationRecord = {
-    id: newId(now),
+    id,
     ...key,
     account: req.account,
     target,

@@ -10,6 +10,13 @@ import type { Options } from './cli-args';
 import { table, time } from './format';
 import type { Output } from './job-commands';
 import { UsageError } from './option-values';
+import {
+  ACCESS_GROUP_LIMIT_OPTIONS,
+  ACCESS_GROUP_LIMIT_USAGE,
+  accessGroupLimits,
+  describeLimits,
+  type ScheduleView,
+} from './access-group-limits';
 
 export const PEOPLE_OPTIONS = {
   'directory-group': { type: 'string' },
@@ -32,6 +39,7 @@ export const PEOPLE_OPTIONS = {
   person: { type: 'string' },
   member: { type: 'string', multiple: true },
   departed: { type: 'boolean' },
+  ...ACCESS_GROUP_LIMIT_OPTIONS,
 } as const;
 
 export const PEOPLE_USAGE = `  people list [--state active|left] | people show ID | people add-key ID --public-key-file F
@@ -41,6 +49,7 @@ export const PEOPLE_USAGE = `  people list [--state active|left] | people show I
   keys attribute FINGERPRINT --person ID [--note TEXT] | keys unattribute FINGERPRINT
   access-groups add [--directory-group G] [--member PERSON-ID ...] --group HOST-GROUP --account A [--id ID]
       [--option NAME[=VALUE] ...]
+${ACCESS_GROUP_LIMIT_USAGE}
   access-groups list | access-groups show ID | access-groups remove ID
   access-groups add-member ID --person P | access-groups remove-member ID --person P
   directory set --ldap-url ldap://H:P|ldaps://H:P [--no-starttls] [--ca-file PEM] --bind-dn DN --bind-password-file FILE|-
@@ -74,6 +83,8 @@ interface AccessGroupView {
   hostGroupId: string;
   account: string;
   options: Array<{ name: string; value?: string }>;
+  from?: string[];
+  schedule?: ScheduleView;
 }
 
 const whoIsIn = (g: AccessGroupView) =>
@@ -83,6 +94,10 @@ const whoIsIn = (g: AccessGroupView) =>
   ]
     .filter(Boolean)
     .join(' and ');
+const limits = (g: AccessGroupView) => {
+  const text = describeLimits(g);
+  return text ? `, ${text}` : '';
+};
 const need = (v: string | undefined, flag: string, cmd: string): string => {
   if (!v) throw new UsageError(`${cmd}: give ${flag}`);
   return v;
@@ -180,6 +195,7 @@ export async function accessGroupsCommand(
         account: need(o.account, '--account', cmd),
         ...(o.id ? { id: o.id } : {}),
         ...(o.option ? { options: optionList(o.option) } : {}),
+        ...accessGroupLimits(o),
       };
       const res = await api.call<{ accessGroup: AccessGroupView; jobId: string }>(
         'POST',
@@ -189,7 +205,7 @@ export async function accessGroupsCommand(
       const g = res.accessGroup;
       return {
         data: res,
-        human: `${g.id}: ${whoIsIn(g)} → ${g.account} on host group ${g.hostGroupId} (job ${res.jobId})`,
+        human: `${g.id}: ${whoIsIn(g)} → ${g.account} on host group ${g.hostGroupId}${limits(g)} (job ${res.jobId})`,
       };
     }
     case 'list': {
@@ -220,15 +236,31 @@ export async function accessGroupsCommand(
       const res = await api.call<{
         accessGroup: AccessGroupView;
         members: Array<{ id: string; uid: string; name: string; state: string; keys: number }>;
-        grants: Array<{ personId: string; fingerprint: string; authorizationId: string }>;
+        grants: Array<{
+          personId: string;
+          fingerprint: string;
+          authorizationId: string;
+          windowEndsAt?: number;
+          windowClosed?: boolean;
+        }>;
       }>('GET', `/api/v1/access-groups/${encodeURIComponent(gid)}`);
       const g = res.accessGroup;
       const human = [
-        `${g.id}: ${whoIsIn(g)} → ${g.account} on host group ${g.hostGroupId}`,
+        `${g.id}: ${whoIsIn(g)} → ${g.account} on host group ${g.hostGroupId}${limits(g)}`,
         'members:',
         table(res.members, ['id', 'uid', 'name', 'state', 'keys']),
         'grants:',
-        table(res.grants, ['personId', 'fingerprint', 'authorizationId']),
+        table(
+          res.grants.map((x) => ({
+            ...x,
+            window: x.windowClosed
+              ? 'closed'
+              : x.windowEndsAt !== undefined
+                ? `until ${time(x.windowEndsAt)}`
+                : '-',
+          })),
+          ['personId', 'fingerprint', 'authorizationId', 'window'],
+        ),
       ].join('\n');
       return { data: res, human };
     }

@@ -8,9 +8,7 @@
  * the keys off the hosts in the same run.
  */
 import { gateAccessGrant, releaseUnwanted } from '../approvals/access-grant-approvals';
-import { createAuthorization } from '../authorizations/create-authorization';
 import type { JobContext } from '../engine/job-definition';
-import type { JobQueue } from '../engine/job-queue';
 import { removeAuthorization } from '../jobs/remove-authorization';
 import {
   accessGrantId,
@@ -19,6 +17,9 @@ import {
   type PersonKey,
   type PersonRecord,
 } from '../store/directory-records';
+import { nextWindowChange, openWindowAt } from './access-windows';
+import { makeGrant, settlePlacing } from './claim-grant';
+import { auditGrant, followWindow } from './grant-window';
 
 export interface AccessGroupsResult {
   granted: number;
@@ -26,7 +27,19 @@ export interface AccessGroupsResult {
   skippedGroups: string[];
   /** Grants waiting for approval (their host group has an approval policy). */
   awaitingApproval?: number;
+  /** Authorizations of standing grants removed because their window closed. */
+  windowsClosed?: number;
+  /** Windows that wait for the previous window's line to be off the hosts (grant-window.ts). */
+  removalsPending?: number;
+  /**
+   * The next moment a window of some access group opens or closes, or (sooner) when a
+   * waiting window is looked at again: a run is queued for it.
+   */
+  nextWindowChangeAt?: number;
 }
+
+/** How soon a window waiting for the previous line's removal is looked at again. */
+const REMOVAL_RECHECK_MS = 10_000;
 
 // One run at a time in this process: ldap-sync and the robot may both run it, and two runs
 // at once would both create the same grant.
@@ -59,24 +72,31 @@ function wanted(
 async function processOnce(ctx: JobContext): Promise<AccessGroupsResult> {
   const now = ctx.now();
   const actor = ctx.job.createdBy;
-  const queue: Pick<JobQueue, 'enqueueByName'> = {
-    enqueueByName: async (type, params, opts) => ({
-      job: await ctx.enqueueByName({ type, params, trigger: opts.trigger }),
-      created: true,
-    }),
-  };
-  const [groups, people, grants] = await Promise.all([
+  const [groups, people, listed] = await Promise.all([
     ctx.store.directory.listAccessGroups(),
     ctx.store.directory.listPeople(),
     ctx.store.directory.listGrants(),
   ]);
   const result: AccessGroupsResult = { granted: 0, revoked: 0, skippedGroups: [] };
+  // A claim whose maker died before the authorization existed is dropped and made anew.
+  const grants: AccessGrantRecord[] = [];
+  for (const x of listed) {
+    const settled = await settlePlacing(ctx, x);
+    if (settled) grants.push(settled);
+  }
+  const standingGrants = new Map(grants.map((x) => [x.id, x]));
   const keep = new Set<string>();
-  // Every grant the access groups want, made or waiting for approval: the approval
-  // requests of the others are cancelled (controller/approvals/access-grant-approvals.ts).
+  // Every grant the access groups want, made or waiting for approval (or for its window):
+  // the approval requests of the others are cancelled (controller/approvals/access-grant-approvals.ts).
   const wantedAll = new Set<string>();
   for (const g of groups) {
-    for (const id of wanted(g, people).keys()) wantedAll.add(id);
+    const want = wanted(g, people);
+    for (const id of want.keys()) wantedAll.add(id);
+    if (g.schedule) {
+      const change = nextWindowChange(g.schedule, now);
+      if (change !== null && (result.nextWindowChangeAt ?? Infinity) > change)
+        result.nextWindowChangeAt = change;
+    }
     const mine = grants.filter((x) => x.accessGroupId === g.id);
     if (!(await ctx.store.hostGroups.get(g.hostGroupId))) {
       // A host group removed by mistake must not revoke everyone: its grants wait.
@@ -85,54 +105,38 @@ async function processOnce(ctx: JobContext): Promise<AccessGroupsResult> {
       for (const x of mine) keep.add(x.id);
       continue;
     }
-    const want = wanted(g, people);
+    // A grant stands while the membership does, between windows too: only its
+    // authorization follows the windows (grant-window.ts).
+    const window = g.schedule ? openWindowAt(g.schedule, now) : null;
     for (const x of mine) if (want.has(x.id)) keep.add(x.id);
     for (const [id, { person, key }] of want) {
-      if (keep.has(id)) continue;
+      const standing = standingGrants.get(id);
+      if (standing) {
+        // (One still placing is another run's, which made it for the window open then.)
+        if (g.schedule && !standing.placing)
+          await followWindow(ctx, g, standing, key.publicKey, window, result);
+        continue;
+      }
+      // Asked (and approved) when a window is open, so nothing waits between windows.
+      if (g.schedule && !window) continue;
       const gate = await gateAccessGrant(ctx, g, person, key, id);
       if (!gate.make) {
         result.awaitingApproval = (result.awaitingApproval ?? 0) + 1;
         continue;
       }
-      const { authorization, jobId } = await createAuthorization(
-        { store: ctx.store, queue },
-        {
-          publicKey: key.publicKey,
-          account: g.account,
-          groupId: g.hostGroupId,
-          options: g.options,
-        },
-        actor,
-        now,
-        'event',
-      );
-      const grant: AccessGrantRecord = {
-        id,
-        accessGroupId: g.id,
-        personId: person.id,
-        fingerprint: key.fingerprint,
-        authorizationId: authorization.id,
-        createdAt: now,
-      };
-      await ctx.store.directory.putGrant(grant);
-      await gate.granted(authorization.id, jobId);
+      const made = await makeGrant(ctx, g, person.id, key, id, window);
       keep.add(id);
+      // Another controller's run claimed it first: it is made (once), by that run.
+      if (!made) continue;
+      const { grant, jobId } = made;
+      await gate.granted(grant.authorizationId, jobId);
       result.granted += 1;
-      await ctx.store.audit.append({
-        at: now,
-        actor,
-        action: 'access-group.granted',
-        subject: person.id,
-        details: {
-          accessGroup: g.id,
-          fingerprint: key.fingerprint,
-          authorizationId: authorization.id,
-        },
-      });
+      await auditGrant(ctx, 'access-group.granted', grant, window);
     }
   }
   for (const x of grants) {
-    if (keep.has(x.id)) continue;
+    // A grant another run is making (placing) is settled first, then revoked if unwanted.
+    if (keep.has(x.id) || x.placing) continue;
     await ctx.enqueue({
       type: removeAuthorization.type,
       params: { authorizationId: x.authorizationId },
@@ -152,6 +156,12 @@ async function processOnce(ctx: JobContext): Promise<AccessGroupsResult> {
       },
     });
   }
+  if (result.removalsPending)
+    result.nextWindowChangeAt = Math.min(
+      result.nextWindowChangeAt ?? Infinity,
+      now + REMOVAL_RECHECK_MS,
+    );
   await releaseUnwanted(ctx, wantedAll);
+  await ctx.store.directory.pruneGrantWindowClaims(now - 2 * 86_400_000);
   return result;
 }

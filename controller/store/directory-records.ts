@@ -82,8 +82,34 @@ export interface AccessGroupRecord {
   hostGroupId: string;
   account: string;
   options: AuthorizedKeyOption[];
+  /**
+   * Where members may log in from: sshd `from=` patterns (addresses, CIDRs, host names,
+   * `!` to exclude), written on every grant's line. Absent: from anywhere (or as options say).
+   */
+  from?: string[];
+  /** When the grants hold (access-windows.ts); absent: always. */
+  schedule?: AccessSchedule;
   createdBy: string;
   createdAt: number;
+}
+
+export type Weekday = 'sun' | 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat';
+
+/** A daily window in the schedule's time zone; an end at or before the start ends the next day. */
+export interface AccessWindow {
+  days: Weekday[];
+  /** HH:MM */
+  start: string;
+  /** HH:MM, or 24:00 */
+  end: string;
+}
+
+export interface AccessSchedule {
+  /** A named IANA zone (Europe/Berlin): the windows are its wall-clock time, DST included. */
+  timeZone: string;
+  windows: AccessWindow[];
+  /** The windows starting on one weekday hold at most this many hours; a stretch is cut after it. */
+  maxHoursPerDay?: number;
 }
 
 /** One authorization created for one key of one person by one access group. */
@@ -95,6 +121,34 @@ export interface AccessGrantRecord {
   fingerprint: string;
   authorizationId: string;
   createdAt: number;
+  /**
+   * Of an access group with a schedule: the end of the window the authorization was made for
+   * (also its expiry-time). The grant stands while the person is a member; its authorization
+   * is made at each window's opening and removed at its close.
+   */
+  windowEndsAt?: number;
+  /** The window closed and its authorization was removed; the next window makes a new one. */
+  windowClosed?: boolean;
+  /** When the run that closed the window queued the removal of its authorization. */
+  windowClosedAt?: number;
+  /**
+   * Claimed (claimGrant) and its authorization not yet recorded as made: a grant left so
+   * long after its claim is checked (its maker died between the two writes).
+   */
+  placing?: boolean;
+}
+
+/**
+ * The claim of one window of one grant: whoever inserts it makes that window's
+ * authorization, so two controllers processing at once cannot both make it.
+ */
+export interface AccessGrantWindowClaim {
+  /** grantId@windowEndsAt */
+  id: string;
+  grantId: string;
+  windowEndsAt: number;
+  authorizationId: string;
+  at: number;
 }
 
 export const accessGrantId = (accessGroupId: string, personId: string, fingerprint: string) =>

@@ -5,6 +5,7 @@
  */
 import type {
   AccessGrantRecord,
+  AccessGrantWindowClaim,
   AccessGroupRecord,
   AccountMappingRecord,
   AccountOwnerRecord,
@@ -37,6 +38,16 @@ export interface DirectoryRepository extends DirectoryLinksRepository {
   /** By id. */
   listGrants(filter?: { accessGroupId?: string; personId?: string }): Promise<AccessGrantRecord[]>;
   removeGrant(id: string): Promise<boolean>;
+  /**
+   * Inserts the grant unless one with its id exists: true for the one caller that made it.
+   * An insert of an existing id fails atomically on every store, so two controllers
+   * processing the access groups at once cannot both make a member's grant.
+   */
+  claimGrant(grant: AccessGrantRecord): Promise<boolean>;
+  /** As claimGrant, for the authorization of one window of a standing grant. */
+  claimGrantWindow(claim: AccessGrantWindowClaim): Promise<boolean>;
+  /** Removes the claims of windows that ended before `before`; how many. */
+  pruneGrantWindowClaims(before: number): Promise<number>;
 }
 
 /** Where the last sync left off, and what ties people to keys and accounts in the fleet. */

@@ -1,4 +1,4 @@
-/** Indexes of people and directory sync (migrations 52 and 60, as the SQLite ones). */
+/** Indexes of people and directory sync (migrations 52, 60 and 72, as the SQLite ones). */
 type Key = Record<string, 1 | -1>;
 type Indexes = Record<string, Array<{ name: string; key: Key }>>;
 
@@ -23,6 +23,13 @@ export const directoryMigrations: Array<{ id: number; name: string; indexes: Ind
         { name: 'person', key: { personId: 1, _id: 1 } as Key },
         { name: 'departed', key: { departed: 1, _id: 1 } as Key },
       ],
+    },
+  },
+  {
+    id: 72,
+    name: 'access grant window claims',
+    indexes: {
+      access_grant_window_claims: [{ name: 'ends', key: { windowEndsAt: 1 } as Key }],
     },
   },
 ];

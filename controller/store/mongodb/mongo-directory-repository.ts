@@ -3,10 +3,11 @@
  * whole-document replace by `_id` (one writer each: the ldap-sync robot for people, the
  * access-groups-processing robot for grants), so FerretDB's non-atomic updates cannot race.
  */
-import type { Db, Filter } from 'mongodb';
+import type { Collection, Db, Document, Filter, OptionalUnlessRequiredId } from 'mongodb';
 import { conflict } from '../../../shared/errors';
 import type {
   AccessGrantRecord,
+  AccessGrantWindowClaim,
   AccessGroupRecord,
   LdapSettingsRecord,
   PersonRecord,
@@ -24,11 +25,25 @@ const fromDoc = <T extends { id: string }>({ _id, ...rest }: Doc<T>): T =>
 const toDoc = <T extends { id: string }>({ id, ...rest }: T): Doc<T> =>
   ({ _id: id, ...rest }) as unknown as Doc<T>;
 
+async function insertOnce<T extends Document>(
+  coll: Collection<T>,
+  doc: OptionalUnlessRequiredId<T>,
+): Promise<boolean> {
+  try {
+    await coll.insertOne(doc);
+    return true;
+  } catch (err) {
+    if (isDuplicateKey(err)) return false;
+    throw err;
+  }
+}
+
 export function mongoDirectoryRepository(db: Db): DirectoryRepository {
   const settings = db.collection<LdapDoc>('ldap_settings');
   const people = db.collection<Doc<PersonRecord>>('people');
   const groups = db.collection<Doc<AccessGroupRecord>>('access_groups');
   const grants = db.collection<Doc<AccessGrantRecord>>('access_grants');
+  const windowClaims = db.collection<Doc<AccessGrantWindowClaim>>('access_grant_window_claims');
   return guarded('directory', {
     ...mongoDirectoryLinks(db),
     getLdap: async () => {
@@ -85,5 +100,11 @@ export function mongoDirectoryRepository(db: Db): DirectoryRepository {
       );
     },
     removeGrant: async (id) => (await grants.deleteOne({ _id: id })).deletedCount > 0,
+    // Claims are inserts, never conditional updates: an insert of an existing _id fails
+    // atomically on every MongoDB-compatible server (FerretDB's updates are not atomic).
+    claimGrant: async (g) => insertOnce(grants, toDoc(g)),
+    claimGrantWindow: async (c) => insertOnce(windowClaims, toDoc(c)),
+    pruneGrantWindowClaims: async (before) =>
+      (await windowClaims.deleteMany({ windowEndsAt: { $lt: before } })).deletedCount,
   });
 }

@@ -17,6 +17,7 @@ import { retirementExportMigrations } from './retirement-export-migration';
 import { policyMigrations } from './policy-migration';
 import { notificationMigrations } from './notification-migration';
 import { directoryMigrations } from './directory-migration';
+import { accessGrantClaimMigrations } from './access-grant-claims-migration';
 import { sessionMigrations } from './session-migration';
 import { sessionTextMigrations } from './session-text-migration';
 import { approvalMigrations } from './approval-migrations';
@@ -160,6 +161,7 @@ export const migrations: ReadonlyArray<{ id: number; name: string; sql: string }
   ...approvalMigrations,
   ...archiveMigrations,
   ...tokenPersonMigrations,
+  ...accessGrantClaimMigrations,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -84,5 +84,20 @@ export function sqliteDirectoryRepository(db: Database.Database): DirectoryRepos
     },
     removeGrant: async (id) =>
       stmt(db, 'DELETE FROM access_grants WHERE id = ?').run(id).changes > 0,
+    claimGrant: async (g) =>
+      stmt(
+        db,
+        `INSERT INTO access_grants (id, access_group_id, person_id, data) VALUES (?, ?, ?, ?)
+         ON CONFLICT (id) DO NOTHING`,
+      ).run(g.id, g.accessGroupId, g.personId, JSON.stringify(g)).changes > 0,
+    claimGrantWindow: async (c) =>
+      stmt(
+        db,
+        `INSERT INTO access_grant_window_claims (id, window_ends_at, data) VALUES (?, ?, ?)
+         ON CONFLICT (id) DO NOTHING`,
+      ).run(c.id, c.windowEndsAt, JSON.stringify(c)).changes > 0,
+    pruneGrantWindowClaims: async (before) =>
+      stmt(db, 'DELETE FROM access_grant_window_claims WHERE window_ends_at < ?').run(before)
+        .changes,
   };
 }

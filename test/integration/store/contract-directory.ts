@@ -112,6 +112,45 @@ export function directoryContract(ctx: ContractContext): void {
       expect(await store.directory.listGrants({ accessGroupId: 'g1' })).toHaveLength(1);
     });
 
+    it('lets exactly one of several racing callers claim a grant, and a window of it', async () => {
+      const { store } = ctx.get();
+      const id = accessGrantId('race', 'p1', 'SHA256:r');
+      const claims = Array.from({ length: 8 }, (_, i) => ({
+        id,
+        accessGroupId: 'race',
+        personId: 'p1',
+        fingerprint: 'SHA256:r',
+        authorizationId: `auth-${i}`,
+        createdAt: T0,
+        placing: true,
+      }));
+      const won = await Promise.all(claims.map((c) => store.directory.claimGrant(c)));
+      expect(won.filter(Boolean)).toHaveLength(1);
+      const [stored] = await store.directory.listGrants({ accessGroupId: 'race' });
+      expect(stored?.authorizationId).toBe(`auth-${won.indexOf(true)}`);
+      // Made: the grant is replaced whole; a claim of it still loses.
+      await store.directory.putGrant({ ...claims[0]!, placing: undefined, authorizationId: 'a' });
+      expect(await store.directory.claimGrant(claims[1]!)).toBe(false);
+      // Taken back (the person left): the next membership claims it anew.
+      await store.directory.removeGrant(id);
+      expect(await store.directory.claimGrant(claims[2]!)).toBe(true);
+
+      const windowClaim = (windowEndsAt: number, i: number) => ({
+        id: `${id}@${windowEndsAt}`,
+        grantId: id,
+        windowEndsAt,
+        authorizationId: `w-${i}`,
+        at: T0,
+      });
+      const day1 = await Promise.all(
+        [0, 1, 2, 3, 4, 5].map((i) => store.directory.claimGrantWindow(windowClaim(T0, i))),
+      );
+      expect(day1.filter(Boolean)).toHaveLength(1);
+      expect(await store.directory.claimGrantWindow(windowClaim(T0 + 86_400_000, 9))).toBe(true);
+      expect(await store.directory.pruneGrantWindowClaims(T0 + 1)).toBe(1);
+      expect(await store.directory.claimGrantWindow(windowClaim(T0 + 86_400_000, 10))).toBe(false);
+    });
+
     it('keeps one sync state, replaced whole', async () => {
       const { store } = ctx.get();
       expect(await store.directory.getSyncState()).toBeNull();
