@@ -4,10 +4,16 @@
  * test slowly), FerretDB is built if it is not yet (so no test hook waits on a Go
  * build), and test accounts a killed run left behind are removed (every scan of this
  * machine would read them). After the run, accounts this run failed to remove go too.
+ * One FerretDB serves the whole run (each test gets a database of its own on it): starting
+ * one per test cost a process, its SQLite files and its warm-up every time.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { ensureFerretDbBinary } from '../helpers/ferretdb';
+import {
+  ensureFerretDbBinary,
+  SHARED_FERRETDB_ENV,
+  startSharedFerretDb,
+} from '../helpers/ferretdb';
 import { removeStaleTestUsers } from '../helpers/sshd-users';
 
 const run = promisify(execFile);
@@ -23,7 +29,14 @@ export async function setup(): Promise<() => Promise<void>> {
   const stale = await removeStaleTestUsers();
   if (stale.length > 0)
     console.log(`removed ${stale.length} test accounts left by an earlier run: ${stale.join(' ')}`);
+  let ferretDb: { url: string; stop(): Promise<void> } | null = null;
+  if (!process.env.KEYWARDEN_TEST_MONGODB_URL) {
+    ferretDb = await startSharedFerretDb();
+    // The test workers start after this and inherit the environment.
+    process.env[SHARED_FERRETDB_ENV] = ferretDb.url;
+  }
   return async () => {
+    await ferretDb?.stop();
     const left = await removeStaleTestUsers();
     if (left.length > 0)
       console.warn(`removed ${left.length} test accounts this run left behind: ${left.join(' ')}`);

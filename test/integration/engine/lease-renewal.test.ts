@@ -157,7 +157,8 @@ describe('engine: a lease that cannot be renewed', () => {
   });
 
   it('aborts the job before its lease ends when the MongoDB server hangs', async (t) => {
-    server = await startFerretDb();
+    // A server of its own: pausing the run's shared one would stall every other test on it.
+    server = await startFerretDb({ ownProcess: true });
     // A real MongoDB (KEYWARDEN_TEST_MONGODB_URL) cannot be paused from here.
     if (!server.signal) return t.skip();
     const runs: Run[] = [];

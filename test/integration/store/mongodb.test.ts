@@ -211,7 +211,8 @@ describe('mongodb store: adapter specifics', () => {
   });
 
   it('reports a stopped server as STORE_UNAVAILABLE, keeping the driver error as cause', async () => {
-    const own = await startFerretDb();
+    // A server of its own to stop: the run's shared one serves other tests.
+    const own = await startFerretDb({ ownProcess: true });
     const url = new URL(own.url);
     url.searchParams.set('serverSelectionTimeoutMS', '1500');
     const s = await openMongoStore(url.toString());
