@@ -110,7 +110,7 @@ async function auditLimits(
       at: now,
       actor: ctx.job.createdBy,
       action: 'directory.limits-exceeded',
-      subject: 'ldap-sync',
+      subject: ctx.job.type,
       details: { jobId: ctx.job.id, exceeded: fresh.slice(0, 50), count: fresh.length },
     });
   }
