@@ -49,7 +49,8 @@ export function sftpTargetOf(config: BackupConfig): SftpTargetSettings | null {
 const call = <T>(fn: (cb: (err: Error | null | undefined, v?: T) => void) => void): Promise<T> =>
   new Promise((resolve, reject) => fn((err, v) => (err ? reject(err) : resolve(v as T))));
 
-async function mkdirs(sftp: SFTPWrapper, dir: string): Promise<void> {
+/** Every missing directory of `dir`, made 0700; one another upload made meanwhile is fine. */
+export async function mkdirs(sftp: SFTPWrapper, dir: string): Promise<void> {
   let at = dir.startsWith('/') ? '/' : '';
   for (const part of dir.split('/').filter(Boolean)) {
     at = path.posix.join(at, part);
@@ -57,7 +58,15 @@ async function mkdirs(sftp: SFTPWrapper, dir: string): Promise<void> {
       () => true,
       () => false,
     );
-    if (!exists) await call((cb) => sftp.mkdir(at, { mode: 0o700 }, cb));
+    if (exists) continue;
+    await call((cb) => sftp.mkdir(at, { mode: 0o700 }, cb)).catch(async (err: unknown) => {
+      // Another upload (the store and the secrets backups at once, or another controller)
+      // made it between the stat and the mkdir: SFTP answers that with a bare Failure.
+      const made = await call<{ isDirectory(): boolean }>((cb) => sftp.stat(at, cb)).catch(
+        () => null,
+      );
+      if (!made?.isDirectory()) throw err;
+    });
   }
 }
 

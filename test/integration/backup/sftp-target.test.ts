@@ -10,11 +10,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generateIdentity, identityToRecipient } from 'age-encryption';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SFTPWrapper } from 'ssh2';
 import { sha256OfFile, verifyBackup } from '../../../controller/backup/backup-manifest';
-import { uploadBackup } from '../../../controller/backup/sftp-target';
+import { mkdirs, uploadBackup } from '../../../controller/backup/sftp-target';
 import { runCli } from '../../../controller/cli/main';
 import type { JobRecord } from '../../../controller/store/records';
 import { errorCode } from '../../../shared/errors';
+import { connectSsh } from '../../../shared/session/ssh-connect';
 import { generateClientKey, startTestSshd, type TestSshd } from '../../helpers/sshd';
 import { startTestController, type TestController } from '../../helpers/test-controller';
 
@@ -128,6 +130,35 @@ describe('backup-export and secrets-backup to an SFTP target', () => {
     const uploaded = remoteBackups('keywarden-secrets-').at(-1);
     expect(uploaded).toBe(path.basename(file));
     expect(readFileSync(path.join(remoteDir, uploaded as string))).toEqual(readFileSync(file));
+  }, 300_000);
+
+  it('makes a missing directory from two sessions at once, as the store and secrets backups do at start', async () => {
+    const user = sshd.user('backups');
+    const connect = async () => {
+      const client = await connectSsh({
+        host: '127.0.0.1',
+        port: sshd.port,
+        username: user.name,
+        privateKey,
+        hostKeyFingerprint: sshd.hostKeyFingerprint,
+      });
+      const sftp = await new Promise<SFTPWrapper>((resolve, reject) =>
+        client.sftp((err, s) => (err ? reject(err) : resolve(s))),
+      );
+      return { client, sftp };
+    };
+    const sessions = await Promise.all([connect(), connect(), connect(), connect()]);
+    try {
+      for (let round = 0; round < 5; round++) {
+        const dir = path.join(user.home, `together-${round}`, 'nested');
+        // Both ask "does it exist?" before either makes it: all but one mkdir find it made.
+        const results = await Promise.allSettled(sessions.map((x) => mkdirs(x.sftp, dir)));
+        expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+        expect(statSync(dir).isDirectory()).toBe(true);
+      }
+    } finally {
+      for (const x of sessions) x.client.end();
+    }
   }, 300_000);
 
   it('refuses a target that presents another host key, and uploads nothing', async () => {
