@@ -59,11 +59,12 @@ describe('backup-export under load, keywarden restore, a new controller on the r
     expect(res.status, JSON.stringify(res.body)).toBe(201); // not a robot run already going
     return jobEnded(c, res.body.job.id);
   };
+  // The management account's keys: the file the test reads on the host to compare.
   const authorizedKeys = async (c: TestController) =>
     (
       await c.api<{ items: Array<{ fingerprint: string }> }>(
         'GET',
-        `/api/v1/hosts/${hostId}/authorized-keys?limit=100`,
+        `/api/v1/hosts/${hostId}/authorized-keys?account=${h.sshd.user('mgmt').name}&limit=100`,
       )
     ).body.items
       .map((i) => i.fingerprint)
