@@ -29,13 +29,21 @@ describe('session gateway: a recording made on one controller is served by anoth
 
   beforeAll(async () => {
     mongo = await startFerretDb();
+    let shared: Record<string, string> = {};
     fx = await startGatewayFixture({
-      startCtl: async (env) =>
-        (recorder = await startTestController({
+      startCtl: async (env) => {
+        shared = env;
+        return (recorder = await startTestController({
           env: { ...env, ...lease, ...slowStore, KEYWARDEN_STORE: mongo.url },
-        })),
+        }));
+      },
     });
-    other = await startTestController({ env: { ...lease, KEYWARDEN_STORE: mongo.url } });
+    // One deployment, one configuration: either controller may take the host's jobs, and
+    // each must allow the host's sshd config (else the key placement fails on the other).
+    const { KEYWARDEN_GATEWAY_ADDR: _gatewayOnTheRecorderOnly, ...config } = shared;
+    other = await startTestController({
+      env: { ...config, ...lease, KEYWARDEN_STORE: mongo.url },
+    });
   }, 300_000);
 
   afterAll(async () => {
