@@ -2,7 +2,7 @@
  * Applications through the real API and the real `keywarden` CLI, and
  * internal-applications-update run as a job by the engine, on both stores.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { applicationsOfHost } from '../../../controller/applications/applications-of-host';
 import { startTestController, type TestController } from '../../helpers/test-controller';
 import { fillReportingFleet, runJobNow, type ReportingFleet } from './reporting-fleet';
@@ -106,6 +106,20 @@ describe.each(['sqlite', 'mongodb'] as const)('applications (%s)', (storeKind) =
   it('internal-applications-update follows hosts that change after the rules were set', async () => {
     const store = ctl.services.store;
     const app = (await store.applications.list()).find((a) => a.name === 'web-frontend')!;
+    // The robot's own run (at start, then every 15 min) must not take the new host before
+    // the check that it is not a member yet: off, and its run at start over.
+    const robot = 'internal-applications-update';
+    await store.robots.update(robot, { enabled: false }, 'test', Date.now());
+    await vi.waitFor(
+      async () => {
+        const active = await store.jobs.list(
+          { type: [robot], state: ['queued', 'running'] },
+          { limit: 1 },
+        );
+        expect(active.items).toEqual([]);
+      },
+      { timeout: 60_000, interval: 100 },
+    );
     await store.hosts.create(
       {
         id: 'h-db2',
@@ -144,6 +158,7 @@ describe.each(['sqlite', 'mongodb'] as const)('applications (%s)', (storeKind) =
       result: { applications: 1, members: { 'web-frontend': 3 } },
     });
     expect(await applicationsOfHost(store, 'h-db2', 'postgres')).toEqual([app.id]);
+    await store.robots.update(robot, { enabled: true }, 'test', Date.now());
   });
 
   it('is managed from the CLI', async () => {
