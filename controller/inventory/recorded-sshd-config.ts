@@ -1,6 +1,5 @@
+import { DEFAULT_SSHD_CONFIG } from '../../shared/hostops/host-sshd-config';
 import type { Store } from '../store/store';
-
-const DEFAULT_SSHD_CONFIG = '/etc/ssh/sshd_config';
 
 /**
  * A host's sshd may read another config than /etc/ssh/sshd_config (`sshd -f`). The path a
